@@ -1,0 +1,81 @@
+"""The ``tagassist`` command line: ``tagassist [--db PATH] [--profile NAME] COMMAND``.
+
+Exit status: 0 ok, 1 usage or user error (one line on stderr), 2 finished but some files
+failed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+
+from .. import __version__
+from ..paths import default_db_path, display_path
+from ..store import Store, StoreError, UnknownProfile
+from . import library_commands as lib
+from .output import EXIT_USER_ERROR, UserError
+
+# Commands that only read never create a profile by accident (a typo would look like an
+# empty library); commands that write create it on first use.
+_READ_ONLY = {"photos", "tags", "stats", "doctor"}
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # argparse would exit 2, which we keep for failed files
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USER_ERROR, f"{self.prog}: error: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="tagassist", description="Personalized keyword suggestions for your photo library.")
+    parser.add_argument("--version", action="version", version=f"tagassist {__version__}")
+    parser.add_argument("--db", metavar="PATH", help=f"library database (default: {default_db_path()})")
+    parser.add_argument("--profile", metavar="NAME", help="the photographer whose history is used (default: 'default')")
+    # --json is accepted before or after the command name.
+    json_flag = argparse.ArgumentParser(add_help=False)
+    json_flag.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help="print data as JSON")
+    parser.add_argument("--json", action="store_true", default=False, help="print data as JSON")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    commands.required = True
+
+    def add(name: str, handler: Callable, help: str) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, help=help, description=help, parents=[json_flag])
+        sub.set_defaults(handler=handler)
+        return sub
+
+    scan = add("scan", lib.cmd_scan, "add folders to the library, or rescan them")
+    scan.add_argument("dirs", nargs="+", metavar="DIR")
+    scan.add_argument("--no-import", action="store_true", help="do not import keywords found in the files")
+
+    photos = add("photos", lib.cmd_photos, "list photos in the library")
+    photos.add_argument("--untagged", action="store_true", help="only photos without tags")
+    photos.add_argument("--tag", metavar="T", help="only photos with tag T (or a child of it)")
+    photos.add_argument("--problems", action="store_true", help="only photos with a warning, error or missing")
+
+    tags = add("tags", lib.cmd_tags, "show a photo's tags and where each came from")
+    tags.add_argument("photo", metavar="PHOTO")
+
+    tag = add("tag", lib.cmd_tag, "add, remove or reject tags on photos")
+    tag.add_argument("photos", nargs="+", metavar="PHOTO")
+    tag.add_argument("--add", nargs="+", default=[], metavar="T", help="tags to add (typed by you)")
+    tag.add_argument("--remove", nargs="+", default=[], metavar="T", help="tags to remove")
+    tag.add_argument("--reject", nargs="+", default=[], metavar="T", help="tags that are wrong for these photos")
+
+    add("stats", lib.cmd_stats, "counts of photos, tags and history")
+    add("doctor", lib.cmd_doctor, "check the database and the library's files")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        with Store(args.db or default_db_path()) as store:
+            profile = store.profile(args.profile, create=args.command not in _READ_ONLY)
+            return args.handler(args, store, profile)
+    except (UserError, UnknownProfile, StoreError, ValueError) as exc:
+        print(f"tagassist: {display_path(str(exc))}", file=sys.stderr)
+        return EXIT_USER_ERROR
+    except KeyboardInterrupt:
+        print("tagassist: interrupted; the library is consistent, run the command again to finish", file=sys.stderr)
+        return 130

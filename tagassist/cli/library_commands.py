@@ -1,0 +1,171 @@
+"""CLI commands over the library: scan, photos, tags, tag, stats, doctor."""
+
+from __future__ import annotations
+
+import os
+from argparse import Namespace
+
+from ..library import ScanSummary, Scanner
+from ..paths import display_path
+from ..store import Photo, Profile, Store
+from .output import EXIT_OK, EXIT_SOME_FAILED, ProgressBar, UserError, emit_json, say
+
+
+def run_scan(store: Store, profile: Profile, roots: list[str], *, import_keywords: bool = True) -> ScanSummary:
+    bar = ProgressBar("Scanning")
+    scanner = Scanner(store, profile, import_keywords=import_keywords)
+    try:
+        for progress in scanner.scan(roots):
+            bar.update(progress.done, progress.total, progress.path or "")
+    finally:
+        bar.close()
+    return scanner.summary
+
+
+def cmd_scan(args: Namespace, store: Store, profile: Profile) -> int:
+    for root in args.dirs:
+        if not os.path.exists(root):
+            raise UserError(f"no such file or folder: {display_path(root)}")
+    summary = run_scan(store, profile, args.dirs, import_keywords=not args.no_import)
+    if args.json:
+        data = {k: v for k, v in vars(summary).items() if k not in ("problems", "unreadable")}
+        data["problems"] = [{"path": p, "status": s, "reason": r} for p, s, r in summary.problems]
+        data["unreadable"] = [{"path": p, "reason": r} for p, r in summary.unreadable]
+        data["failed"] = summary.failed
+        emit_json(data)
+    else:
+        _print_scan_summary(summary)
+    return EXIT_SOME_FAILED if summary.failed else EXIT_OK
+
+
+def _print_scan_summary(summary: ScanSummary) -> None:
+    for path, status, reason in summary.problems:
+        say(f"{status}: {path}: {reason}")
+    for path, reason in summary.unreadable:
+        say(f"unreadable: {path}: {reason}")
+    say(
+        f"{summary.found} photos in {summary.seconds:.1f} s: {summary.added} new,"
+        f" {summary.updated} changed, {summary.moved} moved, {summary.unchanged} unchanged,"
+        f" {summary.missing} missing; {summary.imported_tags} keywords imported;"
+        f" {summary.failed} failed, {len(summary.problems) - summary.failed + len(summary.unreadable)}"
+        f" with warnings; {summary.other_files} other files skipped"
+    )
+
+
+def photo_json(photo: Photo, tags: list[str] | None = None) -> dict:
+    data = {
+        "path": photo.path,
+        "status": photo.status,
+        "reason": photo.error,
+        "taken_at": photo.taken_at,
+        "camera": " ".join(filter(None, [photo.camera_make, photo.camera_model])) or None,
+        "width": photo.width,
+        "height": photo.height,
+    }
+    if tags is not None:
+        data["tags"] = tags
+    return data
+
+
+def cmd_photos(args: Namespace, store: Store, profile: Profile) -> int:
+    rows = store.list_photos(profile, untagged=args.untagged, tag=args.tag, problems=args.problems)
+    if args.json:
+        emit_json([photo_json(photo, tags) for photo, tags in rows])
+        return EXIT_OK
+    for photo, tags in rows:
+        line = f"{photo.path}\t{len(tags)} tags"
+        if photo.status != "ok":
+            line += f"\t{photo.status}: {photo.error or ''}"
+        say(line)
+    return EXIT_OK
+
+
+def resolve_photo(store: Store, profile: Profile, path: str, *, scan_if_new: bool = True) -> Photo:
+    """The library's photo at ``path``; a file not yet in the library is scanned first."""
+    photo = store.photo_by_path(path)
+    if photo is None and scan_if_new and os.path.isfile(path):
+        Scanner(store, profile).run([path])
+        photo = store.photo_by_path(path)
+    if photo is None:
+        raise UserError(f"not a photo in the library: {display_path(path)} (run 'tagassist scan' on its folder)")
+    return photo
+
+
+def cmd_tags(args: Namespace, store: Store, profile: Profile) -> int:
+    photo = resolve_photo(store, profile, args.photo, scan_if_new=False)
+    tags = store.photo_tags(profile, photo.id)
+    rejected = store.photo_rejections(profile, photo.id)
+    if args.json:
+        emit_json(
+            {
+                "photo": photo.path,
+                "tags": [
+                    {"tag": a.tag, "source": a.source, "time": a.created_at, "model_version": a.model_version, "score": a.score}
+                    for a in tags
+                ],
+                "rejected": [{"tag": r.tag, "time": r.created_at, "model_version": r.model_version} for r in rejected],
+            }
+        )
+        return EXIT_OK
+    for a in tags:
+        say(f"{a.tag}\t{a.source}")
+    for r in rejected:
+        say(f"{r.tag}\trejected")
+    return EXIT_OK
+
+
+def cmd_tag(args: Namespace, store: Store, profile: Profile) -> int:
+    if not (args.add or args.remove or args.reject):
+        raise UserError("nothing to do: give --add, --remove or --reject")
+    photos = [resolve_photo(store, profile, path) for path in args.photos]
+    ids = [p.id for p in photos]
+    with store.transaction():
+        added = store.add_tags(profile, ids, args.add, "typed") if args.add else 0
+        removed = store.remove_tags(profile, ids, args.remove) if args.remove else 0
+        rejected = store.reject_tags(profile, ids, args.reject) if args.reject else 0
+    if args.json:
+        emit_json({"photos": [p.path for p in photos], "added": added, "removed": removed, "rejected": rejected})
+    else:
+        say(f"{len(photos)} photo(s): {added} tag(s) added, {removed} removed, {rejected} rejected")
+    return EXIT_OK
+
+
+def cmd_stats(args: Namespace, store: Store, profile: Profile) -> int:
+    stats = store.stats(profile)
+    if args.json:
+        emit_json(stats)
+        return EXIT_OK
+    width = max(map(len, stats))
+    for key, value in stats.items():
+        if isinstance(value, dict):
+            value = ", ".join(f"{k} {v}" for k, v in value.items())
+        elif isinstance(value, list):
+            value = ", ".join(value)
+        say(f"{key.replace('_', ' '):<{width}}  {value}")
+    return EXIT_OK
+
+
+def cmd_doctor(args: Namespace, store: Store, profile: Profile) -> int:
+    problems = store.database.integrity_problems()
+    vanished = [
+        photo.path
+        for photo, _ in store.list_photos(profile)
+        if photo.status != "missing" and not os.path.exists(photo.path)
+    ]
+    report = {
+        "database": str(store.path),
+        "schema_version": store.database.schema_version,
+        "integrity": "ok" if not problems else problems,
+        "photos_missing_since_last_scan": vanished,
+    }
+    if args.json:
+        emit_json(report)
+    else:
+        say(f"database      {store.path} (schema {report['schema_version']})")
+        say(f"integrity     {'ok' if not problems else '; '.join(problems)}")
+        say(f"files         {len(vanished)} photo(s) gone since the last scan")
+        for path in vanished[:20]:
+            say(f"  gone: {path}")
+        if vanished:
+            say("  run 'tagassist scan' on their folders to mark them missing (their tags are kept)")
+    return EXIT_SOME_FAILED if problems or vanished else EXIT_OK

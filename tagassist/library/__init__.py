@@ -1,0 +1,16 @@
+"""Reading the photo library from disk: scanning, EXIF, keywords, thumbnails. Never imports Qt."""
+
+from .imaging import IMAGE_SUFFIXES, ImageProblem, decode_rgb, open_image
+from .scanner import ScanProgress, Scanner, ScanSummary
+from .thumbnails import ThumbnailCache
+
+__all__ = [
+    "IMAGE_SUFFIXES",
+    "ImageProblem",
+    "ScanProgress",
+    "ScanSummary",
+    "Scanner",
+    "ThumbnailCache",
+    "decode_rgb",
+    "open_image",
+]

@@ -1,0 +1,115 @@
+"""Opening photos safely with Pillow: format checks, a pixel cap, orientation, thumbnails."""
+
+from __future__ import annotations
+
+import os
+import warnings
+
+from PIL import Image, ImageFile, ImageOps
+
+# Panoramas reach a few hundred megapixels; beyond this a file is treated as a
+# decompression bomb (Pillow itself refuses at twice its own MAX_IMAGE_PIXELS).
+MAX_PIXELS = 250_000_000
+Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+# A truncated photo is flagged by the scanner; showing the part that exists beats a blank tile.
+ImageFile.LOAD_TRUNCATED_IMAGES = True
+
+try:  # optional: HEIC/HEIF support
+    from pillow_heif import register_heif_opener
+
+    register_heif_opener()
+    HEIF_AVAILABLE = True
+except ImportError:  # pragma: no cover - depends on the optional extra
+    HEIF_AVAILABLE = False
+
+IMAGE_SUFFIXES = {
+    ".jpg": "JPEG", ".jpeg": "JPEG", ".jpe": "JPEG",
+    ".png": "PNG",
+    ".tif": "TIFF", ".tiff": "TIFF",
+    ".webp": "WEBP",
+    ".heic": "HEIF", ".heif": "HEIF",
+    ".bmp": "BMP",
+    ".gif": "GIF",
+}  # fmt: skip
+
+# Pillow's format names that we accept for each family (MPO is multi-picture JPEG).
+_PILLOW_FORMATS = {"JPEG", "MPO", "PNG", "TIFF", "WEBP", "HEIF", "BMP", "GIF"}
+
+_TRANSPOSE = {
+    2: Image.Transpose.FLIP_LEFT_RIGHT,
+    3: Image.Transpose.ROTATE_180,
+    4: Image.Transpose.FLIP_TOP_BOTTOM,
+    5: Image.Transpose.TRANSPOSE,
+    6: Image.Transpose.ROTATE_270,
+    7: Image.Transpose.TRANSVERSE,
+    8: Image.Transpose.ROTATE_90,
+}
+
+
+class ImageProblem(ValueError):
+    """The file is not a photo we can read; the message is one line for the user."""
+
+
+def is_image_name(name: str | bytes) -> bool:
+    return os.path.splitext(os.fsdecode(name))[1].lower() in IMAGE_SUFFIXES
+
+
+def open_image(path: str | os.PathLike) -> Image.Image:
+    """Open lazily (header only) and check format and size; raises ImageProblem."""
+    suffix = os.path.splitext(os.fspath(path))[1].lower()
+    if IMAGE_SUFFIXES.get(suffix) == "HEIF" and not HEIF_AVAILABLE:
+        raise ImageProblem("HEIC/HEIF needs the optional package pillow-heif (pip install pillow-heif)")
+    try:
+        image = Image.open(path)
+    except Image.DecompressionBombError as exc:
+        raise ImageProblem(f"image too large, refused as a decompression bomb ({exc})") from exc
+    except (Image.UnidentifiedImageError, SyntaxError) as exc:
+        raise ImageProblem("not a readable image (corrupt, or not the format its name says)") from exc
+    except (OSError, ValueError, EOFError) as exc:
+        raise ImageProblem(f"cannot open image: {exc}") from exc
+    if image.format not in _PILLOW_FORMATS:
+        image.close()
+        raise ImageProblem(f"unsupported image format {image.format}")
+    width, height = image.size
+    if width <= 0 or height <= 0:
+        image.close()
+        raise ImageProblem(f"invalid image size {width}x{height}")
+    if width * height > MAX_PIXELS:
+        image.close()
+        raise ImageProblem(
+            f"image too large: {width * height / 1e6:.0f} megapixels (limit {MAX_PIXELS / 1e6:.0f})"
+        )
+    return image
+
+
+def apply_orientation(image: Image.Image, orientation: int | None) -> Image.Image:
+    method = _TRANSPOSE.get(orientation or 1)
+    return image.transpose(method) if method is not None else image
+
+
+def decode_rgb(path: str | os.PathLike, orientation: int | None, max_side: int) -> Image.Image:
+    """Decode to RGB at least ``max_side`` on the long side where the format allows a cheaper
+    draft (JPEG DCT scaling), upright per EXIF orientation. Raises ImageProblem."""
+    with open_image(path) as image:
+        try:
+            image.draft("RGB", (max_side, max_side))  # JPEG: decode at 1/2, 1/4 or 1/8 scale
+            image.thumbnail((max_side, max_side), Image.Resampling.BILINEAR, reducing_gap=2.0)
+            rgb = _to_rgb(image)
+        except Image.DecompressionBombError as exc:
+            raise ImageProblem(f"image too large to decode ({exc})") from exc
+        except (OSError, ValueError, SyntaxError, EOFError) as exc:
+            raise ImageProblem(f"image data cannot be decoded: {exc}") from exc
+    return apply_orientation(rgb, orientation)
+
+
+def _to_rgb(image: Image.Image) -> Image.Image:
+    if image.mode == "RGB":
+        return image.copy() if image.readonly else image
+    if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):
+        background = Image.new("RGB", image.size, (255, 255, 255))
+        background.paste(image.convert("RGBA"), mask=image.convert("RGBA").getchannel("A"))
+        return background
+    if image.mode in ("I;16", "I;16B", "I;16L", "I"):
+        return ImageOps.autocontrast(image.convert("I").point(lambda v: v / 256).convert("L")).convert("RGB")
+    return image.convert("RGB")

@@ -1,0 +1,94 @@
+"""Keywords photographers already have: XMP (sidecar or embedded) and IPTC.
+
+XMP is parsed with defusedxml because it is untrusted input: entity declarations (the
+"billion laughs" expansion) and external references are refused rather than expanded.
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import fromstring
+
+from ..store.records import HIERARCHY_SEPARATOR, normalise_tag
+
+RDF = "{http://www.w3.org/1999/02/22-rdf-syntax-ns#}"
+DC_SUBJECT = "{http://purl.org/dc/elements/1.1/}subject"
+LR_HIERARCHICAL = "{http://ns.adobe.com/lightroom/1.0/}hierarchicalSubject"
+DIGIKAM_TAGS = "{http://www.digikam.org/ns/1.0/}TagsList"
+
+MAX_XMP_BYTES = 16 * 1024 * 1024  # real packets are kilobytes; larger is an attack or junk
+
+
+class KeywordError(ValueError):
+    """Keywords could not be read; the message is one line for the user."""
+
+
+def parse_xmp_keywords(packet: bytes | str) -> list[str]:
+    """Keywords of an XMP packet, hierarchical ones with '|' (Lightroom's convention).
+
+    Lightroom also writes every level of a hierarchical keyword flat into dc:subject
+    ('Places', 'Italy', 'Rome' beside 'Places|Italy|Rome'); those flat copies are dropped so
+    the history holds what the photographer chose, once.
+    """
+    if isinstance(packet, str):
+        packet = packet.encode("utf-8")
+    if len(packet) > MAX_XMP_BYTES:
+        raise KeywordError(f"XMP packet too large ({len(packet) // 1024} KiB)")
+    packet = packet.strip(b"\x00 \t\r\n")
+    if not packet:
+        return []
+    try:
+        root = fromstring(packet, forbid_dtd=True)
+    except DefusedXmlException as exc:
+        raise KeywordError(f"XMP refused: {type(exc).__name__} (unsafe XML)") from exc
+    except ET.ParseError as exc:
+        raise KeywordError(f"XMP is not well-formed XML ({exc})") from exc
+
+    flat = _list_items(root, DC_SUBJECT)
+    hierarchical = _list_items(root, LR_HIERARCHICAL)
+    hierarchical += [item.replace("/", HIERARCHY_SEPARATOR) for item in _list_items(root, DIGIKAM_TAGS)]
+    hierarchical = [normalise_tag(k) for k in hierarchical]
+    levels = {
+        level
+        for keyword in hierarchical
+        if HIERARCHY_SEPARATOR in keyword
+        for level in keyword.split(HIERARCHY_SEPARATOR)
+    }
+    keywords = hierarchical + [k for k in map(normalise_tag, flat) if k not in levels]
+    return list(dict.fromkeys(k for k in keywords if k))
+
+
+def _list_items(root: ET.Element, prop: str) -> list[str]:
+    items = []
+    for element in root.iter(prop):
+        lis = list(element.iter(f"{RDF}li"))
+        if lis:
+            items += [li.text or "" for li in lis]
+        elif element.text and element.text.strip():  # a bare value instead of a Bag
+            items.append(element.text)
+    return [i.strip() for i in items if i and i.strip()]
+
+
+def parse_iptc_keywords(info: dict | None) -> list[str]:
+    """Keywords (IPTC 2:25) from Pillow's ``getiptcinfo`` mapping."""
+    if not info:
+        return []
+    raw = info.get((2, 25))
+    if raw is None:
+        return []
+    values = raw if isinstance(raw, list) else [raw]
+    utf8 = info.get((1, 90)) == b"\x1b%G"  # coded character set: UTF-8
+    keywords = []
+    for value in values:
+        if not isinstance(value, bytes):
+            continue
+        try:
+            text = value.decode("utf-8")
+        except UnicodeDecodeError:
+            if utf8:
+                continue
+            text = value.decode("latin-1")  # IPTC's historical default
+        keywords.append(normalise_tag(text.replace("\x00", "")))
+    return [k for k in keywords if k]

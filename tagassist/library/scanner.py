@@ -1,0 +1,238 @@
+"""Recursive, incremental library scan.
+
+``Scanner.scan`` is a generator that yields :class:`ScanProgress` between batches; stopping
+the iteration cancels the scan cleanly. Each batch is one transaction, so a process killed
+at any moment leaves a consistent database and the next scan picks up where it stopped.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+from ..paths import to_db_path
+from ..store import Photo, Profile, Store
+from .imaging import is_image_name
+from .reader import read_photo
+
+BATCH_SIZE = 64
+# Folders that hold a tool's caches, not photos (macOS, Synology, digiKam, ...).
+_SKIPPED_DIRS = {"@eadir", "__macosx", ".thumbnails", ".trash", "$recycle.bin"}
+
+
+@dataclass(frozen=True)
+class FoundFile:
+    path: str
+    size: int
+    mtime_ns: int
+    sidecars: tuple[str, ...] = ()
+
+    @property
+    def sidecar_signature(self) -> str | None:
+        if not self.sidecars:
+            return None
+        parts = []
+        for sidecar in self.sidecars:
+            try:
+                st = os.stat(sidecar)
+                parts.append(f"{os.path.basename(sidecar)}:{st.st_size}:{st.st_mtime_ns}")
+            except OSError:
+                parts.append(f"{os.path.basename(sidecar)}:?")
+        return ";".join(parts)
+
+
+@dataclass
+class ScanProgress:
+    phase: str  # "walk" while looking for files, "read" while reading them
+    done: int
+    total: int
+    path: str | None = None
+
+
+@dataclass
+class ScanSummary:
+    roots: list[str]
+    found: int = 0
+    added: int = 0
+    updated: int = 0
+    moved: int = 0
+    unchanged: int = 0
+    missing: int = 0
+    other_files: int = 0  # files that are not photos (documents, sidecars, ...)
+    imported_tags: int = 0
+    problems: list[tuple[str, str, str]] = field(default_factory=list)  # path, status, reason
+    unreadable: list[tuple[str, str]] = field(default_factory=list)  # path, reason
+    cancelled: bool = False
+    seconds: float = 0.0
+
+    @property
+    def failed(self) -> int:
+        """Files or folders that could not be read at all."""
+        return sum(1 for _, status, _ in self.problems if status == "error") + len(self.unreadable)
+
+
+def walk(roots: Iterable[str], summary: ScanSummary) -> Iterator[FoundFile]:
+    """Photo files below the roots, in a stable order; follows symlinks but never loops."""
+    visited: set[tuple[int, int]] = set()
+    for root in roots:
+        if os.path.isfile(root):
+            found = _found_file(root, os.path.dirname(root) or ".")
+            if found:
+                yield found
+            continue
+        stack = [root]
+        while stack:
+            folder = stack.pop()
+            try:
+                st = os.stat(folder)
+                if (st.st_dev, st.st_ino) in visited:
+                    continue  # symlink loop or a folder reached twice
+                visited.add((st.st_dev, st.st_ino))
+                with os.scandir(folder) as it:
+                    entries = sorted(it, key=lambda e: e.name)
+            except OSError as exc:
+                summary.unreadable.append((folder, exc.strerror or str(exc)))
+                continue
+            lower_names = {e.name.lower(): e.path for e in entries}
+            subfolders = []
+            for entry in entries:
+                try:
+                    if entry.is_dir():
+                        if not entry.name.startswith(".") and entry.name.lower() not in _SKIPPED_DIRS:
+                            subfolders.append(entry.path)
+                    elif entry.is_file() and is_image_name(entry.name):
+                        st = entry.stat()
+                        yield FoundFile(entry.path, st.st_size, st.st_mtime_ns, _sidecars(entry.name, lower_names))
+                    else:
+                        summary.other_files += 1
+                except OSError as exc:
+                    summary.unreadable.append((entry.path, exc.strerror or str(exc)))
+            stack.extend(reversed(subfolders))
+
+
+def _sidecars(name: str, lower_names: dict[str, str]) -> tuple[str, ...]:
+    """XMP sidecars as Lightroom/darktable (photo.xmp) and digiKam (photo.jpg.xmp) name them."""
+    stem = os.path.splitext(name)[0].lower()
+    candidates = (f"{stem}.xmp", f"{name.lower()}.xmp")
+    return tuple(lower_names[c] for c in dict.fromkeys(candidates) if c in lower_names)
+
+
+def _found_file(path: str, folder: str) -> FoundFile | None:
+    if not is_image_name(path):
+        return None
+    st = os.stat(path)
+    with os.scandir(folder) as it:
+        lower_names = {e.name.lower(): e.path for e in it}
+    return FoundFile(path, st.st_size, st.st_mtime_ns, _sidecars(os.path.basename(path), lower_names))
+
+
+class Scanner:
+    def __init__(
+        self,
+        store: Store,
+        profile: Profile,
+        *,
+        import_keywords: bool = True,
+        workers: int | None = None,
+    ):
+        self.store = store
+        self.profile = profile
+        self.import_keywords = import_keywords
+        self.workers = workers or min(4, (os.cpu_count() or 1) + 1)
+        self.summary = ScanSummary(roots=[])
+
+    def run(self, roots: Iterable[str | os.PathLike], on_progress: Callable[[ScanProgress], None] | None = None) -> ScanSummary:
+        for progress in self.scan(roots):
+            if on_progress:
+                on_progress(progress)
+        return self.summary
+
+    def scan(self, roots: Iterable[str | os.PathLike]) -> Iterator[ScanProgress]:
+        started = time.perf_counter()
+        roots = [os.path.abspath(os.fspath(r)) for r in roots]
+        self.summary = summary = ScanSummary(roots=roots)
+        for root in roots:
+            if os.path.isdir(root):
+                self.store.add_folder(root)
+
+        index: dict[bytes, tuple] = {}
+        for root in roots:
+            index.update(self.store.scan_index(root if os.path.isdir(root) else os.path.dirname(root)))
+
+        to_read: list[tuple[FoundFile, tuple | None]] = []
+        seen: set[int] = set()
+        for found in walk(roots, summary):
+            summary.found += 1
+            known = index.get(to_db_path(found.path))
+            if known and known[1:4] == (found.size, found.mtime_ns, found.sidecar_signature) and known[4] != "missing":
+                summary.unchanged += 1
+                seen.add(known[0])
+            else:
+                to_read.append((found, known))
+            if summary.found % 1000 == 0:
+                yield ScanProgress("walk", summary.found, 0, found.path)
+
+        total = len(to_read)
+        done = 0
+        yield ScanProgress("read", 0, total)
+        try:
+            with ThreadPoolExecutor(self.workers) as pool:
+                for start in range(0, total, BATCH_SIZE):
+                    batch = to_read[start : start + BATCH_SIZE]
+                    photos = list(pool.map(lambda item: read_photo(item[0].path, item[0].size, item[0].mtime_ns, item[0].sidecars), batch))
+                    with self.store.transaction():
+                        for (found, known), photo in zip(batch, photos):
+                            photo.sidecar_signature = found.sidecar_signature
+                            self._save(photo, known, seen)
+                    done += len(batch)
+                    yield ScanProgress("read", done, total, batch[-1][0].path)
+        except GeneratorExit:
+            summary.cancelled = True
+            summary.seconds = time.perf_counter() - started
+            raise
+
+        gone = [v[0] for raw, v in index.items() if v[0] not in seen and v[4] != "missing" and _is_gone(raw)]
+        summary.missing = self.store.mark_missing(gone)
+        summary.seconds = time.perf_counter() - started
+
+    def _save(self, photo: Photo, known: tuple | None, seen: set[int]) -> None:
+        summary = self.summary
+        if known:
+            photo.id = known[0]
+            summary.updated += 1
+        else:
+            moved_from = self._moved_from(photo, seen)
+            if moved_from is not None:
+                photo.id = moved_from
+                summary.moved += 1
+            else:
+                summary.added += 1
+        self.store.save_photo(photo)
+        seen.add(photo.id)
+        if photo.status != "ok":
+            summary.problems.append((photo.path, photo.status, photo.error or ""))
+        if self.import_keywords and photo.keywords:
+            summary.imported_tags += self.store.import_file_keywords(self.profile, [photo.id])
+
+    def _moved_from(self, photo: Photo, seen: set[int]) -> int | None:
+        """Id of a known photo with the same content whose file is gone: a move or rename."""
+        if not photo.content_hash:
+            return None
+        for candidate in self.store.photos_with_hash(photo.content_hash):
+            if candidate.id not in seen and (candidate.status == "missing" or _is_gone(to_db_path(candidate.path))):
+                return candidate.id
+        return None
+
+
+def _is_gone(raw_path: bytes) -> bool:
+    """True only when the file is certainly not there (an unreadable folder is not 'gone')."""
+    try:
+        os.stat(raw_path)
+    except FileNotFoundError:
+        return True
+    except OSError:
+        return False
+    return False

@@ -1,0 +1,18 @@
+"""SQLite store of the photo library and its tagging history. Never imports Qt."""
+
+from .database import Database, StoreError
+from .records import Assignment, Photo, Profile, Rejection, normalise_tag
+from .store import DEFAULT_PROFILE, Store, UnknownProfile
+
+__all__ = [
+    "DEFAULT_PROFILE",
+    "Assignment",
+    "Database",
+    "Photo",
+    "Profile",
+    "Rejection",
+    "Store",
+    "StoreError",
+    "UnknownProfile",
+    "normalise_tag",
+]

@@ -1,0 +1,104 @@
+"""Opening the SQLite database: pragmas, migrations, transactions."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sqlite3
+from collections.abc import Iterator
+from datetime import datetime, timezone
+from pathlib import Path
+
+import sqlite_utils
+
+from .schema import LATEST_VERSION, MIGRATIONS
+
+
+class StoreError(Exception):
+    """The database cannot be used (newer schema, not a tagassist database, ...)."""
+
+
+def utc_now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+class Database:
+    """A sqlite-utils database with tagassist's pragmas and migrations applied."""
+
+    def __init__(self, path: str | os.PathLike[str]):
+        self.path = Path(path)
+        if str(path) != ":memory:":
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        # A thread that opens a Database owns it; workers open their own.
+        conn = sqlite3.connect(str(path), timeout=30.0)
+        try:
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = NORMAL")  # WAL keeps this crash-safe
+            conn.execute("PRAGMA foreign_keys = ON")
+            conn.execute("PRAGMA busy_timeout = 30000")
+        except sqlite3.DatabaseError as exc:
+            conn.close()
+            raise StoreError(f"{path} is not a usable SQLite database: {exc}") from exc
+        # Statements outside transaction() autocommit; nothing is left open by accident.
+        conn.isolation_level = None
+        self.db = sqlite_utils.Database(conn)
+        self.conn = conn
+        self._migrate()
+
+    # -- transactions ------------------------------------------------------------------
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One atomic unit (sqlite-utils' atomic: nested blocks become savepoints)."""
+        with self.db.atomic():
+            yield self.conn
+
+    def execute(self, sql: str, params: tuple | list | dict = ()) -> sqlite3.Cursor:
+        return self.conn.execute(sql, params)
+
+    def query(self, sql: str, params: tuple | list | dict = ()) -> list[dict]:
+        return list(self.db.query(sql, params))
+
+    def scalar(self, sql: str, params: tuple | list | dict = ()):
+        row = self.conn.execute(sql, params).fetchone()
+        return None if row is None else row[0]
+
+    def close(self) -> None:
+        self.conn.close()
+
+    # -- migrations --------------------------------------------------------------------
+    @property
+    def schema_version(self) -> int:
+        if not self.db["schema_migrations"].exists():
+            return 0
+        return self.scalar("SELECT COALESCE(MAX(version), 0) FROM schema_migrations")
+
+    def _migrate(self) -> None:
+        try:
+            self.conn.execute(
+                "CREATE TABLE IF NOT EXISTS schema_migrations"
+                " (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)"
+            )
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{self.path} is not a usable SQLite database: {exc}") from exc
+        current = self.schema_version
+        if current > LATEST_VERSION:
+            raise StoreError(
+                f"{self.path} was written by a newer tagassist (schema {current},"
+                f" this version knows {LATEST_VERSION}); upgrade tagassist to open it"
+            )
+        for version in range(current + 1, LATEST_VERSION + 1):
+            with self.transaction() as conn:
+                for statement in MIGRATIONS[version - 1]:
+                    conn.execute(statement)
+                conn.execute(
+                    "INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)",
+                    (version, utc_now()),
+                )
+
+    # -- health ------------------------------------------------------------------------
+    def integrity_problems(self) -> list[str]:
+        """Empty when SQLite's integrity and foreign-key checks pass."""
+        problems = [r[0] for r in self.conn.execute("PRAGMA integrity_check") if r[0] != "ok"]
+        for table, rowid, parent, _ in self.conn.execute("PRAGMA foreign_key_check"):
+            problems.append(f"{table} row {rowid} points at a missing {parent} row")
+        return problems

@@ -1,0 +1,70 @@
+"""Plain records the store reads and writes. No behaviour beyond small derived values."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+
+SOURCES = ("imported", "typed", "accepted")
+HIERARCHY_SEPARATOR = "|"
+
+
+@dataclass(frozen=True)
+class Profile:
+    id: int
+    name: str
+
+
+@dataclass
+class Photo:
+    """One file of the library and what its metadata says."""
+
+    path: str
+    size: int
+    mtime_ns: int
+    content_hash: str | None = None
+    format: str | None = None
+    width: int | None = None
+    height: int | None = None
+    taken_at: str | None = None  # ISO 8601, local time of the camera as EXIF records it
+    camera_make: str | None = None
+    camera_model: str | None = None
+    lens: str | None = None
+    focal_length: float | None = None
+    exposure_time: str | None = None
+    f_number: float | None = None
+    iso: int | None = None
+    gps_lat: float | None = None
+    gps_lon: float | None = None
+    orientation: int | None = None
+    status: str = "ok"  # ok | warning | error | missing
+    error: str | None = None  # one line: why the status is not ok
+    sidecar_signature: str | None = None
+    id: int | None = None
+    keywords: list[str] = field(default_factory=list)  # what the file's metadata holds
+
+    @classmethod
+    def column_names(cls) -> list[str]:
+        return [f.name for f in fields(cls) if f.name not in ("id", "keywords", "path")]
+
+
+@dataclass(frozen=True)
+class Assignment:
+    tag: str
+    source: str
+    created_at: str
+    model_version: str | None = None
+    score: float | None = None
+
+
+@dataclass(frozen=True)
+class Rejection:
+    tag: str
+    created_at: str
+    model_version: str | None = None
+    score: float | None = None
+
+
+def normalise_tag(name: str) -> str:
+    """Trim each level of a hierarchical keyword; empty levels are dropped."""
+    levels = [level.strip() for level in name.split(HIERARCHY_SEPARATOR)]
+    return HIERARCHY_SEPARATOR.join(level for level in levels if level)

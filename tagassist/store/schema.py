@@ -1,0 +1,131 @@
+"""Versioned schema migrations, applied in order when a database is opened.
+
+Each migration is a list of SQL statements that run in one transaction together with the
+row that records it in ``schema_migrations``; a migration is never edited once released,
+a change of schema is a new entry at the end of ``MIGRATIONS``.
+"""
+
+from __future__ import annotations
+
+MIGRATIONS: list[list[str]] = [
+    # 1: the first schema.
+    [
+        """
+        CREATE TABLE profiles (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,
+            created_at TEXT NOT NULL
+        )
+        """,
+        # Library roots the user added, so a rescan knows where to look.
+        """
+        CREATE TABLE folders (
+            id INTEGER PRIMARY KEY,
+            path BLOB NOT NULL UNIQUE,
+            added_at TEXT NOT NULL
+        )
+        """,
+        # Paths are raw file-system bytes (os.fsencode): file names need not be UTF-8.
+        """
+        CREATE TABLE photos (
+            id INTEGER PRIMARY KEY,
+            path BLOB NOT NULL UNIQUE,
+            folder BLOB NOT NULL,
+            size INTEGER NOT NULL,
+            mtime_ns INTEGER NOT NULL,
+            content_hash TEXT,
+            format TEXT,
+            width INTEGER,
+            height INTEGER,
+            taken_at TEXT,
+            camera_make TEXT,
+            camera_model TEXT,
+            lens TEXT,
+            focal_length REAL,
+            exposure_time TEXT,
+            f_number REAL,
+            iso INTEGER,
+            gps_lat REAL,
+            gps_lon REAL,
+            orientation INTEGER,
+            status TEXT NOT NULL CHECK (status IN ('ok', 'warning', 'error', 'missing')),
+            error TEXT,
+            sidecar_signature TEXT,
+            added_at TEXT NOT NULL,
+            scanned_at TEXT NOT NULL
+        )
+        """,
+        "CREATE INDEX photos_folder ON photos (folder)",
+        "CREATE INDEX photos_content_hash ON photos (content_hash)",
+        "CREATE INDEX photos_taken_at ON photos (taken_at)",
+        # Hierarchical keywords keep Lightroom's '|' separator: 'Places|Italy|Rome'.
+        """
+        CREATE TABLE tags (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE
+        )
+        """,
+        # What the files themselves say (XMP, IPTC): the source of imported history and the
+        # baseline that keyword write-back merges with.
+        """
+        CREATE TABLE file_keywords (
+            photo_id INTEGER NOT NULL REFERENCES photos (id) ON DELETE CASCADE,
+            tag_id INTEGER NOT NULL REFERENCES tags (id),
+            PRIMARY KEY (photo_id, tag_id)
+        )
+        """,
+        """
+        CREATE TABLE assignments (
+            id INTEGER PRIMARY KEY,
+            profile_id INTEGER NOT NULL REFERENCES profiles (id) ON DELETE CASCADE,
+            photo_id INTEGER NOT NULL REFERENCES photos (id) ON DELETE CASCADE,
+            tag_id INTEGER NOT NULL REFERENCES tags (id),
+            source TEXT NOT NULL CHECK (source IN ('imported', 'typed', 'accepted')),
+            created_at TEXT NOT NULL,
+            model_version TEXT,
+            score REAL,
+            UNIQUE (profile_id, photo_id, tag_id)
+        )
+        """,
+        "CREATE INDEX assignments_photo ON assignments (photo_id)",
+        "CREATE INDEX assignments_tag ON assignments (profile_id, tag_id)",
+        """
+        CREATE TABLE rejections (
+            id INTEGER PRIMARY KEY,
+            profile_id INTEGER NOT NULL REFERENCES profiles (id) ON DELETE CASCADE,
+            photo_id INTEGER NOT NULL REFERENCES photos (id) ON DELETE CASCADE,
+            tag_id INTEGER NOT NULL REFERENCES tags (id),
+            created_at TEXT NOT NULL,
+            model_version TEXT,
+            score REAL,
+            UNIQUE (profile_id, photo_id, tag_id)
+        )
+        """,
+        "CREATE INDEX rejections_photo ON rejections (photo_id)",
+        # Keyed by content, not by photo: a moved or duplicated file keeps its vectors.
+        """
+        CREATE TABLE embeddings (
+            content_hash TEXT NOT NULL,
+            encoder_id TEXT NOT NULL,
+            dim INTEGER NOT NULL,
+            vector BLOB NOT NULL,
+            created_at TEXT NOT NULL,
+            PRIMARY KEY (content_hash, encoder_id)
+        )
+        """,
+        """
+        CREATE TABLE models (
+            id INTEGER PRIMARY KEY,
+            version TEXT NOT NULL UNIQUE,
+            profile_id INTEGER REFERENCES profiles (id) ON DELETE CASCADE,
+            path TEXT NOT NULL,
+            sha256 TEXT NOT NULL,
+            metrics TEXT NOT NULL DEFAULT '{}',
+            created_at TEXT NOT NULL,
+            active INTEGER NOT NULL DEFAULT 0
+        )
+        """,
+    ],
+]
+
+LATEST_VERSION = len(MIGRATIONS)

@@ -1,0 +1,395 @@
+"""The library store: profiles, photos, tags, tagging history, embeddings, models.
+
+Every public method that writes more than one row runs inside one transaction, so a process
+killed at any moment leaves the database as it was before or after the call.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+
+from ..paths import from_db_path, subtree_range, to_db_path
+from .database import Database, utc_now
+from .records import SOURCES, Assignment, Photo, Profile, Rejection, normalise_tag
+
+DEFAULT_PROFILE = "default"
+_PHOTO_COLUMNS = Photo.column_names()
+
+
+class UnknownProfile(LookupError):
+    pass
+
+
+class Store:
+    def __init__(self, path: str | os.PathLike[str]):
+        self.database = Database(path)
+        self.path = self.database.path
+
+    def close(self) -> None:
+        self.database.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def transaction(self):
+        return self.database.transaction()
+
+    # -- profiles ----------------------------------------------------------------------
+    def profile(self, name: str | None = None, *, create: bool = True) -> Profile:
+        """The named profile (default: 'default'); created on first use unless create=False."""
+        name = (name or DEFAULT_PROFILE).strip()
+        if not name:
+            raise ValueError("a profile name cannot be empty")
+        row = self.database.execute("SELECT id, name FROM profiles WHERE name = ?", (name,)).fetchone()
+        if row:
+            return Profile(*row)
+        if not create:
+            known = ", ".join(p.name for p in self.profiles()) or "none yet"
+            raise UnknownProfile(f"no profile named {name!r} (known: {known})")
+        with self.transaction() as conn:
+            cursor = conn.execute(
+                "INSERT INTO profiles (name, created_at) VALUES (?, ?)", (name, utc_now())
+            )
+        return Profile(cursor.lastrowid, name)
+
+    def profiles(self) -> list[Profile]:
+        return [Profile(*r) for r in self.database.execute("SELECT id, name FROM profiles ORDER BY id")]
+
+    # -- library folders ---------------------------------------------------------------
+    def add_folder(self, path: str | os.PathLike) -> None:
+        with self.transaction() as conn:
+            conn.execute(
+                "INSERT OR IGNORE INTO folders (path, added_at) VALUES (?, ?)",
+                (to_db_path(path), utc_now()),
+            )
+
+    def folders(self) -> list[str]:
+        return [from_db_path(r[0]) for r in self.database.execute("SELECT path FROM folders ORDER BY path")]
+
+    # -- photos ------------------------------------------------------------------------
+    def _photo_from_row(self, row: dict) -> Photo:
+        values = {name: row[name] for name in _PHOTO_COLUMNS}
+        return Photo(path=from_db_path(row["path"]), id=row["id"], **values)
+
+    def photo_by_path(self, path: str | os.PathLike) -> Photo | None:
+        rows = self.database.query("SELECT * FROM photos WHERE path = ?", (to_db_path(path),))
+        return self._photo_from_row(rows[0]) if rows else None
+
+    def photo(self, photo_id: int) -> Photo | None:
+        rows = self.database.query("SELECT * FROM photos WHERE id = ?", (photo_id,))
+        return self._photo_from_row(rows[0]) if rows else None
+
+    def photos_with_hash(self, content_hash: str) -> list[Photo]:
+        rows = self.database.query("SELECT * FROM photos WHERE content_hash = ?", (content_hash,))
+        return [self._photo_from_row(r) for r in rows]
+
+    def scan_index(self, root: str | os.PathLike) -> dict[bytes, tuple[int, int, int, str | None, str]]:
+        """What a rescan needs to skip unchanged files under ``root``, in one query.
+
+        Maps raw path -> (id, size, mtime_ns, sidecar_signature, status).
+        """
+        lo, hi = subtree_range(to_db_path(root))
+        cursor = self.database.execute(
+            "SELECT path, id, size, mtime_ns, sidecar_signature, status FROM photos"
+            " WHERE path >= ? AND path < ?",
+            (lo, hi),
+        )
+        return {row[0]: row[1:] for row in cursor}
+
+    def save_photo(self, photo: Photo) -> int:
+        """Insert or update one photo (by id, else by path) and the keywords its file holds."""
+        now = utc_now()
+        raw = to_db_path(photo.path)
+        values = {name: getattr(photo, name) for name in _PHOTO_COLUMNS}
+        with self.transaction() as conn:
+            if photo.id is None:
+                row = conn.execute("SELECT id FROM photos WHERE path = ?", (raw,)).fetchone()
+                photo.id = row[0] if row else None
+            if photo.id is None:
+                columns = ["path", "folder", "added_at", "scanned_at", *values]
+                cursor = conn.execute(
+                    f"INSERT INTO photos ({', '.join(columns)})"
+                    f" VALUES ({', '.join('?' * len(columns))})",
+                    (raw, os.path.dirname(raw), now, now, *values.values()),
+                )
+                photo.id = cursor.lastrowid
+            else:
+                assignments = ", ".join(f"{name} = ?" for name in values)
+                conn.execute(
+                    f"UPDATE photos SET path = ?, folder = ?, scanned_at = ?, {assignments} WHERE id = ?",
+                    (raw, os.path.dirname(raw), now, *values.values(), photo.id),
+                )
+            self._set_file_keywords(photo.id, photo.keywords)
+        return photo.id
+
+    def _set_file_keywords(self, photo_id: int, names: Iterable[str]) -> None:
+        conn = self.database.conn
+        conn.execute("DELETE FROM file_keywords WHERE photo_id = ?", (photo_id,))
+        conn.executemany(
+            "INSERT OR IGNORE INTO file_keywords (photo_id, tag_id) VALUES (?, ?)",
+            [(photo_id, tag_id) for tag_id in self._tag_ids(names)],
+        )
+
+    def file_keywords(self, photo_id: int) -> list[str]:
+        cursor = self.database.execute(
+            "SELECT t.name FROM file_keywords k JOIN tags t ON t.id = k.tag_id"
+            " WHERE k.photo_id = ? ORDER BY t.name",
+            (photo_id,),
+        )
+        return [r[0] for r in cursor]
+
+    def mark_missing(self, photo_ids: Iterable[int]) -> int:
+        ids = [(i,) for i in photo_ids]
+        with self.transaction() as conn:
+            conn.executemany(
+                "UPDATE photos SET status = 'missing', error = 'file not found at last scan'"
+                " WHERE id = ?",
+                ids,
+            )
+        return len(ids)
+
+    def list_photos(
+        self,
+        profile: Profile,
+        *,
+        untagged: bool = False,
+        tag: str | None = None,
+        problems: bool = False,
+        folder: str | None = None,
+        limit: int | None = None,
+    ) -> list[tuple[Photo, list[str]]]:
+        """Photos with the tags this profile gave each, in path order."""
+        where: list[str] = ["1 = 1"]
+        params: list = [profile.id]
+        if untagged:
+            where.append(
+                "p.status IN ('ok', 'warning') AND NOT EXISTS (SELECT 1 FROM assignments a"
+                " WHERE a.photo_id = p.id AND a.profile_id = ?)"
+            )
+            params.append(profile.id)
+        if problems:
+            where.append("p.status != 'ok'")
+        if tag is not None:
+            where.append(
+                "p.id IN (SELECT a.photo_id FROM assignments a JOIN tags t ON t.id = a.tag_id"
+                " WHERE a.profile_id = ? AND (t.name = ? OR t.name LIKE ? ESCAPE '\\'))"
+            )
+            escaped = tag.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            params += [profile.id, tag, escaped + "|%"]  # a parent keyword matches its children
+        if folder is not None:
+            lo, hi = subtree_range(to_db_path(folder))
+            where.append("p.path >= ? AND p.path < ?")
+            params += [lo, hi]
+        sql = (
+            "SELECT p.*, (SELECT json_group_array(t.name) FROM assignments a"
+            " JOIN tags t ON t.id = a.tag_id WHERE a.photo_id = p.id AND a.profile_id = ?) AS tag_names"
+            f" FROM photos p WHERE {' AND '.join(where)} ORDER BY p.path"
+        )
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
+        return [
+            (self._photo_from_row(r), sorted(json.loads(r["tag_names"])))
+            for r in self.database.query(sql, params)
+        ]
+
+    # -- tags and history --------------------------------------------------------------
+    def _tag_ids(self, names: Iterable[str]) -> list[int]:
+        """Ids of the named tags, creating missing ones. Call inside a transaction."""
+        conn = self.database.conn
+        ids = []
+        for name in dict.fromkeys(normalise_tag(n) for n in names):
+            if not name:
+                continue
+            conn.execute("INSERT OR IGNORE INTO tags (name) VALUES (?)", (name,))
+            ids.append(conn.execute("SELECT id FROM tags WHERE name = ?", (name,)).fetchone()[0])
+        return ids
+
+    def add_tags(
+        self,
+        profile: Profile,
+        photo_ids: Sequence[int],
+        names: Iterable[str],
+        source: str,
+        *,
+        model_version: str | None = None,
+        score: float | None = None,
+    ) -> int:
+        """Assign tags to photos; an assigned tag is no longer rejected. Returns rows added."""
+        if source not in SOURCES:
+            raise ValueError(f"unknown tag source {source!r}")
+        now = utc_now()
+        added = 0
+        with self.transaction() as conn:
+            tag_ids = self._tag_ids(names)
+            for photo_id in photo_ids:
+                for tag_id in tag_ids:
+                    added += conn.execute(
+                        "INSERT OR IGNORE INTO assignments"
+                        " (profile_id, photo_id, tag_id, source, created_at, model_version, score)"
+                        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                        (profile.id, photo_id, tag_id, source, now, model_version, score),
+                    ).rowcount
+                    conn.execute(
+                        "DELETE FROM rejections WHERE profile_id = ? AND photo_id = ? AND tag_id = ?",
+                        (profile.id, photo_id, tag_id),
+                    )
+        return added
+
+    def remove_tags(self, profile: Profile, photo_ids: Sequence[int], names: Iterable[str]) -> int:
+        removed = 0
+        with self.transaction() as conn:
+            for tag_id in self._existing_tag_ids(names):
+                for photo_id in photo_ids:
+                    removed += conn.execute(
+                        "DELETE FROM assignments WHERE profile_id = ? AND photo_id = ? AND tag_id = ?",
+                        (profile.id, photo_id, tag_id),
+                    ).rowcount
+        return removed
+
+    def reject_tags(
+        self,
+        profile: Profile,
+        photo_ids: Sequence[int],
+        names: Iterable[str],
+        *,
+        model_version: str | None = None,
+        score: float | None = None,
+    ) -> int:
+        """Record that these tags are wrong for these photos (and unassign them)."""
+        now = utc_now()
+        rejected = 0
+        with self.transaction() as conn:
+            tag_ids = self._tag_ids(names)
+            for photo_id in photo_ids:
+                for tag_id in tag_ids:
+                    conn.execute(
+                        "DELETE FROM assignments WHERE profile_id = ? AND photo_id = ? AND tag_id = ?",
+                        (profile.id, photo_id, tag_id),
+                    )
+                    rejected += conn.execute(
+                        "INSERT OR REPLACE INTO rejections"
+                        " (profile_id, photo_id, tag_id, created_at, model_version, score)"
+                        " VALUES (?, ?, ?, ?, ?, ?)",
+                        (profile.id, photo_id, tag_id, now, model_version, score),
+                    ).rowcount
+        return rejected
+
+    def _existing_tag_ids(self, names: Iterable[str]) -> list[int]:
+        ids = []
+        for name in names:
+            row = self.database.execute(
+                "SELECT id FROM tags WHERE name = ?", (normalise_tag(name),)
+            ).fetchone()
+            if row:
+                ids.append(row[0])
+        return ids
+
+    def import_file_keywords(self, profile: Profile, photo_ids: Sequence[int] | None = None) -> int:
+        """Make the keywords files hold part of this profile's history (source 'imported').
+
+        Tags the profile rejected on a photo stay rejected. Returns assignments added.
+        """
+        sql = (
+            "INSERT OR IGNORE INTO assignments (profile_id, photo_id, tag_id, source, created_at)"
+            " SELECT ?, k.photo_id, k.tag_id, 'imported', ? FROM file_keywords k"
+            " WHERE NOT EXISTS (SELECT 1 FROM rejections r WHERE r.profile_id = ?"
+            " AND r.photo_id = k.photo_id AND r.tag_id = k.tag_id)"
+        )
+        params: list = [profile.id, utc_now(), profile.id]
+        with self.transaction() as conn:
+            if photo_ids is None:
+                return conn.execute(sql, params).rowcount
+            added = 0
+            for photo_id in photo_ids:
+                added += conn.execute(sql + " AND k.photo_id = ?", [*params, photo_id]).rowcount
+            return added
+
+    def photo_tags(self, profile: Profile, photo_id: int) -> list[Assignment]:
+        cursor = self.database.execute(
+            "SELECT t.name, a.source, a.created_at, a.model_version, a.score"
+            " FROM assignments a JOIN tags t ON t.id = a.tag_id"
+            " WHERE a.profile_id = ? AND a.photo_id = ? ORDER BY t.name",
+            (profile.id, photo_id),
+        )
+        return [Assignment(*r) for r in cursor]
+
+    def photo_rejections(self, profile: Profile, photo_id: int) -> list[Rejection]:
+        cursor = self.database.execute(
+            "SELECT t.name, r.created_at, r.model_version, r.score"
+            " FROM rejections r JOIN tags t ON t.id = r.tag_id"
+            " WHERE r.profile_id = ? AND r.photo_id = ? ORDER BY t.name",
+            (profile.id, photo_id),
+        )
+        return [Rejection(*r) for r in cursor]
+
+    def vocabulary(self, profile: Profile) -> list[tuple[str, int]]:
+        """The profile's tags with how many photos carry each, most used first."""
+        cursor = self.database.execute(
+            "SELECT t.name, COUNT(*) AS n FROM assignments a JOIN tags t ON t.id = a.tag_id"
+            " WHERE a.profile_id = ? GROUP BY t.id ORDER BY n DESC, t.name",
+            (profile.id,),
+        )
+        return [(r[0], r[1]) for r in cursor]
+
+    # -- embeddings --------------------------------------------------------------------
+    def put_embeddings(self, encoder_id: str, items: Iterable[tuple[str, np.ndarray]]) -> None:
+        now = utc_now()
+        rows = []
+        for content_hash, vector in items:
+            vector = np.ascontiguousarray(vector, dtype=np.float32)
+            rows.append((content_hash, encoder_id, vector.shape[0], vector.tobytes(), now))
+        with self.transaction() as conn:
+            conn.executemany(
+                "INSERT OR REPLACE INTO embeddings (content_hash, encoder_id, dim, vector, created_at)"
+                " VALUES (?, ?, ?, ?, ?)",
+                rows,
+            )
+
+    def embeddings(self, encoder_id: str, content_hashes: Iterable[str]) -> dict[str, np.ndarray]:
+        found = {}
+        for content_hash in content_hashes:
+            row = self.database.execute(
+                "SELECT vector FROM embeddings WHERE content_hash = ? AND encoder_id = ?",
+                (content_hash, encoder_id),
+            ).fetchone()
+            if row:
+                found[content_hash] = np.frombuffer(row[0], dtype=np.float32)
+        return found
+
+    # -- summaries ---------------------------------------------------------------------
+    def stats(self, profile: Profile) -> dict:
+        db = self.database
+        by_status = dict(db.execute("SELECT status, COUNT(*) FROM photos GROUP BY status").fetchall())
+        by_source = dict(
+            db.execute(
+                "SELECT source, COUNT(*) FROM assignments WHERE profile_id = ? GROUP BY source",
+                (profile.id,),
+            ).fetchall()
+        )
+        return {
+            "database": str(self.path),
+            "schema_version": db.schema_version,
+            "profile": profile.name,
+            "profiles": [p.name for p in self.profiles()],
+            "folders": len(self.folders()),
+            "photos": sum(by_status.values()),
+            "photos_by_status": {s: by_status.get(s, 0) for s in ("ok", "warning", "error", "missing")},
+            "tagged_photos": db.scalar(
+                "SELECT COUNT(DISTINCT photo_id) FROM assignments WHERE profile_id = ?", (profile.id,)
+            ),
+            "tags_in_vocabulary": db.scalar(
+                "SELECT COUNT(DISTINCT tag_id) FROM assignments WHERE profile_id = ?", (profile.id,)
+            ),
+            "assignments": sum(by_source.values()),
+            "assignments_by_source": {s: by_source.get(s, 0) for s in SOURCES},
+            "rejections": db.scalar("SELECT COUNT(*) FROM rejections WHERE profile_id = ?", (profile.id,)),
+            "embeddings": db.scalar("SELECT COUNT(*) FROM embeddings"),
+            "models": db.scalar("SELECT COUNT(*) FROM models"),
+        }
