@@ -7,6 +7,7 @@ failed.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable, Sequence
 
@@ -76,6 +77,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (UserError, UnknownProfile, StoreError, ValueError) as exc:
         print(f"tagassist: {display_path(str(exc))}", file=sys.stderr)
         return EXIT_USER_ERROR
+    except BrokenPipeError:  # e.g. piped into `head`: the reader has all it wanted
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
+        return 0
     except KeyboardInterrupt:
         print("tagassist: interrupted; the library is consistent, run the command again to finish", file=sys.stderr)
         return 130

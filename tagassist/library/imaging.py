@@ -12,6 +12,8 @@ from PIL import Image, ImageFile, ImageOps
 MAX_PIXELS = 250_000_000
 Image.MAX_IMAGE_PIXELS = MAX_PIXELS
 warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+# Pillow warns about odd metadata on stderr; the scanner reports problems per photo instead.
+warnings.filterwarnings("ignore", category=UserWarning, module=r"PIL\.")
 # A truncated photo is flagged by the scanner; showing the part that exists beats a blank tile.
 ImageFile.LOAD_TRUNCATED_IMAGES = True
 

@@ -61,7 +61,7 @@ class ScanSummary:
     moved: int = 0
     unchanged: int = 0
     missing: int = 0
-    other_files: int = 0  # files that are not photos (documents, sidecars, ...)
+    other_files: int = 0  # files that are neither photos nor XMP sidecars
     imported_tags: int = 0
     problems: list[tuple[str, str, str]] = field(default_factory=list)  # path, status, reason
     unreadable: list[tuple[str, str]] = field(default_factory=list)  # path, reason
@@ -106,7 +106,7 @@ def walk(roots: Iterable[str], summary: ScanSummary) -> Iterator[FoundFile]:
                     elif entry.is_file() and is_image_name(entry.name):
                         st = entry.stat()
                         yield FoundFile(entry.path, st.st_size, st.st_mtime_ns, _sidecars(entry.name, lower_names))
-                    else:
+                    elif not entry.name.lower().endswith(".xmp"):
                         summary.other_files += 1
                 except OSError as exc:
                     summary.unreadable.append((entry.path, exc.strerror or str(exc)))

@@ -1,0 +1,57 @@
+"""Shared fixtures. Every test gets its own data and cache directories, never the user's."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+SAMPLE_LIBRARY = REPO / "resources" / "sample-library"
+
+
+def need_shared(*parts: str) -> Path:
+    """A path inside ../shared; skipped locally when absent, a failure in CI."""
+    path = SHARED.joinpath(*parts)
+    if not path.exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"{path} is missing: CI must run with shared/ beside the checkout")
+        pytest.skip(f"{path} not present")
+    return path
+
+
+def need_tool(name: str) -> str:
+    found = shutil.which(name)
+    if not found:
+        if os.environ.get("CI"):
+            pytest.fail(f"{name} is not installed: .ci/run must install it")
+        pytest.skip(f"{name} not installed")
+    return found
+
+
+@pytest.fixture(autouse=True)
+def _private_dirs(tmp_path_factory, monkeypatch):
+    base = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("TAGASSIST_DATA_DIR", str(base / "data"))
+    monkeypatch.setenv("TAGASSIST_CACHE_DIR", str(base / "cache"))
+
+
+@pytest.fixture
+def store(tmp_path):
+    from tagassist.store import Store
+
+    with Store(tmp_path / "library.sqlite") as s:
+        yield s
+
+
+@pytest.fixture
+def sample_copy(tmp_path) -> Path:
+    """A private copy of the sample library that a test may change."""
+    target = tmp_path / "sample"
+    shutil.copytree(SAMPLE_LIBRARY, target)
+    return target

@@ -1,0 +1,238 @@
+import io
+import os
+import struct
+import sys
+import zlib
+from datetime import datetime
+
+import pytest
+from PIL import Image
+
+from benchmarks.photosim.metadata import Shot, save_jpeg, write_sidecar, xmp_packet
+from benchmarks.photosim.render import render
+from tagassist.library import Scanner, ThumbnailCache
+from tagassist.library import scanner as scanner_module
+from tests.conftest import SAMPLE_LIBRARY, need_shared
+
+
+def _jpeg(path, scene="beach", seed=0, keywords=None, size=(96, 64)):
+    save_jpeg(render(scene, seed, size), path, Shot(taken_at=datetime(2024, 5, 1, 12, 0)))
+    if keywords:
+        write_sidecar(path, keywords)
+    return path
+
+
+def _scan(store, *roots, profile=None):
+    return Scanner(store, profile or store.profile()).run(roots)
+
+
+def _status(store, path):
+    photo = store.photo_by_path(path)
+    return photo.status, photo.error
+
+
+def test_sample_library_scan_imports_its_history(store):
+    summary = _scan(store, SAMPLE_LIBRARY)
+    assert summary.found == summary.added == 37
+    assert summary.failed == 0 and summary.problems == []
+    profile = store.profile()
+    rome = store.photo_by_path(SAMPLE_LIBRARY / "2024-05 Rome" / "DSCF1000.jpg")
+    assert [a.tag for a in store.photo_tags(profile, rome.id)] == ["Places|Italy|Rome", "Roma2024", "architecture", "street"]
+    assert rome.camera_model == "X-T4" and rome.gps_lat == pytest.approx(41.8964, abs=1e-4)
+    dog = store.photo_by_path(SAMPLE_LIBRARY / "2024-08 Home" / "IMG1200.jpg")  # digiKam-style sidecar
+    assert {a.tag for a in store.photo_tags(profile, dog.id)} == {"Pixel", "dog", "home"}
+    assert len(store.list_photos(profile, untagged=True)) == 7
+
+
+def test_unchanged_rescan_reads_nothing(store, sample_copy):
+    _scan(store, sample_copy)
+    again = _scan(store, sample_copy)
+    assert (again.unchanged, again.added, again.updated, again.imported_tags) == (37, 0, 0, 0)
+
+
+def test_changed_file_is_reread_and_keeps_its_history(store, tmp_path):
+    path = _jpeg(tmp_path / "a.jpg")
+    _scan(store, tmp_path)
+    profile = store.profile()
+    photo = store.photo_by_path(path)
+    store.add_tags(profile, [photo.id], ["mine"], "typed")
+    _jpeg(path, scene="forest")  # edited in place: new pixels, new hash
+    os.utime(path, ns=(10**18, 10**18))
+    summary = _scan(store, tmp_path)
+    assert summary.updated == 1
+    changed = store.photo_by_path(path)
+    assert changed.id == photo.id and changed.content_hash != photo.content_hash
+    assert [a.tag for a in store.photo_tags(profile, photo.id)] == ["mine"]
+
+
+def test_moved_and_renamed_files_keep_their_history(store, tmp_path):
+    (tmp_path / "a").mkdir()
+    old = _jpeg(tmp_path / "a" / "one.jpg")
+    _scan(store, tmp_path)
+    profile = store.profile()
+    photo_id = store.photo_by_path(old).id
+    store.add_tags(profile, [photo_id], ["kept"], "typed")
+    (tmp_path / "b").mkdir()
+    new = tmp_path / "b" / "renamed.jpg"
+    os.rename(old, new)
+    summary = _scan(store, tmp_path)
+    assert (summary.moved, summary.added, summary.missing) == (1, 0, 0)
+    assert store.photo_by_path(new).id == photo_id and store.photo_by_path(old) is None
+    assert [a.tag for a in store.photo_tags(profile, photo_id)] == ["kept"]
+
+
+def test_a_copy_is_a_new_photo_not_a_move(store, tmp_path):
+    original = _jpeg(tmp_path / "one.jpg")
+    _scan(store, tmp_path)
+    (tmp_path / "copy.jpg").write_bytes(original.read_bytes())
+    summary = _scan(store, tmp_path)
+    assert (summary.added, summary.moved) == (1, 0)
+
+
+def test_deleted_file_is_marked_missing_with_history_kept_and_comes_back(store, tmp_path):
+    path = _jpeg(tmp_path / "a.jpg", keywords=["sea"])
+    _scan(store, tmp_path)
+    data = path.read_bytes()
+    path.unlink()
+    assert _scan(store, tmp_path).missing == 1
+    photo = store.photo_by_path(path)
+    assert photo.status == "missing"
+    assert [a.tag for a in store.photo_tags(store.profile(), photo.id)] == ["sea"]
+    path.write_bytes(data)
+    _scan(store, tmp_path)
+    assert store.photo_by_path(path).status == "ok"
+
+
+def test_edited_sidecar_is_imported_again(store, tmp_path):
+    path = _jpeg(tmp_path / "a.jpg", keywords=["sea"])
+    _scan(store, tmp_path)
+    sidecar = write_sidecar(path, ["sea", "sunset"])
+    os.utime(sidecar, ns=(10**18, 10**18))
+    summary = _scan(store, tmp_path)
+    assert summary.updated == 1 and summary.imported_tags == 1
+
+
+def test_embedded_xmp_is_imported(store, tmp_path):
+    path = tmp_path / "embedded.jpg"
+    render("city", 1, (64, 64)).save(path, "JPEG", xmp=xmp_packet(["Places|Italy|Rome", "night"]).encode())
+    _scan(store, tmp_path)
+    assert store.file_keywords(store.photo_by_path(path).id) == ["Places|Italy|Rome", "night"]
+
+
+def _png_with_size(width, height):
+    """A tiny PNG whose header claims width x height (a decompression bomb)."""
+    buffer = io.BytesIO()
+    Image.new("L", (1, 1)).save(buffer, "PNG")
+    data = bytearray(buffer.getvalue())
+    ihdr = struct.pack(">II", width, height) + bytes(data[24:29])
+    data[16:29] = ihdr
+    data[29:33] = struct.pack(">I", zlib.crc32(b"IHDR" + ihdr))
+    return bytes(data)
+
+
+def test_bad_files_never_stop_a_scan_and_each_gets_a_reason(store, tmp_path):
+    good = _jpeg(tmp_path / "good.jpg")
+    (tmp_path / "empty.jpg").write_bytes(b"")
+    whole = _jpeg(tmp_path / "whole.jpg", size=(480, 320)).read_bytes()
+    (tmp_path / "whole.jpg").unlink()
+    (tmp_path / "truncated.jpg").write_bytes(whole[: len(whole) * 2 // 3])  # cut inside the scan data
+    (tmp_path / "garbage.jpg").write_bytes(os.urandom(5000))
+    (tmp_path / "text.png").write_text("hello, I am not a picture")
+    buffer = io.BytesIO()
+    render("food", 2, (64, 64)).save(buffer, "PNG")
+    (tmp_path / "mislabelled.jpg").write_bytes(buffer.getvalue())
+    (tmp_path / "bomb.png").write_bytes(_png_with_size(40_000, 40_000))
+    (tmp_path / "big.png").write_bytes(_png_with_size(20_000, 15_000))
+    hostile = _jpeg(tmp_path / "hostile.jpg")
+    (tmp_path / "hostile.xmp").write_text('<!DOCTYPE x [<!ENTITY a "aaaa">]><x>&a;</x>')
+    exif_broken = bytearray(good.read_bytes())
+    offset = exif_broken.find(b"Exif\x00\x00") + 6 + 4  # first IFD offset of the TIFF header
+    exif_broken[offset : offset + 4] = b"\xff\xff\xff\x7f"
+    (tmp_path / "broken_exif.jpg").write_bytes(bytes(exif_broken))
+
+    summary = _scan(store, tmp_path)
+    assert summary.found == 10
+    assert _status(store, good) == ("ok", None)
+    assert _status(store, tmp_path / "empty.jpg") == ("error", "empty file (0 bytes)")
+    assert _status(store, tmp_path / "truncated.jpg") == ("warning", "JPEG data looks truncated (no end-of-image marker)")
+    for name in ("garbage.jpg", "text.png"):
+        assert _status(store, tmp_path / name)[0] == "error" and "not a readable image" in _status(store, tmp_path / name)[1]
+    assert _status(store, tmp_path / "mislabelled.jpg") == ("ok", None)
+    assert store.photo_by_path(tmp_path / "mislabelled.jpg").format == "PNG"
+    for name in ("bomb.png", "big.png"):
+        status, reason = _status(store, tmp_path / name)
+        assert status == "error" and "too large" in reason
+    status, reason = _status(store, hostile)
+    assert status == "warning" and "sidecar hostile.xmp" in reason and "unsafe XML" in reason
+    assert _status(store, tmp_path / "broken_exif.jpg")[0] in ("ok", "warning")
+    assert summary.failed == 5  # empty, garbage, text, bomb, big
+    for _, _, reason in summary.problems:
+        assert reason and "\n" not in reason
+
+
+def test_unreadable_folders_are_reported_and_their_photos_not_marked_missing(store, tmp_path, monkeypatch):
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    photo = _jpeg(locked / "a.jpg")
+    _scan(store, tmp_path)
+    real_scandir = os.scandir
+
+    def scandir(path):
+        if os.fspath(path) == str(locked):
+            raise PermissionError(13, "Permission denied")
+        return real_scandir(path)
+
+    monkeypatch.setattr(scanner_module.os, "scandir", scandir)
+    monkeypatch.setattr(scanner_module, "_is_gone", lambda raw: False)  # stat also fails in a locked folder
+    summary = _scan(store, tmp_path)
+    assert summary.unreadable == [(str(locked), "Permission denied")]
+    assert summary.failed == 1 and summary.missing == 0
+    assert store.photo_by_path(photo).status == "ok"
+
+
+def test_symlink_loops_are_walked_once(store, tmp_path):
+    (tmp_path / "a").mkdir()
+    _jpeg(tmp_path / "a" / "x.jpg")
+    os.symlink(tmp_path, tmp_path / "a" / "loop")
+    assert _scan(store, tmp_path).found == 1
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="byte file names are a POSIX matter")
+def test_non_utf8_file_names(store, tmp_path):
+    raw = os.fsencode(tmp_path) + b"/caf\xe9-\xff.jpg"
+    with open(raw, "wb") as f:
+        f.write(_jpeg(tmp_path / "src.jpg").read_bytes())
+    summary = _scan(store, tmp_path)
+    assert summary.added == 2
+    photo = store.photo_by_path(os.fsdecode(raw))
+    assert photo is not None and photo.status == "ok"
+    assert os.fsencode(photo.path) == raw
+
+
+def test_cancel_leaves_a_consistent_library_that_a_rescan_finishes(store, tmp_path, monkeypatch):
+    monkeypatch.setattr(scanner_module, "BATCH_SIZE", 4)
+    for i in range(20):
+        _jpeg(tmp_path / f"{i:02}.jpg", seed=i)
+    scanner = Scanner(store, store.profile())
+    scan = scanner.scan([tmp_path])
+    for progress in scan:
+        if progress.phase == "read" and progress.done >= 8:
+            break
+    scan.close()
+    assert scanner.summary.cancelled
+    assert store.database.scalar("SELECT COUNT(*) FROM photos") == 8
+    assert store.database.integrity_problems() == []
+    summary = _scan(store, tmp_path)
+    assert (summary.unchanged, summary.added) == (8, 12)
+
+
+def test_thumbnails_are_upright_for_all_eight_orientations(store, tmp_path):
+    folder = need_shared("photos", "exif-samples", "jpg", "orientation")
+    _scan(store, folder)
+    cache = ThumbnailCache(tmp_path / "thumbs")
+    for n in range(1, 9):
+        for kind in ("landscape", "portrait"):
+            photo = store.photo_by_path(folder / f"{kind}_{n}.jpg")
+            with Image.open(cache.get(photo.path, photo.content_hash, photo.orientation)) as thumb:
+                assert max(thumb.size) == 256
+                assert (thumb.width > thumb.height) == (kind == "landscape"), (kind, n)

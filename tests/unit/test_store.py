@@ -1,0 +1,141 @@
+import os
+import sqlite3
+
+import numpy as np
+import pytest
+
+from tagassist.store import Photo, Store, StoreError, UnknownProfile
+from tagassist.store.schema import LATEST_VERSION
+
+
+def _photo(path, **kw):
+    return Photo(path=str(path), size=kw.pop("size", 10), mtime_ns=kw.pop("mtime_ns", 1), **kw)
+
+
+def test_fresh_database_is_migrated_with_wal_and_foreign_keys(store):
+    assert store.database.schema_version == LATEST_VERSION
+    assert store.database.scalar("PRAGMA journal_mode") == "wal"
+    assert store.database.scalar("PRAGMA foreign_keys") == 1
+    assert {"profiles", "photos", "tags", "assignments", "rejections", "embeddings", "models"} <= set(
+        store.database.db.table_names()
+    )
+
+
+def test_reopening_does_not_reapply_migrations(tmp_path):
+    path = tmp_path / "db.sqlite"
+    Store(path).close()
+    with Store(path) as s:
+        assert s.database.scalar("SELECT COUNT(*) FROM schema_migrations") == LATEST_VERSION
+
+
+def test_database_from_a_newer_version_is_refused(tmp_path):
+    path = tmp_path / "db.sqlite"
+    Store(path).close()
+    conn = sqlite3.connect(path)
+    conn.execute("INSERT INTO schema_migrations VALUES (?, 'later')", (LATEST_VERSION + 1,))
+    conn.commit()
+    conn.close()
+    with pytest.raises(StoreError, match="newer tagassist"):
+        Store(path)
+
+
+def test_a_file_that_is_not_a_database_is_refused(tmp_path):
+    path = tmp_path / "notes.txt"
+    path.write_text("not a database, just words " * 100)
+    with pytest.raises(StoreError, match="not a usable SQLite database"):
+        Store(path)
+
+
+def test_default_profile_is_created_and_unknown_profiles_are_refused_when_reading(store):
+    assert store.profile().name == "default"
+    with pytest.raises(UnknownProfile, match="known: default"):
+        store.profile("maya", create=False)
+    assert store.profile("maya").name == "maya"
+
+
+def test_photo_round_trip_keeps_every_field_and_non_utf8_paths(store, tmp_path):
+    odd = os.fsdecode(os.fsencode(str(tmp_path)) + b"/caf\xe9.jpg")  # Latin-1 byte, not UTF-8
+    photo = _photo(odd, content_hash="abc", width=4000, height=3000, taken_at="2024-05-11T09:30:00",
+                   camera_make="FUJIFILM", camera_model="X-T4", lens="XF23", focal_length=23.0,
+                   exposure_time="1/250", f_number=5.6, iso=200, gps_lat=41.9, gps_lon=12.5,
+                   orientation=6, status="warning", error="odd", keywords=["b", "a|x"])
+    photo_id = store.save_photo(photo)
+    loaded = store.photo_by_path(odd)
+    assert loaded.id == photo_id and loaded.path == odd
+    for name in Photo.column_names():
+        assert getattr(loaded, name) == getattr(photo, name), name
+    assert store.file_keywords(photo_id) == ["a|x", "b"]
+
+
+def test_add_remove_reject_semantics(store):
+    profile = store.profile()
+    pid = store.save_photo(_photo("/x/1.jpg"))
+    assert store.add_tags(profile, [pid], ["dog", " Places | Italy |Rome "], "typed") == 2
+    assert [a.tag for a in store.photo_tags(profile, pid)] == ["Places|Italy|Rome", "dog"]
+    assert store.add_tags(profile, [pid], ["dog"], "accepted") == 0  # already there: kept as typed
+    assert store.reject_tags(profile, [pid], ["dog"], model_version="v1", score=0.7) == 1
+    assert [a.tag for a in store.photo_tags(profile, pid)] == ["Places|Italy|Rome"]
+    rejection = store.photo_rejections(profile, pid)[0]
+    assert (rejection.tag, rejection.model_version, rejection.score) == ("dog", "v1", 0.7)
+    store.add_tags(profile, [pid], ["dog"], "typed")  # changing one's mind clears the rejection
+    assert store.photo_rejections(profile, pid) == []
+    assert store.remove_tags(profile, [pid], ["dog", "never-existed"]) == 1
+
+
+def test_profiles_keep_separate_histories(store):
+    a, b = store.profile("a"), store.profile("b")
+    pid = store.save_photo(_photo("/x/1.jpg"))
+    store.add_tags(a, [pid], ["sunset"], "typed")
+    assert store.photo_tags(b, pid) == []
+    assert store.vocabulary(a) == [("sunset", 1)]
+
+
+def test_imported_keywords_respect_rejections(store):
+    profile = store.profile()
+    pid = store.save_photo(_photo("/x/1.jpg", keywords=["beach", "sea"]))
+    store.reject_tags(profile, [pid], ["sea"])
+    assert store.import_file_keywords(profile, [pid]) == 1
+    assert [(a.tag, a.source) for a in store.photo_tags(profile, pid)] == [("beach", "imported")]
+
+
+def test_a_failed_transaction_leaves_nothing_behind(store):
+    profile = store.profile()
+    pid = store.save_photo(_photo("/x/1.jpg"))
+    with pytest.raises(RuntimeError):
+        with store.transaction():
+            store.add_tags(profile, [pid], ["one"], "typed")
+            store.save_photo(_photo("/x/2.jpg"))
+            raise RuntimeError("boom")
+    assert store.photo_tags(profile, pid) == []
+    assert store.photo_by_path("/x/2.jpg") is None
+
+
+def test_list_photos_filters(store):
+    profile = store.profile()
+    tagged = store.save_photo(_photo("/lib/a.jpg"))
+    store.save_photo(_photo("/lib/b.jpg"))
+    store.save_photo(_photo("/lib/c.jpg", status="error", error="bad"))
+    store.add_tags(profile, [tagged], ["Places|Italy|Rome"], "typed")
+    paths = lambda rows: [p.path for p, _ in rows]  # noqa: E731
+    assert paths(store.list_photos(profile, untagged=True)) == ["/lib/b.jpg"]
+    assert paths(store.list_photos(profile, tag="Places|Italy")) == ["/lib/a.jpg"]  # children match
+    assert paths(store.list_photos(profile, tag="Places|It")) == []
+    assert paths(store.list_photos(profile, problems=True)) == ["/lib/c.jpg"]
+    assert store.list_photos(profile)[0][1] == ["Places|Italy|Rome"]
+
+
+def test_embeddings_round_trip_per_encoder(store):
+    vector = np.arange(8, dtype=np.float32)
+    store.put_embeddings("enc-a", [("h1", vector)])
+    assert np.array_equal(store.embeddings("enc-a", ["h1", "h2"])["h1"], vector)
+    assert store.embeddings("enc-b", ["h1"]) == {}
+
+
+def test_deleting_a_profile_cascades_to_its_history(store):
+    profile = store.profile("gone")
+    pid = store.save_photo(_photo("/x/1.jpg"))
+    store.add_tags(profile, [pid], ["t"], "typed")
+    with store.transaction() as conn:
+        conn.execute("DELETE FROM profiles WHERE id = ?", (profile.id,))
+    assert store.database.scalar("SELECT COUNT(*) FROM assignments") == 0
+    assert store.database.integrity_problems() == []
