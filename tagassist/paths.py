@@ -7,6 +7,7 @@ valid UTF-8; in Python they are ``str`` with surrogate escapes (what ``os.fsdeco
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import platformdirs
@@ -30,6 +31,19 @@ def default_db_path() -> Path:
 
 def thumbnail_dir() -> Path:
     return cache_dir() / "thumbnails"
+
+
+def resources_dir() -> Path:
+    """The repository's resources/ (a source checkout), or the frozen app's bundled copy."""
+    override = os.environ.get("TAGASSIST_RESOURCES")
+    if override:
+        return Path(override)
+    frozen = getattr(sys, "_MEIPASS", None)
+    return Path(frozen) / "resources" if frozen else Path(__file__).resolve().parents[1] / "resources"
+
+
+def sample_library_dir() -> Path:
+    return resources_dir() / "sample-library"
 
 
 def to_db_path(path: str | os.PathLike) -> bytes:

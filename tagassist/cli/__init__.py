@@ -15,6 +15,7 @@ from .. import __version__
 from ..paths import default_db_path, display_path
 from ..store import Store, StoreError, UnknownProfile
 from . import library_commands as lib
+from .demo_command import cmd_demo
 from .output import EXIT_USER_ERROR, UserError
 
 # Commands that only read never create a profile by accident (a typo would look like an
@@ -64,6 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
     tag.add_argument("--reject", nargs="+", default=[], metavar="T", help="tags that are wrong for these photos")
 
     add("stats", lib.cmd_stats, "counts of photos, tags and history")
+    add("demo", cmd_demo, "try tagassist on the bundled sample library (its own database)")
     add("doctor", lib.cmd_doctor, "check the database and the library's files")
     return parser
 
@@ -71,6 +73,8 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
+        if args.handler is cmd_demo:  # brings its own database unless --db is given
+            return cmd_demo(args)
         with Store(args.db or default_db_path()) as store:
             profile = store.profile(args.profile, create=args.command not in _READ_ONLY)
             return args.handler(args, store, profile)

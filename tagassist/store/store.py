@@ -28,6 +28,7 @@ class Store:
     def __init__(self, path: str | os.PathLike[str]):
         self.database = Database(path)
         self.path = self.database.path
+        self.profile(DEFAULT_PROFILE)  # first run: every library has a default photographer
 
     def close(self) -> None:
         self.database.close()

@@ -1,0 +1,124 @@
+"""The CLI as a user runs it: commands, JSON shapes, exit statuses, messages."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tagassist.cli import main
+from tests.conftest import REPO, SAMPLE_LIBRARY, need_shared
+
+
+def run(capsys, *args):
+    code = main([str(a) for a in args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture
+def db(tmp_path):
+    return tmp_path / "lib.sqlite"
+
+
+def test_scan_then_query_the_sample_library(capsys, db):
+    code, out, _ = run(capsys, "--db", db, "scan", SAMPLE_LIBRARY)
+    assert code == 0 and "37 photos" in out and "103 keywords imported" in out
+    code, out, _ = run(capsys, "--db", db, "photos", "--untagged", "--json")
+    untagged = json.loads(out)
+    assert code == 0 and len(untagged) == 7
+    assert set(untagged[0]) >= {"path", "status", "reason", "taken_at", "camera", "tags"}
+    code, out, _ = run(capsys, "--db", db, "--json", "photos", "--tag", "Places|Italy")
+    assert [Path(p["path"]).parent.name for p in json.loads(out)] == ["2024-05 Rome"] * 7
+    photo = SAMPLE_LIBRARY / "2024-05 Rome" / "DSCF1000.jpg"
+    code, out, _ = run(capsys, "--db", db, "tags", photo, "--json")
+    data = json.loads(out)
+    assert data["photo"] == str(photo)
+    assert {t["tag"]: t["source"] for t in data["tags"]}["Roma2024"] == "imported"
+
+
+def test_tag_add_remove_reject_round_trip(capsys, db):
+    run(capsys, "--db", db, "scan", SAMPLE_LIBRARY)
+    photos = sorted((SAMPLE_LIBRARY / "2025-01 Alps").glob("*.jpg"))[:2]
+    code, out, _ = run(capsys, "--db", db, "tag", *photos, "--add", "winter", "ski", "--reject", "snow", "--json")
+    assert code == 0 and json.loads(out) == {"photos": [str(p) for p in photos], "added": 4, "removed": 0, "rejected": 2}
+    code, out, _ = run(capsys, "--db", db, "tags", photos[0])
+    assert "ski\ttyped" in out and "winter\ttyped" in out and "snow\trejected" in out
+    assert "snow\timported" not in out
+    code, out, _ = run(capsys, "--db", db, "tag", photos[0], "--remove", "ski")
+    assert code == 0 and "1 removed" in out
+
+
+def test_tag_on_a_photo_outside_the_library_scans_it_first(capsys, db, tmp_path):
+    photo = tmp_path / "new.jpg"
+    photo.write_bytes((SAMPLE_LIBRARY / "2024-08 Home" / "IMG1200.jpg").read_bytes())
+    code, _, _ = run(capsys, "--db", db, "tag", photo, "--add", "Pixel")
+    assert code == 0
+    _, out, _ = run(capsys, "--db", db, "tags", photo, "--json")
+    assert [t["tag"] for t in json.loads(out)["tags"]] == ["Pixel"]
+
+
+def test_profiles_are_separate_and_unknown_ones_are_an_error(capsys, db):
+    run(capsys, "--db", db, "--profile", "maya", "scan", SAMPLE_LIBRARY)
+    code, out, _ = run(capsys, "--db", db, "--profile", "maya", "stats", "--json")
+    assert json.loads(out)["assignments_by_source"]["imported"] == 103
+    code, _, err = run(capsys, "--db", db, "--profile", "nobody", "stats")
+    assert code == 1 and err.strip() == "tagassist: no profile named 'nobody' (known: default, maya)"
+
+
+def test_user_errors_exit_1_with_one_line(capsys, db, tmp_path):
+    code, _, err = run(capsys, "--db", db, "scan", tmp_path / "nowhere")
+    assert code == 1 and err.count("\n") == 1 and "no such file or folder" in err
+    code, _, err = run(capsys, "--db", db, "tag", SAMPLE_LIBRARY / "2024-08 Home" / "IMG1200.jpg")
+    assert code == 1 and "nothing to do" in err
+    code, _, err = run(capsys, "--db", db, "tags", tmp_path / "unknown.jpg")
+    assert code == 1 and "not a photo in the library" in err
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--db", str(db), "no-such-command"])
+    assert exit_info.value.code == 1
+
+
+def test_failed_files_give_exit_2_and_their_reasons(capsys, db, tmp_path):
+    (tmp_path / "ok.jpg").write_bytes((SAMPLE_LIBRARY / "2024-08 Home" / "IMG1200.jpg").read_bytes())
+    (tmp_path / "broken.jpg").write_bytes(b"\xff\xd8 not really")
+    code, out, _ = run(capsys, "--db", db, "scan", tmp_path)
+    assert code == 2 and f"error: {tmp_path / 'broken.jpg'}: not a readable image" in out
+    code, out, _ = run(capsys, "--db", db, "photos", "--problems")
+    assert "broken.jpg" in out and "ok.jpg" not in out
+
+
+def test_doctor_reports_integrity_and_vanished_files(capsys, db, tmp_path):
+    photo = tmp_path / "a.jpg"
+    photo.write_bytes((SAMPLE_LIBRARY / "2024-08 Home" / "IMG1200.jpg").read_bytes())
+    run(capsys, "--db", db, "scan", tmp_path)
+    code, out, _ = run(capsys, "--db", db, "doctor", "--json")
+    assert code == 0 and json.loads(out)["integrity"] == "ok"
+    photo.unlink()
+    code, out, _ = run(capsys, "--db", db, "doctor", "--json")
+    assert code == 2 and json.loads(out)["photos_missing_since_last_scan"] == [str(photo)]
+
+
+def test_every_file_of_the_shared_photos_is_accounted_for(capsys, db):
+    root = need_shared("photos")
+    code, out, _ = run(capsys, "--db", db, "scan", root, "--json")
+    summary = json.loads(out)
+    on_disk = [f for _, _, files in os.walk(root) for f in files if not f.lower().endswith(".xmp")]
+    assert summary["found"] + summary["other_files"] == len(on_disk)
+    _, out, _ = run(capsys, "--db", db, "photos", "--json")
+    photos = json.loads(out)
+    assert len(photos) == summary["found"]
+    for photo in photos:
+        assert photo["status"] == "ok" or photo["reason"], photo
+        if photo["status"] == "ok":
+            assert photo["width"] and photo["height"]
+    assert code in (0, 2) and (code == 2) == bool(summary["failed"])
+
+
+def test_installed_entry_point_runs(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "tagassist", "--db", str(tmp_path / "x.sqlite"), "stats", "--json"],
+        capture_output=True, text=True, cwd=REPO, check=True,
+    )
+    assert json.loads(result.stdout)["photos"] == 0

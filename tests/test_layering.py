@@ -1,0 +1,18 @@
+"""Core packages never import Qt: they must work headless, in the trainer, in the CLI."""
+
+import subprocess
+import sys
+
+from tests.conftest import REPO
+
+CORE = ["tagassist.store", "tagassist.library", "tagassist.cli", "tagassist.paths"]
+
+
+def test_core_packages_do_not_import_qt():
+    code = (
+        f"import sys, importlib\n"
+        f"for name in {CORE!r}: importlib.import_module(name)\n"
+        f"bad = sorted(m for m in sys.modules if m.startswith(('PySide6', 'tagassist.ui', 'trainer')))\n"
+        f"assert not bad, bad\n"
+    )
+    subprocess.run([sys.executable, "-c", code], cwd=REPO, check=True)
