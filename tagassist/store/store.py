@@ -197,7 +197,7 @@ class Store:
             sql += f" LIMIT {int(limit)}"
         return [
             (self._photo_from_row(r), sorted(json.loads(r["tag_names"])))
-            for r in self.database.query(sql, params)
+            for r in self.database.db.query(sql, params)  # streamed, not a list of dicts first
         ]
 
     # -- tags and history --------------------------------------------------------------

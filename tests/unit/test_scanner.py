@@ -130,6 +130,7 @@ def _png_with_size(width, height):
     return bytes(data)
 
 
+@pytest.mark.filterwarnings("ignore::UserWarning")  # Pillow's own, about the files we broke on purpose
 def test_bad_files_never_stop_a_scan_and_each_gets_a_reason(store, tmp_path):
     good = _jpeg(tmp_path / "good.jpg")
     (tmp_path / "empty.jpg").write_bytes(b"")
