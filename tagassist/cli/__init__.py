@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from .. import __version__
 from ..paths import default_db_path, display_path
 from ..store import Store, StoreError, UnknownProfile
+from . import engine_commands as eng
 from . import library_commands as lib
 from .demo_command import cmd_demo
 from .output import EXIT_USER_ERROR, UserError
@@ -63,6 +64,15 @@ def build_parser() -> argparse.ArgumentParser:
     tag.add_argument("--add", nargs="+", default=[], metavar="T", help="tags to add (typed by you)")
     tag.add_argument("--remove", nargs="+", default=[], metavar="T", help="tags to remove")
     tag.add_argument("--reject", nargs="+", default=[], metavar="T", help="tags that are wrong for these photos")
+
+    index = add("index", eng.cmd_index, "compute visual embeddings for photos that lack them")
+    index.add_argument("--encoder", metavar="NAME", help="visual encoder (default: the library's, else efficientnet-lite0)")
+    index.add_argument("--device", metavar="D", help="auto (default), cpu, cuda or mps")
+
+    suggest = add("suggest", eng.cmd_suggest, "suggest tags for photos, best first, with reasons")
+    suggest.add_argument("photos", nargs="+", metavar="PHOTO")
+    suggest.add_argument("-k", type=int, default=10, help="how many suggestions per photo (default 10)")
+    suggest.add_argument("--device", metavar="D", help="auto (default), cpu, cuda or mps")
 
     add("stats", lib.cmd_stats, "counts of photos, tags and history")
     add("demo", cmd_demo, "try tagassist on the bundled sample library (its own database)")

@@ -1,4 +1,5 @@
-"""``tagassist demo``: the sample library, scanned into its own database, shown headless."""
+"""``tagassist demo``: the sample library scanned and indexed into its own database, with the
+suggestions for its untagged photos printed (the desktop app is not written yet)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from argparse import Namespace
 
 from ..paths import data_dir, display_path, sample_library_dir
 from ..store import Store
+from .engine_commands import suggestions_for
 from .library_commands import run_scan
 from .output import EXIT_OK, UserError, emit_json, say
 
@@ -18,19 +20,23 @@ def cmd_demo(args: Namespace) -> int:
         profile = store.profile(args.profile)
         summary = run_scan(store, profile, [str(library)])
         vocabulary = store.vocabulary(profile)
-        untagged = store.list_photos(profile, untagged=True)
+        untagged = [photo for photo, _ in store.list_photos(profile, untagged=True)]
+        suggestions = suggestions_for(store, profile, untagged, k=5)
         if args.json:
             emit_json({
                 "library": str(library),
                 "photos": summary.found,
                 "vocabulary": [{"tag": t, "photos": n} for t, n in vocabulary],
-                "untagged": [p.path for p, _ in untagged],
+                "suggestions": suggestions,
             })
             return EXIT_OK
         say(f"Sample library: {library}")
         say(f"{summary.found} photos, {len(vocabulary)} keywords in this photographer's history.")
         say("Most used: " + ", ".join(f"{t} ({n})" for t, n in vocabulary[:12]))
-        say(f"{len(untagged)} photos have no keywords yet:")
-        for photo, _ in untagged:
-            say(f"  {photo.path}  ({photo.taken_at}, {photo.camera_make} {photo.camera_model})")
+        say(f"{len(untagged)} photos have no keywords yet; what tagassist suggests for them:")
+        for photo, result in zip(untagged, suggestions):
+            say()
+            say(f"{result['photo']}  ({photo.taken_at}, {photo.camera_make} {photo.camera_model})")
+            for rank, s in enumerate(result["suggestions"], 1):
+                say(f"  {rank}. {s['tag']:<28} {s['score']:.2f}  {s['reason']}")
     return EXIT_OK

@@ -126,6 +126,10 @@ MIGRATIONS: list[list[str]] = [
         )
         """,
     ],
+    # 2: library-wide settings, such as which encoder the index uses.
+    [
+        "CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    ],
 ]
 
 LATEST_VERSION = len(MIGRATIONS)

@@ -146,6 +146,10 @@ class Store:
         )
         return [r[0] for r in cursor]
 
+    def set_photo_status(self, photo_id: int, status: str, reason: str | None) -> None:
+        with self.transaction() as conn:
+            conn.execute("UPDATE photos SET status = ?, error = ? WHERE id = ?", (status, reason, photo_id))
+
     def mark_missing(self, photo_ids: Iterable[int]) -> int:
         ids = [(i,) for i in photo_ids]
         with self.transaction() as conn:
@@ -339,6 +343,15 @@ class Store:
         )
         return [(r[0], r[1]) for r in cursor]
 
+    # -- settings ----------------------------------------------------------------------
+    def setting(self, key: str, default: str | None = None) -> str | None:
+        value = self.database.scalar("SELECT value FROM settings WHERE key = ?", (key,))
+        return default if value is None else value
+
+    def set_setting(self, key: str, value: str) -> None:
+        with self.transaction() as conn:
+            conn.execute("INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)", (key, value))
+
     # -- embeddings --------------------------------------------------------------------
     def put_embeddings(self, encoder_id: str, items: Iterable[tuple[str, np.ndarray]]) -> None:
         now = utc_now()
@@ -352,6 +365,28 @@ class Store:
                 " VALUES (?, ?, ?, ?, ?)",
                 rows,
             )
+
+    def photos_without_embedding(self, encoder_id: str) -> list[Photo]:
+        """Readable photos whose content has no vector from this encoder yet."""
+        rows = self.database.query(
+            "SELECT * FROM photos p WHERE p.status IN ('ok', 'warning') AND p.content_hash IS NOT NULL"
+            " AND NOT EXISTS (SELECT 1 FROM embeddings e WHERE e.content_hash = p.content_hash"
+            " AND e.encoder_id = ?) ORDER BY p.path",
+            (encoder_id,),
+        )
+        unique = {r["content_hash"]: self._photo_from_row(r) for r in rows}  # duplicates share one
+        return list(unique.values())
+
+    def embedding_matrix(self, encoder_id: str) -> tuple[list[str], np.ndarray]:
+        """Every vector of an encoder: (content hashes, an n x dim float32 matrix)."""
+        hashes, vectors = [], []
+        for content_hash, blob in self.database.execute(
+            "SELECT content_hash, vector FROM embeddings WHERE encoder_id = ?", (encoder_id,)
+        ):
+            hashes.append(content_hash)
+            vectors.append(np.frombuffer(blob, dtype=np.float32))
+        matrix = np.stack(vectors) if vectors else np.zeros((0, 0), dtype=np.float32)
+        return hashes, matrix
 
     def embeddings(self, encoder_id: str, content_hashes: Iterable[str]) -> dict[str, np.ndarray]:
         found = {}

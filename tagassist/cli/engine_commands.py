@@ -1,0 +1,90 @@
+"""CLI commands over the inference engine: index, suggest."""
+
+from __future__ import annotations
+
+import sys
+from argparse import Namespace
+
+from ..store import Photo, Profile, Store
+from .library_commands import resolve_photo
+from .output import EXIT_OK, EXIT_SOME_FAILED, ProgressBar, emit_json, say
+
+ACTIVE_ENCODER = "active_encoder"
+
+
+def _notice(message: str) -> None:
+    print(f"tagassist: {message}", file=sys.stderr)
+
+
+def open_indexer(store: Store, encoder_name: str | None, device_name: str | None):
+    """An Indexer for the requested (or the library's active) encoder, on the chosen device."""
+    from ..engine.device import choose_device, configure_cpu_threads
+    from ..engine.encoders import load_encoder
+    from ..engine.indexer import Indexer
+
+    device = choose_device(device_name)
+    if device.type == "cpu":
+        configure_cpu_threads()
+    encoder = load_encoder(encoder_name or store.setting(ACTIVE_ENCODER), device, on_fallback=_notice)
+    return Indexer(store, encoder, device)
+
+
+def index_photos(store: Store, indexer, photos: list[Photo] | None = None, *, label: str = "Indexing"):
+    bar = ProgressBar(label)
+    try:
+        for progress in indexer.index(photos):
+            bar.update(progress.done, progress.total, progress.path or "")
+    finally:
+        bar.close()
+    store.set_setting(ACTIVE_ENCODER, indexer.encoder.id)
+    return indexer.summary
+
+
+def cmd_index(args: Namespace, store: Store, profile: Profile) -> int:
+    indexer = open_indexer(store, args.encoder, args.device)
+    summary = index_photos(store, indexer)
+    if args.json:
+        emit_json({
+            "encoder": summary.encoder_id,
+            "device": str(indexer.device),
+            "indexed": summary.indexed,
+            "failed": [{"path": p, "reason": r} for p, r in summary.failed],
+        })
+    else:
+        for path, reason in summary.failed:
+            say(f"error: {path}: {reason}")
+        say(f"{summary.indexed} photos indexed with {summary.encoder_id} on {indexer.device};"
+            f" {len(summary.failed)} failed")
+    return EXIT_SOME_FAILED if summary.failed else EXIT_OK
+
+
+def suggestions_for(store: Store, profile: Profile, photos: list[Photo], k: int, device: str | None = None) -> list[dict]:
+    """Suggestions as the JSON the CLI prints; photos not yet indexed are indexed first."""
+    from ..engine.suggest import Suggester
+
+    indexer = open_indexer(store, None, device)
+    missing = {p.content_hash for p in store.photos_without_embedding(indexer.encoder.id)}
+    todo = [p for p in photos if p.content_hash in missing]
+    if todo:
+        index_photos(store, indexer, todo)
+    suggester = Suggester(store, profile, indexer.encoder.id)
+    return [
+        {"photo": photo.path,
+         "suggestions": [{"tag": s.tag, "score": s.score, "reason": s.reason} for s in suggester.suggest(photo, k)]}
+        for photo in photos
+    ]
+
+
+def cmd_suggest(args: Namespace, store: Store, profile: Profile) -> int:
+    photos = [resolve_photo(store, profile, path) for path in args.photos]
+    results = suggestions_for(store, profile, photos, args.k, args.device)
+    if args.json:
+        emit_json(results)
+        return EXIT_OK
+    for result in results:
+        say(result["photo"])
+        for rank, s in enumerate(result["suggestions"], 1):
+            say(f"  {rank:>2}. {s['tag']:<30} {s['score']:.2f}  {s['reason']}")
+        if not result["suggestions"]:
+            say("  (no suggestions yet: tag a few photos first)")
+    return EXIT_OK

@@ -1,0 +1,1 @@
+"""Inference: visual encoders, embedding index, personalized suggestions. Never imports Qt."""

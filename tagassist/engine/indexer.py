@@ -1,0 +1,136 @@
+"""Computing visual embeddings for the library, batched, resumable and cancel-safe.
+
+Decoding (Pillow releases the GIL) runs in a thread pool one batch ahead of the model, so the
+model never waits for JPEGs. Each batch is committed on its own: stopping the generator keeps
+what was done, and the next run continues with the photos still lacking a vector.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+
+from ..library.imaging import ImageProblem, decode_rgb
+from ..store import Photo, Store
+from .content_words import content_probabilities
+from .device import autocast_dtype
+from .encoders import Encoder
+
+CONTENT_SUFFIX = ":content"
+
+
+def content_encoder_id(encoder_id: str) -> str:
+    """Where the friendly-tag probabilities of an encoder's ImageNet logits are stored."""
+    return encoder_id + CONTENT_SUFFIX
+
+
+@dataclass
+class IndexProgress:
+    done: int
+    total: int
+    path: str | None = None
+
+
+@dataclass
+class IndexSummary:
+    encoder_id: str
+    indexed: int = 0
+    failed: list[tuple[str, str]] = field(default_factory=list)
+    cancelled: bool = False
+
+
+def decode_for(encoder: Encoder, photo: Photo) -> torch.Tensor:
+    """Decode just large enough for the encoder's input (JPEG draft mode does the rest)."""
+    width, height = photo.width or 1, photo.height or 1
+    aspect = max(width, height) / max(1, min(width, height))
+    long_side = min(math.ceil(encoder.input_size * min(aspect, 4.0)), 4 * encoder.input_size)
+    return encoder.preprocess(decode_rgb(photo.path, photo.orientation, long_side))
+
+
+class Indexer:
+    def __init__(
+        self,
+        store: Store,
+        encoder: Encoder,
+        device: torch.device | str = "cpu",
+        *,
+        batch_size: int = 32,
+        decode_workers: int | None = None,
+    ):
+        self.store = store
+        self.encoder = encoder
+        self.device = torch.device(device)
+        self.batch_size = batch_size
+        self.decode_workers = decode_workers or max(2, os.cpu_count() or 2)
+        self.summary = IndexSummary(encoder.id)
+
+    def embed(self, images: torch.Tensor) -> tuple[np.ndarray, np.ndarray | None]:
+        """A batch of preprocessed images -> (embeddings, ImageNet logits or None)."""
+        images = images.to(self.device, non_blocking=True)
+        if self.device.type != "mps":
+            images = images.contiguous(memory_format=torch.channels_last)
+        dtype = autocast_dtype(self.device)
+        with torch.inference_mode(), torch.autocast(self.device.type, dtype=dtype, enabled=dtype is not None):
+            embedding, logits = self.encoder.model(images)
+        return (
+            embedding.float().cpu().numpy(),
+            None if logits is None else logits.float().cpu().numpy(),
+        )
+
+    def run(self, photos: Sequence[Photo] | None = None) -> IndexSummary:
+        for _ in self.index(photos):
+            pass
+        return self.summary
+
+    def index(self, photos: Sequence[Photo] | None = None) -> Iterator[IndexProgress]:
+        if photos is None:
+            photos = self.store.photos_without_embedding(self.encoder.id)
+        self.summary = IndexSummary(self.encoder.id)
+        batches = [photos[i : i + self.batch_size] for i in range(0, len(photos), self.batch_size)]
+        done = 0
+        yield IndexProgress(0, len(photos))
+        with ThreadPoolExecutor(self.decode_workers) as pool:
+            pending = self._submit(pool, batches[0]) if batches else []
+            try:
+                for number, batch in enumerate(batches):
+                    current = pending
+                    if number + 1 < len(batches):  # decode the next batch while the model runs
+                        pending = self._submit(pool, batches[number + 1])
+                    self._embed_and_store(batch, current)
+                    done += len(batch)
+                    yield IndexProgress(done, len(photos), batch[-1].path)
+            except GeneratorExit:
+                self.summary.cancelled = True
+                for future in pending:
+                    future.cancel()
+                raise
+
+    def _submit(self, pool: ThreadPoolExecutor, batch: Sequence[Photo]) -> list[Future]:
+        return [pool.submit(decode_for, self.encoder, photo) for photo in batch]
+
+    def _embed_and_store(self, batch: Sequence[Photo], futures: list[Future]) -> None:
+        tensors, kept = [], []
+        for photo, future in zip(batch, futures):
+            try:
+                tensors.append(future.result())
+                kept.append(photo)
+            except ImageProblem as exc:
+                self.summary.failed.append((photo.path, str(exc)))
+                self.store.set_photo_status(photo.id, "error", str(exc))
+        if not kept:
+            return
+        embeddings, logits = self.embed(torch.stack(tensors))
+        with self.store.transaction():
+            self.store.put_embeddings(self.encoder.id, [(p.content_hash, e) for p, e in zip(kept, embeddings)])
+            if logits is not None:
+                content = content_probabilities(logits)
+                self.store.put_embeddings(
+                    content_encoder_id(self.encoder.id), [(p.content_hash, c) for p, c in zip(kept, content)]
+                )
+        self.summary.indexed += len(kept)

@@ -1,0 +1,359 @@
+"""Ranking a profile's vocabulary for one photo.
+
+Each signal scores every tag of the vocabulary in [0, 1] as one numpy vector; the vectors are
+combined by a weighted noisy-OR, score = 1 - prod(1 - w_s * s_s), so any strong signal alone
+can carry a tag and agreeing signals reinforce each other. The signal contributing most to a
+tag gives its one-line reason. Signals that work before any training:
+
+- frequency: the profile's own tag counts, with recency;
+- co-occurrence with tags already on the photo (as darktable suggests);
+- visual neighbours: k-NN over embeddings of the profile's tagged photos;
+- the shoot: tagged photos taken close in time and place;
+- habits by time of day, season and camera;
+- content words from ImageNet predictions (all of them for a new profile; those in the
+  vocabulary otherwise).
+
+A trained personalized model, when the profile has one, is one more signal.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+import numpy as np
+
+from ..store import Photo, Profile, Store
+from .indexer import content_encoder_id
+
+WEIGHTS = {
+    "model": 0.9,
+    "visual": 0.85,
+    "shoot": 0.85,
+    "content": 0.6,
+    "cooccurrence": 0.5,
+    "frequency": 0.3,
+    "time": 0.25,
+    "camera": 0.2,
+}
+NEIGHBOURS = 15
+# Full visual confidence needs the weight of about three strong neighbours (cosine 0.8):
+# a photo unlike anything tagged gets weak votes, not confident ones.
+VISUAL_EVIDENCE = 3 * 0.8**3
+SHOOT_HOURS = 6.0
+SHOOT_KM = 1.0
+COLD_START_PHOTOS = 20  # below this many tagged photos, generic content words are offered
+HALF_LIFE_DAYS = 180.0
+SEASONS = ("winter", "spring", "summer", "autumn")
+DAYPARTS = ("at night", "in the morning", "in the afternoon", "in the evening")
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    tag: str
+    score: float
+    reason: str
+
+
+def _epoch_hours(taken_at: str | None) -> float:
+    if not taken_at:
+        return math.nan
+    try:
+        return datetime.fromisoformat(taken_at).timestamp() / 3600.0
+    except ValueError:
+        return math.nan
+
+
+def _daypart(taken_at: str | None) -> int:
+    return -1 if not taken_at else (int(taken_at[11:13]) // 6 if len(taken_at) >= 13 else -1)
+
+
+def _season(taken_at: str | None) -> int:
+    return -1 if not taken_at else int(taken_at[5:7]) % 12 // 3
+
+
+def _camera(photo: Photo) -> str | None:
+    return " ".join(filter(None, [photo.camera_make, photo.camera_model])) or None
+
+
+def _haversine_km(lat: float, lon: float, lats: np.ndarray, lons: np.ndarray) -> np.ndarray:
+    lat1, lon1, lat2, lon2 = map(np.radians, (lat, lon, lats, lons))
+    a = np.sin((lat2 - lat1) / 2) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
+    return 6371.0 * 2 * np.arcsin(np.sqrt(np.clip(a, 0, 1)))
+
+
+class ProfileHistory:
+    """Everything the signals need from one profile's history, as arrays. Build it once and
+    rebuild after the history changes (``Suggester.refresh``)."""
+
+    def __init__(self, store: Store, profile: Profile, encoder_id: str | None):
+        rows = store.database.execute(
+            "SELECT p.id, p.content_hash, p.taken_at, p.gps_lat, p.gps_lon, p.camera_make, p.camera_model,"
+            " t.name, a.created_at FROM assignments a JOIN photos p ON p.id = a.photo_id"
+            " JOIN tags t ON t.id = a.tag_id WHERE a.profile_id = ? ORDER BY p.id, t.name",
+            (profile.id,),
+        ).fetchall()
+        self.tags: list[str] = sorted({r[7] for r in rows})
+        self.tag_index = {t: i for i, t in enumerate(self.tags)}
+        photo_rows: dict[int, int] = {}
+        photo_tags: list[list[int]] = []
+        meta = []
+        last_used = np.full(len(self.tags), -np.inf)
+        for pid, content_hash, taken_at, lat, lon, make, model, tag, created in rows:
+            if pid not in photo_rows:
+                photo_rows[pid] = len(photo_tags)
+                photo_tags.append([])
+                camera = " ".join(filter(None, [make, model])) or None
+                meta.append((pid, content_hash, taken_at, lat, lon, camera))
+            column = self.tag_index[tag]
+            photo_tags[photo_rows[pid]].append(column)
+            used = _epoch_hours(taken_at or created[:19])
+            if not math.isnan(used):
+                last_used[column] = max(last_used[column], used)
+        n, v = len(photo_tags), len(self.tags)
+        self.photo_ids = np.array([m[0] for m in meta], dtype=np.int64)
+        self.content_hashes = [m[1] for m in meta]
+        self.hours = np.array([_epoch_hours(m[2]) for m in meta])
+        self.lats = np.array([m[3] if m[3] is not None else np.nan for m in meta], dtype=float)
+        self.lons = np.array([m[4] if m[4] is not None else np.nan for m in meta], dtype=float)
+        self.cameras = [m[5] for m in meta]
+        # Photo x tag incidence in CSR form: tags of photo i are indices[indptr[i]:indptr[i+1]].
+        self.indptr = np.zeros(n + 1, dtype=np.int64)
+        self.indptr[1:] = np.cumsum([len(t) for t in photo_tags])
+        self.indices = np.array([c for tags in photo_tags for c in tags], dtype=np.int64)
+        self.counts = np.bincount(self.indices, minlength=v).astype(np.float64)
+        self.n_photos = n
+        newest = np.nanmax(self.hours) if n and not np.all(np.isnan(self.hours)) else 0.0
+        age_days = np.where(np.isfinite(last_used), (newest - last_used) / 24.0, 10 * HALF_LIFE_DAYS)
+        self.recency = 0.5 ** (np.clip(age_days, 0, None) / HALF_LIFE_DAYS)
+        self.daypart = self._habit([_daypart(m[2]) for m in meta], 4)
+        self.season = self._habit([_season(m[2]) for m in meta], 4)
+        camera_names = sorted({c for c in self.cameras if c})
+        self.camera_index = {c: i for i, c in enumerate(camera_names)}
+        self.camera = self._habit([self.camera_index.get(c, -1) if c else -1 for c in self.cameras], len(camera_names))
+        # The inverse index: rows of the photos that carry each tag.
+        row_of_entry = np.repeat(np.arange(n), np.diff(self.indptr))
+        order = np.argsort(self.indices, kind="stable")
+        self.tag_rows = np.split(row_of_entry[order], np.cumsum(np.bincount(self.indices, minlength=v))[:-1])
+        self.encoder_id = encoder_id
+        self.embedded_rows = np.zeros(0, dtype=np.int64)
+        self.embeddings = np.zeros((0, 0), dtype=np.float32)
+        if encoder_id and n:
+            found = store.embeddings(encoder_id, set(self.content_hashes))
+            keep = [i for i, h in enumerate(self.content_hashes) if h in found]
+            if keep:
+                matrix = np.stack([found[self.content_hashes[i]] for i in keep]).astype(np.float32)
+                matrix /= np.linalg.norm(matrix, axis=1, keepdims=True) + 1e-8
+                self.embedded_rows, self.embeddings = np.array(keep, dtype=np.int64), matrix
+
+    def _habit(self, buckets: Sequence[int], n_buckets: int) -> tuple[np.ndarray, np.ndarray]:
+        """(per-bucket tag counts B x V, photos per bucket B)."""
+        counts = np.zeros((max(n_buckets, 1), len(self.tags)))
+        totals = np.zeros(max(n_buckets, 1))
+        for row, bucket in enumerate(buckets):
+            if bucket >= 0:
+                counts[bucket, self.indices[self.indptr[row] : self.indptr[row + 1]]] += 1
+                totals[bucket] += 1
+        return counts, totals
+
+    def tag_votes(self, rows: np.ndarray, weights: np.ndarray) -> np.ndarray:
+        """Sum of ``weights`` of the given photo rows, per tag they carry."""
+        votes = np.zeros(len(self.tags))
+        for row, weight in zip(rows, weights):
+            votes[self.indices[self.indptr[row] : self.indptr[row + 1]]] += weight
+        return votes
+
+
+class Suggester:
+    """Suggestions for one profile. ``model_scorer``, when given, maps a photo to a score per
+    vocabulary tag (a trained personalized model)."""
+
+    def __init__(
+        self,
+        store: Store,
+        profile: Profile,
+        encoder_id: str | None = None,
+        model_scorer: Callable[[Photo], dict[str, float]] | None = None,
+    ):
+        self.store = store
+        self.profile = profile
+        self.encoder_id = encoder_id
+        self.model_scorer = model_scorer
+        self.refresh()
+
+    def refresh(self) -> None:
+        self.history = ProfileHistory(self.store, self.profile, self.encoder_id)
+        self._content_tags: tuple[str, ...] | None = None
+
+    # -- the signals, each a vector over the vocabulary (plus the reason's detail) ------
+    def _frequency(self, h: ProfileHistory) -> np.ndarray:
+        if not h.n_photos:
+            return np.zeros(len(h.tags))
+        return 0.7 * h.counts / h.counts.max() + 0.3 * h.recency
+
+    def _cooccurrence(self, h: ProfileHistory, present: list[int]) -> tuple[np.ndarray, list]:
+        scores = np.zeros(len(h.tags))
+        best_partner = [None] * len(h.tags)
+        for t0 in present:
+            carriers = h.tag_rows[t0]
+            if not len(carriers):
+                continue
+            conditional = h.tag_votes(carriers, np.ones(len(carriers))) / len(carriers)
+            for t in np.flatnonzero(conditional > scores):
+                best_partner[t] = h.tags[t0]
+            scores = np.maximum(scores, conditional)
+        return scores, best_partner
+
+    def _visual(self, h: ProfileHistory, photo: Photo) -> tuple[np.ndarray, np.ndarray]:
+        """Weighted votes of the nearest tagged photos, and how many neighbours carry each tag."""
+        zero = np.zeros(len(h.tags))
+        if not len(h.embedded_rows) or not photo.content_hash:
+            return zero, zero
+        vector = self.store.embeddings(self.encoder_id, [photo.content_hash]).get(photo.content_hash)
+        if vector is None:
+            return zero, zero
+        vector = vector / (np.linalg.norm(vector) + 1e-8)
+        similarity = h.embeddings @ vector
+        rows = h.embedded_rows
+        same = np.array([h.content_hashes[r] == photo.content_hash for r in rows])
+        similarity = np.where(same, -np.inf, similarity)  # never the photo itself
+        k = min(NEIGHBOURS, int(np.sum(~same)))
+        if k == 0:
+            return zero, zero
+        nearest = np.argpartition(-similarity, k - 1)[:k]
+        weights = np.clip(similarity[nearest], 0, None) ** 3  # sharpen: the closest count most
+        if weights.sum() <= 0:
+            return zero, zero
+        votes = h.tag_votes(rows[nearest], weights) / max(weights.sum(), VISUAL_EVIDENCE)
+        return votes, h.tag_votes(rows[nearest], np.ones(k))
+
+    def _shoot(self, h: ProfileHistory, photo: Photo) -> tuple[np.ndarray, np.ndarray, bool]:
+        """Votes of tagged photos from the same shoot (close in time, and place when known)."""
+        zero = np.zeros(len(h.tags))
+        if not h.n_photos:
+            return zero, zero, False
+        hours = _epoch_hours(photo.taken_at)
+        weights = np.zeros(h.n_photos)
+        by_time = not math.isnan(hours)
+        if by_time:
+            gap = np.abs(h.hours - hours)
+            weights = np.where(gap < SHOOT_HOURS, np.exp(-gap / (SHOOT_HOURS / 3)), 0.0)
+            weights = np.nan_to_num(weights)
+        if photo.gps_lat is not None and photo.gps_lon is not None:
+            distance = _haversine_km(photo.gps_lat, photo.gps_lon, h.lats, h.lons)
+            near = np.nan_to_num(np.where(distance < SHOOT_KM, np.exp(-distance / (SHOOT_KM / 2)), 0.0))
+            known = np.isfinite(distance)
+            # Same place: counts on its own, and confirms (or, far away, discounts) the time.
+            weights = np.where(known, np.maximum(weights * (0.5 + 0.5 * near), 0.7 * near), weights)
+        rows = np.flatnonzero(weights > 0.05)
+        if not len(rows):
+            return zero, zero, by_time
+        votes = h.tag_votes(rows, weights[rows]) / max(weights[rows].sum(), 1.0)
+        return votes, h.tag_votes(rows, np.ones(len(rows))), by_time
+
+    @staticmethod
+    def _habit(habit: tuple[np.ndarray, np.ndarray], bucket: int, counts: np.ndarray) -> np.ndarray:
+        per_bucket, totals = habit
+        if bucket < 0 or bucket >= len(totals) or totals[bucket] < 3:
+            return np.zeros(per_bucket.shape[1])
+        share = per_bucket[bucket] / totals[bucket]
+        return np.where(counts >= 3, share, 0.0)  # a habit needs a few uses to be one
+
+    def _content(self, h: ProfileHistory, photo: Photo) -> dict[str, float]:
+        if not self.encoder_id or not photo.content_hash:
+            return {}
+        vector = self.store.embeddings(content_encoder_id(self.encoder_id), [photo.content_hash]).get(photo.content_hash)
+        if vector is None:
+            return {}
+        if self._content_tags is None:
+            from .content_words import content_tag_matrix
+
+            self._content_tags = content_tag_matrix()[0]
+        probs = dict(zip(self._content_tags, map(float, vector)))
+        if h.n_photos < COLD_START_PHOTOS:
+            return {t: p for t, p in probs.items() if p >= 0.05}
+        known = {t.rsplit("|", 1)[-1].lower(): t for t in h.tags}
+        return {known[t]: p for t, p in probs.items() if t in known and p >= 0.05}
+
+    # -- ranking -----------------------------------------------------------------------
+    def suggest(self, photo: Photo, k: int = 10) -> list[Suggestion]:
+        h = self.history
+        on_photo = {a.tag for a in self.store.photo_tags(self.profile, photo.id)} if photo.id else set()
+        rejected = {r.tag for r in self.store.photo_rejections(self.profile, photo.id)} if photo.id else set()
+        content = self._content(h, photo)
+        model = self.model_scorer(photo) if self.model_scorer else {}
+        vocabulary = list(h.tags) + sorted((set(content) | set(model)) - set(h.tag_index))
+        v, extra = len(h.tags), len(vocabulary) - len(h.tags)
+
+        def padded(vector: np.ndarray) -> np.ndarray:
+            return np.concatenate([vector, np.zeros(extra)])
+
+        present = [h.tag_index[t] for t in on_photo if t in h.tag_index]
+        cooccurrence, partners = self._cooccurrence(h, present)
+        visual, visual_n = self._visual(h, photo)
+        shoot, shoot_n, by_time = self._shoot(h, photo)
+        daypart = self._habit(h.daypart, _daypart(photo.taken_at), h.counts)
+        season = self._habit(h.season, _season(photo.taken_at), h.counts)
+        camera = _camera(photo)
+        by_camera = self._habit(h.camera, h.camera_index.get(camera, -1) if camera else -1, h.counts)
+        index = {t: i for i, t in enumerate(vocabulary)}
+
+        def from_dict(values: dict[str, float]) -> np.ndarray:
+            vector = np.zeros(len(vocabulary))
+            for tag, value in values.items():
+                vector[index[tag]] = value
+            return vector
+
+        signals = {
+            "model": from_dict(model),
+            "visual": padded(visual),
+            "shoot": padded(shoot),
+            "content": from_dict(content),
+            "cooccurrence": padded(cooccurrence),
+            "frequency": padded(self._frequency(h)),
+            "time": padded(np.maximum(daypart, season)),
+            "camera": padded(by_camera),
+        }
+        contributions = np.stack([WEIGHTS[name] * np.clip(s, 0, 1) for name, s in signals.items()])
+        scores = 1.0 - np.prod(1.0 - contributions, axis=0)
+        allowed = np.array([t not in on_photo and t not in rejected for t in vocabulary])
+        scores = np.where(allowed, scores, -1.0)
+        # Rank by score, ties by tag name: deterministic.
+        order = sorted(np.flatnonzero(scores > 0), key=lambda i: (-round(float(scores[i]), 12), vocabulary[i]))[:k]
+        names = list(signals)
+        details = {
+            "visual_n": visual_n, "shoot_n": shoot_n, "by_time": by_time, "partners": partners,
+            "daypart": daypart, "season": season, "photo": photo, "camera": camera, "content": content,
+        }
+        return [
+            Suggestion(vocabulary[i], round(float(scores[i]), 4),
+                       self._reason(names[int(np.argmax(contributions[:, i]))], i, vocabulary[i], v, details))
+            for i in order
+        ]
+
+    def _reason(self, signal: str, i: int, tag: str, v: int, d: dict) -> str:
+        h = self.history
+        if signal == "model":
+            return "your trained model ranks it high for this photo"
+        if signal == "visual" and i < v:
+            n = int(d["visual_n"][i])
+            return f"you used it on {n} similar photo{'s' * (n != 1)}"
+        if signal == "shoot" and i < v:
+            n = int(d["shoot_n"][i])
+            where = "the same day as" if d["by_time"] else "within 1 km of"
+            return f"taken {where} {n} photo{'s' * (n != 1)} tagged '{tag}'"
+        if signal == "content":
+            return f"the picture looks like: {tag} ({d['content'].get(tag, 0):.0%})"
+        if signal == "cooccurrence" and i < v and d["partners"][i]:
+            return f"often used together with '{d['partners'][i]}'"
+        if signal == "time" and i < v:
+            photo = d["photo"]
+            if d["daypart"][i] >= d["season"][i]:
+                return f"you often use it on photos taken {DAYPARTS[_daypart(photo.taken_at)]}"
+            return f"you often use it on photos taken in {SEASONS[_season(photo.taken_at)]}"
+        if signal == "camera" and i < v:
+            return f"you often use it on photos from your {d['camera']}"
+        n = int(h.counts[i]) if i < v else 0
+        return f"one of your frequent tags ({n} photo{'s' * (n != 1)})"
