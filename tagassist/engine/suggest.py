@@ -66,8 +66,15 @@ def _epoch_hours(taken_at: str | None) -> float:
         return math.nan
 
 
+# Hour of day -> part of day as photographers speak of it: night 21-5, morning 5-11,
+# afternoon 11-17, evening 17-21 (indices into DAYPARTS).
+_DAYPART_OF_HOUR = [0] * 5 + [1] * 6 + [2] * 6 + [3] * 4 + [0] * 3
+
+
 def _daypart(taken_at: str | None) -> int:
-    return -1 if not taken_at else (int(taken_at[11:13]) // 6 if len(taken_at) >= 13 else -1)
+    if not taken_at or len(taken_at) < 13 or not taken_at[11:13].isdigit():
+        return -1
+    return _DAYPART_OF_HOUR[int(taken_at[11:13]) % 24]
 
 
 def _season(taken_at: str | None) -> int:
@@ -323,13 +330,17 @@ class Suggester:
         # Rank by score, ties by tag name: deterministic.
         order = sorted(np.flatnonzero(scores > 0), key=lambda i: (-round(float(scores[i]), 12), vocabulary[i]))[:k]
         names = list(signals)
+        # The reason names the signal that contributed most, preferring any specific one over
+        # plain frequency unless frequency contributed twice as much.
+        explaining = contributions.copy()
+        explaining[names.index("frequency")] *= 0.5
         details = {
             "visual_n": visual_n, "shoot_n": shoot_n, "by_time": by_time, "partners": partners,
             "daypart": daypart, "season": season, "photo": photo, "camera": camera, "content": content,
         }
         return [
             Suggestion(vocabulary[i], round(float(scores[i]), 4),
-                       self._reason(names[int(np.argmax(contributions[:, i]))], i, vocabulary[i], v, details))
+                       self._reason(names[int(np.argmax(explaining[:, i]))], i, vocabulary[i], v, details))
             for i in order
         ]
 

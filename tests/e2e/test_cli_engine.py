@@ -1,0 +1,66 @@
+"""index and suggest through the CLI, on the sample library and on new files, offline."""
+
+import json
+
+import pytest
+
+from tagassist.cli import main
+from tests.conftest import SAMPLE_LIBRARY, need_shared
+
+
+def run_json(capsys, *args):
+    code = main([str(a) for a in args])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    return json.loads(out)
+
+
+@pytest.fixture
+def indexed_db(capsys, tmp_path):
+    db = tmp_path / "lib.sqlite"
+    main(["--db", str(db), "scan", str(SAMPLE_LIBRARY)])
+    capsys.readouterr()
+    report = run_json(capsys, "--db", db, "index", "--device", "cpu", "--json")
+    assert report == {"encoder": "efficientnet-lite0", "device": "cpu", "indexed": 37, "failed": []}
+    return db
+
+
+def test_suggest_json_shape_and_personal_tags(capsys, indexed_db):
+    rome = SAMPLE_LIBRARY / "2024-05 Rome" / "DSCF1007.jpg"
+    dog = SAMPLE_LIBRARY / "2024-08 Home" / "IMG1206.jpg"
+    results = run_json(capsys, "--db", indexed_db, "suggest", rome, dog, "-k", "5", "--json")
+    assert [r["photo"] for r in results] == [str(rome), str(dog)]
+    for result in results:
+        assert len(result["suggestions"]) == 5
+        for s in result["suggestions"]:
+            assert set(s) == {"tag", "score", "reason"} and 0 <= s["score"] <= 1 and s["reason"]
+        scores = [s["score"] for s in result["suggestions"]]
+        assert scores == sorted(scores, reverse=True)
+    assert {s["tag"] for s in results[0]["suggestions"][:2]} == {"Places|Italy|Rome", "Roma2024"}
+    assert {"Pixel", "dog"} <= {s["tag"] for s in results[1]["suggestions"][:3]}
+
+
+def test_a_rejected_suggestion_is_gone_from_the_next_ranking(capsys, indexed_db):
+    photo = SAMPLE_LIBRARY / "2024-07 Algarve" / "DSCF1105.jpg"
+    before = run_json(capsys, "--db", indexed_db, "suggest", photo, "--json")[0]["suggestions"]
+    run_json(capsys, "--db", indexed_db, "tag", photo, "--reject", before[0]["tag"], "--json")
+    after = run_json(capsys, "--db", indexed_db, "suggest", photo, "--json")[0]["suggestions"]
+    assert before[0]["tag"] not in [s["tag"] for s in after]
+
+
+def test_a_photo_outside_the_library_is_scanned_and_indexed_on_the_fly(capsys, indexed_db):
+    pets = need_shared("photos", "coral", "pets.jpg")
+    result = run_json(capsys, "--db", indexed_db, "suggest", pets, "--json")[0]
+    top = result["suggestions"][0]
+    assert top["tag"] == "dog" and top["reason"].startswith("the picture looks like: dog")
+
+
+def test_demo_prints_suggestions_for_the_untagged_sample_photos(capsys, tmp_path):
+    data = run_json(capsys, "--db", tmp_path / "demo.sqlite", "demo", "--json")
+    assert data["photos"] == 37 and len(data["suggestions"]) == 7
+    assert all(len(r["suggestions"]) == 5 for r in data["suggestions"])
+
+
+def test_unknown_device_is_a_user_error(capsys, indexed_db):
+    assert main(["--db", str(indexed_db), "index", "--device", "tpu"]) == 1
+    assert "unknown device" in capsys.readouterr().err

@@ -1,0 +1,97 @@
+import urllib.error
+
+import numpy as np
+import pytest
+import torch
+from PIL import Image
+from torchvision import models
+
+from tagassist.engine.encoders import load_encoder
+from tagassist.engine.encoders.cnn_permlp import SmallCNN
+from tagassist.engine.encoders.torchvision_backbones import _split
+from tagassist.engine.indexer import Indexer
+from tests.conftest import need_shared
+
+
+@pytest.fixture(scope="module")
+def lite0():
+    return load_encoder("efficientnet-lite0")
+
+
+def _top_class(encoder, path):
+    image = Image.open(path).convert("RGB")
+    with torch.inference_mode():
+        embedding, logits = encoder.model(encoder.preprocess(image)[None])
+    assert embedding.shape == (1, 1280) and logits.shape == (1, 1000)
+    assert torch.isfinite(embedding).all() and torch.isfinite(logits).all()
+    return logits[0].topk(5).indices.tolist()
+
+
+@pytest.mark.parametrize(
+    "photo, classes",
+    [
+        ("cat.bmp", range(281, 286)),  # tabby ... Egyptian cat
+        ("hot_dog.jpg", [934]),
+        ("parrot.jpg", [88]),  # macaw
+        ("dragonfly.bmp", [319]),
+        ("sunflower.bmp", [985]),  # daisy: ImageNet has no sunflower
+    ],
+)
+def test_lite0_imagenet_predictions_on_real_photos(lite0, photo, classes):
+    top = _top_class(lite0, need_shared("photos", "coral", photo))
+    assert top[0] in classes, top
+
+
+@pytest.mark.parametrize("name, dim", [("mobilenet_v3_large", 960), ("efficientnet_b0", 1280),
+                                       ("resnet50", 2048), ("convnext_tiny", 768)])
+def test_torchvision_backbones_give_embedding_and_logits(name, dim):
+    model = _split(name, models.get_model(name, weights=None)).eval()
+    with torch.inference_mode():
+        embedding, logits = model(torch.randn(2, 3, 224, 224))
+    assert embedding.shape == (2, dim) and model.embedding_dim == dim and logits.shape == (2, 1000)
+    assert torch.isfinite(embedding).all()
+
+
+def test_unavailable_weights_fall_back_to_the_default_in_one_line(monkeypatch, tmp_path):
+    monkeypatch.setenv("TORCH_HOME", str(tmp_path))  # no cached weights
+
+    def offline(*args, **kwargs):
+        raise urllib.error.URLError("offline")
+
+    monkeypatch.setattr("torchvision.models._api.load_state_dict_from_url", offline)
+    notices = []
+    encoder = load_encoder("resnet50", on_fallback=notices.append)
+    assert encoder.id == "efficientnet-lite0"
+    assert len(notices) == 1 and "\n" not in notices[0] and "resnet50" in notices[0]
+
+
+def test_paper_cnn_averages_three_patches():
+    model = SmallCNN().eval()
+    with torch.inference_mode():
+        embedding, logits = model(torch.rand(2, 3, 96, 160))
+    assert embedding.shape == (2, 256) and logits is None and torch.isfinite(embedding).all()
+    notices = []
+    assert load_encoder("cnn-permlp", on_fallback=notices.append).id == "efficientnet-lite0"
+    assert "trained from scratch" in notices[0]
+
+
+def test_unknown_encoder_is_a_clear_error():
+    with pytest.raises(ValueError, match="unknown encoder 'nope'"):
+        load_encoder("nope")
+
+
+def test_indexing_is_resumable_after_cancel(store, lite0, sample_copy):
+    from tagassist.library import Scanner
+
+    Scanner(store, store.profile()).run([sample_copy])
+    indexer = Indexer(store, lite0, batch_size=8)
+    run = indexer.index()
+    for progress in run:
+        if progress.done >= 8:
+            break
+    run.close()
+    assert indexer.summary.cancelled
+    assert len(store.photos_without_embedding(lite0.id)) == 37 - 8
+    assert Indexer(store, lite0, batch_size=8).run().indexed == 29
+    hashes, matrix = store.embedding_matrix(lite0.id)
+    assert matrix.shape == (37, 1280) and np.isfinite(matrix).all()

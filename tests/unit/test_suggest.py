@@ -1,0 +1,141 @@
+"""Each suggestion signal, on a small history built in the test (no image files needed)."""
+
+import numpy as np
+import pytest
+
+from tagassist.engine.content_words import content_tag_matrix
+from tagassist.engine.indexer import content_encoder_id
+from tagassist.engine.suggest import Suggester
+from tagassist.store import Photo
+
+ENCODER = "test-encoder"
+
+
+class History:
+    def __init__(self, store):
+        self.store, self.profile, self.n = store, store.profile(), 0
+
+    def photo(self, tags=(), *, taken_at=None, gps=None, camera=("FUJIFILM", "X-T4"), vector=None, content=None):
+        self.n += 1
+        photo = Photo(path=f"/lib/{self.n:04}.jpg", size=1, mtime_ns=1, content_hash=f"h{self.n}",
+                      taken_at=taken_at, camera_make=camera[0], camera_model=camera[1],
+                      gps_lat=gps[0] if gps else None, gps_lon=gps[1] if gps else None)
+        self.store.save_photo(photo)
+        if tags:
+            self.store.add_tags(self.profile, [photo.id], tags, "typed")
+        if vector is not None:
+            self.store.put_embeddings(ENCODER, [(photo.content_hash, np.asarray(vector, dtype=np.float32))])
+        if content is not None:
+            self.store.put_embeddings(content_encoder_id(ENCODER), [(photo.content_hash, content)])
+        return photo
+
+    def suggest(self, photo, k=5):
+        return Suggester(self.store, self.profile, ENCODER).suggest(photo, k)
+
+
+@pytest.fixture
+def history(store):
+    return History(store)
+
+
+def _tags(suggestions):
+    return [s.tag for s in suggestions]
+
+
+def test_frequency_ranks_the_most_used_tags_first(history):
+    for _ in range(5):
+        history.photo(["family"])
+    for _ in range(2):
+        history.photo(["cat"])
+    top = history.suggest(history.photo())[0]
+    assert top.tag == "family" and top.reason == "one of your frequent tags (5 photos)"
+    assert 0 < top.score <= 1
+
+
+def test_cooccurrence_with_tags_already_on_the_photo(history):
+    for _ in range(3):
+        history.photo(["wedding", "Anna"])
+    for _ in range(6):
+        history.photo(["street"])
+    photo = history.photo(["wedding"])
+    top = history.suggest(photo)[0]
+    assert top.tag == "Anna" and top.reason == "often used together with 'wedding'"
+    assert "wedding" not in _tags(history.suggest(photo, k=10))  # already on it
+
+
+def test_visual_neighbours(history):
+    rng = np.random.default_rng(0)
+    forest, sea = rng.normal(size=64), rng.normal(size=64)
+    for _ in range(4):
+        history.photo(["forest"], vector=forest + 0.1 * rng.normal(size=64))
+    for _ in range(8):
+        history.photo(["sea"], vector=sea + 0.1 * rng.normal(size=64))
+    top = history.suggest(history.photo(vector=forest))[0]
+    assert top.tag == "forest" and top.reason == "you used it on 4 similar photos"
+
+
+def test_photos_unlike_anything_tagged_get_no_confident_visual_votes(history):
+    rng = np.random.default_rng(1)
+    forest = np.abs(rng.normal(size=64))
+    for _ in range(4):
+        history.photo(["forest"], vector=forest)
+    stranger = np.zeros(64)
+    stranger[np.argsort(forest)[:8]] = 1.0  # shares little with the forest vectors
+    assert history.suggest(history.photo(vector=stranger))[0].score < 0.5
+
+
+def test_same_shoot_by_time(history):
+    for hour in (9, 10, 11):
+        history.photo(["Roma2024"], taken_at=f"2024-05-11T{hour:02}:00:00")
+    for day in range(10, 20):
+        history.photo(["family"], taken_at=f"2023-03-{day:02}T12:00:00")
+    top = history.suggest(history.photo(taken_at="2024-05-11T12:30:00"))[0]
+    assert top.tag == "Roma2024" and top.reason == "taken the same day as 3 photos tagged 'Roma2024'"
+
+
+def test_same_place_by_gps_without_dates(history):
+    for _ in range(2):
+        history.photo(["home"], gps=(52.5200, 13.4050))
+    for _ in range(6):
+        history.photo(["travel"], gps=(41.9, 12.5))
+    top = history.suggest(history.photo(gps=(52.5205, 13.4049)))[0]
+    assert top.tag == "home" and top.reason == "taken within 1 km of 2 photos tagged 'home'"
+
+
+def test_time_of_day_habit(history):
+    for day in range(1, 5):
+        history.photo(["night"], taken_at=f"2024-0{day}-10T23:00:00")
+        history.photo(["brunch"], taken_at=f"2024-0{day}-12T11:00:00")
+    suggestions = history.suggest(history.photo(taken_at="2025-06-01T22:30:00"))
+    assert suggestions[0].tag == "night"
+    assert suggestions[0].reason == "you often use it on photos taken at night"
+
+
+def test_camera_habit(history):
+    for _ in range(4):
+        history.photo(["drone"], camera=("DJI", "Mini 3"))
+    for _ in range(4):
+        history.photo(["street"], camera=("FUJIFILM", "X100V"))
+    top = history.suggest(history.photo(camera=("DJI", "Mini 3")))[0]
+    assert top.tag == "drone" and top.reason == "you often use it on photos from your DJI Mini 3"
+
+
+def test_a_new_profile_gets_content_words(history):
+    tags, _ = content_tag_matrix()
+    content = np.zeros(len(tags), dtype=np.float32)
+    content[tags.index("dog")] = 0.9
+    content[tags.index("animal")] = 0.2
+    suggestions = history.suggest(history.photo(content=content))
+    assert _tags(suggestions) == ["dog", "animal"]
+    assert suggestions[0].reason == "the picture looks like: dog (90%)"
+
+
+def test_rejections_are_never_suggested_again_and_ranking_is_deterministic(history):
+    for _ in range(3):
+        history.photo(["family", "kids"])
+    photo = history.photo()
+    first = history.suggest(photo)
+    assert history.suggest(photo) == first
+    history.store.reject_tags(history.profile, [photo.id], [first[0].tag])
+    assert first[0].tag not in _tags(history.suggest(photo, k=50))
+    assert _tags(history.suggest(photo)) == _tags(first)[1:]
