@@ -5,7 +5,8 @@ import sys
 
 from tests.conftest import REPO
 
-CORE = ["tagassist.store", "tagassist.library", "tagassist.cli", "tagassist.paths"]
+CORE = ["tagassist.store", "tagassist.library", "tagassist.engine.suggest", "tagassist.engine.indexer",
+        "tagassist.engine.encoders", "tagassist.cli", "tagassist.paths"]
 
 
 def test_core_packages_do_not_import_qt():
