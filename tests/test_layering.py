@@ -17,3 +17,12 @@ def test_core_packages_do_not_import_qt():
         f"assert not bad, bad\n"
     )
     subprocess.run([sys.executable, "-c", code], cwd=REPO, check=True)
+
+
+def test_trainer_does_not_import_qt():
+    code = (
+        "import sys, trainer.evaluate\n"
+        "bad = sorted(m for m in sys.modules if m.startswith(('PySide6', 'tagassist.ui')))\n"
+        "assert not bad, bad\n"
+    )
+    subprocess.run([sys.executable, "-c", code], cwd=REPO, check=True)

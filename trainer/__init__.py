@@ -1,0 +1,1 @@
+"""Training and evaluation of tagassist's recommender models. Never imports Qt."""

@@ -1,0 +1,77 @@
+"""Tagging histories as posts, and the chronological per-user split of BASELINES.md."""
+
+from __future__ import annotations
+
+import csv
+import math
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote
+
+
+@dataclass(frozen=True)
+class Post:
+    """One (user, item) pair and the set of tags that user gave that item."""
+
+    user: str
+    item: str
+    time: float
+    tags: frozenset[str]
+
+
+def load_lastfm(folder: str | Path) -> list[Post]:
+    """hetrec2011 Last.fm: item = artistID, tag = tagID; post date = earliest (y, m, d)."""
+    tags: dict[tuple[str, str], set[str]] = defaultdict(set)
+    dates: dict[tuple[str, str], tuple[int, int, int]] = {}
+    with open(Path(folder) / "user_taggedartists.dat", encoding="latin-1") as f:
+        rows = csv.reader(f, delimiter="\t")
+        next(rows)
+        for user, artist, tag, day, month, year in rows:
+            key = (user, artist)
+            tags[key].add(tag)
+            date = (int(year), int(month), int(day))
+            dates[key] = min(dates.get(key, date), date)
+    return [Post(u, i, y * 10000 + m * 100 + d, frozenset(tags[(u, i)])) for (u, i), (y, m, d) in dates.items()]
+
+
+def load_tagrec(path: str | Path) -> list[Post]:
+    """TagRec CSV: "user";"item";"unix_ts";"tag1,tag2";"..."; tags URL-decoded twice,
+    stripped, lower-cased; empty tags and posts without tags dropped."""
+    tags: dict[tuple[str, str], set[str]] = defaultdict(set)
+    times: dict[tuple[str, str], float] = {}
+    with open(path, encoding="utf-8", newline="") as f:
+        for row in csv.reader(f, delimiter=";", quotechar='"'):
+            if len(row) < 4:
+                continue
+            user, item, stamp, tag_list = row[:4]
+            key = (user, item)
+            for tag in tag_list.split(","):
+                tag = unquote(unquote(tag)).strip().lower()
+                if tag:
+                    tags[key].add(tag)
+            times[key] = min(times.get(key, float(stamp)), float(stamp))
+    return [Post(u, i, times[(u, i)], frozenset(t)) for (u, i), t in tags.items() if t]
+
+
+def _item_order(item: str):
+    return (0, int(item), item) if item.lstrip("-").isdigit() else (1, 0, item)
+
+
+def chronological_split(posts: Iterable[Post], min_posts: int = 5, test_share: float = 0.2) -> tuple[list[Post], list[Post]]:
+    """Per user, sorted by (time, item id as integer): users with fewer than ``min_posts`` go
+    to training; otherwise the last max(1, floor(0.2 * count + 0.5)) posts are test."""
+    by_user: dict[str, list[Post]] = defaultdict(list)
+    for post in posts:
+        by_user[post.user].append(post)
+    train, test = [], []
+    for user_posts in by_user.values():
+        user_posts.sort(key=lambda p: (p.time, _item_order(p.item)))
+        if len(user_posts) < min_posts:
+            train += user_posts
+            continue
+        n_test = max(1, math.floor(test_share * len(user_posts) + 0.5))
+        train += user_posts[:-n_test]
+        test += user_posts[-n_test:]
+    return train, test
