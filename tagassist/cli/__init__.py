@@ -16,12 +16,13 @@ from ..paths import default_db_path, display_path
 from ..store import Store, StoreError, UnknownProfile
 from . import engine_commands as eng
 from . import library_commands as lib
+from . import model_commands as models
 from .demo_command import cmd_demo
 from .output import EXIT_USER_ERROR, UserError
 
 # Commands that only read never create a profile by accident (a typo would look like an
 # empty library); commands that write create it on first use.
-_READ_ONLY = {"photos", "tags", "stats", "doctor"}
+_READ_ONLY = {"photos", "tags", "stats", "doctor", "models", "train"}
 
 
 class _Parser(argparse.ArgumentParser):
@@ -73,6 +74,14 @@ def build_parser() -> argparse.ArgumentParser:
     suggest.add_argument("photos", nargs="+", metavar="PHOTO")
     suggest.add_argument("-k", type=int, default=10, help="how many suggestions per photo (default 10)")
     suggest.add_argument("--device", metavar="D", help="auto (default), cpu, cuda or mps")
+
+    train = add("train", models.cmd_train, "retrain the personalized model on this profile's tags")
+    train.add_argument("--mode", choices=["head"], default="head", help="what to train (head: on cached embeddings)")
+    train.add_argument("--device", default="cpu", help="cpu (default), cuda or mps")
+
+    model_list = add("models", models.cmd_models, "list trained models, activate one, or roll back")
+    model_list.add_argument("action", choices=["list", "activate", "rollback"], nargs="?", default="list")
+    model_list.add_argument("version", nargs="?")
 
     add("stats", lib.cmd_stats, "counts of photos, tags and history")
     add("demo", cmd_demo, "try tagassist on the bundled sample library (its own database)")

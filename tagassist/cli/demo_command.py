@@ -7,7 +7,7 @@ from argparse import Namespace
 
 from ..paths import data_dir, display_path, sample_library_dir
 from ..store import Store
-from .engine_commands import suggestions_for
+from .engine_commands import index_photos, open_indexer, suggestions_for
 from .library_commands import run_scan
 from .output import EXIT_OK, UserError, emit_json, say
 
@@ -19,6 +19,7 @@ def cmd_demo(args: Namespace) -> int:
     with Store(args.db or data_dir() / "demo.sqlite") as store:
         profile = store.profile(args.profile)
         summary = run_scan(store, profile, [str(library)])
+        index_photos(store, open_indexer(store, None, None))  # the whole library, as a first run would
         vocabulary = store.vocabulary(profile)
         untagged = [photo for photo, _ in store.list_photos(profile, untagged=True)]
         suggestions = suggestions_for(store, profile, untagged, k=5)

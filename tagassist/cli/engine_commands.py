@@ -61,13 +61,15 @@ def cmd_index(args: Namespace, store: Store, profile: Profile) -> int:
 def suggestions_for(store: Store, profile: Profile, photos: list[Photo], k: int, device: str | None = None) -> list[dict]:
     """Suggestions as the JSON the CLI prints; photos not yet indexed are indexed first."""
     from ..engine.suggest import Suggester
+    from ..models.scoring import active_model_scorer
 
     indexer = open_indexer(store, None, device)
     missing = {p.content_hash for p in store.photos_without_embedding(indexer.encoder.id)}
     todo = [p for p in photos if p.content_hash in missing]
     if todo:
         index_photos(store, indexer, todo)
-    suggester = Suggester(store, profile, indexer.encoder.id)
+    scorer = active_model_scorer(store, profile, indexer.encoder.id, on_problem=_notice)
+    suggester = Suggester(store, profile, indexer.encoder.id, model_scorer=scorer)
     return [
         {"photo": photo.path,
          "suggestions": [{"tag": s.tag, "score": s.score, "reason": s.reason} for s in suggester.suggest(photo, k)]}

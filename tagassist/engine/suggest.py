@@ -91,17 +91,29 @@ def _haversine_km(lat: float, lon: float, lats: np.ndarray, lons: np.ndarray) ->
     return 6371.0 * 2 * np.arcsin(np.sqrt(np.clip(a, 0, 1)))
 
 
+def _top_k(scores: np.ndarray, names: Sequence[str], k: int) -> list[int]:
+    """Indices of the k best positive scores, ties by name: deterministic, and without sorting
+    the whole vocabulary (argpartition first; every tie at the boundary is kept for the sort)."""
+    scores = np.round(scores, 12)
+    candidates = np.flatnonzero(scores > 0)
+    if len(candidates) > k:
+        kth = -np.partition(-scores[candidates], k - 1)[k - 1]
+        candidates = candidates[scores[candidates] >= kth]
+    return sorted(candidates.tolist(), key=lambda i: (-scores[i], names[i]))[:k]
+
+
 class ProfileHistory:
     """Everything the signals need from one profile's history, as arrays. Build it once and
     rebuild after the history changes (``Suggester.refresh``)."""
 
-    def __init__(self, store: Store, profile: Profile, encoder_id: str | None):
+    def __init__(self, store: Store, profile: Profile, encoder_id: str | None, exclude_photo_ids=frozenset()):
         rows = store.database.execute(
             "SELECT p.id, p.content_hash, p.taken_at, p.gps_lat, p.gps_lon, p.camera_make, p.camera_model,"
             " t.name, a.created_at FROM assignments a JOIN photos p ON p.id = a.photo_id"
             " JOIN tags t ON t.id = a.tag_id WHERE a.profile_id = ? ORDER BY p.id, t.name",
             (profile.id,),
         ).fetchall()
+        rows = [r for r in rows if r[0] not in exclude_photo_ids]  # held-out photos, when validating
         self.tags: list[str] = sorted({r[7] for r in rows})
         self.tag_index = {t: i for i, t in enumerate(self.tags)}
         photo_rows: dict[int, int] = {}
@@ -147,6 +159,7 @@ class ProfileHistory:
         self.encoder_id = encoder_id
         self.embedded_rows = np.zeros(0, dtype=np.int64)
         self.embeddings = np.zeros((0, 0), dtype=np.float32)
+        self.embedding_position: dict[str, list[int]] = {}  # content hash -> positions in embeddings
         if encoder_id and n:
             found = store.embeddings(encoder_id, set(self.content_hashes))
             keep = [i for i, h in enumerate(self.content_hashes) if h in found]
@@ -154,6 +167,8 @@ class ProfileHistory:
                 matrix = np.stack([found[self.content_hashes[i]] for i in keep]).astype(np.float32)
                 matrix /= np.linalg.norm(matrix, axis=1, keepdims=True) + 1e-8
                 self.embedded_rows, self.embeddings = np.array(keep, dtype=np.int64), matrix
+                for position, row in enumerate(keep):
+                    self.embedding_position.setdefault(self.content_hashes[row], []).append(position)
 
     def _habit(self, buckets: Sequence[int], n_buckets: int) -> tuple[np.ndarray, np.ndarray]:
         """(per-bucket tag counts B x V, photos per bucket B)."""
@@ -174,24 +189,27 @@ class ProfileHistory:
 
 
 class Suggester:
-    """Suggestions for one profile. ``model_scorer``, when given, maps a photo to a score per
-    vocabulary tag (a trained personalized model)."""
+    """Suggestions for one profile. ``model_scorer``, when given, maps a photo's embedding to
+    a probability per tag (a trained personalized model). ``exclude_photo_ids`` hides photos
+    from the history, so held-out photos can be scored honestly."""
 
     def __init__(
         self,
         store: Store,
         profile: Profile,
         encoder_id: str | None = None,
-        model_scorer: Callable[[Photo], dict[str, float]] | None = None,
+        model_scorer: Callable[[np.ndarray], dict[str, float]] | None = None,
+        exclude_photo_ids=frozenset(),
     ):
         self.store = store
         self.profile = profile
         self.encoder_id = encoder_id
         self.model_scorer = model_scorer
+        self.exclude_photo_ids = frozenset(exclude_photo_ids)
         self.refresh()
 
     def refresh(self) -> None:
-        self.history = ProfileHistory(self.store, self.profile, self.encoder_id)
+        self.history = ProfileHistory(self.store, self.profile, self.encoder_id, self.exclude_photo_ids)
         self._content_tags: tuple[str, ...] | None = None
 
     # -- the signals, each a vector over the vocabulary (plus the reason's detail) ------
@@ -224,9 +242,9 @@ class Suggester:
         vector = vector / (np.linalg.norm(vector) + 1e-8)
         similarity = h.embeddings @ vector
         rows = h.embedded_rows
-        same = np.array([h.content_hashes[r] == photo.content_hash for r in rows])
-        similarity = np.where(same, -np.inf, similarity)  # never the photo itself
-        k = min(NEIGHBOURS, int(np.sum(~same)))
+        itself = h.embedding_position.get(photo.content_hash, [])
+        similarity[itself] = -np.inf  # never the photo itself (nor its duplicates)
+        k = min(NEIGHBOURS, len(rows) - len(itself))
         if k == 0:
             return zero, zero
         nearest = np.argpartition(-similarity, k - 1)[:k]
@@ -285,17 +303,34 @@ class Suggester:
         return {known[t]: p for t, p in probs.items() if t in known and p >= 0.05}
 
     # -- ranking -----------------------------------------------------------------------
-    def suggest(self, photo: Photo, k: int = 10) -> list[Suggestion]:
+    def _model(self, h: ProfileHistory, photo: Photo) -> dict[str, float]:
+        """The trained model's probabilities, for tags of this profile's vocabulary."""
+        if not self.model_scorer or not self.encoder_id or not photo.content_hash:
+            return {}
+        vector = self.store.embeddings(self.encoder_id, [photo.content_hash]).get(photo.content_hash)
+        if vector is None:
+            return {}
+        return {t: p for t, p in self.model_scorer(vector).items() if t in h.tag_index}
+
+    def suggest(self, photo: Photo, k: int = 10, *, hide_own_tags: bool = False) -> list[Suggestion]:
+        """Top-k suggestions. ``hide_own_tags`` scores a tagged photo as if it were untagged
+        (for validation)."""
         h = self.history
-        on_photo = {a.tag for a in self.store.photo_tags(self.profile, photo.id)} if photo.id else set()
-        rejected = {r.tag for r in self.store.photo_rejections(self.profile, photo.id)} if photo.id else set()
+        known = photo.id and not hide_own_tags
+        on_photo = {a.tag for a in self.store.photo_tags(self.profile, photo.id)} if known else set()
+        rejected = {r.tag for r in self.store.photo_rejections(self.profile, photo.id)} if known else set()
         content = self._content(h, photo)
-        model = self.model_scorer(photo) if self.model_scorer else {}
-        vocabulary = list(h.tags) + sorted((set(content) | set(model)) - set(h.tag_index))
-        v, extra = len(h.tags), len(vocabulary) - len(h.tags)
+        model = self._model(h, photo)
+        extras = sorted((set(content) | set(model)) - set(h.tag_index))  # e.g. content words
+        vocabulary = h.tags + extras if extras else h.tags
+        v, extra = len(h.tags), len(extras)
+        extra_index = {t: v + i for i, t in enumerate(extras)}
+
+        def column(tag: str) -> int | None:
+            return h.tag_index.get(tag, extra_index.get(tag))
 
         def padded(vector: np.ndarray) -> np.ndarray:
-            return np.concatenate([vector, np.zeros(extra)])
+            return np.concatenate([vector, np.zeros(extra)]) if extra else vector
 
         present = [h.tag_index[t] for t in on_photo if t in h.tag_index]
         cooccurrence, partners = self._cooccurrence(h, present)
@@ -305,12 +340,10 @@ class Suggester:
         season = self._habit(h.season, _season(photo.taken_at), h.counts)
         camera = _camera(photo)
         by_camera = self._habit(h.camera, h.camera_index.get(camera, -1) if camera else -1, h.counts)
-        index = {t: i for i, t in enumerate(vocabulary)}
-
         def from_dict(values: dict[str, float]) -> np.ndarray:
             vector = np.zeros(len(vocabulary))
             for tag, value in values.items():
-                vector[index[tag]] = value
+                vector[column(tag)] = value
             return vector
 
         signals = {
@@ -325,10 +358,9 @@ class Suggester:
         }
         contributions = np.stack([WEIGHTS[name] * np.clip(s, 0, 1) for name, s in signals.items()])
         scores = 1.0 - np.prod(1.0 - contributions, axis=0)
-        allowed = np.array([t not in on_photo and t not in rejected for t in vocabulary])
-        scores = np.where(allowed, scores, -1.0)
-        # Rank by score, ties by tag name: deterministic.
-        order = sorted(np.flatnonzero(scores > 0), key=lambda i: (-round(float(scores[i]), 12), vocabulary[i]))[:k]
+        excluded = [c for c in map(column, on_photo | rejected) if c is not None]
+        scores[excluded] = -1.0
+        order = _top_k(scores, vocabulary, k)
         names = list(signals)
         # The reason names the signal that contributed most, preferring any specific one over
         # plain frequency unless frequency contributed twice as much.

@@ -399,6 +399,46 @@ class Store:
                 found[content_hash] = np.frombuffer(row[0], dtype=np.float32)
         return found
 
+    # -- trained models --------------------------------------------------------------
+    def add_model(self, version: str, profile: Profile, path: str, sha256: str, metrics: dict, *, activate: bool) -> None:
+        with self.transaction() as conn:
+            if activate:
+                conn.execute("UPDATE models SET active = 0 WHERE profile_id = ?", (profile.id,))
+            conn.execute(
+                "INSERT INTO models (version, profile_id, path, sha256, metrics, created_at, active)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (version, profile.id, path, sha256, json.dumps(metrics), utc_now(), int(activate)),
+            )
+
+    def models(self, profile: Profile) -> list[dict]:
+        """The profile's models, newest first, metrics decoded."""
+        rows = self.database.query(
+            "SELECT id, version, path, sha256, metrics, created_at, active FROM models"
+            " WHERE profile_id = ? ORDER BY id DESC",
+            (profile.id,),
+        )
+        for row in rows:
+            row["metrics"], row["active"] = json.loads(row["metrics"]), bool(row["active"])
+        return rows
+
+    def activate_model(self, profile: Profile, version: str) -> None:
+        with self.transaction() as conn:
+            found = conn.execute(
+                "SELECT 1 FROM models WHERE profile_id = ? AND version = ?", (profile.id, version)
+            ).fetchone()
+            if not found:
+                raise LookupError(f"profile {profile.name!r} has no model {version!r}")
+            conn.execute("UPDATE models SET active = (version = ?) WHERE profile_id = ?", (version, profile.id))
+
+    def rollback_model(self, profile: Profile) -> str:
+        """Activate the model before the active one; returns its version."""
+        records = self.models(profile)
+        active = next((i for i, r in enumerate(records) if r["active"]), None)
+        if active is None or active + 1 >= len(records):
+            raise LookupError(f"profile {profile.name!r} has no earlier model to roll back to")
+        self.activate_model(profile, records[active + 1]["version"])
+        return records[active + 1]["version"]
+
     # -- summaries ---------------------------------------------------------------------
     def stats(self, profile: Profile) -> dict:
         db = self.database

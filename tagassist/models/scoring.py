@@ -1,0 +1,79 @@
+"""A trained model as a suggestion signal: calibrated probabilities per vocabulary tag."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+import numpy as np
+import torch
+
+from ..store import Profile, Store
+from .bundle import BundleError, load_bundle
+from .permlp import PerMLP
+
+log = logging.getLogger(__name__)
+ARCHITECTURES = {PerMLP.architecture: PerMLP}
+
+
+class ModelScorer:
+    """Maps a photo's embedding to {tag: probability} for the model's vocabulary."""
+
+    def __init__(self, model: PerMLP, vocabulary: list[str], calibration: dict, device="cpu",
+                 version: str | None = None, encoder_id: str | None = None):
+        self.model = model.eval().to(device)
+        self.encoder_id = encoder_id
+        self.vocabulary = vocabulary
+        self.a, self.b = calibration["a"], calibration["b"]
+        self.device = torch.device(device)
+        self.version = version
+
+    def __call__(self, vector: np.ndarray) -> dict[str, float]:
+        with torch.inference_mode():
+            features = torch.tensor(vector, dtype=torch.float32, device=self.device)[None]
+            scores = self.model(features, torch.zeros(1, dtype=torch.long, device=self.device))[0]
+            probabilities = torch.sigmoid(self.a * scores + self.b).cpu().numpy()
+        return dict(zip(self.vocabulary, probabilities.tolist()))
+
+
+def load_scorer(path: str, sha256: str, device="cpu") -> ModelScorer:
+    tensors, config = load_bundle(path, sha256)
+    architecture = ARCHITECTURES.get(config.get("architecture"))
+    if architecture is None:
+        raise BundleError(f"model bundle has unknown architecture {config.get('architecture')!r}")
+    model = architecture.from_config(config)
+    try:
+        model.load_state_dict(tensors, strict=True)
+    except RuntimeError as exc:
+        raise BundleError(f"model bundle {config.get('version')} does not match its architecture") from exc
+    return ModelScorer(model, config["vocabulary"], config["calibration"], device,
+                       config.get("version"), config.get("encoder_id"))
+
+
+def active_model_scorer(
+    store: Store,
+    profile: Profile,
+    encoder_id: str,
+    *,
+    device="cpu",
+    on_problem: Callable[[str], None] | None = None,
+) -> ModelScorer | None:
+    """The profile's active model. If it is corrupt, or was trained on another encoder's
+    embeddings, the most recent earlier model that loads, said in one line. None when the
+    profile has no active model."""
+    notify = on_problem or log.warning
+    records = store.models(profile)  # newest first
+    active = next((i for i, r in enumerate(records) if r["active"]), None)
+    if active is None:
+        return None
+    for record in records[active:]:
+        try:
+            scorer = load_scorer(record["path"], record["sha256"], device)
+        except BundleError as exc:
+            notify(f"{exc}; trying the previous model")
+            continue
+        if scorer.encoder_id != encoder_id:
+            notify(f"model {record['version']} was trained on {scorer.encoder_id} embeddings, not {encoder_id}")
+            continue
+        return scorer
+    return None

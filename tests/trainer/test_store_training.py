@@ -1,0 +1,125 @@
+"""Training from the store: bundles, activation, rollback, fallback, SIGTERM."""
+
+import json
+import signal
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+import torch
+
+from tagassist.cli import main
+from tagassist.models.bundle import BundleError, load_bundle, save_bundle
+from tagassist.models.permlp import PerMLP
+from tagassist.models.scoring import active_model_scorer, load_scorer
+from tagassist.store import Photo
+from tests.conftest import REPO
+from trainer.store_training import TrainConfig, train_profile
+
+ENCODER = "test-encoder"
+
+
+@pytest.fixture
+def library(store):
+    """60 photos in 3 visual clusters, each with its own tags; the newest 6 are held out."""
+    rng = np.random.default_rng(0)
+    centres = rng.normal(size=(3, 32))
+    profile = store.profile()
+    store.set_setting("active_encoder", ENCODER)
+    for i in range(60):
+        cluster = i % 3
+        photo = Photo(path=f"/lib/{i:03}.jpg", size=1, mtime_ns=1, content_hash=f"h{i}",
+                      taken_at=f"2024-01-{1 + i // 3:02}T12:00:00")
+        store.save_photo(photo)
+        store.put_embeddings(ENCODER, [(photo.content_hash, (centres[cluster] + 0.3 * rng.normal(size=32)).astype(np.float32))])
+        store.add_tags(profile, [photo.id], [f"c{cluster}", ["sea", "forest", "city"][cluster]], "imported")
+    return store
+
+
+def test_bundle_round_trip_gives_identical_scores(tmp_path):
+    model = PerMLP(16, 1, 5, hidden=8).eval()
+    config = {**model.config(), "vocabulary": list("abcde"), "calibration": {"a": 1.0, "b": 0.0},
+              "encoder_id": ENCODER, "version": "v1"}
+    sha = save_bundle(tmp_path / "v1", model.state_dict(), config)
+    scorer = load_scorer(str(tmp_path / "v1"), sha)
+    vector = np.random.default_rng(0).normal(size=16).astype(np.float32)
+    with torch.inference_mode():
+        expected = torch.sigmoid(model(torch.tensor(vector)[None], torch.zeros(1, dtype=torch.long)))[0]
+    assert list(scorer(vector).values()) == pytest.approx(expected.tolist(), abs=1e-7)
+    with pytest.raises(BundleError, match="exists"):
+        save_bundle(tmp_path / "v1", model.state_dict(), config)
+
+
+def test_corrupt_or_swapped_bundles_are_refused(tmp_path):
+    model = PerMLP(4, 1, 2, hidden=4)
+    sha = save_bundle(tmp_path / "b", model.state_dict(), {**model.config()})
+    weights = tmp_path / "b" / "model.safetensors"
+    weights.write_bytes(weights.read_bytes()[:-10] + b"0123456789")
+    with pytest.raises(BundleError, match="checksum mismatch"):
+        load_bundle(tmp_path / "b", sha)
+
+
+def test_training_writes_a_bundle_records_metrics_and_learns(library, tmp_path):
+    profile = library.profile()
+    events = []
+    result = train_profile(library, profile, ENCODER, config=TrainConfig(epochs=15, patience=15),
+                           on_progress=events.append, models_dir=tmp_path)
+    assert result.model_f1_at_5 > 0.35  # two right tags in the top 5 of every held-out photo: 0.571
+    assert [e["epoch"] for e in events if e["stage"] == "train"] == list(range(1, 16))
+    assert set(events[0]) == {"stage", "epoch", "step", "total", "loss", "metric", "eta_s"}
+    record = library.models(profile)[0]
+    assert record["version"] == result.version and record["active"] == result.activated
+    assert record["metrics"]["validation_photos"] == 6
+    tensors, config = load_bundle(record["path"], record["sha256"])
+    assert config["vocabulary"] == ["c0", "c1", "c2", "city", "forest", "sea"] and config["encoder_id"] == ENCODER
+
+
+def test_a_corrupt_active_model_falls_back_to_the_previous_one(library, tmp_path):
+    profile = library.profile()
+    first = train_profile(library, profile, ENCODER, config=TrainConfig(epochs=3), models_dir=tmp_path)
+    second = train_profile(library, profile, ENCODER, config=TrainConfig(epochs=3, seed=1), models_dir=tmp_path)
+    library.activate_model(profile, second.version)
+    newest = library.models(profile)[0]
+    (tmp_path / f"profile-{profile.id}" / second.version / "config.json").write_text("{}")
+    problems = []
+    scorer = active_model_scorer(library, profile, ENCODER, on_problem=problems.append)
+    assert scorer.version == first.version and newest["version"] == second.version
+    assert len(problems) == 1 and "checksum" in problems[0]
+
+
+def test_models_cli_lists_activates_and_rolls_back(capsys, library, tmp_path):
+    profile = library.profile()
+    versions = [train_profile(library, profile, ENCODER, config=TrainConfig(epochs=2, seed=s)).version for s in (0, 1)]
+    db = str(library.path)
+    assert main(["--db", db, "models", "activate", versions[1]]) == 0
+    capsys.readouterr()
+    assert main(["--db", db, "models", "rollback", "--json"]) == 0
+    listed = json.loads(capsys.readouterr().out)
+    assert [m["version"] for m in listed if m["active"]] == [versions[0]]
+    assert main(["--db", db, "models", "rollback"]) == 1
+    assert "no earlier model" in capsys.readouterr().err
+
+
+def test_sigterm_stops_training_and_keeps_the_previous_model(library):
+    profile = library.profile()
+    db = str(library.path)
+    process = subprocess.Popen(
+        [sys.executable, "-c",
+         "import trainer.store_training as t, runpy, sys\n"
+         "t.TrainConfig.epochs = 100000\n"  # long enough to be interrupted
+         "t.TrainConfig.patience = 100000\n"
+         f"sys.argv = ['trainer', 'train', '--db', {db!r}, '--json-progress']\n"
+         "runpy.run_module('trainer', run_name='__main__')"],
+        cwd=REPO, stdout=subprocess.PIPE, text=True,
+    )
+    first_line = process.stdout.readline()
+    assert json.loads(first_line)["stage"] == "train"
+    sent = time.monotonic()
+    process.send_signal(signal.SIGTERM)
+    rest = process.stdout.read()
+    code = process.wait(timeout=10)
+    assert time.monotonic() - sent < 2.0
+    assert code == 3 and json.loads(rest.strip().splitlines()[-1])["stage"] == "stopped"
+    assert library.models(profile) == []

@@ -1,0 +1,80 @@
+"""``python -m trainer train --db DB [--profile P] [--mode head] [--device D] [--json-progress]``
+
+With --json-progress, one JSON object per line on stdout: {"stage", "epoch", "step", "total",
+"loss", "metric", "eta_s"} while training, then a final {"stage": "done", ...} with the
+held-out F1@5 before and after. SIGTERM stops within one batch; the previous model stays
+active. Exit status: 0 trained, 1 user error, 3 stopped.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import signal
+import sys
+from dataclasses import asdict
+
+EXIT_STOPPED = 3
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m trainer")
+    commands = parser.add_subparsers(dest="command", required=True)
+    train = commands.add_parser("train", help="train the profile's personalized model on its tags")
+    train.add_argument("--db", required=True)
+    train.add_argument("--profile")
+    # 'full' (fine-tuning the visual encoder too) is not available yet; 'head' trains the
+    # personalized layer and predictor on the cached embeddings.
+    train.add_argument("--mode", choices=["head"], default="head")
+    train.add_argument("--device", default="cpu")
+    train.add_argument("--json-progress", action="store_true")
+    args = parser.parse_args(argv)
+    return run_train(args)
+
+
+def run_train(args) -> int:
+    from tagassist.engine.device import DeviceError, choose_device
+    from tagassist.store import Store, StoreError, UnknownProfile
+
+    from .store_training import Stopped, train_profile
+
+    stop = {"requested": False}
+    previous = signal.signal(signal.SIGTERM, lambda *_: stop.update(requested=True))
+
+    def emit(event: dict) -> None:
+        if args.json_progress:
+            print(json.dumps(event), flush=True)
+        elif event["stage"] == "train":
+            print(f"epoch {event['epoch']}: loss {event['loss'] or 0:.4f}, held-out F1@5 {event['metric']:.3f}",
+                  file=sys.stderr)
+
+    try:
+        device = choose_device(args.device)
+        with Store(args.db) as store:
+            profile = store.profile(args.profile, create=False)
+            encoder_id = store.setting("active_encoder")
+            if not encoder_id:
+                raise ValueError("the library has no embeddings yet: run 'tagassist index' first")
+            result = train_profile(store, profile, encoder_id, device=device, on_progress=emit,
+                                   should_stop=lambda: stop["requested"])
+    except Stopped:
+        emit_final = {"stage": "stopped", "message": "training stopped; the previous model stays active"}
+        print(json.dumps(emit_final) if args.json_progress else emit_final["message"], flush=True)
+        return EXIT_STOPPED
+    except (ValueError, LookupError, StoreError, UnknownProfile, DeviceError) as exc:
+        print(f"trainer: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    final = {"stage": "done", **{k: v for k, v in asdict(result).items() if k != "history"}}
+    if args.json_progress:
+        print(json.dumps(final), flush=True)
+    else:
+        state = "activated" if result.activated else "kept inactive (it was not better)"
+        print(f"model {result.version} {state}: held-out F1@5 {result.before_f1_at_5:.3f} ->"
+              f" {result.after_f1_at_5:.3f} ({result.train_photos} photos, {result.seconds:.1f} s)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

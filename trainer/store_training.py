@@ -1,0 +1,242 @@
+"""Training a profile's personalized model from the tagassist store ("Retrain on my tags").
+
+Positives are the profile's imported, typed and accepted tags; its rejections are hard
+negatives for their photo. The most recent 10 % of tagged photos are held out: the model
+early-stops on their F1@5, and the engine's suggestions with the new model are compared on
+them with the suggestions before it. A new bundle is activated only if that did not drop.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from tagassist.engine.suggest import Suggester
+from tagassist.models.bundle import save_bundle
+from tagassist.models.permlp import PerMLP, bpr_loss
+from tagassist.models.scoring import ModelScorer, active_model_scorer
+from tagassist.store import Photo, Profile, Store
+
+from .metrics import ranking_metrics
+
+
+@dataclass
+class TrainConfig:
+    epochs: int = 80
+    batch_size: int = 128
+    learning_rate: float = 3e-3
+    weight_decay: float = 1e-4
+    negatives: int = 32
+    hidden: int = 256
+    patience: int = 10
+    validation_share: float = 0.1
+    seed: int = 0
+
+
+@dataclass
+class TagPosts:
+    photos: list[Photo]
+    features: np.ndarray  # (n, dim)
+    positives: list[list[int]]
+    rejected: list[list[int]]
+    vocabulary: list[str]
+
+
+@dataclass
+class TrainResult:
+    version: str | None
+    activated: bool
+    before_f1_at_5: float
+    after_f1_at_5: float
+    model_f1_at_5: float
+    train_photos: int
+    validation_photos: int
+    seconds: float
+    stopped: bool = False
+    history: list[dict] = field(default_factory=list)
+
+
+class Stopped(Exception):
+    pass
+
+
+def tagged_photos(store: Store, profile: Profile, encoder_id: str) -> tuple[list[Photo], list[list[str]], list[list[str]], dict]:
+    """The profile's tagged photos that have an embedding, oldest first, with tags and rejections."""
+    rows = store.database.query(
+        "SELECT DISTINCT p.id FROM photos p JOIN assignments a ON a.photo_id = p.id WHERE a.profile_id = ?"
+        " AND p.status IN ('ok', 'warning') AND EXISTS (SELECT 1 FROM embeddings e"
+        " WHERE e.content_hash = p.content_hash AND e.encoder_id = ?)",
+        (profile.id, encoder_id),
+    )
+    photos = [store.photo(r["id"]) for r in rows]
+    photos.sort(key=lambda p: (p.taken_at or "", p.id))
+    tags = [[a.tag for a in store.photo_tags(profile, p.id)] for p in photos]
+    rejected = [[r.tag for r in store.photo_rejections(profile, p.id)] for p in photos]
+    vectors = store.embeddings(encoder_id, {p.content_hash for p in photos})
+    return photos, tags, rejected, vectors
+
+
+def _padded(lists: list[list[int]], width: int | None = None) -> torch.Tensor:
+    width = width or max((len(x) for x in lists), default=1) or 1
+    out = torch.full((len(lists), width), -1, dtype=torch.long)
+    for i, values in enumerate(lists):
+        out[i, : len(values[:width])] = torch.tensor(values[:width], dtype=torch.long)
+    return out
+
+
+def f1_at_5(rankings: list[list[str]], truths: list[frozenset[str]]) -> float:
+    return ranking_metrics(rankings, truths, [5])[5]["F1"] if truths else 0.0
+
+
+def _suggestion_f1(store, profile, encoder_id, photos, truths, exclude, scorer) -> float:
+    suggester = Suggester(store, profile, encoder_id, model_scorer=scorer, exclude_photo_ids=exclude)
+    rankings = [[s.tag for s in suggester.suggest(p, 5, hide_own_tags=True)] for p in photos]
+    return f1_at_5(rankings, truths)
+
+
+def train_profile(
+    store: Store,
+    profile: Profile,
+    encoder_id: str,
+    *,
+    config: TrainConfig | None = None,
+    device: torch.device | str = "cpu",
+    on_progress: Callable[[dict], None] | None = None,
+    should_stop: Callable[[], bool] = lambda: False,
+    models_dir: Path | None = None,
+) -> TrainResult:
+    config = config or TrainConfig()
+    started = time.perf_counter()
+    report = on_progress or (lambda event: None)
+    torch.manual_seed(config.seed)
+    rng = np.random.default_rng(config.seed)
+
+    photos, tags, rejected, vectors = tagged_photos(store, profile, encoder_id)
+    if len(photos) < 10:
+        raise ValueError(f"profile {profile.name!r} has {len(photos)} tagged, indexed photos; at least 10 are needed to train")
+    n_validation = max(1, math.floor(config.validation_share * len(photos) + 0.5))
+    train_idx, val_idx = range(len(photos) - n_validation), range(len(photos) - n_validation, len(photos))
+    vocabulary = sorted({t for i in train_idx for t in tags[i]})
+    column = {t: c for c, t in enumerate(vocabulary)}
+    features = torch.from_numpy(np.stack([vectors[p.content_hash] for p in photos]).astype(np.float32))
+    positives = [[column[t] for t in tags[i] if t in column] for i in range(len(photos))]
+    hard = [[column[t] for t in rejected[i] if t in column] for i in range(len(photos))]
+
+    model = PerMLP(features.shape[1], 1, len(vocabulary), config.hidden).to(device)
+    train_features = features[list(train_idx)]
+    model.feature_mean.copy_(train_features.mean(0))
+    model.feature_std.copy_(train_features.std(0).clamp(min=1e-3))
+    optimiser = torch.optim.AdamW(model.parameters(), lr=config.learning_rate, weight_decay=config.weight_decay)
+    val_truths = [frozenset(tags[i]) for i in val_idx]
+
+    def model_rankings(indices) -> list[list[str]]:
+        model.eval()
+        with torch.inference_mode():
+            scores = model(features[list(indices)].to(device), torch.zeros(len(indices), dtype=torch.long, device=device))
+        model.train()
+        return [[vocabulary[c] for c in row] for row in scores.topk(min(5, len(vocabulary)), dim=1).indices.tolist()]
+
+    train_list = np.array(list(train_idx))
+    steps_per_epoch = math.ceil(len(train_list) / config.batch_size)
+    best_f1, best_state, since_best, history = -1.0, None, 0, []
+    for epoch in range(1, config.epochs + 1):
+        rng.shuffle(train_list)
+        losses = []
+        for step, start in enumerate(range(0, len(train_list), config.batch_size), 1):
+            if should_stop():
+                raise Stopped()
+            batch = train_list[start : start + config.batch_size]
+            pos = _padded([positives[i] for i in batch]).to(device)
+            # Negatives: uniform over the vocabulary (vectorised), minus accidental positives,
+            # plus the photographer's own rejections for that photo as hard negatives.
+            sampled = torch.randint(len(vocabulary), (len(batch), config.negatives), device=device)
+            clash = (sampled.unsqueeze(2) == pos.unsqueeze(1)).any(2)
+            sampled = torch.where(clash, torch.full_like(sampled, -1), sampled)
+            neg = torch.cat([sampled, _padded([hard[i] for i in batch], 4).to(device)], dim=1)
+            users = torch.zeros(len(batch), dtype=torch.long, device=device)
+            loss = bpr_loss(model(features[batch].to(device), users), pos, neg)
+            optimiser.zero_grad()
+            loss.backward()
+            optimiser.step()
+            losses.append(loss.item())
+        val_f1 = f1_at_5(model_rankings(val_idx), val_truths)
+        elapsed = time.perf_counter() - started
+        event = {"stage": "train", "epoch": epoch, "step": steps_per_epoch, "total": config.epochs,
+                 "loss": float(np.mean(losses)), "metric": val_f1,
+                 "eta_s": elapsed / epoch * (config.epochs - epoch)}
+        history.append(event)
+        report(event)
+        if val_f1 > best_f1:
+            best_f1, best_state, since_best = val_f1, {k: v.clone() for k, v in model.state_dict().items()}, 0
+        else:
+            since_best += 1
+            if since_best >= config.patience:
+                break
+    model.load_state_dict(best_state)
+    model.eval()
+    # Calibrated on the held-out photos: on the training photos an overfit model looks sure.
+    val_list = np.array(list(val_idx))
+    calibration = _calibrate(model, features[val_list], positives, val_list, device)
+
+    report({"stage": "compare", "epoch": epoch, "step": 0, "total": 2, "loss": None, "metric": best_f1, "eta_s": 0})
+    val_photos = [photos[i] for i in val_idx]
+    exclude = {p.id for p in val_photos}
+    previous = active_model_scorer(store, profile, encoder_id)
+    before = _suggestion_f1(store, profile, encoder_id, val_photos, val_truths, exclude, previous)
+    new_scorer = ModelScorer(model, vocabulary, calibration, device)
+    after = _suggestion_f1(store, profile, encoder_id, val_photos, val_truths, exclude, new_scorer)
+
+    version = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S-%f")
+    metrics = {"before_f1_at_5": before, "after_f1_at_5": after, "model_f1_at_5": best_f1,
+               "train_photos": len(train_list), "validation_photos": len(val_idx)}
+    bundle_config = {
+        **model.config(), "encoder_id": encoder_id, "vocabulary": vocabulary, "profile_ids": [profile.id],
+        "calibration": calibration, "metrics": metrics, "train_config": asdict(config),
+        "training_data": _fingerprint(photos, tags), "version": version,
+    }
+    directory = (models_dir or Path(store.path).parent / "models") / f"profile-{profile.id}" / version
+    sha = save_bundle(directory, model.state_dict(), bundle_config)
+    activate = after >= before
+    store.add_model(version, profile, str(directory), sha, metrics, activate=activate)
+    return TrainResult(version, activate, before, after, best_f1, len(train_list), len(val_idx),
+                       time.perf_counter() - started, history=history)
+
+
+def _calibrate(model: PerMLP, features: torch.Tensor, positives: list[list[int]], rows, device) -> dict:
+    """Platt scaling: P(tag applies) = sigmoid(a * score + b), fitted on the given photos, so
+    the model's scores mix with the engine's other signals on one scale."""
+    with torch.no_grad():  # not inference_mode: these scores feed the autograd of a and b
+        scores = model(features.to(device), torch.zeros(len(features), dtype=torch.long, device=device)).cpu()
+    labels = torch.zeros_like(scores)
+    for r, i in enumerate(rows):
+        labels[r, positives[i]] = 1.0
+    a = torch.ones(1, requires_grad=True)
+    b = torch.zeros(1, requires_grad=True)
+    optimiser = torch.optim.LBFGS([a, b], max_iter=100)
+    # Positives are rare: weight them so both classes count equally.
+    weight = torch.where(labels > 0, (labels.numel() - labels.sum()) / labels.sum().clamp(min=1), torch.ones(()))
+
+    def closure():
+        optimiser.zero_grad()
+        loss = torch.nn.functional.binary_cross_entropy_with_logits(a * scores + b, labels, weight=weight)
+        loss.backward()
+        return loss
+
+    optimiser.step(closure)
+    return {"a": float(a.item()), "b": float(b.item())}
+
+
+def _fingerprint(photos: list[Photo], tags: list[list[str]]) -> str:
+    import hashlib
+
+    digest = hashlib.sha256()
+    for photo, names in zip(photos, tags):
+        digest.update(f"{photo.content_hash}:{'|'.join(sorted(names))};".encode())
+    return digest.hexdigest()[:16]
