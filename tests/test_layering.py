@@ -26,3 +26,13 @@ def test_trainer_does_not_import_qt():
         "assert not bad, bad\n"
     )
     subprocess.run([sys.executable, "-c", code], cwd=REPO, check=True)
+
+
+def test_only_the_ui_package_imports_qt():
+    offenders = [
+        str(path.relative_to(REPO))
+        for folder in ("tagassist", "trainer")
+        for path in (REPO / folder).rglob("*.py")
+        if "ui" not in path.relative_to(REPO).parts and "PySide6" in path.read_text()
+    ]
+    assert offenders == []

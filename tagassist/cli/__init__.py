@@ -83,10 +83,22 @@ def build_parser() -> argparse.ArgumentParser:
     model_list.add_argument("action", choices=["list", "activate", "rollback"], nargs="?", default="list")
     model_list.add_argument("version", nargs="?")
 
+    gui = add("gui", cmd_gui, "open the desktop app")
+    gui.add_argument("folders", nargs="*", metavar="FOLDER", help="folders to add on start")
+
     add("stats", lib.cmd_stats, "counts of photos, tags and history")
-    add("demo", cmd_demo, "try tagassist on the bundled sample library (its own database)")
+    demo = add("demo", cmd_demo, "try tagassist on the bundled sample library (its own database)")
+    demo.add_argument("--headless", action="store_true", help="print suggestions instead of opening the app")
     add("doctor", lib.cmd_doctor, "check the database and the library's files")
     return parser
+
+
+def cmd_gui(args, store, profile) -> int:
+    from ..ui.app import run  # Qt is imported only when the app is wanted
+
+    path = str(store.path)
+    store.close()
+    return run(path, profile.name, args.folders)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

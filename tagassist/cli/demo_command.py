@@ -13,10 +13,19 @@ from .output import EXIT_OK, UserError, emit_json, say
 
 
 def cmd_demo(args: Namespace) -> int:
+    """The desktop app on the sample library where there is a display, else the headless demo."""
     library = sample_library_dir()
     if not library.is_dir():
         raise UserError(f"the sample library is missing: {display_path(library)}")
-    with Store(args.db or data_dir() / "demo.sqlite") as store:
+    db_path = args.db or data_dir() / "demo.sqlite"
+    if not args.headless and not args.json:
+        from ..ui.app import display_available
+
+        if display_available():
+            from ..ui.app import run
+
+            return run(str(db_path), args.profile, [str(library)])
+    with Store(db_path) as store:
         profile = store.profile(args.profile)
         summary = run_scan(store, profile, [str(library)])
         index_photos(store, open_indexer(store, None, None))  # the whole library, as a first run would

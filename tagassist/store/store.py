@@ -296,6 +296,41 @@ class Store:
                 ids.append(row[0])
         return ids
 
+    def tag_state(self, profile: Profile, photo_ids: Sequence[int], names: Iterable[str]) -> list[tuple]:
+        """A snapshot of these (photo, tag) pairs, for exact undo: each entry is
+        (photo_id, tag, assignment row or None, rejection row or None)."""
+        state = []
+        for name in dict.fromkeys(map(normalise_tag, names)):
+            for photo_id in photo_ids:
+                assigned = self.database.execute(
+                    "SELECT a.source, a.created_at, a.model_version, a.score FROM assignments a"
+                    " JOIN tags t ON t.id = a.tag_id WHERE a.profile_id = ? AND a.photo_id = ? AND t.name = ?",
+                    (profile.id, photo_id, name),
+                ).fetchone()
+                rejected = self.database.execute(
+                    "SELECT r.created_at, r.model_version, r.score FROM rejections r"
+                    " JOIN tags t ON t.id = r.tag_id WHERE r.profile_id = ? AND r.photo_id = ? AND t.name = ?",
+                    (profile.id, photo_id, name),
+                ).fetchone()
+                state.append((photo_id, name, assigned, rejected))
+        return state
+
+    def restore_tag_state(self, profile: Profile, state: list[tuple]) -> None:
+        with self.transaction() as conn:
+            for photo_id, name, assigned, rejected in state:
+                (tag_id,) = self._tag_ids([name])
+                key = (profile.id, photo_id, tag_id)
+                conn.execute("DELETE FROM assignments WHERE profile_id = ? AND photo_id = ? AND tag_id = ?", key)
+                conn.execute("DELETE FROM rejections WHERE profile_id = ? AND photo_id = ? AND tag_id = ?", key)
+                if assigned:
+                    conn.execute(
+                        "INSERT INTO assignments (profile_id, photo_id, tag_id, source, created_at, model_version, score)"
+                        " VALUES (?, ?, ?, ?, ?, ?, ?)", (*key, *assigned))
+                if rejected:
+                    conn.execute(
+                        "INSERT INTO rejections (profile_id, photo_id, tag_id, created_at, model_version, score)"
+                        " VALUES (?, ?, ?, ?, ?, ?)", (*key, *rejected))
+
     def import_file_keywords(self, profile: Profile, photo_ids: Sequence[int] | None = None) -> int:
         """Make the keywords files hold part of this profile's history (source 'imported').
 

@@ -1,0 +1,382 @@
+"""The main window's behaviour: filters, selection, tagging with undo, background jobs."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Iterator
+
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtGui import QKeyEvent, QPixmap, QUndoStack
+from PySide6.QtWidgets import QApplication, QFileDialog, QLineEdit, QMessageBox, QTreeWidgetItem
+
+from ..store import Photo, Store
+from .grid import PhotoGridModel
+from .main_window import MainWindow
+from .suggestions import SuggestionService
+from .tag_commands import TagChange
+from .workers import Job, JobRunner, ThumbnailLoader, TrainerProcess
+
+log = logging.getLogger(__name__)
+SUGGESTIONS_SHOWN = 9
+# Shift+1..9 on a US keyboard arrive as these characters.
+_SHIFTED_DIGITS = "!@#$%^&*("
+
+
+# -- background jobs: plain generators that open their own Store ----------------------------
+def load_photos(db_path: str, profile_name: str, view: dict):
+    with Store(db_path) as store:
+        profile = store.profile(profile_name)
+        rows = store.list_photos(profile, untagged=view.get("untagged", False), tag=view.get("tag"),
+                                 problems=view.get("problems", False), folder=view.get("folder"))
+        return rows, store.folders(), [t for t, _ in store.vocabulary(profile)]
+
+
+def scan_job(db_path: str, profile_name: str, roots: list[str]) -> Iterator:
+    from ..library import Scanner
+
+    with Store(db_path) as store:
+        scanner = Scanner(store, store.profile(profile_name))
+        for progress in scanner.scan(roots):
+            yield ("Scanning", progress.done, progress.total)
+        return scanner.summary
+
+
+def index_job(db_path: str) -> Iterator:
+    from ..cli.engine_commands import open_indexer
+
+    with Store(db_path) as store:
+        indexer = open_indexer(store, None, None)
+        for progress in indexer.index():
+            yield ("Indexing", progress.done, progress.total)
+        store.set_setting("active_encoder", indexer.encoder.id)
+        return indexer.summary
+
+
+class LibraryController(QObject):
+    def __init__(self, window: MainWindow, store: Store, profile_name: str, runner: JobRunner,
+                 loader: ThumbnailLoader):
+        super().__init__(window)
+        self.window, self.store, self.runner = window, store, runner
+        self.db_path = str(store.path)
+        self.profile = store.profile(profile_name)
+        self.model = PhotoGridModel(loader, self)
+        self.loader = loader
+        self.preview_key: str | None = None
+        loader.loaded.connect(self._preview_loaded)
+        window.grid.setModel(self.model)
+        self.undo = QUndoStack(self)
+        self.suggestions = SuggestionService(self.db_path, self.profile.name, self)
+        self.view: dict = {}
+        self.current_job: Job | None = None
+        self.trainer: TrainerProcess | None = None
+        self._wire()
+        self._fill_profiles()
+        self.reload()
+
+    # -- wiring ------------------------------------------------------------------------
+    def _wire(self) -> None:
+        w = self.window
+        w.grid.selectionModel().selectionChanged.connect(lambda *_: self.show_selection())
+        w.sidebar.itemClicked.connect(self._sidebar_clicked)
+        w.editor.accept_requested.connect(self.accept)
+        w.editor.reject_requested.connect(self.reject)
+        w.editor.remove_requested.connect(self.remove)
+        w.editor.tag_typed.connect(self.type_tag)
+        w.add_folder_action.triggered.connect(self._choose_folder)
+        w.folder_dropped.connect(lambda path: self.add_folders([path]))
+        w.rescan_action.triggered.connect(lambda: self.add_folders(self.store.folders()))
+        w.index_action.triggered.connect(self.index)
+        w.retrain_action.triggered.connect(self.retrain)
+        w.next_untagged_action.triggered.connect(self.next_untagged)
+        w.undo_action.triggered.connect(self.undo.undo)
+        w.redo_action.triggered.connect(self.undo.redo)
+        w.undo_action.setShortcut("Ctrl+Z")
+        w.redo_action.setShortcut("Ctrl+Shift+Z")
+        self.undo.canUndoChanged.connect(w.undo_action.setEnabled)
+        self.undo.canRedoChanged.connect(w.redo_action.setEnabled)
+        w.undo_action.setEnabled(False)
+        w.redo_action.setEnabled(False)
+        w.cancel_button.clicked.connect(self.cancel)
+        w.profile_box.activated.connect(lambda i: self.switch_profile(w.profile_box.itemText(i)))
+        self.suggestions.ready.connect(self._suggestions_ready)
+        self.suggestions.failed.connect(lambda message: w.editor.status.setText(message))
+        w.installEventFilter(self)
+        w.grid.installEventFilter(self)
+
+    def eventFilter(self, obj, event) -> bool:  # noqa: N802 - Qt's name
+        """Number keys accept (1-9) or reject (Shift+1-9) suggestions wherever focus is,
+        except while typing a tag."""
+        if event.type() == QEvent.Type.KeyPress and not isinstance(QApplication.focusWidget(), QLineEdit):
+            number = self._number_key(event)
+            if number is not None:
+                shifted = bool(event.modifiers() & Qt.KeyboardModifier.ShiftModifier) or event.text() in _SHIFTED_DIGITS
+                (self.reject if shifted else self.accept)(number - 1)
+                return True
+        return super().eventFilter(obj, event)
+
+    @staticmethod
+    def _number_key(event: QKeyEvent) -> int | None:
+        if Qt.Key.Key_1 <= event.key() <= Qt.Key.Key_9:
+            return event.key() - Qt.Key.Key_0
+        if event.text() and event.text() in _SHIFTED_DIGITS:
+            return _SHIFTED_DIGITS.index(event.text()) + 1
+        return None
+
+    # -- the photo list ----------------------------------------------------------------
+    def reload(self, keep_selection: bool = False) -> None:
+        job = Job("Loading photos", load_photos, self.db_path, self.profile.name, dict(self.view))
+        job.signals.result.connect(self._photos_loaded)
+        job.signals.error.connect(self._error)
+        self.runner.start(job)
+
+    def _photos_loaded(self, loaded) -> None:
+        rows, folders, vocabulary = loaded
+        self.model.set_photos(rows)
+        self.window.empty_hint.setVisible(not rows and not self.view)
+        self._fill_sidebar(folders, vocabulary)
+        self.window.editor.set_vocabulary(vocabulary)
+        self.window.show_progress(f"{len(rows):,} photos")
+        if rows and not self.selected_ids():
+            self.window.grid.setCurrentIndex(self.model.index(0))
+
+    def _fill_sidebar(self, folders: list[str], vocabulary: list[str]) -> None:
+        sidebar = self.window.sidebar
+        sidebar.clear()
+        for label, view in (("All photos", {}), ("Untagged", {"untagged": True}), ("Needs review", {"problems": True})):
+            item = QTreeWidgetItem([label])
+            item.setData(0, Qt.ItemDataRole.UserRole, view)
+            sidebar.addTopLevelItem(item)
+        folder_root = self._sidebar_section("Folders")
+        for folder in folders:
+            child = QTreeWidgetItem([os.path.basename(folder) or folder])
+            child.setData(0, Qt.ItemDataRole.UserRole, {"folder": folder})
+            child.setToolTip(0, folder)
+            folder_root.addChild(child)
+        # Hierarchical keywords as a tree: Places > Italy > Rome; a parent finds its children.
+        tag_root = self._sidebar_section("Tags")
+        nodes: dict[str, QTreeWidgetItem] = {}
+        for tag in sorted(vocabulary, key=str.lower):
+            parent, path = tag_root, []
+            for level in tag.split("|"):
+                path.append(level)
+                key = "|".join(path)
+                if key not in nodes:
+                    nodes[key] = QTreeWidgetItem([level])
+                    nodes[key].setData(0, Qt.ItemDataRole.UserRole, {"tag": key})
+                    parent.addChild(nodes[key])
+                parent = nodes[key]
+
+    def _sidebar_section(self, title: str) -> QTreeWidgetItem:
+        section = QTreeWidgetItem([title])
+        section.setData(0, Qt.ItemDataRole.UserRole, None)
+        self.window.sidebar.addTopLevelItem(section)
+        section.setExpanded(True)
+        return section
+
+    def _sidebar_clicked(self, item: QTreeWidgetItem) -> None:
+        view = item.data(0, Qt.ItemDataRole.UserRole)
+        if view is not None:
+            self.view = view
+            self.reload()
+
+    def selected_photos(self) -> list[Photo]:
+        rows = sorted(i.row() for i in self.window.grid.selectionModel().selectedIndexes())
+        return [self.model.photos[r] for r in rows]
+
+    def selected_ids(self) -> list[int]:
+        return [p.id for p in self.selected_photos()]
+
+    def next_untagged(self) -> None:
+        start = self.window.grid.currentIndex().row() + 1
+        order = list(range(start, len(self.model.photos))) + list(range(0, start))
+        for row in order:
+            if self.model.tag_counts[row] == 0 and self.model.photos[row].status in ("ok", "warning"):
+                self.window.grid.setCurrentIndex(self.model.index(row))
+                return
+        self.window.show_progress("Every photo here has tags")
+
+    # -- the right panel ---------------------------------------------------------------
+    def show_selection(self) -> None:
+        photos = self.selected_photos()
+        editor = self.window.editor
+        if not photos:
+            editor.show_tags([])
+            editor.show_suggestions([], 0)
+            self.window.exif.setText("")
+            self.window.preview.clear()
+            return
+        photo = photos[0]
+        self.preview_key = photo.content_hash
+        self.loader.request(("preview", photo.content_hash), photo.path, photo.content_hash, photo.orientation)
+        self.window.exif.setText(self._exif_text(photo) if len(photos) == 1 else f"{len(photos)} photos selected")
+        tags: dict[str, str] = {}
+        for p in photos:
+            for a in self.store.photo_tags(self.profile, p.id):
+                tags.setdefault(a.tag, a.source)
+        editor.show_tags(sorted(tags.items()))
+        self.pending = self.suggestions.request([p.id for p in photos], SUGGESTIONS_SHOWN)
+
+    def _preview_loaded(self, key, image) -> None:
+        if isinstance(key, tuple) and key == ("preview", self.preview_key) and not image.isNull():
+            self.window.preview.setPixmap(QPixmap.fromImage(image).scaled(
+                380, 260, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation))
+
+    @staticmethod
+    def _exif_text(photo: Photo) -> str:
+        lines = [f"<b>{os.path.basename(photo.path)}</b>"]
+        if photo.taken_at:
+            lines.append(photo.taken_at.replace("T", " "))
+        camera = " ".join(filter(None, [photo.camera_make, photo.camera_model]))
+        if camera or photo.lens:
+            lines.append(" \u00b7 ".join(filter(None, [camera, photo.lens])))
+        exposure = [f"{photo.focal_length:g} mm" if photo.focal_length else None,
+                    f"f/{photo.f_number:g}" if photo.f_number else None,
+                    f"{photo.exposure_time} s" if photo.exposure_time else None,
+                    f"ISO {photo.iso}" if photo.iso else None]
+        if any(exposure):
+            lines.append(" \u00b7 ".join(filter(None, exposure)))
+        if photo.gps_lat is not None:
+            lines.append(f"GPS {photo.gps_lat:.5f}, {photo.gps_lon:.5f}")
+        if photo.status != "ok":
+            lines.append(f"<i>{photo.status}: {photo.error}</i>")
+        return "<br>".join(lines)
+
+    def _suggestions_ready(self, request: int, suggestions: list) -> None:
+        if request == self.suggestions.last_request:  # a newer request is on its way otherwise
+            self.window.editor.show_suggestions(suggestions, len(self.selected_ids()))
+
+    # -- tagging -----------------------------------------------------------------------
+    def _apply(self, **change) -> None:
+        ids = self.selected_ids()
+        if ids:
+            self.undo.push(TagChange(self.store, self.profile, ids, on_change=self._tags_changed, **change))
+
+    def accept(self, index: int) -> None:
+        shown = self.window.editor.suggestions
+        if 0 <= index < len(shown):
+            self._apply(add=[shown[index].tag], source="accepted", score=shown[index].score,
+                        model_version=self._model_version())
+
+    def reject(self, index: int) -> None:
+        shown = self.window.editor.suggestions
+        if 0 <= index < len(shown):
+            self._apply(reject=[shown[index].tag], score=shown[index].score, model_version=self._model_version())
+
+    def remove(self, tag: str) -> None:
+        self._apply(remove=[tag])
+
+    def type_tag(self, tag: str) -> None:
+        self._apply(add=[tag], source="typed")
+
+    def _model_version(self) -> str | None:
+        return next((m["version"] for m in self.store.models(self.profile) if m["active"]), None)
+
+    def _tags_changed(self) -> None:
+        for photo_id in self.selected_ids():
+            self.model.set_tag_count(photo_id, len(self.store.photo_tags(self.profile, photo_id)))
+        self.window.editor.set_vocabulary([t for t, _ in self.store.vocabulary(self.profile)])
+        self.suggestions.refresh()  # co-occurrence and history changed
+        self.show_selection()
+
+    # -- library jobs ------------------------------------------------------------------
+    def _choose_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self.window, "Add a folder of photos")
+        if folder:
+            self.add_folders([folder])
+
+    def add_folders(self, folders: list[str]) -> None:
+        if folders:
+            self._run(Job("Scanning", scan_job, self.db_path, self.profile.name, folders), then=self.index)
+
+    def index(self) -> None:
+        self._run(Job("Indexing", index_job, self.db_path), then=self._after_index)
+
+    def _after_index(self) -> None:
+        self.suggestions.refresh()
+        self.show_selection()  # what was asked before the index existed is asked again
+
+    def _run(self, job: Job, then=None) -> None:
+        if self.current_job is not None:
+            self.window.show_progress(f"{self.current_job.name} is still running")
+            return
+        self.current_job = job
+        job.signals.progress.connect(lambda p: self.window.show_progress(f"{p[0]}\u2026", p[1], p[2]))
+        job.signals.error.connect(self._error)
+
+        def finished():
+            cancelled = job.cancelled
+            self.current_job = None
+            self.window.show_progress(f"{job.name} cancelled" if cancelled else f"{job.name} done")
+            self.reload()
+            if then and not cancelled:
+                then()
+
+        job.signals.finished.connect(finished)
+        self.runner.start(job)
+
+    def cancel(self) -> None:
+        if self.current_job is not None:
+            self.current_job.cancel()
+        if self.trainer is not None:
+            self.trainer.cancel()
+
+    def retrain(self) -> None:
+        if self.trainer is not None:
+            return
+        self.trainer = TrainerProcess(self.db_path, self.profile.name, self)
+        self.trainer.progress.connect(self._train_progress)
+        self.trainer.finished.connect(self._trained)
+        self.window.show_progress("Retraining on your tags\u2026", 0, 1)
+        self.trainer.start()
+
+    def _train_progress(self, event: dict) -> None:
+        eta = f", about {event['eta_s']:.0f} s left" if event.get("eta_s") else ""
+        metric = f" held-out F1@5 {event['metric']:.2f}" if event.get("metric") is not None else ""
+        self.window.show_progress(f"Retraining: epoch {event['epoch']}{metric}{eta}",
+                                  event.get("epoch", 0), event.get("total", 1))
+
+    def _trained(self, final: dict) -> None:
+        self.trainer = None
+        if final["stage"] == "done":
+            before, after = final["before_f1_at_5"], final["after_f1_at_5"]
+            verdict = "The new model is active." if final["activated"] else "The previous model stays active: the new one was not better."
+            message = (f"Quality on your most recent photos (F1@5): {before:.0%} \u2192 {after:.0%}.\n{verdict}")
+            self.window.show_progress(f"Retrained: F1@5 {before:.0%} \u2192 {after:.0%}")
+            self.suggestions.refresh()
+            self.show_selection()
+            QMessageBox.information(self.window, "Retrain on my tags", message)
+        elif final["stage"] == "stopped":
+            self.window.show_progress("Retraining cancelled; the previous model stays active")
+        else:
+            self.window.show_progress("Retraining failed")
+            self._error(f"Retraining failed: {final.get('message')}")
+
+    # -- profiles ----------------------------------------------------------------------
+    def _fill_profiles(self) -> None:
+        box = self.window.profile_box
+        box.clear()
+        box.addItems([p.name for p in self.store.profiles()])
+        box.setCurrentText(self.profile.name)
+
+    def switch_profile(self, name: str) -> None:
+        if name == self.profile.name:
+            return
+        self.profile = self.store.profile(name)
+        self.undo.clear()
+        self.suggestions.shutdown()
+        self.suggestions = SuggestionService(self.db_path, name, self)
+        self.suggestions.ready.connect(self._suggestions_ready)
+        self._fill_profiles()
+        self.reload()
+
+    def _error(self, message: str) -> None:
+        log.error(message)
+        QMessageBox.warning(self.window, "tagassist", message)
+
+    def shutdown(self) -> None:
+        self.runner.cancel_all()
+        if self.trainer is not None:
+            self.trainer.cancel()
+        self.runner.wait()
+        self.suggestions.shutdown()

@@ -1,0 +1,136 @@
+"""The main window's layout: filters and folders on the left, the thumbnail grid in the
+middle, preview, EXIF and the tag editor on the right. Behaviour lives in controller.py."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QLabel,
+    QListView,
+    QMainWindow,
+    QProgressBar,
+    QPushButton,
+    QSplitter,
+    QToolBar,
+    QTreeWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from .grid import CELL, ICON
+from .tag_editor import TagEditor
+
+
+class MainWindow(QMainWindow):
+    folder_dropped = Signal(str)
+
+    def __init__(self):
+        super().__init__()
+        self.setWindowTitle("tagassist")
+        self.resize(1400, 860)
+        self.setAcceptDrops(True)
+
+        toolbar = QToolBar("Library")
+        toolbar.setObjectName("library-toolbar")
+        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.addToolBar(toolbar)
+        self.add_folder_action = QAction("Add folder\u2026", self)
+        self.rescan_action = QAction("Rescan", self)
+        self.index_action = QAction("Index", self)
+        self.retrain_action = QAction("Retrain on my tags", self)
+        self.next_untagged_action = QAction("Next untagged", self)
+        self.next_untagged_action.setShortcut(QKeySequence("N"))
+        for action in (self.add_folder_action, self.rescan_action, self.index_action, self.retrain_action,
+                       self.next_untagged_action):
+            toolbar.addAction(action)
+        toolbar.addSeparator()
+        self.undo_action = QAction("Undo", self)
+        self.redo_action = QAction("Redo", self)
+        toolbar.addAction(self.undo_action)
+        toolbar.addAction(self.redo_action)
+        toolbar.addSeparator()
+        toolbar.addWidget(QLabel(" Photographer: "))
+        self.profile_box = QComboBox()
+        self.profile_box.setObjectName("profiles")
+        self.profile_box.setMinimumWidth(120)
+        toolbar.addWidget(self.profile_box)
+
+        self.sidebar = QTreeWidget()
+        self.sidebar.setObjectName("sidebar")
+        self.sidebar.setHeaderHidden(True)
+
+        self.grid = QListView()
+        self.grid.setObjectName("grid")
+        self.grid.setViewMode(QListView.ViewMode.IconMode)
+        self.grid.setResizeMode(QListView.ResizeMode.Adjust)
+        self.grid.setMovement(QListView.Movement.Static)
+        self.grid.setUniformItemSizes(True)  # lets the view lay out 100k rows without asking each
+        self.grid.setGridSize(CELL)
+        self.grid.setIconSize(ICON)
+        self.grid.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.grid.setSelectionRectVisible(True)
+        self.grid.setLayoutMode(QListView.LayoutMode.Batched)
+        self.grid.setBatchSize(500)
+        self.empty_hint = QLabel("Add a folder of photos to begin: drag it here, or use \u201cAdd folder\u2026\u201d.")
+        self.empty_hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
+
+        right = QWidget()
+        right_layout = QVBoxLayout(right)
+        self.preview = QLabel()
+        self.preview.setObjectName("preview")
+        self.preview.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.preview.setMinimumHeight(220)
+        self.exif = QLabel()
+        self.exif.setObjectName("exif")
+        self.exif.setWordWrap(True)
+        self.exif.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.editor = TagEditor()
+        right_layout.addWidget(self.preview)
+        right_layout.addWidget(self.exif)
+        right_layout.addWidget(self.editor, 1)
+
+        middle = QWidget()
+        middle_layout = QVBoxLayout(middle)
+        middle_layout.setContentsMargins(0, 0, 0, 0)
+        middle_layout.addWidget(self.empty_hint)
+        middle_layout.addWidget(self.grid, 1)
+
+        splitter = QSplitter()
+        splitter.addWidget(self.sidebar)
+        splitter.addWidget(middle)
+        splitter.addWidget(right)
+        splitter.setSizes([220, 700, 480])
+        splitter.setStretchFactor(1, 1)
+        self.setCentralWidget(splitter)
+
+        self.activity = QLabel("Ready")
+        self.activity.setObjectName("activity")
+        self.progress = QProgressBar()
+        self.progress.setMaximumWidth(260)
+        self.progress.setVisible(False)
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setVisible(False)
+        self.statusBar().addWidget(self.activity, 1)
+        self.statusBar().addPermanentWidget(self.progress)
+        self.statusBar().addPermanentWidget(self.cancel_button)
+
+    def show_progress(self, text: str, done: int | None = None, total: int | None = None, cancellable: bool = True):
+        self.activity.setText(text)
+        busy = done is not None
+        self.progress.setVisible(busy)
+        self.cancel_button.setVisible(busy and cancellable)
+        if busy:
+            self.progress.setRange(0, max(total or 0, 0))
+            self.progress.setValue(done or 0)
+
+    def dragEnterEvent(self, event):  # noqa: N802 - Qt's name
+        if event.mimeData().hasUrls():
+            event.acceptProposedAction()
+
+    def dropEvent(self, event):  # noqa: N802
+        for url in event.mimeData().urls():
+            if url.isLocalFile():
+                self.folder_dropped.emit(url.toLocalFile())

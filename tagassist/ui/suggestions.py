@@ -1,0 +1,113 @@
+"""Suggestions off the UI thread: a worker object living in its own QThread, with its own
+Store and Suggester (a SQLite connection belongs to the thread that opened it). Requests and
+results travel as queued signals, in order, so a refresh always precedes the next request."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtCore import QObject, QThread, Signal, Slot
+
+
+@dataclass(frozen=True)
+class GroupSuggestion:
+    tag: str
+    score: float  # mean over the selected photos
+    reason: str  # the reason on the photo where the tag scored best
+    applies_to: int  # how many of the selected photos rank it in their top k
+
+
+class _Worker(QObject):
+    ready = Signal(int, list)
+    failed = Signal(str)
+
+    def __init__(self, db_path: str, profile_name: str):
+        super().__init__()
+        self.db_path, self.profile_name = db_path, profile_name
+        self.store = self.suggester = None
+
+    def _open(self) -> None:
+        from ..engine.suggest import Suggester
+        from ..models.scoring import active_model_scorer
+        from ..store import Store
+
+        if self.store is None:
+            self.store = Store(self.db_path)
+        profile = self.store.profile(self.profile_name)
+        encoder_id = self.store.setting("active_encoder")
+        scorer = active_model_scorer(self.store, profile, encoder_id) if encoder_id else None
+        self.suggester = Suggester(self.store, profile, encoder_id, model_scorer=scorer)
+
+    @Slot()
+    def refresh(self) -> None:
+        try:
+            self._open()
+        except Exception as exc:  # noqa: BLE001
+            self.failed.emit(f"suggestions unavailable: {exc}")
+
+    @Slot(int, list, int)
+    def suggest(self, request: int, photo_ids: list, k: int) -> None:
+        try:
+            if self.suggester is None:
+                self._open()
+            per_photo = [self.suggester.suggest(self.store.photo(pid), k) for pid in photo_ids]
+            self.ready.emit(request, aggregate(per_photo, len(photo_ids), k))
+        except Exception as exc:  # noqa: BLE001
+            self.failed.emit(f"suggestions failed: {exc}")
+
+    @Slot()
+    def close(self) -> None:
+        if self.store is not None:
+            self.store.close()
+            self.store = None
+
+
+def aggregate(per_photo: list[list], n_photos: int, k: int) -> list[GroupSuggestion]:
+    """Combine per-photo suggestions over a selection, best first (ties by tag)."""
+    totals: dict[str, list] = {}
+    for suggestions in per_photo:
+        for s in suggestions:
+            entry = totals.setdefault(s.tag, [0.0, 0, s.score, s.reason])
+            entry[0] += s.score
+            entry[1] += 1
+            if s.score > entry[2]:
+                entry[2], entry[3] = s.score, s.reason
+    groups = [GroupSuggestion(t, round(total / max(n_photos, 1), 4), reason, count)
+              for t, (total, count, _, reason) in totals.items()]
+    return sorted(groups, key=lambda g: (-g.score, g.tag))[:k]
+
+
+class SuggestionService(QObject):
+    ready = Signal(int, list)  # request id, [GroupSuggestion]
+    failed = Signal(str)
+    _suggest = Signal(int, list, int)
+    _refresh = Signal()
+    _close = Signal()
+
+    def __init__(self, db_path: str, profile_name: str, parent: QObject | None = None):
+        super().__init__(parent)
+        self.thread = QThread(self)
+        self.thread.setObjectName("suggestions")
+        self.worker = _Worker(db_path, profile_name)
+        self.worker.moveToThread(self.thread)
+        self._suggest.connect(self.worker.suggest)
+        self._refresh.connect(self.worker.refresh)
+        self._close.connect(self.worker.close)
+        self.worker.ready.connect(self.ready)
+        self.worker.failed.connect(self.failed)
+        self.thread.start()
+        self.last_request = 0
+
+    def request(self, photo_ids: list[int], k: int = 9) -> int:
+        self.last_request += 1
+        self._suggest.emit(self.last_request, list(photo_ids), k)
+        return self.last_request
+
+    def refresh(self) -> None:
+        """Rebuild from the history (after tag changes or a new model)."""
+        self._refresh.emit()
+
+    def shutdown(self) -> None:
+        self._close.emit()
+        self.thread.quit()
+        self.thread.wait(5000)

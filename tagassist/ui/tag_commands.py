@@ -1,0 +1,51 @@
+"""Every tag change as a QUndoCommand: redo applies it in one transaction, undo restores the
+exact earlier state of the (photo, tag) pairs it touched, sources and rejections included."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from PySide6.QtGui import QUndoCommand
+
+from ..store import Profile, Store
+
+
+class TagChange(QUndoCommand):
+    def __init__(
+        self,
+        store: Store,
+        profile: Profile,
+        photo_ids: Sequence[int],
+        *,
+        add: Sequence[str] = (),
+        remove: Sequence[str] = (),
+        reject: Sequence[str] = (),
+        source: str = "typed",
+        model_version: str | None = None,
+        score: float | None = None,
+        on_change: Callable[[], None] = lambda: None,
+    ):
+        verb = "Accept" if source == "accepted" else "Add" if add else "Remove" if remove else "Reject"
+        names = list(add) + list(remove) + list(reject)
+        super().__init__(f"{verb} {', '.join(names)} on {len(photo_ids)} photo(s)")
+        self.store, self.profile, self.photo_ids = store, profile, list(photo_ids)
+        self.add, self.remove, self.reject = list(add), list(remove), list(reject)
+        self.source, self.model_version, self.score = source, model_version, score
+        self.on_change = on_change
+        self.before = store.tag_state(profile, self.photo_ids, names)
+
+    def redo(self) -> None:
+        with self.store.transaction():
+            if self.add:
+                self.store.add_tags(self.profile, self.photo_ids, self.add, self.source,
+                                    model_version=self.model_version, score=self.score)
+            if self.remove:
+                self.store.remove_tags(self.profile, self.photo_ids, self.remove)
+            if self.reject:
+                self.store.reject_tags(self.profile, self.photo_ids, self.reject,
+                                       model_version=self.model_version, score=self.score)
+        self.on_change()
+
+    def undo(self) -> None:
+        self.store.restore_tag_state(self.profile, self.before)
+        self.on_change()

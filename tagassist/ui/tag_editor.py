@@ -1,0 +1,143 @@
+"""The tag editor (layout only): the photo's tags as removable chips, ranked suggestions with
+score bars and reasons, and a field with completion from the profile's own vocabulary."""
+
+from __future__ import annotations
+
+import html
+
+from PySide6.QtCore import QStringListModel, Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCompleter,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListView,
+    QListWidget,
+    QListWidgetItem,
+    QProgressBar,
+    QVBoxLayout,
+    QWidget,
+)
+
+from .suggestions import GroupSuggestion
+
+
+class TagEditor(QWidget):
+    accept_requested = Signal(int)  # index into the shown suggestions
+    reject_requested = Signal(int)
+    remove_requested = Signal(str)
+    tag_typed = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.suggestions: list[GroupSuggestion] = []
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+
+        layout.addWidget(QLabel("<b>Tags</b> <small>(click one to remove it)</small>"))
+        self.chips = QListWidget()
+        self.chips.setObjectName("chips")
+        self.chips.setFlow(QListView.Flow.LeftToRight)
+        self.chips.setWrapping(True)
+        self.chips.setResizeMode(QListView.ResizeMode.Adjust)
+        self.chips.setSpacing(3)
+        self.chips.setMaximumHeight(96)
+        self.chips.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.chips.setStyleSheet(
+            "QListWidget::item { border: 1px solid palette(mid); border-radius: 9px; padding: 2px 8px; }")
+        self.chips.itemClicked.connect(lambda item: self.remove_requested.emit(item.data(Qt.ItemDataRole.UserRole)))
+        layout.addWidget(self.chips)
+
+        self.field = QLineEdit()
+        self.field.setObjectName("tag-field")
+        self.field.setPlaceholderText("Type a tag and press Enter (Places|Italy|Rome for a hierarchy)")
+        self.vocabulary = QStringListModel(self)
+        completer = QCompleter(self.vocabulary, self)
+        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        completer.setFilterMode(Qt.MatchFlag.MatchContains)
+        self.field.setCompleter(completer)
+        self.field.returnPressed.connect(self._typed)
+        layout.addWidget(self.field)
+
+        header = QHBoxLayout()
+        header.addWidget(QLabel("<b>Suggestions</b>"))
+        header.addStretch()
+        header.addWidget(QLabel("<small>1-9 accept, Shift+1-9 reject, right-click reject</small>"))
+        layout.addLayout(header)
+        self.list = QListWidget()
+        self.list.setObjectName("suggestions")
+        self.list.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        self.list.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.list.itemClicked.connect(lambda item: self.accept_requested.emit(self.list.row(item)))
+        self.list.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.list.customContextMenuRequested.connect(self._right_click)
+        layout.addWidget(self.list, 1)
+        self.status = QLabel("")
+        self.status.setWordWrap(True)
+        layout.addWidget(self.status)
+
+    def _typed(self) -> None:
+        text = self.field.text().strip()
+        if text:
+            self.tag_typed.emit(text)
+        self.field.clear()
+
+    def _right_click(self, position) -> None:
+        item = self.list.itemAt(position)
+        if item is not None:
+            self.reject_requested.emit(self.list.row(item))
+
+    def show_tags(self, tags: list[tuple[str, str]]) -> None:
+        """tags: (name, source) pairs."""
+        self.chips.clear()
+        for name, source in tags:
+            item = QListWidgetItem(f"{name}  \u00d7")
+            item.setData(Qt.ItemDataRole.UserRole, name)
+            item.setToolTip(f"{name} ({source}); click to remove")
+            self.chips.addItem(item)
+
+    def show_suggestions(self, suggestions: list[GroupSuggestion], selected: int) -> None:
+        self.suggestions = suggestions
+        self.list.clear()
+        for number, suggestion in enumerate(suggestions, 1):
+            row = _SuggestionRow(number, suggestion, selected)
+            item = QListWidgetItem()
+            item.setSizeHint(row.sizeHint())
+            item.setToolTip(f"{suggestion.reason}\nclick or press {number} to accept;"
+                            f" right-click or Shift+{number} to reject")
+            self.list.addItem(item)
+            self.list.setItemWidget(item, row)
+        self.status.setText("" if suggestions else "No suggestions yet: tag a few photos and they will come.")
+
+    def set_vocabulary(self, names: list[str]) -> None:
+        self.vocabulary.setStringList(names)
+
+
+class _SuggestionRow(QWidget):
+    """One suggestion: its key, the tag, a score bar, and the reason underneath."""
+
+    def __init__(self, number: int, suggestion: GroupSuggestion, selected: int):
+        super().__init__()
+        grid = QGridLayout(self)
+        grid.setContentsMargins(4, 2, 4, 2)
+        grid.setVerticalSpacing(0)
+        key = QLabel(f"<b>{number}</b>")
+        key.setFixedWidth(16)
+        applies = f" <small>({suggestion.applies_to}/{selected})</small>" if selected > 1 else ""
+        tag = QLabel(f"{html.escape(suggestion.tag)}{applies}")
+        bar = QProgressBar()
+        bar.setRange(0, 100)
+        bar.setValue(round(100 * suggestion.score))
+        bar.setTextVisible(False)
+        bar.setFixedSize(70, 10)
+        score = QLabel(f"{suggestion.score:.2f}")
+        reason = QLabel(f"<small>{html.escape(suggestion.reason)}</small>")
+        reason.setStyleSheet("color: palette(mid);")
+        grid.addWidget(key, 0, 0)
+        grid.addWidget(tag, 0, 1)
+        grid.addWidget(bar, 0, 2)
+        grid.addWidget(score, 0, 3)
+        grid.addWidget(reason, 1, 1, 1, 3)
+        grid.setColumnStretch(1, 1)

@@ -1,0 +1,179 @@
+"""The one place background work starts.
+
+- ``Job``: a generator function run on the shared QThreadPool. Each yielded value is emitted as
+  ``progress``; the generator's return value as ``result``; an exception as ``error`` (with
+  a one-line message) so every failure reaches the user. ``cancel()`` stops it between
+  yields. Jobs open their own Store: SQLite connections belong to one thread.
+- ``ThumbnailLoader``: QImages (never QPixmaps, which are UI-thread only) from the
+  thumbnail cache, loaded on a pool of their own so a long scan never delays the grid.
+- ``TrainerProcess``: "Retrain on my tags" as a separate process streaming JSON lines.
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+import logging
+import sys
+import threading
+import traceback
+from collections.abc import Callable, Iterator
+
+from PySide6.QtCore import QObject, QProcess, QRunnable, QThreadPool, Signal
+from PySide6.QtGui import QImage
+
+from ..library import ImageProblem, ThumbnailCache
+
+log = logging.getLogger(__name__)
+
+
+class JobSignals(QObject):
+    progress = Signal(object)
+    result = Signal(object)
+    error = Signal(str)
+    finished = Signal()
+
+
+class Job(QRunnable):
+    """A function run on the pool: a generator reports progress; a plain function does not."""
+
+    def __init__(self, name: str, function: Callable[..., Iterator | object], *args, **kwargs):
+        super().__init__()
+        self.name = name
+        self.signals = JobSignals()
+        self._function, self._args, self._kwargs = function, args, kwargs
+        self._cancelled = threading.Event()
+        self.setAutoDelete(False)  # the app keeps it until finished, for cancel()
+
+    def cancel(self) -> None:
+        self._cancelled.set()
+
+    @property
+    def cancelled(self) -> bool:
+        return self._cancelled.is_set()
+
+    def run(self) -> None:
+        try:
+            generator = self._function(*self._args, **self._kwargs)
+            if not inspect.isgenerator(generator):
+                self.signals.result.emit(generator)
+                return
+            while True:
+                if self._cancelled.is_set():
+                    generator.close()  # runs the job's cleanup; its work so far is committed
+                    break
+                try:
+                    self.signals.progress.emit(next(generator))
+                except StopIteration as done:
+                    self.signals.result.emit(done.value)
+                    break
+        except Exception as exc:  # noqa: BLE001 - every failure must reach the user
+            log.error("%s failed:\n%s", self.name, traceback.format_exc())
+            self.signals.error.emit(f"{self.name} failed: {exc}")
+        finally:
+            self.signals.finished.emit()
+
+
+class JobRunner(QObject):
+    """Starts jobs and keeps the running ones (for the activity list and for cancel)."""
+
+    changed = Signal()
+
+    def __init__(self, pool: QThreadPool | None = None, parent: QObject | None = None):
+        super().__init__(parent)
+        self.pool = pool or QThreadPool.globalInstance()
+        self.running: list[Job] = []
+
+    def start(self, job: Job) -> Job:
+        self.running.append(job)
+        job.signals.finished.connect(lambda: self._forget(job))
+        self.pool.start(job)
+        self.changed.emit()
+        return job
+
+    def _forget(self, job: Job) -> None:
+        if job in self.running:
+            self.running.remove(job)
+        self.changed.emit()
+
+    def cancel_all(self) -> None:
+        for job in list(self.running):
+            job.cancel()
+
+    def wait(self, msecs: int = 30000) -> bool:
+        return self.pool.waitForDone(msecs)
+
+
+class _ThumbnailTask(QRunnable):
+    def __init__(self, loader: ThumbnailLoader, key, path: str, content_hash: str, orientation: int | None):
+        super().__init__()
+        self.loader, self.key, self.path, self.content_hash, self.orientation = loader, key, path, content_hash, orientation
+
+    def run(self) -> None:
+        try:
+            thumb = self.loader.cache.get(self.path, self.content_hash, self.orientation)
+            image = QImage(str(thumb))
+        except (ImageProblem, OSError):
+            image = QImage()
+        self.loader.loaded.emit(self.key, image)
+
+
+class ThumbnailLoader(QObject):
+    loaded = Signal(object, QImage)  # key, image (null when unreadable)
+
+    def __init__(self, cache: ThumbnailCache, threads: int = 2, parent: QObject | None = None):
+        super().__init__(parent)
+        self.cache = cache
+        self.pool = QThreadPool(self)
+        self.pool.setMaxThreadCount(threads)
+
+    def request(self, key, path: str, content_hash: str, orientation: int | None) -> None:
+        self.pool.start(_ThumbnailTask(self, key, path, content_hash, orientation))
+
+    def clear_pending(self) -> None:
+        self.pool.clear()
+
+
+class TrainerProcess(QObject):
+    """``python -m trainer train ... --json-progress`` in its own process (the frozen app runs
+    its bundled trainer entry instead). Cancel sends SIGTERM: the trainer stops within a
+    batch and the previous model stays active."""
+
+    progress = Signal(dict)
+    finished = Signal(dict)  # the final JSON line, or {"stage": "failed", "message": ...}
+
+    def __init__(self, db_path: str, profile: str, parent: QObject | None = None):
+        super().__init__(parent)
+        self.process = QProcess(self)
+        self.process.setProgram(sys.executable)
+        self.process.setArguments(["-m", "trainer", "train", "--db", db_path, "--profile", profile, "--json-progress"])
+        self.process.readyReadStandardOutput.connect(self._read)
+        self.process.finished.connect(self._done)
+        self._final: dict | None = None
+        self._buffer = b""
+
+    def start(self) -> None:
+        self.process.start()
+
+    def cancel(self) -> None:
+        self.process.terminate()
+
+    def _read(self) -> None:
+        self._buffer += bytes(self.process.readAllStandardOutput())
+        *lines, self._buffer = self._buffer.split(b"\n")
+        for line in lines:
+            try:
+                event = json.loads(line)
+            except ValueError:
+                continue
+            if event.get("stage") in ("done", "stopped"):
+                self._final = event
+            else:
+                self.progress.emit(event)
+
+    def _done(self, code: int, _status) -> None:
+        self._read()
+        if self._final is None:
+            error = bytes(self.process.readAllStandardError()).decode(errors="replace").strip().splitlines()
+            self._final = {"stage": "failed", "message": error[-1] if error else f"trainer exited with {code}"}
+        self.finished.emit(self._final)

@@ -1,0 +1,130 @@
+"""The desktop app driven like a user: keys and clicks on real widgets (offscreen)."""
+
+import shutil
+
+import pytest
+from PySide6.QtCore import QItemSelectionModel, Qt
+from PySide6.QtWidgets import QMessageBox
+
+from tagassist.store import Store
+from tests.conftest import SAMPLE_LIBRARY
+
+
+@pytest.fixture(scope="module")
+def indexed_library(tmp_path_factory):
+    """The sample library scanned and indexed once; each test works on a copy."""
+    from tagassist.cli import main
+
+    folder = tmp_path_factory.mktemp("indexed")
+    db = folder / "lib.sqlite"
+    assert main(["--db", str(db), "scan", str(SAMPLE_LIBRARY)]) == 0
+    assert main(["--db", str(db), "index", "--device", "cpu"]) == 0
+    return db
+
+
+@pytest.fixture
+def app(qtbot, indexed_library, tmp_path, monkeypatch):
+    from tagassist.ui.app import build
+
+    db = tmp_path / "lib.sqlite"
+    shutil.copy(indexed_library, db)
+    dialogs = []
+    monkeypatch.setattr(QMessageBox, "information", lambda *args: dialogs.append(args[2]))
+    monkeypatch.setattr(QMessageBox, "warning", lambda *args: dialogs.append(args[2]))
+    window, controller = build(str(db), None)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitUntil(lambda: controller.model.rowCount() == 37, timeout=10000)
+    controller.dialogs = dialogs
+    yield window, controller, Store(db)
+    controller.shutdown()
+
+
+def select(qtbot, window, controller, *names):
+    selection = window.grid.selectionModel()
+    selection.clearSelection()
+    for name in names:
+        row = next(r for r, p in enumerate(controller.model.photos) if p.path.endswith(name))
+        selection.select(controller.model.index(row), QItemSelectionModel.SelectionFlag.Select)
+    window.grid.setFocus()
+    qtbot.waitUntil(lambda: bool(window.editor.suggestions), timeout=10000)
+
+
+def tags_of(store, name):
+    photo = next(p for p, _ in store.list_photos(store.profile()) if p.path.endswith(name))
+    return {a.tag: a.source for a in store.photo_tags(store.profile(), photo.id)}, photo
+
+
+def test_accept_by_key_reject_by_shift_key_type_and_undo(qtbot, app):
+    window, controller, store = app
+    select(qtbot, window, controller, "DSCF1007.jpg")
+    shown = [s.tag for s in window.editor.suggestions]
+    assert shown[:2] in (["Places|Italy|Rome", "Roma2024"], ["Roma2024", "Places|Italy|Rome"])
+
+    qtbot.keyClick(window.grid, Qt.Key.Key_1)
+    assert tags_of(store, "DSCF1007.jpg")[0] == {shown[0]: "accepted"}
+    qtbot.waitUntil(lambda: shown[0] not in [s.tag for s in window.editor.suggestions], timeout=10000)
+    chips = [window.editor.chips.item(i).data(Qt.ItemDataRole.UserRole) for i in range(window.editor.chips.count())]
+    assert chips == [shown[0]]
+
+    to_reject = window.editor.suggestions[1].tag
+    qtbot.keyClick(window.grid, Qt.Key.Key_2, Qt.KeyboardModifier.ShiftModifier)
+    _, photo = tags_of(store, "DSCF1007.jpg")
+    assert [r.tag for r in store.photo_rejections(store.profile(), photo.id)] == [to_reject]
+    qtbot.waitUntil(lambda: to_reject not in [s.tag for s in window.editor.suggestions], timeout=10000)
+
+    window.editor.field.setFocus()
+    qtbot.keyClicks(window.editor.field, "Colosseum")
+    qtbot.keyClick(window.editor.field, Qt.Key.Key_Return)
+    assert tags_of(store, "DSCF1007.jpg")[0]["Colosseum"] == "typed"
+
+    window.undo_action.trigger()
+    assert "Colosseum" not in tags_of(store, "DSCF1007.jpg")[0]
+    window.undo_action.trigger()  # the rejection is undone exactly
+    assert store.photo_rejections(store.profile(), photo.id) == []
+    window.redo_action.trigger()
+    assert [r.tag for r in store.photo_rejections(store.profile(), photo.id)] == [to_reject]
+
+
+def test_batch_accept_applies_to_every_selected_photo(qtbot, app):
+    window, controller, store = app
+    select(qtbot, window, controller, "DSCF1403.jpg", "IMG1503.jpg")
+    assert window.editor.list.count() == len(window.editor.suggestions) > 0
+    window.editor.field.setFocus()
+    qtbot.keyClicks(window.editor.field, "winter trip")
+    qtbot.keyClick(window.editor.field, Qt.Key.Key_Return)
+    assert tags_of(store, "DSCF1403.jpg")[0] == {"winter trip": "typed"}
+    assert tags_of(store, "IMG1503.jpg")[0] == {"winter trip": "typed"}
+    window.undo_action.trigger()  # one undo step for the whole batch
+    assert tags_of(store, "DSCF1403.jpg")[0] == {} and tags_of(store, "IMG1503.jpg")[0] == {}
+
+
+def test_next_untagged_key(qtbot, app):
+    window, controller, _ = app
+    window.grid.setCurrentIndex(controller.model.index(0))
+    window.grid.setFocus()
+    qtbot.keyClick(window.grid, Qt.Key.Key_N)
+    current = controller.model.photos[window.grid.currentIndex().row()]
+    assert current.path.endswith("DSCF1007.jpg")
+
+
+def test_retrain_records_a_new_model_version(qtbot, app):
+    window, controller, store = app
+    assert store.models(store.profile()) == []
+    window.retrain_action.trigger()
+    qtbot.waitUntil(lambda: controller.trainer is None, timeout=120000)
+    versions = store.models(store.profile())
+    assert len(versions) == 1
+    assert "Quality on your most recent photos" in controller.dialogs[-1]
+    assert window.activity.text().startswith("Retrained: F1@5")
+
+
+def test_switching_profile_shows_that_photographers_history(qtbot, app):
+    window, controller, store = app
+    store.profile("maya")
+    controller._fill_profiles()
+    window.profile_box.setCurrentText("maya")
+    window.profile_box.activated.emit(window.profile_box.currentIndex())
+    assert controller.profile.name == "maya"
+    # The same 37 photos, none tagged by this photographer.
+    qtbot.waitUntil(lambda: controller.model.rowCount() == 37 and not any(controller.model.tag_counts), timeout=10000)
