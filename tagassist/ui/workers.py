@@ -115,7 +115,10 @@ class _ThumbnailTask(QRunnable):
             image = QImage(str(thumb))
         except (ImageProblem, OSError):
             image = QImage()
-        self.loader.loaded.emit(self.key, image)
+        try:
+            self.loader.loaded.emit(self.key, image)
+        except RuntimeError:  # the window closed while this thumbnail was being made
+            pass
 
 
 class ThumbnailLoader(QObject):
@@ -132,6 +135,10 @@ class ThumbnailLoader(QObject):
 
     def clear_pending(self) -> None:
         self.pool.clear()
+
+    def shutdown(self, msecs: int = 10000) -> None:
+        self.pool.clear()
+        self.pool.waitForDone(msecs)
 
 
 class TrainerProcess(QObject):
