@@ -46,7 +46,7 @@ def main() -> None:
             painted_at: float | None = None
 
             def eventFilter(self, obj, event):  # noqa: N802
-                if event.type() == QEvent.Type.Paint and self.painted_at is None and controller.model.rowCount():
+                if event.type() == QEvent.Type.Paint and self.painted_at is None and controller.model.photos:
                     self.painted_at = time.perf_counter()
                 return False
 
@@ -60,7 +60,7 @@ def main() -> None:
             QCoreApplication.processEvents()
             time.sleep(0.001)
         first_paint = (watcher.painted_at or float("nan")) - started
-        rows = controller.model.rowCount()
+        rows = len(controller.model.photos)
 
         bar = window.grid.verticalScrollBar()
         frames = []

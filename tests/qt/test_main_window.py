@@ -34,7 +34,7 @@ def app(qtbot, indexed_library, tmp_path, monkeypatch):
     window, controller = build(str(db), None)
     qtbot.addWidget(window)
     window.show()
-    qtbot.waitUntil(lambda: controller.model.rowCount() == 37, timeout=10000)
+    qtbot.waitUntil(lambda: len(controller.model.photos) == 37, timeout=10000)
     controller.dialogs = dialogs
     yield window, controller, Store(db)
     controller.shutdown()
@@ -44,8 +44,8 @@ def select(qtbot, window, controller, *names):
     selection = window.grid.selectionModel()
     selection.clearSelection()
     for name in names:
-        row = next(r for r, p in enumerate(controller.model.photos) if p.path.endswith(name))
-        selection.select(controller.model.index(row), QItemSelectionModel.SelectionFlag.Select)
+        position = next(r for r, p in enumerate(controller.model.photos) if p.path.endswith(name))
+        selection.select(controller.model.index_of(position), QItemSelectionModel.SelectionFlag.Select)
     window.grid.setFocus()
     qtbot.waitUntil(lambda: bool(window.editor.suggestions), timeout=10000)
 
@@ -101,10 +101,10 @@ def test_batch_accept_applies_to_every_selected_photo(qtbot, app):
 
 def test_next_untagged_key(qtbot, app):
     window, controller, _ = app
-    window.grid.setCurrentIndex(controller.model.index(0))
+    window.grid.setCurrentIndex(controller.model.index_of(0))
     window.grid.setFocus()
     qtbot.keyClick(window.grid, Qt.Key.Key_N)
-    current = controller.model.photos[window.grid.currentIndex().row()]
+    current = controller.model.photos[controller.model.position(window.grid.currentIndex())]
     assert current.path.endswith("DSCF1007.jpg")
 
 
@@ -127,4 +127,17 @@ def test_switching_profile_shows_that_photographers_history(qtbot, app):
     window.profile_box.activated.emit(window.profile_box.currentIndex())
     assert controller.profile.name == "maya"
     # The same 37 photos, none tagged by this photographer.
-    qtbot.waitUntil(lambda: controller.model.rowCount() == 37 and not any(controller.model.tag_counts), timeout=10000)
+    qtbot.waitUntil(lambda: len(controller.model.photos) == 37 and not any(controller.model.tag_counts), timeout=10000)
+
+
+def test_arrow_keys_move_through_the_grid_and_columns_follow_the_width(qtbot, app):
+    window, controller, _ = app
+    window.resize(1400, 860)
+    qtbot.waitUntil(lambda: controller.model.columns >= 3, timeout=5000)
+    columns = controller.model.columns
+    assert controller.model.rowCount() == -(-37 // columns)
+    window.grid.setCurrentIndex(controller.model.index_of(0))
+    window.grid.setFocus()
+    qtbot.keyClick(window.grid, Qt.Key.Key_Right)
+    qtbot.keyClick(window.grid, Qt.Key.Key_Down)
+    assert controller.model.position(window.grid.currentIndex()) == 1 + columns
