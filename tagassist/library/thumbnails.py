@@ -37,3 +37,22 @@ class ThumbnailCache:
             os.unlink(temp)
             raise
         return target
+
+    def prune(self, max_bytes: int) -> int:
+        """Delete the least recently used thumbnails beyond ``max_bytes``; returns how many."""
+        files = []
+        for path in self.directory.glob("*/*.jpg"):
+            try:
+                st = path.stat()
+            except OSError:
+                continue
+            files.append((st.st_atime, st.st_size, path))
+        total = sum(size for _, size, _ in files)
+        removed = 0
+        for _, size, path in sorted(files):
+            if total <= max_bytes:
+                break
+            path.unlink(missing_ok=True)
+            total -= size
+            removed += 1
+        return removed

@@ -160,7 +160,7 @@ class Store:
             )
         return len(ids)
 
-    def _photo_filter(self, profile: Profile, *, untagged=False, tag=None, problems=False, folder=None):
+    def _photo_filter(self, profile: Profile, *, untagged=False, tag=None, problems=False, folder=None, date=None):
         """SQL conditions (on photos as p) and their parameters for the library's views."""
         where: list[str] = ["1 = 1"]
         params: list = []
@@ -183,7 +183,18 @@ class Store:
             lo, hi = subtree_range(to_db_path(folder))
             where.append("p.path >= ? AND p.path < ?")
             params += [lo, hi]
+        if date is not None:  # '2024' or '2024-05': a prefix of the ISO date taken
+            where.append("substr(p.taken_at, 1, ?) = ?")
+            params += [len(date), date]
         return " AND ".join(where), params
+
+    def months(self) -> list[tuple[str, int]]:
+        """('2024-05', number of photos) for every month photos were taken, newest first."""
+        cursor = self.database.execute(
+            "SELECT substr(taken_at, 1, 7) AS month, COUNT(*) FROM photos WHERE taken_at IS NOT NULL"
+            " GROUP BY month ORDER BY month DESC"
+        )
+        return [(m, n) for m, n in cursor]
 
     def list_photos(
         self,
@@ -193,10 +204,12 @@ class Store:
         tag: str | None = None,
         problems: bool = False,
         folder: str | None = None,
+        date: str | None = None,
         limit: int | None = None,
     ) -> list[tuple[Photo, list[str]]]:
         """Photos with the tags this profile gave each, in path order."""
-        where, params = self._photo_filter(profile, untagged=untagged, tag=tag, problems=problems, folder=folder)
+        where, params = self._photo_filter(profile, untagged=untagged, tag=tag, problems=problems, folder=folder,
+                                           date=date)
         sql = (
             "SELECT p.*, (SELECT json_group_array(t.name) FROM assignments a"
             " JOIN tags t ON t.id = a.tag_id WHERE a.photo_id = p.id AND a.profile_id = ?) AS tag_names"

@@ -11,9 +11,13 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from ..library import ThumbnailCache
 from ..paths import thumbnail_dir
+from ..log import setup_logging
+from ..settings import Settings
 from ..store import Store
 from .controller import LibraryController
+from .dialogs import FirstRunDialog
 from .main_window import MainWindow
+from .theme import apply_theme
 from .workers import JobRunner, ThumbnailLoader
 
 log = logging.getLogger(__name__)
@@ -25,12 +29,15 @@ def display_available() -> bool:
     return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
 
-def build(db_path: str, profile: str | None, folders: list[str] = ()) -> tuple[MainWindow, LibraryController]:
+def build(db_path: str, profile: str | None, folders: list[str] = (), settings: Settings | None = None,
+          ) -> tuple[MainWindow, LibraryController]:
     """The window and its controller over one library; services are created here, once."""
+    settings = settings or Settings()
     store = Store(db_path)
     window = MainWindow()
-    controller = LibraryController(window, store, profile or "default", JobRunner(parent=window),
-                                   ThumbnailLoader(ThumbnailCache(thumbnail_dir()), parent=window))
+    thumbnails = ThumbnailCache(settings.thumbnail_dir or thumbnail_dir())
+    controller = LibraryController(window, store, profile or settings.profile or "default", JobRunner(parent=window),
+                                   ThumbnailLoader(thumbnails, parent=window), settings)
     if folders:
         controller.add_folders(list(folders))
     return window, controller
@@ -49,11 +56,29 @@ def _install_crash_dialog(window: MainWindow) -> None:
     sys.excepthook = hook
 
 
+def _first_run(folders: list[str], settings: Settings) -> tuple[list[str], Settings]:
+    """On the very first start with nothing to open, ask for a name and a folder."""
+    if Settings.exists() or folders:
+        return folders, settings
+    dialog = FirstRunDialog()
+    if dialog.exec():
+        settings.profile = dialog.name.text().strip() or "default"
+        if dialog.folder.text().strip():
+            folders = [dialog.folder.text().strip()]
+    settings.save()
+    return folders, settings
+
+
 def run(db_path: str, profile: str | None, folders: list[str] = ()) -> int:
+    setup_logging()
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("tagassist")
-    window, controller = build(db_path, profile, folders)
+    settings = Settings.load()
+    apply_theme(settings.theme)
+    folders, settings = _first_run(list(folders), settings)
+    window, controller = build(db_path, profile or settings.profile, folders, settings)
     _install_crash_dialog(window)
+    controller.prune_thumbnails()
     window.show()
     code = app.exec()
     controller.shutdown()

@@ -8,18 +8,21 @@ import os
 from collections.abc import Iterator
 
 from PySide6.QtCore import QEvent, QObject, Qt
-from PySide6.QtGui import QKeyEvent, QPixmap, QUndoStack
-from PySide6.QtWidgets import QApplication, QFileDialog, QLineEdit, QMessageBox, QTreeWidgetItem
+from PySide6.QtGui import QImage, QKeyEvent, QPixmap, QUndoStack
+from PySide6.QtWidgets import QApplication, QFileDialog, QInputDialog, QLineEdit, QMessageBox, QTreeWidgetItem
 
+from ..log import log_path
+from ..settings import Settings
 from ..store import Photo, Store
+from .dialogs import LogDialog, ModelsDialog, SettingsDialog, Viewer
 from .grid import CELL, PhotoGridModel
+from .theme import apply_theme
 from .main_window import MainWindow
 from .suggestions import SuggestionService
 from .tag_commands import TagChange
 from .workers import Job, JobRunner, ThumbnailLoader, TrainerProcess
 
 log = logging.getLogger(__name__)
-SUGGESTIONS_SHOWN = 9
 # Shift+1..9 on a US keyboard arrive as these characters.
 _SHIFTED_DIGITS = "!@#$%^&*("
 
@@ -28,7 +31,8 @@ _SHIFTED_DIGITS = "!@#$%^&*("
 def load_photos(db_path: str, profile_name: str, view: dict):
     with Store(db_path) as store:
         profile = store.profile(profile_name)
-        return store.grid_rows(profile, **view), store.folders(), [t for t, _ in store.vocabulary(profile)]
+        return (store.grid_rows(profile, **view), store.folders(), [t for t, _ in store.vocabulary(profile)],
+                store.months())
 
 
 def scan_job(db_path: str, profile_name: str, roots: list[str]) -> Iterator:
@@ -41,21 +45,36 @@ def scan_job(db_path: str, profile_name: str, roots: list[str]) -> Iterator:
         return scanner.summary
 
 
-def index_job(db_path: str) -> Iterator:
+def index_job(db_path: str, encoder: str | None = None, device: str | None = None) -> Iterator:
     from ..cli.engine_commands import open_indexer
 
     with Store(db_path) as store:
-        indexer = open_indexer(store, None, None)
+        indexer = open_indexer(store, encoder, device)
         for progress in indexer.index():
             yield ("Indexing", progress.done, progress.total)
         store.set_setting("active_encoder", indexer.encoder.id)
         return indexer.summary
 
 
+def import_keywords_job(db_path: str, profile_name: str) -> int:
+    with Store(db_path) as store:
+        return store.import_file_keywords(store.profile(profile_name))
+
+
+def full_image(path: str, orientation: int | None) -> QImage:
+    """The photo decoded for the viewer (at most 2400 px), as a QImage (safe off the UI thread)."""
+    from ..library import decode_rgb
+
+    image = decode_rgb(path, orientation, 2400)
+    data = image.tobytes()
+    return QImage(data, image.width, image.height, 3 * image.width, QImage.Format.Format_RGB888).copy()
+
+
 class LibraryController(QObject):
     def __init__(self, window: MainWindow, store: Store, profile_name: str, runner: JobRunner,
-                 loader: ThumbnailLoader):
+                 loader: ThumbnailLoader, settings: Settings | None = None):
         super().__init__(window)
+        self.settings = settings or Settings()
         self.window, self.store, self.runner = window, store, runner
         self.db_path = str(store.path)
         self.profile = store.profile(profile_name)
@@ -65,13 +84,19 @@ class LibraryController(QObject):
         loader.loaded.connect(self._preview_loaded)
         window.grid.setModel(self.model)
         self.undo = QUndoStack(self)
-        self.suggestions = SuggestionService(self.db_path, self.profile.name, self)
+        self._start_suggestions()
         self.view: dict = {}
         self.current_job: Job | None = None
         self.trainer: TrainerProcess | None = None
         self._wire()
         self._fill_profiles()
         self.reload()
+
+    def _start_suggestions(self) -> None:
+        """A suggestion service for the current profile (one per profile, in its own thread)."""
+        self.suggestions = SuggestionService(self.db_path, self.profile.name, self)
+        self.suggestions.ready.connect(self._suggestions_ready)
+        self.suggestions.failed.connect(self.window.editor.status.setText)
 
     # -- wiring ------------------------------------------------------------------------
     def _wire(self) -> None:
@@ -98,8 +123,15 @@ class LibraryController(QObject):
         w.redo_action.setEnabled(False)
         w.cancel_button.clicked.connect(self.cancel)
         w.profile_box.activated.connect(lambda i: self.switch_profile(w.profile_box.itemText(i)))
-        self.suggestions.ready.connect(self._suggestions_ready)
-        self.suggestions.failed.connect(lambda message: w.editor.status.setText(message))
+        w.import_keywords_action.triggered.connect(self.import_keywords)
+        w.settings_action.triggered.connect(self.edit_settings)
+        w.quit_action.triggered.connect(w.close)
+        w.viewer_action.triggered.connect(self.open_viewer)
+        w.grid.doubleClicked.connect(lambda _: self.open_viewer())
+        w.accept_top_action.triggered.connect(lambda: self.accept(0))
+        w.models_action.triggered.connect(self.show_models)
+        w.new_profile_action.triggered.connect(self.new_profile)
+        w.log_action.triggered.connect(self.show_log)
         w.installEventFilter(self)
         w.grid.installEventFilter(self)
 
@@ -107,6 +139,9 @@ class LibraryController(QObject):
         """Number keys accept (1-9) or reject (Shift+1-9) suggestions wherever focus is,
         except while typing a tag."""
         if event.type() == QEvent.Type.KeyPress and not isinstance(QApplication.focusWidget(), QLineEdit):
+            if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+                self.accept(0)  # Enter accepts the top suggestion
+                return True
             number = self._number_key(event)
             if number is not None:
                 shifted = bool(event.modifiers() & Qt.KeyboardModifier.ShiftModifier) or event.text() in _SHIFTED_DIGITS
@@ -130,21 +165,21 @@ class LibraryController(QObject):
         self.runner.start(job)
 
     def _photos_loaded(self, loaded) -> None:
-        rows, folders, vocabulary = loaded
+        rows, folders, vocabulary, months = loaded
         self.model.set_photos(rows)
         # 100k long-lived rows made each full garbage collection take 50-240 ms, a visible
         # stall while scrolling; frozen, the collector no longer walks them (they are still
         # freed by reference counting when a new list replaces them).
         gc.freeze()
         self.window.empty_hint.setVisible(not rows and not self.view)
-        self._fill_sidebar(folders, vocabulary)
+        self._fill_sidebar(folders, vocabulary, months)
         self.window.editor.set_vocabulary(vocabulary)
         self.window.show_progress(f"{len(rows):,} photos")
         self.model.set_columns(self.window.grid.viewport().width() // CELL.width())  # as many as fit
         if rows and not self.selected_ids():
             self.window.grid.setCurrentIndex(self.model.index_of(0))
 
-    def _fill_sidebar(self, folders: list[str], vocabulary: list[str]) -> None:
+    def _fill_sidebar(self, folders: list[str], vocabulary: list[str], months: list[tuple[str, int]]) -> None:
         sidebar = self.window.sidebar
         sidebar.clear()
         for label, view in (("All photos", {}), ("Untagged", {"untagged": True}), ("Needs review", {"problems": True})):
@@ -157,6 +192,17 @@ class LibraryController(QObject):
             child.setData(0, Qt.ItemDataRole.UserRole, {"folder": folder})
             child.setToolTip(0, folder)
             folder_root.addChild(child)
+        date_root = self._sidebar_section("Dates")
+        years: dict[str, QTreeWidgetItem] = {}
+        for month, count in months:
+            year = month[:4]
+            if year not in years:
+                years[year] = QTreeWidgetItem([year])
+                years[year].setData(0, Qt.ItemDataRole.UserRole, {"date": year})
+                date_root.addChild(years[year])
+            item = QTreeWidgetItem([f"{month}  ({count})"])
+            item.setData(0, Qt.ItemDataRole.UserRole, {"date": month})
+            years[year].addChild(item)
         # Hierarchical keywords as a tree: Places > Italy > Rome; a parent finds its children.
         tag_root = self._sidebar_section("Tags")
         nodes: dict[str, QTreeWidgetItem] = {}
@@ -222,7 +268,7 @@ class LibraryController(QObject):
             for a in self.store.photo_tags(self.profile, p.id):
                 tags.setdefault(a.tag, a.source)
         editor.show_tags(sorted(tags.items()))
-        self.pending = self.suggestions.request([p.id for p in photos], SUGGESTIONS_SHOWN)
+        self.suggestions.request([p.id for p in photos], self.settings.suggestion_count)
 
     def _preview_loaded(self, key, image) -> None:
         if isinstance(key, tuple) and key == ("preview", self.preview_key) and not image.isNull():
@@ -251,7 +297,8 @@ class LibraryController(QObject):
 
     def _suggestions_ready(self, request: int, suggestions: list) -> None:
         if request == self.suggestions.last_request:  # a newer request is on its way otherwise
-            self.window.editor.show_suggestions(suggestions, len(self.selected_ids()))
+            shown = [s for s in suggestions if s.score >= self.settings.confidence_threshold]
+            self.window.editor.show_suggestions(shown, len(self.selected_ids()))
 
     # -- tagging -----------------------------------------------------------------------
     def _apply(self, **change) -> None:
@@ -297,7 +344,8 @@ class LibraryController(QObject):
             self._run(Job("Scanning", scan_job, self.db_path, self.profile.name, folders), then=self.index)
 
     def index(self) -> None:
-        self._run(Job("Indexing", index_job, self.db_path), then=self._after_index)
+        self._run(Job("Indexing", index_job, self.db_path, self.settings.encoder, self.settings.device),
+                  then=self._after_index)
 
     def _after_index(self) -> None:
         self.suggestions.refresh()
@@ -359,6 +407,70 @@ class LibraryController(QObject):
             self.window.show_progress("Retraining failed")
             self._error(f"Retraining failed: {final.get('message')}")
 
+    def prune_thumbnails(self) -> None:
+        """Keep the thumbnail cache within the size the settings allow (in the background)."""
+        self.runner.start(Job("Pruning thumbnails", self.loader.cache.prune, self.settings.thumbnail_cache_mb * 1_000_000))
+
+    # -- dialogs -----------------------------------------------------------------------
+    def import_keywords(self) -> None:
+        job = Job("Importing keywords", import_keywords_job, self.db_path, self.profile.name)
+        job.signals.result.connect(lambda added: self.window.show_progress(f"{added} keywords imported from files"))
+        self._run(job, then=self._tags_changed)
+
+    def open_viewer(self) -> None:
+        photos = self.selected_photos()
+        if not photos:
+            return
+        photo = photos[0]
+        viewer = Viewer(os.path.basename(photo.path), self.window)
+        job = Job("Opening photo", full_image, photo.path, photo.orientation)
+        job.signals.result.connect(viewer.show_image)
+        job.signals.error.connect(viewer.show_error)
+        self.runner.start(job)
+        viewer.show()
+        self.viewer = viewer
+
+    def show_models(self) -> None:
+        dialog = ModelsDialog(self.store.models(self.profile), self.window)
+
+        def changed(action) -> None:
+            try:
+                action()
+            except LookupError as exc:
+                QMessageBox.information(self.window, "Models", str(exc))
+                return
+            self.suggestions.refresh()
+            self.show_selection()
+            dialog.accept()
+            self.show_models()
+
+        dialog.activate_requested.connect(lambda v: changed(lambda: self.store.activate_model(self.profile, v)))
+        dialog.rollback_requested.connect(lambda: changed(lambda: self.store.rollback_model(self.profile)))
+        self.models_dialog = dialog
+        dialog.open()
+
+    def new_profile(self) -> None:
+        name, ok = QInputDialog.getText(self.window, "New photographer", "Name:")
+        if ok and name.strip():
+            self.store.profile(name.strip())
+            self.switch_profile(name.strip())
+
+    def show_log(self) -> None:
+        try:
+            text = log_path().read_text(encoding="utf-8", errors="replace")[-200_000:]
+        except OSError:
+            text = "(nothing logged yet)"
+        self.log_dialog = LogDialog(text, self.window)
+        self.log_dialog.open()
+
+    def edit_settings(self) -> None:
+        dialog = SettingsDialog(self.settings, self.window)
+        if dialog.exec():
+            self.settings = dialog.result_settings()
+            self.settings.save()
+            apply_theme(self.settings.theme)
+            self.show_selection()
+
     # -- profiles ----------------------------------------------------------------------
     def _fill_profiles(self) -> None:
         box = self.window.profile_box
@@ -370,10 +482,10 @@ class LibraryController(QObject):
         if name == self.profile.name:
             return
         self.profile = self.store.profile(name)
+        self.settings.profile = name
         self.undo.clear()
         self.suggestions.shutdown()
-        self.suggestions = SuggestionService(self.db_path, name, self)
-        self.suggestions.ready.connect(self._suggestions_ready)
+        self._start_suggestions()
         self._fill_profiles()
         self.reload()
 

@@ -34,6 +34,7 @@ class MainWindow(QMainWindow):
         self.resize(1400, 860)
         self.setAcceptDrops(True)
 
+        self._build_menus()
         toolbar = QToolBar("Library")
         toolbar.setObjectName("library-toolbar")
         toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
@@ -107,6 +108,30 @@ class MainWindow(QMainWindow):
         self.statusBar().addWidget(self.activity, 1)
         self.statusBar().addPermanentWidget(self.progress)
         self.statusBar().addPermanentWidget(self.cancel_button)
+
+    def _build_menus(self) -> None:
+        def action(menu, text, shortcut=None):
+            item = QAction(text, self)
+            if shortcut:
+                item.setShortcut(QKeySequence(shortcut))
+            menu.addAction(item)
+            return item
+
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        self.import_keywords_action = action(file_menu, "Import keywords from files")
+        self.settings_action = action(file_menu, "Settings\u2026", "Ctrl+,")
+        file_menu.addSeparator()
+        self.quit_action = action(file_menu, "Quit", "Ctrl+Q")
+        photo_menu = bar.addMenu("&Photo")
+        self.viewer_action = action(photo_menu, "View full size", "Space")
+        self.accept_top_action = action(photo_menu, "Accept the top suggestion")
+        tools_menu = bar.addMenu("&Tools")
+        self.models_action = action(tools_menu, "Models\u2026")
+        people_menu = bar.addMenu("P&hotographer")
+        self.new_profile_action = action(people_menu, "New photographer\u2026")
+        help_menu = bar.addMenu("&Help")
+        self.log_action = action(help_menu, "Show log")
 
     def show_progress(self, text: str, done: int | None = None, total: int | None = None, cancellable: bool = True):
         self.activity.setText(text)

@@ -141,3 +141,84 @@ def test_arrow_keys_move_through_the_grid_and_columns_follow_the_width(qtbot, ap
     qtbot.keyClick(window.grid, Qt.Key.Key_Right)
     qtbot.keyClick(window.grid, Qt.Key.Key_Down)
     assert controller.model.position(window.grid.currentIndex()) == 1 + columns
+
+
+def test_enter_accepts_the_top_suggestion(qtbot, app):
+    window, controller, store = app
+    select(qtbot, window, controller, "DSCF1105.jpg")
+    top = window.editor.suggestions[0].tag
+    qtbot.keyClick(window.grid, Qt.Key.Key_Return)
+    assert tags_of(store, "DSCF1105.jpg")[0] == {top: "accepted"}
+
+
+def test_filters_by_date_and_by_parent_keyword(qtbot, app):
+    window, controller, _ = app
+
+    def click(*labels):
+        item = window.sidebar.findItems(labels[0], Qt.MatchFlag.MatchExactly | Qt.MatchFlag.MatchRecursive)[0]
+        window.sidebar.itemClicked.emit(item, 0)
+
+    click("2024-05  (9)")
+    qtbot.waitUntil(lambda: len(controller.model.photos) == 9, timeout=5000)
+    click("Places")
+    qtbot.waitUntil(lambda: len(controller.model.photos) == 23, timeout=5000)  # Rome 7, Algarve 5, ... Berlin 3
+
+
+def test_viewer_opens_the_photo_off_the_ui_thread(qtbot, app):
+    window, controller, _ = app
+    select(qtbot, window, controller, "IMG1200.jpg")
+    window.viewer_action.trigger()
+    viewer = controller.viewer
+    qtbot.waitUntil(lambda: viewer.label.pixmap() is not None and not viewer.label.pixmap().isNull(), timeout=10000)
+    viewer.close()
+
+
+def test_confidence_threshold_hides_weak_suggestions(qtbot, app):
+    window, controller, _ = app
+    controller.settings.confidence_threshold = 0.9
+    select(qtbot, window, controller, "DSCF1007.jpg")
+    assert all(s.score >= 0.9 for s in window.editor.suggestions)
+    assert [s.tag for s in window.editor.suggestions] != []
+
+
+def test_models_page_rolls_back(qtbot, app):
+    from trainer.store_training import TrainConfig, train_profile
+
+    window, controller, store = app
+    profile = store.profile()
+    versions = [train_profile(store, profile, "efficientnet-lite0", config=TrainConfig(epochs=2, seed=s)).version
+                for s in (0, 1)]
+    store.activate_model(profile, versions[1])
+    window.models_action.trigger()
+    dialog = controller.models_dialog
+    assert dialog.table.rowCount() == 2
+    dialog.rollback_requested.emit()
+    assert [m["version"] for m in store.models(profile) if m["active"]] == [versions[0]]
+
+
+def test_import_keywords_and_new_photographer(qtbot, app, monkeypatch):
+    from PySide6.QtWidgets import QInputDialog
+
+    window, controller, store = app
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("Anna", True))
+    window.new_profile_action.trigger()
+    assert controller.profile.name == "Anna" and window.profile_box.currentText() == "Anna"
+    qtbot.waitUntil(lambda: len(controller.model.photos) == 37 and not any(controller.model.tag_counts), timeout=10000)
+    window.import_keywords_action.trigger()
+    qtbot.waitUntil(lambda: "103 keywords imported" in window.activity.text() or sum(controller.model.tag_counts) > 0,
+                    timeout=10000)
+    assert len(store.vocabulary(store.profile("Anna"))) == 38
+
+
+def test_settings_and_log_dialogs(qtbot, app, monkeypatch):
+    from tagassist.settings import Settings
+    from tagassist.ui.dialogs import SettingsDialog
+
+    window, controller, _ = app
+    monkeypatch.setattr(SettingsDialog, "exec", lambda self: (self.count.setValue(3), True)[1])
+    window.settings_action.trigger()
+    assert controller.settings.suggestion_count == 3 and Settings.load().suggestion_count == 3
+    select(qtbot, window, controller, "DSCF1007.jpg")
+    qtbot.waitUntil(lambda: len(window.editor.suggestions) == 3, timeout=10000)
+    window.log_action.trigger()
+    assert controller.log_dialog.isVisible()

@@ -237,3 +237,17 @@ def test_thumbnails_are_upright_for_all_eight_orientations(store, tmp_path):
             with Image.open(cache.get(photo.path, photo.content_hash, photo.orientation)) as thumb:
                 assert max(thumb.size) == 256
                 assert (thumb.width > thumb.height) == (kind == "landscape"), (kind, n)
+
+
+def test_thumbnail_cache_prunes_least_recently_used(store, tmp_path):
+    (tmp_path / "photos").mkdir()
+    for i in range(4):
+        _jpeg(tmp_path / "photos" / f"{i}.jpg", seed=i, size=(400, 300))
+    _scan(store, tmp_path / "photos")
+    cache = ThumbnailCache(tmp_path / "thumbs")
+    paths = [cache.get(p.path, p.content_hash, p.orientation) for p, _ in store.list_photos(store.profile())]
+    for age, path in enumerate(paths):
+        os.utime(path, (1000 + age, 1000 + age))  # the first is the least recently used
+    keep = sum(p.stat().st_size for p in paths[2:])
+    assert cache.prune(keep) == 2
+    assert [p.exists() for p in paths] == [False, False, True, True]

@@ -139,3 +139,24 @@ def test_deleting_a_profile_cascades_to_its_history(store):
         conn.execute("DELETE FROM profiles WHERE id = ?", (profile.id,))
     assert store.database.scalar("SELECT COUNT(*) FROM assignments") == 0
     assert store.database.integrity_problems() == []
+
+
+def test_date_filter_and_months(store):
+    profile = store.profile()
+    for i, taken in enumerate(["2024-05-11T09:00:00", "2024-05-12T10:00:00", "2023-12-31T23:00:00", None]):
+        store.save_photo(_photo(f"/lib/{i}.jpg", taken_at=taken))
+    assert store.months() == [("2024-05", 2), ("2023-12", 1)]
+    assert [p.path for p, _ in store.list_photos(profile, date="2024-05")] == ["/lib/0.jpg", "/lib/1.jpg"]
+    assert [r.path for r in store.grid_rows(profile, date="2023")] == ["/lib/2.jpg"]
+
+
+def test_settings_round_trip_and_bad_values(tmp_path):
+    from tagassist.settings import Settings
+
+    settings = Settings(suggestion_count=5, confidence_threshold=0.3)
+    settings.save()
+    assert Settings.load() == settings
+    Settings.path().write_text('{"suggestion_count": "many", "unknown": 1}')
+    assert Settings.load().suggestion_count == 9
+    Settings.path().write_text("not json")
+    assert Settings.load() == Settings()
