@@ -7,7 +7,7 @@ import logging
 import os
 from collections.abc import Iterator
 
-from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt
 from PySide6.QtGui import QImage, QKeyEvent, QPixmap, QUndoStack
 from PySide6.QtWidgets import QApplication, QFileDialog, QInputDialog, QLineEdit, QMessageBox, QTreeWidgetItem
 
@@ -92,6 +92,10 @@ class LibraryController(QObject):
         self._fill_profiles()
         self.reload()
 
+    def _jobs_changed(self) -> None:
+        visible = [job for job in self.runner.running if job.name != "Loading photos"]
+        self.window.show_jobs([(job.name, job.cancel) for job in visible])
+
     def _start_suggestions(self) -> None:
         """A suggestion service for the current profile (one per profile, in its own thread)."""
         self.suggestions = SuggestionService(self.db_path, self.profile.name, self)
@@ -132,6 +136,7 @@ class LibraryController(QObject):
         w.models_action.triggered.connect(self.show_models)
         w.new_profile_action.triggered.connect(self.new_profile)
         w.log_action.triggered.connect(self.show_log)
+        self.runner.changed.connect(self._jobs_changed)
         w.installEventFilter(self)
         w.grid.installEventFilter(self)
 
@@ -501,3 +506,4 @@ class LibraryController(QObject):
         self.runner.wait()
         self.loader.shutdown()
         self.suggestions.shutdown()
+        QCoreApplication.processEvents()  # the last queued signals, while their receivers live

@@ -9,6 +9,7 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QLabel,
+    QMenu,
     QHeaderView,
     QTableView,
     QMainWindow,
@@ -16,6 +17,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSplitter,
     QToolBar,
+    QToolButton,
     QTreeWidget,
     QVBoxLayout,
     QWidget,
@@ -105,7 +107,13 @@ class MainWindow(QMainWindow):
         self.progress.setVisible(False)
         self.cancel_button = QPushButton("Cancel")
         self.cancel_button.setVisible(False)
+        self.jobs_button = QToolButton()
+        self.jobs_button.setObjectName("jobs")
+        self.jobs_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.jobs_button.setMenu(QMenu(self.jobs_button))
+        self.jobs_button.setVisible(False)
         self.statusBar().addWidget(self.activity, 1)
+        self.statusBar().addPermanentWidget(self.jobs_button)
         self.statusBar().addPermanentWidget(self.progress)
         self.statusBar().addPermanentWidget(self.cancel_button)
 
@@ -141,6 +149,15 @@ class MainWindow(QMainWindow):
         if busy:
             self.progress.setRange(0, max(total or 0, 0))
             self.progress.setValue(done or 0)
+
+    def show_jobs(self, names: list[tuple[str, object]]) -> None:
+        """The background jobs as a list in the status bar: (name, cancel callable) each."""
+        menu = self.jobs_button.menu()
+        menu.clear()
+        for name, cancel in names:
+            menu.addAction(f"Cancel {name}", cancel)
+        self.jobs_button.setText(f"{len(names)} background job{'s' * (len(names) != 1)}")
+        self.jobs_button.setVisible(bool(names))
 
     def dragEnterEvent(self, event):  # noqa: N802 - Qt's name
         if event.mimeData().hasUrls():

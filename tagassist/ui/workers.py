@@ -19,7 +19,7 @@ import threading
 import traceback
 from collections.abc import Callable, Iterator
 
-from PySide6.QtCore import QObject, QProcess, QRunnable, QThreadPool, Signal
+from PySide6.QtCore import QCoreApplication, QObject, QProcess, QRunnable, QThreadPool, Signal
 from PySide6.QtGui import QImage
 
 from ..library import ImageProblem, ThumbnailCache
@@ -86,14 +86,14 @@ class JobRunner(QObject):
 
     def start(self, job: Job) -> Job:
         self.running.append(job)
-        job.signals.finished.connect(lambda: self._forget(job))
+        # A bound slot, not a lambda: Qt drops the connection if this runner goes first.
+        job.signals.finished.connect(self._forget)
         self.pool.start(job)
         self.changed.emit()
         return job
 
-    def _forget(self, job: Job) -> None:
-        if job in self.running:
-            self.running.remove(job)
+    def _forget(self) -> None:
+        self.running = [job for job in self.running if job.signals is not self.sender()]
         self.changed.emit()
 
     def cancel_all(self) -> None:
@@ -101,7 +101,10 @@ class JobRunner(QObject):
             job.cancel()
 
     def wait(self, msecs: int = 30000) -> bool:
-        return self.pool.waitForDone(msecs)
+        """Wait for the jobs, then deliver their queued signals while their receivers live."""
+        done = self.pool.waitForDone(msecs)
+        QCoreApplication.processEvents()
+        return done
 
 
 class _ThumbnailTask(QRunnable):

@@ -222,3 +222,42 @@ def test_settings_and_log_dialogs(qtbot, app, monkeypatch):
     qtbot.waitUntil(lambda: len(window.editor.suggestions) == 3, timeout=10000)
     window.log_action.trigger()
     assert controller.log_dialog.isVisible()
+
+
+def test_dropping_a_folder_scans_it_and_jobs_are_listed(qtbot, app, tmp_path):
+    from PySide6.QtCore import QMimeData, QPointF, QUrl
+    from PySide6.QtGui import QDropEvent
+
+    window, controller, store = app
+    folder = tmp_path / "new shoot"
+    folder.mkdir()
+    shutil.copy(SAMPLE_LIBRARY / "2024-08 Home" / "IMG1200.jpg", folder / "copy.jpg")
+    data = QMimeData()
+    data.setUrls([QUrl.fromLocalFile(str(folder))])
+    seen_jobs = []
+    controller.runner.changed.connect(lambda: seen_jobs.append(window.jobs_button.text()))
+    window.dropEvent(QDropEvent(QPointF(10, 10), Qt.DropAction.CopyAction, data,
+                                Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier))
+    qtbot.waitUntil(lambda: len(controller.model.photos) == 38, timeout=20000)
+    assert "1 background job" in seen_jobs
+    assert str(folder) in store.folders()
+
+
+def test_an_unhandled_exception_shows_a_dialog_and_keeps_tags(qtbot, app, monkeypatch):
+    import sys
+
+    from tagassist.ui.app import _install_crash_dialog
+
+    window, controller, store = app
+    select(qtbot, window, controller, "DSCF1007.jpg")
+    qtbot.keyClick(window.grid, Qt.Key.Key_1)
+    shown = []
+    monkeypatch.setattr(QMessageBox, "critical", lambda *args: shown.append(args[2]))
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)
+    _install_crash_dialog(window)
+    try:
+        raise RuntimeError("boom")
+    except RuntimeError:
+        sys.excepthook(*sys.exc_info())
+    assert shown and "RuntimeError: boom" in shown[0] and "Your tags are saved" in shown[0]
+    assert tags_of(Store(store.path), "DSCF1007.jpg")[0]  # committed, visible to a new connection
