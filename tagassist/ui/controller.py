@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import logging
 import os
+import time
 from collections.abc import Iterator
 
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt
@@ -388,10 +389,12 @@ class LibraryController(QObject):
         self.trainer.progress.connect(self._train_progress)
         self.trainer.finished.connect(self._trained)
         self.window.show_progress("Retraining on your tags\u2026", 0, 1)
+        self.trainer_started = time.monotonic()
         self.trainer.start()
 
     def _train_progress(self, event: dict) -> None:
-        eta = f", about {event['eta_s']:.0f} s left" if event.get("eta_s") else ""
+        elapsed = time.monotonic() - self.trainer_started
+        eta = f", {elapsed:.0f} s so far, about {event['eta_s']:.0f} s left" if event.get("eta_s") else ""
         metric = f" held-out F1@5 {event['metric']:.2f}" if event.get("metric") is not None else ""
         self.window.show_progress(f"Retraining: epoch {event['epoch']}{metric}{eta}",
                                   event.get("epoch", 0), event.get("total", 1))

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtCore import QObject, Signal, Slot
+
+from .workers import start_in_thread
 
 
 @dataclass(frozen=True)
@@ -86,16 +88,13 @@ class SuggestionService(QObject):
 
     def __init__(self, db_path: str, profile_name: str, parent: QObject | None = None):
         super().__init__(parent)
-        self.thread = QThread(self)
-        self.thread.setObjectName("suggestions")
         self.worker = _Worker(db_path, profile_name)
-        self.worker.moveToThread(self.thread)
         self._suggest.connect(self.worker.suggest)
         self._refresh.connect(self.worker.refresh)
         self._close.connect(self.worker.close)
         self.worker.ready.connect(self.ready)
         self.worker.failed.connect(self.failed)
-        self.thread.start()
+        self.thread = start_in_thread(self.worker, "suggestions", self)
         self.last_request = 0
 
     def request(self, photo_ids: list[int], k: int = 9) -> int:

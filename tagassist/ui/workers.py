@@ -7,6 +7,7 @@
 - ``ThumbnailLoader``: QImages (never QPixmaps, which are UI-thread only) from the
   thumbnail cache, loaded on a pool of their own so a long scan never delays the grid.
 - ``TrainerProcess``: "Retrain on my tags" as a separate process streaming JSON lines.
+- ``start_in_thread``: a long-lived worker object (the suggestion service) in its own thread.
 """
 
 from __future__ import annotations
@@ -19,12 +20,22 @@ import threading
 import traceback
 from collections.abc import Callable, Iterator
 
-from PySide6.QtCore import QCoreApplication, QObject, QProcess, QRunnable, QThreadPool, Signal
+from PySide6.QtCore import QCoreApplication, QObject, QProcess, QRunnable, QThread, QThreadPool, Signal
 from PySide6.QtGui import QImage
 
 from ..library import ImageProblem, ThumbnailCache
 
 log = logging.getLogger(__name__)
+
+
+def start_in_thread(worker: QObject, name: str, parent: QObject) -> QThread:
+    """Move a long-lived worker object (its slots run off the UI thread, in order) into a
+    thread of its own, and start it. Quit and wait on the returned thread to stop it."""
+    thread = QThread(parent)
+    thread.setObjectName(name)
+    worker.moveToThread(thread)
+    thread.start()
+    return thread
 
 
 class JobSignals(QObject):

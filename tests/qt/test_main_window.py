@@ -108,15 +108,29 @@ def test_next_untagged_key(qtbot, app):
     assert current.path.endswith("DSCF1007.jpg")
 
 
-def test_retrain_records_a_new_model_version(qtbot, app):
+def test_keyboard_tagging_then_retrain_activates_a_model_that_changes_suggestions(qtbot, app):
+    """The newcomer's path: tag the untagged photos with the keyboard alone, press Retrain."""
     window, controller, store = app
+    window.grid.setCurrentIndex(controller.model.index_of(0))
+    window.grid.setFocus()
+    for _ in range(7):
+        qtbot.keyClick(window.grid, Qt.Key.Key_N)
+        for _ in range(3):
+            qtbot.waitUntil(lambda: bool(window.editor.suggestions), timeout=10000)
+            top = window.editor.suggestions[0].tag
+            qtbot.keyClick(window.grid, Qt.Key.Key_1)
+            # the next key press waits for the refreshed list, as a person would see it
+            qtbot.waitUntil(lambda: top not in [s.tag for s in window.editor.suggestions], timeout=10000)
+    assert store.stats(store.profile())["tagged_photos"] == 37
     assert store.models(store.profile()) == []
+
     window.retrain_action.trigger()
     qtbot.waitUntil(lambda: controller.trainer is None, timeout=120000)
-    versions = store.models(store.profile())
-    assert len(versions) == 1
-    assert "Quality on your most recent photos" in controller.dialogs[-1]
-    assert window.activity.text().startswith("Retrained: F1@5")
+    (model,) = store.models(store.profile())
+    assert model["active"] and model["metrics"]["after_f1_at_5"] >= model["metrics"]["before_f1_at_5"]
+    assert "The new model is active" in controller.dialogs[-1]
+    select(qtbot, window, controller, "DSCF1007.jpg")
+    qtbot.waitUntil(lambda: any("trained model" in s.reason for s in window.editor.suggestions), timeout=10000)
 
 
 def test_switching_profile_shows_that_photographers_history(qtbot, app):
@@ -261,3 +275,21 @@ def test_an_unhandled_exception_shows_a_dialog_and_keeps_tags(qtbot, app, monkey
         sys.excepthook(*sys.exc_info())
     assert shown and "RuntimeError: boom" in shown[0] and "Your tags are saved" in shown[0]
     assert tags_of(Store(store.path), "DSCF1007.jpg")[0]  # committed, visible to a new connection
+
+
+def test_first_run_asks_for_a_name_and_a_folder(qtbot, monkeypatch):
+    from tagassist.settings import Settings
+    from tagassist.ui import app as app_module
+    from tagassist.ui.dialogs import FirstRunDialog
+
+    def answer(dialog):
+        dialog.name.setText("Maya")
+        dialog.folder.setText(str(SAMPLE_LIBRARY))
+        return True
+
+    monkeypatch.setattr(FirstRunDialog, "exec", answer)
+    assert not Settings.exists()
+    folders, settings = app_module._first_run([], Settings())
+    assert folders == [str(SAMPLE_LIBRARY)] and settings.profile == "Maya"
+    assert Settings.load().profile == "Maya"
+    assert app_module._first_run([], Settings.load())[0] == []  # asked once only
