@@ -20,6 +20,8 @@ class Settings:
     suggestion_count: int = 9
     confidence_threshold: float = 0.0  # suggestions scoring below are not shown
     theme: str = "system"  # system, light or dark
+    write_on_accept: bool = False  # write keywords into sidecars as soon as they change
+    sidecar_style: str = "lightroom"  # new sidecars: photo.xmp (lightroom) or photo.jpg.xmp (digikam)
     library: str = ""  # the database the app opens (empty: the default one)
     profile: str = "default"
 

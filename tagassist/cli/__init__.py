@@ -18,11 +18,12 @@ from . import engine_commands as eng
 from . import library_commands as lib
 from . import model_commands as models
 from .demo_command import cmd_demo
+from .export_command import cmd_export
 from .output import EXIT_USER_ERROR, UserError
 
 # Commands that only read never create a profile by accident (a typo would look like an
 # empty library); commands that write create it on first use.
-_READ_ONLY = {"photos", "tags", "stats", "doctor", "models", "train"}
+_READ_ONLY = {"photos", "tags", "stats", "doctor", "models", "train", "export"}
 
 
 class _Parser(argparse.ArgumentParser):
@@ -85,6 +86,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     gui = add("gui", cmd_gui, "open the desktop app")
     gui.add_argument("folders", nargs="*", metavar="FOLDER", help="folders to add on start")
+
+    export = add("export", cmd_export, "write the profile's keywords into XMP sidecars (or JPEGs) for other tools")
+    export.add_argument("photos", nargs="*", metavar="PHOTO")
+    export.add_argument("--all", action="store_true", help="every tagged photo of the profile")
+    where = export.add_mutually_exclusive_group()
+    where.add_argument("--sidecar", action="store_true", default=True, help="write XMP sidecars (default)")
+    where.add_argument("--embed", action="store_true", help="write into the JPEG itself (image data untouched)")
+    export.add_argument("--style", choices=["lightroom", "digikam"], default="lightroom",
+                        help="sidecar names: photo.xmp (Lightroom, darktable) or photo.jpg.xmp (digiKam)")
+    export.add_argument("--dry-run", action="store_true", help="print what would change, write nothing")
 
     add("stats", lib.cmd_stats, "counts of photos, tags and history")
     demo = add("demo", cmd_demo, "try tagassist on the bundled sample library (its own database)")

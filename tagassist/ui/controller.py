@@ -62,6 +62,26 @@ def import_keywords_job(db_path: str, profile_name: str) -> int:
         return store.import_file_keywords(store.profile(profile_name))
 
 
+def export_job(db_path: str, profile_name: str, photo_ids: list[int] | None, style: str) -> dict:
+    """The profile's keywords into XMP sidecars; counts of written, unchanged and failed."""
+    from ..library.keyword_export import ExportError, plan, write
+
+    counts = {"written": 0, "unchanged": 0, "failed": []}
+    with Store(db_path) as store:
+        profile = store.profile(profile_name)
+        photos = ([store.photo(i) for i in photo_ids] if photo_ids is not None
+                  else [p for p, tags in store.list_photos(profile) if tags])
+        for photo in photos:
+            try:
+                change = plan(photo.path, [a.tag for a in store.photo_tags(profile, photo.id)], style=style)
+                if change.changed:
+                    write(change)
+                counts["written" if change.changed else "unchanged"] += 1
+            except ExportError as exc:
+                counts["failed"].append(str(exc))
+    return counts
+
+
 def full_image(path: str, orientation: int | None) -> QImage:
     """The photo decoded for the viewer (at most 2400 px), as a QImage (safe off the UI thread)."""
     from ..library import decode_rgb
@@ -129,6 +149,8 @@ class LibraryController(QObject):
         w.cancel_button.clicked.connect(self.cancel)
         w.profile_box.activated.connect(lambda i: self.switch_profile(w.profile_box.itemText(i)))
         w.import_keywords_action.triggered.connect(self.import_keywords)
+        w.export_selection_action.triggered.connect(lambda: self.export_keywords(self.selected_ids()))
+        w.export_all_action.triggered.connect(lambda: self.export_keywords(None))
         w.settings_action.triggered.connect(self.edit_settings)
         w.quit_action.triggered.connect(w.close)
         w.viewer_action.triggered.connect(self.open_viewer)
@@ -333,6 +355,8 @@ class LibraryController(QObject):
         return next((m["version"] for m in self.store.models(self.profile) if m["active"]), None)
 
     def _tags_changed(self) -> None:
+        if self.settings.write_on_accept and self.selected_ids():
+            self.export_keywords(self.selected_ids())
         for photo_id in self.selected_ids():
             self.model.set_tag_count(photo_id, len(self.store.photo_tags(self.profile, photo_id)))
         self.window.editor.set_vocabulary([t for t, _ in self.store.vocabulary(self.profile)])
@@ -424,6 +448,20 @@ class LibraryController(QObject):
         job = Job("Importing keywords", import_keywords_job, self.db_path, self.profile.name)
         job.signals.result.connect(lambda added: self.window.show_progress(f"{added} keywords imported from files"))
         self._run(job, then=self._tags_changed)
+
+    def export_keywords(self, photo_ids: list[int] | None, quiet: bool = False) -> None:
+        job = Job("Writing keywords", export_job, self.db_path, self.profile.name, photo_ids,
+                  self.settings.sidecar_style)
+
+        def done(counts: dict) -> None:
+            self.window.show_progress(f"Keywords written to {counts['written']} file(s),"
+                                      f" {counts['unchanged']} already up to date, {len(counts['failed'])} failed")
+            if counts["failed"]:
+                self._error("Some files were not written:\n" + "\n".join(counts["failed"][:10]))
+
+        job.signals.result.connect(done)
+        job.signals.error.connect(self._error)
+        self.runner.start(job)
 
     def open_viewer(self) -> None:
         photos = self.selected_photos()

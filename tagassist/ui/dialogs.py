@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QImage, QKeySequence, QPixmap, QShortcut
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -55,6 +56,11 @@ class SettingsDialog(QDialog):
         self.threshold.setRange(0.0, 0.95)
         self.threshold.setSingleStep(0.05)
         self.threshold.setValue(settings.confidence_threshold)
+        self.write_on_accept = QCheckBox("Write keywords into XMP sidecars as soon as they change")
+        self.write_on_accept.setChecked(settings.write_on_accept)
+        self.sidecar_style = QComboBox()
+        self.sidecar_style.addItems(["lightroom", "digikam"])
+        self.sidecar_style.setCurrentText(settings.sidecar_style)
         self.theme = QComboBox()
         self.theme.addItems(["system", "light", "dark"])
         self.theme.setCurrentText(settings.theme)
@@ -64,6 +70,8 @@ class SettingsDialog(QDialog):
         form.addRow("Thumbnail cache size", self.cache_mb)
         form.addRow("Suggestions shown", self.count)
         form.addRow("Hide suggestions scoring below", self.threshold)
+        form.addRow("Keywords in files", self.write_on_accept)
+        form.addRow("New sidecars named as", self.sidecar_style)
         form.addRow("Theme", self.theme)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
@@ -81,7 +89,8 @@ class SettingsDialog(QDialog):
             device=self.device.currentText(), encoder=self.encoder.currentText(),
             thumbnail_dir=self.thumbnail_dir.text().strip(), thumbnail_cache_mb=self.cache_mb.value(),
             suggestion_count=self.count.value(), confidence_threshold=round(self.threshold.value(), 2),
-            theme=self.theme.currentText(), library=self.base.library, profile=self.base.profile,
+            theme=self.theme.currentText(), write_on_accept=self.write_on_accept.isChecked(),
+            sidecar_style=self.sidecar_style.currentText(), library=self.base.library, profile=self.base.profile,
         )
 
 

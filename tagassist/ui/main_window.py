@@ -128,6 +128,8 @@ class MainWindow(QMainWindow):
         bar = self.menuBar()
         file_menu = bar.addMenu("&File")
         self.import_keywords_action = action(file_menu, "Import keywords from files")
+        self.export_selection_action = action(file_menu, "Write keywords to files (selected photos)", "Ctrl+S")
+        self.export_all_action = action(file_menu, "Write keywords to files (all tagged photos)")
         self.settings_action = action(file_menu, "Settings\u2026", "Ctrl+,")
         file_menu.addSeparator()
         self.quit_action = action(file_menu, "Quit", "Ctrl+Q")

@@ -293,3 +293,23 @@ def test_first_run_asks_for_a_name_and_a_folder(qtbot, monkeypatch):
     assert folders == [str(SAMPLE_LIBRARY)] and settings.profile == "Maya"
     assert Settings.load().profile == "Maya"
     assert app_module._first_run([], Settings.load())[0] == []  # asked once only
+
+
+def test_write_keywords_to_files_from_the_app(qtbot, app, sample_copy):
+    from tagassist.library import Scanner
+    from tagassist.library.keywords import parse_xmp_keywords
+
+    window, controller, store = app
+    Scanner(store, store.profile()).run([sample_copy])  # a copy the test may write into
+    controller.view = {"folder": str(sample_copy)}
+    controller.reload()
+    qtbot.waitUntil(lambda: len(controller.model.photos) == 37
+                    and controller.model.photos[0].path.startswith(str(sample_copy)), timeout=10000)
+    controller.settings.write_on_accept = True
+    select(qtbot, window, controller, "DSCF1403.jpg")
+    window.editor.field.setFocus()
+    qtbot.keyClicks(window.editor.field, "summit")
+    qtbot.keyClick(window.editor.field, Qt.Key.Key_Return)
+    sidecar = sample_copy / "2025-01 Alps" / "DSCF1403.xmp"
+    qtbot.waitUntil(sidecar.exists, timeout=10000)
+    assert parse_xmp_keywords(sidecar.read_bytes()) == ["summit"]
