@@ -133,6 +133,7 @@ def train_profile(
     train_features = features[list(train_idx)]
     model.feature_mean.copy_(train_features.mean(0))
     model.feature_std.copy_(train_features.std(0).clamp(min=1e-3))
+    warm_start = _warm_start(store, profile, encoder_id, model, vocabulary)
     optimiser = torch.optim.AdamW(model.parameters(), lr=config.learning_rate, weight_decay=config.weight_decay)
     val_truths = [frozenset(tags[i]) for i in val_idx]
 
@@ -145,7 +146,7 @@ def train_profile(
 
     train_list = np.array(list(train_idx))
     steps_per_epoch = math.ceil(len(train_list) / config.batch_size)
-    best_f1, best_state, since_best, history = -1.0, None, 0, []
+    best_f1, best_state, since_best, history, epoch = -1.0, None, 0, [], 0
     for epoch in range(1, config.epochs + 1):
         rng.shuffle(train_list)
         losses = []
@@ -179,7 +180,10 @@ def train_profile(
             since_best += 1
             if since_best >= config.patience:
                 break
-    model.load_state_dict(best_state)
+    if best_state is None:  # no epoch ran: the (warm-started) model as it is
+        best_f1 = f1_at_5(model_rankings(val_idx), val_truths)
+    else:
+        model.load_state_dict(best_state)
     model.eval()
     # Calibrated on the held-out photos: on the training photos an overfit model looks sure.
     val_list = np.array(list(val_idx))
@@ -195,7 +199,7 @@ def train_profile(
 
     version = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S-%f")
     metrics = {"before_f1_at_5": before, "after_f1_at_5": after, "model_f1_at_5": best_f1,
-               "train_photos": len(train_list), "validation_photos": len(val_idx)}
+               "train_photos": len(train_list), "validation_photos": len(val_idx), "warm_start_from": warm_start}
     bundle_config = {
         **model.config(), "encoder_id": encoder_id, "vocabulary": vocabulary, "profile_ids": [profile.id],
         "calibration": calibration, "metrics": metrics, "train_config": asdict(config),
@@ -207,6 +211,34 @@ def train_profile(
     store.add_model(version, profile, str(directory), sha, metrics, activate=activate)
     return TrainResult(version, activate, before, after, best_f1, len(train_list), len(val_idx),
                        time.perf_counter() - started, history=history)
+
+
+@torch.no_grad()
+def _warm_start(store: Store, profile: Profile, encoder_id: str, model: PerMLP, vocabulary: list[str]) -> str | None:
+    """Continue from the active model: every weight whose shape still fits is copied, and the
+    output rows of tags it knew (new tags keep fresh rows). Returns its version, or None."""
+    from tagassist.models.bundle import BundleError, load_bundle
+
+    active = next((r for r in store.models(profile) if r["active"]), None)
+    if active is None:
+        return None
+    try:
+        tensors, config = load_bundle(active["path"], active["sha256"])
+    except BundleError:
+        return None
+    if config.get("encoder_id") != encoder_id or config.get("feature_dim") != model.feature_dim:
+        return None
+    state = model.state_dict()
+    for name, tensor in tensors.items():
+        if name in state and state[name].shape == tensor.shape and not name.startswith(("out.", "feature_")):
+            state[name].copy_(tensor)
+    old_rows = {tag: row for row, tag in enumerate(config["vocabulary"])}
+    for row, tag in enumerate(vocabulary):
+        if tag in old_rows and tensors["out.weight"].shape[1] == state["out.weight"].shape[1]:
+            state["out.weight"][row] = tensors["out.weight"][old_rows[tag]]
+            state["out.bias"][row] = tensors["out.bias"][old_rows[tag]]
+    model.load_state_dict(state)
+    return active["version"]
 
 
 def _calibrate(model: PerMLP, features: torch.Tensor, positives: list[list[int]], rows, device) -> dict:

@@ -46,6 +46,7 @@ SHOOT_HOURS = 6.0
 SHOOT_KM = 1.0
 COLD_START_PHOTOS = 20  # below this many tagged photos, generic content words are offered
 HALF_LIFE_DAYS = 180.0
+REJECTIONS_TO_MUTE = 3  # rejected this often in one shoot: not suggested again in that shoot
 SEASONS = ("winter", "spring", "summer", "autumn")
 DAYPARTS = ("at night", "in the morning", "in the afternoon", "in the evening")
 
@@ -156,6 +157,7 @@ class ProfileHistory:
         row_of_entry = np.repeat(np.arange(n), np.diff(self.indptr))
         order = np.argsort(self.indices, kind="stable")
         self.tag_rows = np.split(row_of_entry[order], np.cumsum(np.bincount(self.indices, minlength=v))[:-1])
+        self._load_rejections(store, profile)
         self.encoder_id = encoder_id
         self.embedded_rows = np.zeros(0, dtype=np.int64)
         self.embeddings = np.zeros((0, 0), dtype=np.float32)
@@ -169,6 +171,34 @@ class ProfileHistory:
                 self.embedded_rows, self.embeddings = np.array(keep, dtype=np.int64), matrix
                 for position, row in enumerate(keep):
                     self.embedding_position.setdefault(self.content_hashes[row], []).append(position)
+
+    def _load_rejections(self, store: Store, profile: Profile) -> None:
+        rows = store.database.execute(
+            "SELECT t.name, p.taken_at, p.gps_lat, p.gps_lon FROM rejections r JOIN tags t ON t.id = r.tag_id"
+            " JOIN photos p ON p.id = r.photo_id WHERE r.profile_id = ?",
+            (profile.id,),
+        ).fetchall()
+        self.rejected_tags = [r[0] for r in rows]
+        self.rejected_hours = np.array([_epoch_hours(r[1]) for r in rows])
+        self.rejected_lats = np.array([r[2] if r[2] is not None else np.nan for r in rows], dtype=float)
+        self.rejected_lons = np.array([r[3] if r[3] is not None else np.nan for r in rows], dtype=float)
+
+    def muted_in_context(self, photo: Photo) -> set[str]:
+        """Tags rejected at least REJECTIONS_TO_MUTE times on photos of this photo's shoot
+        (close in time, or in place when there are no dates)."""
+        if not self.rejected_tags:
+            return set()
+        near = np.zeros(len(self.rejected_tags), dtype=bool)
+        hours = _epoch_hours(photo.taken_at)
+        if not math.isnan(hours):
+            near |= np.nan_to_num(np.abs(self.rejected_hours - hours), nan=np.inf) < SHOOT_HOURS
+        elif photo.gps_lat is not None and photo.gps_lon is not None:
+            distance = _haversine_km(photo.gps_lat, photo.gps_lon, self.rejected_lats, self.rejected_lons)
+            near |= np.nan_to_num(distance, nan=np.inf) < SHOOT_KM
+        counts: dict[str, int] = {}
+        for tag in np.array(self.rejected_tags, dtype=object)[near]:
+            counts[tag] = counts.get(tag, 0) + 1
+        return {tag for tag, n in counts.items() if n >= REJECTIONS_TO_MUTE}
 
     def _habit(self, buckets: Sequence[int], n_buckets: int) -> tuple[np.ndarray, np.ndarray]:
         """(per-bucket tag counts B x V, photos per bucket B)."""
@@ -358,7 +388,8 @@ class Suggester:
         }
         contributions = np.stack([WEIGHTS[name] * np.clip(s, 0, 1) for name, s in signals.items()])
         scores = 1.0 - np.prod(1.0 - contributions, axis=0)
-        excluded = [c for c in map(column, on_photo | rejected) if c is not None]
+        muted = h.muted_in_context(photo)
+        excluded = [c for c in map(column, on_photo | rejected | muted) if c is not None]
         scores[excluded] = -1.0
         order = _top_k(scores, vocabulary, k)
         names = list(signals)

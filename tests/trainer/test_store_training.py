@@ -123,3 +123,21 @@ def test_sigterm_stops_training_and_keeps_the_previous_model(library):
     assert time.monotonic() - sent < 2.0
     assert code == 3 and json.loads(rest.strip().splitlines()[-1])["stage"] == "stopped"
     assert library.models(profile) == []
+
+
+def test_retraining_continues_from_the_active_model_and_grows_its_vocabulary(library, tmp_path):
+    profile = library.profile()
+    first = train_profile(library, profile, ENCODER, config=TrainConfig(epochs=5), models_dir=tmp_path)
+    library.activate_model(profile, first.version)
+    old = load_bundle(library.models(profile)[0]["path"], library.models(profile)[0]["sha256"])[0]
+    ids = [p.id for p, _ in library.list_photos(profile)][:20]
+    library.add_tags(profile, ids, ["new-tag"], "typed")
+    second = train_profile(library, profile, ENCODER, config=TrainConfig(epochs=0), models_dir=tmp_path)
+    record = next(r for r in library.models(profile) if r["version"] == second.version)
+    assert record["metrics"]["warm_start_from"] == first.version
+    tensors, config = load_bundle(record["path"], record["sha256"])
+    assert "new-tag" in config["vocabulary"]
+    # with no epochs, the known weights are exactly the previous model's
+    assert torch.equal(tensors["hidden_layer.weight"], old["hidden_layer.weight"])
+    row = config["vocabulary"].index("sea")
+    assert torch.equal(tensors["out.weight"][row], old["out.weight"][["c0", "c1", "c2", "city", "forest", "sea"].index("sea")])

@@ -139,3 +139,21 @@ def test_rejections_are_never_suggested_again_and_ranking_is_deterministic(histo
     history.store.reject_tags(history.profile, [photo.id], [first[0].tag])
     assert first[0].tag not in _tags(history.suggest(photo, k=50))
     assert _tags(history.suggest(photo)) == _tags(first)[1:]
+
+
+def test_a_tag_rejected_three_times_in_a_shoot_is_muted_for_that_shoot(history):
+    for hour in range(9, 15):
+        history.photo(["beach", "sea"], taken_at=f"2024-07-20T{hour:02}:00:00")
+    for day in range(1, 4):
+        history.photo(["beach"], taken_at=f"2024-08-0{day}T12:00:00")
+    rejected_on = [history.photo(taken_at=f"2024-07-21T{h:02}:00:00") for h in (9, 10, 11)]
+    target = history.photo(taken_at="2024-07-21T12:00:00")
+    elsewhere = history.photo(taken_at="2024-08-02T13:00:00")
+    assert "sea" in _tags(history.suggest(target))
+    for photo in rejected_on[:2]:
+        history.store.reject_tags(history.profile, [photo.id], ["sea"])
+    assert "sea" in _tags(history.suggest(target))  # twice is not yet a habit
+    history.store.reject_tags(history.profile, [rejected_on[2].id], ["sea"])
+    assert "sea" not in _tags(history.suggest(target, k=20))
+    assert "beach" in _tags(history.suggest(target))
+    assert "sea" in _tags(history.suggest(elsewhere, k=20))  # another shoot: still offered
