@@ -23,9 +23,9 @@ def main(argv=None) -> int:
     train = commands.add_parser("train", help="train the profile's personalized model on its tags")
     train.add_argument("--db", required=True)
     train.add_argument("--profile")
-    # 'full' (fine-tuning the visual encoder too) is not available yet; 'head' trains the
-    # personalized layer and predictor on the cached embeddings.
-    train.add_argument("--mode", choices=["head"], default="head")
+    # 'head' trains the personalized layer and predictor on the cached embeddings;
+    # 'cnn-permlp' trains the paper's small CNN from scratch together with them.
+    train.add_argument("--mode", choices=["head", "cnn-permlp"], default="head")
     train.add_argument("--device", default="cpu")
     train.add_argument("--json-progress", action="store_true")
     args = parser.parse_args(argv)
@@ -52,6 +52,16 @@ def run_train(args) -> int:
         device = choose_device(args.device)
         with Store(args.db) as store:
             profile = store.profile(args.profile, create=False)
+            if args.mode == "cnn-permlp":
+                from .cnn_permlp import train_cnn_permlp
+
+                result = train_cnn_permlp(store, profile, device=device, on_progress=emit,
+                                          should_stop=lambda: stop["requested"])
+                print(json.dumps({"stage": "done", **result}) if args.json_progress else
+                      f"cnn-permlp model {result['version']}: held-out F1@5 {result['model_f1_at_5']:.3f};"
+                      " index with 'tagassist index --encoder cnn-permlp', then 'tagassist models activate'",
+                      flush=True)
+                return 0
             encoder_id = store.setting("active_encoder")
             if not encoder_id:
                 raise ValueError("the library has no embeddings yet: run 'tagassist index' first")

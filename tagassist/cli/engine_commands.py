@@ -25,8 +25,18 @@ def open_indexer(store: Store, encoder_name: str | None, device_name: str | None
     device = choose_device(device_name)
     if device.type == "cpu":
         configure_cpu_threads()
-    encoder = load_encoder(encoder_name or store.setting(ACTIVE_ENCODER), device, on_fallback=_notice)
+    name = encoder_name or store.setting(ACTIVE_ENCODER)
+    bundle = _newest_cnn_bundle(store) if name == "cnn-permlp" else None
+    encoder = load_encoder(name, device, on_fallback=_notice, bundle=bundle)
     return Indexer(store, encoder, device)
+
+
+def _newest_cnn_bundle(store: Store) -> tuple[str, str] | None:
+    """(path, sha256) of the most recently trained cnn-permlp model of any profile."""
+    row = store.database.execute(
+        "SELECT path, sha256 FROM models WHERE version LIKE 'cnn-%' ORDER BY id DESC LIMIT 1"
+    ).fetchone()
+    return (row[0], row[1]) if row else None
 
 
 def index_photos(store: Store, indexer, photos: list[Photo] | None = None, *, label: str = "Indexing"):

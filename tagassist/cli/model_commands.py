@@ -39,8 +39,11 @@ def cmd_models(args: Namespace, store: Store, profile: Profile) -> int:
         say(f"active model: {args.version}")
     for r in records:
         m = r["metrics"]
-        say(f"{'*' if r['active'] else ' '} {r['version']}  held-out F1@5 {m.get('before_f1_at_5', 0):.3f} ->"
-            f" {m.get('after_f1_at_5', 0):.3f}  ({m.get('train_photos', '?')} photos)")
+        if "before_f1_at_5" in m:
+            quality = f"held-out F1@5 {m['before_f1_at_5']:.3f} -> {m['after_f1_at_5']:.3f}"
+        else:  # a cnn-permlp model: its own held-out quality
+            quality = f"held-out F1@5 of the model alone {m.get('model_f1_at_5', 0):.3f}"
+        say(f"{'*' if r['active'] else ' '} {r['version']}  {quality}  ({m.get('train_photos', '?')} photos)")
     if not records:
         say("no trained models yet: 'tagassist train' makes one")
     return EXIT_OK

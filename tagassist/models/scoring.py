@@ -13,7 +13,8 @@ from .bundle import BundleError, load_bundle
 from .permlp import PerMLP
 
 log = logging.getLogger(__name__)
-ARCHITECTURES = {PerMLP.architecture: PerMLP}
+# architecture -> (model class, prefix of its tensors in the bundle)
+ARCHITECTURES = {PerMLP.architecture: (PerMLP, ""), "cnn-permlp": (PerMLP, "head.")}
 
 
 class ModelScorer:
@@ -38,12 +39,12 @@ class ModelScorer:
 
 def load_scorer(path: str, sha256: str, device="cpu") -> ModelScorer:
     tensors, config = load_bundle(path, sha256)
-    architecture = ARCHITECTURES.get(config.get("architecture"))
-    if architecture is None:
+    if config.get("architecture") not in ARCHITECTURES:
         raise BundleError(f"model bundle has unknown architecture {config.get('architecture')!r}")
+    architecture, prefix = ARCHITECTURES[config["architecture"]]
     model = architecture.from_config(config)
     try:
-        model.load_state_dict(tensors, strict=True)
+        model.load_state_dict({k[len(prefix):]: v for k, v in tensors.items() if k.startswith(prefix)}, strict=True)
     except RuntimeError as exc:
         raise BundleError(f"model bundle {config.get('version')} does not match its architecture") from exc
     return ModelScorer(model, config["vocabulary"], config["calibration"], device,

@@ -90,9 +90,24 @@ def _torchvision(name: str) -> Callable[[], Encoder]:
 
 def _cnn_permlp() -> Encoder:
     raise EncoderUnavailable(
-        "cnn-permlp is trained from scratch on your photos: it comes from a trained model bundle"
-        " ('tagassist train'), it has no pretrained weights"
+        "cnn-permlp is trained from scratch on your photos and has no pretrained weights:"
+        " run 'python -m trainer train --mode cnn-permlp' first"
     )
+
+
+def cnn_permlp_encoder(bundle_path: str, sha256: str) -> Encoder:
+    """The paper's small CNN with the weights of a trained cnn-permlp bundle (checksum verified)."""
+    from ...models.bundle import BundleError, load_bundle
+    from .cnn_permlp import SmallCNN
+
+    try:
+        tensors, config = load_bundle(bundle_path, sha256)
+    except BundleError as exc:
+        raise EncoderUnavailable(f"cnn-permlp: {exc}") from exc
+    model = SmallCNN()
+    model.load_state_dict({k[len("encoder."):]: v for k, v in tensors.items() if k.startswith("encoder.")}, strict=True)
+    return Encoder("cnn-permlp", model, config["image_side"], tuple(config["mean"]), tuple(config["std"]),
+                   model.embedding_dim, False)
 
 
 ENCODERS: dict[str, Callable[[], Encoder]] = {
@@ -107,14 +122,15 @@ def load_encoder(
     device: torch.device | str = "cpu",
     *,
     on_fallback: Callable[[str], None] | None = None,
+    bundle: tuple[str, str] | None = None,
 ) -> Encoder:
     """The named encoder in eval mode on ``device``; the default one (with a one-line notice)
-    when the named one cannot be had."""
+    when the named one cannot be had. ``bundle`` (path, sha256) gives cnn-permlp its weights."""
     name = name or DEFAULT_ENCODER
     if name not in ENCODERS:
         raise ValueError(f"unknown encoder {name!r} (choose from {', '.join(ENCODERS)})")
     try:
-        encoder = ENCODERS[name]()
+        encoder = cnn_permlp_encoder(*bundle) if name == "cnn-permlp" and bundle else ENCODERS[name]()
     except EncoderUnavailable as exc:
         if name == DEFAULT_ENCODER:
             raise
