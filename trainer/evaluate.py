@@ -20,6 +20,7 @@ from .data import chronological_split, load_lastfm, load_tagrec
 from .metrics import ranking_metrics
 
 MODELS = {name: (lambda name=name: MostPopular(name)) for name in MostPopular.VARIANTS}
+MODELS["pitf"] = lambda: __import__("trainer.pitf", fromlist=["PITF"]).PITF()
 
 
 def load_dataset(spec: str):
@@ -41,7 +42,10 @@ def evaluate(posts, model_names: list[str], ks: list[int]) -> dict:
     for name in model_names:
         started = time.perf_counter()
         model = MODELS[name]().fit(train)
-        rankings = [model.recommend(p.user, p.item, max(ks)) for p in test]
+        if hasattr(model, "recommend_many"):  # batched: learned models score many posts at once
+            rankings = model.recommend_many(test, max(ks))
+        else:
+            rankings = [model.recommend(p.user, p.item, max(ks)) for p in test]
         metrics = ranking_metrics(rankings, [p.tags for p in test], ks)
         report["models"][name] = {
             "metrics": {str(k): v for k, v in metrics.items()},
