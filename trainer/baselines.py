@@ -67,3 +67,44 @@ class MostPopular:
             return self._global_ranking[:k]
         scores = self.score(user, item)
         return [t for _, t in heapq.nsmallest(k, ((-s, t) for t, s in scores.items()))]
+
+
+class RecencyMostPopular(MostPopular):
+    """MP-u with the base-level learning decay of ACT-R (Kowald et al.'s BLL): a tag used at
+    times t_j scores sum_j (t - t_j + 1) ** -d at the post's time t (in days), normalised over
+    the user's tags. 'bll-u' alone; 'bll-ui' mixes it half and half with MP-i."""
+
+    VARIANTS = ("bll-u", "bll-ui")
+
+    def __init__(self, variant: str, decay: float = 0.5):
+        if variant not in self.VARIANTS:
+            raise ValueError(f"unknown baseline {variant!r}")
+        self.variant, self.decay = variant, decay
+
+    def fit(self, train: Sequence[Post]) -> RecencyMostPopular:
+        super_variant, self.variant = self.variant, "mp"
+        super().fit(train)
+        self.variant = super_variant
+        self.uses: dict[str, list[tuple[float, str]]] = defaultdict(list)
+        for post in train:
+            self.uses[post.user] += [(post.time, t) for t in post.tags]
+        return self
+
+    def _bll(self, user: str, time: float) -> dict[str, float]:
+        scores: dict[str, float] = defaultdict(float)
+        for used_at, tag in self.uses.get(user, []):
+            scores[tag] += (max(time - used_at, 0.0) + 1.0) ** -self.decay
+        total = sum(scores.values())
+        return {t: s / total for t, s in scores.items()} if total else {}
+
+    def recommend_many(self, posts: Sequence[Post], k: int) -> list[list[str]]:
+        rankings = []
+        for post in posts:
+            scores = {t: (1.0 if self.variant == "bll-u" else 0.5) * s for t, s in self._bll(post.user, post.time).items()}
+            if self.variant == "bll-ui":
+                for t, s in self.item_share.get(post.item, {}).items():
+                    scores[t] = scores.get(t, 0.0) + 0.5 * s
+            for t, s in self.filler.items():
+                scores[t] = scores.get(t, 0.0) + s
+            rankings.append([t for _, t in heapq.nsmallest(k, ((-s, t) for t, s in scores.items()))])
+        return rankings

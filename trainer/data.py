@@ -7,6 +7,7 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date as calendar_date
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -17,7 +18,7 @@ class Post:
 
     user: str
     item: str
-    time: float
+    time: float  # in days
     tags: frozenset[str]
 
 
@@ -33,7 +34,8 @@ def load_lastfm(folder: str | Path) -> list[Post]:
             tags[key].add(tag)
             date = (int(year), int(month), int(day))
             dates[key] = min(dates.get(key, date), date)
-    return [Post(u, i, y * 10000 + m * 100 + d, frozenset(tags[(u, i)])) for (u, i), (y, m, d) in dates.items()]
+    # Time in days (an ordinal date): ordered like the dates, and differences mean something.
+    return [Post(u, i, float(calendar_date(y, m, d).toordinal()), frozenset(tags[(u, i)])) for (u, i), (y, m, d) in dates.items()]
 
 
 def load_tagrec(path: str | Path) -> list[Post]:
@@ -52,7 +54,7 @@ def load_tagrec(path: str | Path) -> list[Post]:
                 if tag:
                     tags[key].add(tag)
             times[key] = min(times.get(key, float(stamp)), float(stamp))
-    return [Post(u, i, times[(u, i)], frozenset(t)) for (u, i), t in tags.items() if t]
+    return [Post(u, i, times[(u, i)] / 86400.0, frozenset(t)) for (u, i), t in tags.items() if t]  # days
 
 
 def _item_order(item: str):

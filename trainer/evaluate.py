@@ -15,11 +15,12 @@ import sys
 import time
 from pathlib import Path
 
-from .baselines import MostPopular
+from .baselines import MostPopular, RecencyMostPopular
 from .data import chronological_split, load_lastfm, load_tagrec
 from .metrics import ranking_metrics
 
 MODELS = {name: (lambda name=name: MostPopular(name)) for name in MostPopular.VARIANTS}
+MODELS.update({name: (lambda name=name: RecencyMostPopular(name)) for name in RecencyMostPopular.VARIANTS})
 MODELS["pitf"] = lambda: __import__("trainer.pitf", fromlist=["PITF"]).PITF()
 
 

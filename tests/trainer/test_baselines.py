@@ -61,3 +61,13 @@ def test_baselines_reproduce_the_reference_table(spec):
         m = report["models"][model]["metrics"]
         got = (m["1"]["P"], m["3"]["F1"], m["5"]["P"], m["5"]["R"], m["5"]["F1"], m["5"]["Acc"], m["10"]["F1"])
         assert got == pytest.approx(numbers, abs=0.0005), model
+
+
+def test_recency_prefers_the_users_recent_tags():
+    from trainer.baselines import RecencyMostPopular
+
+    train = [Post("u", str(i), float(i), frozenset({"old"})) for i in range(5)]
+    train += [Post("u", "9", 100.0, frozenset({"new"}))]
+    assert MostPopular("mp-u").fit(train).recommend("u", "x", 1) == ["old"]  # 5 uses against 1
+    model = RecencyMostPopular("bll-u").fit(train)
+    assert model.recommend_many([Post("u", "x", 101.0, frozenset())], 1) == [["new"]]
