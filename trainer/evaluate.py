@@ -22,6 +22,7 @@ from .metrics import ranking_metrics
 MODELS = {name: (lambda name=name: MostPopular(name)) for name in MostPopular.VARIANTS}
 MODELS.update({name: (lambda name=name: RecencyMostPopular(name)) for name in RecencyMostPopular.VARIANTS})
 MODELS["pitf"] = lambda: __import__("trainer.pitf", fromlist=["PITF"]).PITF()
+MODELS["fm"] = lambda: __import__("trainer.pitf", fromlist=["FM"]).FM()
 
 
 def load_dataset(spec: str):

@@ -20,6 +20,7 @@ from .data import Post
 
 class PITF:
     name = "pitf"
+    tag_bias = False
 
     def __init__(self, factors: int = 64, epochs: int = 30, learning_rate: float = 0.05,
                  regularisation: float = 5e-5, negatives: int = 10, batch_size: int = 4096, seed: int = 0):
@@ -44,7 +45,9 @@ class PITF:
 
         self.U, self.I = table(len(self.users)), table(len(self.items))
         self.TU, self.TI = table(n_tags), table(n_tags)
-        optimiser = torch.optim.Adagrad([self.U, self.I, self.TU, self.TI], lr=self.learning_rate)
+        self.bias = torch.nn.Parameter(torch.zeros(n_tags))  # only FM uses it (see below)
+        parameters = [self.U, self.I, self.TU, self.TI] + ([self.bias] if self.tag_bias else [])
+        optimiser = torch.optim.Adagrad(parameters, lr=self.learning_rate)
         triples_t = torch.from_numpy(triples)
         for _ in range(self.epochs):
             order = torch.from_numpy(rng.permutation(len(triples)))
@@ -54,6 +57,8 @@ class PITF:
                 neg = torch.randint(n_tags, (len(batch), self.negatives))
                 score_pos = (self.U[u] * self.TU[pos]).sum(1) + (self.I[i] * self.TI[pos]).sum(1)
                 score_neg = (self.U[u].unsqueeze(1) * self.TU[neg]).sum(2) + (self.I[i].unsqueeze(1) * self.TI[neg]).sum(2)
+                if self.tag_bias:
+                    score_pos, score_neg = score_pos + self.bias[pos], score_neg + self.bias[neg]
                 # A sampled "negative" that is in fact a tag of the post is not a negative.
                 valid = (neg != pos.unsqueeze(1)).float()
                 loss = -(F.logsigmoid(score_pos.unsqueeze(1) - score_neg) * valid).sum() / valid.sum()
@@ -68,6 +73,8 @@ class PITF:
     def score_matrix(self, posts: Sequence[Post]) -> torch.Tensor:
         """Scores of every tag for each post; unknown users or items contribute nothing."""
         scores = torch.zeros(len(posts), len(self.tags))
+        if self.tag_bias:
+            scores += self.bias
         u = [self.users.get(p.user) for p in posts]
         i = [self.items.get(p.item) for p in posts]
         known_u = [r for r, x in enumerate(u) if x is not None]
@@ -90,3 +97,14 @@ class PITF:
 
     def recommend(self, user: str, item: str, k: int) -> list[str]:
         return self.recommend_many([Post(user, item, 0.0, frozenset())], k)[0]
+
+
+class FM(PITF):
+    """A factorisation machine over one-hot (user, item, tag) trained with BPR (Rendle 2010).
+
+    y = w_0 + w_u + w_i + w_t + <v_u, v_i> + <v_u, v_t> + <v_i, v_t>. In a BPR difference
+    between two tags of the same post, w_0, w_u, w_i and <v_u, v_i> cancel, so what is learned
+    is PITF plus the tag's own weight w_t; that is exactly what this class trains."""
+
+    name = "fm"
+    tag_bias = True
