@@ -65,7 +65,7 @@ def main() -> None:
         fill_database(db, args.photos)
         if args.cached:
             point_rows_at_cached_photos(db, work)
-        app = QApplication.instance() or QApplication([])
+        app = QApplication.instance() or QApplication([])  # noqa: F841 - keeps Qt alive for the run
 
         class FirstPaint(QObject):
             painted_at: float | None = None

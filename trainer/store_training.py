@@ -150,7 +150,7 @@ def train_profile(
     for epoch in range(1, config.epochs + 1):
         rng.shuffle(train_list)
         losses = []
-        for step, start in enumerate(range(0, len(train_list), config.batch_size), 1):
+        for start in range(0, len(train_list), config.batch_size):
             if should_stop():
                 raise Stopped()
             batch = train_list[start : start + config.batch_size]
