@@ -26,6 +26,7 @@ from tagassist.models.bundle import save_bundle
 from tagassist.models.permlp import PerMLP, bpr_loss
 from tagassist.store import Profile, Store
 
+from .early_stopping import EarlyStopping
 from .store_training import Stopped, _calibrate, _padded, f1_at_5
 
 IMAGE_SIDE = 112  # photos are kept at this short side in memory; patches are 96 px
@@ -132,7 +133,7 @@ def train_cnn_permlp(
         top = scores.topk(min(5, len(vocabulary)), dim=1).indices.tolist()
         return f1_at_5([[vocabulary[c] for c in row] for row in top], truths)
 
-    best, best_state, since_best, epoch = -1.0, None, 0, 0
+    stopping, epoch = EarlyStopping([cnn, head], config.patience), 0
     for epoch in range(1, config.epochs + 1):
         rng.shuffle(train_rows)
         losses = []
@@ -154,17 +155,10 @@ def train_cnn_permlp(
         report({"stage": "train", "epoch": epoch, "step": math.ceil(len(train_rows) / config.batch_size),
                 "total": config.epochs, "loss": float(np.mean(losses)), "metric": metric,
                 "eta_s": elapsed / epoch * (config.epochs - epoch)})
-        if metric > best:
-            best, since_best = metric, 0
-            best_state = ({k: v.clone() for k, v in cnn.state_dict().items()},
-                          {k: v.clone() for k, v in head.state_dict().items()})
-        else:
-            since_best += 1
-            if since_best >= config.patience:
-                break
-    if best_state is not None:
-        cnn.load_state_dict(best_state[0])
-        head.load_state_dict(best_state[1])
+        if stopping.update(metric):
+            break
+    stopping.restore()
+    best = stopping.best
 
     version = "cnn-" + datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S-%f")
     cnn.eval()

@@ -24,6 +24,7 @@ from tagassist.models.permlp import PerMLP, bpr_loss
 from tagassist.models.scoring import ModelScorer, active_model_scorer
 from tagassist.store import Photo, Profile, Store
 
+from .early_stopping import EarlyStopping
 from .metrics import ranking_metrics
 
 
@@ -146,7 +147,7 @@ def train_profile(
 
     train_list = np.array(list(train_idx))
     steps_per_epoch = math.ceil(len(train_list) / config.batch_size)
-    best_f1, best_state, since_best, history, epoch = -1.0, None, 0, [], 0
+    stopping, history, epoch = EarlyStopping([model], config.patience), [], 0
     for epoch in range(1, config.epochs + 1):
         rng.shuffle(train_list)
         losses = []
@@ -174,16 +175,10 @@ def train_profile(
                  "eta_s": elapsed / epoch * (config.epochs - epoch)}
         history.append(event)
         report(event)
-        if val_f1 > best_f1:
-            best_f1, best_state, since_best = val_f1, {k: v.clone() for k, v in model.state_dict().items()}, 0
-        else:
-            since_best += 1
-            if since_best >= config.patience:
-                break
-    if best_state is None:  # no epoch ran: the (warm-started) model as it is
-        best_f1 = f1_at_5(model_rankings(val_idx), val_truths)
-    else:
-        model.load_state_dict(best_state)
+        if stopping.update(val_f1):
+            break
+    # With no epoch run, the (warm-started) model is kept as it is.
+    best_f1 = stopping.best if stopping.restore() else f1_at_5(model_rankings(val_idx), val_truths)
     model.eval()
     # Calibrated on the held-out photos: on the training photos an overfit model looks sure.
     val_list = np.array(list(val_idx))
