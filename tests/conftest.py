@@ -16,10 +16,11 @@ SAMPLE_LIBRARY = REPO / "resources" / "sample-library"
 
 
 def need_shared(*parts: str) -> Path:
-    """A path inside ../shared; skipped locally when absent, a failure in CI."""
+    """A path inside ../shared; skipped locally when absent, a failure in CI (except where CI
+    says it has no shared/, as the public installer workflow does)."""
     path = SHARED.joinpath(*parts)
     if not path.exists():
-        if os.environ.get("CI"):
+        if os.environ.get("CI") and not os.environ.get("TAGASSIST_NO_SHARED"):
             pytest.fail(f"{path} is missing: CI must run with shared/ beside the checkout")
         pytest.skip(f"{path} not present")
     return path

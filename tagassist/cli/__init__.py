@@ -19,6 +19,7 @@ from . import library_commands as lib
 from . import model_commands as models
 from .demo_command import cmd_demo
 from .export_command import cmd_export
+from .self_test_command import cmd_self_test
 from .output import EXIT_USER_ERROR, UserError
 
 # Commands that only read never create a profile by accident (a typo would look like an
@@ -101,6 +102,8 @@ def build_parser() -> argparse.ArgumentParser:
     demo = add("demo", cmd_demo, "try tagassist on the bundled sample library (its own database)")
     demo.add_argument("--headless", action="store_true", help="print suggestions instead of opening the app")
     add("doctor", lib.cmd_doctor, "check the database and the library's files")
+    self_test = add("self-test", cmd_self_test, "check this installation end to end on the sample library (touches nothing of yours)")
+    self_test.add_argument("--gui", action="store_true", help="also build the desktop window (offscreen)")
     return parser
 
 
@@ -117,6 +120,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.handler is cmd_demo:  # brings its own database unless --db is given
             return cmd_demo(args)
+        if args.handler is cmd_self_test:  # a throw-away database; the user's is never opened
+            return cmd_self_test(args)
         with Store(args.db or default_db_path()) as store:
             profile = store.profile(args.profile, create=args.command not in _READ_ONLY)
             return args.handler(args, store, profile)

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import subprocess
-import sys
 from argparse import Namespace
 
+from ..launcher import trainer_command
 from ..store import Profile, Store
 from .output import EXIT_OK, UserError, emit_json, say
 
@@ -13,8 +13,8 @@ from .output import EXIT_OK, UserError, emit_json, say
 def cmd_train(args: Namespace, store: Store, profile: Profile) -> int:
     """Runs the trainer in its own process, as the app does, so training never shares memory or
     a crash with the caller; its JSON progress passes straight through."""
-    command = [sys.executable, "-m", "trainer", "train", "--db", str(store.path), "--profile", profile.name,
-               "--mode", args.mode, "--device", args.device]
+    command = trainer_command("train", "--db", str(store.path), "--profile", profile.name,
+                              "--mode", args.mode, "--device", args.device)
     if args.json:
         command.append("--json-progress")
     store.close()  # the trainer writes to the same database

@@ -18,8 +18,8 @@ from ..paths import resources_dir
 @lru_cache(maxsize=1)
 def content_tag_matrix(path: Path | None = None) -> tuple[tuple[str, ...], np.ndarray]:
     """(tag names, a 1000 x len(tags) 0/1 matrix) from the curated map."""
-    from torchvision.models._meta import _IMAGENET_CATEGORIES as categories
-
+    # The class names ship in resources/, so the engine needs no torchvision to run.
+    categories = json.loads((resources_dir() / "imagenet_classes.json").read_text())["classes"]
     index = {name: i for i, name in enumerate(categories)}
     mapping = json.loads((path or resources_dir() / "imagenet_content_tags.json").read_text())
     tags = tuple(t for t in mapping if not t.startswith("_"))

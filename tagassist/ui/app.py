@@ -7,10 +7,11 @@ import os
 import sys
 import traceback
 
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from ..library import ThumbnailCache
-from ..paths import thumbnail_dir
+from ..paths import resources_dir, thumbnail_dir
 from ..log import setup_logging
 from ..settings import Settings
 from ..store import Store
@@ -73,6 +74,7 @@ def run(db_path: str, profile: str | None, folders: list[str] = ()) -> int:
     setup_logging()
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("tagassist")
+    app.setWindowIcon(QIcon(str(resources_dir() / "icons" / "tagassist.png")))
     settings = Settings.load()
     apply_theme(settings.theme)
     folders, settings = _first_run(list(folders), settings)

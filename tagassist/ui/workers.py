@@ -15,7 +15,6 @@ from __future__ import annotations
 import inspect
 import json
 import logging
-import sys
 import threading
 import traceback
 from collections.abc import Callable, Iterator
@@ -23,6 +22,7 @@ from collections.abc import Callable, Iterator
 from PySide6.QtCore import QCoreApplication, QObject, QProcess, QRunnable, QThread, QThreadPool, Signal
 from PySide6.QtGui import QImage
 
+from ..launcher import trainer_command
 from ..library import ImageProblem, ThumbnailCache
 
 log = logging.getLogger(__name__)
@@ -166,8 +166,9 @@ class TrainerProcess(QObject):
     def __init__(self, db_path: str, profile: str, parent: QObject | None = None):
         super().__init__(parent)
         self.process = QProcess(self)
-        self.process.setProgram(sys.executable)
-        self.process.setArguments(["-m", "trainer", "train", "--db", db_path, "--profile", profile, "--json-progress"])
+        program, *arguments = trainer_command("train", "--db", db_path, "--profile", profile, "--json-progress")
+        self.process.setProgram(program)
+        self.process.setArguments(arguments)
         self.process.readyReadStandardOutput.connect(self._read)
         self.process.finished.connect(self._done)
         self._final: dict | None = None

@@ -122,3 +122,22 @@ def test_installed_entry_point_runs(tmp_path):
         capture_output=True, text=True, cwd=REPO, check=True,
     )
     assert json.loads(result.stdout)["photos"] == 0
+
+
+@pytest.mark.slow
+def test_self_test_checks_the_installation_end_to_end_and_leaves_no_trace(capsys, tmp_path, monkeypatch):
+    monkeypatch.setenv("TAGASSIST_DATA_DIR", str(tmp_path / "user-data"))
+    code, out, _ = run(capsys, "self-test", "--json")
+    report = json.loads(out)
+    assert code == 0 and report["ok"]
+    assert [s["step"] for s in report["steps"]] == ["encoder", "scan", "index", "suggest", "retrain"]
+    assert all(s["ok"] for s in report["steps"])
+    assert not (tmp_path / "user-data").exists()  # the user's data directory was never touched
+    assert os.environ["TAGASSIST_DATA_DIR"] == str(tmp_path / "user-data")
+
+
+def test_self_test_reports_a_broken_installation(capsys, tmp_path, monkeypatch):
+    monkeypatch.setenv("TAGASSIST_RESOURCES", str(tmp_path / "nothing-here"))
+    code, out, _ = run(capsys, "self-test")
+    assert code == 1
+    assert "FAIL scan" in out and "sample library is missing" in out and "self-test FAILED" in out

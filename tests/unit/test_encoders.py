@@ -110,3 +110,16 @@ def test_folding_batchnorm_keeps_the_outputs():
         after = model.fuse_for_inference()(x)
     for a, b in zip(before, after):
         assert torch.allclose(a, b, atol=1e-4)
+
+
+def test_bundled_imagenet_class_names_match_torchvision():
+    """The engine reads class names from resources/ (no torchvision at run time); they must be
+    torchvision's, in output order, or content words would name the wrong things."""
+    import json
+
+    from torchvision.models._meta import _IMAGENET_CATEGORIES
+
+    from tagassist.paths import resources_dir
+
+    bundled = json.loads((resources_dir() / "imagenet_classes.json").read_text())["classes"]
+    assert bundled == list(_IMAGENET_CATEGORIES)

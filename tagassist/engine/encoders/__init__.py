@@ -15,7 +15,7 @@ import torch
 from PIL import Image
 from torch import nn
 
-from .torchvision_backbones import EncoderUnavailable
+from .errors import EncoderUnavailable
 
 log = logging.getLogger(__name__)
 

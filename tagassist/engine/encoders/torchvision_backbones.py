@@ -9,11 +9,8 @@ from __future__ import annotations
 
 import torch
 from torch import nn
-from torchvision import models
 
-
-class EncoderUnavailable(RuntimeError):
-    """The encoder cannot be built here; the message is one line for the user."""
+from .errors import EncoderUnavailable
 
 
 class _Pooled(nn.Module):
@@ -45,6 +42,10 @@ def _split(name: str, model: nn.Module) -> _Pooled:
 
 def build(name: str) -> tuple[nn.Module, int, tuple, tuple]:
     """(model, input size, mean, std) for a torchvision backbone with its DEFAULT weights."""
+    try:
+        from torchvision import models
+    except ImportError as exc:  # the CPU installer leaves torchvision out
+        raise EncoderUnavailable(f"{name}: needs torchvision, which this installation does not include") from exc
     weights = models.get_model_weights(name).DEFAULT
     try:
         state = weights.get_state_dict(progress=False, check_hash=True)

@@ -1,0 +1,83 @@
+"""The installers' moving parts that can be checked without building: the frozen app's trainer
+entry, portable mode, the CPU build's requirements and the OS matrix of the workflow. The build
+itself is proved by packaging/build.sh (a separate step: it takes minutes)."""
+
+import os
+import re
+import runpy
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import yaml
+
+from tagassist import launcher
+from tests.conftest import REPO
+
+
+def _name(requirement: str) -> str:
+    return re.split(r"[<>=!~\[ ]", requirement.strip(), maxsplit=1)[0].lower()
+
+
+def test_cpu_build_requirements_follow_pyproject():
+    project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
+    wanted = {_name(r) for r in project["dependencies"] + project["optional-dependencies"]["heic"]}
+    wanted = (wanted - {"torchvision"}) | {"pyinstaller"}
+    lines = [line for line in (REPO / "packaging/requirements-cpu.txt").read_text().splitlines()
+             if line.strip() and not line.startswith("#")]
+    assert {_name(line) for line in lines} == wanted
+    torch_pin = next(line for line in lines if _name(line) == "torch")
+    assert torch_pin == "torch==2.13.0"  # the CPU build; a range would let pip pick a CUDA one
+
+
+def test_workflow_builds_and_smoke_tests_on_three_operating_systems():
+    workflow = yaml.safe_load((REPO / ".github/workflows/installers.yml").read_text())
+    job = workflow["jobs"]["build"]
+    systems = [entry["os"] for entry in job["strategy"]["matrix"]["include"]]
+    assert {s.split("-")[0] for s in systems} == {"ubuntu", "windows", "macos"}
+    script = "\n".join(step.get("run", "") for step in job["steps"])
+    assert "pytest" in script and "packaging/build.sh" in script
+    assert "--self-test" in script and "self-test" in script and "iscc" in script and "make-dmg.sh" in script
+    assert any(step.get("uses", "").startswith("actions/upload-artifact") for step in job["steps"])
+
+
+def test_trainer_command_in_a_source_install_uses_this_python():
+    assert launcher.trainer_command("train", "--db", "x") == [sys.executable, "-m", "trainer", "train", "--db", "x"]
+
+
+def test_frozen_app_runs_the_trainer_through_its_console_executable(monkeypatch, tmp_path):
+    monkeypatch.setattr(sys, "frozen", True, raising=False)
+    monkeypatch.setattr(sys, "executable", str(tmp_path / "tagassist"))
+    command = launcher.trainer_command("train", "--db", "x")
+    suffix = ".exe" if sys.platform == "win32" else ""
+    assert command == [str(tmp_path / f"tagassist-cli{suffix}"), "--run-trainer", "train", "--db", "x"]
+
+
+def test_console_entry_hands_run_trainer_to_the_trainer():
+    code = "import sys; from tagassist.launcher import cli_main; sys.argv = ['tagassist-cli', '--run-trainer', '--help']; cli_main()"
+    done = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True)
+    assert done.returncode == 0 and "python -m trainer" in done.stdout and "train" in done.stdout
+    code = "import sys; from tagassist.launcher import cli_main; sys.argv = ['tagassist-cli', '--version']; cli_main()"
+    done = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True)
+    assert done.returncode == 0 and done.stdout.startswith("tagassist ")
+
+
+def _run_portable_hook(monkeypatch, executable: Path) -> dict:
+    for key in ("TAGASSIST_DATA_DIR", "TAGASSIST_CACHE_DIR", "TORCH_HOME"):
+        monkeypatch.delenv(key, raising=False)
+    monkeypatch.setattr(sys, "executable", str(executable))
+    runpy.run_path(str(REPO / "packaging/hooks/rthook_portable.py"))
+    return {k: os.environ.get(k) for k in ("TAGASSIST_DATA_DIR", "TAGASSIST_CACHE_DIR")}
+
+
+def test_portable_mode_keeps_data_beside_the_executable(monkeypatch, tmp_path):
+    (tmp_path / "portable").touch()
+    found = _run_portable_hook(monkeypatch, tmp_path / "tagassist")
+    assert found == {"TAGASSIST_DATA_DIR": str(tmp_path.resolve() / "data"),
+                     "TAGASSIST_CACHE_DIR": str(tmp_path.resolve() / "cache")}
+
+
+def test_without_the_portable_marker_data_stays_in_the_user_profile(monkeypatch, tmp_path):
+    assert _run_portable_hook(monkeypatch, tmp_path / "tagassist") == {"TAGASSIST_DATA_DIR": None,
+                                                                      "TAGASSIST_CACHE_DIR": None}
