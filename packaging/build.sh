@@ -35,9 +35,12 @@ build() {
         packaging/tagassist.spec
     BUILD_SECONDS=$((SECONDS - started))
     # CUDA must not have crept in through some dependency.
-    if find "$BUNDLE" -iname 'libcu*' -o -iname 'libnccl*' -o -iname 'libnv*' | grep -q .; then
+    local cuda
+    cuda="$(find "$BUNDLE" -regextype posix-extended \
+        -iregex '.*/lib(cuda|cudart|cublas|cudnn|cufft|curand|cusolver|cusparse|nccl|nvrtc|nvjitlink|nvtoolsext|torch_cuda)[^/]*' )"
+    if [ -n "$cuda" ]; then
         echo "build.sh: CUDA libraries found in the CPU bundle:" >&2
-        find "$BUNDLE" -iname 'libcu*' -o -iname 'libnccl*' -o -iname 'libnv*' >&2
+        echo "$cuda" >&2
         exit 1
     fi
     echo "== archive"

@@ -11,6 +11,7 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 
 from .data import Post
+from .model_api import SideData, TagModel
 
 
 def _shares(counter: Counter) -> dict[str, float]:
@@ -18,17 +19,20 @@ def _shares(counter: Counter) -> dict[str, float]:
     return {t: c / total for t, c in counter.items()} if total else {}
 
 
-class MostPopular:
+class MostPopular(TagModel):
     """variant: 'mp' (global), 'mp-u' (user), 'mp-i' (item) or 'mp-ui' (0.5 user + 0.5 item)."""
 
     VARIANTS = ("mp", "mp-u", "mp-i", "mp-ui")
 
-    def __init__(self, variant: str):
+    def __init__(self, variant: str, seed: int = 0):
         if variant not in self.VARIANTS:
             raise ValueError(f"unknown baseline {variant!r}")
+        super().__init__(seed)
         self.variant = variant
+        self.name = variant
 
-    def fit(self, train: Sequence[Post]) -> MostPopular:
+    def _prepare(self, train: Sequence[Post], side: SideData) -> None:
+        super()._prepare(train, side)
         global_counts: Counter = Counter()
         user_counts: dict[str, Counter] = defaultdict(Counter)
         item_counts: dict[str, Counter] = defaultdict(Counter)
@@ -42,9 +46,8 @@ class MostPopular:
         self.user_share = {u: _shares(c) for u, c in user_counts.items()}
         self.item_share = {i: _shares(c) for i, c in item_counts.items()}
         self._global_ranking: list[str] | None = None
-        return self
 
-    def score(self, user: str, item: str) -> dict[str, float]:
+    def score(self, user: str, item: str, time: float | None = None) -> dict[str, float]:
         if self.variant == "mp":
             scores = dict(self.global_share)
         elif self.variant == "mp-u":
@@ -58,6 +61,9 @@ class MostPopular:
         for t, s in self.filler.items():
             scores[t] = scores.get(t, 0.0) + s
         return scores
+
+    def recommend_many(self, posts: Sequence[Post], k: int) -> list[list[str]]:
+        return [self.recommend(p.user, p.item, k) for p in posts]
 
     def recommend(self, user: str, item: str, k: int) -> list[str]:
         if self.variant == "mp":  # the same ranking for every post: computed once
@@ -76,19 +82,23 @@ class RecencyMostPopular(MostPopular):
 
     VARIANTS = ("bll-u", "bll-ui")
 
-    def __init__(self, variant: str, decay: float = 0.5):
+    def __init__(self, variant: str, decay: float = 0.5, seed: int = 0):
         if variant not in self.VARIANTS:
             raise ValueError(f"unknown baseline {variant!r}")
-        self.variant, self.decay = variant, decay
+        TagModel.__init__(self, seed)
+        self.variant, self.decay, self.name = variant, decay, variant
 
-    def fit(self, train: Sequence[Post]) -> RecencyMostPopular:
-        super_variant, self.variant = self.variant, "mp"
-        super().fit(train)
-        self.variant = super_variant
+    def _prepare(self, train: Sequence[Post], side: SideData) -> None:
+        super()._prepare(train, side)
         self.uses: dict[str, list[tuple[float, str]]] = defaultdict(list)
         for post in train:
             self.uses[post.user] += [(post.time, t) for t in post.tags]
-        return self
+
+    def score(self, user: str, item: str, time: float | None = None) -> dict[str, float]:
+        return self._scores(Post(user, item, self._time_for(user, time), frozenset()))
+
+    def recommend(self, user: str, item: str, k: int) -> list[str]:
+        return self.recommend_many([Post(user, item, self._time_for(user, None), frozenset())], k)[0]
 
     def _bll(self, user: str, time: float) -> dict[str, float]:
         scores: dict[str, float] = defaultdict(float)
@@ -97,14 +107,14 @@ class RecencyMostPopular(MostPopular):
         total = sum(scores.values())
         return {t: s / total for t, s in scores.items()} if total else {}
 
+    def _scores(self, post: Post) -> dict[str, float]:
+        scores = {t: (1.0 if self.variant == "bll-u" else 0.5) * s for t, s in self._bll(post.user, post.time).items()}
+        if self.variant == "bll-ui":
+            for t, s in self.item_share.get(post.item, {}).items():
+                scores[t] = scores.get(t, 0.0) + 0.5 * s
+        for t, s in self.filler.items():
+            scores[t] = scores.get(t, 0.0) + s
+        return scores
+
     def recommend_many(self, posts: Sequence[Post], k: int) -> list[list[str]]:
-        rankings = []
-        for post in posts:
-            scores = {t: (1.0 if self.variant == "bll-u" else 0.5) * s for t, s in self._bll(post.user, post.time).items()}
-            if self.variant == "bll-ui":
-                for t, s in self.item_share.get(post.item, {}).items():
-                    scores[t] = scores.get(t, 0.0) + 0.5 * s
-            for t, s in self.filler.items():
-                scores[t] = scores.get(t, 0.0) + s
-            rankings.append([t for _, t in heapq.nsmallest(k, ((-s, t) for t, s in scores.items()))])
-        return rankings
+        return [[t for _, t in heapq.nsmallest(k, ((-s, t) for t, s in self._scores(post).items()))] for post in posts]

@@ -77,3 +77,22 @@ def chronological_split(posts: Iterable[Post], min_posts: int = 5, test_share: f
         train += user_posts[:-n_test]
         test += user_posts[-n_test:]
     return train, test
+
+
+def load_lastfm_side(folder: str | Path):
+    """hetrec2011 Last.fm's social graph (user_friends.dat, symmetric) and listening counts
+    (user_artists.dat) as side data: the collaborative signals of the papers."""
+    from .model_api import SideData
+
+    friends: dict[str, set[str]] = defaultdict(set)
+    with open(Path(folder) / "user_friends.dat", encoding="latin-1") as f:
+        rows = csv.reader(f, delimiter="\t")
+        next(rows)
+        for user, friend in rows:
+            friends[user].add(friend)
+            friends[friend].add(user)
+    with open(Path(folder) / "user_artists.dat", encoding="latin-1") as f:
+        rows = csv.reader(f, delimiter="\t")
+        next(rows)
+        interactions = [(user, artist, float(weight)) for user, artist, weight in rows]
+    return SideData(friends={u: sorted(v) for u, v in friends.items()}, interactions=interactions)

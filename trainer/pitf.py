@@ -8,7 +8,6 @@ updates are vectorised over a batch of posts; there is no Python loop per exampl
 
 from __future__ import annotations
 
-import heapq
 from collections.abc import Sequence
 
 import numpy as np
@@ -16,28 +15,35 @@ import torch
 import torch.nn.functional as F
 
 from .data import Post
+from .model_api import Callback, SideData, TagModel
 
 
-class PITF:
+class PITF(TagModel):
     name = "pitf"
     tag_bias = False
 
     def __init__(self, factors: int = 64, epochs: int = 30, learning_rate: float = 0.05,
                  regularisation: float = 5e-5, negatives: int = 10, batch_size: int = 4096, seed: int = 0):
+        super().__init__(seed)
         self.factors, self.epochs, self.learning_rate = factors, epochs, learning_rate
-        self.regularisation, self.negatives, self.batch_size, self.seed = regularisation, negatives, batch_size, seed
+        self.regularisation, self.negatives, self.batch_size = regularisation, negatives, batch_size
 
-    def fit(self, train: Sequence[Post]) -> PITF:
-        torch.manual_seed(self.seed)
-        rng = np.random.default_rng(self.seed)
+    def _prepare(self, train: Sequence[Post], side: SideData) -> None:
+        super()._prepare(train, side)
         self.users = {u: i for i, u in enumerate(sorted({p.user for p in train}))}
         self.items = {it: i for i, it in enumerate(sorted({p.item for p in train}))}
-        self.tags = sorted({t for p in train for t in p.tags})
+
+    def _tensors(self) -> dict[str, torch.Tensor]:
+        return {"U": self.U, "I": self.I, "TU": self.TU, "TI": self.TI, "bias": self.bias}
+
+    def _load_tensors(self, tensors: dict[str, torch.Tensor]) -> None:
+        for name, value in tensors.items():
+            setattr(self, name, torch.nn.Parameter(value))
+
+    def _fit(self, train: Sequence[Post], side: SideData, callback: Callback) -> None:
+        rng = np.random.default_rng(self.seed)
         tag_index = {t: i for i, t in enumerate(self.tags)}
         triples = np.array([(self.users[p.user], self.items[p.item], tag_index[t]) for p in train for t in p.tags])
-        posts_tags = {}
-        for p in train:
-            posts_tags.setdefault((self.users[p.user], self.items[p.item]), set()).update(tag_index[t] for t in p.tags)
         k, n_tags = self.factors, len(self.tags)
 
         def table(n: int) -> torch.nn.Parameter:
@@ -49,7 +55,7 @@ class PITF:
         parameters = [self.U, self.I, self.TU, self.TI] + ([self.bias] if self.tag_bias else [])
         optimiser = torch.optim.Adagrad(parameters, lr=self.learning_rate)
         triples_t = torch.from_numpy(triples)
-        for _ in range(self.epochs):
+        for epoch in range(self.epochs):
             order = torch.from_numpy(rng.permutation(len(triples)))
             for start in range(0, len(order), self.batch_size):
                 batch = triples_t[order[start : start + self.batch_size]]
@@ -67,7 +73,7 @@ class PITF:
                 optimiser.zero_grad()
                 loss.backward()
                 optimiser.step()
-        return self
+            callback({"stage": "train", "epoch": epoch + 1, "total": self.epochs, "loss": float(loss.detach())})
 
     @torch.no_grad()
     def score_matrix(self, posts: Sequence[Post]) -> torch.Tensor:
@@ -84,19 +90,6 @@ class PITF:
         if known_i:
             scores[known_i] += self.I[[i[r] for r in known_i]] @ self.TI.T
         return scores
-
-    def recommend_many(self, posts: Sequence[Post], k: int) -> list[list[str]]:
-        rankings = []
-        for start in range(0, len(posts), 2048):
-            scores = self.score_matrix(posts[start : start + 2048])
-            top = scores.topk(min(k + 16, len(self.tags)), dim=1)  # a margin so ties sort by name
-            for values, indices in zip(top.values.tolist(), top.indices.tolist()):
-                pairs = ((-v, self.tags[c]) for v, c in zip(values, indices))
-                rankings.append([t for _, t in heapq.nsmallest(k, pairs)])
-        return rankings
-
-    def recommend(self, user: str, item: str, k: int) -> list[str]:
-        return self.recommend_many([Post(user, item, 0.0, frozenset())], k)[0]
 
 
 class FM(PITF):

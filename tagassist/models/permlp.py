@@ -41,9 +41,19 @@ class PerMLP(nn.Module):
 
     def forward(self, features: torch.Tensor, users: torch.Tensor) -> torch.Tensor:
         """(batch, feature_dim), (batch,) -> scores for every tag, (batch, n_tags)."""
+        return self.out(self.represent(features, users))
+
+    def represent(self, features: torch.Tensor, users: torch.Tensor) -> torch.Tensor:
+        """The predictor's hidden layer, (batch, hidden): eq. 6, then the first half of eq. 7."""
         z = (features - self.feature_mean) / self.feature_std
         psi = F.relu(self.b_per + self.w_per * z + self.user(users))
-        return self.out(F.relu(self.hidden_layer(psi)))
+        return F.relu(self.hidden_layer(psi))
+
+    def score_tags(self, hidden: torch.Tensor, tags: torch.Tensor) -> torch.Tensor:
+        """Scores of chosen tags only, (batch, n): training with sampled negatives needs no
+        more than these, which is what makes BPR cheap for a large vocabulary. -1 = padding."""
+        tags = tags.clamp(min=0)
+        return (hidden.unsqueeze(1) * self.out.weight[tags]).sum(2) + self.out.bias[tags]
 
 
 def bpr_loss(scores: torch.Tensor, positives: torch.Tensor, negatives: torch.Tensor) -> torch.Tensor:
@@ -51,8 +61,12 @@ def bpr_loss(scores: torch.Tensor, positives: torch.Tensor, negatives: torch.Ten
 
     scores (B, T); positives (B, P) and negatives (B, N) index tags, -1 marks padding.
     """
-    pos = scores.gather(1, positives.clamp(min=0))
-    neg = scores.gather(1, negatives.clamp(min=0))
+    return bpr_pair_loss(scores.gather(1, positives.clamp(min=0)), scores.gather(1, negatives.clamp(min=0)),
+                         positives, negatives)
+
+
+def bpr_pair_loss(pos: torch.Tensor, neg: torch.Tensor, positives: torch.Tensor, negatives: torch.Tensor) -> torch.Tensor:
+    """eq. 8 from the scores of the positives (B, P) and negatives (B, N) alone."""
     pair_ok = (positives >= 0).unsqueeze(2) & (negatives >= 0).unsqueeze(1)
     losses = -F.logsigmoid(pos.unsqueeze(2) - neg.unsqueeze(1))
     return (losses * pair_ok).sum() / pair_ok.sum().clamp(min=1)
