@@ -43,6 +43,11 @@ build() {
         echo "$cuda" >&2
         exit 1
     fi
+    # torch's own libraries carry debug symbols (about 80 MB); stripping them is safe, which
+    # the self-test below proves. Other wheels' libraries are left alone: strip(1) breaks some.
+    if command -v strip >/dev/null; then
+        strip --strip-debug "$BUNDLE"/_internal/torch/lib/libtorch*.so "$BUNDLE"/_internal/torch/lib/libc10.so
+    fi
     echo "== archive"
     local stage="$ROOT/build/stage/tagassist-$VERSION"
     rm -rf "$ROOT/build/stage" && mkdir -p "$stage"
@@ -82,7 +87,8 @@ def size_mb(path):
 version_runs = timed([str(bundle / "tagassist-cli"), "--version"])
 engine_runs = timed([str(bundle / "tagassist-cli"), "doctor", "--json"])
 archive = dist / f"tagassist-{version}-linux-{arch}.tar.gz"
-largest = sorted(((f.stat().st_size / 2**20, str(f.relative_to(bundle))) for f in bundle.rglob("*") if f.is_file()), reverse=True)[:8]
+largest = sorted(((f.stat().st_size / 2**20, str(f.relative_to(bundle))) for f in bundle.rglob("*")
+                  if f.is_file() and not f.is_symlink()), reverse=True)[:8]
 report = {
     "version": version, "arch": arch, "flavour": "cpu",
     "bundle_mb": round(size_mb(bundle), 1),

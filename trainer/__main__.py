@@ -28,6 +28,13 @@ def main(argv=None) -> int:
     train.add_argument("--mode", choices=["head", "cnn-permlp"], default="head")
     train.add_argument("--device", default="cpu")
     train.add_argument("--json-progress", action="store_true")
+    commands.add_parser("evaluate", help="score models side by side on a tagging history (see its --help)",
+                        add_help=False)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["evaluate"]:  # its own parser, the same as python -m trainer.evaluate
+        from .evaluate import main as evaluate_main
+
+        return evaluate_main(argv[1:])
     args = parser.parse_args(argv)
     return run_train(args)
 

@@ -93,7 +93,7 @@ class ALTReco(NeuralTagModel):
         target.scatter_add_(1, index, self.net.user_weight[users])
         return target[:, : len(self.tags)]
 
-    def _loss(self, batches: Batches, rows: torch.Tensor) -> torch.Tensor:
+    def _loss(self, batches: Batches, rows: torch.Tensor, positives: torch.Tensor) -> torch.Tensor:
         users, items = batches.users[rows], batches.items[rows]
         logits, code = self.net(users, items)
         real = batches.multi_hot(rows, len(self.tags))

@@ -104,6 +104,6 @@ class GraphNet(NeuralTagModel):
     def _logits(self, users: torch.Tensor, items: torch.Tensor) -> torch.Tensor:
         return self.net(users, items)
 
-    def _loss(self, batches: Batches, rows: torch.Tensor) -> torch.Tensor:
+    def _loss(self, batches: Batches, rows: torch.Tensor, positives: torch.Tensor) -> torch.Tensor:
         logits = self.net(batches.users[rows], batches.items[rows])
         return F.binary_cross_entropy_with_logits(logits, batches.multi_hot(rows, len(self.tags)))

@@ -60,7 +60,7 @@ class CollaborativeMultitask(NeuralTagModel):
     def _logits(self, users: torch.Tensor, items: torch.Tensor) -> torch.Tensor:
         return self.net(users, items)[0]
 
-    def _loss(self, batches: Batches, rows: torch.Tensor) -> torch.Tensor:
+    def _loss(self, batches: Batches, rows: torch.Tensor, positives: torch.Tensor) -> torch.Tensor:
         items = batches.items[rows]
         logits, reconstructed = self.net(batches.users[rows], items)
         loss = softmax_multilabel_loss(logits, batches.multi_hot(rows, len(self.tags)))

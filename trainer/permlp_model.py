@@ -37,6 +37,8 @@ class _Net(nn.Module):
 class CNNPerMLP(NeuralTagModel):
     name = "cnn-permlp"
     uses = ("item_features", "negatives")
+    pairwise = True
+    default_learning_rate = 1e-2  # BPR's gradients are smaller than a softmax's
 
     def _build(self, side: SideData) -> None:
         torch.manual_seed(self.seed)
@@ -45,11 +47,21 @@ class CNNPerMLP(NeuralTagModel):
     def _logits(self, users: torch.Tensor, items: torch.Tensor) -> torch.Tensor:
         return self.net(users, items)
 
-    def _loss(self, batches: Batches, rows: torch.Tensor) -> torch.Tensor:
+    def _loss(self, batches: Batches, rows: torch.Tensor, positives: torch.Tensor) -> torch.Tensor:
         return sampled_bpr(self.net.permlp, self.net.represent(batches.users[rows], batches.items[rows]),
-                           batches.positives[rows], self._sample_negatives(batches, rows))
+                           positives, batches, rows, self.negatives)
 
 
-def sampled_bpr(permlp: PerMLP, hidden: torch.Tensor, positives: torch.Tensor, negatives: torch.Tensor) -> torch.Tensor:
-    """eq. 8 scoring only the post's positives and its sampled negatives."""
-    return bpr_pair_loss(permlp.score_tags(hidden, positives), permlp.score_tags(hidden, negatives), positives, negatives)
+def sampled_bpr(permlp: PerMLP, hidden: torch.Tensor, positives: torch.Tensor, batches: Batches,
+                rows: torch.Tensor, n_negatives: int) -> torch.Tensor:
+    """eq. 8 over the step's positives, N negatives sampled once for the whole batch (one
+    matrix product scores them for every post; a sample that is one of the post's own tags
+    is masked), and each post's rejected tags as hard negatives."""
+    shared = torch.randint(permlp.n_tags, (n_negatives,))
+    negative_scores = hidden @ permlp.out.weight[shared].T + permlp.out.bias[shared]
+    clash = (batches.positives[rows].unsqueeze(2) == shared.view(1, 1, -1)).any(1)
+    negative_ids = shared.expand(len(rows), -1).masked_fill(clash, -1)
+    hard = batches.hard_negatives[rows]
+    return bpr_pair_loss(permlp.score_tags(hidden, positives),
+                         torch.cat([negative_scores, permlp.score_tags(hidden, hard)], 1),
+                         positives, torch.cat([negative_ids, hard], 1))

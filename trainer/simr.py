@@ -9,8 +9,7 @@ tag model.
      (z' = z + W_up relu(W_down z)), learns from the true tags (BPR, eq. 8 of CNN-PerMLP) and
      from the teacher's soft targets at temperature T on the unlabelled posts:
         L = L_BPR + alpha * T^2 * KL( softmax(t / T) || softmax(s / T) )
-The teacher is retrained inside each fit on exactly the posts the student sees, so choosing
-the student's epochs on held-out posts uses no label from them.
+The teacher picks the number of epochs on held-out training posts; the student trains as long.
 """
 
 from __future__ import annotations
@@ -47,6 +46,7 @@ class _Student(nn.Module):
 class SIMR(NeuralTagModel):
     name = "simr"
     uses = ("interactions", "item_features", "negatives")
+    pairwise = True
 
     def __init__(self, temperature: float = 2.0, distillation_weight: float = 1.0, unlabelled: int = 50_000, **kwargs):
         super().__init__(**kwargs)
@@ -60,18 +60,21 @@ class SIMR(NeuralTagModel):
         keep = ("dim", "hidden", "learning_rate", "weight_decay", "batch_size", "negatives", "device", "seed")
         return {k: getattr(self, k) for k in keep}
 
+    default_learning_rate = 1e-2
+
+    def _fit(self, train, side: SideData, callback: Callback) -> None:
+        """The teacher chooses its epochs on held-out posts (CNNPerMLP.fit does) and is trained
+        on all posts; the student then trains as long on the same posts, with its soft targets."""
+        self._teacher = CNNPerMLP(**self._teacher_params(), epochs=self.epochs)
+        self._teacher.fit(train, lambda e: callback({**e, "stage": "teacher-" + e["stage"]}), side)
+        self.chosen_epochs = self._teacher.chosen_epochs
+        self._train_loop(train, side, self.chosen_epochs, callback, None)
+
     def _before_training(self, posts, side: SideData, callback: Callback) -> None:
-        # The teacher's epochs: the student's when fixed, else chosen by the teacher's own
-        # validation the first time and reused when it is trained again on all posts.
-        teacher_epochs = self.epochs or getattr(self, "_teacher_epochs", None)
-        teacher = CNNPerMLP(**self._teacher_params(), epochs=teacher_epochs)
-        teacher.fit(posts, lambda e: callback({**e, "stage": "teacher-" + e["stage"]}), side)
-        self._teacher_epochs = teacher.chosen_epochs
         pairs = self._unlabelled_pairs(posts, side)
         # Teacher and student share users, items and tags (same posts, same side data).
         self._pseudo_users = torch.tensor([self.user_index.get(u, 0) for u, _ in pairs])
         self._pseudo_items = torch.tensor([self.item_index.get(i, 0) for _, i in pairs])
-        self._teacher = teacher
         self._pseudo_generator = torch.Generator().manual_seed(self.seed + 1)
 
     def _unlabelled_pairs(self, posts, side: SideData) -> list[tuple[str, str]]:
@@ -94,9 +97,9 @@ class SIMR(NeuralTagModel):
     def _logits(self, users: torch.Tensor, items: torch.Tensor) -> torch.Tensor:
         return self.net(users, items)
 
-    def _loss(self, batches: Batches, rows: torch.Tensor) -> torch.Tensor:
+    def _loss(self, batches: Batches, rows: torch.Tensor, positives: torch.Tensor) -> torch.Tensor:
         loss = sampled_bpr(self.net.permlp, self.net.represent(batches.users[rows], batches.items[rows]),
-                           batches.positives[rows], self._sample_negatives(batches, rows))
+                           positives, batches, rows, self.negatives)
         if len(self._pseudo_users):
             pick = torch.randint(len(self._pseudo_users), (len(rows),), generator=self._pseudo_generator)
             users, items = self._pseudo_users[pick], self._pseudo_items[pick]

@@ -24,7 +24,7 @@ from .output import EXIT_USER_ERROR, UserError
 
 # Commands that only read never create a profile by accident (a typo would look like an
 # empty library); commands that write create it on first use.
-_READ_ONLY = {"photos", "tags", "stats", "doctor", "models", "train", "export"}
+_READ_ONLY = {"photos", "tags", "stats", "doctor", "models", "train", "export", "eval"}
 
 
 class _Parser(argparse.ArgumentParser):
@@ -84,6 +84,14 @@ def build_parser() -> argparse.ArgumentParser:
     model_list = add("models", models.cmd_models, "list trained models, activate one, or roll back")
     model_list.add_argument("action", choices=["list", "activate", "rollback"], nargs="?", default="list")
     model_list.add_argument("version", nargs="?")
+
+    evaluate = add("eval", models.cmd_eval, "score the recommender models side by side on a tagging history")
+    evaluate.add_argument("--dataset", metavar="SPEC",
+                          help="store:DB (default: this library), lastfm:FOLDER or tagrec:FILE")
+    evaluate.add_argument("--models", default="mp-u,mp-ui,bll-ui,pitf,cnn-permlp,hybrid", help="comma-separated")
+    evaluate.add_argument("--k", default="1,3,5,10", help="cut-offs, comma-separated")
+    evaluate.add_argument("--report", metavar="FILE", help="also write the JSON report here")
+    evaluate.add_argument("--search", type=int, default=0, metavar="N", help="N random hyper-parameter trials per model")
 
     gui = add("gui", cmd_gui, "open the desktop app")
     gui.add_argument("folders", nargs="*", metavar="FOLDER", help="folders to add on start")

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
+import tempfile
 from argparse import Namespace
+from pathlib import Path
 
 from ..launcher import trainer_command
 from ..store import Profile, Store
@@ -47,3 +50,22 @@ def cmd_models(args: Namespace, store: Store, profile: Profile) -> int:
     if not records:
         say("no trained models yet: 'tagassist train' makes one")
     return EXIT_OK
+
+
+def cmd_eval(args: Namespace, store: Store, profile: Profile) -> int:
+    """The trainer's evaluator in its own process: this library's history by default."""
+    dataset = args.dataset or f"store:{store.path}"
+    command = trainer_command("evaluate", "--dataset", dataset, "--models", args.models, "--k", args.k)
+    if args.report:
+        command += ["--json", str(args.report)]
+    if args.search:
+        command += ["--search", str(args.search)]
+    store.close()
+    if not args.json:
+        return subprocess.call(command)
+    with tempfile.TemporaryDirectory() as scratch:  # --json: the report on stdout, the table not
+        report = Path(scratch) / "report.json"
+        done = subprocess.run(command + ["--json", str(report)], stdout=subprocess.DEVNULL)
+        if done.returncode == 0:
+            emit_json(json.loads(report.read_text()))
+        return done.returncode

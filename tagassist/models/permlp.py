@@ -53,7 +53,10 @@ class PerMLP(nn.Module):
         """Scores of chosen tags only, (batch, n): training with sampled negatives needs no
         more than these, which is what makes BPR cheap for a large vocabulary. -1 = padding."""
         tags = tags.clamp(min=0)
-        return (hidden.unsqueeze(1) * self.out.weight[tags]).sum(2) + self.out.bias[tags]
+        # F.embedding rather than indexing: its backward is a fast dense scatter.
+        weights = F.embedding(tags, self.out.weight)
+        bias = F.embedding(tags, self.out.bias.unsqueeze(1)).squeeze(2)
+        return torch.bmm(weights, hidden.unsqueeze(2)).squeeze(2) + bias
 
 
 def bpr_loss(scores: torch.Tensor, positives: torch.Tensor, negatives: torch.Tensor) -> torch.Tensor:

@@ -64,3 +64,27 @@ def test_demo_prints_suggestions_for_the_untagged_sample_photos(capsys, tmp_path
 def test_unknown_device_is_a_user_error(capsys, indexed_db):
     assert main(["--db", str(indexed_db), "index", "--device", "tpu"]) == 1
     assert "unknown device" in capsys.readouterr().err
+
+
+def test_eval_scores_models_on_this_librarys_own_history(capsys, indexed_db, tmp_path):
+    """tagassist eval: the evaluator over the library (posts = tagged photos, item features =
+    visual embedding + EXIF context), with the JSON report the trainer writes."""
+    main(["--db", str(indexed_db), "tag", str(SAMPLE_LIBRARY / "2024-05 Rome" / "DSCF1000.jpg"), "--reject", "food"])
+    capsys.readouterr()
+    code = main(["--db", str(indexed_db), "--json", "eval", "--models", "mp-u,cnn-permlp", "--k", "1,5"])
+    report = json.loads(capsys.readouterr().out)
+    assert code == 0
+    assert report["dataset"] == f"store:{indexed_db}"
+    assert report["posts"] == 30 and report["test"] >= 1 and report["train"] + report["test"] == 30
+    assert any(part.startswith("item features (37 x 1286)") for part in report["side_data"])  # 1280 + 6 EXIF
+    assert any(part.startswith("rejections (1 posts)") for part in report["side_data"])
+    for name in ("mp-u", "cnn-permlp"):
+        metrics = report["models"][name]["metrics"]["5"]
+        assert 0.0 <= metrics["F1"] <= 1.0 and report["models"][name]["peak_rss_mb"] > 0
+    assert "item feature vectors" in report["models"]["cnn-permlp"]["features"]
+
+
+def test_eval_refuses_an_unknown_model(capfd, tmp_path):
+    main(["--db", str(tmp_path / "x.sqlite"), "tag", str(SAMPLE_LIBRARY / "2024-05 Rome" / "DSCF1000.jpg"), "--add", "x"])
+    code = main(["--db", str(tmp_path / "x.sqlite"), "eval", "--models", "nonsense"])
+    assert code == 1 and "unknown model(s) nonsense" in capfd.readouterr().err
