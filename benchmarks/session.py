@@ -1,0 +1,231 @@
+"""Simulated tagging sessions: does tagassist get better as a photographer works?
+
+    python -m benchmarks.session                       # 3 photographers x 200 photos, retrain every 25
+    python -m benchmarks.session --photographers 4 --photos 300 --retrain-every 50
+
+For each simulated photographer (``benchmarks/photosim/photographers.py``) the library is
+rendered with real EXIF, scanned and indexed through tagassist's own API. Then the
+photographer tags it in date order: before each photo the top 5 suggestions are shown; those
+in her truth are accepted, the others rejected, the missing ones typed. Strategies, each
+replayed on a fresh copy of the indexed library:
+  generic    content words from the encoder's ImageNet predictions (what a non-personal tagger offers)
+  mp-u       her most frequent tags so far
+  signals    tagassist's suggestions with no training (history signals: frequency, shoot, k-NN, ...)
+  tagassist  the same plus "Retrain on my tags" every N photos (the trained model is one more signal)
+Reported per block of photos: acceptance rate (precision of the shown suggestions), recall of
+her truth, keystrokes saved against typing everything (typing a tag costs its length + 1,
+accepting costs 1), and each retrain's time. Writes benchmarks/results/session.json and, with
+matplotlib installed, session.png.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+from benchmarks.photosim.photographers import make_photographer, write_library
+
+RESULTS = Path(__file__).resolve().parent / "results"
+STRATEGIES = ("generic", "mp-u", "signals", "tagassist")
+SHOWN = 5
+
+
+def prepare_library(root: Path, index: int, n_photos: int, seed: int) -> tuple[Path, list[dict], str]:
+    """Renders, scans and indexes one photographer's library; returns the database, the truth
+    and the profile name."""
+    from tagassist.engine.encoders import load_encoder
+    from tagassist.engine.indexer import Indexer
+    from tagassist.library.scanner import Scanner
+    from tagassist.store import Store
+
+    photographer = make_photographer(index, seed)
+    truth = write_library(photographer, root / "photos", n_photos)
+    db = root / "library.sqlite"
+    with Store(db) as store:
+        profile = store.profile(photographer.name)
+        for _ in Scanner(store, profile, import_keywords=False).scan([str(root / "photos")]):
+            pass
+        indexer = Indexer(store, load_encoder(None, "cpu"), "cpu")
+        for _ in indexer.index():
+            pass
+        store.set_setting("active_encoder", indexer.encoder.id)
+    return db, truth, photographer.name
+
+
+def _cost(tags) -> int:
+    return sum(len(t) + 1 for t in tags)
+
+
+def replay(db: Path, truth: list[dict], profile_name: str, strategy: str, retrain_every: int) -> dict:
+    from tagassist.engine.suggest import Suggester
+    from tagassist.models.scoring import active_model_scorer
+    from tagassist.store import Store
+
+    rows, retrains = [], []
+    typed_counts: Counter = Counter()
+    with Store(db) as store:
+        profile = store.profile(profile_name)
+        encoder = store.setting("active_encoder")
+        by_path = {photo.path: photo for photo, _ in store.list_photos(profile)}
+        suggester = Suggester(store, profile, encoder)
+        for n, item in enumerate(truth):
+            photo = by_path[item["path"]]
+            wanted = set(item["tags"])
+            if strategy == "generic":
+                shown = _generic(store, encoder, photo)[:SHOWN]
+            elif strategy == "mp-u":
+                shown = [t for t, _ in sorted(typed_counts.items(), key=lambda x: (-x[1], x[0]))[:SHOWN]]
+            else:
+                shown = [s.tag for s in suggester.suggest(photo, SHOWN)]
+            accepted = [t for t in shown if t in wanted]
+            rejected = [t for t in shown if t not in wanted]
+            typed = sorted(wanted - set(shown))
+            if accepted:
+                store.add_tags(profile, [photo.id], accepted, source="accepted")
+            if typed:
+                store.add_tags(profile, [photo.id], typed, source="typed")
+            if rejected:
+                store.reject_tags(profile, [photo.id], rejected)
+            typed_counts.update(wanted)
+            rows.append({"shown": len(shown), "accepted": len(accepted), "truth": len(wanted),
+                         "keystrokes": _cost(typed) + len(accepted), "keystrokes_all": _cost(wanted)})
+            if strategy == "tagassist" and (n + 1) % retrain_every == 0 and n + 1 < len(truth):
+                retrains.append(_retrain(store, profile, encoder, n + 1))
+                suggester.model_scorer = active_model_scorer(store, profile, encoder)
+            suggester.refresh()
+    return {"rows": rows, "retrains": retrains}
+
+
+def _generic(store, encoder: str, photo) -> list[str]:
+    from tagassist.engine.content_words import content_tag_matrix
+    from tagassist.engine.indexer import content_encoder_id
+
+    vector = store.embeddings(content_encoder_id(encoder), [photo.content_hash]).get(photo.content_hash)
+    if vector is None:
+        return []
+    names = content_tag_matrix()[0]
+    return [t for _, t in sorted(zip((-float(v) for v in vector), names))]
+
+
+def _retrain(store, profile, encoder: str, photos_done: int) -> dict:
+    from trainer.store_training import train_profile
+
+    started = time.perf_counter()
+    try:
+        result = train_profile(store, profile, encoder)
+    except ValueError as exc:  # too few tagged photos yet
+        return {"after_photos": photos_done, "skipped": str(exc)}
+    return {"after_photos": photos_done, "seconds": round(time.perf_counter() - started, 2),
+            "activated": result.activated, "before_f1_at_5": round(result.before_f1_at_5, 4),
+            "after_f1_at_5": round(result.after_f1_at_5, 4)}
+
+
+def curve(rows: list[dict], block: int) -> list[dict]:
+    out = []
+    for start in range(0, len(rows), block):
+        chunk = rows[start : start + block]
+        shown = sum(r["shown"] for r in chunk)
+        out.append({
+            "photos": start + len(chunk),
+            "acceptance": sum(r["accepted"] for r in chunk) / shown if shown else 0.0,
+            "recall": sum(r["accepted"] for r in chunk) / sum(r["truth"] for r in chunk),
+            "keystrokes_saved": 1 - sum(r["keystrokes"] for r in chunk) / sum(r["keystrokes_all"] for r in chunk),
+        })
+    return out
+
+
+def plot(report: dict, path: Path) -> bool:
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        return False
+    figure, axes = plt.subplots(1, 2, figsize=(11, 4))
+    for strategy in STRATEGIES:
+        mean = report["mean_curves"][strategy]
+        x = [point["photos"] for point in mean]
+        axes[0].plot(x, [p["acceptance"] for p in mean], marker="o", label=strategy)
+        axes[1].plot(x, [p["keystrokes_saved"] for p in mean], marker="o", label=strategy)
+    axes[0].set(title="Acceptance of shown suggestions", xlabel="photos tagged", ylabel="accepted / shown", ylim=(0, 1))
+    axes[1].set(title="Keystrokes saved vs typing everything", xlabel="photos tagged", ylabel="share saved", ylim=(0, 1))
+    for axis in axes:
+        axis.grid(alpha=0.3)
+        axis.legend()
+    figure.suptitle(f"{report['photographers']} simulated photographers, {report['photos']} photos each, "
+                    f"retrain every {report['retrain_every']}")
+    figure.tight_layout()
+    figure.savefig(path, dpi=110)
+    return True
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--photographers", type=int, default=3)
+    parser.add_argument("--photos", type=int, default=200)
+    parser.add_argument("--retrain-every", type=int, default=25)
+    parser.add_argument("--block", type=int, default=25, help="photos per point of the curves")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--out", type=Path, default=RESULTS / "session.json")
+    args = parser.parse_args(argv)
+    report = {"photographers": args.photographers, "photos": args.photos, "retrain_every": args.retrain_every,
+              "runs": {}}
+    with tempfile.TemporaryDirectory(prefix="tagassist-session-") as scratch:
+        os.environ["TAGASSIST_DATA_DIR"] = str(Path(scratch) / "data")  # model bundles land here
+        os.environ["TAGASSIST_CACHE_DIR"] = str(Path(scratch) / "cache")
+        for index in range(args.photographers):
+            root = Path(scratch) / f"p{index}"
+            started = time.perf_counter()
+            db, truth, name = prepare_library(root, index, args.photos, args.seed)
+            print(f"{name}: {len(truth)} photos rendered, scanned and indexed in {time.perf_counter() - started:.0f} s",
+                  flush=True)
+            report["runs"][name] = {}
+            for strategy in STRATEGIES:
+                copy = root / f"{strategy}.sqlite"
+                shutil.copy(db, copy)
+                started = time.perf_counter()
+                result = replay(copy, truth, name, strategy, args.retrain_every)
+                points = curve(result["rows"], args.block)
+                report["runs"][name][strategy] = {"curve": points, "retrains": result["retrains"],
+                                                  "total": curve(result["rows"], len(result["rows"]))[0],
+                                                  "seconds": round(time.perf_counter() - started, 1)}
+                last = points[-1]
+                print(f"  {strategy:<10} acceptance {report['runs'][name][strategy]['total']['acceptance']:.3f}"
+                      f" (last block {last['acceptance']:.3f}), keystrokes saved"
+                      f" {report['runs'][name][strategy]['total']['keystrokes_saved']:.3f}"
+                      f" (last block {last['keystrokes_saved']:.3f})", flush=True)
+    names = list(report["runs"])
+    report["mean_curves"] = {
+        s: [{key: statistics.mean(report["runs"][n][s]["curve"][b][key] for n in names)
+             for key in ("photos", "acceptance", "recall", "keystrokes_saved")}
+            for b in range(len(report["runs"][names[0]][s]["curve"]))]
+        for s in STRATEGIES
+    }
+    retrain_times = [r["seconds"] for n in names for r in report["runs"][n]["tagassist"]["retrains"] if "seconds" in r]
+    report["retrain_seconds_median"] = statistics.median(retrain_times) if retrain_times else None
+    print()
+    print(f"{'photos':>7}" + "".join(f"{s:>22}" for s in STRATEGIES) + "   (acceptance / keystrokes saved, mean)")
+    for b in range(len(report["mean_curves"]["generic"])):
+        cells = "".join(f"{report['mean_curves'][s][b]['acceptance']:>13.3f} / {report['mean_curves'][s][b]['keystrokes_saved']:.3f}"
+                        for s in STRATEGIES)
+        print(f"{report['mean_curves']['generic'][b]['photos']:>7.0f}{cells}")
+    if report["retrain_seconds_median"] is not None:
+        print(f"retrain (head): median {report['retrain_seconds_median']:.1f} s over {len(retrain_times)} retrains")
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(report, indent=2))
+    if plot(report, args.out.with_suffix(".png")):
+        print(f"plot: {args.out.with_suffix('.png')}")
+    print(f"report: {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
