@@ -132,21 +132,8 @@ def _retrain(db_path: str) -> str:
 
 
 def _build_window(db_path: str) -> str:
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    os.environ.setdefault("QT_LOGGING_RULES", "qt.qpa.*=false")
-    from PySide6.QtWidgets import QApplication
+    from ..ui.self_test import build_main_window  # Qt only here, and only with --gui
 
-    from ..ui.app import build
-
-    app = QApplication.instance() or QApplication(["tagassist"])
-    window, controller = build(db_path, "self-test")
-    window.show()
-    deadline = time.monotonic() + 20
-    while window.grid.model().rowCount() == 0 and time.monotonic() < deadline:  # the grid loads off the UI thread
-        app.processEvents()
-        time.sleep(0.01)
-    rows = window.grid.model().rowCount()
-    controller.shutdown()
-    window.close()
+    rows, platform = build_main_window(db_path, "self-test")
     _check(rows > 0, "the window showed no photos within 20 s")
-    return f"main window on Qt {app.platformName()}, {rows} photos in the grid"
+    return f"main window on Qt {platform}, {rows} photos in the grid"
