@@ -1,4 +1,4 @@
-"""``python -m trainer train --db DB [--profile P] [--mode head] [--device D] [--json-progress]``
+"""``python -m trainer train --db DB [--profile P] [--mode head|full] [--device D] [--json-progress]``
 
 With --json-progress, one JSON object per line on stdout: {"stage", "epoch", "step", "total",
 "loss", "metric", "eta_s"} while training, then a final {"stage": "done", ...} with the
@@ -25,7 +25,8 @@ def main(argv=None) -> int:
     train.add_argument("--profile")
     # 'head' trains the personalized layer and predictor on the cached embeddings;
     # 'cnn-permlp' trains the paper's small CNN from scratch together with them.
-    train.add_argument("--mode", choices=["head", "cnn-permlp"], default="head")
+    # 'full' also fine-tunes the visual encoder's last blocks on the photos and re-indexes.
+    train.add_argument("--mode", choices=["head", "full", "cnn-permlp"], default="head")
     train.add_argument("--device", default="cpu")
     train.add_argument("--json-progress", action="store_true")
     commands.add_parser("evaluate", help="score models side by side on a tagging history (see its --help)",
@@ -68,6 +69,17 @@ def run_train(args) -> int:
                       f"cnn-permlp model {result['version']}: held-out F1@5 {result['model_f1_at_5']:.3f};"
                       " index with 'tagassist index --encoder cnn-permlp', then 'tagassist models activate'",
                       flush=True)
+                return 0
+            if args.mode == "full":
+                from .full_training import train_full
+
+                result = train_full(store, profile, device=device, on_progress=emit,
+                                    should_stop=lambda: stop["requested"])
+                state = "activated" if result["activated"] else "kept inactive (it was not better)"
+                print(json.dumps({"stage": "done", **result}) if args.json_progress else
+                      f"model {result['version']} with a fine-tuned encoder {state}: held-out F1@5"
+                      f" {result['before_f1_at_5']:.3f} -> {result['after_f1_at_5']:.3f}"
+                      f" ({result['train_photos']} photos, {result['seconds']:.0f} s)", flush=True)
                 return 0
             encoder_id = store.setting("active_encoder")
             if not encoder_id:

@@ -166,7 +166,7 @@ def train_cnn_permlp(
     with torch.no_grad():
         val_embeddings, _ = cnn(centre_crops(images, val_rows).to(device))
     calibration = _calibrate(head, val_embeddings, positives, val_rows, device)
-    metrics = {"model_f1_at_5": best, "train_photos": len(train_rows), "validation_photos": len(val_rows),
+    metrics = {"model_f1_at_5": best, "encoder_id": "cnn-permlp", "train_photos": len(train_rows), "validation_photos": len(val_rows),
                "epochs": epoch, "seconds": time.perf_counter() - started}
     tensors = {**{f"encoder.{k}": v for k, v in cnn.state_dict().items()},
                **{f"head.{k}": v for k, v in head.state_dict().items()}}

@@ -193,7 +193,7 @@ def train_profile(
     after = _suggestion_f1(store, profile, encoder_id, val_photos, val_truths, exclude, new_scorer)
 
     version = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S-%f")
-    metrics = {"before_f1_at_5": before, "after_f1_at_5": after, "model_f1_at_5": best_f1,
+    metrics = {"before_f1_at_5": before, "after_f1_at_5": after, "model_f1_at_5": best_f1, "encoder_id": encoder_id,
                "train_photos": len(train_list), "validation_photos": len(val_idx), "warm_start_from": warm_start}
     bundle_config = {
         **model.config(), "encoder_id": encoder_id, "vocabulary": vocabulary, "profile_ids": [profile.id],

@@ -78,7 +78,9 @@ def build_parser() -> argparse.ArgumentParser:
     suggest.add_argument("--device", metavar="D", help="auto (default), cpu, cuda or mps")
 
     train = add("train", models.cmd_train, "retrain the personalized model on this profile's tags")
-    train.add_argument("--mode", choices=["head"], default="head", help="what to train (head: on cached embeddings)")
+    train.add_argument("--mode", choices=["head", "full"], default="head",
+                       help="head: the personalized model on cached embeddings (seconds); full: also fine-tune"
+                            " the visual encoder on your photos and re-index (minutes; best on a GPU)")
     train.add_argument("--device", default="cpu", help="cpu (default), cuda or mps")
 
     model_list = add("models", models.cmd_models, "list trained models, activate one, or roll back")

@@ -25,8 +25,14 @@ def open_indexer(store: Store, encoder_name: str | None, device_name: str | None
     device = choose_device(device_name)
     if device.type == "cpu":
         configure_cpu_threads()
+    from ..engine.encoders import FINE_TUNED_PREFIX
+
     name = encoder_name or store.setting(ACTIVE_ENCODER)
-    bundle = _newest_cnn_bundle(store) if name == "cnn-permlp" else None
+    bundle = None
+    if name == "cnn-permlp":
+        bundle = _newest_cnn_bundle(store)
+    elif name and name.startswith(FINE_TUNED_PREFIX):
+        bundle = _model_bundle(store, name[len(FINE_TUNED_PREFIX):])
     encoder = load_encoder(name, device, on_fallback=_notice, bundle=bundle)
     return Indexer(store, encoder, device)
 
@@ -36,6 +42,11 @@ def _newest_cnn_bundle(store: Store) -> tuple[str, str] | None:
     row = store.database.execute(
         "SELECT path, sha256 FROM models WHERE version LIKE 'cnn-%' ORDER BY id DESC LIMIT 1"
     ).fetchone()
+    return (row[0], row[1]) if row else None
+
+
+def _model_bundle(store: Store, version: str) -> tuple[str, str] | None:
+    row = store.database.execute("SELECT path, sha256 FROM models WHERE version = ?", (version,)).fetchone()
     return (row[0], row[1]) if row else None
 
 

@@ -494,6 +494,18 @@ class Store:
             if not found:
                 raise LookupError(f"profile {profile.name!r} has no model {version!r}")
             conn.execute("UPDATE models SET active = (version = ?) WHERE profile_id = ?", (version, profile.id))
+            # A model trained on another encoder's embeddings (a 'full' retrain) brings that
+            # encoder back with it, when its embeddings are still there.
+            metrics = json.loads(conn.execute("SELECT metrics FROM models WHERE profile_id = ? AND version = ?",
+                                              (profile.id, version)).fetchone()[0])
+            encoder = metrics.get("encoder_id")
+            if encoder and conn.execute("SELECT 1 FROM embeddings WHERE encoder_id = ? LIMIT 1", (encoder,)).fetchone():
+                conn.execute("INSERT OR REPLACE INTO settings (key, value) VALUES ('active_encoder', ?)", (encoder,))
+
+    def drop_embeddings(self, encoder_id: str) -> int:
+        """Forget every embedding of one encoder (e.g. a fine-tuned encoder that was not kept)."""
+        with self.transaction() as conn:
+            return conn.execute("DELETE FROM embeddings WHERE encoder_id = ?", (encoder_id,)).rowcount
 
     def rollback_model(self, profile: Profile) -> str:
         """Activate the model before the active one; returns its version."""

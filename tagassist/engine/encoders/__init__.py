@@ -61,7 +61,14 @@ def _sha256(path: str | Path) -> str:
     return digest.hexdigest()
 
 
-def _efficientnet_lite0() -> Encoder:
+# TF-Lite's normalisation (mean 127, std 128) gave the most confident ImageNet predictions.
+LITE0_MEAN, LITE0_STD = (127 / 255,) * 3, (128 / 255,) * 3
+FINE_TUNED_PREFIX = DEFAULT_ENCODER + "-ft-"  # + model version: the default encoder fine-tuned by the trainer
+
+
+def pretrained_lite0():
+    """EfficientNet-Lite0 with its ImageNet weights (checksum verified), BatchNorms unfolded:
+    the starting point for inference and for fine-tuning alike."""
     from .efficientnet_lite import EfficientNetLite0
 
     try:
@@ -73,9 +80,26 @@ def _efficientnet_lite0() -> Encoder:
         raise EncoderUnavailable(f"efficientnet-lite0: weight file {path} does not match its checksum")
     model = EfficientNetLite0()
     model.load_state_dict(torch.load(path, map_location="cpu", weights_only=True), strict=True)
-    model.fuse_for_inference()
-    # TF-Lite's normalisation (mean 127, std 128) gave the most confident ImageNet predictions.
-    return Encoder(DEFAULT_ENCODER, model, 224, (127 / 255,) * 3, (128 / 255,) * 3, 1280, True)
+    return model
+
+
+def _efficientnet_lite0() -> Encoder:
+    model = pretrained_lite0().fuse_for_inference()
+    return Encoder(DEFAULT_ENCODER, model, 224, LITE0_MEAN, LITE0_STD, 1280, True)
+
+
+def fine_tuned_lite0_encoder(name: str, bundle_path: str, sha256: str) -> Encoder:
+    """The default encoder with the weights a 'full' retrain fine-tuned (checksum verified)."""
+    from ...models.bundle import BundleError, load_bundle
+    from .efficientnet_lite import EfficientNetLite0
+
+    try:
+        tensors, _ = load_bundle(bundle_path, sha256)
+    except BundleError as exc:
+        raise EncoderUnavailable(f"{name}: {exc}") from exc
+    model = EfficientNetLite0()
+    model.load_state_dict({k[len("encoder."):]: v for k, v in tensors.items() if k.startswith("encoder.")}, strict=True)
+    return Encoder(name, model.fuse_for_inference(), 224, LITE0_MEAN, LITE0_STD, 1280, True)
 
 
 def _torchvision(name: str) -> Callable[[], Encoder]:
@@ -125,12 +149,19 @@ def load_encoder(
     bundle: tuple[str, str] | None = None,
 ) -> Encoder:
     """The named encoder in eval mode on ``device``; the default one (with a one-line notice)
-    when the named one cannot be had. ``bundle`` (path, sha256) gives cnn-permlp its weights."""
+    when the named one cannot be had. ``bundle`` (path, sha256) gives cnn-permlp and a
+    fine-tuned efficientnet-lite0 their weights."""
     name = name or DEFAULT_ENCODER
-    if name not in ENCODERS:
+    fine_tuned = name.startswith(FINE_TUNED_PREFIX)
+    if name not in ENCODERS and not fine_tuned:
         raise ValueError(f"unknown encoder {name!r} (choose from {', '.join(ENCODERS)})")
     try:
-        encoder = cnn_permlp_encoder(*bundle) if name == "cnn-permlp" and bundle else ENCODERS[name]()
+        if fine_tuned:
+            if not bundle:
+                raise EncoderUnavailable(f"{name}: its model bundle is gone")
+            encoder = fine_tuned_lite0_encoder(name, *bundle)
+        else:
+            encoder = cnn_permlp_encoder(*bundle) if name == "cnn-permlp" and bundle else ENCODERS[name]()
     except EncoderUnavailable as exc:
         if name == DEFAULT_ENCODER:
             raise
@@ -143,4 +174,5 @@ def load_encoder(
     return encoder
 
 
-__all__ = ["DEFAULT_ENCODER", "ENCODERS", "Encoder", "EncoderUnavailable", "load_encoder"]
+__all__ = ["DEFAULT_ENCODER", "ENCODERS", "FINE_TUNED_PREFIX", "Encoder", "EncoderUnavailable", "load_encoder",
+           "pretrained_lite0"]
