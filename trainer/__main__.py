@@ -28,6 +28,8 @@ def main(argv=None) -> int:
     # 'full' also fine-tunes the visual encoder's last blocks on the photos and re-indexes.
     train.add_argument("--mode", choices=["head", "full", "cnn-permlp"], default="head")
     train.add_argument("--device", default="cpu")
+    train.add_argument("--self-train", action="store_true",
+                       help="head mode: also distil the model on the untagged photos (kept only if it helps)")
     train.add_argument("--json-progress", action="store_true")
     commands.add_parser("evaluate", help="score models side by side on a tagging history (see its --help)",
                         add_help=False)
@@ -44,7 +46,7 @@ def run_train(args) -> int:
     from tagassist.engine.device import DeviceError, choose_device
     from tagassist.store import Store, StoreError, UnknownProfile
 
-    from .store_training import Stopped, train_profile
+    from .store_training import Stopped, TrainConfig, train_profile
 
     stop = {"requested": False}
     previous = signal.signal(signal.SIGTERM, lambda *_: stop.update(requested=True))
@@ -84,8 +86,8 @@ def run_train(args) -> int:
             encoder_id = store.setting("active_encoder")
             if not encoder_id:
                 raise ValueError("the library has no embeddings yet: run 'tagassist index' first")
-            result = train_profile(store, profile, encoder_id, device=device, on_progress=emit,
-                                   should_stop=lambda: stop["requested"])
+            result = train_profile(store, profile, encoder_id, config=TrainConfig(self_training=args.self_train),
+                                   device=device, on_progress=emit, should_stop=lambda: stop["requested"])
     except Stopped:
         emit_final = {"stage": "stopped", "message": "training stopped; the previous model stays active"}
         print(json.dumps(emit_final) if args.json_progress else emit_final["message"], flush=True)

@@ -38,6 +38,7 @@ class TrainConfig:
     hidden: int = 256
     patience: int = 10
     validation_share: float = 0.1
+    self_training: bool = False  # SIMR-style distillation on the untagged photos, kept if it helps
     seed: int = 0
 
 
@@ -180,6 +181,11 @@ def train_profile(
     # With no epoch run, the (warm-started) model is kept as it is.
     best_f1 = stopping.best if stopping.restore() else f1_at_5(model_rankings(val_idx), val_truths)
     model.eval()
+    self_training = None
+    if config.self_training:
+        model, best_f1, self_training = _self_train(store, encoder_id, photos, model, best_f1, features, train_list,
+                                                    positives, hard, vocabulary, val_idx, val_truths, config,
+                                                    device, report, should_stop)
     # Calibrated on the held-out photos: on the training photos an overfit model looks sure.
     val_list = np.array(list(val_idx))
     calibration = _calibrate(model, features[val_list], positives, val_list, device)
@@ -194,7 +200,8 @@ def train_profile(
 
     version = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S-%f")
     metrics = {"before_f1_at_5": before, "after_f1_at_5": after, "model_f1_at_5": best_f1, "encoder_id": encoder_id,
-               "train_photos": len(train_list), "validation_photos": len(val_idx), "warm_start_from": warm_start}
+               "train_photos": len(train_list), "validation_photos": len(val_idx), "warm_start_from": warm_start,
+               "self_training": self_training}
     bundle_config = {
         **model.config(), "encoder_id": encoder_id, "vocabulary": vocabulary, "profile_ids": [profile.id],
         "calibration": calibration, "metrics": metrics, "train_config": asdict(config),
@@ -206,6 +213,42 @@ def train_profile(
     store.add_model(version, profile, str(directory), sha, metrics, activate=activate)
     return TrainResult(version, activate, before, after, best_f1, len(train_list), len(val_idx),
                        time.perf_counter() - started, history=history)
+
+
+def _self_train(store, encoder_id, photos, teacher, teacher_f1, features, train_rows, positives, hard, vocabulary,
+                val_idx, val_truths, config, device, report, should_stop):
+    """The distilled student when it beats the teacher on the held-out photos."""
+    from .self_training import distil
+
+    tagged = {p.content_hash for p in photos}
+    hashes, matrix = store.embedding_matrix(encoder_id)
+    rows = [i for i, h in enumerate(hashes) if h not in tagged]
+    summary = {"unlabelled_photos": len(rows), "teacher_f1_at_5": teacher_f1}
+    if not rows:
+        return teacher, teacher_f1, {**summary, "kept": False}
+    report({"stage": "self-train", "epoch": 0, "step": 0, "total": len(rows), "loss": None, "metric": teacher_f1,
+            "eta_s": None})
+    unlabelled = torch.from_numpy(matrix[rows].astype(np.float32))
+
+    def positive_batch(batch_rows):
+        pos = _padded([positives[i] for i in batch_rows]).to(device)
+        sampled = torch.randint(len(vocabulary), (len(batch_rows), config.negatives), device=device)
+        sampled = torch.where((sampled.unsqueeze(2) == pos.unsqueeze(1)).any(2), torch.full_like(sampled, -1), sampled)
+        return pos, torch.cat([sampled, _padded([hard[i] for i in batch_rows], 4).to(device)], 1)
+
+    def validate(model) -> float:
+        model.eval()
+        with torch.inference_mode():
+            scores = model(features[list(val_idx)].to(device), torch.zeros(len(val_idx), dtype=torch.long, device=device))
+        model.train()
+        top = scores.topk(min(5, len(vocabulary)), dim=1).indices.tolist()
+        return f1_at_5([[vocabulary[c] for c in row] for row in top], val_truths)
+
+    student, student_f1 = distil(teacher, features, unlabelled, np.array(train_rows), positive_batch, validate,
+                                 seed=config.seed, device=device, should_stop=should_stop)
+    kept = student_f1 > teacher_f1
+    summary.update(student_f1_at_5=student_f1, kept=kept)
+    return (student, student_f1, summary) if kept else (teacher, teacher_f1, summary)
 
 
 @torch.no_grad()

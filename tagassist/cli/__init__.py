@@ -82,6 +82,8 @@ def build_parser() -> argparse.ArgumentParser:
                        help="head: the personalized model on cached embeddings (seconds); full: also fine-tune"
                             " the visual encoder on your photos and re-index (minutes; best on a GPU)")
     train.add_argument("--device", default="cpu", help="cpu (default), cuda or mps")
+    train.add_argument("--self-train", action="store_true",
+                       help="also learn from your untagged photos, labelled by the model itself (kept only if it helps)")
 
     model_list = add("models", models.cmd_models, "list trained models, activate one, or roll back")
     model_list.add_argument("action", choices=["list", "activate", "rollback"], nargs="?", default="list")

@@ -18,6 +18,8 @@ def cmd_train(args: Namespace, store: Store, profile: Profile) -> int:
     a crash with the caller; its JSON progress passes straight through."""
     command = trainer_command("train", "--db", str(store.path), "--profile", profile.name,
                               "--mode", args.mode, "--device", args.device)
+    if args.self_train:
+        command.append("--self-train")
     if args.json:
         command.append("--json-progress")
     store.close()  # the trainer writes to the same database

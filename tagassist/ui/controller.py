@@ -137,6 +137,7 @@ class LibraryController(QObject):
         w.rescan_action.triggered.connect(lambda: self.add_folders(self.store.folders()))
         w.index_action.triggered.connect(self.index)
         w.retrain_action.triggered.connect(self.retrain)
+        w.deep_retrain_action.triggered.connect(lambda: self.retrain("full"))
         w.next_untagged_action.triggered.connect(self.next_untagged)
         w.undo_action.triggered.connect(self.undo.undo)
         w.redo_action.triggered.connect(self.undo.redo)
@@ -406,10 +407,10 @@ class LibraryController(QObject):
         if self.trainer is not None:
             self.trainer.cancel()
 
-    def retrain(self) -> None:
+    def retrain(self, mode: str = "head") -> None:
         if self.trainer is not None:
             return
-        self.trainer = TrainerProcess(self.db_path, self.profile.name, self)
+        self.trainer = TrainerProcess(self.db_path, self.profile.name, self, mode=mode)
         self.trainer.progress.connect(self._train_progress)
         self.trainer.finished.connect(self._trained)
         self.window.show_progress("Retraining on your tags\u2026", 0, 1)
@@ -420,6 +421,10 @@ class LibraryController(QObject):
         elapsed = time.monotonic() - self.trainer_started
         eta = f", {elapsed:.0f} s so far, about {event['eta_s']:.0f} s left" if event.get("eta_s") else ""
         metric = f" held-out F1@5 {event['metric']:.2f}" if event.get("metric") is not None else ""
+        if event.get("stage") == "index":  # a deep retrain re-indexes with the tuned encoder
+            self.window.show_progress(f"Re-indexing with the tuned encoder: {event['step']} of {event['total']}",
+                                      event.get("step", 0), event.get("total", 1))
+            return
         self.window.show_progress(f"Retraining: epoch {event['epoch']}{metric}{eta}",
                                   event.get("epoch", 0), event.get("total", 1))
 

@@ -138,6 +138,9 @@ class MainWindow(QMainWindow):
         self.accept_top_action = action(photo_menu, "Accept the top suggestion")
         tools_menu = bar.addMenu("&Tools")
         self.models_action = action(tools_menu, "Models\u2026")
+        # The toolbar's "Retrain on my tags" trains the personalized model (seconds); this also
+        # fine-tunes the visual encoder on the photos and re-indexes (minutes, best on a GPU).
+        self.deep_retrain_action = action(tools_menu, "Retrain deeply (also tune the visual encoder)")
         people_menu = bar.addMenu("P&hotographer")
         self.new_profile_action = action(people_menu, "New photographer\u2026")
         help_menu = bar.addMenu("&Help")

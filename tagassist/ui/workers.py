@@ -163,10 +163,11 @@ class TrainerProcess(QObject):
     progress = Signal(dict)
     finished = Signal(dict)  # the final JSON line, or {"stage": "failed", "message": ...}
 
-    def __init__(self, db_path: str, profile: str, parent: QObject | None = None):
+    def __init__(self, db_path: str, profile: str, parent: QObject | None = None, mode: str = "head"):
         super().__init__(parent)
         self.process = QProcess(self)
-        program, *arguments = trainer_command("train", "--db", db_path, "--profile", profile, "--json-progress")
+        program, *arguments = trainer_command("train", "--db", db_path, "--profile", profile, "--mode", mode,
+                                              "--json-progress")
         self.process.setProgram(program)
         self.process.setArguments(arguments)
         self.process.readyReadStandardOutput.connect(self._read)

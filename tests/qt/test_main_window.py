@@ -313,3 +313,17 @@ def test_write_keywords_to_files_from_the_app(qtbot, app, sample_copy):
     sidecar = sample_copy / "2025-01 Alps" / "DSCF1403.xmp"
     qtbot.waitUntil(sidecar.exists, timeout=10000)
     assert parse_xmp_keywords(sidecar.read_bytes()) == ["summit"]
+
+
+def test_deep_retrain_runs_the_trainer_in_full_mode_and_reports_reindexing(qtbot, app, monkeypatch):
+    from tagassist.ui.workers import TrainerProcess
+
+    window, controller, _ = app
+    monkeypatch.setattr(TrainerProcess, "start", lambda self: None)  # the full run itself: tests/trainer
+    window.deep_retrain_action.trigger()
+    arguments = controller.trainer.process.arguments()
+    assert arguments[arguments.index("--mode") + 1] == "full" and "--json-progress" in arguments
+    controller._train_progress({"stage": "index", "epoch": 3, "step": 12, "total": 37})
+    assert window.activity.text() == "Re-indexing with the tuned encoder: 12 of 37"
+    assert (window.progress.value(), window.progress.maximum()) == (12, 37)
+    controller.trainer = None

@@ -141,3 +141,19 @@ def test_retraining_continues_from_the_active_model_and_grows_its_vocabulary(lib
     assert torch.equal(tensors["hidden_layer.weight"], old["hidden_layer.weight"])
     row = config["vocabulary"].index("sea")
     assert torch.equal(tensors["out.weight"][row], old["out.weight"][["c0", "c1", "c2", "city", "forest", "sea"].index("sea")])
+
+
+def test_self_training_distils_on_untagged_photos_and_keeps_the_better_model(library, tmp_path):
+    rng = np.random.default_rng(1)
+    for i in range(30):  # untagged photos of the same three kinds
+        photo = Photo(path=f"/lib/untagged-{i:03}.jpg", size=1, mtime_ns=1, content_hash=f"u{i}",
+                      taken_at="2024-03-01T12:00:00")
+        library.save_photo(photo)
+        library.put_embeddings(ENCODER, [(photo.content_hash, rng.normal(size=32).astype(np.float32))])
+    profile = library.profile()
+    result = train_profile(library, profile, ENCODER, config=TrainConfig(epochs=5, self_training=True),
+                           models_dir=tmp_path)
+    summary = library.models(profile)[0]["metrics"]["self_training"]
+    assert summary["unlabelled_photos"] == 30
+    assert summary["kept"] == (summary["student_f1_at_5"] > summary["teacher_f1_at_5"])
+    assert result.model_f1_at_5 == max(summary["student_f1_at_5"], summary["teacher_f1_at_5"])
