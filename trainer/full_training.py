@@ -33,7 +33,7 @@ from tagassist.models.scoring import ModelScorer, active_model_scorer
 from tagassist.store import Profile, Store
 
 from .early_stopping import EarlyStopping
-from .store_training import Stopped, _calibrate, _padded, _suggestion_f1, _warm_start, f1_at_5
+from .store_training import Stopped, _calibrate, _padded, _suggestion_f1, _warm_start, choose_signal_weight, f1_at_5
 
 CROP = 224
 
@@ -216,10 +216,11 @@ def train_full(
     exclude = {p.id for p in val_photos}
     before = _suggestion_f1(store, profile, previous_encoder, val_photos, truths, exclude,
                             active_model_scorer(store, profile, previous_encoder) if previous_encoder else None)
-    after = _suggestion_f1(store, profile, encoder_id, val_photos, truths, exclude,
-                           ModelScorer(head, vocabulary, calibration, device))
+    signal_weight, after = choose_signal_weight(store, profile, encoder_id, val_photos, truths, exclude,
+                                                ModelScorer(head, vocabulary, calibration, device))
 
     metrics = {"before_f1_at_5": before, "after_f1_at_5": after, "model_f1_at_5": best, "mode": "full",
+               "signal_weight": signal_weight,
                "encoder_id": encoder_id, "previous_encoder": previous_encoder, "train_photos": len(train_rows),
                "validation_photos": len(val_rows), "epochs": epoch, "warm_start_from": warm_start,
                "seconds": time.perf_counter() - started}
@@ -227,7 +228,8 @@ def train_full(
                **{f"head.{k}": v for k, v in head.state_dict().items()}}
     bundle_config = {**head.config(), "architecture": "cnn-permlp", "encoder_id": encoder_id,
                      "vocabulary": vocabulary, "profile_ids": [profile.id], "calibration": calibration,
-                     "metrics": metrics, "train_config": asdict(config), "version": version}
+                     "signal_weight": signal_weight, "metrics": metrics, "train_config": asdict(config),
+                     "version": version}
     directory = (models_dir or Path(store.path).parent / "models") / f"profile-{profile.id}" / version
     sha = save_bundle(directory, tensors, bundle_config)
     activated = after >= before

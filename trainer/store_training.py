@@ -97,6 +97,23 @@ def f1_at_5(rankings: list[list[str]], truths: list[frozenset[str]]) -> float:
     return ranking_metrics(rankings, truths, [5])[5]["F1"] if truths else 0.0
 
 
+SIGNAL_WEIGHTS = (0.9, 0.6, 0.3, 0.0)  # how much a model may count against the other signals
+
+
+def choose_signal_weight(store, profile, encoder_id, photos, truths, exclude, scorer) -> tuple[float, float]:
+    """The weight of the new model among the engine's signals that serves the held-out photos
+    best, and the F1@5 it gives; on a tie the larger weight (the model is newer evidence).
+    A model that only hurts ends up at 0 and changes nothing."""
+    best_weight, best = SIGNAL_WEIGHTS[0], -1.0
+    for weight in SIGNAL_WEIGHTS:
+        scorer.signal_weight = weight
+        f1 = _suggestion_f1(store, profile, encoder_id, photos, truths, exclude, scorer)
+        if f1 > best:
+            best_weight, best = weight, f1
+    scorer.signal_weight = best_weight
+    return best_weight, best
+
+
 def _suggestion_f1(store, profile, encoder_id, photos, truths, exclude, scorer) -> float:
     suggester = Suggester(store, profile, encoder_id, model_scorer=scorer, exclude_photo_ids=exclude)
     rankings = [[s.tag for s in suggester.suggest(p, 5, hide_own_tags=True)] for p in photos]
@@ -196,15 +213,16 @@ def train_profile(
     previous = active_model_scorer(store, profile, encoder_id)
     before = _suggestion_f1(store, profile, encoder_id, val_photos, val_truths, exclude, previous)
     new_scorer = ModelScorer(model, vocabulary, calibration, device)
-    after = _suggestion_f1(store, profile, encoder_id, val_photos, val_truths, exclude, new_scorer)
+    signal_weight, after = choose_signal_weight(store, profile, encoder_id, val_photos, val_truths, exclude, new_scorer)
 
     version = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S-%f")
     metrics = {"before_f1_at_5": before, "after_f1_at_5": after, "model_f1_at_5": best_f1, "encoder_id": encoder_id,
+               "signal_weight": signal_weight,
                "train_photos": len(train_list), "validation_photos": len(val_idx), "warm_start_from": warm_start,
                "self_training": self_training}
     bundle_config = {
         **model.config(), "encoder_id": encoder_id, "vocabulary": vocabulary, "profile_ids": [profile.id],
-        "calibration": calibration, "metrics": metrics, "train_config": asdict(config),
+        "calibration": calibration, "signal_weight": signal_weight, "metrics": metrics, "train_config": asdict(config),
         "training_data": _fingerprint(photos, tags), "version": version,
     }
     directory = (models_dir or Path(store.path).parent / "models") / f"profile-{profile.id}" / version

@@ -386,7 +386,10 @@ class Suggester:
             "time": padded(np.maximum(daypart, season)),
             "camera": padded(by_camera),
         }
-        contributions = np.stack([WEIGHTS[name] * np.clip(s, 0, 1) for name, s in signals.items()])
+        weights = dict(WEIGHTS)
+        if self.model_scorer is not None and getattr(self.model_scorer, "signal_weight", None) is not None:
+            weights["model"] = self.model_scorer.signal_weight
+        contributions = np.stack([weights[name] * np.clip(s, 0, 1) for name, s in signals.items()])
         scores = 1.0 - np.prod(1.0 - contributions, axis=0)
         muted = h.muted_in_context(photo)
         excluded = [c for c in map(column, on_photo | rejected | muted) if c is not None]

@@ -21,8 +21,11 @@ class ModelScorer:
     """Maps a photo's embedding to {tag: probability} for the model's vocabulary."""
 
     def __init__(self, model: PerMLP, vocabulary: list[str], calibration: dict, device="cpu",
-                 version: str | None = None, encoder_id: str | None = None):
+                 version: str | None = None, encoder_id: str | None = None, signal_weight: float | None = None):
         self.model = model.eval().to(device)
+        # How much the suggestions trust this model against the other signals: chosen when it
+        # was trained, on the held-out photos (None: the engine's default weight).
+        self.signal_weight = signal_weight
         self.encoder_id = encoder_id
         self.vocabulary = vocabulary
         self.a, self.b = calibration["a"], calibration["b"]
@@ -48,7 +51,7 @@ def load_scorer(path: str, sha256: str, device="cpu") -> ModelScorer:
     except RuntimeError as exc:
         raise BundleError(f"model bundle {config.get('version')} does not match its architecture") from exc
     return ModelScorer(model, config["vocabulary"], config["calibration"], device,
-                       config.get("version"), config.get("encoder_id"))
+                       config.get("version"), config.get("encoder_id"), config.get("signal_weight"))
 
 
 def active_model_scorer(
