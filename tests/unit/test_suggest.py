@@ -157,3 +157,38 @@ def test_a_tag_rejected_three_times_in_a_shoot_is_muted_for_that_shoot(history):
     assert "sea" not in _tags(history.suggest(target, k=20))
     assert "beach" in _tags(history.suggest(target))
     assert "sea" in _tags(history.suggest(elsewhere, k=20))  # another shoot: still offered
+
+
+class _FixedModel:
+    """A model scorer that is sure of one tag for every photo."""
+
+    def __init__(self, tag, signal_weight=None):
+        self.tag, self.signal_weight = tag, signal_weight
+
+    def __call__(self, vector):
+        return {self.tag: 1.0}
+
+
+def test_a_models_learned_weight_decides_how_much_it_counts(history):
+    for _ in range(4):
+        history.photo(["family"], vector=[1.0, 0.0])
+    history.photo(["beach"], vector=[0.0, 1.0])
+    photo = history.photo(vector=[1.0, 0.0])
+
+    def top(scorer):
+        return Suggester(history.store, history.profile, ENCODER, model_scorer=scorer).suggest(photo, 2)
+
+    assert top(_FixedModel("beach"))[0].tag == "beach"  # the default weight lets a sure model lead
+    muted = top(_FixedModel("beach", signal_weight=0.0))
+    assert _tags(muted) == _tags(Suggester(history.store, history.profile, ENCODER).suggest(photo, 2))
+    assert muted[0].tag == "family"
+
+
+def test_the_signal_weight_is_the_one_that_serves_held_out_photos_best(monkeypatch):
+    import trainer.store_training as training
+
+    f1_by_weight = {0.9: 0.40, 0.6: 0.50, 0.3: 0.50, 0.0: 0.45}
+    monkeypatch.setattr(training, "_suggestion_f1", lambda *args: f1_by_weight[args[-1].signal_weight])
+    scorer = _FixedModel("x")
+    assert training.choose_signal_weight(None, None, None, [], [], set(), scorer) == (0.6, 0.50)  # tie: the larger
+    assert scorer.signal_weight == 0.6
