@@ -18,15 +18,14 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from PIL import Image
 
 from tagassist.engine.encoders.cnn_permlp import SmallCNN
-from tagassist.library import ImageProblem, decode_rgb
 from tagassist.models.bundle import save_bundle
 from tagassist.models.permlp import PerMLP, bpr_loss
 from tagassist.store import Profile, Store
 
 from .early_stopping import EarlyStopping
+from .photo_batches import centre_crops, load_images, random_crops
 from .store_training import Stopped, _calibrate, _padded, f1_at_5
 
 IMAGE_SIDE = 112  # photos are kept at this short side in memory; patches are 96 px
@@ -42,49 +41,6 @@ class CnnConfig:
     patience: int = 8
     validation_share: float = 0.1
     seed: int = 0
-
-
-def load_images(photos) -> tuple[list[torch.Tensor], list[int]]:
-    """Each photo at IMAGE_SIDE on its short side (uint8, C x H x W); unreadable ones skipped."""
-    images, kept = [], []
-    for i, photo in enumerate(photos):
-        try:
-            image = decode_rgb(photo.path, photo.orientation, 4 * IMAGE_SIDE)
-        except ImageProblem:
-            continue
-        w, h = image.size
-        scale = IMAGE_SIDE / min(w, h)
-        image = image.resize((max(IMAGE_SIDE, round(w * scale)), max(IMAGE_SIDE, round(h * scale))), Image.Resampling.BILINEAR)
-        images.append(torch.from_numpy(np.asarray(image).copy()).permute(2, 0, 1))
-        kept.append(i)
-    return images, kept
-
-
-def normalise(batch: torch.Tensor) -> torch.Tensor:
-    mean = torch.tensor(MEAN).view(1, 3, 1, 1)
-    std = torch.tensor(STD).view(1, 3, 1, 1)
-    return (batch.float() / 255.0 - mean) / std
-
-
-def random_patches(images: list[torch.Tensor], rows, rng: np.random.Generator, size: int) -> torch.Tensor:
-    patches = []
-    for row in rows:
-        image = images[row]
-        top = rng.integers(0, image.shape[1] - size + 1)
-        left = rng.integers(0, image.shape[2] - size + 1)
-        patches.append(image[:, top : top + size, left : left + size])
-    return normalise(torch.stack(patches))
-
-
-def centre_crops(images: list[torch.Tensor], rows) -> torch.Tensor:
-    """A fixed IMAGE_SIDE square from each photo: SmallCNN takes its 3 patches inside it."""
-    crops = []
-    for row in rows:
-        image = images[row]
-        top = (image.shape[1] - IMAGE_SIDE) // 2
-        left = (image.shape[2] - IMAGE_SIDE) // 2
-        crops.append(image[:, top : top + IMAGE_SIDE, left : left + IMAGE_SIDE])
-    return normalise(torch.stack(crops))
 
 
 def train_cnn_permlp(
@@ -105,7 +61,7 @@ def train_cnn_permlp(
 
     tagged = [p for p, tags in store.list_photos(profile) if tags and p.status in ("ok", "warning")]
     tagged.sort(key=lambda p: (p.taken_at or "", p.id))
-    images, kept = load_images(tagged)
+    images, kept = load_images(tagged, IMAGE_SIDE)
     photos = [tagged[i] for i in kept]
     if len(photos) < 10:
         raise ValueError(f"profile {profile.name!r} has {len(photos)} readable tagged photos; at least 10 are needed")
@@ -126,7 +82,7 @@ def train_cnn_permlp(
         cnn.eval()
         head.eval()
         with torch.inference_mode():
-            embeddings, _ = cnn(centre_crops(images, val_rows).to(device))
+            embeddings, _ = cnn(centre_crops(images, val_rows, IMAGE_SIDE, MEAN, STD).to(device))
             scores = head(embeddings, torch.zeros(len(val_rows), dtype=torch.long, device=device))
         cnn.train()
         head.train()
@@ -144,7 +100,7 @@ def train_cnn_permlp(
             pos = _padded([positives[i] for i in rows]).to(device)
             neg = torch.randint(len(vocabulary), (len(rows), config.negatives), device=device)
             neg = torch.where((neg.unsqueeze(2) == pos.unsqueeze(1)).any(2), torch.full_like(neg, -1), neg)
-            embeddings = cnn.features(random_patches(images, rows, rng, cnn.patch_size).to(device))
+            embeddings = cnn.features(random_crops(images, rows, rng, cnn.patch_size, MEAN, STD).to(device))
             loss = bpr_loss(head(embeddings, torch.zeros(len(rows), dtype=torch.long, device=device)), pos, neg)
             optimiser.zero_grad()
             loss.backward()
@@ -164,7 +120,7 @@ def train_cnn_permlp(
     cnn.eval()
     head.eval()
     with torch.no_grad():
-        val_embeddings, _ = cnn(centre_crops(images, val_rows).to(device))
+        val_embeddings, _ = cnn(centre_crops(images, val_rows, IMAGE_SIDE, MEAN, STD).to(device))
     calibration = _calibrate(head, val_embeddings, positives, val_rows, device)
     metrics = {"model_f1_at_5": best, "encoder_id": "cnn-permlp", "train_photos": len(train_rows), "validation_photos": len(val_rows),
                "epochs": epoch, "seconds": time.perf_counter() - started}

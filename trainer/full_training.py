@@ -22,17 +22,16 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from PIL import Image
 
 from tagassist.engine.encoders import FINE_TUNED_PREFIX, LITE0_MEAN, LITE0_STD, pretrained_lite0
 from tagassist.engine.indexer import Indexer, content_encoder_id
-from tagassist.library import ImageProblem, decode_rgb
 from tagassist.models.bundle import save_bundle
 from tagassist.models.permlp import PerMLP, bpr_loss
 from tagassist.models.scoring import ModelScorer, active_model_scorer
 from tagassist.store import Profile, Store
 
 from .early_stopping import EarlyStopping
+from .photo_batches import centre_crops, load_images, random_crops
 from .store_training import Stopped, _calibrate, _padded, _suggestion_f1, _warm_start, choose_signal_weight, f1_at_5
 
 CROP = 224
@@ -52,47 +51,12 @@ class FullConfig:
     seed: int = 0
 
 
-def _load(photos, side: int) -> tuple[list[torch.Tensor], list[int]]:
-    images, kept = [], []
-    for i, photo in enumerate(photos):
-        try:
-            image = decode_rgb(photo.path, photo.orientation, 2 * side)
-        except ImageProblem:
-            continue
-        w, h = image.size
-        scale = side / min(w, h)
-        image = image.resize((max(side, round(w * scale)), max(side, round(h * scale))), Image.Resampling.BILINEAR)
-        images.append(torch.from_numpy(np.asarray(image).copy()).permute(2, 0, 1))
-        kept.append(i)
-    return images, kept
-
-
-def _normalise(batch: torch.Tensor) -> torch.Tensor:
-    mean = torch.tensor(LITE0_MEAN).view(1, 3, 1, 1)
-    std = torch.tensor(LITE0_STD).view(1, 3, 1, 1)
-    return (batch.float() / 255.0 - mean) / std
-
-
 def _augmented(images, rows, rng: np.random.Generator) -> torch.Tensor:
-    crops = []
-    for row in rows:
-        image = images[row]
-        top = rng.integers(0, image.shape[1] - CROP + 1)
-        left = rng.integers(0, image.shape[2] - CROP + 1)
-        crop = image[:, top : top + CROP, left : left + CROP].float()
-        if rng.random() < 0.5:
-            crop = crop.flip(2)
-        crops.append((crop * rng.uniform(0.9, 1.1)).clamp(0, 255))
-    return _normalise(torch.stack(crops))
+    return random_crops(images, rows, rng, CROP, LITE0_MEAN, LITE0_STD, augment=True)
 
 
 def _centre(images, rows) -> torch.Tensor:
-    crops = []
-    for row in rows:
-        image = images[row]
-        top, left = (image.shape[1] - CROP) // 2, (image.shape[2] - CROP) // 2
-        crops.append(image[:, top : top + CROP, left : left + CROP])
-    return _normalise(torch.stack(crops))
+    return centre_crops(images, rows, CROP, LITE0_MEAN, LITE0_STD)
 
 
 def train_full(
@@ -116,7 +80,7 @@ def train_full(
     tagged = [p for p, tags in store.list_photos(profile) if tags and p.status in ("ok", "warning")]
     tagged.sort(key=lambda p: (p.taken_at or "", p.id))
     report({"stage": "load", "epoch": 0, "step": 0, "total": len(tagged), "loss": None, "metric": None, "eta_s": None})
-    images, kept = _load(tagged, config.keep_side)
+    images, kept = load_images(tagged, config.keep_side)
     photos = [tagged[i] for i in kept]
     if len(photos) < 10:
         raise ValueError(f"profile {profile.name!r} has {len(photos)} readable tagged photos; at least 10 are needed")

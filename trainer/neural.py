@@ -16,7 +16,6 @@ import math
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 
-import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import nn
@@ -225,7 +224,7 @@ class NeuralTagModel(TagModel):
         optimiser = torch.optim.Adam(self._main_parameters(), lr=self.learning_rate, weight_decay=self.weight_decay,
                                      fused=True)  # one kernel over all parameters: a third of the step time on CPU
         generator = torch.Generator().manual_seed(self.seed)
-        best, best_epoch, best_state = -1.0, epochs, None
+        best, best_epoch = -1.0, epochs
         # Pairwise (BPR) models step over (post, positive tag) pairs, as eq. 8 samples them;
         # the others over posts, all of a post's tags at once.
         if self.pairwise:

@@ -90,15 +90,11 @@ def _efficientnet_lite0() -> Encoder:
 
 def fine_tuned_lite0_encoder(name: str, bundle_path: str, sha256: str) -> Encoder:
     """The default encoder with the weights a 'full' retrain fine-tuned (checksum verified)."""
-    from ...models.bundle import BundleError, load_bundle
     from .efficientnet_lite import EfficientNetLite0
 
-    try:
-        tensors, _ = load_bundle(bundle_path, sha256)
-    except BundleError as exc:
-        raise EncoderUnavailable(f"{name}: {exc}") from exc
+    state, _ = _bundle_encoder_state(name, bundle_path, sha256)
     model = EfficientNetLite0()
-    model.load_state_dict({k[len("encoder."):]: v for k, v in tensors.items() if k.startswith("encoder.")}, strict=True)
+    model.load_state_dict(state, strict=True)
     return Encoder(name, model.fuse_for_inference(), 224, LITE0_MEAN, LITE0_STD, 1280, True)
 
 
@@ -119,17 +115,24 @@ def _cnn_permlp() -> Encoder:
     )
 
 
-def cnn_permlp_encoder(bundle_path: str, sha256: str) -> Encoder:
-    """The paper's small CNN with the weights of a trained cnn-permlp bundle (checksum verified)."""
+def _bundle_encoder_state(name: str, bundle_path: str, sha256: str) -> tuple[dict, dict]:
+    """The ``encoder.*`` tensors of a model bundle (checksum verified), and its config."""
     from ...models.bundle import BundleError, load_bundle
-    from .cnn_permlp import SmallCNN
 
     try:
         tensors, config = load_bundle(bundle_path, sha256)
     except BundleError as exc:
-        raise EncoderUnavailable(f"cnn-permlp: {exc}") from exc
+        raise EncoderUnavailable(f"{name}: {exc}") from exc
+    return {k[len("encoder."):]: v for k, v in tensors.items() if k.startswith("encoder.")}, config
+
+
+def cnn_permlp_encoder(bundle_path: str, sha256: str) -> Encoder:
+    """The paper's small CNN with the weights of a trained cnn-permlp bundle (checksum verified)."""
+    from .cnn_permlp import SmallCNN
+
+    state, config = _bundle_encoder_state("cnn-permlp", bundle_path, sha256)
     model = SmallCNN()
-    model.load_state_dict({k[len("encoder."):]: v for k, v in tensors.items() if k.startswith("encoder.")}, strict=True)
+    model.load_state_dict(state, strict=True)
     return Encoder("cnn-permlp", model, config["image_side"], tuple(config["mean"]), tuple(config["std"]),
                    model.embedding_dim, False)
 
