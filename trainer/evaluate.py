@@ -146,7 +146,7 @@ def evaluate(posts: Sequence[Post], model_names: list[str], ks: list[int], side:
     for name in model_names:
         report["models"][name] = run(name, train, test, side, ks, (params or {}).get(name, {}), cold)
         if on_model:
-            on_model(name, report["models"][name])
+            on_model(name, report)
     return report
 
 
@@ -210,7 +210,13 @@ def main(argv=None) -> int:
                                       log=lambda text: print(text, file=sys.stderr))
                 params[name] = best
                 search_log[name] = trials
-    progress = (lambda name, r: print(f"evaluate: {name} done in {r['seconds']:.0f} s", file=sys.stderr))
+    def progress(name: str, partial: dict) -> None:
+        result = partial["models"][name]
+        print(f"evaluate: {name} done in {result['seconds']:.0f} s, F1@{ks[len(ks) // 2]}"
+              f" {result['metrics'][str(ks[len(ks) // 2])]['F1']:.4f}", file=sys.stderr, flush=True)
+        if args.json:  # a long run keeps what it has finished
+            args.json.write_text(json.dumps({**partial, "dataset": args.dataset, "partial": True}, indent=2))
+
     report = evaluate(posts, names, ks, side, params, isolate=os.environ.get("TAGASSIST_EVAL_INPROCESS") != "1",
                       on_model=progress)
     report["dataset"] = args.dataset

@@ -93,6 +93,7 @@ class _Net(nn.Module):
 class GraphNet(NeuralTagModel):
     name = "graphnet"
     uses = ("friends", "item_features")
+    default_learning_rate = 2e-2  # per-tag sigmoid gradients are small: a softmax's rate learns too slowly
 
     def _derive(self, side: SideData) -> None:
         self._graph = deepwalk(side.friends, self.user_index, self.dim, seed=self.seed)
