@@ -6,7 +6,7 @@
 # start-up times (also written to dist/build-report.json).
 #
 #   bash packaging/build.sh            # build + smoke test (about 5-10 minutes on 2 cores)
-#   bash packaging/build.sh --test     # smoke test an existing dist/ only
+#   bash packaging/build.sh --test     # pack and smoke-test an existing dist/tagassist only
 #
 # The build uses its own virtualenv (build/venv-cpu) with a CPU-only torch, so the bundle
 # carries no CUDA libraries. Set PYTHON to choose the interpreter (default python3).
@@ -43,10 +43,14 @@ build() {
         echo "$cuda" >&2
         exit 1
     fi
-    # torch's own libraries carry debug symbols (about 80 MB); stripping them is safe, which
-    # the self-test below proves. Other wheels' libraries are left alone: strip(1) breaks some.
+}
+
+package() {
+    # torch's own libraries carry symbol tables the loader never needs (about 100 MB);
+    # stripping them is safe, which the self-test below proves. Other wheels' libraries are
+    # left alone: strip(1) breaks some (numpy's OpenBLAS).
     if command -v strip >/dev/null; then
-        strip --strip-debug "$BUNDLE"/_internal/torch/lib/libtorch*.so "$BUNDLE"/_internal/torch/lib/libc10.so
+        strip --strip-unneeded "$BUNDLE"/_internal/torch/lib/libtorch*.so "$BUNDLE"/_internal/torch/lib/libc10.so
     fi
     echo "== archive"
     local stage="$ROOT/build/stage/tagassist-$VERSION"
@@ -111,8 +115,8 @@ PY
 }
 
 case "${1:-}" in
-    --test) smoke_test ;;
-    "") build; smoke_test ;;
+    --test) package; smoke_test ;;
+    "") build; package; smoke_test ;;
     *) echo "usage: bash packaging/build.sh [--test]" >&2; exit 1 ;;
 esac
 echo "== done: $BUNDLE"
