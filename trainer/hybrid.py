@@ -95,7 +95,9 @@ class HybridRanker(TagModel):
                 loss.backward()
                 optimiser.step()
             metric = self._f1_at_5(x[check], valid[check], labels[check], truth_sizes[check])
-            callback({"stage": "train", "epoch": epoch + 1, "total": self.epochs, "loss": float(loss.detach()), "metric": metric})
+            # "ranker": its epochs run over the held-out posts, not the training posts.
+            callback({"stage": "ranker", "epoch": epoch + 1, "total": self.epochs, "loss": float(loss.detach()),
+                      "metric": metric})
             if stopper.update(metric):
                 break
         stopper.restore()
