@@ -180,8 +180,12 @@ def train_full(
     exclude = {p.id for p in val_photos}
     before = _suggestion_f1(store, profile, previous_encoder, val_photos, truths, exclude,
                             active_model_scorer(store, profile, previous_encoder) if previous_encoder else None)
-    signal_weight, after = choose_signal_weight(store, profile, encoder_id, val_photos, truths, exclude,
-                                                ModelScorer(head, vocabulary, calibration, device))
+    try:
+        signal_weight, after = choose_signal_weight(store, profile, encoder_id, val_photos, truths, exclude,
+                                                    ModelScorer(head, vocabulary, calibration, device), should_stop)
+    except Stopped:
+        _drop(store, encoder_id)
+        raise
 
     metrics = {"before_f1_at_5": before, "after_f1_at_5": after, "model_f1_at_5": best, "mode": "full",
                "signal_weight": signal_weight,

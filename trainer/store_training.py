@@ -100,12 +100,15 @@ def f1_at_5(rankings: list[list[str]], truths: list[frozenset[str]]) -> float:
 SIGNAL_WEIGHTS = (0.9, 0.6, 0.3, 0.0)  # how much a model may count against the other signals
 
 
-def choose_signal_weight(store, profile, encoder_id, photos, truths, exclude, scorer) -> tuple[float, float]:
+def choose_signal_weight(store, profile, encoder_id, photos, truths, exclude, scorer,
+                         should_stop: Callable[[], bool] = lambda: False) -> tuple[float, float]:
     """The weight of the new model among the engine's signals that serves the held-out photos
     best, and the F1@5 it gives; on a tie the larger weight (the model is newer evidence).
     A model that only hurts ends up at 0 and changes nothing."""
     best_weight, best = SIGNAL_WEIGHTS[0], -1.0
     for weight in SIGNAL_WEIGHTS:
+        if should_stop():
+            raise Stopped()
         scorer.signal_weight = weight
         f1 = _suggestion_f1(store, profile, encoder_id, photos, truths, exclude, scorer)
         if f1 > best:
@@ -213,7 +216,10 @@ def train_profile(
     previous = active_model_scorer(store, profile, encoder_id)
     before = _suggestion_f1(store, profile, encoder_id, val_photos, val_truths, exclude, previous)
     new_scorer = ModelScorer(model, vocabulary, calibration, device)
-    signal_weight, after = choose_signal_weight(store, profile, encoder_id, val_photos, val_truths, exclude, new_scorer)
+    if should_stop():
+        raise Stopped()
+    signal_weight, after = choose_signal_weight(store, profile, encoder_id, val_photos, val_truths, exclude, new_scorer,
+                                                should_stop)
 
     version = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S-%f")
     metrics = {"before_f1_at_5": before, "after_f1_at_5": after, "model_f1_at_5": best_f1, "encoder_id": encoder_id,

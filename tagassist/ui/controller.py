@@ -136,7 +136,8 @@ class LibraryController(QObject):
         w.folder_dropped.connect(lambda path: self.add_folders([path]))
         w.rescan_action.triggered.connect(lambda: self.add_folders(self.store.folders()))
         w.index_action.triggered.connect(self.index)
-        w.retrain_action.triggered.connect(self.retrain)
+        # Through lambdas: triggered(bool checked) would otherwise arrive as the mode.
+        w.retrain_action.triggered.connect(lambda: self.retrain("head"))
         w.deep_retrain_action.triggered.connect(lambda: self.retrain("full"))
         w.next_untagged_action.triggered.connect(self.next_untagged)
         w.undo_action.triggered.connect(self.undo.undo)

@@ -107,9 +107,12 @@ def test_sigterm_stops_training_and_keeps_the_previous_model(library):
     db = str(library.path)
     process = subprocess.Popen(
         [sys.executable, "-c",
-         "import trainer.store_training as t, runpy, sys\n"
-         "t.TrainConfig.epochs = 100000\n"  # long enough to be interrupted
-         "t.TrainConfig.patience = 100000\n"
+         "import dataclasses, trainer.store_training as t, runpy, sys\n"
+         "@dataclasses.dataclass\n"  # long enough to be interrupted
+         "class Long(t.TrainConfig):\n"
+         "    epochs: int = 100000\n"
+         "    patience: int = 100000\n"
+         "t.TrainConfig = Long\n"
          f"sys.argv = ['trainer', 'train', '--db', {db!r}, '--json-progress']\n"
          "runpy.run_module('trainer', run_name='__main__')"],
         cwd=REPO, stdout=subprocess.PIPE, text=True,
