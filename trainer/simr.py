@@ -101,7 +101,9 @@ class SIMR(NeuralTagModel):
         loss = sampled_bpr(self.net.permlp, self.net.represent(batches.users[rows], batches.items[rows]),
                            positives, batches, rows, self.negatives)
         if len(self._pseudo_users):
-            pick = torch.randint(len(self._pseudo_users), (len(rows),), generator=self._pseudo_generator)
+            # A quarter as many unlabelled posts as labelled ones per step: distillation scores
+            # the whole vocabulary twice (teacher and student), BPR only a few tags.
+            pick = torch.randint(len(self._pseudo_users), (max(16, len(rows) // 4),), generator=self._pseudo_generator)
             users, items = self._pseudo_users[pick], self._pseudo_items[pick]
             with torch.no_grad():
                 target = F.softmax(self._teacher.net(users, items) / self.temperature, 1)
