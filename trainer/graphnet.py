@@ -95,7 +95,7 @@ class GraphNet(NeuralTagModel):
     uses = ("friends", "item_features")
     default_learning_rate = 2e-2  # per-tag sigmoid gradients are small: a softmax's rate learns too slowly
 
-    def _derive(self, side: SideData) -> None:
+    def _derive(self, train, side: SideData) -> None:
         self._graph = deepwalk(side.friends, self.user_index, self.dim, seed=self.seed)
 
     def _build(self, side: SideData) -> None:

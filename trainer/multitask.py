@@ -43,15 +43,11 @@ class CollaborativeMultitask(NeuralTagModel):
         super().__init__(**kwargs)
         self.auxiliary_weight, self.factors = auxiliary_weight, factors
 
-    def _derive(self, side: SideData) -> None:
-        pairs = side.interactions or [(p.user, p.item, 1.0) for p in self._posts_for_factors]
+    def _derive(self, train, side: SideData) -> None:
+        pairs = side.interactions or [(p.user, p.item, 1.0) for p in train]
         self.factors_are_side = bool(side.interactions) and not side.item_features
         self._factors = interaction_factors(pairs, self.item_index, self.factors, self.seed)
         self._has_factors = self._factors.abs().sum(1) > 0
-
-    def _prepare(self, train, side: SideData) -> None:
-        self._posts_for_factors = train
-        super()._prepare(train, side)
 
     def _build(self, side: SideData) -> None:
         torch.manual_seed(self.seed)

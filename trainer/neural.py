@@ -162,7 +162,7 @@ class NeuralTagModel(TagModel):
         self.user_profile_index, self.user_profile_weight = _profile_table(user_counts, len(self.user_index) + 1, PROFILE_TAGS)
         self.user_tag_counts = user_counts
         self.side_features = self._side_features(side)
-        self._derive(side)
+        self._derive(train, side)
         self._build(side)
 
     def _side_features(self, side: SideData) -> torch.Tensor:
@@ -179,7 +179,7 @@ class NeuralTagModel(TagModel):
             return interaction_factors(side.interactions, self.item_index, rank=32, seed=self.seed)
         return torch.zeros(len(self.item_index) + 1, 0)
 
-    def _derive(self, side: SideData) -> None:
+    def _derive(self, train: Sequence[Post], side: SideData) -> None:
         """Anything computed once per vocabulary, before the network is built."""
 
     def _build(self, side: SideData) -> None:
