@@ -32,7 +32,8 @@ from tagassist.store import Profile, Store
 
 from .early_stopping import EarlyStopping
 from .photo_batches import centre_crops, load_images, random_crops
-from .store_training import Stopped, _calibrate, _padded, _suggestion_f1, _warm_start, choose_signal_weight, f1_at_5
+from .signal_ranker import fit_signal_ranker
+from .store_training import Stopped, _calibrate, _padded, _suggestion_f1, _warm_start, choose_combination, f1_at_5
 
 CROP = 224
 
@@ -180,15 +181,19 @@ def train_full(
     exclude = {p.id for p in val_photos}
     before = _suggestion_f1(store, profile, previous_encoder, val_photos, truths, exclude,
                             active_model_scorer(store, profile, previous_encoder) if previous_encoder else None)
+    scorer = ModelScorer(head, vocabulary, calibration, device)
     try:
-        signal_weight, after = choose_signal_weight(store, profile, encoder_id, val_photos, truths, exclude,
-                                                    ModelScorer(head, vocabulary, calibration, device), should_stop)
+        ranker = fit_signal_ranker(store, profile, encoder_id, photos, [frozenset(t) for t in tags], len(train_rows),
+                                   should_stop)
+        after = choose_combination(store, profile, encoder_id, val_photos, truths, exclude, scorer,
+                                   [ranker, None] if ranker else [None], should_stop)
     except Stopped:
         _drop(store, encoder_id)
         raise
 
+    signal_weight, ranker = scorer.signal_weight, scorer.ranker
     metrics = {"before_f1_at_5": before, "after_f1_at_5": after, "model_f1_at_5": best, "mode": "full",
-               "signal_weight": signal_weight,
+               "signal_weight": signal_weight, "learned_ranker": ranker is not None,
                "encoder_id": encoder_id, "previous_encoder": previous_encoder, "train_photos": len(train_rows),
                "validation_photos": len(val_rows), "epochs": epoch, "warm_start_from": warm_start,
                "seconds": time.perf_counter() - started}
@@ -196,7 +201,8 @@ def train_full(
                **{f"head.{k}": v for k, v in head.state_dict().items()}}
     bundle_config = {**head.config(), "architecture": "cnn-permlp", "encoder_id": encoder_id,
                      "vocabulary": vocabulary, "profile_ids": [profile.id], "calibration": calibration,
-                     "signal_weight": signal_weight, "metrics": metrics, "train_config": asdict(config),
+                     "signal_weight": signal_weight, "ranker": ranker.to_json() if ranker else None,
+                     "metrics": metrics, "train_config": asdict(config),
                      "version": version}
     directory = (models_dir or Path(store.path).parent / "models") / f"profile-{profile.id}" / version
     sha = save_bundle(directory, tensors, bundle_config)

@@ -24,8 +24,9 @@ from tagassist.models.permlp import PerMLP, bpr_loss
 from tagassist.models.scoring import ModelScorer, active_model_scorer
 from tagassist.store import Photo, Profile, Store
 
-from .early_stopping import EarlyStopping
+from .early_stopping import EarlyStopping, Stopped
 from .metrics import ranking_metrics
+from .signal_ranker import fit_signal_ranker
 
 
 @dataclass
@@ -65,10 +66,6 @@ class TrainResult:
     history: list[dict] = field(default_factory=list)
 
 
-class Stopped(Exception):
-    pass
-
-
 def tagged_photos(store: Store, profile: Profile, encoder_id: str) -> tuple[list[Photo], list[list[str]], list[list[str]], dict]:
     """The profile's tagged photos that have an embedding, oldest first, with tags and rejections."""
     rows = store.database.query(
@@ -97,27 +94,33 @@ def f1_at_5(rankings: list[list[str]], truths: list[frozenset[str]]) -> float:
     return ranking_metrics(rankings, truths, [5])[5]["F1"] if truths else 0.0
 
 
-SIGNAL_WEIGHTS = (0.9, 0.6, 0.3, 0.0)  # how much a model may count against the other signals
+MODEL_WEIGHTS = (0.9, 0.6, 0.3, 0.0)  # how much a model may count against the other signals
 
 
-def choose_signal_weight(store, profile, encoder_id, photos, truths, exclude, scorer,
-                         should_stop: Callable[[], bool] = lambda: False) -> tuple[float, float]:
-    """The weight of the new model among the engine's signals that serves the held-out photos
-    best, and the F1@5 it gives; on a tie the larger weight (the model is newer evidence).
-    A model that only hurts ends up at 0 and changes nothing."""
-    best_weight, best = SIGNAL_WEIGHTS[0], -1.0
-    for weight in SIGNAL_WEIGHTS:
-        if should_stop():
-            raise Stopped()
-        scorer.signal_weight = weight
-        f1 = _suggestion_f1(store, profile, encoder_id, photos, truths, exclude, scorer)
-        if f1 > best:
-            best_weight, best = weight, f1
-    scorer.signal_weight = best_weight
-    return best_weight, best
+def choose_combination(store, profile, encoder_id, photos, truths, exclude, scorer, rankers,
+                       should_stop: Callable[[], bool] = lambda: False) -> float:
+    """Sets the scorer's ranker (one of ``rankers``; None is the default noisy-OR) and its
+    model's weight among the signals to the pair that serves the held-out photos best, and
+    returns the F1@5 it gives. Ties go to the earlier ranker and the larger weight (the learned
+    ranker has seen more photos than the held-out ones, the model is newer evidence). A model
+    that only hurts ends up at weight 0 and changes nothing."""
+    suggester = Suggester(store, profile, encoder_id, model_scorer=scorer, exclude_photo_ids=exclude)
+    signals = [suggester.signals(p, hide_own_tags=True) for p in photos]
+    best, choice = -1.0, (None, MODEL_WEIGHTS[0])
+    for ranker in rankers:
+        for weight in MODEL_WEIGHTS:
+            if should_stop():
+                raise Stopped()
+            rankings = [[s.tag for s in suggester.rank(x, 5, ranker=ranker, model_weight=weight)] for x in signals]
+            f1 = f1_at_5(rankings, truths)
+            if f1 > best:
+                best, choice = f1, (ranker, weight)
+    scorer.ranker, scorer.signal_weight = choice
+    return best
 
 
 def _suggestion_f1(store, profile, encoder_id, photos, truths, exclude, scorer) -> float:
+    """The engine's held-out F1@5 with ``scorer`` (None: no model) as it is configured."""
     suggester = Suggester(store, profile, encoder_id, model_scorer=scorer, exclude_photo_ids=exclude)
     rankings = [[s.tag for s in suggester.suggest(p, 5, hide_own_tags=True)] for p in photos]
     return f1_at_5(rankings, truths)
@@ -216,19 +219,22 @@ def train_profile(
     previous = active_model_scorer(store, profile, encoder_id)
     before = _suggestion_f1(store, profile, encoder_id, val_photos, val_truths, exclude, previous)
     new_scorer = ModelScorer(model, vocabulary, calibration, device)
-    if should_stop():
-        raise Stopped()
-    signal_weight, after = choose_signal_weight(store, profile, encoder_id, val_photos, val_truths, exclude, new_scorer,
-                                                should_stop)
+    report({"stage": "compare", "epoch": epoch, "step": 1, "total": 2, "loss": None, "metric": best_f1, "eta_s": 0})
+    ranker = fit_signal_ranker(store, profile, encoder_id, photos, [frozenset(t) for t in tags], len(train_list),
+                               should_stop)
+    after = choose_combination(store, profile, encoder_id, val_photos, val_truths, exclude, new_scorer,
+                               [ranker, None] if ranker else [None], should_stop)
 
     version = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S-%f")
+    signal_weight, ranker = new_scorer.signal_weight, new_scorer.ranker
     metrics = {"before_f1_at_5": before, "after_f1_at_5": after, "model_f1_at_5": best_f1, "encoder_id": encoder_id,
-               "signal_weight": signal_weight,
+               "signal_weight": signal_weight, "learned_ranker": ranker is not None,
                "train_photos": len(train_list), "validation_photos": len(val_idx), "warm_start_from": warm_start,
                "self_training": self_training}
     bundle_config = {
         **model.config(), "encoder_id": encoder_id, "vocabulary": vocabulary, "profile_ids": [profile.id],
-        "calibration": calibration, "signal_weight": signal_weight, "metrics": metrics, "train_config": asdict(config),
+        "calibration": calibration, "signal_weight": signal_weight,
+        "ranker": ranker.to_json() if ranker else None, "metrics": metrics, "train_config": asdict(config),
         "training_data": _fingerprint(photos, tags), "version": version,
     }
     directory = (models_dir or Path(store.path).parent / "models") / f"profile-{profile.id}" / version

@@ -1,9 +1,10 @@
 """Ranking a profile's vocabulary for one photo.
 
-Each signal scores every tag of the vocabulary in [0, 1] as one numpy vector; the vectors are
-combined by a weighted noisy-OR, score = 1 - prod(1 - w_s * s_s), so any strong signal alone
-can carry a tag and agreeing signals reinforce each other. The signal contributing most to a
-tag gives its one-line reason. Signals that work before any training:
+Each signal scores every tag of the vocabulary in [0, 1] as one numpy vector (``signals``);
+``rank`` combines them (``ranker.py``: a weighted noisy-OR, so any strong signal alone can
+carry a tag and agreeing signals reinforce each other, or the photographer's learned ranker)
+and the signal contributing most to a tag gives its one-line reason. Signals that work
+before any training:
 
 - frequency: the profile's own tag counts, with recency;
 - co-occurrence with tags already on the photo (as darktable suggests);
@@ -13,7 +14,8 @@ tag gives its one-line reason. Signals that work before any training:
 - content words from ImageNet predictions (all of them for a new profile; those in the
   vocabulary otherwise).
 
-A trained personalized model, when the profile has one, is one more signal.
+A trained personalized model, when the profile has one, is one more signal, and brings the
+ranker learned with it.
 """
 
 from __future__ import annotations
@@ -27,17 +29,8 @@ import numpy as np
 
 from ..store import Photo, Profile, Store
 from .indexer import content_encoder_id
+from .ranker import SIGNALS, SignalRanker, combine, default_weights
 
-WEIGHTS = {
-    "model": 0.9,
-    "visual": 0.85,
-    "shoot": 0.85,
-    "content": 0.6,
-    "cooccurrence": 0.5,
-    "frequency": 0.3,
-    "time": 0.25,
-    "camera": 0.2,
-}
 NEIGHBOURS = 15
 # Full visual confidence needs the weight of about three strong neighbours (cosine 0.8):
 # a photo unlike anything tagged gets weak votes, not confident ones.
@@ -49,6 +42,17 @@ HALF_LIFE_DAYS = 180.0
 REJECTIONS_TO_MUTE = 3  # rejected this often in one shoot: not suggested again in that shoot
 SEASONS = ("winter", "spring", "summer", "autumn")
 DAYPARTS = ("at night", "in the morning", "in the afternoon", "in the evening")
+
+
+@dataclass(frozen=True)
+class Signals:
+    """Every signal's score for every candidate tag of one photo."""
+
+    vocabulary: list[str]  # the profile's tags, then extra candidates (content words, ...)
+    values: np.ndarray  # (len(SIGNALS), len(vocabulary)), each in [0, 1]
+    excluded: list[int]  # columns never suggested: on the photo, rejected there, muted
+    known: int  # how many columns are the profile's own tags
+    details: dict  # what the reasons quote
 
 
 @dataclass(frozen=True)
@@ -342,9 +346,9 @@ class Suggester:
             return {}
         return {t: p for t, p in self.model_scorer(vector).items() if t in h.tag_index}
 
-    def suggest(self, photo: Photo, k: int = 10, *, hide_own_tags: bool = False) -> list[Suggestion]:
-        """Top-k suggestions. ``hide_own_tags`` scores a tagged photo as if it were untagged
-        (for validation)."""
+    def signals(self, photo: Photo, *, hide_own_tags: bool = False) -> Signals:
+        """Every signal for every candidate tag of ``photo``. ``hide_own_tags`` scores a tagged
+        photo as if it were untagged (for validation)."""
         h = self.history
         known = photo.id and not hide_own_tags
         on_photo = {a.tag for a in self.store.photo_tags(self.profile, photo.id)} if known else set()
@@ -362,6 +366,12 @@ class Suggester:
         def padded(vector: np.ndarray) -> np.ndarray:
             return np.concatenate([vector, np.zeros(extra)]) if extra else vector
 
+        def from_dict(values: dict[str, float]) -> np.ndarray:
+            vector = np.zeros(len(vocabulary))
+            for tag, value in values.items():
+                vector[column(tag)] = value
+            return vector
+
         present = [h.tag_index[t] for t in on_photo if t in h.tag_index]
         cooccurrence, partners = self._cooccurrence(h, present)
         visual, visual_n = self._visual(h, photo)
@@ -370,13 +380,7 @@ class Suggester:
         season = self._habit(h.season, _season(photo.taken_at), h.counts)
         camera = _camera(photo)
         by_camera = self._habit(h.camera, h.camera_index.get(camera, -1) if camera else -1, h.counts)
-        def from_dict(values: dict[str, float]) -> np.ndarray:
-            vector = np.zeros(len(vocabulary))
-            for tag, value in values.items():
-                vector[column(tag)] = value
-            return vector
-
-        signals = {
+        rows = {
             "model": from_dict(model),
             "visual": padded(visual),
             "shoot": padded(shoot),
@@ -386,29 +390,40 @@ class Suggester:
             "time": padded(np.maximum(daypart, season)),
             "camera": padded(by_camera),
         }
-        weights = dict(WEIGHTS)
-        if self.model_scorer is not None and getattr(self.model_scorer, "signal_weight", None) is not None:
-            weights["model"] = self.model_scorer.signal_weight
-        contributions = np.stack([weights[name] * np.clip(s, 0, 1) for name, s in signals.items()])
-        scores = 1.0 - np.prod(1.0 - contributions, axis=0)
         muted = h.muted_in_context(photo)
         excluded = [c for c in map(column, on_photo | rejected | muted) if c is not None]
-        scores[excluded] = -1.0
-        order = _top_k(scores, vocabulary, k)
-        names = list(signals)
-        # The reason names the signal that contributed most, preferring any specific one over
-        # plain frequency unless frequency contributed twice as much.
-        explaining = contributions.copy()
-        explaining[names.index("frequency")] *= 0.5
         details = {
             "visual_n": visual_n, "shoot_n": shoot_n, "by_time": by_time, "partners": partners,
             "daypart": daypart, "season": season, "photo": photo, "camera": camera, "content": content,
         }
+        return Signals(vocabulary, np.stack([rows[name] for name in SIGNALS]), excluded, v, details)
+
+    def rank(self, signals: Signals, k: int, *, ranker: SignalRanker | None | bool = True,
+             model_weight: float | None = None) -> list[Suggestion]:
+        """The top-k of a photo's signals. By default the ranker and model weight come with the
+        trained model; validation passes them explicitly to compare alternatives."""
+        if ranker is True:
+            ranker = getattr(self.model_scorer, "ranker", None)
+        if model_weight is None and self.model_scorer is not None:
+            model_weight = getattr(self.model_scorer, "signal_weight", None)
+        scores = combine(signals.values, ranker or None, model_weight)
+        scores[signals.excluded] = -1.0
+        order = _top_k(scores, signals.vocabulary, k)
+        # The reason names the signal that contributed most under the default weights,
+        # preferring any specific one over plain frequency unless frequency gave twice as much.
+        explaining = np.asarray(default_weights(model_weight))[:, None] * np.clip(signals.values, 0, 1)
+        explaining[SIGNALS.index("frequency")] *= 0.5
         return [
-            Suggestion(vocabulary[i], round(float(scores[i]), 4),
-                       self._reason(names[int(np.argmax(explaining[:, i]))], i, vocabulary[i], v, details))
+            Suggestion(signals.vocabulary[i], round(float(scores[i]), 4),
+                       self._reason(SIGNALS[int(np.argmax(explaining[:, i]))], i, signals.vocabulary[i],
+                                    signals.known, signals.details))
             for i in order
         ]
+
+    def suggest(self, photo: Photo, k: int = 10, *, hide_own_tags: bool = False) -> list[Suggestion]:
+        """Top-k suggestions. ``hide_own_tags`` scores a tagged photo as if it were untagged
+        (for validation)."""
+        return self.rank(self.signals(photo, hide_own_tags=hide_own_tags), k)
 
     def _reason(self, signal: str, i: int, tag: str, v: int, d: dict) -> str:
         h = self.history

@@ -8,6 +8,7 @@ from collections.abc import Callable
 import numpy as np
 import torch
 
+from ..engine.ranker import SignalRanker
 from ..store import Profile, Store
 from .bundle import BundleError, load_bundle
 from .permlp import PerMLP
@@ -21,11 +22,13 @@ class ModelScorer:
     """Maps a photo's embedding to {tag: probability} for the model's vocabulary."""
 
     def __init__(self, model: PerMLP, vocabulary: list[str], calibration: dict, device="cpu",
-                 version: str | None = None, encoder_id: str | None = None, signal_weight: float | None = None):
+                 version: str | None = None, encoder_id: str | None = None, signal_weight: float | None = None,
+                 ranker: SignalRanker | None = None):
         self.model = model.eval().to(device)
         # How much the suggestions trust this model against the other signals: chosen when it
         # was trained, on the held-out photos (None: the engine's default weight).
         self.signal_weight = signal_weight
+        self.ranker = ranker  # the photographer's own weighing of the signals, learned with the model
         self.encoder_id = encoder_id
         self.vocabulary = vocabulary
         self.a, self.b = calibration["a"], calibration["b"]
@@ -51,7 +54,8 @@ def load_scorer(path: str, sha256: str, device="cpu") -> ModelScorer:
     except RuntimeError as exc:
         raise BundleError(f"model bundle {config.get('version')} does not match its architecture") from exc
     return ModelScorer(model, config["vocabulary"], config["calibration"], device,
-                       config.get("version"), config.get("encoder_id"), config.get("signal_weight"))
+                       config.get("version"), config.get("encoder_id"), config.get("signal_weight"),
+                       SignalRanker.from_json(config.get("ranker")))
 
 
 def active_model_scorer(

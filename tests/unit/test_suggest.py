@@ -184,11 +184,51 @@ def test_a_models_learned_weight_decides_how_much_it_counts(history):
     assert muted[0].tag == "family"
 
 
-def test_the_signal_weight_is_the_one_that_serves_held_out_photos_best(monkeypatch):
-    import trainer.store_training as training
+class _ModelOf:
+    """A model scorer sure of the given tags on every photo."""
 
-    f1_by_weight = {0.9: 0.40, 0.6: 0.50, 0.3: 0.50, 0.0: 0.45}
-    monkeypatch.setattr(training, "_suggestion_f1", lambda *args: f1_by_weight[args[-1].signal_weight])
-    scorer = _FixedModel("x")
-    assert training.choose_signal_weight(None, None, None, [], [], set(), scorer) == (0.6, 0.50)  # tie: the larger
-    assert scorer.signal_weight == 0.6
+    def __init__(self, *tags):
+        self.tags, self.signal_weight, self.ranker = tags, None, None
+
+    def __call__(self, vector):
+        return dict.fromkeys(self.tags, 1.0)
+
+
+@pytest.fixture
+def held_out(history):
+    """'family' on 6 photos, five other tags once each; two held-out photos tagged 'family'."""
+    for _ in range(6):
+        history.photo(["family"], vector=[1.0, 0.0])
+    for tag in ("d1", "d2", "d3", "d4", "d5"):
+        history.photo([tag], vector=[0.0, 1.0])
+    photos = [history.photo(["family"], vector=[1.0, 0.0]) for _ in range(2)]
+    return photos, [frozenset({"family"})] * 2, {p.id for p in photos}
+
+
+def test_a_model_counts_only_as_much_as_held_out_photos_allow(history, held_out):
+    from trainer.store_training import choose_combination
+
+    photos, truths, exclude = held_out
+    scorer = _ModelOf("d1", "d2", "d3", "d4", "d5")  # sure of five wrong tags
+    f1 = choose_combination(history.store, history.profile, ENCODER, photos, truths, exclude, scorer, [None])
+    # At 0.9 they would push 'family' (frequent, and on every similar photo) out of the top 5.
+    assert scorer.signal_weight == 0.6 and f1 == pytest.approx(1 / 3)
+
+
+def test_ties_go_to_the_learned_ranker_and_the_larger_model_weight(history, held_out):
+    from tagassist.engine.ranker import RANKER_FEATURES, SignalRanker
+    from trainer.store_training import choose_combination
+
+    photos, truths, exclude = held_out
+    follows_frequency = SignalRanker(tuple(4.0 if f == "noisy_or" else 0.0 for f in RANKER_FEATURES), -2.0)
+    scorer = _ModelOf("family")
+    f1 = choose_combination(history.store, history.profile, ENCODER, photos, truths, exclude, scorer,
+                            [follows_frequency, None])
+    assert (scorer.ranker, scorer.signal_weight, f1) == (follows_frequency, 0.9, pytest.approx(1 / 3))
+    # A ranker that learned to avoid frequent tags loses to the default combination.
+    avoids_frequency = SignalRanker(tuple(-4.0 if f in ("frequency", "noisy_or") else 0.0
+                                          for f in RANKER_FEATURES), 0.0)
+    scorer = _ModelOf()
+    choose_combination(history.store, history.profile, ENCODER, photos, truths, exclude, scorer,
+                       [avoids_frequency, None])
+    assert scorer.ranker is None

@@ -1,0 +1,68 @@
+"""The photographer's learned weighing of the suggestion signals."""
+
+import numpy as np
+import pytest
+
+from tagassist.engine.ranker import RANKER_FEATURES, SignalRanker, combine
+from tagassist.engine.suggest import Suggester
+from tagassist.store import Photo
+from trainer.signal_ranker import fit_logistic, fit_signal_ranker
+
+ENCODER = "test-encoder"
+
+
+def test_logistic_regression_recovers_known_coefficients():
+    rng = np.random.default_rng(0)
+    x = rng.uniform(size=(20_000, 3))
+    p = 1 / (1 + np.exp(-(x @ np.array([3.0, -2.0, 0.0]) - 0.5)))
+    y = (rng.uniform(size=len(p)) < p).astype(float)
+    coefficients, bias = fit_logistic(x, y, np.zeros(3))
+    assert coefficients == pytest.approx([3.0, -2.0, 0.0], abs=0.15) and bias == pytest.approx(-0.5, abs=0.1)
+    shrunk, _ = fit_logistic(x, y, np.full(3, 1e5))
+    assert np.abs(shrunk).max() < 0.05  # a strong penalty pulls every coefficient to zero
+
+
+def test_a_ranker_round_trips_and_an_unknown_layout_is_ignored():
+    ranker = SignalRanker(tuple(float(i) for i in range(len(RANKER_FEATURES))), -1.0, 12)
+    assert SignalRanker.from_json(ranker.to_json()) == ranker
+    assert SignalRanker.from_json({**ranker.to_json(), "features": ["visual"]}) is None
+    assert SignalRanker.from_json(None) is None
+
+
+@pytest.fixture
+def shoots(store):
+    """A photographer who tags each outing with its own name (one shoot a day, 6 photos), and
+    whose photos all look alike: only the shoot tells the tags apart. Her frequent tag
+    'favourite' is on a third of the photos, at random."""
+    rng = np.random.default_rng(1)
+    profile = store.profile()
+    look = rng.normal(size=16)
+    photos, truths = [], []
+    for day in range(12):
+        for i in range(6):
+            photo = Photo(path=f"/lib/{day:02}-{i}.jpg", size=1, mtime_ns=1, content_hash=f"h{day}-{i}",
+                          taken_at=f"2024-03-{day + 1:02}T{9 + i:02}:00:00")
+            store.save_photo(photo)
+            store.put_embeddings(ENCODER, [(photo.content_hash, (look + 0.05 * rng.normal(size=16)).astype(np.float32))])
+            tags = [f"outing{day}"] + (["favourite"] if rng.uniform() < 0.33 else [])
+            store.add_tags(profile, [photo.id], tags, "typed")
+            photos.append(photo)
+            truths.append(frozenset(tags))
+    return store, profile, photos, truths
+
+
+def test_the_ranker_learns_which_signal_predicts_her_tags(shoots):
+    store, profile, photos, truths = shoots
+    ranker = fit_signal_ranker(store, profile, ENCODER, photos, truths, len(photos))
+    weight = dict(zip(RANKER_FEATURES, ranker.coefficients))
+    assert weight["shoot"] > weight["visual"] and weight["shoot"] > weight["frequency"]
+    assert ranker.photos > 30
+    # On a later photo of an outing, her ranker is surer of the outing's name than of anything
+    # else: the untrained combination is not.
+    photo = photos[-1]
+    suggester = Suggester(store, profile, ENCODER, exclude_photo_ids={photo.id})
+    signals = suggester.signals(photo, hide_own_tags=True)
+    outing = signals.vocabulary.index("outing11")
+    learned, default = combine(signals.values, ranker), combine(signals.values)
+    assert learned.argmax() == outing
+    assert learned[outing] - np.delete(learned, outing).max() > default[outing] - np.delete(default, outing).max()

@@ -1,0 +1,86 @@
+"""Learning how one photographer weighs the suggestion signals (the engine's ``SignalRanker``).
+
+The examples replay her history forward: at a few cut points through her photos (in date
+order), the engine's signals for the photos after the cut are computed from the photos
+before it only, as they stood when she came to tag them. Every candidate the untrained
+engine would consider is one example, labelled by whether she used the tag. A logistic
+regression on those examples is her ranker. With few photos it stays close to the default
+noisy-OR: every coefficient but the noisy-OR's own is pulled toward zero.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import numpy as np
+
+from tagassist.engine.ranker import RANKER_FEATURES, SignalRanker, ranker_features
+from tagassist.engine.suggest import Suggester
+from tagassist.store import Photo, Profile, Store
+
+from .early_stopping import Stopped
+
+CUTS = 8  # cut points through the training photos
+PHOTOS_PER_CUT = 40  # photos scored after each cut (evenly spaced when there are more)
+CANDIDATES = 30  # per photo: the untrained engine's best candidates
+L2 = 2.0
+
+
+def replay_examples(store: Store, profile: Profile, encoder_id: str, photos: Sequence[Photo],
+                    truths: Sequence[frozenset[str]], train_count: int,
+                    should_stop: Callable[[], bool] = lambda: False) -> tuple[np.ndarray, np.ndarray, int]:
+    """(features, labels, photos used) from the first ``train_count`` of ``photos`` (date
+    order); the later ones are never part of any history here."""
+    first = min(max(3, train_count // (CUTS + 1)), train_count)
+    cuts = sorted(set(np.linspace(first, train_count, CUTS + 1).astype(int).tolist()))
+    features, labels, used = [], [], 0
+    for start, end in zip(cuts, cuts[1:]):
+        if should_stop():
+            raise Stopped()
+        block = np.unique(np.linspace(start, end - 1, min(PHOTOS_PER_CUT, end - start)).astype(int))
+        suggester = Suggester(store, profile, encoder_id, exclude_photo_ids={p.id for p in photos[start:]})
+        if not suggester.history.n_photos:
+            continue
+        for i in block.tolist():
+            signals = suggester.signals(photos[i], hide_own_tags=True)
+            x = ranker_features(signals.values)
+            candidates = np.flatnonzero(x[:, -1] > 0)
+            candidates = candidates[np.argsort(-x[candidates, -1], kind="stable")[:CANDIDATES]]
+            if not len(candidates):
+                continue
+            features.append(x[candidates])
+            labels.append(np.array([signals.vocabulary[c] in truths[i] for c in candidates], dtype=float))
+            used += 1
+    if not features:
+        return np.zeros((0, len(RANKER_FEATURES))), np.zeros(0), 0
+    return np.vstack(features), np.concatenate(labels), used
+
+
+def fit_logistic(x: np.ndarray, y: np.ndarray, penalty: np.ndarray, iterations: int = 50) -> tuple[np.ndarray, float]:
+    """L2-penalised logistic regression by Newton's method (the features are few, so each
+    step is a tiny linear solve). ``penalty`` holds one strength per feature."""
+    design = np.hstack([x, np.ones((len(x), 1))])
+    ridge = np.diag(np.append(penalty, 0.0))  # the bias is not penalised
+    w = np.zeros(design.shape[1])
+    for _ in range(iterations):
+        p = 1.0 / (1.0 + np.exp(-np.clip(design @ w, -30, 30)))
+        gradient = design.T @ (p - y) + ridge @ w
+        hessian = (design * (p * (1 - p))[:, None]).T @ design + ridge + 1e-9 * np.eye(len(w))
+        step = np.linalg.solve(hessian, gradient)
+        w -= step
+        if np.abs(step).max() < 1e-6:
+            break
+    return w[:-1], float(w[-1])
+
+
+def fit_signal_ranker(store: Store, profile: Profile, encoder_id: str, photos: Sequence[Photo],
+                      truths: Sequence[frozenset[str]], train_count: int,
+                      should_stop: Callable[[], bool] = lambda: False) -> SignalRanker | None:
+    """Her ranker, or None when her history has no positive and negative examples yet."""
+    x, y, used = replay_examples(store, profile, encoder_id, photos, truths, train_count, should_stop)
+    if not len(y) or y.min() == y.max():
+        return None
+    penalty = np.full(x.shape[1], L2)
+    penalty[RANKER_FEATURES.index("noisy_or")] = 0.0
+    coefficients, bias = fit_logistic(x, y, penalty)
+    return SignalRanker(tuple(round(float(c), 6) for c in coefficients), round(bias, 6), used)
