@@ -68,6 +68,8 @@ class TrainResult:
 
 def tagged_photos(store: Store, profile: Profile, encoder_id: str) -> tuple[list[Photo], list[list[str]], list[list[str]], dict]:
     """The profile's tagged photos that have an embedding, oldest first, with tags and rejections."""
+    tags_of = store.tags_by_photo(profile)
+    rejected_of = store.tags_by_photo(profile, rejected=True)
     rows = store.database.query(
         "SELECT DISTINCT p.id FROM photos p JOIN assignments a ON a.photo_id = p.id WHERE a.profile_id = ?"
         " AND p.status IN ('ok', 'warning') AND EXISTS (SELECT 1 FROM embeddings e"
@@ -76,10 +78,8 @@ def tagged_photos(store: Store, profile: Profile, encoder_id: str) -> tuple[list
     )
     photos = [store.photo(r["id"]) for r in rows]
     photos.sort(key=lambda p: (p.taken_at or "", p.id))
-    tags = [[a.tag for a in store.photo_tags(profile, p.id)] for p in photos]
-    rejected = [[r.tag for r in store.photo_rejections(profile, p.id)] for p in photos]
     vectors = store.embeddings(encoder_id, {p.content_hash for p in photos})
-    return photos, tags, rejected, vectors
+    return photos, [tags_of[p.id] for p in photos], [rejected_of.get(p.id, []) for p in photos], vectors
 
 
 def _padded(lists: list[list[int]], width: int | None = None) -> torch.Tensor:
@@ -95,6 +95,9 @@ def f1_at_5(rankings: list[list[str]], truths: list[frozenset[str]]) -> float:
 
 
 MODEL_WEIGHTS = (0.9, 0.6, 0.3, 0.0)  # how much a model may count against the other signals
+# The engine's suggestions before and after are compared on the newest held-out photos, at
+# most this many (each costs the signals of one suggestion; a few hundred decide it).
+COMPARE_PHOTOS = 400
 
 
 def choose_combination(store, profile, encoder_id, photos, truths, exclude, scorer, rankers,
@@ -215,14 +218,16 @@ def train_profile(
 
     report({"stage": "compare", "epoch": epoch, "step": 0, "total": 2, "loss": None, "metric": best_f1, "eta_s": 0})
     val_photos = [photos[i] for i in val_idx]
-    exclude = {p.id for p in val_photos}
+    exclude = {p.id for p in val_photos}  # all held-out photos stay out of the history
+    compared = slice(-COMPARE_PHOTOS, None)
+    val_photos, compare_truths = val_photos[compared], val_truths[compared]
     previous = active_model_scorer(store, profile, encoder_id)
-    before = _suggestion_f1(store, profile, encoder_id, val_photos, val_truths, exclude, previous)
+    before = _suggestion_f1(store, profile, encoder_id, val_photos, compare_truths, exclude, previous)
     new_scorer = ModelScorer(model, vocabulary, calibration, device)
     report({"stage": "compare", "epoch": epoch, "step": 1, "total": 2, "loss": None, "metric": best_f1, "eta_s": 0})
     ranker = fit_signal_ranker(store, profile, encoder_id, photos, [frozenset(t) for t in tags], len(train_list),
                                should_stop)
-    after = choose_combination(store, profile, encoder_id, val_photos, val_truths, exclude, new_scorer,
+    after = choose_combination(store, profile, encoder_id, val_photos, compare_truths, exclude, new_scorer,
                                [ranker, None] if ranker else [None], should_stop)
 
     version = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S-%f")

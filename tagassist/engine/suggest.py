@@ -265,13 +265,15 @@ class Suggester:
             scores = np.maximum(scores, conditional)
         return scores, best_partner
 
-    def _visual(self, h: ProfileHistory, photo: Photo) -> tuple[np.ndarray, np.ndarray]:
+    def _embedding(self, photo: Photo) -> np.ndarray | None:
+        if not self.encoder_id or not photo.content_hash:
+            return None
+        return self.store.embeddings(self.encoder_id, [photo.content_hash]).get(photo.content_hash)
+
+    def _visual(self, h: ProfileHistory, photo: Photo, vector: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
         """Weighted votes of the nearest tagged photos, and how many neighbours carry each tag."""
         zero = np.zeros(len(h.tags))
-        if not len(h.embedded_rows) or not photo.content_hash:
-            return zero, zero
-        vector = self.store.embeddings(self.encoder_id, [photo.content_hash]).get(photo.content_hash)
-        if vector is None:
+        if not len(h.embedded_rows) or vector is None:
             return zero, zero
         vector = vector / (np.linalg.norm(vector) + 1e-8)
         similarity = h.embeddings @ vector
@@ -337,12 +339,9 @@ class Suggester:
         return {known[t]: p for t, p in probs.items() if t in known and p >= 0.05}
 
     # -- ranking -----------------------------------------------------------------------
-    def _model(self, h: ProfileHistory, photo: Photo) -> dict[str, float]:
+    def _model(self, h: ProfileHistory, vector: np.ndarray | None) -> dict[str, float]:
         """The trained model's probabilities, for tags of this profile's vocabulary."""
-        if not self.model_scorer or not self.encoder_id or not photo.content_hash:
-            return {}
-        vector = self.store.embeddings(self.encoder_id, [photo.content_hash]).get(photo.content_hash)
-        if vector is None:
+        if not self.model_scorer or vector is None:
             return {}
         return {t: p for t, p in self.model_scorer(vector).items() if t in h.tag_index}
 
@@ -353,8 +352,9 @@ class Suggester:
         known = photo.id and not hide_own_tags
         on_photo = {a.tag for a in self.store.photo_tags(self.profile, photo.id)} if known else set()
         rejected = {r.tag for r in self.store.photo_rejections(self.profile, photo.id)} if known else set()
+        vector = self._embedding(photo)
         content = self._content(h, photo)
-        model = self._model(h, photo)
+        model = self._model(h, vector)
         extras = sorted((set(content) | set(model)) - set(h.tag_index))  # e.g. content words
         vocabulary = h.tags + extras if extras else h.tags
         v, extra = len(h.tags), len(extras)
@@ -374,7 +374,7 @@ class Suggester:
 
         present = [h.tag_index[t] for t in on_photo if t in h.tag_index]
         cooccurrence, partners = self._cooccurrence(h, present)
-        visual, visual_n = self._visual(h, photo)
+        visual, visual_n = self._visual(h, photo, vector)
         shoot, shoot_n, by_time = self._shoot(h, photo)
         daypart = self._habit(h.daypart, _daypart(photo.taken_at), h.counts)
         season = self._habit(h.season, _season(photo.taken_at), h.counts)

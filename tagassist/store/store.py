@@ -399,6 +399,19 @@ class Store:
         )
         return [Rejection(*r) for r in cursor]
 
+    def tags_by_photo(self, profile: Profile, *, rejected: bool = False) -> dict[int, list[str]]:
+        """Every photo's tag names for the profile (its rejections with ``rejected``), sorted,
+        in one query: what training reads for thousands of photos at once."""
+        table = "rejections" if rejected else "assignments"
+        out: dict[int, list[str]] = {}
+        for photo_id, name in self.database.execute(
+            f"SELECT x.photo_id, t.name FROM {table} x JOIN tags t ON t.id = x.tag_id"
+            " WHERE x.profile_id = ? ORDER BY x.photo_id, t.name",
+            (profile.id,),
+        ):
+            out.setdefault(photo_id, []).append(name)
+        return out
+
     def vocabulary(self, profile: Profile) -> list[tuple[str, int]]:
         """The profile's tags with how many photos carry each, most used first."""
         cursor = self.database.execute(
