@@ -15,6 +15,7 @@ real EXIF (date, camera, GPS) and returns each photo's true keywords, in date or
 from __future__ import annotations
 
 import random
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from fractions import Fraction
@@ -128,11 +129,23 @@ def photo_tags(p: Photographer, shoot: dict, scene: str, rng: random.Random) -> 
     return list(dict.fromkeys(tags)) or [p.words[concepts[0]]]
 
 
+def tag_odds(p: Photographer, shoot: dict, scene: str, samples: int = 4000) -> dict[str, float]:
+    """How likely each tag is on a photo of this shoot and scene: the generator's own odds,
+    estimated by running it (no suggester can know more than this)."""
+    rng = random.Random(0)
+    counts: Counter = Counter()
+    for _ in range(samples):
+        counts.update(photo_tags(p, shoot, scene, rng))
+    return {tag: n / samples for tag, n in counts.most_common()}
+
+
 def write_library(p: Photographer, root: str | Path, n_photos: int) -> list[dict]:
     """Renders the photographer's photos under ``root`` (one folder per shoot, no keywords in
-    the files) and returns [{"path", "taken_at", "scene", "tags"}] in date order."""
+    the files) and returns [{"path", "taken_at", "scene", "tags", "odds"}] in date order
+    ("odds": ``tag_odds``, the ten likeliest)."""
     root = Path(root)
     rng = random.Random(p.seed + 2)
+    odds: dict[tuple[int, str], dict[str, float]] = {}
     truth = []
     for number, shoot in enumerate(plan_shoots(p, n_photos)):
         folder = root / f"{shoot['start']:%Y-%m-%d} {shoot['place'][1]}"
@@ -148,6 +161,8 @@ def write_library(p: Photographer, root: str | Path, n_photos: int) -> list[dict
                         gps=(lat + rng.gauss(0, 0.003), lon + rng.gauss(0, 0.003)) if model != "EOS R6" else None)
             path = folder / f"IMG_{number:03d}{i:03d}.jpg"
             save_jpeg(render(scene, seed=p.seed * 100_000 + number * 1000 + i, size=(320, 224)), path, shot)
+            if (number, scene) not in odds:
+                odds[number, scene] = dict(list(tag_odds(p, shoot, scene).items())[:10])
             truth.append({"path": str(path), "taken_at": when.isoformat(), "scene": scene,
-                          "tags": photo_tags(p, shoot, scene, rng)})
+                          "tags": photo_tags(p, shoot, scene, rng), "odds": odds[number, scene]})
     return truth

@@ -48,7 +48,8 @@ def cmd_models(args: Namespace, store: Store, profile: Profile) -> int:
             quality = f"held-out F1@5 {m['before_f1_at_5']:.3f} -> {m['after_f1_at_5']:.3f}"
         else:  # a cnn-permlp model: its own held-out quality
             quality = f"held-out F1@5 of the model alone {m.get('model_f1_at_5', 0):.3f}"
-        say(f"{'*' if r['active'] else ' '} {r['version']}  {quality}  ({m.get('train_photos', '?')} photos)")
+        learned = ", with your own weighing of the signals" if m.get("learned_ranker") else ""
+        say(f"{'*' if r['active'] else ' '} {r['version']}  {quality}  ({m.get('train_photos', '?')} photos{learned})")
     if not records:
         say("no trained models yet: 'tagassist train' makes one")
     return EXIT_OK

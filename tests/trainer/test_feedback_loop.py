@@ -2,13 +2,14 @@
 indexed by tagassist, tagged in date order, then "Retrain on my tags"."""
 
 from benchmarks.session import prepare_library
+from tagassist.cli import main
 from tagassist.engine.suggest import Suggester
 from tagassist.models.scoring import active_model_scorer
 from tagassist.store import Store
 from trainer.store_training import train_profile
 
 
-def test_retraining_on_a_simulated_library_beats_the_untrained_engine(tmp_path):
+def test_retraining_on_a_simulated_library_beats_the_untrained_engine(tmp_path, capsys):
     db, truth, name = prepare_library(tmp_path, index=1, n_photos=120, seed=0)
     with Store(db) as store:
         profile = store.profile(name)
@@ -27,3 +28,6 @@ def test_retraining_on_a_simulated_library_beats_the_untrained_engine(tmp_path):
         held_out = [by_path[item["path"]] for item in truth[-result.validation_photos:]]
         suggester = Suggester(store, profile, encoder, model_scorer=scorer)
         assert all(len(suggester.suggest(photo, 5)) == 5 for photo in held_out)
+
+    assert main(["--db", str(db), "--profile", name, "models", "list"]) == 0
+    assert "with your own weighing of the signals" in capsys.readouterr().out
