@@ -64,6 +64,8 @@ class TrainResult:
     seconds: float
     stopped: bool = False
     history: list[dict] = field(default_factory=list)
+    signal_weight: float | None = None  # the new model's weight among the engine's signals
+    learned_ranker: bool = False  # whether her own weighing of the signals was kept
 
 
 def tagged_photos(store: Store, profile: Profile, encoder_id: str) -> tuple[list[Photo], list[list[str]], list[list[str]], dict]:
@@ -247,7 +249,8 @@ def train_profile(
     activate = after >= before
     store.add_model(version, profile, str(directory), sha, metrics, activate=activate)
     return TrainResult(version, activate, before, after, best_f1, len(train_list), len(val_idx),
-                       time.perf_counter() - started, history=history)
+                       time.perf_counter() - started, history=history, signal_weight=signal_weight,
+                       learned_ranker=ranker is not None)
 
 
 def _self_train(store, encoder_id, photos, teacher, teacher_f1, features, train_rows, positives, hard, vocabulary,

@@ -20,7 +20,7 @@ def test_retraining_on_a_simulated_library_beats_the_untrained_engine(tmp_path, 
 
         result = train_profile(store, profile, encoder, models_dir=tmp_path / "models")
         # Held-out (her newest 10 %) engine F1@5: the untrained engine, then with what was learned.
-        assert result.activated and result.after_f1_at_5 > result.before_f1_at_5
+        assert result.activated and result.after_f1_at_5 > result.before_f1_at_5 and result.learned_ranker
         scorer = active_model_scorer(store, profile, encoder)
         assert scorer is not None and scorer.ranker is not None and scorer.ranker.photos >= 50
 
