@@ -39,7 +39,7 @@ SHOOT_HOURS = 6.0
 SHOOT_KM = 1.0
 COLD_START_PHOTOS = 20  # below this many tagged photos, generic content words are offered
 HALF_LIFE_DAYS = 180.0
-REJECTIONS_TO_MUTE = 3  # rejected this often in one shoot: not suggested again in that shoot
+REJECTIONS_TO_MUTE = 3  # rejected this often in one shoot (and more than used): not suggested there again
 SEASONS = ("winter", "spring", "summer", "autumn")
 DAYPARTS = ("at night", "in the morning", "in the afternoon", "in the evening")
 
@@ -94,6 +94,18 @@ def _haversine_km(lat: float, lon: float, lats: np.ndarray, lons: np.ndarray) ->
     lat1, lon1, lat2, lon2 = map(np.radians, (lat, lon, lats, lons))
     a = np.sin((lat2 - lat1) / 2) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
     return 6371.0 * 2 * np.arcsin(np.sqrt(np.clip(a, 0, 1)))
+
+
+def _in_context(photo: Photo, hours: np.ndarray, lats: np.ndarray, lons: np.ndarray) -> np.ndarray:
+    """Which of the given photos (their hours, latitudes, longitudes) belong to ``photo``'s
+    shoot: close in time, or, when it has no date, in place."""
+    near = np.zeros(len(hours), dtype=bool)
+    when = _epoch_hours(photo.taken_at)
+    if not math.isnan(when):
+        near |= np.nan_to_num(np.abs(hours - when), nan=np.inf) < SHOOT_HOURS
+    elif photo.gps_lat is not None and photo.gps_lon is not None:
+        near |= np.nan_to_num(_haversine_km(photo.gps_lat, photo.gps_lon, lats, lons), nan=np.inf) < SHOOT_KM
+    return near
 
 
 def _top_k(scores: np.ndarray, names: Sequence[str], k: int) -> list[int]:
@@ -189,20 +201,21 @@ class ProfileHistory:
 
     def muted_in_context(self, photo: Photo) -> set[str]:
         """Tags rejected at least REJECTIONS_TO_MUTE times on photos of this photo's shoot
-        (close in time, or in place when there are no dates)."""
+        (close in time, or in place when there are no dates), and more often rejected there
+        than used: a tag she takes on every other photo of a shoot (a favourite, a word for
+        half the scenes) is a coin flip to her, not a tag she does not want."""
         if not self.rejected_tags:
             return set()
-        near = np.zeros(len(self.rejected_tags), dtype=bool)
-        hours = _epoch_hours(photo.taken_at)
-        if not math.isnan(hours):
-            near |= np.nan_to_num(np.abs(self.rejected_hours - hours), nan=np.inf) < SHOOT_HOURS
-        elif photo.gps_lat is not None and photo.gps_lon is not None:
-            distance = _haversine_km(photo.gps_lat, photo.gps_lon, self.rejected_lats, self.rejected_lons)
-            near |= np.nan_to_num(distance, nan=np.inf) < SHOOT_KM
+        near = _in_context(photo, self.rejected_hours, self.rejected_lats, self.rejected_lons)
         counts: dict[str, int] = {}
         for tag in np.array(self.rejected_tags, dtype=object)[near]:
             counts[tag] = counts.get(tag, 0) + 1
-        return {tag for tag, n in counts.items() if n >= REJECTIONS_TO_MUTE}
+        muted = {tag for tag, n in counts.items() if n >= REJECTIONS_TO_MUTE}
+        if muted and self.n_photos:
+            used_near = _in_context(photo, self.hours, self.lats, self.lons)
+            muted = {tag for tag in muted
+                     if tag not in self.tag_index or counts[tag] > used_near[self.tag_rows[self.tag_index[tag]]].sum()}
+        return muted
 
     def _habit(self, buckets: Sequence[int], n_buckets: int) -> tuple[np.ndarray, np.ndarray]:
         """(per-bucket tag counts B x V, photos per bucket B)."""

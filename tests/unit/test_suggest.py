@@ -159,6 +159,20 @@ def test_a_tag_rejected_three_times_in_a_shoot_is_muted_for_that_shoot(history):
     assert "sea" in _tags(history.suggest(elsewhere, k=20))  # another shoot: still offered
 
 
+def test_a_tag_she_uses_as_often_as_she_rejects_in_a_shoot_stays(history):
+    for hour in range(9, 15):
+        history.photo(["beach", "film look"], taken_at=f"2024-07-20T{hour:02}:00:00")
+    # One day at the beach: 'film look' on every other photo, the rest rejected.
+    for minute in range(0, 60, 8):
+        photo = history.photo(["beach"], taken_at=f"2024-07-21T10:{minute:02}:00")
+        if minute % 16:
+            history.store.reject_tags(history.profile, [photo.id], ["film look"])
+        else:
+            history.store.add_tags(history.profile, [photo.id], ["film look"], "accepted")
+    target = history.photo(taken_at="2024-07-21T11:00:00")
+    assert "film look" in _tags(history.suggest(target))  # rejected 3 times, but used 4 times here
+
+
 class _FixedModel:
     """A model scorer that is sure of one tag for every photo."""
 
