@@ -26,7 +26,7 @@ from tagassist.store import Profile, Store
 
 from .early_stopping import EarlyStopping
 from .photo_batches import centre_crops, load_images, random_crops
-from .store_training import Stopped, _calibrate, _padded, f1_at_5
+from .store_training import Stopped, _calibrate, bpr_targets, f1_at_5
 
 IMAGE_SIDE = 112  # photos are kept at this short side in memory; patches are 96 px
 MEAN, STD = (0.5, 0.5, 0.5), (0.25, 0.25, 0.25)
@@ -97,9 +97,7 @@ def train_cnn_permlp(
             if should_stop():
                 raise Stopped()
             rows = train_rows[start : start + config.batch_size]
-            pos = _padded([positives[i] for i in rows]).to(device)
-            neg = torch.randint(len(vocabulary), (len(rows), config.negatives), device=device)
-            neg = torch.where((neg.unsqueeze(2) == pos.unsqueeze(1)).any(2), torch.full_like(neg, -1), neg)
+            pos, neg = bpr_targets(rows, positives, None, len(vocabulary), config.negatives, device)
             embeddings = cnn.features(random_crops(images, rows, rng, cnn.patch_size, MEAN, STD).to(device))
             loss = bpr_loss(head(embeddings, torch.zeros(len(rows), dtype=torch.long, device=device)), pos, neg)
             optimiser.zero_grad()

@@ -33,7 +33,8 @@ from tagassist.store import Profile, Store
 from .early_stopping import EarlyStopping
 from .photo_batches import centre_crops, load_images, random_crops
 from .signal_ranker import fit_signal_ranker
-from .store_training import Stopped, _calibrate, _padded, _suggestion_f1, _warm_start, choose_combination, f1_at_5
+from .store_training import (Stopped, _calibrate, _suggestion_f1, _warm_start, bpr_targets, choose_combination,
+                             f1_at_5)
 
 CROP = 224
 
@@ -135,10 +136,7 @@ def train_full(
             if should_stop():
                 raise Stopped()
             rows = train_rows[start : start + config.batch_size]
-            pos = _padded([positives[i] for i in rows]).to(device)
-            sampled = torch.randint(len(vocabulary), (len(rows), config.negatives), device=device)
-            sampled = torch.where((sampled.unsqueeze(2) == pos.unsqueeze(1)).any(2), torch.full_like(sampled, -1), sampled)
-            neg = torch.cat([sampled, _padded([hard[i] for i in rows], 4).to(device)], 1)
+            pos, neg = bpr_targets(rows, positives, hard, len(vocabulary), config.negatives, device)
             with torch.autocast("cuda", dtype=torch.float16, enabled=amp):
                 loss = bpr_loss(head(encoder.features(_augmented(images, rows, rng).to(device)), users(len(rows))), pos, neg)
             optimiser.zero_grad()

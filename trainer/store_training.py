@@ -92,6 +92,19 @@ def _padded(lists: list[list[int]], width: int | None = None) -> torch.Tensor:
     return out
 
 
+def bpr_targets(rows, positives: list[list[int]], hard: list[list[int]] | None, n_tags: int, negatives: int,
+                device) -> tuple[torch.Tensor, torch.Tensor]:
+    """(positive, negative) tag columns of a batch of photos for the BPR loss. Negatives are
+    uniform over the vocabulary (vectorised), minus accidental positives, plus the
+    photographer's own rejections for each photo (``hard``) as hard negatives."""
+    pos = _padded([positives[i] for i in rows]).to(device)
+    sampled = torch.randint(n_tags, (len(rows), negatives), device=device)
+    sampled = torch.where((sampled.unsqueeze(2) == pos.unsqueeze(1)).any(2), torch.full_like(sampled, -1), sampled)
+    if hard is None:
+        return pos, sampled
+    return pos, torch.cat([sampled, _padded([hard[i] for i in rows], 4).to(device)], 1)
+
+
 def f1_at_5(rankings: list[list[str]], truths: list[frozenset[str]]) -> float:
     return ranking_metrics(rankings, truths, [5])[5]["F1"] if truths else 0.0
 
@@ -184,13 +197,7 @@ def train_profile(
             if should_stop():
                 raise Stopped()
             batch = train_list[start : start + config.batch_size]
-            pos = _padded([positives[i] for i in batch]).to(device)
-            # Negatives: uniform over the vocabulary (vectorised), minus accidental positives,
-            # plus the photographer's own rejections for that photo as hard negatives.
-            sampled = torch.randint(len(vocabulary), (len(batch), config.negatives), device=device)
-            clash = (sampled.unsqueeze(2) == pos.unsqueeze(1)).any(2)
-            sampled = torch.where(clash, torch.full_like(sampled, -1), sampled)
-            neg = torch.cat([sampled, _padded([hard[i] for i in batch], 4).to(device)], dim=1)
+            pos, neg = bpr_targets(batch, positives, hard, len(vocabulary), config.negatives, device)
             users = torch.zeros(len(batch), dtype=torch.long, device=device)
             loss = bpr_loss(model(features[batch].to(device), users), pos, neg)
             optimiser.zero_grad()
@@ -269,10 +276,7 @@ def _self_train(store, encoder_id, photos, teacher, teacher_f1, features, train_
     unlabelled = torch.from_numpy(matrix[rows].astype(np.float32))
 
     def positive_batch(batch_rows):
-        pos = _padded([positives[i] for i in batch_rows]).to(device)
-        sampled = torch.randint(len(vocabulary), (len(batch_rows), config.negatives), device=device)
-        sampled = torch.where((sampled.unsqueeze(2) == pos.unsqueeze(1)).any(2), torch.full_like(sampled, -1), sampled)
-        return pos, torch.cat([sampled, _padded([hard[i] for i in batch_rows], 4).to(device)], 1)
+        return bpr_targets(batch_rows, positives, hard, len(vocabulary), config.negatives, device)
 
     def validate(model) -> float:
         model.eval()
