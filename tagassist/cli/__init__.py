@@ -103,12 +103,15 @@ def build_parser() -> argparse.ArgumentParser:
     export = add("export", cmd_export, "write the profile's keywords into XMP sidecars (or JPEGs) for other tools")
     export.add_argument("photos", nargs="*", metavar="PHOTO")
     export.add_argument("--all", action="store_true", help="every tagged photo of the profile")
-    where = export.add_mutually_exclusive_group()
-    where.add_argument("--sidecar", action="store_true", default=True, help="write XMP sidecars (default)")
-    where.add_argument("--embed", action="store_true", help="write into the JPEG itself (image data untouched)")
+    export.add_argument("--embed", action="store_true",
+                        help="write into the JPEG itself (XMP and IPTC; image data untouched) instead of a sidecar")
     export.add_argument("--style", choices=["lightroom", "digikam"], default="lightroom",
                         help="sidecar names: photo.xmp (Lightroom, darktable) or photo.jpg.xmp (digiKam)")
     export.add_argument("--dry-run", action="store_true", help="print what would change, write nothing")
+    export.add_argument("--undo", nargs="?", type=int, const=0, metavar="RUN",
+                        help="put back the files an export replaced (default: the latest export)")
+    export.add_argument("--force", action="store_true", help="with --undo: also files changed since that export")
+    export.add_argument("--history", action="store_true", help="list the exports that can be undone")
 
     add("stats", lib.cmd_stats, "counts of photos, tags and history")
     demo = add("demo", cmd_demo, "try tagassist on the bundled sample library (its own database)")

@@ -1,45 +1,80 @@
-"""``tagassist export``: the profile's tags back into XMP sidecars (or, on request, JPEGs)."""
+"""``tagassist export``: the profile's keywords back into XMP sidecars (or, on request, JPEGs),
+with three-way sync so nothing another tool or profile added is lost; ``--undo`` reverses a run."""
 
 from __future__ import annotations
 
 from argparse import Namespace
 
-from ..library.keyword_export import ExportError, plan, write
+from ..services.export import ExportReport, export_photos, exportable_photos, undo_export
 from ..store import Profile, Store
 from .library_commands import resolve_photo
 from .output import EXIT_OK, EXIT_SOME_FAILED, UserError, emit_json, say
 
 
 def cmd_export(args: Namespace, store: Store, profile: Profile) -> int:
+    if args.history:
+        return _history(args, store)
+    if args.undo is not None:
+        return _undo(args, store)
     if args.all == bool(args.photos):
         raise UserError("name the photos to export, or give --all")
     if args.all:
-        photos = [p for p, tags in store.list_photos(profile) if tags and p.status in ("ok", "warning")]
+        photos = exportable_photos(store, profile)
     else:
         photos = [resolve_photo(store, profile, path, scan_if_new=False) for path in args.photos]
-    results, failed = [], 0
-    for photo in photos:
-        tags = [a.tag for a in store.photo_tags(profile, photo.id)]
-        try:
-            change = plan(photo.path, tags, embed=args.embed, style=args.style)
-            if change.changed and not args.dry_run:
-                write(change)
-            status = ("would write" if args.dry_run else "written") if change.changed else "unchanged"
-            results.append({"photo": photo.path, "file": change.target, "status": status,
-                            "added": change.added, "removed": change.removed})
-        except ExportError as exc:
-            failed += 1
-            results.append({"photo": photo.path, "status": "failed", "reason": str(exc)})
+    report = export_photos(store, profile, photos, embed=args.embed, style=args.style, dry_run=args.dry_run)
     if args.json:
-        emit_json(results)
+        emit_json([r.as_json() for r in report.results])
     else:
-        for r in results:
-            if r["status"] == "failed":
-                say(f"failed: {r['photo']}: {r['reason']}")
-            elif r["status"] != "unchanged":
-                changes = " ".join([f"+{t}" for t in r["added"]] + [f"-{t}" for t in r["removed"]])
-                say(f"{r['status']}: {r['file']}  {changes}")
-        written = sum(r["status"] in ("written", "would write") for r in results)
-        say(f"{written} file(s) {'would change' if args.dry_run else 'written'},"
-            f" {sum(r['status'] == 'unchanged' for r in results)} already up to date, {failed} failed")
-    return EXIT_SOME_FAILED if failed else EXIT_OK
+        _print(report, args.dry_run)
+    return EXIT_SOME_FAILED if report.count("failed") else EXIT_OK
+
+
+def _print(report: ExportReport, dry_run: bool) -> None:
+    for r in report.results:
+        if r.status == "failed":
+            say(f"failed: {r.photo}: {r.reason}")
+            continue
+        change = r.change
+        if r.status != "unchanged":
+            changes = " ".join([f"+{t}" for t in change.added] + [f"-{t}" for t in change.removed])
+            say(f"{r.status}: {change.target}  {changes}")
+        for line in change.conflicts:
+            say(f"  conflict: {line}")
+        for line in change.notes:
+            say(f"  note: {line}")
+    written = report.count("would write" if dry_run else "written")
+    say(f"{written} file(s) {'would change' if dry_run else 'written'}, {report.count('unchanged')} already up to"
+        f" date, {report.count('failed')} failed")
+    if report.run_id is not None and written:
+        say(f"undo with: tagassist export --undo {report.run_id}")
+
+
+def _undo(args: Namespace, store: Store) -> int:
+    try:
+        report = undo_export(store, args.undo or None, force=args.force)
+    except LookupError as exc:
+        raise UserError(str(exc)) from exc
+    if args.json:
+        emit_json({"run": report.run_id, "restored": report.restored,
+                   "skipped": [{"file": p, "reason": why} for p, why in report.skipped]})
+    else:
+        for path in report.restored:
+            say(f"restored: {path}")
+        for path, why in report.skipped:
+            say(f"skipped: {path}: {why}")
+        say(f"export {report.run_id} undone: {len(report.restored)} file(s) restored, {len(report.skipped)} skipped")
+    return EXIT_SOME_FAILED if report.skipped else EXIT_OK
+
+
+def _history(args: Namespace, store: Store) -> int:
+    runs = store.export_runs()
+    if args.json:
+        emit_json(runs)
+        return EXIT_OK
+    for run in runs:
+        state = f"undone {run['undone_at']}" if run["undone_at"] else "can be undone"
+        say(f"{run['id']}\t{run['started_at']}\t{run['profile']}\t{run['files']} file(s)\t{state}")
+    if not runs:
+        say("no exports yet")
+    return EXIT_OK

@@ -19,6 +19,8 @@ LR_HIERARCHICAL = "{http://ns.adobe.com/lightroom/1.0/}hierarchicalSubject"
 DIGIKAM_TAGS = "{http://www.digikam.org/ns/1.0/}TagsList"
 
 MAX_XMP_BYTES = 16 * 1024 * 1024  # real packets are kilobytes; larger is an attack or junk
+# Lightroom catalogues rarely put more than a hundred keywords on one photo.
+MAX_KEYWORDS_PER_FILE = 1000
 
 
 class KeywordError(ValueError):

@@ -12,10 +12,12 @@ from collections.abc import Sequence
 
 from PIL import IptcImagePlugin
 
-from ..store.records import Photo
+from ..paths import display_path
+from ..store.records import HIERARCHY_SEPARATOR, Photo
 from .exif import read_exif
 from .imaging import ImageProblem, open_image
-from .keywords import MAX_XMP_BYTES, KeywordError, parse_iptc_keywords, parse_xmp_keywords
+from .keywords import (MAX_KEYWORDS_PER_FILE, MAX_XMP_BYTES, KeywordError, parse_iptc_keywords,
+                       parse_xmp_keywords)
 
 HASH_CHUNK = 64 * 1024
 # exifread and Pillow report failures through many exception types; none may stop a scan.
@@ -77,16 +79,7 @@ def read_photo(path: str, size: int, mtime_ns: int, sidecars: Sequence[str] = ()
             truncated = _truncation(image.format, head, tail)
             if truncated:
                 warnings.append(truncated)
-            try:
-                packet = _embedded_xmp(image)
-                if packet:
-                    keywords += parse_xmp_keywords(packet)
-            except KeywordError as exc:
-                warnings.append(f"embedded {exc}")
-            try:
-                keywords += parse_iptc_keywords(IptcImagePlugin.getiptcinfo(image))
-            except _ANY_PARSE_ERROR as exc:
-                warnings.append(f"IPTC unreadable ({type(exc).__name__})")
+            keywords += _embedded_keywords(image, warnings)
     except ImageProblem as exc:
         photo.status, photo.error = "error", str(exc)
 
@@ -98,23 +91,93 @@ def read_photo(path: str, size: int, mtime_ns: int, sidecars: Sequence[str] = ()
     except _ANY_PARSE_ERROR as exc:
         warnings.append(f"EXIF unreadable ({type(exc).__name__}: {str(exc)[:80]})")
 
-    for sidecar in sidecars:
-        try:
-            if os.path.getsize(sidecar) > MAX_XMP_BYTES:
-                raise KeywordError("XMP sidecar too large")
-            with open(sidecar, "rb") as f:
-                keywords += parse_xmp_keywords(f.read())
-        except (KeywordError, OSError) as exc:
-            warnings.append(f"sidecar {os.path.basename(sidecar)}: {exc}")
-
-    photo.keywords = list(dict.fromkeys(keywords))
+    keyword_warnings: list[str] = []
+    keywords += read_sidecar_keywords(sidecars, keyword_warnings)
+    photo.keywords = cap_keywords(keywords, keyword_warnings)
+    photo.keywords_complete = not keyword_warnings and not embedded_problems(warnings)
+    warnings += keyword_warnings
     if photo.status == "ok" and warnings:
         photo.status = "warning"
     if warnings and photo.status != "error":
         photo.error = "; ".join(warnings)
+    if photo.error:  # OS messages quote file names, which need not be UTF-8: the store takes text
+        photo.error = display_path(photo.error)
     return photo
 
 
+def read_sidecar_keywords(sidecars: Sequence[str], warnings: list[str]) -> list[str]:
+    """Keywords of XMP sidecars; a sidecar's size is checked before any parser sees it."""
+    keywords: list[str] = []
+    for sidecar in sidecars:
+        try:
+            with open(sidecar, "rb") as f:
+                if os.fstat(f.fileno()).st_size > MAX_XMP_BYTES:
+                    raise KeywordError(f"XMP sidecar too large (over {MAX_XMP_BYTES // 2**20} MiB), not read")
+                keywords += parse_xmp_keywords(f.read(MAX_XMP_BYTES + 1))
+        except (KeywordError, OSError) as exc:
+            warnings.append(f"sidecar {display_path(os.path.basename(sidecar))}: {exc}")
+    return keywords
+
+
+def read_embedded_keywords(path: str, warnings: list[str]) -> list[str]:
+    """Keywords of the photo's embedded XMP and IPTC (nothing for a file Pillow cannot open)."""
+    try:
+        with open_image(path) as image:
+            return _embedded_keywords(image, warnings)
+    except ImageProblem as exc:
+        warnings.append(f"embedded keywords unreadable ({exc})")
+        return []
+
+
+def _embedded_keywords(image, warnings: list[str]) -> list[str]:
+    keywords: list[str] = []
+    try:
+        packet = _embedded_xmp(image)
+        if packet:
+            keywords += parse_xmp_keywords(packet)
+    except KeywordError as exc:
+        warnings.append(f"embedded {exc}")
+    try:
+        iptc = parse_iptc_keywords(IptcImagePlugin.getiptcinfo(image))
+    except _ANY_PARSE_ERROR as exc:
+        warnings.append(f"IPTC unreadable ({type(exc).__name__})")
+        iptc = []
+    # IPTC keywords are flat: the levels of a hierarchical XMP keyword are not keywords of their own
+    levels = {level for k in keywords if HIERARCHY_SEPARATOR in k for level in k.split(HIERARCHY_SEPARATOR)}
+    return keywords + [k for k in iptc if k not in levels]
+
+
+def keywords_by_file(path: str, sidecars: Sequence[str]) -> tuple[dict[str, list[str]], list[str]]:
+    """({file: its keywords}, problems) for the photo itself and each of its sidecars."""
+    warnings: list[str] = []
+    found = {path: cap_keywords(read_embedded_keywords(path, warnings), warnings)}
+    for sidecar in sidecars:
+        found[sidecar] = cap_keywords(read_sidecar_keywords([sidecar], warnings), warnings)
+    return found, warnings
+
+
+def read_file_keywords(path: str, sidecars: Sequence[str]) -> tuple[list[str], list[str]]:
+    """(keywords, problems): everything the photo's files say, as a scan reads it. Any problem
+    means the list may be incomplete."""
+    warnings: list[str] = []
+    keywords = read_embedded_keywords(path, warnings) + read_sidecar_keywords(sidecars, warnings)
+    return cap_keywords(keywords, warnings), warnings
+
+
+def embedded_problems(warnings: list[str]) -> bool:
+    return any(w.startswith(("embedded ", "IPTC unreadable")) for w in warnings)
+
+
+def cap_keywords(keywords: list[str], warnings: list[str]) -> list[str]:
+    """At most MAX_KEYWORDS_PER_FILE distinct keywords: a file with hundreds of thousands is junk
+    or an attack, and would make every suggestion slow."""
+    unique = list(dict.fromkeys(keywords))
+    if len(unique) > MAX_KEYWORDS_PER_FILE:
+        warnings.append(f"{len(unique)} keywords in its files; only the first {MAX_KEYWORDS_PER_FILE} were read")
+        unique = unique[:MAX_KEYWORDS_PER_FILE]
+    return unique
+
+
 def _failed(photo: Photo, reason: str) -> Photo:
-    photo.status, photo.error = "error", reason
+    photo.status, photo.error = "error", display_path(reason)
     return photo

@@ -8,19 +8,26 @@ at any moment leaves a consistent database and the next scan picks up where it s
 from __future__ import annotations
 
 import os
+import re
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 
-from ..paths import to_db_path
+from ..paths import display_path, to_db_path
 from ..store import Photo, Profile, Store
 from .imaging import is_image_name
+from .keyword_export import TEMP_PATTERN
 from .reader import read_photo
+from .sync import SyncPlan, reconcile
 
 BATCH_SIZE = 64
 # Folders that hold a tool's caches, not photos (macOS, Synology, digiKam, ...).
 _SKIPPED_DIRS = {"@eadir", "__macosx", ".thumbnails", ".trash", "$recycle.bin"}
+# A temporary file of an export killed mid-write is removed once it is this old (a younger one
+# may belong to an export running right now in another process).
+STALE_TEMP_SECONDS = 3600
 
 
 @dataclass(frozen=True)
@@ -36,12 +43,24 @@ class FoundFile:
             return None
         parts = []
         for sidecar in self.sidecars:
+            name = display_path(os.path.basename(sidecar))  # stored as text: any file name must fit
             try:
                 st = os.stat(sidecar)
-                parts.append(f"{os.path.basename(sidecar)}:{st.st_size}:{st.st_mtime_ns}")
+                parts.append(f"{name}:{st.st_size}:{st.st_mtime_ns}")
             except OSError:
-                parts.append(f"{os.path.basename(sidecar)}:?")
+                parts.append(f"{name}:?")
         return ";".join(parts)
+
+    @property
+    def keywords_changed_at(self) -> str:
+        """When the files that hold its keywords last changed (UTC, ISO 8601)."""
+        newest = self.mtime_ns
+        for sidecar in self.sidecars:
+            try:
+                newest = max(newest, os.stat(sidecar).st_mtime_ns)
+            except OSError:
+                pass
+        return datetime.fromtimestamp(newest / 1e9, timezone.utc).isoformat(timespec="microseconds")
 
 
 @dataclass
@@ -63,6 +82,9 @@ class ScanSummary:
     missing: int = 0
     other_files: int = 0  # files that are neither photos nor XMP sidecars
     imported_tags: int = 0
+    removed_elsewhere: int = 0  # keywords another tool removed, now out of the history too
+    conflicts: list[tuple[str, str, str]] = field(default_factory=list)  # path, tag, what was kept
+    stale_temp_files: int = 0  # left by an export that was killed, removed
     problems: list[tuple[str, str, str]] = field(default_factory=list)  # path, status, reason
     unreadable: list[tuple[str, str]] = field(default_factory=list)  # path, reason
     cancelled: bool = False
@@ -106,11 +128,25 @@ def walk(roots: Iterable[str], summary: ScanSummary) -> Iterator[FoundFile]:
                     elif entry.is_file() and is_image_name(entry.name):
                         st = entry.stat()
                         yield FoundFile(entry.path, st.st_size, st.st_mtime_ns, _sidecars(entry.name, lower_names))
+                    elif _remove_if_stale_temp(entry):
+                        summary.stale_temp_files += 1
                     elif not entry.name.lower().endswith(".xmp"):
                         summary.other_files += 1
                 except OSError as exc:
                     summary.unreadable.append((entry.path, exc.strerror or str(exc)))
             stack.extend(reversed(subfolders))
+
+
+def _remove_if_stale_temp(entry: os.DirEntry) -> bool:
+    if not re.fullmatch(TEMP_PATTERN, entry.name):
+        return False
+    try:
+        if time.time() - entry.stat().st_mtime < STALE_TEMP_SECONDS:
+            return False
+        os.unlink(entry.path)
+    except OSError:
+        return False
+    return True
 
 
 def _sidecars(name: str, lower_names: dict[str, str]) -> tuple[str, ...]:
@@ -124,9 +160,14 @@ def _found_file(path: str, folder: str) -> FoundFile | None:
     if not is_image_name(path):
         return None
     st = os.stat(path)
-    with os.scandir(folder) as it:
+    return FoundFile(path, st.st_size, st.st_mtime_ns, find_sidecars(path))
+
+
+def find_sidecars(path: str) -> tuple[str, ...]:
+    """The photo's XMP sidecars as they are on disk now."""
+    with os.scandir(os.path.dirname(path) or ".") as it:
         lower_names = {e.name.lower(): e.path for e in it}
-    return FoundFile(path, st.st_size, st.st_mtime_ns, _sidecars(os.path.basename(path), lower_names))
+    return _sidecars(os.path.basename(path), lower_names)
 
 
 class Scanner:
@@ -167,7 +208,10 @@ class Scanner:
         for found in walk(roots, summary):
             summary.found += 1
             known = index.get(to_db_path(found.path))
-            if known and known[1:4] == (found.size, found.mtime_ns, found.sidecar_signature) and known[4] != "missing":
+            # A photo that could not be read is read again: a permission or a disk may be fixed
+            # without touching the file's size or time.
+            if known and known[1:4] == (found.size, found.mtime_ns, found.sidecar_signature) and known[4] not in (
+                    "missing", "error"):
                 summary.unchanged += 1
                 seen.add(known[0])
             else:
@@ -186,7 +230,7 @@ class Scanner:
                     with self.store.transaction():
                         for (found, known), photo in zip(batch, photos):
                             photo.sidecar_signature = found.sidecar_signature
-                            self._save(photo, known, seen)
+                            self._save(photo, found, known, seen)
                     done += len(batch)
                     yield ScanProgress("read", done, total, batch[-1][0].path)
         except GeneratorExit:
@@ -198,7 +242,7 @@ class Scanner:
         summary.missing = self.store.mark_missing(gone)
         summary.seconds = time.perf_counter() - started
 
-    def _save(self, photo: Photo, known: tuple | None, seen: set[int]) -> None:
+    def _save(self, photo: Photo, found: FoundFile, known: tuple | None, seen: set[int]) -> None:
         summary = self.summary
         if known:
             photo.id = known[0]
@@ -214,8 +258,14 @@ class Scanner:
         seen.add(photo.id)
         if photo.status != "ok":
             summary.problems.append((photo.path, photo.status, photo.error or ""))
-        if self.import_keywords and photo.keywords:
-            summary.imported_tags += self.store.import_file_keywords(self.profile, [photo.id])
+        # An unreadable file, or one whose keywords could not all be read, says nothing about
+        # which keywords were removed: the history and the base stay as they are.
+        if photo.status != "error" and photo.keywords_complete:
+            plan = sync_keywords(self.store, photo.id, photo.keywords, found.keywords_changed_at,
+                                 self.profile if self.import_keywords else None)
+            summary.imported_tags += len(plan.imports)
+            summary.removed_elsewhere += len(plan.dropped)
+            summary.conflicts += [(photo.path, c.tag, c.winner) for c in plan.conflicts]
 
     def _moved_from(self, photo: Photo, seen: set[int]) -> int | None:
         """Id of a known photo with the same content whose file is gone: a move or rename."""
@@ -225,6 +275,16 @@ class Scanner:
             if candidate.id not in seen and (candidate.status == "missing" or _is_gone(to_db_path(candidate.path))):
                 return candidate.id
         return None
+
+
+def sync_keywords(store: Store, photo_id: int, keywords: list[str], changed_at: str,
+                  importing: Profile | None) -> SyncPlan:
+    """Bring the history up to date with what the photo's files hold now (three-way, against
+    the base), in one transaction that holds the write lock while it decides."""
+    with store.transaction():
+        plan = reconcile(store.sync_state(photo_id), keywords, changed_at, importing.id if importing else None)
+        store.apply_sync_plan(photo_id, plan)
+    return plan
 
 
 def _is_gone(raw_path: bytes) -> bool:

@@ -19,14 +19,18 @@ class StoreError(Exception):
 
 
 def utc_now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    # Microseconds: three-way keyword sync decides "which change is newer" between tagassist's
+    # history and a file's modification time, and edits seconds apart must not tie.
+    return datetime.now(timezone.utc).isoformat(timespec="microseconds")
 
 
 class Database:
     """A sqlite-utils database with tagassist's pragmas and migrations applied."""
 
     def __init__(self, path: str | os.PathLike[str]):
-        self.path = Path(path)
+        # Absolute: model bundles and export backups live beside it, whatever folder
+        # tagassist is run from later.
+        self.path = Path(path) if str(path) == ":memory:" else Path(os.path.abspath(path))
         if str(path) != ":memory:":
             self.path.parent.mkdir(parents=True, exist_ok=True)
         # A thread that opens a Database owns it; workers open their own.
@@ -48,9 +52,30 @@ class Database:
     # -- transactions ------------------------------------------------------------------
     @contextlib.contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        """One atomic unit (sqlite-utils' atomic: nested blocks become savepoints)."""
-        with self.db.atomic():
+        """One atomic unit; nested blocks become savepoints.
+
+        The outermost block takes the write lock up front (``BEGIN IMMEDIATE``): a deferred
+        BEGIN that reads before it writes cannot wait for another writer (SQLite answers
+        "database is locked" at once instead of applying the busy timeout), so the app and any
+        number of CLI processes could not share one library.
+        """
+        if self.conn.in_transaction:
+            with self.db.atomic():  # a savepoint inside ours
+                yield self.conn
+            return
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
             yield self.conn
+        except BaseException:
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+            raise
+        try:
+            self.conn.execute("COMMIT")
+        except BaseException:
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+            raise
 
     def execute(self, sql: str, params: tuple | list | dict = ()) -> sqlite3.Cursor:
         return self.conn.execute(sql, params)
@@ -80,20 +105,28 @@ class Database:
             )
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"{self.path} is not a usable SQLite database: {exc}") from exc
-        current = self.schema_version
-        if current > LATEST_VERSION:
-            raise StoreError(
-                f"{self.path} was written by a newer tagassist (schema {current},"
-                f" this version knows {LATEST_VERSION}); upgrade tagassist to open it"
-            )
-        for version in range(current + 1, LATEST_VERSION + 1):
-            with self.transaction() as conn:
+        self._check_version(self.schema_version)
+        if self.schema_version == LATEST_VERSION:
+            return
+        # Under the write lock, read the version again: two processes opening a new library at
+        # once must not both apply the same migration.
+        with self.transaction() as conn:
+            current = self.schema_version
+            self._check_version(current)
+            for version in range(current + 1, LATEST_VERSION + 1):
                 for statement in MIGRATIONS[version - 1]:
                     conn.execute(statement)
                 conn.execute(
                     "INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)",
                     (version, utc_now()),
                 )
+
+    def _check_version(self, current: int) -> None:
+        if current > LATEST_VERSION:
+            raise StoreError(
+                f"{self.path} was written by a newer tagassist (schema {current},"
+                f" this version knows {LATEST_VERSION}); upgrade tagassist to open it"
+            )
 
     # -- health ------------------------------------------------------------------------
     def integrity_problems(self) -> list[str]:

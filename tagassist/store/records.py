@@ -41,10 +41,13 @@ class Photo:
     sidecar_signature: str | None = None
     id: int | None = None
     keywords: list[str] = field(default_factory=list)  # what the file's metadata holds
+    # False when some keyword source (a sidecar, embedded XMP, IPTC) could not be read, or was
+    # cut short: then ``keywords`` must not be taken as what the files hold.
+    keywords_complete: bool = True
 
     @classmethod
     def column_names(cls) -> list[str]:
-        return [f.name for f in fields(cls) if f.name not in ("id", "keywords", "path")]
+        return [f.name for f in fields(cls) if f.name not in ("id", "keywords", "keywords_complete", "path")]
 
 
 @dataclass(frozen=True, slots=True)

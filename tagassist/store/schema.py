@@ -130,6 +130,48 @@ MIGRATIONS: list[list[str]] = [
     [
         "CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
     ],
+    # 3: three-way keyword sync and the export journal.
+    [
+        # file_keywords is from now on the *base* of the sync: what the photo's files held when
+        # tagassist last read or wrote them. A removal is remembered so that an export removes
+        # the keyword from the file (pending = 1) and so that a keyword removed in another tool
+        # leaves the history visibly (origin 'file').
+        """
+        CREATE TABLE tag_removals (
+            profile_id INTEGER NOT NULL REFERENCES profiles (id) ON DELETE CASCADE,
+            photo_id INTEGER NOT NULL REFERENCES photos (id) ON DELETE CASCADE,
+            tag_id INTEGER NOT NULL REFERENCES tags (id),
+            removed_at TEXT NOT NULL,
+            origin TEXT NOT NULL CHECK (origin IN ('tagassist', 'file')),
+            pending INTEGER NOT NULL DEFAULT 1,
+            PRIMARY KEY (profile_id, photo_id, tag_id)
+        )
+        """,
+        "CREATE INDEX tag_removals_photo ON tag_removals (photo_id)",
+        # Every export run, and for each file it wrote a copy of what was there before (or
+        # NULL where it created the file), so any export can be undone.
+        """
+        CREATE TABLE export_runs (
+            id INTEGER PRIMARY KEY,
+            profile_id INTEGER REFERENCES profiles (id) ON DELETE SET NULL,
+            started_at TEXT NOT NULL,
+            undone_at TEXT
+        )
+        """,
+        """
+        CREATE TABLE export_files (
+            id INTEGER PRIMARY KEY,
+            run_id INTEGER NOT NULL REFERENCES export_runs (id) ON DELETE CASCADE,
+            photo_id INTEGER REFERENCES photos (id) ON DELETE SET NULL,
+            path BLOB NOT NULL,
+            backup TEXT,
+            written_sha256 TEXT NOT NULL,
+            added TEXT NOT NULL DEFAULT '[]',
+            removed TEXT NOT NULL DEFAULT '[]'
+        )
+        """,
+        "CREATE INDEX export_files_run ON export_files (run_id)",
+    ],
 ]
 
 LATEST_VERSION = len(MIGRATIONS)

@@ -14,6 +14,7 @@ import numpy as np
 
 from ..paths import from_db_path, subtree_range, to_db_path
 from .database import Database, utc_now
+from .keyword_sync import KeywordSyncTables
 from .records import SOURCES, Assignment, GridRow, Photo, Profile, Rejection, normalise_tag
 
 DEFAULT_PROFILE = "default"
@@ -24,7 +25,7 @@ class UnknownProfile(LookupError):
     pass
 
 
-class Store:
+class Store(KeywordSyncTables):
     def __init__(self, path: str | os.PathLike[str]):
         self.database = Database(path)
         self.path = self.database.path
@@ -54,11 +55,10 @@ class Store:
         if not create:
             known = ", ".join(p.name for p in self.profiles()) or "none yet"
             raise UnknownProfile(f"no profile named {name!r} (known: {known})")
-        with self.transaction() as conn:
-            cursor = conn.execute(
-                "INSERT INTO profiles (name, created_at) VALUES (?, ?)", (name, utc_now())
-            )
-        return Profile(cursor.lastrowid, name)
+        with self.transaction() as conn:  # OR IGNORE: another process may create it at the same moment
+            conn.execute("INSERT OR IGNORE INTO profiles (name, created_at) VALUES (?, ?)", (name, utc_now()))
+            row = conn.execute("SELECT id, name FROM profiles WHERE name = ?", (name,)).fetchone()
+        return Profile(*row)
 
     def profiles(self) -> list[Profile]:
         return [Profile(*r) for r in self.database.execute("SELECT id, name FROM profiles ORDER BY id")]
@@ -105,7 +105,8 @@ class Store:
         return {row[0]: row[1:] for row in cursor}
 
     def save_photo(self, photo: Photo) -> int:
-        """Insert or update one photo (by id, else by path) and the keywords its file holds."""
+        """Insert or update one photo's metadata (by id, else by path). The keywords its files
+        hold reach the history through three-way sync (``apply_sync_plan``), not from here."""
         now = utc_now()
         raw = to_db_path(photo.path)
         values = {name: getattr(photo, name) for name in _PHOTO_COLUMNS}
@@ -127,16 +128,7 @@ class Store:
                     f"UPDATE photos SET path = ?, folder = ?, scanned_at = ?, {assignments} WHERE id = ?",
                     (raw, os.path.dirname(raw), now, *values.values(), photo.id),
                 )
-            self._set_file_keywords(photo.id, photo.keywords)
         return photo.id
-
-    def _set_file_keywords(self, photo_id: int, names: Iterable[str]) -> None:
-        conn = self.database.conn
-        conn.execute("DELETE FROM file_keywords WHERE photo_id = ?", (photo_id,))
-        conn.executemany(
-            "INSERT OR IGNORE INTO file_keywords (photo_id, tag_id) VALUES (?, ?)",
-            [(photo_id, tag_id) for tag_id in self._tag_ids(names)],
-        )
 
     def file_keywords(self, photo_id: int) -> list[str]:
         cursor = self.database.execute(
@@ -271,22 +263,30 @@ class Store:
                         " VALUES (?, ?, ?, ?, ?, ?, ?)",
                         (profile.id, photo_id, tag_id, source, now, model_version, score),
                     ).rowcount
-                    conn.execute(
-                        "DELETE FROM rejections WHERE profile_id = ? AND photo_id = ? AND tag_id = ?",
-                        (profile.id, photo_id, tag_id),
-                    )
+                    for table in ("rejections", "tag_removals"):
+                        conn.execute(
+                            f"DELETE FROM {table} WHERE profile_id = ? AND photo_id = ? AND tag_id = ?",
+                            (profile.id, photo_id, tag_id),
+                        )
         return added
 
     def remove_tags(self, profile: Profile, photo_ids: Sequence[int], names: Iterable[str]) -> int:
-        removed = 0
+        """Unassign tags; each removal is remembered so the next export removes it from the files."""
+        removed, now = 0, utc_now()
         with self.transaction() as conn:
-            for tag_id in self._existing_tag_ids(names):
-                for photo_id in photo_ids:
-                    removed += conn.execute(
-                        "DELETE FROM assignments WHERE profile_id = ? AND photo_id = ? AND tag_id = ?",
-                        (profile.id, photo_id, tag_id),
-                    ).rowcount
+            tag_ids = self._existing_tag_ids(names)
+            for photo_id in photo_ids:
+                gone = [t for t in tag_ids if conn.execute(
+                    "DELETE FROM assignments WHERE profile_id = ? AND photo_id = ? AND tag_id = ?",
+                    (profile.id, photo_id, t)).rowcount]
+                self._record_removals(profile, photo_id, gone + self._in_base(photo_id, set(tag_ids) - set(gone)), now)
+                removed += len(gone)
         return removed
+
+    def _in_base(self, photo_id: int, tag_ids: Iterable[int]) -> list[int]:
+        """Those of the tags that the photo's files hold (as last read or written)."""
+        return [t for t in tag_ids if self.database.execute(
+            "SELECT 1 FROM file_keywords WHERE photo_id = ? AND tag_id = ?", (photo_id, t)).fetchone()]
 
     def reject_tags(
         self,
@@ -303,11 +303,13 @@ class Store:
         with self.transaction() as conn:
             tag_ids = self._tag_ids(names)
             for photo_id in photo_ids:
+                # A rejected tag that was assigned, or that the files hold, is a removal too.
+                unassigned = [t for t in tag_ids if conn.execute(
+                    "DELETE FROM assignments WHERE profile_id = ? AND photo_id = ? AND tag_id = ?",
+                    (profile.id, photo_id, t)).rowcount]
+                self._record_removals(profile, photo_id,
+                                      unassigned + self._in_base(photo_id, set(tag_ids) - set(unassigned)), now)
                 for tag_id in tag_ids:
-                    conn.execute(
-                        "DELETE FROM assignments WHERE profile_id = ? AND photo_id = ? AND tag_id = ?",
-                        (profile.id, photo_id, tag_id),
-                    )
                     rejected += conn.execute(
                         "INSERT OR REPLACE INTO rejections"
                         " (profile_id, photo_id, tag_id, created_at, model_version, score)"
@@ -342,16 +344,24 @@ class Store:
                     " JOIN tags t ON t.id = r.tag_id WHERE r.profile_id = ? AND r.photo_id = ? AND t.name = ?",
                     (profile.id, photo_id, name),
                 ).fetchone()
-                state.append((photo_id, name, assigned, rejected))
+                removal = self.database.execute(
+                    "SELECT r.removed_at, r.origin, r.pending FROM tag_removals r"
+                    " JOIN tags t ON t.id = r.tag_id WHERE r.profile_id = ? AND r.photo_id = ? AND t.name = ?",
+                    (profile.id, photo_id, name),
+                ).fetchone()
+                state.append((photo_id, name, assigned, rejected, removal))
         return state
 
     def restore_tag_state(self, profile: Profile, state: list[tuple]) -> None:
         with self.transaction() as conn:
-            for photo_id, name, assigned, rejected in state:
+            for photo_id, name, assigned, rejected, removal in state:
                 (tag_id,) = self._tag_ids([name])
                 key = (profile.id, photo_id, tag_id)
-                conn.execute("DELETE FROM assignments WHERE profile_id = ? AND photo_id = ? AND tag_id = ?", key)
-                conn.execute("DELETE FROM rejections WHERE profile_id = ? AND photo_id = ? AND tag_id = ?", key)
+                for table in ("assignments", "rejections", "tag_removals"):
+                    conn.execute(f"DELETE FROM {table} WHERE profile_id = ? AND photo_id = ? AND tag_id = ?", key)
+                if removal:
+                    conn.execute("INSERT INTO tag_removals (profile_id, photo_id, tag_id, removed_at, origin, pending)"
+                                 " VALUES (?, ?, ?, ?, ?, ?)", (*key, *removal))
                 if assigned:
                     conn.execute(
                         "INSERT INTO assignments (profile_id, photo_id, tag_id, source, created_at, model_version, score)"
@@ -364,15 +374,17 @@ class Store:
     def import_file_keywords(self, profile: Profile, photo_ids: Sequence[int] | None = None) -> int:
         """Make the keywords files hold part of this profile's history (source 'imported').
 
-        Tags the profile rejected on a photo stay rejected. Returns assignments added.
+        Tags the profile rejected or removed on a photo stay out. Returns assignments added.
         """
         sql = (
             "INSERT OR IGNORE INTO assignments (profile_id, photo_id, tag_id, source, created_at)"
             " SELECT ?, k.photo_id, k.tag_id, 'imported', ? FROM file_keywords k"
             " WHERE NOT EXISTS (SELECT 1 FROM rejections r WHERE r.profile_id = ?"
             " AND r.photo_id = k.photo_id AND r.tag_id = k.tag_id)"
+            " AND NOT EXISTS (SELECT 1 FROM tag_removals r WHERE r.profile_id = ?"
+            " AND r.photo_id = k.photo_id AND r.tag_id = k.tag_id)"
         )
-        params: list = [profile.id, utc_now(), profile.id]
+        params: list = [profile.id, utc_now(), profile.id, profile.id]
         with self.transaction() as conn:
             if photo_ids is None:
                 return conn.execute(sql, params).rowcount
@@ -468,13 +480,15 @@ class Store:
 
     def embeddings(self, encoder_id: str, content_hashes: Iterable[str]) -> dict[str, np.ndarray]:
         found = {}
-        for content_hash in content_hashes:
-            row = self.database.execute(
-                "SELECT vector FROM embeddings WHERE content_hash = ? AND encoder_id = ?",
-                (content_hash, encoder_id),
-            ).fetchone()
-            if row:
-                found[content_hash] = np.frombuffer(row[0], dtype=np.float32)
+        hashes = list(dict.fromkeys(content_hashes))
+        for start in range(0, len(hashes), 500):  # SQLite's limit on bound parameters
+            chunk = hashes[start:start + 500]
+            for content_hash, blob in self.database.execute(
+                f"SELECT content_hash, vector FROM embeddings WHERE encoder_id = ?"
+                f" AND content_hash IN ({', '.join('?' * len(chunk))})",
+                (encoder_id, *chunk),
+            ):
+                found[content_hash] = np.frombuffer(blob, dtype=np.float32)
         return found
 
     # -- trained models --------------------------------------------------------------
@@ -485,8 +499,31 @@ class Store:
             conn.execute(
                 "INSERT INTO models (version, profile_id, path, sha256, metrics, created_at, active)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (version, profile.id, path, sha256, json.dumps(metrics), utc_now(), int(activate)),
+                (version, profile.id, self._stored_bundle_path(path), sha256, json.dumps(metrics), utc_now(),
+                 int(activate)),
             )
+
+    def _stored_bundle_path(self, path: str | os.PathLike) -> str:
+        """Relative to the database's folder when inside it (the library can move with its
+        models), else absolute: never relative to wherever tagassist happened to run."""
+        absolute = os.path.abspath(path)
+        home = os.path.dirname(os.path.abspath(self.path))
+        try:
+            inside = os.path.commonpath([absolute, home]) == home
+        except ValueError:  # another drive on Windows
+            inside = False
+        return os.path.relpath(absolute, home) if inside else absolute
+
+    def _bundle_path(self, stored: str) -> str:
+        """A stored bundle path made absolute: relative ones are relative to the database's
+        folder. (Libraries from before this rule may hold a path relative to the folder
+        tagassist ran in; that is tried when the first does not exist.)"""
+        if os.path.isabs(stored):
+            return stored
+        candidate = os.path.join(os.path.dirname(os.path.abspath(self.path)), stored)
+        if not os.path.exists(candidate) and os.path.exists(stored):
+            return os.path.abspath(stored)
+        return candidate
 
     def models(self, profile: Profile) -> list[dict]:
         """The profile's models, newest first, metrics decoded."""
@@ -497,6 +534,7 @@ class Store:
         )
         for row in rows:
             row["metrics"], row["active"] = json.loads(row["metrics"]), bool(row["active"])
+            row["path"] = self._bundle_path(row["path"])
         return rows
 
     def activate_model(self, profile: Profile, version: str) -> None:
@@ -514,6 +552,15 @@ class Store:
             encoder = metrics.get("encoder_id")
             if encoder and conn.execute("SELECT 1 FROM embeddings WHERE encoder_id = ? LIMIT 1", (encoder,)).fetchone():
                 conn.execute("INSERT OR REPLACE INTO settings (key, value) VALUES ('active_encoder', ?)", (encoder,))
+
+    def copy_embeddings(self, from_hash: str, to_hash: str) -> None:
+        """A file rewritten with the same pixels (keywords embedded) keeps its vectors."""
+        with self.transaction() as conn:
+            conn.execute(
+                "INSERT OR IGNORE INTO embeddings (content_hash, encoder_id, dim, vector, created_at)"
+                " SELECT ?, encoder_id, dim, vector, created_at FROM embeddings WHERE content_hash = ?",
+                (to_hash, from_hash),
+            )
 
     def drop_embeddings(self, encoder_id: str) -> int:
         """Forget every embedding of one encoder (e.g. a fine-tuned encoder that was not kept)."""

@@ -63,23 +63,18 @@ def import_keywords_job(db_path: str, profile_name: str) -> int:
 
 
 def export_job(db_path: str, profile_name: str, photo_ids: list[int] | None, style: str) -> dict:
-    """The profile's keywords into XMP sidecars; counts of written, unchanged and failed."""
-    from ..library.keyword_export import ExportError, plan, write
+    """The profile's keywords into XMP sidecars (the same service as ``tagassist export``);
+    counts of written, unchanged and failed, and the run that undoes it."""
+    from ..services.export import export_photos, exportable_photos
 
-    counts = {"written": 0, "unchanged": 0, "failed": []}
     with Store(db_path) as store:
         profile = store.profile(profile_name)
-        photos = ([store.photo(i) for i in photo_ids] if photo_ids is not None
-                  else [p for p, tags in store.list_photos(profile) if tags])
-        for photo in photos:
-            try:
-                change = plan(photo.path, [a.tag for a in store.photo_tags(profile, photo.id)], style=style)
-                if change.changed:
-                    write(change)
-                counts["written" if change.changed else "unchanged"] += 1
-            except ExportError as exc:
-                counts["failed"].append(str(exc))
-    return counts
+        photos = (exportable_photos(store, profile) if photo_ids is None
+                  else [p for p in map(store.photo, photo_ids) if p is not None])
+        report = export_photos(store, profile, photos, style=style)
+    return {"written": report.count("written"), "unchanged": report.count("unchanged"),
+            "failed": [f"{r.photo}: {r.reason}" for r in report.results if r.status == "failed"],
+            "run_id": report.run_id}
 
 
 def full_image(path: str, orientation: int | None) -> QImage:

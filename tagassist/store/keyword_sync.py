@@ -1,0 +1,154 @@
+"""The store's side of three-way keyword sync: the base, removals, and the export journal.
+
+The decisions are made in ``tagassist.library.sync`` (pure functions); this mixin reads the
+state they need and applies their plans, each inside the caller's transaction.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from ..paths import from_db_path, to_db_path
+from .database import utc_now
+from .records import Profile, normalise_tag
+
+
+class KeywordSyncTables:
+    """Mixed into Store: needs ``self.database`` and ``self._tag_ids``."""
+
+    # -- the base and each profile's side --------------------------------------------------
+    def sync_state(self, photo_id: int):
+        from ..library.sync import Removal, SyncState
+
+        db = self.database
+        base = frozenset(r[0] for r in db.execute(
+            "SELECT t.name FROM file_keywords k JOIN tags t ON t.id = k.tag_id WHERE k.photo_id = ?", (photo_id,)))
+        assigned: dict[int, dict[str, str]] = {}
+        for pid, name, at in db.execute(
+                "SELECT a.profile_id, t.name, a.created_at FROM assignments a JOIN tags t ON t.id = a.tag_id"
+                " WHERE a.photo_id = ?", (photo_id,)):
+            assigned.setdefault(pid, {})[name] = at
+        removed: dict[int, dict] = {}
+        for pid, name, at, pending in db.execute(
+                "SELECT r.profile_id, t.name, r.removed_at, r.pending FROM tag_removals r"
+                " JOIN tags t ON t.id = r.tag_id WHERE r.photo_id = ?", (photo_id,)):
+            removed.setdefault(pid, {})[name] = Removal(at, bool(pending))
+        rejected: dict[int, dict[str, str]] = {}
+        for pid, name, at in db.execute(
+                "SELECT r.profile_id, t.name, r.created_at FROM rejections r JOIN tags t ON t.id = r.tag_id"
+                " WHERE r.photo_id = ?", (photo_id,)):
+            rejected.setdefault(pid, {})[name] = at
+        return SyncState(base, assigned, removed, rejected)
+
+    def apply_sync_plan(self, photo_id: int, plan) -> None:
+        """Apply a ``SyncPlan``: imports, removals by another tool, and the new base."""
+        now = utc_now()
+        with self.transaction() as conn:
+            for pid, tag in plan.imports:
+                (tag_id,) = self._tag_ids([tag])
+                conn.execute(
+                    "INSERT OR IGNORE INTO assignments (profile_id, photo_id, tag_id, source, created_at)"
+                    " VALUES (?, ?, ?, 'imported', ?)", (pid, photo_id, tag_id, now))
+                conn.execute("DELETE FROM rejections WHERE profile_id = ? AND photo_id = ? AND tag_id = ?",
+                             (pid, photo_id, tag_id))
+                conn.execute("DELETE FROM tag_removals WHERE profile_id = ? AND photo_id = ? AND tag_id = ?",
+                             (pid, photo_id, tag_id))
+            for pid, tag in plan.dropped:
+                (tag_id,) = self._tag_ids([tag])
+                conn.execute("DELETE FROM assignments WHERE profile_id = ? AND photo_id = ? AND tag_id = ?",
+                             (pid, photo_id, tag_id))
+                conn.execute(
+                    "INSERT OR REPLACE INTO tag_removals (profile_id, photo_id, tag_id, removed_at, origin, pending)"
+                    " VALUES (?, ?, ?, ?, 'file', 0)", (pid, photo_id, tag_id, now))
+            for pid, tag in plan.superseded:
+                conn.execute(
+                    "UPDATE tag_removals SET pending = 0 WHERE profile_id = ? AND photo_id = ?"
+                    " AND tag_id = (SELECT id FROM tags WHERE name = ?)", (pid, photo_id, tag))
+            self.set_base_keywords(photo_id, plan.base)
+
+    def set_base_keywords(self, photo_id: int, names: Iterable[str]) -> None:
+        """What the photo's files hold, as just read or written."""
+        with self.transaction() as conn:
+            conn.execute("DELETE FROM file_keywords WHERE photo_id = ?", (photo_id,))
+            conn.executemany(
+                "INSERT OR IGNORE INTO file_keywords (photo_id, tag_id) VALUES (?, ?)",
+                [(photo_id, tag_id) for tag_id in self._tag_ids(names)],
+            )
+
+    def _record_removals(self, profile: Profile, photo_id: int, tag_ids: Sequence[int], now: str) -> None:
+        """Remember a removal made in tagassist, so the next export removes it from the files."""
+        self.database.conn.executemany(
+            "INSERT OR REPLACE INTO tag_removals (profile_id, photo_id, tag_id, removed_at, origin, pending)"
+            " VALUES (?, ?, ?, ?, 'tagassist', 1)",
+            [(profile.id, photo_id, tag_id, now) for tag_id in tag_ids],
+        )
+
+    def mark_removals_written(self, profile: Profile, photo_id: int, names: Iterable[str]) -> None:
+        with self.transaction() as conn:
+            conn.executemany(
+                "UPDATE tag_removals SET pending = 0 WHERE profile_id = ? AND photo_id = ?"
+                " AND tag_id = (SELECT id FROM tags WHERE name = ?)",
+                [(profile.id, photo_id, normalise_tag(n)) for n in names],
+            )
+
+    def mark_removals_pending(self, profile: Profile, photo_id: int, names: Iterable[str]) -> None:
+        """An undone export: its removals are to be written again by the next export."""
+        with self.transaction() as conn:
+            conn.executemany(
+                "UPDATE tag_removals SET pending = 1 WHERE profile_id = ? AND photo_id = ? AND origin = 'tagassist'"
+                " AND tag_id = (SELECT id FROM tags WHERE name = ?)",
+                [(profile.id, photo_id, normalise_tag(n)) for n in names],
+            )
+
+    def removal_history(self, profile: Profile, photo_id: int) -> list[dict]:
+        """Keywords removed from this photo: by the photographer in tagassist, or in another tool."""
+        return self.database.query(
+            "SELECT t.name AS tag, r.removed_at AS time, r.origin, r.pending FROM tag_removals r"
+            " JOIN tags t ON t.id = r.tag_id WHERE r.profile_id = ? AND r.photo_id = ? ORDER BY t.name",
+            (profile.id, photo_id),
+        )
+
+    # -- the export journal ------------------------------------------------------------------
+    def export_backup_dir(self) -> Path:
+        """Where copies of the files an export replaced are kept (beside the database)."""
+        return Path(self.path).with_name(Path(self.path).stem + "-export-backups")
+
+    def start_export_run(self, profile: Profile) -> int:
+        with self.transaction() as conn:
+            return conn.execute("INSERT INTO export_runs (profile_id, started_at) VALUES (?, ?)",
+                                (profile.id, utc_now())).lastrowid
+
+    def record_exported_file(self, run_id: int, photo_id: int | None, path: str, backup: str | None,
+                             written_sha256: str, added: Sequence[str], removed: Sequence[str]) -> None:
+        with self.transaction() as conn:
+            conn.execute(
+                "INSERT INTO export_files (run_id, photo_id, path, backup, written_sha256, added, removed)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (run_id, photo_id, to_db_path(path), backup, written_sha256, json.dumps(list(added)),
+                 json.dumps(list(removed))),
+            )
+
+    def export_runs(self, *, include_undone: bool = True) -> list[dict]:
+        """Export runs that wrote at least one file, newest first."""
+        rows = self.database.query(
+            "SELECT r.id, r.started_at, r.undone_at, p.name AS profile, COUNT(f.id) AS files FROM export_runs r"
+            " JOIN export_files f ON f.run_id = r.id LEFT JOIN profiles p ON p.id = r.profile_id"
+            " GROUP BY r.id ORDER BY r.id DESC"
+        )
+        return [r for r in rows if include_undone or not r["undone_at"]]
+
+    def exported_files(self, run_id: int) -> list[dict]:
+        rows = self.database.query(
+            "SELECT id, photo_id, path, backup, written_sha256, added, removed FROM export_files"
+            " WHERE run_id = ? ORDER BY id DESC", (run_id,))
+        for row in rows:
+            row["path"] = from_db_path(row["path"])
+            row["added"], row["removed"] = json.loads(row["added"]), json.loads(row["removed"])
+        return rows
+
+    def mark_export_undone(self, run_id: int) -> None:
+        with self.transaction() as conn:
+            conn.execute("UPDATE export_runs SET undone_at = ? WHERE id = ?", (utc_now(), run_id))
