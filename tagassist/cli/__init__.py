@@ -64,9 +64,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     tag = add("tag", lib.cmd_tag, "add, remove or reject tags on photos")
     tag.add_argument("photos", nargs="+", metavar="PHOTO")
-    tag.add_argument("--add", nargs="+", default=[], metavar="T", help="tags to add (typed by you)")
-    tag.add_argument("--remove", nargs="+", default=[], metavar="T", help="tags to remove")
-    tag.add_argument("--reject", nargs="+", default=[], metavar="T", help="tags that are wrong for these photos")
+    tag.add_argument("--add", nargs="+", action="extend", default=[], metavar="T", help="tags to add (typed by you)")
+    tag.add_argument("--remove", nargs="+", action="extend", default=[], metavar="T", help="tags to remove")
+    tag.add_argument("--reject", nargs="+", action="extend", default=[], metavar="T", help="tags that are wrong for these photos")
 
     index = add("index", eng.cmd_index, "compute visual embeddings for photos that lack them")
     index.add_argument("--encoder", metavar="NAME", help="visual encoder (default: the library's, else efficientnet-lite0)")

@@ -32,6 +32,7 @@ def cmd_scan(args: Namespace, store: Store, profile: Profile) -> int:
         data["problems"] = [{"path": p, "status": s, "reason": r} for p, s, r in summary.problems]
         data["unreadable"] = [{"path": p, "reason": r} for p, r in summary.unreadable]
         data["failed"] = summary.failed
+        data["conflicts"] = [{"path": p, "tag": t, "kept": w} for p, t, w in summary.conflicts]
         emit_json(data)
     else:
         _print_scan_summary(summary)
@@ -43,10 +44,14 @@ def _print_scan_summary(summary: ScanSummary) -> None:
         say(f"{status}: {path}: {reason}")
     for path, reason in summary.unreadable:
         say(f"unreadable: {path}: {reason}")
+    for path, tag, winner in summary.conflicts:
+        side = "tagassist's change (newer)" if winner == "tagassist" else "the file's change (newer)"
+        say(f"conflict: {path}: {tag}: changed in tagassist and in another tool; kept {side}")
     say(
         f"{summary.found} photos in {summary.seconds:.1f} s: {summary.added} new,"
         f" {summary.updated} changed, {summary.moved} moved, {summary.unchanged} unchanged,"
-        f" {summary.missing} missing; {summary.imported_tags} keywords imported;"
+        f" {summary.missing} missing; {summary.imported_tags} keywords imported,"
+        f" {summary.removed_elsewhere} removed in other tools;"
         f" {summary.failed} failed, {len(summary.problems) - summary.failed + len(summary.unreadable)}"
         f" with warnings; {summary.other_files} other files skipped"
     )
@@ -95,6 +100,7 @@ def cmd_tags(args: Namespace, store: Store, profile: Profile) -> int:
     photo = resolve_photo(store, profile, args.photo, scan_if_new=False)
     tags = store.photo_tags(profile, photo.id)
     rejected = store.photo_rejections(profile, photo.id)
+    removals = store.removal_history(profile, photo.id)
     if args.json:
         emit_json(
             {
@@ -104,6 +110,9 @@ def cmd_tags(args: Namespace, store: Store, profile: Profile) -> int:
                     for a in tags
                 ],
                 "rejected": [{"tag": r.tag, "time": r.created_at, "model_version": r.model_version} for r in rejected],
+                "removed": [{"tag": r["tag"], "time": r["time"],
+                             "by": "another tool" if r["origin"] == "file" else "you, in tagassist",
+                             "still_in_files": bool(r["pending"])} for r in removals],
             }
         )
         return EXIT_OK
@@ -111,6 +120,8 @@ def cmd_tags(args: Namespace, store: Store, profile: Profile) -> int:
         say(f"{a.tag}\t{a.source}")
     for r in rejected:
         say(f"{r.tag}\trejected")
+    for r in removals:
+        say(f"{r['tag']}\tremoved {'in another tool' if r['origin'] == 'file' else 'in tagassist'}")
     return EXIT_OK
 
 

@@ -258,10 +258,12 @@ class Scanner:
         seen.add(photo.id)
         if photo.status != "ok":
             summary.problems.append((photo.path, photo.status, photo.error or ""))
-        # An unreadable file, or one whose keywords could not all be read, says nothing about
-        # which keywords were removed: the history and the base stay as they are.
-        if photo.status != "error" and photo.keywords_complete:
-            plan = sync_keywords(self.store, photo.id, photo.keywords, found.keywords_changed_at,
+        # An unreadable file says nothing about its keywords; one whose keywords could not all
+        # be read (a broken sidecar, too many keywords) can add keywords but not remove any.
+        if photo.status != "error":
+            keywords = photo.keywords if photo.keywords_complete else [*photo.keywords,
+                                                                       *self.store.file_keywords(photo.id)]
+            plan = sync_keywords(self.store, photo.id, keywords, found.keywords_changed_at,
                                  self.profile if self.import_keywords else None)
             summary.imported_tags += len(plan.imports)
             summary.removed_elsewhere += len(plan.dropped)
