@@ -162,3 +162,39 @@ def test_settings_round_trip_and_bad_values(tmp_path):
     assert Settings.load().suggestion_count == 9
     Settings.path().write_text("not json")
     assert Settings.load() == Settings()
+
+
+def test_a_transaction_that_reads_first_waits_for_another_writer_instead_of_failing(tmp_path):
+    """A deferred BEGIN that reads, then writes after another connection committed, fails at
+    once with 'database is locked' (the busy timeout never applies); BEGIN IMMEDIATE waits."""
+    import threading
+    import time
+
+    from tagassist.store import Store
+
+    path = tmp_path / "shared.sqlite"
+    with Store(path) as setup:
+        photo = setup.save_photo(_photo("/x/1.jpg"))
+    first_has_read, errors = threading.Event(), []
+
+    def reader_then_writer():
+        with Store(path) as store:
+            profile = store.profile()
+            try:
+                with store.transaction():
+                    store.photo_tags(profile, photo)  # a read opens the snapshot...
+                    first_has_read.set()
+                    time.sleep(0.3)
+                    store.add_tags(profile, [photo], ["mine"], "typed")  # ...then a write
+            except Exception as exc:  # noqa: BLE001 - the failure is the point
+                errors.append(exc)
+
+    thread = threading.Thread(target=reader_then_writer)
+    thread.start()
+    first_has_read.wait(5)
+    with Store(path) as other:
+        other.add_tags(other.profile(), [photo], ["theirs"], "typed")
+    thread.join()
+    assert errors == []
+    with Store(path) as store:
+        assert [a.tag for a in store.photo_tags(store.profile(), photo)] == ["mine", "theirs"]
