@@ -31,6 +31,8 @@ def main(argv=None) -> int:
     train.add_argument("--self-train", action="store_true",
                        help="head mode: also distil the model on the untagged photos (kept only if it helps)")
     train.add_argument("--json-progress", action="store_true")
+    train.add_argument("--control-stdin", action="store_true",
+                       help="stop when a line 'cancel' arrives on stdin, or stdin closes (the parent is gone)")
     commands.add_parser("evaluate", help="score models side by side on a tagging history (see its --help)",
                         add_help=False)
     argv = sys.argv[1:] if argv is None else list(argv)
@@ -42,6 +44,38 @@ def main(argv=None) -> int:
     return run_train(args)
 
 
+def watch_parent(on_cancel) -> None:
+    """Cancel on a 'cancel' line on stdin, or when stdin closes: the parent process (the app or
+    ``tagassist train``) died or was killed, on any OS. Signals cannot do this portably: a
+    Windows console process ignores QProcess.terminate(), and an orphan is reparented."""
+    import threading
+
+    def read() -> None:
+        for line in sys.stdin:
+            if line.strip() == "cancel":
+                break
+        on_cancel()
+
+    threading.Thread(target=read, name="parent-watch", daemon=True).start()
+    _die_with_parent_on_linux()
+
+
+def _die_with_parent_on_linux() -> None:
+    """Belt and braces: the kernel sends SIGTERM (a clean stop, see above) when the parent dies."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+    import os
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return
+    if os.getppid() == 1:  # the parent died before prctl
+        os.kill(os.getpid(), signal.SIGTERM)
+
+
 def run_train(args) -> int:
     from tagassist.engine.device import DeviceError, choose_device
     from tagassist.store import Store, StoreError, UnknownProfile
@@ -50,6 +84,8 @@ def run_train(args) -> int:
 
     stop = {"requested": False}
     previous = signal.signal(signal.SIGTERM, lambda *_: stop.update(requested=True))
+    if args.control_stdin:
+        watch_parent(lambda: stop.update(requested=True))
 
     def emit(event: dict) -> None:
         if args.json_progress:

@@ -15,7 +15,10 @@ import argparse
 import json
 import multiprocessing
 import os
-import resource
+try:  # Unix only: peak memory is reported where the platform says it
+    import resource
+except ImportError:  # Windows
+    resource = None
 import sys
 import time
 import traceback
@@ -90,7 +93,7 @@ def score_model(name: str, train: Sequence[Post], test: Sequence[Post], side: Si
         "train_seconds": trained - started,
         "score_seconds": scored - trained,
         "seconds": scored - started,
-        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 if resource else None,
         "features": _features_used(name, side),
         "params": {k: v for k, v in model.params().items() if k not in ("variant",)},
     }

@@ -39,15 +39,11 @@ def open_indexer(store: Store, encoder_name: str | None, device_name: str | None
 
 def _newest_cnn_bundle(store: Store) -> tuple[str, str] | None:
     """(path, sha256) of the most recently trained cnn-permlp model of any profile."""
-    row = store.database.execute(
-        "SELECT path, sha256 FROM models WHERE version LIKE 'cnn-%' ORDER BY id DESC LIMIT 1"
-    ).fetchone()
-    return (row[0], row[1]) if row else None
+    return store.model_bundle(version_prefix="cnn-")
 
 
 def _model_bundle(store: Store, version: str) -> tuple[str, str] | None:
-    row = store.database.execute("SELECT path, sha256 FROM models WHERE version = ?", (version,)).fetchone()
-    return (row[0], row[1]) if row else None
+    return store.model_bundle(version=version)
 
 
 def index_photos(store: Store, indexer, photos: list[Photo] | None = None, *, label: str = "Indexing"):

@@ -17,13 +17,28 @@ def cmd_train(args: Namespace, store: Store, profile: Profile) -> int:
     """Runs the trainer in its own process, as the app does, so training never shares memory or
     a crash with the caller; its JSON progress passes straight through."""
     command = trainer_command("train", "--db", str(store.path), "--profile", profile.name,
-                              "--mode", args.mode, "--device", args.device)
+                              "--mode", args.mode, "--device", args.device, "--control-stdin")
     if args.self_train:
         command.append("--self-train")
     if args.json:
         command.append("--json-progress")
     store.close()  # the trainer writes to the same database
-    return subprocess.call(command)
+    # The trainer holds our pipe on its stdin: if this process is killed the pipe closes and the
+    # trainer stops before activating anything; Ctrl+C asks it to stop the same way.
+    trainer = subprocess.Popen(command, stdin=subprocess.PIPE)
+    try:
+        return trainer.wait()
+    except KeyboardInterrupt:
+        _send_cancel(trainer)
+        return trainer.wait()
+
+
+def _send_cancel(process: subprocess.Popen) -> None:
+    try:
+        process.stdin.write(b"cancel\n")
+        process.stdin.close()
+    except OSError:  # it has exited already
+        pass
 
 
 def cmd_models(args: Namespace, store: Store, profile: Profile) -> int:

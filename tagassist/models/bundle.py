@@ -69,8 +69,10 @@ def load_bundle(directory: str | os.PathLike, expected_sha256: str | None) -> tu
     try:
         config = json.loads((directory / CONFIG).read_text())
         tensors = load_file(str(directory / WEIGHTS))
-    except (OSError, ValueError, RuntimeError) as exc:
-        raise BundleError(f"model bundle {directory.name} cannot be loaded: {exc}") from exc
+    except Exception as exc:  # noqa: BLE001 - any broken file (safetensors has its own error type) is refused
+        raise BundleError(f"model bundle {directory.name} cannot be loaded: {type(exc).__name__}: {exc}") from exc
+    if not isinstance(config, dict):
+        raise BundleError(f"model bundle {directory.name} has an unreadable config")
     if config.get("format") != FORMAT:
         raise BundleError(f"model bundle {directory.name} has format {config.get('format')}, expected {FORMAT}")
     return tensors, config

@@ -48,14 +48,14 @@ def load_scorer(path: str, sha256: str, device="cpu") -> ModelScorer:
     if config.get("architecture") not in ARCHITECTURES:
         raise BundleError(f"model bundle has unknown architecture {config.get('architecture')!r}")
     architecture, prefix = ARCHITECTURES[config["architecture"]]
-    model = architecture.from_config(config)
     try:
+        model = architecture.from_config(config)
         model.load_state_dict({k[len(prefix):]: v for k, v in tensors.items() if k.startswith(prefix)}, strict=True)
-    except RuntimeError as exc:
-        raise BundleError(f"model bundle {config.get('version')} does not match its architecture") from exc
-    return ModelScorer(model, config["vocabulary"], config["calibration"], device,
-                       config.get("version"), config.get("encoder_id"), config.get("signal_weight"),
-                       SignalRanker.from_json(config.get("ranker")))
+        return ModelScorer(model, config["vocabulary"], config["calibration"], device,
+                           config.get("version"), config.get("encoder_id"), config.get("signal_weight"),
+                           SignalRanker.from_json(config.get("ranker")))
+    except Exception as exc:  # noqa: BLE001 - a bundle that verifies but does not load is refused, not a crash
+        raise BundleError(f"model bundle {config.get('version')} does not load ({type(exc).__name__})") from exc
 
 
 def active_model_scorer(

@@ -537,6 +537,17 @@ class Store(KeywordSyncTables):
             row["path"] = self._bundle_path(row["path"])
         return rows
 
+    def model_bundle(self, *, version: str | None = None, version_prefix: str | None = None) -> tuple[str, str] | None:
+        """(absolute path, sha256) of the model of this version, or the newest whose version
+        starts with the prefix, of any profile."""
+        if version is not None:
+            row = self.database.execute("SELECT path, sha256 FROM models WHERE version = ?", (version,)).fetchone()
+        else:
+            row = self.database.execute(
+                "SELECT path, sha256 FROM models WHERE substr(version, 1, ?) = ? ORDER BY id DESC LIMIT 1",
+                (len(version_prefix), version_prefix)).fetchone()
+        return (self._bundle_path(row[0]), row[1]) if row else None
+
     def activate_model(self, profile: Profile, version: str) -> None:
         with self.transaction() as conn:
             found = conn.execute(

@@ -157,8 +157,9 @@ class ThumbnailLoader(QObject):
 
 class TrainerProcess(QObject):
     """``python -m trainer train ... --json-progress`` in its own process (the frozen app runs
-    its bundled trainer entry instead). Cancel sends SIGTERM: the trainer stops within a
-    batch and the previous model stays active."""
+    its bundled trainer entry instead). Cancel writes 'cancel' to its stdin (a signal would be
+    ignored by a Windows console process): the trainer stops within a batch and the previous
+    model stays active. If the app dies, the trainer's stdin closes and it stops too."""
 
     progress = Signal(dict)
     finished = Signal(dict)  # the final JSON line, or {"stage": "failed", "message": ...}
@@ -167,7 +168,7 @@ class TrainerProcess(QObject):
         super().__init__(parent)
         self.process = QProcess(self)
         program, *arguments = trainer_command("train", "--db", db_path, "--profile", profile, "--mode", mode,
-                                              "--json-progress")
+                                              "--json-progress", "--control-stdin")
         self.process.setProgram(program)
         self.process.setArguments(arguments)
         self.process.readyReadStandardOutput.connect(self._read)
@@ -179,7 +180,9 @@ class TrainerProcess(QObject):
         self.process.start()
 
     def cancel(self) -> None:
-        self.process.terminate()
+        if self.process.state() != QProcess.ProcessState.NotRunning:
+            self.process.write(b"cancel\n")
+            self.process.closeWriteChannel()
 
     def _read(self) -> None:
         self._buffer += bytes(self.process.readAllStandardOutput())

@@ -1,6 +1,7 @@
 """Training from the store: bundles, activation, rollback, fallback, SIGTERM."""
 
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -167,3 +168,75 @@ def test_self_training_distils_on_untagged_photos_and_keeps_the_better_model(lib
     assert summary["unlabelled_photos"] == 30
     assert summary["kept"] == (summary["student_f1_at_5"] > summary["teacher_f1_at_5"])
     assert result.model_f1_at_5 == max(summary["student_f1_at_5"], summary["teacher_f1_at_5"])
+
+
+def _long_trainer(db: str, *extra: str) -> list[str]:
+    return [sys.executable, "-c",
+            "import dataclasses, trainer.store_training as t, runpy, sys\n"
+            "@dataclasses.dataclass\n"
+            "class Long(t.TrainConfig):\n"
+            "    epochs: int = 100000\n"
+            "    patience: int = 100000\n"
+            "t.TrainConfig = Long\n"
+            f"sys.argv = ['trainer', 'train', '--db', {db!r}, '--json-progress', *{list(extra)!r}]\n"
+            "runpy.run_module('trainer', run_name='__main__')"]
+
+
+def _until_not_training(process) -> dict:
+    for line in process.stdout:
+        event = json.loads(line)
+        if event["stage"] != "train":
+            return event
+    return {}
+
+
+def test_a_cancel_line_on_stdin_stops_training_on_every_os(library):
+    process = subprocess.Popen(_long_trainer(str(library.path), "--control-stdin"), cwd=REPO, stdin=subprocess.PIPE,
+                               stdout=subprocess.PIPE, text=True)
+    assert json.loads(process.stdout.readline())["stage"] == "train"
+    process.stdin.write("cancel\n")
+    process.stdin.flush()
+    assert _until_not_training(process)["stage"] == "stopped"
+    assert process.wait(timeout=30) == 3
+    assert library.models(library.profile()) == []
+
+
+def test_the_trainer_stops_when_its_parent_dies(library):
+    """A killed parent closes the trainer's stdin: it stops, and activates nothing."""
+    process = subprocess.Popen(_long_trainer(str(library.path), "--control-stdin"), cwd=REPO, stdin=subprocess.PIPE,
+                               stdout=subprocess.PIPE, text=True)
+    assert json.loads(process.stdout.readline())["stage"] == "train"
+    process.stdin.close()  # what the OS does to the pipe when the parent is killed
+    assert _until_not_training(process)["stage"] == "stopped"
+    assert process.wait(timeout=30) == 3
+    assert library.models(library.profile()) == []
+
+
+def test_a_bundle_that_matches_its_checksum_but_does_not_load_falls_back(library, tmp_path):
+    from tagassist.models.bundle import bundle_sha256
+
+    profile = library.profile()
+    result = train_profile(library, profile, ENCODER, config=TrainConfig(epochs=2), models_dir=tmp_path)
+    record = library.models(profile)[0]
+    weights = tmp_path / f"profile-{profile.id}" / result.version / "model.safetensors"
+    weights.write_bytes(b"\x08\x00\x00\x00\x00\x00\x00\x00{broken}")  # corrupt, and then re-hashed:
+    library.database.execute("UPDATE models SET sha256 = ? WHERE version = ?",
+                             (bundle_sha256(weights.parent), record["version"]))
+    problems = []
+    assert active_model_scorer(library, profile, ENCODER, on_problem=problems.append) is None
+    assert problems and "cannot be loaded" in problems[0]
+
+
+def test_bundle_paths_do_not_depend_on_the_folder_tagassist_ran_in(tmp_path, monkeypatch):
+    from tagassist.store import Store
+
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    monkeypatch.chdir(tmp_path / "a")
+    with Store("lib.sqlite") as store:  # a relative --db
+        store.add_model("v1", store.profile(), str(store.path.parent / "models" / "v1"), "0" * 64, {}, activate=True)
+        stored = store.database.scalar("SELECT path FROM models")
+    assert stored == "models/v1".replace("/", os.sep)  # relative to the database's folder
+    monkeypatch.chdir(tmp_path / "b")
+    with Store(tmp_path / "a" / "lib.sqlite") as store:
+        assert store.models(store.profile())[0]["path"] == str(tmp_path / "a" / "models" / "v1")
