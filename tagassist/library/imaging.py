@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import threading
 import warnings
 
 from PIL import Image, ImageFile, ImageOps
@@ -47,6 +49,37 @@ _TRANSPOSE = {
     7: Image.Transpose.TRANSVERSE,
     8: Image.Transpose.ROTATE_90,
 }
+
+
+class PixelBudget:
+    """Pixels that decoding may hold at once, shared by every worker thread of the process.
+
+    A decoder takes its image's pixels from the budget before decoding and gives them back
+    after, so four workers never decode four 240-megapixel panoramas at once. An image larger
+    than the whole budget waits until it can run alone.
+    """
+
+    def __init__(self, pixels: int):
+        self.capacity = pixels
+        self._free = pixels
+        self._changed = threading.Condition()
+
+    @contextlib.contextmanager
+    def hold(self, pixels: int):
+        pixels = max(1, min(pixels, self.capacity))
+        with self._changed:
+            self._changed.wait_for(lambda: self._free >= pixels)
+            self._free -= pixels
+        try:
+            yield
+        finally:
+            with self._changed:
+                self._free += pixels
+                self._changed.notify_all()
+
+
+# 100 MP of RGB is 300 MB: a few 24 MP photos decode side by side, a panorama alone.
+DECODE_BUDGET = PixelBudget(100_000_000)
 
 
 class ImageProblem(ValueError):
@@ -97,10 +130,11 @@ def decode_rgb(path: str | os.PathLike, orientation: int | None, max_side: int, 
     anyway. Raises ImageProblem."""
     with open_image(path) as image:
         try:
-            image.draft("RGB", (max_side, max_side))
-            if shrink:
-                image.thumbnail((max_side, max_side), Image.Resampling.BILINEAR, reducing_gap=2.0)
-            rgb = _to_rgb(image)
+            image.draft("RGB", (max_side, max_side))  # a JPEG now decodes at the reduced size
+            with DECODE_BUDGET.hold(image.size[0] * image.size[1]):
+                if shrink:
+                    image.thumbnail((max_side, max_side), Image.Resampling.BILINEAR, reducing_gap=2.0)
+                rgb = _to_rgb(image)
         except Image.DecompressionBombError as exc:
             raise ImageProblem(f"image too large to decode ({exc})") from exc
         except (OSError, ValueError, SyntaxError, EOFError) as exc:

@@ -257,12 +257,16 @@ class Store(KeywordSyncTables):
             tag_ids = self._tag_ids(names)
             for photo_id in photo_ids:
                 for tag_id in tag_ids:
-                    added += conn.execute(
+                    inserted = conn.execute(
                         "INSERT OR IGNORE INTO assignments"
                         " (profile_id, photo_id, tag_id, source, created_at, model_version, score)"
                         " VALUES (?, ?, ?, ?, ?, ?, ?)",
                         (profile.id, photo_id, tag_id, source, now, model_version, score),
                     ).rowcount
+                    if not inserted:  # tagged again: a newer statement than a removal in another tool since
+                        conn.execute("UPDATE assignments SET created_at = ? WHERE profile_id = ? AND photo_id = ?"
+                                     " AND tag_id = ?", (now, profile.id, photo_id, tag_id))
+                    added += inserted
                     for table in ("rejections", "tag_removals"):
                         conn.execute(
                             f"DELETE FROM {table} WHERE profile_id = ? AND photo_id = ? AND tag_id = ?",
