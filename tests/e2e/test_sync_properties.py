@@ -102,13 +102,16 @@ def run_interleaving(ops, folder: Path, tool) -> None:
         for op in ops:
             kind = op[0]
             if kind == "other_add":
+                if op[1] not in parse_xmp_keywords(sidecar.read_bytes()):  # else the file does not change
+                    last[op[1]] = ("add", None)
                 tool.edit(sidecar, add=op[1])
-                last[op[1]] = ("add", None)
             elif kind == "other_remove":
                 # A removal of a keyword tagassist never saw in the file (added and removed again
                 # between two reads) is invisible to any sync: it counts only when seen.
                 if op[1] in seen:
                     last[op[1]] = ("other_remove", None)
+                elif last.get(op[1]) == ("add", None):
+                    del last[op[1]]  # the other tool took back its own addition
                 tool.edit(sidecar, remove=op[1])
             elif kind == "tag":
                 store.add_tags(profiles[op[1]], [photo_id], [op[2]], "typed")
