@@ -91,24 +91,32 @@ def run_interleaving(ops, folder: Path, tool) -> None:
         profiles = {name: store.profile(name) for name in PROFILES}
 
         seen: set[str] = set()  # what the sidecar held when tagassist last read or wrote it
+        unread_removals: dict = {}  # removed in the other tool since then: the event before
 
         def scan():
             Scanner(store, profiles["ana"], workers=1).run([folder])
             seen.clear()
             seen.update(parse_xmp_keywords(sidecar.read_bytes()))
+            unread_removals.clear()
 
         scan()
         photo_id = store.photo_by_path(photo).id
         for op in ops:
             kind = op[0]
             if kind == "other_add":
-                if op[1] not in parse_xmp_keywords(sidecar.read_bytes()):  # else the file does not change
+                if op[1] in unread_removals:
+                    # removed and added back between two reads: no sync sees a change, so none
+                    # happened (three-way sync compares states, not edits)
+                    previous = unread_removals.pop(op[1])
+                    last.pop(op[1], None) if previous is None else last.__setitem__(op[1], previous)
+                elif op[1] not in parse_xmp_keywords(sidecar.read_bytes()):  # else the file does not change
                     last[op[1]] = ("add", None)
                 tool.edit(sidecar, add=op[1])
             elif kind == "other_remove":
                 # A removal of a keyword tagassist never saw in the file (added and removed again
                 # between two reads) is invisible to any sync: it counts only when seen.
                 if op[1] in seen:
+                    unread_removals.setdefault(op[1], last.get(op[1]))
                     last[op[1]] = ("other_remove", None)
                 elif last.get(op[1]) == ("add", None):
                     del last[op[1]]  # the other tool took back its own addition
@@ -129,6 +137,7 @@ def run_interleaving(ops, folder: Path, tool) -> None:
                 assert all(r.status != "failed" for r in report.results), report.results
                 seen.clear()
                 seen.update(parse_xmp_keywords(sidecar.read_bytes()))
+                unread_removals.clear()
             time.sleep(0.001)
         scan()  # at rest: both profiles write back, then read again
         for name in PROFILES:
