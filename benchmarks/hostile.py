@@ -34,10 +34,17 @@ PANORAMA = (20000, 12000)  # 240 MP
 
 def _measure(db: Path, *args: str) -> dict:
     """Peak RSS (MB) and seconds of one tagassist command in its own process."""
+    # VmHWM belongs to this process's own address space; ru_maxrss survives exec on Linux, so
+    # it would report the benchmark's own peak (the 720 MB panorama it drew) as the child's.
     probe = ("import resource, runpy, sys; sys.argv = ['tagassist', *sys.argv[1:]]\n"
              "try:\n    runpy.run_module('tagassist.cli', run_name='__main__')\n"
              "except SystemExit as exit:\n    code = exit.code\n"
-             "print('PEAK', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, code, file=sys.stderr)")
+             "try:\n"
+             "    status = open('/proc/self/status').read()\n"
+             "    peak = int(next(l for l in status.splitlines() if l.startswith('VmHWM:')).split()[1])\n"
+             "except OSError:\n"
+             "    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // (1024 if sys.platform == 'darwin' else 1)\n"
+             "print('PEAK', peak, code, file=sys.stderr)")
     started = time.perf_counter()
     done = subprocess.run([sys.executable, "-c", probe, "--db", str(db), *args], capture_output=True, text=True)
     seconds = time.perf_counter() - started

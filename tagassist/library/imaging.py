@@ -124,22 +124,39 @@ def apply_orientation(image: Image.Image, orientation: int | None) -> Image.Imag
 
 
 def decode_rgb(path: str | os.PathLike, orientation: int | None, max_side: int, *, shrink: bool = True) -> Image.Image:
-    """Decode to RGB, upright per EXIF orientation, with ``max_side`` pixels on the long side
-    (JPEGs decode at 1/2, 1/4 or 1/8 scale when that is enough). With ``shrink=False`` the
-    cheap draft is returned as it is, at least ``max_side`` long, for a caller that resizes
-    anyway. Raises ImageProblem."""
-    with open_image(path) as image:
-        try:
-            image.draft("RGB", (max_side, max_side))  # a JPEG now decodes at the reduced size
-            with DECODE_BUDGET.hold(image.size[0] * image.size[1]):
+    """Decode to RGB, upright per EXIF orientation, with ``max_side`` pixels on the long side.
+
+    JPEGs decode at 1/2, 1/4 or 1/8 scale when that is enough; other formats are reduced by a
+    whole factor right after decoding, the same way. With ``shrink=False`` that reduced image
+    is returned as it is, at least ``max_side`` long, for a caller that resizes anyway.
+    Raises ImageProblem."""
+    image = open_image(path)
+    try:
+        image.draft("RGB", (max_side, max_side))  # a JPEG now decodes at the reduced size
+        with DECODE_BUDGET.hold(image.size[0] * image.size[1]):
+            with image:  # closes the file
+                reduced = _reduce(image, max_side)
                 if shrink:
-                    image.thumbnail((max_side, max_side), Image.Resampling.BILINEAR, reducing_gap=2.0)
-                rgb = _to_rgb(image)
-        except Image.DecompressionBombError as exc:
-            raise ImageProblem(f"image too large to decode ({exc})") from exc
-        except (OSError, ValueError, SyntaxError, EOFError) as exc:
-            raise ImageProblem(f"image data cannot be decoded: {exc}") from exc
+                    reduced.thumbnail((max_side, max_side), Image.Resampling.BILINEAR, reducing_gap=2.0)
+                rgb = _to_rgb(reduced)
+            if rgb is not image:
+                image.close()  # the full-size pixels go back before the budget does
+    except Image.DecompressionBombError as exc:
+        raise ImageProblem(f"image too large to decode ({exc})") from exc
+    except (OSError, ValueError, SyntaxError, EOFError) as exc:
+        raise ImageProblem(f"image data cannot be decoded: {exc}") from exc
     return apply_orientation(rgb, orientation)
+
+
+def _reduce(image: Image.Image, max_side: int) -> Image.Image:
+    """``image`` reduced by the largest whole factor that keeps ``max_side`` on its long side
+    (what a JPEG draft does while decoding, done after decoding for other formats)."""
+    factor = max(image.size) // max(1, max_side)
+    if factor < 2:
+        return image
+    if image.mode in ("1", "P") or image.mode.startswith("I;16"):  # modes reduce() does not take
+        image = _to_rgb(image)
+    return image.reduce(factor)
 
 
 def _to_rgb(image: Image.Image) -> Image.Image:

@@ -12,6 +12,12 @@ seen); an export writes the files' keywords plus this profile's changes, so it n
 a keyword that nobody removed in tagassist, and never one another profile still holds. When
 both sides changed the same keyword, the newer change wins and is reported as a conflict.
 
+Which change is newer: a change in tagassist has its own time; another tool's change is seen
+only as the difference between the base and the files now, and is dated by the files' last
+modification. Two edits in another tool between two reads (a keyword removed, then a rating
+changed) are one change at the time of the second; a tag given in tagassist between them is
+the older change. No sync that reads files can tell these orders apart.
+
 This module is pure: it decides, the store applies. A dry run therefore computes exactly what
 the real run would do.
 """

@@ -99,6 +99,20 @@ def run_interleaving(ops, folder: Path, tool) -> None:
             seen.update(parse_xmp_keywords(sidecar.read_bytes()))
             unread_removals.clear()
 
+        def edit_in_other_tool(**change):
+            before = sidecar.stat().st_mtime_ns if sidecar.exists() else None
+            tool.edit(sidecar, **change)
+            if sidecar.stat().st_mtime_ns == before:
+                return
+            # A sync sees another tool's edits only as the file's state and its modification
+            # time, so an unread removal is dated by the file's last write. A tag given in
+            # tagassist between the removal and a later write to the file is therefore the
+            # older change, and the removal wins (see "Which change is newer" in sync.py).
+            for keyword in unread_removals:
+                event, who = last.get(keyword, (None, None))
+                if event == "add" and who is not None:
+                    last[keyword] = ("other_remove", None)
+
         scan()
         photo_id = store.photo_by_path(photo).id
         for op in ops:
@@ -111,7 +125,7 @@ def run_interleaving(ops, folder: Path, tool) -> None:
                     last.pop(op[1], None) if previous is None else last.__setitem__(op[1], previous)
                 elif op[1] not in parse_xmp_keywords(sidecar.read_bytes()):  # else the file does not change
                     last[op[1]] = ("add", None)
-                tool.edit(sidecar, add=op[1])
+                edit_in_other_tool(add=op[1])
             elif kind == "other_remove":
                 # A removal of a keyword tagassist never saw in the file (added and removed again
                 # between two reads) is invisible to any sync: it counts only when seen.
@@ -120,7 +134,7 @@ def run_interleaving(ops, folder: Path, tool) -> None:
                     last[op[1]] = ("other_remove", None)
                 elif last.get(op[1]) == ("add", None):
                     del last[op[1]]  # the other tool took back its own addition
-                tool.edit(sidecar, remove=op[1])
+                edit_in_other_tool(remove=op[1])
             elif kind == "tag":
                 store.add_tags(profiles[op[1]], [photo_id], [op[2]], "typed")
                 last[op[2]] = ("add", op[1])

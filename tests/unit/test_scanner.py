@@ -251,3 +251,45 @@ def test_thumbnail_cache_prunes_least_recently_used(store, tmp_path):
     keep = sum(p.stat().st_size for p in paths[2:])
     assert cache.prune(keep) == 2
     assert [p.exists() for p in paths] == [False, False, True, True]
+
+
+def test_decoding_a_large_png_for_the_encoder_reduces_it_like_a_jpeg_draft(tmp_path):
+    from tagassist.library.imaging import decode_rgb
+
+    path = tmp_path / "pano.png"
+    Image.new("RGB", (6000, 2000), (90, 140, 200)).save(path)
+    image = decode_rgb(path, 1, 448, shrink=False)
+    # at least what the encoder asked for, never the 12 MP original handed on to it
+    assert 448 <= max(image.size) < 2 * 448
+    assert image.mode == "RGB" and image.getpixel((10, 10)) == (90, 140, 200)
+    for mode in ("P", "1", "I;16", "RGBA"):
+        Image.new(mode, (3000, 1000)).save(tmp_path / f"{mode.replace(';', '')}.png")
+        assert decode_rgb(tmp_path / f"{mode.replace(';', '')}.png", 1, 300, shrink=False).mode == "RGB"
+
+
+def test_the_pixel_budget_lets_a_panorama_decode_alone():
+    import threading
+    import time
+
+    from tagassist.library.imaging import PixelBudget
+
+    budget = PixelBudget(100)
+    inside, most = [0], [0]
+    lock = threading.Lock()
+
+    def decode(pixels):
+        with budget.hold(pixels):
+            with lock:
+                inside[0] += pixels
+                most[0] = max(most[0], inside[0])
+            time.sleep(0.02)
+            with lock:
+                inside[0] -= pixels
+
+    threads = [threading.Thread(target=decode, args=(p,)) for p in (60, 60, 500, 30, 30)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    # 60 + 60 never together, and a panorama (over the whole budget) only alone
+    assert most[0] <= 100 or most[0] == 500
