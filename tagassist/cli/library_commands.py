@@ -63,10 +63,13 @@ def photo_json(photo: Photo, tags: list[str] | None = None) -> dict:
         "status": photo.status,
         "reason": photo.error,
         "taken_at": photo.taken_at,
-        "camera": " ".join(filter(None, [photo.camera_make, photo.camera_model])) or None,
+        "camera": photo.camera,
         "width": photo.width,
         "height": photo.height,
+        "format": photo.format,
     }
+    if photo.companion:  # a RAW+JPEG pair
+        data["companion"] = photo.companion
     if tags is not None:
         data["tags"] = tags
     return data
@@ -79,6 +82,8 @@ def cmd_photos(args: Namespace, store: Store, profile: Profile) -> int:
         return EXIT_OK
     for photo, tags in rows:
         line = f"{photo.path}\t{len(tags)} tags"
+        if photo.taken_at or photo.camera:
+            line += f"\t{(photo.taken_at or '').replace('T', ' ')}\t{photo.camera or ''}"
         if photo.status != "ok":
             line += f"\t{photo.status}: {photo.error or ''}"
         say(line)

@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
-from ..library.imaging import ImageProblem, decode_rgb
+from ..library.imaging import ImageProblem, decode_rgb, is_raw_name
+from ..library.raw import NO_PREVIEW_NOTE
 from ..store import Photo, Store
 from .content_words import content_probabilities
 from .device import autocast_dtype
@@ -50,7 +51,7 @@ def decode_for(encoder: Encoder, photo: Photo) -> torch.Tensor:
     width, height = photo.width or 1, photo.height or 1
     aspect = max(width, height) / max(1, min(width, height))
     long_side = min(math.ceil(encoder.input_size * min(aspect, 4.0)), 4 * encoder.input_size)
-    return encoder.preprocess(decode_rgb(photo.path, photo.orientation, long_side, shrink=False))
+    return encoder.preprocess(decode_rgb(photo.pixels_path, photo.orientation, long_side, shrink=False))
 
 
 class Indexer:
@@ -124,7 +125,10 @@ class Indexer:
                 kept.append(photo)
             except ImageProblem as exc:
                 self.summary.failed.append((photo.path, str(exc)))
-                self.store.set_photo_status(photo.id, "error", str(exc))
+                if is_raw_name(photo.pixels_path):  # the RAW itself is fine: only its pixels are not
+                    self.store.mark_without_pixels(photo.id, NO_PREVIEW_NOTE)
+                else:
+                    self.store.set_photo_status(photo.id, "error", str(exc))
         if not kept:
             return
         embeddings, logits = self.embed(torch.stack(tensors))

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 from fractions import Fraction
+from collections.abc import Mapping
 from typing import BinaryIO
 
 import exifread
@@ -39,7 +40,12 @@ class ExifSummary:
 
 def read_exif(stream: BinaryIO) -> ExifSummary:
     """Parse EXIF from an open file; raises only what exifread itself cannot survive."""
-    tags = exifread.process_file(stream, details=False, extract_thumbnail=False)
+    return summarize(exifread.process_file(stream, details=False, extract_thumbnail=False))
+
+
+def summarize(tags: Mapping[str, object]) -> ExifSummary:
+    """The fields we keep, from tags named and shaped as exifread gives them ("EXIF FNumber",
+    with ``.values``); the RAW reader presents exiv2's tags the same way."""
     summary = ExifSummary(
         taken_at=_date(tags.get("EXIF DateTimeOriginal")) or _date(tags.get("Image DateTime")),
         camera_make=_text(tags.get("Image Make")),

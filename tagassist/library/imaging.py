@@ -37,6 +37,13 @@ IMAGE_SUFFIXES = {
     ".gif": "GIF",
 }  # fmt: skip
 
+# Camera RAW, as Lightroom, darktable and digiKam list it: read by tagassist.library.raw.
+RAW_SUFFIXES = frozenset({
+    ".3fr", ".arw", ".cr2", ".cr3", ".crw", ".dcr", ".dng", ".erf", ".fff", ".iiq", ".kdc", ".mef",
+    ".mos", ".mrw", ".nef", ".nrw", ".orf", ".pef", ".raf", ".rw2", ".rwl", ".sr2", ".srf", ".srw",
+    ".x3f",
+})  # fmt: skip
+
 # Pillow's format names that we accept for each family (MPO is multi-picture JPEG).
 _PILLOW_FORMATS = {"JPEG", "MPO", "PNG", "TIFF", "WEBP", "HEIF", "BMP", "GIF"}
 
@@ -87,11 +94,26 @@ class ImageProblem(ValueError):
 
 
 def is_image_name(name: str | bytes) -> bool:
-    return os.path.splitext(os.fsdecode(name))[1].lower() in IMAGE_SUFFIXES
+    suffix = os.path.splitext(os.fsdecode(name))[1].lower()
+    return suffix in IMAGE_SUFFIXES or suffix in RAW_SUFFIXES
+
+
+def is_camera_jpeg_name(name: str | bytes) -> bool:
+    """The picture a camera writes beside a RAW file (JPEG, or HEIF on newer bodies)."""
+    return IMAGE_SUFFIXES.get(os.path.splitext(os.fsdecode(name))[1].lower()) in ("JPEG", "HEIF")
+
+
+def is_raw_name(name: str | bytes | os.PathLike) -> bool:
+    return os.path.splitext(os.fsdecode(os.fspath(name)))[1].lower() in RAW_SUFFIXES
 
 
 def open_image(path: str | os.PathLike) -> Image.Image:
-    """Open lazily (header only) and check format and size; raises ImageProblem."""
+    """Open lazily (header only) and check format and size; raises ImageProblem. A camera RAW
+    opens as its largest embedded preview (or its LibRaw decode)."""
+    if is_raw_name(path):
+        from .raw import open_pixels
+
+        return open_pixels(path)
     suffix = os.path.splitext(os.fspath(path))[1].lower()
     if IMAGE_SUFFIXES.get(suffix) == "HEIF" and not HEIF_AVAILABLE:
         raise ImageProblem("HEIC/HEIF needs the optional package pillow-heif (pip install pillow-heif)")
@@ -103,7 +125,12 @@ def open_image(path: str | os.PathLike) -> Image.Image:
         raise ImageProblem("not a readable image (corrupt, or not the format its name says)") from exc
     except (OSError, ValueError, EOFError) as exc:
         raise ImageProblem(f"cannot open image: {exc}") from exc
-    if image.format not in _PILLOW_FORMATS:
+    return checked_image(image)
+
+
+def checked_image(image: Image.Image) -> Image.Image:
+    """``image`` if its format and size are ones tagassist decodes; else closed, ImageProblem."""
+    if image.format is not None and image.format not in _PILLOW_FORMATS:
         image.close()
         raise ImageProblem(f"unsupported image format {image.format}")
     width, height = image.size

@@ -15,7 +15,8 @@ from PIL import IptcImagePlugin
 from ..paths import display_path
 from ..store.records import HIERARCHY_SEPARATOR, Photo
 from .exif import read_exif
-from .imaging import ImageProblem, open_image
+from . import raw
+from .imaging import ImageProblem, is_raw_name, open_image
 from .keywords import (MAX_KEYWORDS_PER_FILE, MAX_XMP_BYTES, KeywordError, parse_iptc_keywords,
                        parse_xmp_keywords)
 
@@ -60,8 +61,10 @@ def _embedded_xmp(image) -> bytes | str | None:
     return packet
 
 
-def read_photo(path: str, size: int, mtime_ns: int, sidecars: Sequence[str] = ()) -> Photo:
-    photo = Photo(path=path, size=size, mtime_ns=mtime_ns)
+def read_photo(path: str, size: int, mtime_ns: int, sidecars: Sequence[str] = (),
+               companion: str | None = None) -> Photo:
+    """``companion``: for a camera RAW, the JPEG shot with it, which gives it pixels."""
+    photo = Photo(path=path, size=size, mtime_ns=mtime_ns, companion=companion)
     warnings: list[str] = []
     if size == 0:
         return _failed(photo, "empty file (0 bytes)")
@@ -72,24 +75,12 @@ def read_photo(path: str, size: int, mtime_ns: int, sidecars: Sequence[str] = ()
     photo.content_hash = content_hash(head, tail, size)
 
     keywords: list[str] = []
-    try:
-        with open_image(path) as image:
-            photo.format = "JPEG" if image.format == "MPO" else image.format
-            photo.width, photo.height = image.size
-            truncated = _truncation(image.format, head, tail)
-            if truncated:
-                warnings.append(truncated)
-            keywords += _embedded_keywords(image, warnings)
-    except ImageProblem as exc:
-        photo.status, photo.error = "error", str(exc)
-
-    try:
-        with open(path, "rb") as stream:
-            exif = read_exif(stream)
-        for name, value in vars(exif).items():
-            setattr(photo, name, value)
-    except _ANY_PARSE_ERROR as exc:
-        warnings.append(f"EXIF unreadable ({type(exc).__name__}: {str(exc)[:80]})")
+    if is_raw_name(path):
+        keywords += _read_raw(photo, warnings)
+    else:
+        keywords += _read_image(photo, head, tail, warnings)
+    if companion is not None:
+        keywords += read_embedded_keywords(companion, warnings)
 
     keyword_warnings: list[str] = []
     keywords += read_sidecar_keywords(sidecars, keyword_warnings)
@@ -103,6 +94,70 @@ def read_photo(path: str, size: int, mtime_ns: int, sidecars: Sequence[str] = ()
     if photo.error:  # OS messages quote file names, which need not be UTF-8: the store takes text
         photo.error = display_path(photo.error)
     return photo
+
+
+def _read_image(photo: Photo, head: bytes, tail: bytes, warnings: list[str]) -> list[str]:
+    """Format, size, EXIF and embedded keywords of a JPEG, PNG, TIFF, HEIC... file."""
+    keywords: list[str] = []
+    try:
+        with open_image(photo.path) as image:
+            photo.format = "JPEG" if image.format == "MPO" else image.format
+            photo.width, photo.height = image.size
+            truncated = _truncation(image.format, head, tail)
+            if truncated:
+                warnings.append(truncated)
+            keywords += _embedded_keywords(image, warnings)
+    except ImageProblem as exc:
+        photo.status, photo.error = "error", str(exc)
+    try:
+        with open(photo.path, "rb") as stream:
+            exif = read_exif(stream)
+        _set_exif(photo, exif)
+    except _ANY_PARSE_ERROR as exc:
+        warnings.append(f"EXIF unreadable ({type(exc).__name__}: {str(exc)[:80]})")
+    return keywords
+
+
+def _read_raw(photo: Photo, warnings: list[str]) -> list[str]:
+    """A camera RAW: metadata through exiv2; pixels from its JPEG companion, its embedded
+    preview or LibRaw, or none (then it is listed and taggable, with a note)."""
+    photo.format = os.path.splitext(photo.path)[1].lstrip(".").upper()
+    try:
+        meta = raw.read_metadata(photo.path)
+    except ImageProblem as exc:
+        photo.status, photo.error = "error", str(exc)
+        return []
+    _set_exif(photo, meta.exif)
+    photo.width, photo.height = meta.width, meta.height
+    if (photo.width is None or photo.height is None) and meta.preview_sizes:
+        photo.width, photo.height = meta.preview_sizes[0]  # the sensor's size unknown: its shape
+    if photo.companion is None:
+        photo.preview = raw.pixel_source(photo.path, meta)
+        if photo.preview == "none":
+            warnings.append(raw.NO_PREVIEW_NOTE)
+    if (photo.width is None or photo.height is None) and photo.companion is not None:
+        try:
+            with open_image(photo.companion) as image:
+                photo.width, photo.height = image.size
+        except ImageProblem:
+            pass
+    return _raw_keywords(meta, warnings)
+
+
+def _raw_keywords(meta, warnings: list[str]) -> list[str]:
+    keywords: list[str] = []
+    if meta.xmp:
+        try:
+            keywords += parse_xmp_keywords(meta.xmp)
+        except KeywordError as exc:
+            warnings.append(f"embedded {exc}")
+    levels = {level for k in keywords if HIERARCHY_SEPARATOR in k for level in k.split(HIERARCHY_SEPARATOR)}
+    return keywords + [k for k in meta.iptc_keywords if k not in levels]
+
+
+def _set_exif(photo: Photo, exif) -> None:
+    for name, value in vars(exif).items():
+        setattr(photo, name, value)
 
 
 def read_sidecar_keywords(sidecars: Sequence[str], warnings: list[str]) -> list[str]:
@@ -121,6 +176,12 @@ def read_sidecar_keywords(sidecars: Sequence[str], warnings: list[str]) -> list[
 
 def read_embedded_keywords(path: str, warnings: list[str]) -> list[str]:
     """Keywords of the photo's embedded XMP and IPTC (nothing for a file Pillow cannot open)."""
+    if is_raw_name(path):
+        try:
+            return _raw_keywords(raw.read_metadata(path), warnings)
+        except ImageProblem as exc:
+            warnings.append(f"embedded keywords unreadable ({exc})")
+            return []
     try:
         with open_image(path) as image:
             return _embedded_keywords(image, warnings)
@@ -147,20 +208,28 @@ def _embedded_keywords(image, warnings: list[str]) -> list[str]:
     return keywords + [k for k in iptc if k not in levels]
 
 
-def keywords_by_file(path: str, sidecars: Sequence[str]) -> tuple[dict[str, list[str]], list[str]]:
-    """({file: its keywords}, problems) for the photo itself and each of its sidecars."""
+def keywords_by_file(path: str, sidecars: Sequence[str],
+                     companion: str | None = None) -> tuple[dict[str, list[str]], list[str]]:
+    """({file: its keywords}, problems) for the photo itself, its RAW's JPEG companion and
+    each of its sidecars."""
     warnings: list[str] = []
     found = {path: cap_keywords(read_embedded_keywords(path, warnings), warnings)}
+    if companion is not None:
+        found[companion] = cap_keywords(read_embedded_keywords(companion, warnings), warnings)
     for sidecar in sidecars:
         found[sidecar] = cap_keywords(read_sidecar_keywords([sidecar], warnings), warnings)
     return found, warnings
 
 
-def read_file_keywords(path: str, sidecars: Sequence[str]) -> tuple[list[str], list[str]]:
+def read_file_keywords(path: str, sidecars: Sequence[str],
+                       companion: str | None = None) -> tuple[list[str], list[str]]:
     """(keywords, problems): everything the photo's files say, as a scan reads it. Any problem
     means the list may be incomplete."""
     warnings: list[str] = []
-    keywords = read_embedded_keywords(path, warnings) + read_sidecar_keywords(sidecars, warnings)
+    keywords = read_embedded_keywords(path, warnings)
+    if companion is not None:
+        keywords += read_embedded_keywords(companion, warnings)
+    keywords += read_sidecar_keywords(sidecars, warnings)
     return cap_keywords(keywords, warnings), warnings
 
 

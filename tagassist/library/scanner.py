@@ -17,7 +17,7 @@ from datetime import datetime, timezone
 
 from ..paths import display_path, to_db_path
 from ..store import Photo, Profile, Store
-from .imaging import is_image_name
+from .imaging import is_camera_jpeg_name, is_image_name, is_raw_name
 from .keyword_export import TEMP_PATTERN
 from .reader import read_photo
 from .sync import SyncPlan, reconcile
@@ -36,13 +36,19 @@ class FoundFile:
     size: int
     mtime_ns: int
     sidecars: tuple[str, ...] = ()
+    companion: str | None = None  # a RAW's JPEG, shot with it
+
+    @property
+    def other_files(self) -> tuple[str, ...]:
+        """The photo's files besides itself, whose changes a rescan must notice."""
+        return (*self.sidecars, self.companion) if self.companion else self.sidecars
 
     @property
     def sidecar_signature(self) -> str | None:
-        if not self.sidecars:
+        if not self.other_files:
             return None
         parts = []
-        for sidecar in self.sidecars:
+        for sidecar in self.other_files:
             name = display_path(os.path.basename(sidecar))  # stored as text: any file name must fit
             try:
                 st = os.stat(sidecar)
@@ -55,7 +61,7 @@ class FoundFile:
     def keywords_changed_at(self) -> str:
         """When the files that hold its keywords last changed (UTC, ISO 8601)."""
         newest = self.mtime_ns
-        for sidecar in self.sidecars:
+        for sidecar in self.other_files:
             try:
                 newest = max(newest, os.stat(sidecar).st_mtime_ns)
             except OSError:
@@ -96,12 +102,14 @@ class ScanSummary:
         return sum(1 for _, status, _ in self.problems if status == "error") + len(self.unreadable)
 
 
-def walk(roots: Iterable[str], summary: ScanSummary) -> Iterator[FoundFile]:
-    """Photo files below the roots, in a stable order; follows symlinks but never loops."""
+def walk(roots: Iterable[str], summary: ScanSummary, *, pair_raw: bool = True) -> Iterator[FoundFile]:
+    """Photo files below the roots, in a stable order; follows symlinks but never loops. With
+    ``pair_raw`` a RAW file and the JPEG shot with it are one photo (the RAW, with the JPEG as
+    its companion), as Lightroom and digiKam group them."""
     visited: set[tuple[int, int]] = set()
     for root in roots:
         if os.path.isfile(root):
-            found = _found_file(root, os.path.dirname(root) or ".")
+            found = _found_file(root, pair_raw)
             if found:
                 yield found
             continue
@@ -119,15 +127,22 @@ def walk(roots: Iterable[str], summary: ScanSummary) -> Iterator[FoundFile]:
                 summary.unreadable.append((folder, exc.strerror or str(exc)))
                 continue
             lower_names = {e.name.lower(): e.path for e in entries}
+            companions = _companions([e.name for e in entries]) if pair_raw else {}
+            paired = {c.lower() for c in companions.values()}
             subfolders = []
             for entry in entries:
                 try:
                     if entry.is_dir():
                         if not entry.name.startswith(".") and entry.name.lower() not in _SKIPPED_DIRS:
                             subfolders.append(entry.path)
+                    elif entry.name.lower() in paired and entry.is_file():
+                        continue  # part of a RAW+JPEG pair: it comes with its RAW
                     elif entry.is_file() and is_image_name(entry.name):
                         st = entry.stat()
-                        yield FoundFile(entry.path, st.st_size, st.st_mtime_ns, _sidecars(entry.name, lower_names))
+                        companion = companions.get(entry.name)
+                        yield FoundFile(entry.path, st.st_size, st.st_mtime_ns,
+                                        _sidecars(entry.name, lower_names, companion),
+                                        os.path.join(folder, companion) if companion else None)
                     elif _remove_if_stale_temp(entry):
                         summary.stale_temp_files += 1
                     elif not entry.name.lower().endswith(".xmp"):
@@ -149,25 +164,53 @@ def _remove_if_stale_temp(entry: os.DirEntry) -> bool:
     return True
 
 
-def _sidecars(name: str, lower_names: dict[str, str]) -> tuple[str, ...]:
-    """XMP sidecars as Lightroom/darktable (photo.xmp) and digiKam (photo.jpg.xmp) name them."""
+def _sidecars(name: str, lower_names: dict[str, str], companion: str | None = None) -> tuple[str, ...]:
+    """XMP sidecars as Lightroom and Capture One (IMG.xmp) and darktable and digiKam
+    (IMG.CR2.xmp, IMG.JPG.xmp) name them; a RAW+JPEG pair has the sidecars of both files."""
     stem = os.path.splitext(name)[0].lower()
-    candidates = (f"{stem}.xmp", f"{name.lower()}.xmp")
+    candidates = [f"{stem}.xmp", f"{name.lower()}.xmp"]
+    if companion is not None:
+        candidates.append(f"{companion.lower()}.xmp")
     return tuple(lower_names[c] for c in dict.fromkeys(candidates) if c in lower_names)
 
 
-def _found_file(path: str, folder: str) -> FoundFile | None:
+def _companions(names: Iterable[str]) -> dict[str, str]:
+    """{RAW name: name of the JPEG (or HEIF) with the same stem} among one folder's files."""
+    by_stem: dict[str, list[str]] = {}
+    for name in names:
+        if is_image_name(name):
+            by_stem.setdefault(os.path.splitext(name)[0].lower(), []).append(name)
+    pairs = {}
+    for group in by_stem.values():
+        raws = [n for n in group if is_raw_name(n)]
+        shots = sorted(n for n in group if is_camera_jpeg_name(n))
+        if len(raws) == 1 and shots:
+            pairs[raws[0]] = shots[0]
+    return pairs
+
+
+def _found_file(path: str, pair_raw: bool = True) -> FoundFile | None:
     if not is_image_name(path):
         return None
+    folder, name = os.path.split(path)
+    with os.scandir(folder or ".") as it:
+        names = [e.name for e in it]
+    companions = _companions(names) if pair_raw else {}
+    if name in companions.values():  # the JPEG of a pair: the photo is its RAW
+        name = next(r for r, c in companions.items() if c == name)
+        path = os.path.join(folder, name)
     st = os.stat(path)
-    return FoundFile(path, st.st_size, st.st_mtime_ns, find_sidecars(path))
+    companion = companions.get(name)
+    return FoundFile(path, st.st_size, st.st_mtime_ns, find_sidecars(path, companion),
+                     os.path.join(folder, companion) if companion else None)
 
 
-def find_sidecars(path: str) -> tuple[str, ...]:
-    """The photo's XMP sidecars as they are on disk now."""
+def find_sidecars(path: str, companion: str | None = None) -> tuple[str, ...]:
+    """The photo's XMP sidecars as they are on disk now (``companion``: a RAW's JPEG)."""
     with os.scandir(os.path.dirname(path) or ".") as it:
         lower_names = {e.name.lower(): e.path for e in it}
-    return _sidecars(os.path.basename(path), lower_names)
+    return _sidecars(os.path.basename(path), lower_names,
+                     os.path.basename(companion) if companion else None)
 
 
 class Scanner:
@@ -178,10 +221,12 @@ class Scanner:
         *,
         import_keywords: bool = True,
         workers: int | None = None,
+        pair_raw_jpeg: bool = True,
     ):
         self.store = store
         self.profile = profile
         self.import_keywords = import_keywords
+        self.pair_raw_jpeg = pair_raw_jpeg
         self.workers = workers or min(4, (os.cpu_count() or 1) + 1)
         self.summary = ScanSummary(roots=[])
 
@@ -205,7 +250,7 @@ class Scanner:
 
         to_read: list[tuple[FoundFile, tuple | None]] = []
         seen: set[int] = set()
-        for found in walk(roots, summary):
+        for found in walk(roots, summary, pair_raw=self.pair_raw_jpeg):
             summary.found += 1
             known = index.get(to_db_path(found.path))
             # A photo that could not be read is read again: a permission or a disk may be fixed
@@ -226,7 +271,8 @@ class Scanner:
             with ThreadPoolExecutor(self.workers) as pool:
                 for start in range(0, total, BATCH_SIZE):
                     batch = to_read[start : start + BATCH_SIZE]
-                    photos = list(pool.map(lambda item: read_photo(item[0].path, item[0].size, item[0].mtime_ns, item[0].sidecars), batch))
+                    photos = list(pool.map(lambda item: read_photo(item[0].path, item[0].size, item[0].mtime_ns, item[0].sidecars,
+                                                                     item[0].companion), batch))
                     with self.store.transaction():
                         for (found, known), photo in zip(batch, photos):
                             photo.sidecar_signature = found.sidecar_signature
@@ -244,9 +290,19 @@ class Scanner:
 
     def _save(self, photo: Photo, found: FoundFile, known: tuple | None, seen: set[int]) -> None:
         summary = self.summary
+        shot_with = self._companion_photo(found)
         if known:
             photo.id = known[0]
             summary.updated += 1
+            if shot_with is not None:  # scanned on its own before: one history from now on
+                self.store.absorb_photo(photo.id, shot_with.id)
+        elif shot_with is not None:
+            # The JPEG was a photo of its own (scanned before its RAW, or before tagassist
+            # read RAW files): it becomes the pair, history and all.
+            photo.id = shot_with.id
+            summary.updated += 1
+            if shot_with.content_hash and photo.content_hash:
+                self.store.copy_embeddings(shot_with.content_hash, photo.content_hash)  # same pixels
         else:
             moved_from = self._moved_from(photo, seen)
             if moved_from is not None:
@@ -268,6 +324,12 @@ class Scanner:
             summary.imported_tags += len(plan.imports)
             summary.removed_elsewhere += len(plan.dropped)
             summary.conflicts += [(photo.path, c.tag, c.winner) for c in plan.conflicts]
+
+    def _companion_photo(self, found: FoundFile) -> Photo | None:
+        """The photo stored for a pair's JPEG under its own path, if any."""
+        if found.companion is None:
+            return None
+        return self.store.photo_by_path(found.companion)
 
     def _moved_from(self, photo: Photo, seen: set[int]) -> int | None:
         """Id of a known photo with the same content whose file is gone: a move or rename."""

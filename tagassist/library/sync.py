@@ -40,7 +40,10 @@ class SyncState:
     """What the store knows about one photo's keywords, for every profile."""
 
     base: frozenset[str]
-    assigned: dict[int, dict[str, str]] = field(default_factory=dict)  # profile -> tag -> assigned at
+    # profile -> tag -> when it was tagged in tagassist; None for a keyword imported from the
+    # files, which is never a change of tagassist's own (a clock race with the file's time
+    # must not make it one)
+    assigned: dict[int, dict[str, str | None]] = field(default_factory=dict)
     removed: dict[int, dict[str, Removal]] = field(default_factory=dict)  # profile -> tag -> removal
     rejected: dict[int, dict[str, str]] = field(default_factory=dict)  # profile -> tag -> rejected at
 
@@ -98,7 +101,7 @@ def reconcile(state: SyncState, files_now: Iterable[str], files_changed_at: str,
         for pid, tags in state.assigned.items():
             if tag not in tags:
                 continue
-            if _later(tags[tag], files_changed_at):
+            if tags[tag] is not None and _later(tags[tag], files_changed_at):
                 conflicts.append(Conflict(pid, tag, "tagassist",
                                           "removed in another tool, but tagged in tagassist since; the next export"
                                           " writes it back"))
@@ -142,7 +145,7 @@ def apply(state: SyncState, plan: SyncPlan, now: str) -> SyncState:
     removed = {pid: dict(tags) for pid, tags in state.removed.items()}
     rejected = {pid: dict(tags) for pid, tags in state.rejected.items()}
     for pid, tag in plan.imports:
-        assigned.setdefault(pid, {})[tag] = now
+        assigned.setdefault(pid, {})[tag] = None
         removed.get(pid, {}).pop(tag, None)
         rejected.get(pid, {}).pop(tag, None)
     for pid, tag in plan.dropped:

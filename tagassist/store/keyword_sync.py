@@ -27,10 +27,10 @@ class KeywordSyncTables:
         base = frozenset(r[0] for r in db.execute(
             "SELECT t.name FROM file_keywords k JOIN tags t ON t.id = k.tag_id WHERE k.photo_id = ?", (photo_id,)))
         assigned: dict[int, dict[str, str]] = {}
-        for pid, name, at in db.execute(
-                "SELECT a.profile_id, t.name, a.created_at FROM assignments a JOIN tags t ON t.id = a.tag_id"
-                " WHERE a.photo_id = ?", (photo_id,)):
-            assigned.setdefault(pid, {})[name] = at
+        for pid, name, at, source in db.execute(
+                "SELECT a.profile_id, t.name, a.created_at, a.source FROM assignments a"
+                " JOIN tags t ON t.id = a.tag_id WHERE a.photo_id = ?", (photo_id,)):
+            assigned.setdefault(pid, {})[name] = None if source == "imported" else at
         removed: dict[int, dict] = {}
         for pid, name, at, pending in db.execute(
                 "SELECT r.profile_id, t.name, r.removed_at, r.pending FROM tag_removals r"

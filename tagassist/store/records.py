@@ -39,15 +39,44 @@ class Photo:
     status: str = "ok"  # ok | warning | error | missing
     error: str | None = None  # one line: why the status is not ok
     sidecar_signature: str | None = None
+    # Camera RAW: the JPEG shot with it (same folder and name), which gives the photo its
+    # pixels; and where a RAW's own pixels come from: 'embedded' | 'libraw' | 'none'.
+    companion: str | None = None
+    preview: str | None = None
     id: int | None = None
     keywords: list[str] = field(default_factory=list)  # what the file's metadata holds
     # False when some keyword source (a sidecar, embedded XMP, IPTC) could not be read, or was
     # cut short: then ``keywords`` must not be taken as what the files hold.
     keywords_complete: bool = True
 
+    @property
+    def camera(self) -> str | None:
+        """Make and model as a photographer says them: "Canon EOS 50D", not "Canon Canon EOS
+        50D"; "NIKON D70", not "NIKON CORPORATION NIKON D70"."""
+        make, model = (self.camera_make or "").strip(), (self.camera_model or "").strip()
+        if not model:
+            return make or None
+        brand = make.split(" ")[0] if make else ""
+        if not brand or model.lower().startswith(brand.lower()):
+            return model
+        for suffix in (" CORPORATION", " Corporation", " Camera, Inc.", " Co., Ltd.", " Imaging Corp."):
+            make = make.removesuffix(suffix)
+        return f"{make} {model}"
+
+    @property
+    def pixels_path(self) -> str:
+        """The file whose pixels show this photo."""
+        return self.companion or self.path
+
+    @property
+    def has_pixels(self) -> bool:
+        return self.preview != "none"
+
     @classmethod
     def column_names(cls) -> list[str]:
-        return [f.name for f in fields(cls) if f.name not in ("id", "keywords", "keywords_complete", "path")]
+        """Columns stored as they are (paths are stored as bytes, by the store)."""
+        return [f.name for f in fields(cls)
+                if f.name not in ("id", "keywords", "keywords_complete", "path", "companion")]
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +90,7 @@ class GridRow:
     status: str
     error: str | None
     tag_count: int
+    pixels_path: str  # the file whose pixels show it: the photo, or a RAW's JPEG companion
 
 
 @dataclass(frozen=True)

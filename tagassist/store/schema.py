@@ -172,6 +172,14 @@ MIGRATIONS: list[list[str]] = [
         """,
         "CREATE INDEX export_files_run ON export_files (run_id)",
     ],
+    # 4: camera RAW. A RAW file and the JPEG the camera wrote beside it are one photo; the
+    # JPEG (companion) gives it pixels. preview says where a RAW's pixels come from:
+    # 'embedded' (its largest preview), 'libraw' (decoded at half size) or 'none'.
+    [
+        "ALTER TABLE photos ADD COLUMN companion BLOB",
+        "ALTER TABLE photos ADD COLUMN preview TEXT",
+        "CREATE INDEX photos_companion ON photos (companion)",
+    ],
 ]
 
 LATEST_VERSION = len(MIGRATIONS)

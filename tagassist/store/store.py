@@ -77,7 +77,8 @@ class Store(KeywordSyncTables):
     # -- photos ------------------------------------------------------------------------
     def _photo_from_row(self, row: dict) -> Photo:
         values = {name: row[name] for name in _PHOTO_COLUMNS}
-        return Photo(path=from_db_path(row["path"]), id=row["id"], **values)
+        companion = from_db_path(row["companion"]) if row["companion"] is not None else None
+        return Photo(path=from_db_path(row["path"]), id=row["id"], companion=companion, **values)
 
     def photo_by_path(self, path: str | os.PathLike) -> Photo | None:
         rows = self.database.query("SELECT * FROM photos WHERE path = ?", (to_db_path(path),))
@@ -110,6 +111,7 @@ class Store(KeywordSyncTables):
         now = utc_now()
         raw = to_db_path(photo.path)
         values = {name: getattr(photo, name) for name in _PHOTO_COLUMNS}
+        values["companion"] = to_db_path(photo.companion) if photo.companion else None
         with self.transaction() as conn:
             if photo.id is None:
                 row = conn.execute("SELECT id FROM photos WHERE path = ?", (raw,)).fetchone()
@@ -141,6 +143,12 @@ class Store(KeywordSyncTables):
     def set_photo_status(self, photo_id: int, status: str, reason: str | None) -> None:
         with self.transaction() as conn:
             conn.execute("UPDATE photos SET status = ?, error = ? WHERE id = ?", (status, reason, photo_id))
+
+    def mark_without_pixels(self, photo_id: int, note: str) -> None:
+        """A RAW whose pixels turned out unreadable stays listed and taggable, with a note."""
+        with self.transaction() as conn:
+            conn.execute("UPDATE photos SET preview = 'none', status = 'warning', error = ? WHERE id = ?",
+                         (note, photo_id))
 
     def mark_missing(self, photo_ids: Iterable[int]) -> int:
         ids = [(i,) for i in photo_ids]
@@ -220,11 +228,12 @@ class Store(KeywordSyncTables):
         where, params = self._photo_filter(profile, **view)
         cursor = self.database.execute(
             "SELECT p.id, p.path, p.content_hash, p.orientation, p.status, p.error,"
-            " (SELECT COUNT(*) FROM assignments a WHERE a.photo_id = p.id AND a.profile_id = ?)"
+            " (SELECT COUNT(*) FROM assignments a WHERE a.photo_id = p.id AND a.profile_id = ?), p.companion"
             f" FROM photos p WHERE {where} ORDER BY p.path",
             [profile.id, *params],
         )
-        return [GridRow(i, from_db_path(path), h, o, st, e, n) for i, path, h, o, st, e, n in cursor]
+        return [GridRow(i, from_db_path(path), h, o, st, e, n, from_db_path(companion or path))
+                for i, path, h, o, st, e, n, companion in cursor]
 
     # -- tags and history --------------------------------------------------------------
     def _tag_ids(self, names: Iterable[str]) -> list[int]:
@@ -264,8 +273,8 @@ class Store(KeywordSyncTables):
                         (profile.id, photo_id, tag_id, source, now, model_version, score),
                     ).rowcount
                     if not inserted:  # tagged again: a newer statement than a removal in another tool since
-                        conn.execute("UPDATE assignments SET created_at = ? WHERE profile_id = ? AND photo_id = ?"
-                                     " AND tag_id = ?", (now, profile.id, photo_id, tag_id))
+                        conn.execute("UPDATE assignments SET created_at = ?, source = ? WHERE profile_id = ?"
+                                     " AND photo_id = ? AND tag_id = ?", (now, source, profile.id, photo_id, tag_id))
                     added += inserted
                     for table in ("rejections", "tag_removals"):
                         conn.execute(
@@ -464,6 +473,7 @@ class Store(KeywordSyncTables):
         """Readable photos whose content has no vector from this encoder yet."""
         rows = self.database.query(
             "SELECT * FROM photos p WHERE p.status IN ('ok', 'warning') AND p.content_hash IS NOT NULL"
+            " AND p.preview IS NOT 'none'"
             " AND NOT EXISTS (SELECT 1 FROM embeddings e WHERE e.content_hash = p.content_hash"
             " AND e.encoder_id = ?) ORDER BY p.path",
             (encoder_id,),
@@ -567,6 +577,23 @@ class Store(KeywordSyncTables):
             encoder = metrics.get("encoder_id")
             if encoder and conn.execute("SELECT 1 FROM embeddings WHERE encoder_id = ? LIMIT 1", (encoder,)).fetchone():
                 conn.execute("INSERT OR REPLACE INTO settings (key, value) VALUES ('active_encoder', ?)", (encoder,))
+
+    def absorb_photo(self, keep_id: int, absorbed_id: int) -> None:
+        """Make two photos one (a RAW and its JPEG, scanned apart before): every profile's
+        tags, rejections and removals of ``absorbed_id`` join ``keep_id``, which then stands
+        for both files. Where both hold a tag, the earlier one is kept."""
+        with self.transaction() as conn:
+            for table in ("assignments", "rejections", "tag_removals", "file_keywords"):
+                columns = [r[1] for r in conn.execute(f"PRAGMA table_info({table})") if r[1] not in ("id", "photo_id")]
+                listed = ", ".join(columns)
+                conn.execute(f"INSERT OR IGNORE INTO {table} (photo_id, {listed})"
+                             f" SELECT ?, {listed} FROM {table} WHERE photo_id = ?", (keep_id, absorbed_id))
+            # A tag given to either file is no longer waiting to be removed from the pair.
+            conn.execute("DELETE FROM tag_removals WHERE photo_id = ? AND EXISTS (SELECT 1 FROM assignments a"
+                         " WHERE a.photo_id = tag_removals.photo_id AND a.profile_id = tag_removals.profile_id"
+                         " AND a.tag_id = tag_removals.tag_id)", (keep_id,))
+            conn.execute("UPDATE export_files SET photo_id = ? WHERE photo_id = ?", (keep_id, absorbed_id))
+            conn.execute("DELETE FROM photos WHERE id = ?", (absorbed_id,))
 
     def copy_embeddings(self, from_hash: str, to_hash: str) -> None:
         """A file rewritten with the same pixels (keywords embedded) keeps its vectors."""

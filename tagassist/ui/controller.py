@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import html
 import logging
 import os
 import time
@@ -286,7 +287,7 @@ class LibraryController(QObject):
             return
         photo = photos[0]
         self.preview_key = photo.content_hash
-        self.loader.request(("preview", photo.content_hash), photo.path, photo.content_hash, photo.orientation)
+        self.loader.request(("preview", photo.content_hash), photo.pixels_path, photo.content_hash, photo.orientation)
         self.window.exif.setText(self._exif_text(photo) if len(photos) == 1 else f"{len(photos)} photos selected")
         tags: dict[str, str] = {}
         for p in photos:
@@ -302,13 +303,17 @@ class LibraryController(QObject):
 
     @staticmethod
     def _exif_text(photo: Photo) -> str:
-        lines = [f"<b>{os.path.basename(photo.path)}</b>"]
+        name = html.escape(os.path.basename(photo.path))
+        if photo.companion:
+            name += f" + {html.escape(os.path.splitext(os.path.basename(photo.companion))[1].lstrip('.').upper())}"
+        lines = [f"<b>{name}</b>"]
         if photo.taken_at:
             lines.append(photo.taken_at.replace("T", " "))
-        camera = " ".join(filter(None, [photo.camera_make, photo.camera_model]))
+        camera = photo.camera
         if camera or photo.lens:
-            lines.append(" \u00b7 ".join(filter(None, [camera, photo.lens])))
-        exposure = [f"{photo.focal_length:g} mm" if photo.focal_length else None,
+            lines.append(html.escape(" \u00b7 ".join(filter(None, [camera, photo.lens]))))
+        focal = photo.focal_length
+        exposure = [(f"{focal:.0f} mm" if focal >= 10 else f"{focal:.1f} mm") if focal else None,
                     f"f/{photo.f_number:g}" if photo.f_number else None,
                     f"{photo.exposure_time} s" if photo.exposure_time else None,
                     f"ISO {photo.iso}" if photo.iso else None]
@@ -470,7 +475,7 @@ class LibraryController(QObject):
             return
         photo = photos[0]
         viewer = Viewer(os.path.basename(photo.path), self.window)
-        job = Job("Opening photo", full_image, photo.path, photo.orientation)
+        job = Job("Opening photo", full_image, photo.pixels_path, photo.orientation)
         job.signals.result.connect(viewer.show_image)
         job.signals.error.connect(viewer.show_error)
         self.runner.start(job)

@@ -114,7 +114,7 @@ class PhotoGridModel(QAbstractTableModel):
             return self._pixmaps[key]
         if key not in self._requested:  # only painted cells ask: the grid is virtual
             self._requested.add(key)
-            self.loader.request(key, photo.path, key, photo.orientation)
+            self.loader.request(key, photo.pixels_path, key, photo.orientation)
         return self._placeholder
 
     def _on_loaded(self, key, image: QImage) -> None:

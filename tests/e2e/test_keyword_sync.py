@@ -280,3 +280,19 @@ def test_keywords_per_file_are_capped_with_a_warning(cli, tmp_path):
     cli("tag", photo, "--add", "sea")
     code, out = cli("export", photo)  # writing back would drop 4000 keywords: refused
     assert code == 2 and "left unchanged" in out
+
+
+def test_a_keyword_removed_elsewhere_right_after_its_import_leaves_even_when_file_times_lag(cli, tmp_path):
+    # File systems stamp times from a coarse clock (a tick behind, or 2 s on FAT): an edit
+    # made just after a scan can carry an older time than the import. An imported keyword is
+    # the file's own, never a change in tagassist, so the other tool's removal still wins.
+    photo = make_photo(tmp_path / "p.jpg", "beach", "sea")
+    cli("scan", tmp_path)
+    sidecar = tmp_path / "p.xmp"
+    before = sidecar.stat().st_mtime_ns
+    exiftool("-XMP-dc:Subject-=beach", sidecar)
+    os.utime(sidecar, ns=(before + 1000, before + 1000))  # "changed" before the import was stamped
+    cli("scan", tmp_path)
+    assert history(cli, photo) == ["sea"]
+    assert cli("export", photo)[0] == 0
+    assert exif_keywords(sidecar) == ["sea"]

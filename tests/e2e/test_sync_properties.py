@@ -122,7 +122,8 @@ def run_interleaving(ops, folder: Path, tool) -> None:
                     # removed and added back between two reads: no sync sees a change, so none
                     # happened (three-way sync compares states, not edits)
                     previous = unread_removals.pop(op[1])
-                    last.pop(op[1], None) if previous is None else last.__setitem__(op[1], previous)
+                    if last.get(op[1]) == ("other_remove", None):  # else a user's word came since
+                        last.pop(op[1], None) if previous is None else last.__setitem__(op[1], previous)
                 elif op[1] not in parse_xmp_keywords(sidecar.read_bytes()):  # else the file does not change
                     last[op[1]] = ("add", None)
                 edit_in_other_tool(add=op[1])
