@@ -3,15 +3,20 @@
     python -m benchmarks.scan                 # 5,000 photos of 2 MP
     python -m benchmarks.scan --large         # 12 MP photos (4000x3000), 300 of them by default
     python -m benchmarks.scan --n 1000 --json out.json
+    python -m benchmarks.scan --raw           # 24 MP DNGs with full-size JPEG previews, 200 of them
 
 Each phase runs in a fresh subprocess, so its peak RSS is its own. Timings are medians of
 ``--repeat`` runs. Targets (2 cores): first scan >= 300 photos/s, unchanged rescan >= 3,000
 photos/s, 12 MP thumbnails >= 40/s, peak RSS < 300 MB with 100,000 photos in the database.
+RAW targets (2 cores): metadata scan >= 200 RAW/s, thumbnails >= 30/s, index >= 20/s, peak RSS
+< 400 MB (the index phase also carries torch and the encoder; ``--raw`` measures the same index
+on the previews saved as JPEG files side by side, so the RAW path's own cost shows).
 """
 
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import os
 import platform
@@ -53,6 +58,48 @@ def make_library(target: Path, n: int, size: tuple[int, int]) -> None:
         folder.mkdir(parents=True, exist_ok=True)
         # Bytes after the end-of-image marker make each file unique without re-encoding.
         (folder / f"IMG_{i:06}.jpg").write_bytes(encodings[i % DISTINCT_IMAGES] + i.to_bytes(4, "little"))
+
+
+RAW_SIZE = (6000, 4000)  # 24 MP
+
+
+def make_raw_library(target: Path, n: int, jpeg_twins: Path | None = None, *, medium: bool = False) -> None:
+    """n DNGs of 24 MP with full-size JPEG previews, as cameras write them, and with
+    ``medium`` a second preview of 1620 px (as CR3 and ARW files and Adobe's DNGs carry).
+    The sensor data is a sparse hole (it is only read when a RAW has no preview), so the files
+    have their real size without taking the disk. ``jpeg_twins``: the full-size previews as
+    plain JPEG files."""
+    from benchmarks.photosim.dng import save_dng
+
+    rng = np.random.default_rng(0)
+    target.mkdir(parents=True, exist_ok=True)
+    previews = []
+    for i in range(6):
+        small = np.asarray(render(SCENES[i % len(SCENES)], i, (1500, 1000)), dtype=np.int16)
+        image = np.repeat(np.repeat(small, 4, axis=0), 4, axis=1)
+        noisy = np.clip(image + rng.normal(0, 6, image.shape), 0, 255).astype(np.uint8)
+        encoded = []
+        for side in (None, 1620):
+            picture = Image.fromarray(noisy)
+            if side:
+                picture.thumbnail((side, side))
+            buffer = io.BytesIO()
+            picture.save(buffer, "JPEG", quality=85)
+            encoded.append(buffer.getvalue())
+        previews.append(encoded)
+    placeholder = Image.new("RGB", RAW_SIZE)  # the sensor data is not written ("sparse")
+    for i in range(n):
+        folder = target / f"shoot-{i // 500:03}"
+        folder.mkdir(parents=True, exist_ok=True)
+        shot = Shot(taken_at=datetime(2024, 1, 1) + timedelta(minutes=i), make="Canon", model="Canon EOS R6",
+                    gps=(48.1 + i / 1000, 11.5))
+        full, smaller = previews[i % 6]
+        save_dng(placeholder, folder / f"IMG_{i:06}.dng", shot, sensor="sparse", preview_jpeg=full,
+                 medium_jpeg=smaller if medium else None)
+        if jpeg_twins is not None:
+            twin = jpeg_twins / folder.name
+            twin.mkdir(parents=True, exist_ok=True)
+            (twin / f"IMG_{i:06}.jpg").write_bytes(full + i.to_bytes(4, "little"))
 
 
 def peak_rss_mb() -> float:
@@ -99,6 +146,10 @@ def run_phase(args: argparse.Namespace) -> dict:
     library, db = Path(args.library), Path(args.db)
     with Store(db) as store:
         profile = store.profile()
+        if args.phase == "index":  # loading torch and the model once is not per photo
+            from tagassist.cli.engine_commands import open_indexer
+
+            indexer = open_indexer(store, None, "cpu")
         started = time.perf_counter()
         if args.phase in ("first-scan", "rescan"):
             summary = Scanner(store, profile).run([library])
@@ -110,6 +161,10 @@ def run_phase(args: argparse.Namespace) -> dict:
             with ThreadPoolExecutor(args.workers) as pool:  # Pillow decodes with the GIL released
                 list(pool.map(lambda p: cache.get(p.path, p.content_hash, p.orientation), photos))
             count = len(photos)
+        elif args.phase == "index":
+            summary = indexer.run()
+            count = summary.indexed
+            assert not summary.failed, summary.failed[:3]
         elif args.phase == "big-db rescan":
             count = Scanner(store, profile).run([library]).found
         elif args.phase == "big-db list":  # what `tagassist photos` and the app's grid load
@@ -137,9 +192,13 @@ def main() -> None:
     parser.add_argument("--library", help=argparse.SUPPRESS)
     parser.add_argument("--db", help=argparse.SUPPRESS)
     parser.add_argument("--thumbs", help=argparse.SUPPRESS)
+    parser.add_argument("--raw", action="store_true", help="24 MP DNG files with full-size embedded previews")
     args = parser.parse_args()
     if args.phase:
         print(json.dumps(run_phase(args)))
+        return
+    if args.raw:
+        raw_benchmark(args)
         return
 
     n = args.n or (300 if args.large else 5000)
@@ -194,6 +253,50 @@ def main() -> None:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(report, indent=2))
         print(f"written to {args.json}")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def raw_benchmark(args: argparse.Namespace) -> None:
+    n = args.n or 200
+    work = Path(tempfile.mkdtemp(prefix="tagassist-bench-raw-"))
+    try:
+        started = time.perf_counter()
+        make_raw_library(work / "raw", n, work / "jpeg")
+        make_raw_library(work / "raw+1620", n, medium=True)
+        print(f"libraries: {n} DNGs of {RAW_SIZE[0]}x{RAW_SIZE[1]} with a full-size preview; the same with a"
+              f" 1620 px preview too; the full-size previews as JPEG files; made in {time.perf_counter() - started:.0f} s")
+        targets = {"first-scan": 200, "thumbnails": 30, "index": 20}
+        rows = []
+        for kind, folder in (("RAW", work / "raw"), ("RAW+1620", work / "raw+1620"), ("JPEG", work / "jpeg")):
+            runs: dict[str, list[dict]] = {phase: [] for phase in targets}
+            for i in range(args.repeat):
+                db = work / f"{kind}-{i}.sqlite"
+                runs["first-scan"].append(measure("first-scan", folder, db, work / "t", args.workers))
+                runs["thumbnails"].append(measure("thumbnails", folder, db, work / f"{kind}-thumbs-{i}", args.workers))
+                runs["index"].append(measure("index", folder, db, work / "t", args.workers))
+            for phase, results in runs.items():
+                rates = [r["count"] / r["seconds"] for r in results]
+                rows.append({"files": kind, "phase": phase, "photos": results[0]["count"],
+                             "median_photos_per_s": statistics.median(rates), "min_photos_per_s": min(rates),
+                             "max_photos_per_s": max(rates), "peak_rss_mb": max(r["peak_rss_mb"] for r in results),
+                             "target_photos_per_s": targets[phase] if kind != "JPEG" else None})
+        print(f"\n{'files':<10}{'phase':<12}{'photos':>8}{'median/s':>10}{'min/s':>8}{'max/s':>8}{'peak RSS MB':>13}"
+              f"{'target/s':>10}")
+        for r in rows:
+            target = "" if r["target_photos_per_s"] is None else f"{r['target_photos_per_s']:,}"
+            print(f"{r['files']:<10}{r['phase']:<12}{r['photos']:>8}{r['median_photos_per_s']:>10,.0f}"
+                  f"{r['min_photos_per_s']:>8,.0f}{r['max_photos_per_s']:>8,.0f}{r['peak_rss_mb']:>13,.0f}{target:>10}")
+        print("(RSS target < 400 MB. RAW: a full-size preview only; RAW+1620: also a 1620 px one, as CR3 and ARW"
+              " files carry; JPEG: the full-size previews as plain JPEG files, for comparison)")
+        report = {"machine": {"cpus": os.cpu_count(), "platform": platform.platform(),
+                              "python": platform.python_version()},
+                  "library": {"raw_files": n, "size": RAW_SIZE}, "repeat": args.repeat,
+                  "thumbnail_workers": args.workers, "results": rows}
+        out = args.json if args.json != Path("benchmarks/results/scan.json") else Path("benchmarks/results/scan-raw.json")
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(json.dumps(report, indent=2))
+        print(f"written to {out}")
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

@@ -21,7 +21,7 @@ class Settings:
     confidence_threshold: float = 0.0  # suggestions scoring below are not shown
     theme: str = "system"  # system, light or dark
     write_on_accept: bool = False  # write keywords into sidecars as soon as they change
-    sidecar_style: str = "lightroom"  # new sidecars: photo.xmp (lightroom) or photo.jpg.xmp (digikam)
+    sidecar_style: str = "lightroom"  # new sidecars: IMG.xmp (lightroom) or IMG.CR2.xmp (darktable, digikam)
     library: str = ""  # the database the app opens (empty: the default one)
     profile: str = "default"
 

@@ -89,9 +89,12 @@ def mosaic(image: Image.Image) -> np.ndarray:
 
 
 def save_dng(image: Image.Image, path: str | os.PathLike, shot: Shot, *, preview_side: int | None = None,
-             preview: bool = True, sensor: str = "mosaic", xmp: str | None = None) -> None:
+             preview: bool = True, sensor: str = "mosaic", xmp: str | None = None,
+             preview_jpeg: bytes | None = None, medium_jpeg: bytes | None = None) -> None:
     """Write ``image`` as a DNG: sensor data of its full size and, unless ``preview`` is False,
-    a JPEG preview (``preview_side`` pixels on the long side; full size by default)."""
+    a JPEG preview (``preview_side`` pixels on the long side; full size by default), or the
+    ready-made ``preview_jpeg`` of ``image``. ``medium_jpeg``: a second, smaller preview in a
+    SubIFD, as Adobe's converter and CR3 and ARW files carry one."""
     width, height = image.size
     width, height = width - width % 2, height - height % 2  # whole 2x2 filter cells
     image = image.crop((0, 0, width, height))
@@ -117,9 +120,18 @@ def save_dng(image: Image.Image, path: str | os.PathLike, shot: Shot, *, preview
         exif_entries[42036] = (ASCII, shot.lens)
     exif_ifd = tiff.ifd(exif_entries)
 
+    sub_ifds = [raw_ifd]
+    if medium_jpeg is not None:
+        medium_width, medium_height = Image.open(io.BytesIO(medium_jpeg)).size
+        medium = tiff.blob(medium_jpeg)
+        sub_ifds.append(tiff.ifd({
+            254: (LONG, [1]), 256: (LONG, [medium_width]), 257: (LONG, [medium_height]),
+            258: (SHORT, [8, 8, 8]), 259: (SHORT, [6]), 262: (SHORT, [6]), 277: (SHORT, [3]),
+            513: (LONG, [medium]), 514: (LONG, [len(medium_jpeg)]),
+        }))
     entries = {
         254: (LONG, [1]), 271: (ASCII, shot.make), 272: (ASCII, shot.model), 274: (SHORT, [shot.orientation]),
-        306: (ASCII, stamp), 330: (LONG, [raw_ifd]), 34665: (LONG, [exif_ifd]),
+        306: (ASCII, stamp), 330: (LONG, sub_ifds), 34665: (LONG, [exif_ifd]),
         50706: (BYTE, [1, 4, 0, 0]), 50707: (BYTE, [1, 1, 0, 0]), 50708: (ASCII, f"{shot.make} {shot.model}"),
         # XYZ to camera: the "sensor" records linear sRGB, so this is the XYZ to sRGB matrix
         50721: (SRATIONAL, [3.2406, -1.5372, -0.4986, -0.9689, 1.8758, 0.0415, 0.0557, -0.2040, 1.0570]),
@@ -128,15 +140,18 @@ def save_dng(image: Image.Image, path: str | os.PathLike, shot: Shot, *, preview
     if xmp is not None:
         entries[700] = (BYTE, list(xmp.encode()))
     if preview:
-        scaled = image.copy()
-        if preview_side:
-            scaled.thumbnail((preview_side, preview_side))
-        buffer = io.BytesIO()
-        scaled.save(buffer, "JPEG", quality=85)
-        jpeg = tiff.blob(buffer.getvalue())
-        entries.update({256: (LONG, [scaled.width]), 257: (LONG, [scaled.height]), 258: (SHORT, [8, 8, 8]),
+        if preview_jpeg is None:
+            scaled = image.copy()
+            if preview_side:
+                scaled.thumbnail((preview_side, preview_side))
+            buffer = io.BytesIO()
+            scaled.save(buffer, "JPEG", quality=85)
+            preview_jpeg = buffer.getvalue()
+        preview_width, preview_height = Image.open(io.BytesIO(preview_jpeg)).size
+        jpeg = tiff.blob(preview_jpeg)
+        entries.update({256: (LONG, [preview_width]), 257: (LONG, [preview_height]), 258: (SHORT, [8, 8, 8]),
                         259: (SHORT, [6]), 262: (SHORT, [6]), 277: (SHORT, [3]),
-                        513: (LONG, [jpeg]), 514: (LONG, [buffer.tell()])})
+                        513: (LONG, [jpeg]), 514: (LONG, [len(preview_jpeg)])})
     else:
         entries.update({256: (LONG, [1]), 257: (LONG, [1]), 258: (SHORT, [8]), 259: (SHORT, [1]),
                         262: (SHORT, [1]), 277: (SHORT, [1])})

@@ -12,6 +12,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from .. import __version__
+from ..library.keyword_export import STYLES
 from ..paths import default_db_path, display_path
 from ..store import Store, StoreError, UnknownProfile
 from . import engine_commands as eng
@@ -53,6 +54,9 @@ def build_parser() -> argparse.ArgumentParser:
     scan = add("scan", lib.cmd_scan, "add folders to the library, or rescan them")
     scan.add_argument("dirs", nargs="+", metavar="DIR")
     scan.add_argument("--no-import", action="store_true", help="do not import keywords found in the files")
+    scan.add_argument("--raw-jpeg", choices=["pair", "separate"],
+                      help="a RAW file and the JPEG shot with it: one photo (pair, the default) or two;"
+                           " remembered for the library")
 
     photos = add("photos", lib.cmd_photos, "list photos in the library")
     photos.add_argument("--untagged", action="store_true", help="only photos without tags")
@@ -105,8 +109,10 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--all", action="store_true", help="every tagged photo of the profile")
     export.add_argument("--embed", action="store_true",
                         help="write into the JPEG itself (XMP and IPTC; image data untouched) instead of a sidecar")
-    export.add_argument("--style", choices=["lightroom", "digikam"], default="lightroom",
-                        help="sidecar names: photo.xmp (Lightroom, darktable) or photo.jpg.xmp (digiKam)")
+    export.add_argument("--style", choices=STYLES, default="lightroom",
+                        help="names of new sidecars: IMG.xmp (lightroom: Lightroom, Capture One; one for a"
+                             " RAW+JPEG pair) or IMG.CR2.xmp and IMG.JPG.xmp (darktable, digikam); an existing"
+                             " sidecar is always updated where it is")
     export.add_argument("--dry-run", action="store_true", help="print what would change, write nothing")
     export.add_argument("--undo", nargs="?", type=int, const=0, metavar="RUN",
                         help="put back the files an export replaced (default: the latest export)")

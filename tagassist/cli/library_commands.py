@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from argparse import Namespace
 
-from ..library import ScanSummary, Scanner
+from ..library import RAW_JPEG_SETTING, ScanSummary, Scanner
 from ..paths import display_path
 from ..store import Photo, Profile, Store
 from .output import EXIT_OK, EXIT_SOME_FAILED, ProgressBar, UserError, emit_json, say
@@ -26,6 +26,8 @@ def cmd_scan(args: Namespace, store: Store, profile: Profile) -> int:
     for root in args.dirs:
         if not os.path.exists(root):
             raise UserError(f"no such file or folder: {display_path(root)}")
+    if args.raw_jpeg:
+        store.set_setting(RAW_JPEG_SETTING, args.raw_jpeg)
     summary = run_scan(store, profile, args.dirs, import_keywords=not args.no_import)
     if args.json:
         data = {k: v for k, v in vars(summary).items() if k not in ("problems", "unreadable")}

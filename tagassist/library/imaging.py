@@ -107,13 +107,14 @@ def is_raw_name(name: str | bytes | os.PathLike) -> bool:
     return os.path.splitext(os.fsdecode(os.fspath(name)))[1].lower() in RAW_SUFFIXES
 
 
-def open_image(path: str | os.PathLike) -> Image.Image:
+def open_image(path: str | os.PathLike, min_side: int | None = None) -> Image.Image:
     """Open lazily (header only) and check format and size; raises ImageProblem. A camera RAW
-    opens as its largest embedded preview (or its LibRaw decode)."""
+    opens as an embedded preview (the smallest with ``min_side`` pixels on its long side, else
+    the largest) or as its LibRaw decode."""
     if is_raw_name(path):
         from .raw import open_pixels
 
-        return open_pixels(path)
+        return open_pixels(path, min_side)
     suffix = os.path.splitext(os.fspath(path))[1].lower()
     if IMAGE_SUFFIXES.get(suffix) == "HEIF" and not HEIF_AVAILABLE:
         raise ImageProblem("HEIC/HEIF needs the optional package pillow-heif (pip install pillow-heif)")
@@ -157,7 +158,7 @@ def decode_rgb(path: str | os.PathLike, orientation: int | None, max_side: int, 
     whole factor right after decoding, the same way. With ``shrink=False`` that reduced image
     is returned as it is, at least ``max_side`` long, for a caller that resizes anyway.
     Raises ImageProblem."""
-    image = open_image(path)
+    image = open_image(path, min_side=max_side)
     try:
         image.draft("RGB", (max_side, max_side))  # a JPEG now decodes at the reduced size
         with DECODE_BUDGET.hold(image.size[0] * image.size[1]):

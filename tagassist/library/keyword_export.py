@@ -29,9 +29,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..store.records import HIERARCHY_SEPARATOR
+from .imaging import is_raw_name
 from .keywords import MAX_XMP_BYTES
 
-STYLES = ("lightroom", "digikam")  # photo.xmp, photo.jpg.xmp
+# How new sidecars are named: Lightroom and Capture One write IMG_1234.xmp (one for a RAW+JPEG
+# pair); darktable and digiKam write one per file, IMG_1234.CR2.xmp and IMG_1234.JPG.xmp.
+STYLES = ("lightroom", "darktable", "digikam")
 # A JPEG is read whole into memory to be rewritten; beyond this it is refused.
 MAX_EMBED_BYTES = 512 * 1024 * 1024
 # Temporary files are named ".NAME.tagassist-XXXXXXXX.tmp"; a scan removes stale ones.
@@ -68,13 +71,30 @@ class ExportChange:
 
 
 def sidecar_for(photo: str | os.PathLike, style: str = "lightroom") -> Path:
-    """The photo's existing sidecar, whichever tool named it; else a new one named per style."""
+    """The file's existing sidecar, whichever tool named it; else a new one named per style."""
     photo = Path(photo)
-    lightroom, digikam = photo.with_suffix(".xmp"), photo.with_name(photo.name + ".xmp")
-    for existing in ((digikam, lightroom) if style == "digikam" else (lightroom, digikam)):
+    lightroom, per_file = photo.with_suffix(".xmp"), photo.with_name(photo.name + ".xmp")
+    preferred = (lightroom, per_file) if style == "lightroom" else (per_file, lightroom)
+    for existing in preferred:
         if existing.exists():
             return existing
-    return digikam if style == "digikam" else lightroom
+    return preferred[0]
+
+
+def export_targets(path: str, companion: str | None, style: str, embed: bool) -> tuple[list[str], list[str]]:
+    """(the files an export writes, notes). ``companion``: a RAW's JPEG. A RAW file is never
+    written: its keywords go to its sidecar, with ``--embed`` too; a JPEG takes them embedded
+    with ``--embed``, else in its sidecar (a pair shares one sidecar in the Lightroom style)."""
+    targets, notes = [], []
+    for file in (path, companion) if companion else (path,):
+        if embed and not is_raw_name(file):
+            targets.append(file)
+        else:
+            if embed:
+                notes.append(f"{_name(file)} is a RAW file, which tagassist never writes: its keywords go to"
+                             " its sidecar")
+            targets.append(os.fspath(sidecar_for(file, style)))
+    return list(dict.fromkeys(targets)), notes
 
 
 def is_sidecar(path: str | os.PathLike) -> bool:
@@ -106,6 +126,8 @@ def render(path: str | os.PathLike, current: bytes | None, keywords: tuple[str, 
     try:
         if is_sidecar(path):
             return _render_sidecar(current, flat, hierarchical), []
+        if is_raw_name(path):  # the camera's original: never rewritten, whatever asked for it
+            raise ExportError(f"{_name(path)} is a RAW file; tagassist writes its keywords only to sidecars")
         if current is None:
             raise ExportError(f"{_name(path)} does not exist")
         return _render_embedded(path, current, flat, hierarchical)

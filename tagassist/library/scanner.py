@@ -23,6 +23,13 @@ from .reader import read_photo
 from .sync import SyncPlan, reconcile
 
 BATCH_SIZE = 64
+# Library-wide, so the app and the CLI scan alike: "pair" (a RAW and the JPEG shot with it are
+# one photo, the default) or "separate" (two photos, as Lightroom allows).
+RAW_JPEG_SETTING = "raw_jpeg"
+
+
+def pairs_raw_jpeg(store: Store) -> bool:
+    return store.setting(RAW_JPEG_SETTING, "pair") != "separate"
 # Folders that hold a tool's caches, not photos (macOS, Synology, digiKam, ...).
 _SKIPPED_DIRS = {"@eadir", "__macosx", ".thumbnails", ".trash", "$recycle.bin"}
 # A temporary file of an export killed mid-write is removed once it is this old (a younger one
@@ -221,12 +228,12 @@ class Scanner:
         *,
         import_keywords: bool = True,
         workers: int | None = None,
-        pair_raw_jpeg: bool = True,
+        pair_raw_jpeg: bool | None = None,
     ):
         self.store = store
         self.profile = profile
         self.import_keywords = import_keywords
-        self.pair_raw_jpeg = pair_raw_jpeg
+        self.pair_raw_jpeg = pairs_raw_jpeg(store) if pair_raw_jpeg is None else pair_raw_jpeg
         self.workers = workers or min(4, (os.cpu_count() or 1) + 1)
         self.summary = ScanSummary(roots=[])
 

@@ -21,8 +21,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
-from ..library.keyword_export import (ExportChange, ExportError, file_sha256, read_for_writing, render,
-                                      sidecar_for, write_file)
+from ..library.imaging import is_raw_name
+from ..library.keyword_export import (ExportChange, ExportError, export_targets, file_sha256, is_sidecar,
+                                      read_for_writing, render, write_file)
 from ..library.reader import keywords_by_file, read_photo
 from ..library.scanner import find_sidecars
 from ..library.sync import Conflict, apply, export_keywords, reconcile
@@ -64,73 +65,97 @@ def exportable_photos(store: Store, profile: Profile) -> list[Photo]:
 
 def export_photos(store: Store, profile: Profile, photos: Iterable[Photo], *, embed: bool = False,
                   style: str = "lightroom", dry_run: bool = False) -> ExportReport:
+    """Write each photo's keywords into its files: one result per file (a RAW+JPEG pair may
+    have two), or one failed result for a photo that could not be exported."""
     report = ExportReport()
     for photo in photos:
         try:
             if dry_run:
-                change, _ = _plan(store, profile, photo, embed=embed, style=style)
-                report.results.append(PhotoExport(photo.path, "would write" if change.changed else "unchanged", change))
+                changes, _ = _plan(store, profile, photo, embed=embed, style=style)
+                report.results += [PhotoExport(photo.path, "would write" if c.changed else "unchanged", c)
+                                   for c in changes]
                 continue
             if report.run_id is None:
                 report.run_id = store.start_export_run(profile)
-            change = _export_one(store, profile, photo, embed=embed, style=style, run_id=report.run_id)
-            report.results.append(PhotoExport(photo.path, "written" if change.changed else "unchanged", change))
+            changes = _export_one(store, profile, photo, embed=embed, style=style, run_id=report.run_id)
+            report.results += [PhotoExport(photo.path, "written" if c.changed else "unchanged", c) for c in changes]
         except ExportError as exc:
             report.results.append(PhotoExport(photo.path, "failed", reason=str(exc)))
     return report
 
 
 def _plan(store: Store, profile: Profile, photo: Photo, *, embed: bool, style: str):
-    """(the change to the target file, the reconciliation plan) from the files as they are now."""
+    """(the change to each target file, the reconciliation plan) from the files as they are now."""
     if not os.path.exists(photo.path):
         raise ExportError(f"{display_path(photo.path)} is not there any more (moved or deleted?)")
-    sidecars = find_sidecars(photo.path)
-    by_file, problems = keywords_by_file(photo.path, sidecars)
+    sidecars = find_sidecars(photo.path, photo.companion)
+    by_file, problems = keywords_by_file(photo.path, sidecars, photo.companion)
     if problems:  # writing now could drop keywords that could not be read
         raise ExportError(f"{display_path(os.path.basename(photo.path))}: not all of its keywords could be read"
                           f" ({problems[0]}); left unchanged so that none is lost")
-    target = photo.path if embed else os.fspath(sidecar_for(photo.path, style))
+    targets, target_notes = export_targets(photo.path, photo.companion, style, embed)
     in_files = list(dict.fromkeys(k for keywords in by_file.values() for k in keywords))
     state = store.sync_state(photo.id)
-    plan = reconcile(state, in_files, _changed_at([photo.path, *sidecars]), profile.id)
+    plan = reconcile(state, in_files, _changed_at([photo.path, *filter(None, [photo.companion]), *sidecars]),
+                     profile.id)
     result = export_keywords(apply(state, plan, utc_now()), profile.id)
-    before = tuple(sorted(by_file.get(target, ())))
-    others = {k for f, keywords in by_file.items() if f != target for k in keywords}
-    notes = [f"{tag} stays in the photo's {'sidecar' if embed else 'embedded metadata'}:"
-             f" {'export without --embed' if embed else 'export with --embed'} to remove it there too"
-             for tag in result.removed if tag in others]
-    notes += [f"{tag} stays: another profile of this library still has it" for tag in result.kept_for_others]
-    change = ExportChange(photo.path, target, before, result.keywords, _conflict_lines(plan.conflicts, profile), tuple(notes))
-    return change, plan
+    kept_for_others = [f"{tag} stays: another profile of this library still has it" for tag in result.kept_for_others]
+    changes = []
+    for target in targets:
+        before = tuple(sorted(by_file.get(target, ())))
+        untouched = [f for f in by_file if f not in targets]
+        notes = [f"{tag} stays in {display_path(os.path.basename(f))}, which this export does not write"
+                 f"{_how_to_reach(f, embed)}"
+                 for tag in result.removed for f in untouched if tag in by_file[f]]
+        changes.append(ExportChange(photo.path, target, before, result.keywords,
+                                    _conflict_lines(plan.conflicts, profile),
+                                    tuple(target_notes + notes + kept_for_others)))
+    return changes, plan
 
 
-def _export_one(store: Store, profile: Profile, photo: Photo, *, embed: bool, style: str, run_id: int) -> ExportChange:
-    with store.transaction():  # the write lock, held while the file is read, decided and written
-        change, plan = _plan(store, profile, photo, embed=embed, style=style)
+def _how_to_reach(file: str, embed: bool) -> str:
+    if is_sidecar(file):
+        return ""
+    if is_raw_name(file):
+        return " (a RAW file is never written)"
+    return ": export with --embed to remove it there too" if not embed else ""
+
+
+def _export_one(store: Store, profile: Profile, photo: Photo, *, embed: bool, style: str,
+                run_id: int) -> list[ExportChange]:
+    with store.transaction():  # the write lock, held while the files are read, decided and written
+        changes, plan = _plan(store, profile, photo, embed=embed, style=style)
         store.apply_sync_plan(photo.id, plan)
-        if change.changed:
-            current = read_for_writing(change.target)
-            data, notes = render(change.target, current, change.after)
-            if notes:
-                change = ExportChange(change.photo, change.target, change.before, change.after, change.conflicts,
-                                      change.notes + tuple(notes))
-            backup = os.path.join(store.export_backup_dir(), f"run-{run_id}", f"{photo.id}-{os.urandom(4).hex()}.bak")
-            kept = write_file(change.target, data, backup)
-            store.record_exported_file(run_id, photo.id, change.target, kept, file_sha256(change.target) or "",
-                                       change.added, change.removed)
-        _refresh_base(store, profile, photo, change)
-    return change
+        written = []
+        for change in changes:
+            if change.changed:
+                current = read_for_writing(change.target)
+                data, notes = render(change.target, current, change.after)
+                if notes:
+                    change = ExportChange(change.photo, change.target, change.before, change.after, change.conflicts,
+                                          change.notes + tuple(notes))
+                backup = os.path.join(store.export_backup_dir(), f"run-{run_id}",
+                                      f"{photo.id}-{os.urandom(4).hex()}.bak")
+                kept = write_file(change.target, data, backup)
+                store.record_exported_file(run_id, photo.id, change.target, kept, file_sha256(change.target) or "",
+                                           change.added, change.removed)
+            written.append(change)
+        _refresh_base(store, profile, photo, written)
+    return written
 
 
-def _refresh_base(store: Store, profile: Profile, photo: Photo, change: ExportChange) -> None:
+def _refresh_base(store: Store, profile: Profile, photo: Photo, changes: list[ExportChange]) -> None:
     """What the files hold now becomes the base; removals that left every file are done."""
-    sidecars = find_sidecars(photo.path)
-    by_file, _ = keywords_by_file(photo.path, sidecars)
+    sidecars = find_sidecars(photo.path, photo.companion)
+    by_file, _ = keywords_by_file(photo.path, sidecars, photo.companion)
     now_in_files = {k for keywords in by_file.values() for k in keywords}
     store.set_base_keywords(photo.id, now_in_files)
-    store.mark_removals_written(profile, photo.id, [t for t in change.removed if t not in now_in_files])
-    if change.target == photo.path:  # embedded: the file's size, time and content hash changed
-        refreshed = read_photo(photo.path, os.path.getsize(photo.path), os.stat(photo.path).st_mtime_ns, sidecars)
+    removed = {tag for change in changes for tag in change.removed}
+    store.mark_removals_written(profile, photo.id, [t for t in sorted(removed) if t not in now_in_files])
+    if any(change.target == photo.path and change.changed for change in changes):
+        # embedded: the file's size, time and content hash changed
+        refreshed = read_photo(photo.path, os.path.getsize(photo.path), os.stat(photo.path).st_mtime_ns, sidecars,
+                               photo.companion)
         if photo.content_hash and refreshed.content_hash != photo.content_hash:
             store.copy_embeddings(photo.content_hash, refreshed.content_hash)  # same pixels, same vectors
         refreshed.id = photo.id
@@ -193,7 +218,7 @@ def _after_undo(store: Store, profile: Profile, record: dict) -> None:
     photo = store.photo(record["photo_id"])
     if photo is None:
         return
-    by_file, _ = keywords_by_file(photo.path, find_sidecars(photo.path))
+    by_file, _ = keywords_by_file(photo.path, find_sidecars(photo.path, photo.companion), photo.companion)
     with store.transaction():
         store.set_base_keywords(photo.id, {k for keywords in by_file.values() for k in keywords})
         store.mark_removals_pending(profile, photo.id, record["removed"])

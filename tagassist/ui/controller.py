@@ -13,6 +13,7 @@ from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt
 from PySide6.QtGui import QImage, QKeyEvent, QPixmap, QUndoStack
 from PySide6.QtWidgets import QApplication, QFileDialog, QInputDialog, QLineEdit, QMessageBox, QTreeWidgetItem
 
+from ..library import RAW_JPEG_SETTING, pairs_raw_jpeg
 from ..log import log_path
 from ..settings import Settings
 from ..store import Photo, Store
@@ -516,10 +517,12 @@ class LibraryController(QObject):
         self.log_dialog.open()
 
     def edit_settings(self) -> None:
-        dialog = SettingsDialog(self.settings, self.window)
+        dialog = SettingsDialog(self.settings, self.window, raw_jpeg_pairs=pairs_raw_jpeg(self.store))
         if dialog.exec():
             self.settings = dialog.result_settings()
             self.settings.save()
+            if dialog.raw_jpeg_pairs() != pairs_raw_jpeg(self.store):  # the next scan groups them anew
+                self.store.set_setting(RAW_JPEG_SETTING, "pair" if dialog.raw_jpeg_pairs() else "separate")
             apply_theme(self.settings.theme)
             self.show_selection()
 

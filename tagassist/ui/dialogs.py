@@ -28,7 +28,7 @@ from ..settings import Settings
 
 
 class SettingsDialog(QDialog):
-    def __init__(self, settings: Settings, parent=None):
+    def __init__(self, settings: Settings, parent=None, *, raw_jpeg_pairs: bool = True):
         super().__init__(parent)
         self.setWindowTitle("Settings")
         form = QFormLayout(self)
@@ -59,8 +59,14 @@ class SettingsDialog(QDialog):
         self.write_on_accept = QCheckBox("Write keywords into XMP sidecars as soon as they change")
         self.write_on_accept.setChecked(settings.write_on_accept)
         self.sidecar_style = QComboBox()
-        self.sidecar_style.addItems(["lightroom", "digikam"])
-        self.sidecar_style.setCurrentText(settings.sidecar_style)
+        for style, label in (("lightroom", "IMG.xmp (Lightroom, Capture One)"),
+                             ("darktable", "IMG.CR2.xmp (darktable)"), ("digikam", "IMG.CR2.xmp (digiKam)")):
+            self.sidecar_style.addItem(label, style)
+        self.sidecar_style.setCurrentIndex(max(0, self.sidecar_style.findData(settings.sidecar_style)))
+        self.raw_jpeg = QComboBox()
+        self.raw_jpeg.addItem("One photo (the RAW, shown by its JPEG)", "pair")
+        self.raw_jpeg.addItem("Two photos", "separate")
+        self.raw_jpeg.setCurrentIndex(0 if raw_jpeg_pairs else 1)
         self.theme = QComboBox()
         self.theme.addItems(["system", "light", "dark"])
         self.theme.setCurrentText(settings.theme)
@@ -72,6 +78,7 @@ class SettingsDialog(QDialog):
         form.addRow("Hide suggestions scoring below", self.threshold)
         form.addRow("Keywords in files", self.write_on_accept)
         form.addRow("New sidecars named as", self.sidecar_style)
+        form.addRow("RAW + JPEG of one shot", self.raw_jpeg)
         form.addRow("Theme", self.theme)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
@@ -90,8 +97,12 @@ class SettingsDialog(QDialog):
             thumbnail_dir=self.thumbnail_dir.text().strip(), thumbnail_cache_mb=self.cache_mb.value(),
             suggestion_count=self.count.value(), confidence_threshold=round(self.threshold.value(), 2),
             theme=self.theme.currentText(), write_on_accept=self.write_on_accept.isChecked(),
-            sidecar_style=self.sidecar_style.currentText(), library=self.base.library, profile=self.base.profile,
+            sidecar_style=self.sidecar_style.currentData(), library=self.base.library, profile=self.base.profile,
         )
+
+
+    def raw_jpeg_pairs(self) -> bool:
+        return self.raw_jpeg.currentData() == "pair"
 
 
 class FirstRunDialog(QDialog):
