@@ -188,7 +188,7 @@ def _preview(path, min_side: int | None = None) -> Image.Image | None:
                 largest_first = _usable_previews(exiv2, image)
                 big_enough = [p for p in reversed(largest_first) if max(p.width_, p.height_) >= (min_side or 0)]
                 for properties in (big_enough if min_side else []) + largest_first:
-                    blob = bytes(manager.getPreviewImage(properties).copy())
+                    blob = bytes(manager.getPreviewImage(properties).copy().data())
                     try:
                         candidate = Image.open(io.BytesIO(blob))
                         if candidate.format == "JPEG":

@@ -301,7 +301,7 @@ class Scanner:
         if known:
             photo.id = known[0]
             summary.updated += 1
-            if shot_with is not None:  # scanned on its own before: one history from now on
+            if shot_with is not None and shot_with.id != photo.id:  # scanned on its own before: one history now
                 self.store.absorb_photo(photo.id, shot_with.id)
         elif shot_with is not None:
             # The JPEG was a photo of its own (scanned before its RAW, or before tagassist
@@ -336,7 +336,8 @@ class Scanner:
         """The photo stored for a pair's JPEG under its own path, if any."""
         if found.companion is None:
             return None
-        return self.store.photo_by_path(found.companion)
+        photo = self.store.photo_by_path(found.companion)  # also finds the pair by its JPEG: not that
+        return photo if photo is not None and to_db_path(photo.path) == to_db_path(found.companion) else None
 
     def _moved_from(self, photo: Photo, seen: set[int]) -> int | None:
         """Id of a known photo with the same content whose file is gone: a move or rename."""

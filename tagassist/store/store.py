@@ -81,7 +81,10 @@ class Store(KeywordSyncTables):
         return Photo(path=from_db_path(row["path"]), id=row["id"], companion=companion, **values)
 
     def photo_by_path(self, path: str | os.PathLike) -> Photo | None:
-        rows = self.database.query("SELECT * FROM photos WHERE path = ?", (to_db_path(path),))
+        """The photo stored under ``path``, or the RAW+JPEG pair whose JPEG it is."""
+        raw = to_db_path(path)
+        rows = self.database.query("SELECT * FROM photos WHERE path = ?", (raw,)) or self.database.query(
+            "SELECT * FROM photos WHERE companion = ?", (raw,))
         return self._photo_from_row(rows[0]) if rows else None
 
     def photo(self, photo_id: int) -> Photo | None:

@@ -131,7 +131,10 @@ def run_interleaving(ops, folder: Path, tool) -> None:
                 # A removal of a keyword tagassist never saw in the file (added and removed again
                 # between two reads) is invisible to any sync: it counts only when seen.
                 if op[1] in seen:
-                    unread_removals.setdefault(op[1], last.get(op[1]))
+                    # what a re-addition before the next read brings back: the last word that
+                    # was not the other tool's removal
+                    if op[1] not in unread_removals or last.get(op[1]) != ("other_remove", None):
+                        unread_removals[op[1]] = last.get(op[1])
                     last[op[1]] = ("other_remove", None)
                 elif last.get(op[1]) == ("add", None):
                     del last[op[1]]  # the other tool took back its own addition
