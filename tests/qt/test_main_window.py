@@ -327,3 +327,44 @@ def test_deep_retrain_runs_the_trainer_in_full_mode_and_reports_reindexing(qtbot
     assert window.activity.text() == "Re-indexing with the tuned encoder: 12 of 37"
     assert (window.progress.value(), window.progress.maximum()) == (12, 37)
     controller.trainer = None
+
+
+def test_a_raw_library_works_in_the_app_as_a_jpeg_one(qtbot, app, tmp_path, monkeypatch):
+    from PySide6.QtCore import QMimeData, QPointF, QUrl
+    from PySide6.QtGui import QDropEvent
+
+    from tagassist.ui.dialogs import SettingsDialog
+    from tests.e2e.test_raw import make_dng, make_pair
+
+    window, controller, store = app
+    folder = tmp_path / "raw shoot"
+    folder.mkdir()
+    make_dng(folder / "DSC_0001.NEF", "forest", 2)  # a RAW with its embedded preview
+    make_pair(folder, "IMG_0002")  # a RAW and the JPEG shot with it: one photo
+    data = QMimeData()
+    data.setUrls([QUrl.fromLocalFile(str(folder))])
+    window.dropEvent(QDropEvent(QPointF(10, 10), Qt.DropAction.CopyAction, data,
+                                Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier))
+    qtbot.waitUntil(lambda: len(controller.model.photos) == 39, timeout=20000)
+    names = [p.path.rsplit("/", 1)[-1] for p in controller.model.photos]
+    assert "DSC_0001.NEF" in names and "IMG_0002.CR2" in names and "IMG_0002.JPG" not in names
+
+    loaded = {}
+    controller.loader.loaded.connect(lambda key, image: loaded.__setitem__(key, image))
+    for name in ("DSC_0001.NEF", "IMG_0002.CR2"):
+        row = next(p for p in controller.model.photos if p.path.endswith(name))
+        controller.loader.request(row.content_hash, row.pixels_path, row.content_hash, row.orientation)
+        qtbot.waitUntil(lambda: row.content_hash in loaded, timeout=10000)
+        assert not loaded[row.content_hash].isNull(), name  # a thumbnail, as for a JPEG
+    select(qtbot, window, controller, "IMG_0002.CR2")
+    assert "IMG_0002.CR2 + JPG" in window.exif.text() and "Canon EOS R5" in window.exif.text()
+    window.viewer_action.trigger()
+    viewer = controller.viewer
+    qtbot.waitUntil(lambda: viewer.label.pixmap() is not None and not viewer.label.pixmap().isNull(), timeout=10000)
+    viewer.close()
+
+    # Settings > RAW + JPEG: two photos; the library remembers it for the next scan
+    monkeypatch.setattr(SettingsDialog, "exec", lambda self: (self.raw_jpeg.setCurrentIndex(1), True)[1])
+    window.settings_action.trigger()
+    from tagassist.library import pairs_raw_jpeg
+    assert not pairs_raw_jpeg(store)
