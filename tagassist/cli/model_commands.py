@@ -42,30 +42,26 @@ def _send_cancel(process: subprocess.Popen) -> None:
 
 
 def cmd_models(args: Namespace, store: Store, profile: Profile) -> int:
+    from ..services import models
+
     try:
         if args.action == "activate":
             if not args.version:
-                raise UserError("which version? 'tagassist models activate VERSION'")
-            store.activate_model(profile, args.version)
+                raise UserError("which version? 'tagassist models activate VERSION' (0: the untrained engine)")
+            models.activate(store, profile, args.version)
         elif args.action == "rollback":
-            args.version = store.rollback_model(profile)
+            args.version = models.rollback(store, profile)
     except LookupError as exc:
         raise UserError(str(exc)) from exc
-    records = store.models(profile)
+    rows = models.model_rows(store, profile)
     if args.json:
-        emit_json([{k: r[k] for k in ("version", "active", "created_at", "metrics", "sha256", "path")} for r in records])
+        emit_json([r.as_json() for r in rows])
         return EXIT_OK
     if args.action != "list":
         say(f"active model: {args.version}")
-    for r in records:
-        m = r["metrics"]
-        if "before_f1_at_5" in m:
-            quality = f"held-out F1@5 {m['before_f1_at_5']:.3f} -> {m['after_f1_at_5']:.3f}"
-        else:  # a cnn-permlp model: its own held-out quality
-            quality = f"held-out F1@5 of the model alone {m.get('model_f1_at_5', 0):.3f}"
-        learned = ", with your own weighing of the signals" if m.get("learned_ranker") else ""
-        say(f"{'*' if r['active'] else ' '} {r['version']}  {quality}  ({m.get('train_photos', '?')} photos{learned})")
-    if not records:
+    for r in rows:
+        say(f"{'*' if r.active else ' '} {r.version}  {r.describe}")
+    if len(rows) == 1:
         say("no trained models yet: 'tagassist train' makes one")
     return EXIT_OK
 

@@ -103,6 +103,10 @@ def is_camera_jpeg_name(name: str | bytes) -> bool:
     return IMAGE_SUFFIXES.get(os.path.splitext(os.fsdecode(name))[1].lower()) in ("JPEG", "HEIF")
 
 
+def is_jpeg_name(name: str | bytes) -> bool:
+    return IMAGE_SUFFIXES.get(os.path.splitext(os.fsdecode(name))[1].lower()) == "JPEG"
+
+
 def is_raw_name(name: str | bytes | os.PathLike) -> bool:
     return os.path.splitext(os.fsdecode(os.fspath(name)))[1].lower() in RAW_SUFFIXES
 

@@ -17,7 +17,7 @@ from datetime import datetime, timezone
 
 from ..paths import display_path, to_db_path
 from ..store import Photo, Profile, Store
-from .imaging import is_camera_jpeg_name, is_image_name, is_raw_name
+from .imaging import is_camera_jpeg_name, is_image_name, is_jpeg_name, is_raw_name
 from .keyword_export import TEMP_PATTERN
 from .reader import read_photo
 from .sync import SyncPlan, reconcile
@@ -190,7 +190,7 @@ def _companions(names: Iterable[str]) -> dict[str, str]:
     pairs = {}
     for group in by_stem.values():
         raws = [n for n in group if is_raw_name(n)]
-        shots = sorted(n for n in group if is_camera_jpeg_name(n))
+        shots = sorted((n for n in group if is_camera_jpeg_name(n)), key=lambda n: (not is_jpeg_name(n), n))
         if len(raws) == 1 and shots:
             pairs[raws[0]] = shots[0]
     return pairs

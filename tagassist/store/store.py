@@ -612,14 +612,14 @@ class Store(KeywordSyncTables):
         with self.transaction() as conn:
             return conn.execute("DELETE FROM embeddings WHERE encoder_id = ?", (encoder_id,)).rowcount
 
-    def rollback_model(self, profile: Profile) -> str:
-        """Activate the model before the active one; returns its version."""
-        records = self.models(profile)
-        active = next((i for i, r in enumerate(records) if r["active"]), None)
-        if active is None or active + 1 >= len(records):
-            raise LookupError(f"profile {profile.name!r} has no earlier model to roll back to")
-        self.activate_model(profile, records[active + 1]["version"])
-        return records[active + 1]["version"]
+    def deactivate_models(self, profile: Profile) -> None:
+        """No trained model: suggestions come from the untrained engine (version 0)."""
+        with self.transaction() as conn:
+            conn.execute("UPDATE models SET active = 0 WHERE profile_id = ?", (profile.id,))
+
+    def has_embeddings(self, encoder_id: str) -> bool:
+        return self.database.execute("SELECT 1 FROM embeddings WHERE encoder_id = ? LIMIT 1",
+                                     (encoder_id,)).fetchone() is not None
 
     # -- summaries ---------------------------------------------------------------------
     def stats(self, profile: Profile) -> dict:

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QApplication, QFileDialog, QInputDialog, QLineEdit
 
 from ..library import RAW_JPEG_SETTING, pairs_raw_jpeg
 from ..log import log_path
+from ..services import models
 from ..settings import Settings
 from ..store import Photo, Store
 from .dialogs import LogDialog, ModelsDialog, SettingsDialog, Viewer
@@ -484,7 +485,7 @@ class LibraryController(QObject):
         self.viewer = viewer
 
     def show_models(self) -> None:
-        dialog = ModelsDialog(self.store.models(self.profile), self.window)
+        dialog = ModelsDialog(models.model_rows(self.store, self.profile), self.window)
 
         def changed(action) -> None:
             try:
@@ -497,8 +498,8 @@ class LibraryController(QObject):
             dialog.accept()
             self.show_models()
 
-        dialog.activate_requested.connect(lambda v: changed(lambda: self.store.activate_model(self.profile, v)))
-        dialog.rollback_requested.connect(lambda: changed(lambda: self.store.rollback_model(self.profile)))
+        dialog.activate_requested.connect(lambda v: changed(lambda: models.activate(self.store, self.profile, v)))
+        dialog.rollback_requested.connect(lambda: changed(lambda: models.rollback(self.store, self.profile)))
         self.models_dialog = dialog
         dialog.open()
 

@@ -143,18 +143,23 @@ class ModelsDialog(QDialog):
     activate_requested = Signal(str)
     rollback_requested = Signal()
 
-    def __init__(self, records: list[dict], parent=None):
+    def __init__(self, rows: list, parent=None):
         super().__init__(parent)
         self.setWindowTitle("Models")
-        self.resize(640, 320)
+        self.resize(720, 320)
         layout = QVBoxLayout(self)
-        self.table = QTableWidget(len(records), 5)
+        self.table = QTableWidget(len(rows), 5)
         self.table.setObjectName("models")
         self.table.setHorizontalHeaderLabels(["Active", "Version", "F1@5 before", "F1@5 after", "Photos"])
-        for row, r in enumerate(records):
-            m = r["metrics"]
-            cells = ["\u2713" if r["active"] else "", r["version"], f"{m.get('before_f1_at_5', 0):.0%}",
-                     f"{m.get('after_f1_at_5', 0):.0%}", str(m.get("train_photos", ""))]
+        for row, r in enumerate(rows):  # services.models.ModelRow, newest first, version 0 last
+            m = r.metrics
+            if r.version == "0":
+                cells = ["\u2713" if r.active else "", "0", "untrained engine", "", ""]
+            elif r.problem:
+                cells = ["", r.version, "cannot be used", r.problem, ""]
+            else:
+                cells = ["\u2713" if r.active else "", r.version, f"{m.get('before_f1_at_5', 0):.0%}",
+                         f"{m.get('after_f1_at_5', 0):.0%}", str(m.get("train_photos", ""))]
             for column, text in enumerate(cells):
                 self.table.setItem(row, column, QTableWidgetItem(text))
         self.table.resizeColumnsToContents()
@@ -171,7 +176,7 @@ class ModelsDialog(QDialog):
         buttons.addStretch()
         buttons.addWidget(close)
         layout.addLayout(buttons)
-        if not records:
+        if len(rows) <= 1:
             layout.insertWidget(0, QLabel("No trained models yet: use \u201cRetrain on my tags\u201d."))
 
     def _activate(self) -> None:

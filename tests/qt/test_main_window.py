@@ -205,9 +205,14 @@ def test_models_page_rolls_back(qtbot, app):
     store.activate_model(profile, versions[1])
     window.models_action.trigger()
     dialog = controller.models_dialog
-    assert dialog.table.rowCount() == 2
+    assert dialog.table.rowCount() == 3  # the two models and version 0, the untrained engine
     dialog.rollback_requested.emit()
     assert [m["version"] for m in store.models(profile) if m["active"]] == [versions[0]]
+    controller.models_dialog.rollback_requested.emit()  # the way back always reaches version 0
+    assert not [m for m in store.models(profile) if m["active"]]
+    assert controller.models_dialog.table.item(2, 0).text() == "\u2713"
+    controller.models_dialog.rollback_requested.emit()
+    assert "nothing earlier" in controller.dialogs[-1]
 
 
 def test_import_keywords_and_new_photographer(qtbot, app, monkeypatch):

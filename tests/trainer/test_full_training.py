@@ -7,6 +7,7 @@ import pytest
 from tagassist.cli import main
 from tagassist.cli.engine_commands import open_indexer
 from tagassist.engine.encoders import DEFAULT_ENCODER, FINE_TUNED_PREFIX
+from tagassist.services import models
 from tagassist.store import Store
 from tests.conftest import SAMPLE_LIBRARY
 from trainer.full_training import FullConfig, train_full
@@ -47,7 +48,7 @@ def test_full_retrain_fine_tunes_reindexes_and_rolls_back(indexed, tmp_path):
         assert store.setting("active_encoder") == encoder_id and _count(store, encoder_id) == 37
         assert open_indexer(store, None, "cpu").encoder.id == encoder_id
         assert [r["version"] for r in store.models(profile) if r["active"]] == [result["version"]]
-        assert store.rollback_model(profile) == head.version
+        assert models.rollback(store, profile) == head.version
         assert store.setting("active_encoder") == DEFAULT_ENCODER  # the old embeddings were kept
 
 

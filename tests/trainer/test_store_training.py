@@ -99,8 +99,35 @@ def test_models_cli_lists_activates_and_rolls_back(capsys, library, tmp_path):
     assert main(["--db", db, "models", "rollback", "--json"]) == 0
     listed = json.loads(capsys.readouterr().out)
     assert [m["version"] for m in listed if m["active"]] == [versions[0]]
+    assert [m["version"] for m in listed][-1] == "0"  # the untrained engine is always listed
+    assert main(["--db", db, "models", "rollback"]) == 0  # from the oldest model: version 0
+    assert "active model: 0" in capsys.readouterr().out
+    assert not [m for m in library.models(profile) if m["active"]]
     assert main(["--db", db, "models", "rollback"]) == 1
-    assert "no earlier model" in capsys.readouterr().err
+    assert "nothing earlier" in capsys.readouterr().err
+    assert main(["--db", db, "models", "activate", versions[1]]) == 0
+    assert main(["--db", db, "models", "activate", "0"]) == 0
+    capsys.readouterr()
+    assert main(["--db", db, "--json", "models"]) == 0
+    assert [m["version"] for m in json.loads(capsys.readouterr().out) if m["active"]] == ["0"]
+
+
+def test_a_bundle_that_fails_verification_is_never_activated_nor_shown_active(capsys, library, tmp_path):
+    profile = library.profile()
+    versions = [train_profile(library, profile, ENCODER, config=TrainConfig(epochs=2, seed=s),
+                              models_dir=tmp_path).version for s in (0, 1)]
+    library.activate_model(profile, versions[1])
+    weights = tmp_path / f"profile-{profile.id}" / versions[1] / "model.safetensors"
+    weights.write_bytes(weights.read_bytes()[:-4] + b"oops")
+    db = str(library.path)
+    assert main(["--db", db, "--json", "models"]) == 0
+    listed = {m["version"]: m for m in json.loads(capsys.readouterr().out)}
+    assert not listed[versions[1]]["active"] and "checksum" in listed[versions[1]]["problem"]
+    assert listed[versions[0]]["active"]  # what suggestions fall back to, as the list says
+    library.activate_model(profile, versions[0])
+    assert main(["--db", db, "models", "activate", versions[1]]) == 1
+    assert "cannot be activated" in capsys.readouterr().err
+    assert [m["version"] for m in library.models(profile) if m["active"]] == [versions[0]]
 
 
 def test_sigterm_stops_training_and_keeps_the_previous_model(library):
