@@ -81,6 +81,7 @@ def run_train(args) -> int:
     from tagassist.store import Store, StoreError, UnknownProfile
 
     from .store_training import Stopped, TrainConfig, train_profile
+    from .validation import TooLittleHistory
 
     stop = {"requested": False}
     previous = signal.signal(signal.SIGTERM, lambda *_: stop.update(requested=True))
@@ -128,6 +129,11 @@ def run_train(args) -> int:
         emit_final = {"stage": "stopped", "message": "training stopped; the previous model stays active"}
         print(json.dumps(emit_final) if args.json_progress else emit_final["message"], flush=True)
         return EXIT_STOPPED
+    except TooLittleHistory as exc:  # not a failure: the honest answer for a young library
+        if args.json_progress:
+            print(json.dumps({"stage": "unchanged", "message": str(exc)}), flush=True)
+        print(f"trainer: {exc}", file=sys.stderr)
+        return 1
     except (ValueError, LookupError, StoreError, UnknownProfile, DeviceError) as exc:
         print(f"trainer: {exc}", file=sys.stderr)
         return 1
@@ -137,9 +143,9 @@ def run_train(args) -> int:
     if args.json_progress:
         print(json.dumps(final), flush=True)
     else:
-        state = "activated" if result.activated else "kept inactive (it was not better)"
-        print(f"model {result.version} {state}: held-out F1@5 {result.before_f1_at_5:.3f} ->"
-              f" {result.after_f1_at_5:.3f} ({result.train_photos} photos, {result.seconds:.1f} s)")
+        state = "activated" if result.activated else "kept inactive (no clear gain)"
+        print(f"{result.summary}\nmodel {result.version} {state}: F1@5 on the newest shoots {result.before_f1_at_5:.3f}"
+              f" -> {result.after_f1_at_5:.3f} ({result.train_photos} photos learned from, {result.seconds:.1f} s)")
     return 0
 
 

@@ -5,9 +5,9 @@ rejections as hard negatives), then the library is re-indexed with the fine-tune
 Augmentation: random crops of 224 px from each photo kept at 256 px, horizontal flips and a
 little brightness change. The encoder's learning rate is low (it starts from ImageNet and
 must not forget it); the BatchNorms keep their statistics. Mixed precision on a GPU.
-The new encoder and model are kept only if the engine's suggestions on the held-out photos
-(the most recent 10 %) did not get worse; otherwise their embeddings are dropped and the
-library stays as it was. A fine-tuned encoder serves the whole library: other profiles'
+The new encoder and model are kept only if the engine's suggestions on the newest shoots,
+which they never saw, are better by more than the noise (``trainer.validation``); otherwise
+their embeddings are dropped and the library stays as it was. A fine-tuned encoder serves the whole library: other profiles'
 models, trained on the previous encoder, stop applying until they are retrained.
 """
 
@@ -27,14 +27,13 @@ from tagassist.engine.encoders import FINE_TUNED_PREFIX, LITE0_MEAN, LITE0_STD, 
 from tagassist.engine.indexer import Indexer, content_encoder_id
 from tagassist.models.bundle import save_bundle
 from tagassist.models.permlp import PerMLP, bpr_loss
-from tagassist.models.scoring import ModelScorer, active_model_scorer
+from tagassist.models.scoring import ModelScorer
 from tagassist.store import Profile, Store
 
 from .early_stopping import EarlyStopping
 from .photo_batches import centre_crops, load_images, random_crops
-from .signal_ranker import fit_signal_ranker
-from .store_training import (Stopped, _calibrate, _suggestion_f1, _warm_start, bpr_targets, choose_combination,
-                             f1_at_5)
+from .store_training import Stopped, _calibrate, _warm_start, bpr_targets, f1_at_5, judge_candidate
+from .validation import MIN_TEST_PHOTOS, forward_split
 
 CROP = 224
 
@@ -48,7 +47,8 @@ class FullConfig:
     trainable_blocks: int = 2  # MBConv blocks from the end, plus the head convolution
     negatives: int = 32
     patience: int = 3
-    validation_share: float = 0.1
+    validation_share: float = 0.1  # of the photos in each of the tune and test blocks, at least
+    min_judge_photos: int = MIN_TEST_PHOTOS  # and at least this many
     keep_side: int = 256
     seed: int = 0
 
@@ -88,8 +88,9 @@ def train_full(
         raise ValueError(f"profile {profile.name!r} has {len(photos)} readable tagged photos; at least 10 are needed")
     tags = [[a.tag for a in store.photo_tags(profile, p.id)] for p in photos]
     rejected = [[r.tag for r in store.photo_rejections(profile, p.id)] for p in photos]
-    n_val = max(1, math.floor(config.validation_share * len(photos) + 0.5))
-    train_rows, val_rows = np.arange(len(photos) - n_val), np.arange(len(photos) - n_val, len(photos))
+    split = forward_split(photos, config.validation_share, config.min_judge_photos)  # whole shoots
+    # early stopping and calibration on the tune shoots; the newest (test) shoots only judge
+    train_rows, val_rows = np.array(list(split.train)), np.array(list(split.tune))
     vocabulary = sorted({t for i in train_rows for t in tags[i]})
     column = {t: c for c, t in enumerate(vocabulary)}
     positives = [[column[t] for t in ts if t in column] for ts in tags]
@@ -175,26 +176,22 @@ def train_full(
     val_features = torch.from_numpy(np.stack([vectors[photos[i].content_hash] for i in val_rows]).astype(np.float32))
     head.eval()
     calibration = _calibrate(head, val_features, positives, val_rows, device)
-    val_photos = [photos[i] for i in val_rows]
-    exclude = {p.id for p in val_photos}
-    before = _suggestion_f1(store, profile, previous_encoder, val_photos, truths, exclude,
-                            active_model_scorer(store, profile, previous_encoder) if previous_encoder else None)
     scorer = ModelScorer(head, vocabulary, calibration, device)
     try:
-        ranker = fit_signal_ranker(store, profile, encoder_id, photos, [frozenset(t) for t in tags], len(train_rows),
-                                   should_stop)
-        after = choose_combination(store, profile, encoder_id, val_photos, truths, exclude, scorer,
-                                   [ranker, None] if ranker else [None], should_stop)
+        judged = judge_candidate(store, profile, photos, tags, split, scorer, encoder_id, previous_encoder,
+                                 should_stop, seed=config.seed)
     except Stopped:
         _drop(store, encoder_id)
         raise
 
     signal_weight, ranker = scorer.signal_weight, scorer.ranker
-    metrics = {"before_f1_at_5": before, "after_f1_at_5": after, "model_f1_at_5": best, "mode": "full",
+    metrics = {"before_f1_at_5": judged.before, "after_f1_at_5": judged.after, "model_f1_at_5": best, "mode": "full",
                "signal_weight": signal_weight, "learned_ranker": ranker is not None,
                "encoder_id": encoder_id, "previous_encoder": previous_encoder, "train_photos": len(train_rows),
-               "validation_photos": len(val_rows), "epochs": epoch, "warm_start_from": warm_start,
-               "seconds": time.perf_counter() - started}
+               "tune_photos": len(val_rows), "validation_photos": judged.test_photos, "test_shoots": split.test_shoots,
+               "accepted_before": judged.accepted[0], "accepted_after": judged.accepted[1],
+               "gain_lower_bound": judged.verdict.lower_bound, "summary": judged.summary,
+               "epochs": epoch, "warm_start_from": warm_start, "seconds": time.perf_counter() - started}
     tensors = {**{f"encoder.{k}": v for k, v in encoder.state_dict().items()},
                **{f"head.{k}": v for k, v in head.state_dict().items()}}
     bundle_config = {**head.config(), "architecture": "cnn-permlp", "encoder_id": encoder_id,
@@ -204,7 +201,7 @@ def train_full(
                      "version": version}
     directory = (models_dir or Path(store.path).parent / "models") / f"profile-{profile.id}" / version
     sha = save_bundle(directory, tensors, bundle_config)
-    activated = after >= before
+    activated = judged.activate
     store.add_model(version, profile, str(directory), sha, metrics, activate=False)
     if activated:
         store.activate_model(profile, version)  # switches the library to the fine-tuned encoder

@@ -1,9 +1,11 @@
 """Training a profile's personalized model from the tagassist store ("Retrain on my tags").
 
 Positives are the profile's imported, typed and accepted tags; its rejections are hard
-negatives for their photo. The most recent 10 % of tagged photos are held out: the model
-early-stops on their F1@5, and the engine's suggestions with the new model are compared on
-them with the suggestions before it. A new bundle is activated only if that did not drop.
+negatives for their photo. The history is split forward in time into whole shoots
+(``trainer.validation``): the model learns from the oldest, early-stops, is calibrated and
+gets its weight among the signals on the next ones (tune), and the engine with it is compared
+with the engine as it is on the newest shoots, which it never saw (test). A new bundle is
+activated only when it is better there by more than the noise.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from tagassist.store import Photo, Profile, Store
 from .early_stopping import EarlyStopping, Stopped
 from .metrics import ranking_metrics
 from .signal_ranker import fit_signal_ranker
+from .validation import MIN_TEST_PHOTOS, ForwardSplit, Verdict, forward_split, paired_bootstrap
 
 
 @dataclass
@@ -38,7 +41,8 @@ class TrainConfig:
     negatives: int = 32
     hidden: int = 256
     patience: int = 10
-    validation_share: float = 0.1
+    validation_share: float = 0.1  # of the photos in each of the tune and test blocks, at least
+    min_judge_photos: int = MIN_TEST_PHOTOS  # and at least this many
     self_training: bool = False  # SIMR-style distillation on the untagged photos, kept if it helps
     seed: int = 0
 
@@ -56,16 +60,21 @@ class TagPosts:
 class TrainResult:
     version: str | None
     activated: bool
-    before_f1_at_5: float
-    after_f1_at_5: float
+    before_f1_at_5: float  # on the test shoots: the engine as it was
+    after_f1_at_5: float  # and with the new model
     model_f1_at_5: float
     train_photos: int
-    validation_photos: int
+    validation_photos: int  # the test shoots' photos
     seconds: float
     stopped: bool = False
     history: list[dict] = field(default_factory=list)
     signal_weight: float | None = None  # the new model's weight among the engine's signals
     learned_ranker: bool = False  # whether her own weighing of the signals was kept
+    test_shoots: int = 0
+    accepted_before: float = 0.0  # share of the 5 shown suggestions she would have accepted
+    accepted_after: float = 0.0
+    gain_lower_bound: float = 0.0  # of the per-photo F1@5 gain, one-sided 95 %
+    summary: str = ""  # the outcome in the photographer's words
 
 
 def tagged_photos(store: Store, profile: Profile, encoder_id: str) -> tuple[list[Photo], list[list[str]], list[list[str]], dict]:
@@ -137,11 +146,73 @@ def choose_combination(store, profile, encoder_id, photos, truths, exclude, scor
     return best
 
 
-def _suggestion_f1(store, profile, encoder_id, photos, truths, exclude, scorer) -> float:
-    """The engine's held-out F1@5 with ``scorer`` (None: no model) as it is configured."""
+def _suggestion_rankings(store, profile, encoder_id, photos, exclude, scorer) -> list[list[str]]:
+    """The engine's top 5 for each photo with ``scorer`` (None: no model) as configured,
+    exactly as ``tagassist suggest`` ranks them, with ``exclude`` out of the history."""
     suggester = Suggester(store, profile, encoder_id, model_scorer=scorer, exclude_photo_ids=exclude)
-    rankings = [[s.tag for s in suggester.suggest(p, 5, hide_own_tags=True)] for p in photos]
-    return f1_at_5(rankings, truths)
+    return [[s.tag for s in suggester.suggest(p, 5, hide_own_tags=True)] for p in photos]
+
+
+def per_photo_f1(rankings: list[list[str]], truths: list[frozenset[str]]) -> list[float]:
+    scores = []
+    for ranking, truth in zip(rankings, truths):
+        hits = len(set(ranking[:5]) & truth)
+        scores.append(2 * hits / (5 + len(truth)) if truth else 0.0)  # 2PR/(P+R) with P=hits/5, R=hits/|truth|
+    return scores
+
+
+def accepted_share(rankings: list[list[str]], truths: list[frozenset[str]]) -> float:
+    """Of the suggestions shown (the top 5), the share she would have accepted."""
+    shown = sum(len(r[:5]) for r in rankings)
+    return sum(len(set(r[:5]) & t) for r, t in zip(rankings, truths)) / shown if shown else 0.0
+
+
+def outcome_summary(activated: bool, test_shoots: int, test_photos: int, before: float, after: float) -> str:
+    shoots = f"your {test_shoots} newest shoot{'s' if test_shoots != 1 else ''} ({test_photos} photos)"
+    measured = (f"On {shoots}, which it did not learn from, you would have accepted {before:.0%} of the shown"
+                f" suggestions before, {after:.0%} with the new model.")
+    if activated:
+        return f"{measured} The new model is active."
+    return f"{measured} That is no clear gain, so your suggestions stay as they were."
+
+
+@dataclass(frozen=True)
+class Judgement:
+    before: float  # F1@5 on the test shoots, the engine as it is
+    after: float  # and with the candidate
+    accepted: tuple[float, float]  # shares of shown suggestions she would have accepted
+    verdict: Verdict
+    test_photos: int
+    activate: bool
+    summary: str
+
+
+def judge_candidate(store: Store, profile: Profile, photos: list[Photo], tags: list[list[str]], split: ForwardSplit,
+                    scorer: ModelScorer, encoder_id: str, previous_encoder: str | None,
+                    should_stop: Callable[[], bool], *, seed: int = 0) -> Judgement:
+    """Choose the candidate's place among the signals on the tune shoots (``scorer`` is set to
+    it), then compare the engine as it is with the engine with the candidate on the test
+    shoots, as ``tagassist suggest`` ranks. Activate only on a gain beyond the noise."""
+    compared = slice(-COMPARE_PHOTOS, None)
+    truths = [frozenset(t) for t in tags]
+    tune_photos, tune_truths = [photos[i] for i in split.tune][compared], [truths[i] for i in split.tune][compared]
+    test_photos, test_truths = [photos[i] for i in split.test][compared], [truths[i] for i in split.test][compared]
+    unseen_by_tuning = {photos[i].id for i in (*split.tune, *split.test)}  # out of the history while choosing
+    unseen_by_test = {photos[i].id for i in split.test}  # the next shoots: everything before is history
+    ranker = fit_signal_ranker(store, profile, encoder_id, photos, truths, len(split.train), should_stop)
+    choose_combination(store, profile, encoder_id, tune_photos, tune_truths, unseen_by_tuning, scorer,
+                       [ranker, None] if ranker else [None], should_stop)
+    previous = active_model_scorer(store, profile, previous_encoder) if previous_encoder else None
+    before_rankings = _suggestion_rankings(store, profile, previous_encoder or encoder_id, test_photos, unseen_by_test,
+                                           previous)
+    after_rankings = _suggestion_rankings(store, profile, encoder_id, test_photos, unseen_by_test, scorer)
+    verdict = paired_bootstrap(per_photo_f1(before_rankings, test_truths), per_photo_f1(after_rankings, test_truths),
+                               seed=seed)
+    accepted = accepted_share(before_rankings, test_truths), accepted_share(after_rankings, test_truths)
+    activate = verdict.better and accepted[1] >= accepted[0]
+    return Judgement(f1_at_5(before_rankings, test_truths), f1_at_5(after_rankings, test_truths), accepted, verdict,
+                     len(test_photos), activate,
+                     outcome_summary(activate, split.test_shoots, len(test_photos), *accepted))
 
 
 def train_profile(
@@ -164,8 +235,9 @@ def train_profile(
     photos, tags, rejected, vectors = tagged_photos(store, profile, encoder_id)
     if len(photos) < 10:
         raise ValueError(f"profile {profile.name!r} has {len(photos)} tagged, indexed photos; at least 10 are needed to train")
-    n_validation = max(1, math.floor(config.validation_share * len(photos) + 0.5))
-    train_idx, val_idx = range(len(photos) - n_validation), range(len(photos) - n_validation, len(photos))
+    split = forward_split(photos, config.validation_share, config.min_judge_photos)  # raises TooLittleHistory
+    # The model early-stops and is calibrated on the tune shoots; the test shoots only judge.
+    train_idx, val_idx, test_idx = split.train, split.tune, split.test
     vocabulary = sorted({t for i in train_idx for t in tags[i]})
     column = {t: c for c, t in enumerate(vocabulary)}
     features = torch.from_numpy(np.stack([vectors[p.content_hash] for p in photos]).astype(np.float32))
@@ -226,25 +298,21 @@ def train_profile(
     calibration = _calibrate(model, features[val_list], positives, val_list, device)
 
     report({"stage": "compare", "epoch": epoch, "step": 0, "total": 2, "loss": None, "metric": best_f1, "eta_s": 0})
-    val_photos = [photos[i] for i in val_idx]
-    exclude = {p.id for p in val_photos}  # all held-out photos stay out of the history
-    compared = slice(-COMPARE_PHOTOS, None)
-    val_photos, compare_truths = val_photos[compared], val_truths[compared]
-    previous = active_model_scorer(store, profile, encoder_id)
-    before = _suggestion_f1(store, profile, encoder_id, val_photos, compare_truths, exclude, previous)
     new_scorer = ModelScorer(model, vocabulary, calibration, device)
+    judged = judge_candidate(store, profile, photos, tags, split, new_scorer, encoder_id, encoder_id,
+                             should_stop, seed=config.seed)
     report({"stage": "compare", "epoch": epoch, "step": 1, "total": 2, "loss": None, "metric": best_f1, "eta_s": 0})
-    ranker = fit_signal_ranker(store, profile, encoder_id, photos, [frozenset(t) for t in tags], len(train_list),
-                               should_stop)
-    after = choose_combination(store, profile, encoder_id, val_photos, compare_truths, exclude, new_scorer,
-                               [ranker, None] if ranker else [None], should_stop)
+    before, after, activate, summary = judged.before, judged.after, judged.activate, judged.summary
+    accepted, verdict, test_photos = judged.accepted, judged.verdict, judged.test_photos
 
     version = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S-%f")
     signal_weight, ranker = new_scorer.signal_weight, new_scorer.ranker
     metrics = {"before_f1_at_5": before, "after_f1_at_5": after, "model_f1_at_5": best_f1, "encoder_id": encoder_id,
                "signal_weight": signal_weight, "learned_ranker": ranker is not None,
-               "train_photos": len(train_list), "validation_photos": len(val_idx), "warm_start_from": warm_start,
-               "self_training": self_training}
+               "train_photos": len(train_list), "tune_photos": len(val_idx), "validation_photos": test_photos,
+               "test_shoots": split.test_shoots, "accepted_before": accepted[0], "accepted_after": accepted[1],
+               "gain_lower_bound": verdict.lower_bound, "warm_start_from": warm_start,
+               "self_training": self_training, "summary": summary}
     bundle_config = {
         **model.config(), "encoder_id": encoder_id, "vocabulary": vocabulary, "profile_ids": [profile.id],
         "calibration": calibration, "signal_weight": signal_weight,
@@ -253,11 +321,12 @@ def train_profile(
     }
     directory = (models_dir or Path(store.path).parent / "models") / f"profile-{profile.id}" / version
     sha = save_bundle(directory, model.state_dict(), bundle_config)
-    activate = after >= before
     store.add_model(version, profile, str(directory), sha, metrics, activate=activate)
-    return TrainResult(version, activate, before, after, best_f1, len(train_list), len(val_idx),
+    return TrainResult(version, activate, before, after, best_f1, len(train_list), test_photos,
                        time.perf_counter() - started, history=history, signal_weight=signal_weight,
-                       learned_ranker=ranker is not None)
+                       learned_ranker=ranker is not None, test_shoots=split.test_shoots,
+                       accepted_before=accepted[0], accepted_after=accepted[1],
+                       gain_lower_bound=verdict.lower_bound, summary=summary)
 
 
 def _self_train(store, encoder_id, photos, teacher, teacher_f1, features, train_rows, positives, hard, vocabulary,

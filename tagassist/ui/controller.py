@@ -436,13 +436,18 @@ class LibraryController(QObject):
         if final["stage"] == "done":
             before, after = final["before_f1_at_5"], final["after_f1_at_5"]
             verdict = "The new model is active." if final["activated"] else "The previous model stays active: the new one was not better."
-            message = (f"Quality on your most recent photos (F1@5): {before:.0%} \u2192 {after:.0%}.\n{verdict}")
-            self.window.show_progress(f"Retrained: F1@5 {before:.0%} \u2192 {after:.0%}")
+            message = final.get("summary") or (
+                f"Quality on your most recent photos (F1@5): {before:.0%} \u2192 {after:.0%}.\n{verdict}")
+            self.window.show_progress("Retrained: the new model is active" if final["activated"]
+                                      else "Retrained: suggestions stay as they were (no clear gain)")
             self.suggestions.refresh()
             self.show_selection()
             QMessageBox.information(self.window, "Retrain on my tags", message)
         elif final["stage"] == "stopped":
             self.window.show_progress("Retraining cancelled; the previous model stays active")
+        elif final["stage"] == "unchanged":  # too little history to judge a retrain: said, not an error
+            self.window.show_progress("Not retrained yet: suggestions stay as they are")
+            QMessageBox.information(self.window, "Retrain on my tags", final["message"])
         else:
             self.window.show_progress("Retraining failed")
             self._error(f"Retraining failed: {final.get('message')}")

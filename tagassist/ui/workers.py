@@ -162,7 +162,9 @@ class TrainerProcess(QObject):
     model stays active. If the app dies, the trainer's stdin closes and it stops too."""
 
     progress = Signal(dict)
-    finished = Signal(dict)  # the final JSON line, or {"stage": "failed", "message": ...}
+    # the final JSON line (stage done, stopped, or unchanged: too little history to judge), or
+    # {"stage": "failed", "message": ...}
+    finished = Signal(dict)
 
     def __init__(self, db_path: str, profile: str, parent: QObject | None = None, mode: str = "head"):
         super().__init__(parent)
@@ -192,7 +194,7 @@ class TrainerProcess(QObject):
                 event = json.loads(line)
             except ValueError:
                 continue
-            if event.get("stage") in ("done", "stopped"):
+            if event.get("stage") in ("done", "stopped", "unchanged"):
                 self._final = event
             else:
                 self.progress.emit(event)

@@ -13,7 +13,8 @@ from tests.conftest import SAMPLE_LIBRARY
 from trainer.full_training import FullConfig, train_full
 from trainer.store_training import Stopped, TrainConfig, train_profile
 
-SMALL = FullConfig(epochs=1, batch_size=8, trainable_blocks=1)
+# the sample library's 30 tagged photos in 6 shoots: judged on 5 or more (the guard: test_validation)
+SMALL = FullConfig(epochs=1, batch_size=8, trainable_blocks=1, min_judge_photos=5)
 
 
 @pytest.fixture
@@ -33,7 +34,7 @@ def _count(store, encoder_id):
 def test_full_retrain_fine_tunes_reindexes_and_rolls_back(indexed, tmp_path):
     with Store(indexed) as store:
         profile = store.profile()
-        head = train_profile(store, profile, DEFAULT_ENCODER, config=TrainConfig(epochs=5), models_dir=tmp_path / "m")
+        head = train_profile(store, profile, DEFAULT_ENCODER, config=TrainConfig(epochs=5, min_judge_photos=5), models_dir=tmp_path / "m")
         events = []
         result = train_full(store, profile, config=SMALL, on_progress=events.append, models_dir=tmp_path / "m")
         encoder_id = FINE_TUNED_PREFIX + result["version"]

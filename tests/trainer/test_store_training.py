@@ -24,7 +24,7 @@ ENCODER = "test-encoder"
 
 @pytest.fixture
 def library(store):
-    """60 photos in 3 visual clusters, each with its own tags; the newest 6 are held out."""
+    """60 photos in 3 visual clusters, each with its own tags, three a day (one shoot a day)."""
     rng = np.random.default_rng(0)
     centres = rng.normal(size=(3, 32))
     profile = store.profile()
@@ -72,7 +72,10 @@ def test_training_writes_a_bundle_records_metrics_and_learns(library, tmp_path):
     assert set(events[0]) == {"stage", "epoch", "step", "total", "loss", "metric", "eta_s"}
     record = library.models(profile)[0]
     assert record["version"] == result.version and record["active"] == result.activated
-    assert record["metrics"]["validation_photos"] == 6
+    # 20 one-day shoots of 3: the newest 4 shoots judge, the 4 before them tune, 36 photos train
+    m = record["metrics"]
+    assert (m["validation_photos"], m["test_shoots"], m["tune_photos"], m["train_photos"]) == (12, 4, 12, 36)
+    assert "your 4 newest shoots (12 photos)" in result.summary
     tensors, config = load_bundle(record["path"], record["sha256"])
     assert config["vocabulary"] == ["c0", "c1", "c2", "city", "forest", "sea"] and config["encoder_id"] == ENCODER
 
@@ -244,6 +247,7 @@ def test_a_bundle_that_matches_its_checksum_but_does_not_load_falls_back(library
 
     profile = library.profile()
     result = train_profile(library, profile, ENCODER, config=TrainConfig(epochs=2), models_dir=tmp_path)
+    library.activate_model(profile, result.version)
     record = library.models(profile)[0]
     weights = tmp_path / f"profile-{profile.id}" / result.version / "model.safetensors"
     weights.write_bytes(b"\x08\x00\x00\x00\x00\x00\x00\x00{broken}")  # corrupt, and then re-hashed:
@@ -267,3 +271,41 @@ def test_bundle_paths_do_not_depend_on_the_folder_tagassist_ran_in(tmp_path, mon
     monkeypatch.chdir(tmp_path / "b")
     with Store(tmp_path / "a" / "lib.sqlite") as store:
         assert store.models(store.profile())[0]["path"] == str(tmp_path / "a" / "models" / "v1")
+
+
+def test_a_photographer_whose_newest_shoots_are_unlike_her_history_keeps_the_engine(store, tmp_path):
+    """Two years of landscapes, then weddings: a model of the landscapes cannot help with the
+    weddings, so the retrain is judged on them and the engine stays as it was."""
+    rng = np.random.default_rng(1)
+    profile = store.profile()
+    store.set_setting("active_encoder", ENCODER)
+    centres = rng.normal(size=(4, 32))
+    for i in range(72):
+        new_work = i >= 48  # the last 8 shoots
+        cluster = 3 if new_work else i % 3
+        photo = Photo(path=f"/lib/{i:03}.jpg", size=1, mtime_ns=1, content_hash=f"h{i}",
+                      taken_at=f"2024-{1 + i // 6:02}-01T{10 + i % 3}:00:00")
+        store.save_photo(photo)
+        store.put_embeddings(ENCODER, [(photo.content_hash, (centres[cluster] + 0.3 * rng.normal(size=32)).astype(np.float32))])
+        tags = ["wedding", ["bride", "rings", "dance"][i % 3]] if new_work else [f"c{cluster}", "landscape"]
+        store.add_tags(profile, [photo.id], tags, "imported")
+    result = train_profile(store, profile, ENCODER, config=TrainConfig(epochs=10), models_dir=tmp_path)
+    assert not result.activated and "stay as they were" in result.summary
+    assert not [m for m in store.models(profile) if m["active"]]  # version 0, the untrained engine, in use
+    assert active_model_scorer(store, profile, ENCODER) is None
+
+
+def test_a_library_too_small_to_judge_never_trains_and_says_why(capfd, store):
+    profile = store.profile()
+    store.set_setting("active_encoder", ENCODER)
+    rng = np.random.default_rng(2)
+    for i in range(24):  # two shoots
+        photo = Photo(path=f"/lib/{i:03}.jpg", size=1, mtime_ns=1, content_hash=f"h{i}",
+                      taken_at=f"2024-0{1 + i // 12}-01T12:{i:02}:00")
+        store.save_photo(photo)
+        store.put_embeddings(ENCODER, [(photo.content_hash, rng.normal(size=32).astype(np.float32))])
+        store.add_tags(profile, [photo.id], ["sea"], "imported")
+    code = main(["--db", str(store.path), "train"])
+    err = capfd.readouterr().err
+    assert code == 1 and "24 tagged photos in 2 shoots are not yet enough" in err and "stay as they are" in err
+    assert store.models(profile) == []

@@ -1,0 +1,102 @@
+"""Does "Retrain on my tags" help with the photographer's next shoots, or at least never hurt?
+
+    python -m benchmarks.next_shoot --seeds 101 202 303          # 4 photographers per seed
+    python -m benchmarks.next_shoot --seeds 7 --photos 240 --next 72 --json out.json
+
+For each seed and simulated photographer (``benchmarks/photosim``: rendered photos with real
+EXIF, over two to three years of shoots) the library is scanned and indexed; her tags on all
+but the ``--next`` newest photos become her history. Then, on those newest photos (her next
+shoots, whose tags the engine never sees):
+
+    before   F1@5 of what ``tagassist suggest`` shows with no trained model
+    after    the same after ``train`` (``trainer.store_training.train_profile``, the code path
+             of ``tagassist train`` and of the app's Retrain), with whatever it activated
+
+Targets (issue 13): after >= before for every photographer, pooled F1@5 up >= 3 %. Use seeds
+that were not used while building the change; the table says which were used.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import tempfile
+import time
+from pathlib import Path
+
+from benchmarks.session import prepare_library
+
+PHOTOGRAPHERS = 4
+
+
+def f1_at_5(rankings, truths) -> float:
+    from trainer.metrics import ranking_metrics
+
+    return ranking_metrics(rankings, truths, [5])[5]["F1"]
+
+
+def one(index: int, seed: int, n_photos: int, n_next: int, work: Path) -> dict:
+    from tagassist.engine.suggest import Suggester
+    from tagassist.models.scoring import active_model_scorer
+    from tagassist.store import Store
+    from trainer.store_training import train_profile
+    from trainer.validation import TooLittleHistory
+
+    db, truth, name = prepare_library(work / f"{seed}-{index}", index, n_photos, seed)
+    history, upcoming = truth[:-n_next], truth[-n_next:]
+    with Store(db) as store:
+        profile = store.profile(name)
+        encoder = store.setting("active_encoder")
+        by_path = {photo.path: photo for photo, _ in store.list_photos(profile)}
+        for item in history:
+            store.add_tags(profile, [by_path[item["path"]].id], item["tags"], "typed")
+        photos = [by_path[item["path"]] for item in upcoming]
+        truths = [frozenset(item["tags"]) for item in upcoming]
+
+        def engine_f1() -> float:
+            suggester = Suggester(store, profile, encoder, model_scorer=active_model_scorer(store, profile, encoder))
+            return f1_at_5([[s.tag for s in suggester.suggest(p, 5)] for p in photos], truths)
+
+        before = engine_f1()
+        started = time.perf_counter()
+        try:
+            result = train_profile(store, profile, encoder)
+            outcome = {"activated": result.activated, "summary": result.summary,
+                       "judged_on": f"{result.validation_photos} photos in {result.test_shoots} shoots"}
+        except TooLittleHistory as exc:
+            outcome = {"activated": False, "summary": str(exc), "judged_on": "-"}
+        seconds = time.perf_counter() - started
+        after = engine_f1()
+    return {"seed": seed, "photographer": name, "before": before, "after": after, "train_s": seconds, **outcome}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seeds", type=int, nargs="+", required=True)
+    parser.add_argument("--photos", type=int, default=240)
+    parser.add_argument("--next", type=int, default=72, help="her newest photos: the next shoots")
+    parser.add_argument("--json", type=Path)
+    args = parser.parse_args()
+    rows = []
+    with tempfile.TemporaryDirectory() as scratch:
+        for seed in args.seeds:
+            for index in range(PHOTOGRAPHERS):
+                rows.append(one(index, seed, args.photos, args.next, Path(scratch)))
+                r = rows[-1]
+                print(f"seed {r['seed']:>6} {r['photographer']:<8} F1@5 {r['before']:.3f} -> {r['after']:.3f}"
+                      f"  {'activated' if r['activated'] else 'kept as it was'} (judged on {r['judged_on']},"
+                      f" {r['train_s']:.0f} s)", flush=True)
+    pooled_before = sum(r["before"] for r in rows) / len(rows)
+    pooled_after = sum(r["after"] for r in rows) / len(rows)
+    worse = [r for r in rows if r["after"] < r["before"] - 1e-9]
+    print(f"\nF1@5 on the next shoots, mean over photographers: {pooled_before:.3f} -> {pooled_after:.3f}"
+          f" ({(pooled_after / pooled_before - 1) * 100:+.1f} %); {len(worse)} of {len(rows)} photographers worse;"
+          f" {sum(r['activated'] for r in rows)} retrains activated; seeds {args.seeds}")
+    if args.json:
+        args.json.write_text(json.dumps({"seeds": args.seeds, "photos": args.photos, "next": args.next,
+                                         "pooled_before": pooled_before, "pooled_after": pooled_after,
+                                         "rows": rows}, indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,128 @@
+"""Judging a retrain the way the photographer will use it: on her next shoot.
+
+Her history is cut into shoots (photos close in time, and in place where both carry GPS) and
+split forward in time into three blocks of whole shoots:
+
+    train   the oldest shoots: what the candidate model learns from
+    tune    the shoots after them: where its weight among the signals and the learned ranker
+            are chosen (choosing on the photos that then decide would flatter the candidate)
+    test    the newest shoots, which the candidate never saw: where the engine as it is and
+            the engine with the candidate are compared
+
+The candidate replaces what is active only when it is better on the test shoots by more than
+the noise: the lower end of a one-sided 95 % paired bootstrap interval of the per-photo
+difference is above zero. A tie, or a gain within the noise, keeps what is active. With too
+little history for three blocks, nothing is trained and the engine stays as it is.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+import numpy as np
+
+SHOOT_GAP_HOURS = 3.0  # a pause this long starts a new shoot
+SHOOT_DISTANCE_KM = 30.0  # and so does a move this far, where both photos carry GPS
+MIN_TEST_PHOTOS = 10  # fewer say too little about the next shoot
+MIN_TRAIN_PHOTOS = 10
+BOOTSTRAP_RESAMPLES = 2000
+CONFIDENCE = 0.95
+
+
+def shoot_ids(photos: Sequence) -> list[int]:
+    """A shoot number for each photo (``photos`` oldest first; ``taken_at`` ISO, ``gps_lat``,
+    ``gps_lon``). A photo without a date joins the shoot before it."""
+    ids, shoot, previous = [], 0, None
+    for photo in photos:
+        if previous is not None and _new_shoot(previous, photo):
+            shoot += 1
+        ids.append(shoot)
+        if photo.taken_at:
+            previous = photo
+    return ids
+
+
+def _new_shoot(a, b) -> bool:
+    if not b.taken_at:
+        return False
+    try:
+        gap = (datetime.fromisoformat(b.taken_at) - datetime.fromisoformat(a.taken_at)).total_seconds() / 3600
+    except ValueError:
+        return False
+    if abs(gap) > SHOOT_GAP_HOURS:
+        return True
+    if None not in (a.gps_lat, a.gps_lon, b.gps_lat, b.gps_lon):
+        return _km(a.gps_lat, a.gps_lon, b.gps_lat, b.gps_lon) > SHOOT_DISTANCE_KM
+    return False
+
+
+def _km(lat1, lon1, lat2, lon2) -> float:
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 12742 * math.asin(min(1.0, math.sqrt(h)))
+
+
+@dataclass(frozen=True)
+class ForwardSplit:
+    train: range
+    tune: range
+    test: range
+    test_shoots: int
+    shoots: int
+
+
+class TooLittleHistory(ValueError):
+    """The history cannot show whether a retrain helps; the message says so in words."""
+
+
+def forward_split(photos: Sequence, share: float = 0.1, min_photos: int = MIN_TEST_PHOTOS) -> ForwardSplit:
+    """Train, tune and test blocks of whole shoots, oldest to newest; the test and tune blocks
+    each hold at least ``share`` of the photos and ``min_photos``, and so does the train block
+    (at least MIN_TRAIN_PHOTOS). Raises TooLittleHistory."""
+    ids = shoot_ids(photos)
+    n = len(photos)
+    wanted = max(min_photos, math.ceil(share * n))
+
+    def block_start(end: int) -> int:
+        """Start of the whole shoots that end at ``end`` and hold at least ``wanted`` photos."""
+        start = end
+        while start > 0 and end - start < wanted:
+            shoot = ids[start - 1]
+            while start > 0 and ids[start - 1] == shoot:
+                start -= 1
+        return start
+
+    test_start = block_start(n)
+    tune_start = block_start(test_start)
+    shoots = len(set(ids))
+    if n - test_start < wanted or test_start - tune_start < wanted or tune_start < max(min_photos, MIN_TRAIN_PHOTOS):
+        raise TooLittleHistory(
+            f"{n} tagged photos in {shoots} shoot{'s' if shoots != 1 else ''} are not yet enough to tell whether a"
+            f" retrain helps on your next shoot: it learns from your older shoots and is judged on your newest"
+            f" ones, which takes at least {wanted} photos of your newest shoots, {wanted} of the shoots before"
+            f" and {max(min_photos, MIN_TRAIN_PHOTOS)} older ones; suggestions stay as they are")
+    return ForwardSplit(range(tune_start), range(tune_start, test_start), range(test_start, n),
+                        len(set(ids[test_start:])), shoots)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    better: bool
+    mean_before: float
+    mean_after: float
+    lower_bound: float  # of the mean per-photo gain, one-sided at CONFIDENCE
+
+
+def paired_bootstrap(before: Sequence[float], after: Sequence[float], *, seed: int = 0) -> Verdict:
+    """Whether ``after`` beats ``before`` (per-photo scores of the same photos) by more than
+    the noise of which photos happened to be in the test shoots."""
+    before, after = np.asarray(before, dtype=float), np.asarray(after, dtype=float)
+    gains = after - before
+    rng = np.random.default_rng(seed)
+    means = gains[rng.integers(0, len(gains), size=(BOOTSTRAP_RESAMPLES, len(gains)))].mean(1)
+    lower = float(np.quantile(means, 1 - CONFIDENCE))
+    return Verdict(bool(gains.mean() > 0 and lower > 0), float(before.mean()), float(after.mean()), lower)
