@@ -22,38 +22,76 @@ class Post:
     tags: frozenset[str]
 
 
-def load_lastfm(folder: str | Path) -> list[Post]:
+class DataError(ValueError):
+    """A data file that cannot be read as its format says: the message names file and line."""
+
+
+def read_text_lines(path: str | Path, notes: list[str] | None = None) -> list[str]:
+    """The file's lines as text, whatever mix of encodings older exports left in it: a line
+    that is not UTF-8 is read as Latin-1 (which every byte is), and ``notes`` says how many."""
+    with open(path, "rb") as f:
+        raw_lines = f.read().splitlines()
+    lines, fixed, replaced = [], 0, 0
+    for raw in raw_lines:
+        try:
+            lines.append(raw.decode("utf-8"))
+        except UnicodeDecodeError:
+            text = raw.decode("utf-8", errors="replace")
+            replaced += text.count("\ufffd")
+            lines.append(raw.decode("latin-1"))
+            fixed += 1
+    if fixed and notes is not None:
+        notes.append(f"{Path(path).name}: {fixed} line(s) were not UTF-8 ({replaced} byte sequence(s));"
+                     " read as Latin-1")
+    return lines
+
+
+def load_lastfm(folder: str | Path, notes: list[str] | None = None) -> list[Post]:
     """hetrec2011 Last.fm: item = artistID, tag = tagID; post date = earliest (y, m, d)."""
     tags: dict[tuple[str, str], set[str]] = defaultdict(set)
     dates: dict[tuple[str, str], tuple[int, int, int]] = {}
-    with open(Path(folder) / "user_taggedartists.dat", encoding="latin-1") as f:
-        rows = csv.reader(f, delimiter="\t")
-        next(rows)
-        for user, artist, tag, day, month, year in rows:
-            key = (user, artist)
-            tags[key].add(tag)
+    path = Path(folder) / "user_taggedartists.dat"
+    rows = csv.reader(read_text_lines(path, notes), delimiter="\t")
+    next(rows, None)
+    for line, row in enumerate(rows, start=2):
+        try:
+            user, artist, tag, day, month, year = row
             date = (int(year), int(month), int(day))
-            dates[key] = min(dates.get(key, date), date)
+            calendar_date(*date)
+        except ValueError as exc:
+            raise DataError(f"{path}: line {line}: expected userID, artistID, tagID, day, month, year"
+                            f" ({exc})") from None
+        key = (user, artist)
+        tags[key].add(tag)
+        dates[key] = min(dates.get(key, date), date)
     # Time in days (an ordinal date): ordered like the dates, and differences mean something.
     return [Post(u, i, float(calendar_date(y, m, d).toordinal()), frozenset(tags[(u, i)])) for (u, i), (y, m, d) in dates.items()]
 
 
-def load_tagrec(path: str | Path) -> list[Post]:
+def load_tagrec(path: str | Path, notes: list[str] | None = None) -> list[Post]:
     """TagRec CSV: "user";"item";"unix_ts";"tag1,tag2";"..."; tags URL-decoded twice,
-    stripped, lower-cased; empty tags and posts without tags dropped."""
+    stripped, lower-cased; empty tags and posts without tags dropped. Lines that are not
+    UTF-8 are read as Latin-1 and counted in ``notes``; so are lines with too few fields."""
     tags: dict[tuple[str, str], set[str]] = defaultdict(set)
     times: dict[tuple[str, str], float] = {}
-    with open(path, encoding="utf-8", newline="") as f:
-        for row in csv.reader(f, delimiter=";", quotechar='"'):
-            if len(row) < 4:
-                continue
-            user, item, stamp, tag_list = row[:4]
-            key = (user, item)
-            for tag in tag_list.split(","):
-                tag = unquote(unquote(tag)).strip().lower()
-                if tag:
-                    tags[key].add(tag)
-            times[key] = min(times.get(key, float(stamp)), float(stamp))
+    short = 0
+    for line, row in enumerate(csv.reader(read_text_lines(path, notes), delimiter=";", quotechar='"'), start=1):
+        if len(row) < 4:
+            short += bool(row)
+            continue
+        user, item, stamp, tag_list = row[:4]
+        try:
+            moment = float(stamp)
+        except ValueError:
+            raise DataError(f"{path}: line {line}: the third field should be a Unix time, not {stamp[:40]!r}") from None
+        key = (user, item)
+        for tag in tag_list.split(","):
+            tag = unquote(unquote(tag)).strip().lower()
+            if tag:
+                tags[key].add(tag)
+        times[key] = min(times.get(key, moment), moment)
+    if short and notes is not None:
+        notes.append(f"{Path(path).name}: {short} line(s) with fewer than 4 fields skipped")
     return [Post(u, i, times[(u, i)] / 86400.0, frozenset(t)) for (u, i), t in tags.items() if t]  # days
 
 

@@ -25,7 +25,7 @@ import traceback
 from collections.abc import Sequence
 from pathlib import Path
 
-from .data import Post, chronological_split, load_lastfm, load_lastfm_side, load_tagrec
+from .data import DataError, Post, chronological_split, load_lastfm, load_lastfm_side, load_tagrec
 from .metrics import ranking_metrics
 from .model_api import SideData
 from .registry import LEARNED, MODELS, NEURAL, make_model
@@ -43,10 +43,18 @@ def load_dataset(spec: str) -> tuple[list[Post], SideData]:
         raise SystemExit(f"evaluate: --dataset must be lastfm:PATH, tagrec:PATH or store:DB, not {spec!r}")
     if not Path(path).exists():
         raise SystemExit(f"evaluate: no such data set: {path}")
-    if kind == "lastfm":
-        return load_lastfm(path), load_lastfm_side(path)
-    if kind == "tagrec":
-        return load_tagrec(path), SideData()
+    notes: list[str] = []
+    try:
+        if kind == "lastfm":
+            loaded = load_lastfm(path, notes), load_lastfm_side(path)
+        elif kind == "tagrec":
+            loaded = load_tagrec(path, notes), SideData()
+    except DataError as exc:
+        raise SystemExit(f"evaluate: {exc}") from None
+    for note in notes:
+        print(f"evaluate: {note}", file=sys.stderr)
+    if kind in ("lastfm", "tagrec"):
+        return loaded
     from .store_data import load_store
 
     return load_store(path)
