@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -29,7 +29,7 @@ from tagassist.store import Photo, Profile, Store
 from .early_stopping import EarlyStopping, Stopped
 from .metrics import ranking_metrics
 from .signal_ranker import fit_signal_ranker
-from .validation import MIN_TEST_PHOTOS, ForwardSplit, Verdict, forward_split, paired_bootstrap
+from .validation import MIN_TEST_PHOTOS, ForwardSplit, Verdict, forward_folds, paired_bootstrap
 
 
 @dataclass
@@ -43,6 +43,7 @@ class TrainConfig:
     patience: int = 10
     validation_share: float = 0.1  # of the photos in each of the tune and test blocks, at least
     min_judge_photos: int = MIN_TEST_PHOTOS  # and at least this many
+    folds: int = 2  # rolling forward folds that must agree, where the history allows
     self_training: bool = False  # SIMR-style distillation on the untagged photos, kept if it helps
     seed: int = 0
 
@@ -185,6 +186,8 @@ class Judgement:
     test_photos: int
     activate: bool
     summary: str
+    before_scores: tuple[float, ...] = ()  # per test photo: F1@5 of the engine as it is
+    after_scores: tuple[float, ...] = ()  # and with the candidate
 
 
 def judge_candidate(store: Store, profile: Profile, photos: list[Photo], tags: list[list[str]], split: ForwardSplit,
@@ -206,13 +209,27 @@ def judge_candidate(store: Store, profile: Profile, photos: list[Photo], tags: l
     before_rankings = _suggestion_rankings(store, profile, previous_encoder or encoder_id, test_photos, unseen_by_test,
                                            previous)
     after_rankings = _suggestion_rankings(store, profile, encoder_id, test_photos, unseen_by_test, scorer)
-    verdict = paired_bootstrap(per_photo_f1(before_rankings, test_truths), per_photo_f1(after_rankings, test_truths),
-                               seed=seed)
+    before_scores, after_scores = per_photo_f1(before_rankings, test_truths), per_photo_f1(after_rankings, test_truths)
+    verdict = paired_bootstrap(before_scores, after_scores, seed=seed)
     accepted = accepted_share(before_rankings, test_truths), accepted_share(after_rankings, test_truths)
     activate = verdict.better and accepted[1] >= accepted[0]
     return Judgement(f1_at_5(before_rankings, test_truths), f1_at_5(after_rankings, test_truths), accepted, verdict,
                      len(test_photos), activate,
-                     outcome_summary(activate, split.test_shoots, len(test_photos), *accepted))
+                     outcome_summary(activate, split.test_shoots, len(test_photos), *accepted),
+                     tuple(before_scores), tuple(after_scores))
+
+
+def judge_folds(judgements: list[Judgement], split: ForwardSplit, *, seed: int = 0) -> Judgement:
+    """One decision over rolling folds (newest first): a gain beyond the noise on their test
+    photos pooled, and no fold worse. The numbers shown are the newest fold's."""
+    newest = judgements[0]
+    pooled = paired_bootstrap([x for j in judgements for x in j.before_scores],
+                              [x for j in judgements for x in j.after_scores], seed=seed)
+    never_worse = all(sum(j.after_scores) >= sum(j.before_scores) and j.accepted[1] >= j.accepted[0]
+                      for j in judgements)
+    activate = pooled.better and never_worse
+    return replace(newest, verdict=pooled, activate=activate,
+                   summary=outcome_summary(activate, split.test_shoots, newest.test_photos, *newest.accepted))
 
 
 def train_profile(
@@ -229,26 +246,93 @@ def train_profile(
     config = config or TrainConfig()
     started = time.perf_counter()
     report = on_progress or (lambda event: None)
-    torch.manual_seed(config.seed)
-    rng = np.random.default_rng(config.seed)
 
     photos, tags, rejected, vectors = tagged_photos(store, profile, encoder_id)
     if len(photos) < 10:
         raise ValueError(f"profile {profile.name!r} has {len(photos)} tagged, indexed photos; at least 10 are needed to train")
-    split = forward_split(photos, config.validation_share, config.min_judge_photos)  # raises TooLittleHistory
-    # The model early-stops and is calibrated on the tune shoots; the test shoots only judge.
-    train_idx, val_idx, test_idx = split.train, split.tune, split.test
+    folds = forward_folds(photos, config.validation_share, config.min_judge_photos, config.folds)  # or TooLittleHistory
+    split = folds[0]
+    features = torch.from_numpy(np.stack([vectors[p.content_hash] for p in photos]).astype(np.float32))
+    fitted = _fit_head(store, profile, encoder_id, features, tags, rejected, split, config, device, report,
+                       should_stop, warm=True, started=started, photos=photos)
+    model, vocabulary, calibration, best_f1 = fitted.model, fitted.vocabulary, fitted.calibration, fitted.best_f1
+    history, epoch, train_list = fitted.history, fitted.epoch, fitted.train_rows
+
+    report({"stage": "compare", "epoch": epoch, "step": 0, "total": len(folds) + 1, "loss": None, "metric": best_f1,
+            "eta_s": 0})
+    new_scorer = ModelScorer(model, vocabulary, calibration, device)
+    judgements = [judge_candidate(store, profile, photos, tags, split, new_scorer, encoder_id, encoder_id,
+                                  should_stop, seed=config.seed)]
+    for number, older in enumerate(folds[1:], start=1):  # the same recipe, one block back in time
+        report({"stage": "compare", "epoch": epoch, "step": number, "total": len(folds) + 1, "loss": None,
+                "metric": best_f1, "eta_s": 0})
+        past = _fit_head(store, profile, encoder_id, features, tags, rejected, older, config, device,
+                         lambda event: None, should_stop, warm=False, started=started, photos=photos)
+        judgements.append(judge_candidate(store, profile, photos, tags, older,
+                                          ModelScorer(past.model, past.vocabulary, past.calibration, device),
+                                          encoder_id, encoder_id, should_stop, seed=config.seed))
+    judged = judge_folds(judgements, split, seed=config.seed)
+    report({"stage": "compare", "epoch": epoch, "step": len(folds), "total": len(folds) + 1, "loss": None,
+            "metric": best_f1, "eta_s": 0})
+    before, after, activate, summary = judged.before, judged.after, judged.activate, judged.summary
+    accepted, verdict, test_photos = judged.accepted, judged.verdict, judged.test_photos
+    val_idx, warm_start, self_training = split.tune, fitted.warm_start, fitted.self_training
+
+    version = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S-%f")
+    signal_weight, ranker = new_scorer.signal_weight, new_scorer.ranker
+    metrics = {"before_f1_at_5": before, "after_f1_at_5": after, "model_f1_at_5": best_f1, "encoder_id": encoder_id,
+               "signal_weight": signal_weight, "learned_ranker": ranker is not None,
+               "train_photos": len(train_list), "tune_photos": len(val_idx), "validation_photos": test_photos,
+               "test_shoots": split.test_shoots, "accepted_before": accepted[0], "accepted_after": accepted[1],
+               "gain_lower_bound": verdict.lower_bound, "folds": len(folds), "warm_start_from": warm_start,
+               "self_training": self_training, "summary": summary}
+    bundle_config = {
+        **model.config(), "encoder_id": encoder_id, "vocabulary": vocabulary, "profile_ids": [profile.id],
+        "calibration": calibration, "signal_weight": signal_weight,
+        "ranker": ranker.to_json() if ranker else None, "metrics": metrics, "train_config": asdict(config),
+        "training_data": _fingerprint(photos, tags), "version": version,
+    }
+    directory = (models_dir or Path(store.path).parent / "models") / f"profile-{profile.id}" / version
+    sha = save_bundle(directory, model.state_dict(), bundle_config)
+    store.add_model(version, profile, str(directory), sha, metrics, activate=activate)
+    return TrainResult(version, activate, before, after, best_f1, len(train_list), test_photos,
+                       time.perf_counter() - started, history=history, signal_weight=signal_weight,
+                       learned_ranker=ranker is not None, test_shoots=split.test_shoots,
+                       accepted_before=accepted[0], accepted_after=accepted[1],
+                       gain_lower_bound=verdict.lower_bound, summary=summary)
+
+
+@dataclass
+class FittedHead:
+    model: PerMLP
+    vocabulary: list[str]
+    calibration: dict
+    best_f1: float  # on the tune shoots
+    history: list[dict]
+    epoch: int
+    train_rows: np.ndarray
+    warm_start: str | None
+    self_training: dict | None
+
+
+def _fit_head(store, profile, encoder_id, features, tags, rejected, split: ForwardSplit, config: TrainConfig,
+              device, report, should_stop, *, warm: bool, started: float, photos) -> FittedHead:
+    """The personalized model of the split's train shoots, early-stopped and calibrated on its
+    tune shoots. ``warm``: continue from the active model (only for the newest fold: the
+    active model has seen the older folds' test shoots)."""
+    torch.manual_seed(config.seed)
+    rng = np.random.default_rng(config.seed)
+    train_idx, val_idx = split.train, split.tune
     vocabulary = sorted({t for i in train_idx for t in tags[i]})
     column = {t: c for c, t in enumerate(vocabulary)}
-    features = torch.from_numpy(np.stack([vectors[p.content_hash] for p in photos]).astype(np.float32))
-    positives = [[column[t] for t in tags[i] if t in column] for i in range(len(photos))]
-    hard = [[column[t] for t in rejected[i] if t in column] for i in range(len(photos))]
+    positives = [[column[t] for t in tags[i] if t in column] for i in range(len(tags))]
+    hard = [[column[t] for t in rejected[i] if t in column] for i in range(len(tags))]
 
     model = PerMLP(features.shape[1], 1, len(vocabulary), config.hidden).to(device)
     train_features = features[list(train_idx)]
     model.feature_mean.copy_(train_features.mean(0))
     model.feature_std.copy_(train_features.std(0).clamp(min=1e-3))
-    warm_start = _warm_start(store, profile, encoder_id, model, vocabulary)
+    warm_start = _warm_start(store, profile, encoder_id, model, vocabulary) if warm else None
     optimiser = torch.optim.AdamW(model.parameters(), lr=config.learning_rate, weight_decay=config.weight_decay)
     val_truths = [frozenset(tags[i]) for i in val_idx]
 
@@ -293,40 +377,10 @@ def train_profile(
         model, best_f1, self_training = _self_train(store, encoder_id, photos, model, best_f1, features, train_list,
                                                     positives, hard, vocabulary, val_idx, val_truths, config,
                                                     device, report, should_stop)
-    # Calibrated on the held-out photos: on the training photos an overfit model looks sure.
+    # Calibrated on the tune shoots: on the training photos an overfit model looks sure.
     val_list = np.array(list(val_idx))
     calibration = _calibrate(model, features[val_list], positives, val_list, device)
-
-    report({"stage": "compare", "epoch": epoch, "step": 0, "total": 2, "loss": None, "metric": best_f1, "eta_s": 0})
-    new_scorer = ModelScorer(model, vocabulary, calibration, device)
-    judged = judge_candidate(store, profile, photos, tags, split, new_scorer, encoder_id, encoder_id,
-                             should_stop, seed=config.seed)
-    report({"stage": "compare", "epoch": epoch, "step": 1, "total": 2, "loss": None, "metric": best_f1, "eta_s": 0})
-    before, after, activate, summary = judged.before, judged.after, judged.activate, judged.summary
-    accepted, verdict, test_photos = judged.accepted, judged.verdict, judged.test_photos
-
-    version = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S-%f")
-    signal_weight, ranker = new_scorer.signal_weight, new_scorer.ranker
-    metrics = {"before_f1_at_5": before, "after_f1_at_5": after, "model_f1_at_5": best_f1, "encoder_id": encoder_id,
-               "signal_weight": signal_weight, "learned_ranker": ranker is not None,
-               "train_photos": len(train_list), "tune_photos": len(val_idx), "validation_photos": test_photos,
-               "test_shoots": split.test_shoots, "accepted_before": accepted[0], "accepted_after": accepted[1],
-               "gain_lower_bound": verdict.lower_bound, "warm_start_from": warm_start,
-               "self_training": self_training, "summary": summary}
-    bundle_config = {
-        **model.config(), "encoder_id": encoder_id, "vocabulary": vocabulary, "profile_ids": [profile.id],
-        "calibration": calibration, "signal_weight": signal_weight,
-        "ranker": ranker.to_json() if ranker else None, "metrics": metrics, "train_config": asdict(config),
-        "training_data": _fingerprint(photos, tags), "version": version,
-    }
-    directory = (models_dir or Path(store.path).parent / "models") / f"profile-{profile.id}" / version
-    sha = save_bundle(directory, model.state_dict(), bundle_config)
-    store.add_model(version, profile, str(directory), sha, metrics, activate=activate)
-    return TrainResult(version, activate, before, after, best_f1, len(train_list), test_photos,
-                       time.perf_counter() - started, history=history, signal_weight=signal_weight,
-                       learned_ranker=ranker is not None, test_shoots=split.test_shoots,
-                       accepted_before=accepted[0], accepted_after=accepted[1],
-                       gain_lower_bound=verdict.lower_bound, summary=summary)
+    return FittedHead(model, vocabulary, calibration, best_f1, history, epoch, train_list, warm_start, self_training)
 
 
 def _self_train(store, encoder_id, photos, teacher, teacher_f1, features, train_rows, positives, hard, vocabulary,

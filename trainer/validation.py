@@ -9,10 +9,13 @@ split forward in time into three blocks of whole shoots:
     test    the newest shoots, which the candidate never saw: where the engine as it is and
             the engine with the candidate are compared
 
-The candidate replaces what is active only when it is better on the test shoots by more than
+Where the history allows, this is done twice, rolling back one block (two folds): a model of
+the older shoots is judged the same way on the shoots before the newest. The candidate
+replaces what is active only when it is better on the test shoots of every fold by more than
 the noise: the lower end of a one-sided 95 % paired bootstrap interval of the per-photo
-difference is above zero. A tie, or a gain within the noise, keeps what is active. With too
-little history for three blocks, nothing is trained and the engine stays as it is.
+difference, pooled over the folds, is above zero, and no fold got worse. A tie, or a gain
+within the noise, keeps what is active. With too little history for three blocks, nothing is
+trained and the engine stays as it is.
 """
 
 from __future__ import annotations
@@ -107,6 +110,19 @@ def forward_split(photos: Sequence, share: float = 0.1, min_photos: int = MIN_TE
             f" and {max(min_photos, MIN_TRAIN_PHOTOS)} older ones; suggestions stay as they are")
     return ForwardSplit(range(tune_start), range(tune_start, test_start), range(test_start, n),
                         len(set(ids[test_start:])), shoots)
+
+
+def forward_folds(photos: Sequence, share: float = 0.1, min_photos: int = MIN_TEST_PHOTOS,
+                  count: int = 2) -> list[ForwardSplit]:
+    """Up to ``count`` rolling forward splits, newest first: each older one tests on the shoots
+    just before the test shoots of the one after it. Raises TooLittleHistory if not even one."""
+    folds = [forward_split(photos, share, min_photos)]
+    while len(folds) < count:
+        try:
+            folds.append(forward_split(photos[:folds[-1].test.start], share, min_photos))
+        except TooLittleHistory:
+            break
+    return folds
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,6 @@ state they need and applies their plans, each inside the caller's transaction.
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 

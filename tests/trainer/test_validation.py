@@ -49,3 +49,13 @@ def test_the_verdict_needs_a_gain_beyond_the_noise():
     one_lucky[0] += 0.8  # one photo better, all others the same: not a clear gain
     assert not paired_bootstrap(before, one_lucky).better
     assert not paired_bootstrap(before, before - 0.05).better
+
+
+def test_rolling_folds_test_each_on_the_shoots_before_the_next():
+    from trainer.validation import forward_folds
+
+    photos = [P(f"2024-01-{1 + i // 4:02}T12:{i % 4:02}:00") for i in range(80)]
+    newest, older = forward_folds(photos, count=2)
+    assert list(older.test) == list(range(56, 68)) == list(newest.tune)  # one block back in time
+    assert older.train.stop <= older.tune.start < older.test.start
+    assert len(forward_folds(photos[:36], count=2)) == 1  # where the history allows
