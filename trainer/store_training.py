@@ -445,8 +445,8 @@ def _warm_start(store: Store, profile: Profile, encoder_id: str, model: PerMLP, 
 
 
 def _calibrate(model: PerMLP, features: torch.Tensor, positives: list[list[int]], rows, device) -> dict:
-    """Platt scaling: P(tag applies) = sigmoid(a * score + b), fitted on the given photos, so
-    the model's scores mix with the engine's other signals on one scale."""
+    """Platt scaling: P(she takes the tag) = sigmoid(a * score + b), fitted on the given
+    (tune) photos, so the model's scores mix with the engine's other signals on one scale."""
     with torch.no_grad():  # not inference_mode: these scores feed the autograd of a and b
         scores = model(features.to(device), torch.zeros(len(features), dtype=torch.long, device=device)).cpu()
     labels = torch.zeros_like(scores)
@@ -455,12 +455,12 @@ def _calibrate(model: PerMLP, features: torch.Tensor, positives: list[list[int]]
     a = torch.ones(1, requires_grad=True)
     b = torch.zeros(1, requires_grad=True)
     optimiser = torch.optim.LBFGS([a, b], max_iter=100)
-    # Positives are rare: weight them so both classes count equally.
-    weight = torch.where(labels > 0, (labels.numel() - labels.sum()) / labels.sum().clamp(min=1), torch.ones(()))
+    # Unweighted: the number shown is the chance she takes the tag. Weighting the rare
+    # positives up (as the first version did) made every model score look like 0.9.
 
     def closure():
         optimiser.zero_grad()
-        loss = torch.nn.functional.binary_cross_entropy_with_logits(a * scores + b, labels, weight=weight)
+        loss = torch.nn.functional.binary_cross_entropy_with_logits(a * scores + b, labels)
         loss.backward()
         return loss
 

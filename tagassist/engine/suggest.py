@@ -119,6 +119,28 @@ def _top_k(scores: np.ndarray, names: Sequence[str], k: int) -> list[int]:
     return sorted(candidates.tolist(), key=lambda i: (-scores[i], names[i]))[:k]
 
 
+OCCASION_GAP_HOURS = 48.0  # uses of a tag this far apart are separate occasions (trips, events)
+
+
+def _occasions(hours: np.ndarray) -> float:
+    """On how many separate occasions a tag was used: its photos' times in runs with less than
+    OCCASION_GAP_HOURS between them; undated photos count as one more, and a tag used only on
+    undated photos as any number (nothing says it belongs to one occasion)."""
+    dated = np.sort(hours[~np.isnan(hours)])
+    if not len(dated):
+        return math.inf
+    return 1 + int(np.count_nonzero(np.diff(dated) > OCCASION_GAP_HOURS)) + int(len(dated) < len(hours))
+
+
+def model_support(occasions: np.ndarray, shoot: np.ndarray) -> np.ndarray:
+    """How much the trained model may count for each tag: a visual model can recognise what
+    recurs (a forest, a dog, architecture), not which trip or event a photo belongs to. A tag
+    of one occasion (Rome2023, a place visited once) gets the model's support only where the
+    photo's own shoot has it; from three occasions on, fully."""
+    support = np.clip((occasions - 1.0) / 2.0, 0.0, 1.0)
+    return np.where(shoot > 0, 1.0, support)
+
+
 class ProfileHistory:
     """Everything the signals need from one profile's history, as arrays. Build it once and
     rebuild after the history changes (``Suggester.refresh``)."""
@@ -173,6 +195,7 @@ class ProfileHistory:
         row_of_entry = np.repeat(np.arange(n), np.diff(self.indptr))
         order = np.argsort(self.indices, kind="stable")
         self.tag_rows = np.split(row_of_entry[order], np.cumsum(np.bincount(self.indices, minlength=v))[:-1])
+        self.occasions = np.array([_occasions(self.hours[rows]) for rows in self.tag_rows], dtype=np.float64)
         self._load_rejections(store, profile)
         self.encoder_id = encoder_id
         self.embedded_rows = np.zeros(0, dtype=np.int64)
@@ -393,8 +416,10 @@ class Suggester:
         season = self._habit(h.season, _season(photo.taken_at), h.counts)
         camera = _camera(photo)
         by_camera = self._habit(h.camera, h.camera_index.get(camera, -1) if camera else -1, h.counts)
+        model_row = from_dict(model)
+        model_row[:v] *= model_support(h.occasions, shoot)
         rows = {
-            "model": from_dict(model),
+            "model": model_row,
             "visual": padded(visual),
             "shoot": padded(shoot),
             "content": from_dict(content),

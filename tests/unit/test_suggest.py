@@ -246,3 +246,20 @@ def test_ties_go_to_the_learned_ranker_and_the_larger_model_weight(history, held
     choose_combination(history.store, history.profile, ENCODER, photos, truths, exclude, scorer,
                        [avoids_frequency, None])
     assert scorer.ranker is None
+
+
+def test_a_trained_model_cannot_lift_a_tag_of_one_trip_onto_another(history):
+    """A visual model recognises forests, not which trip a forest was on: a place or trip tag
+    used on one occasion gets the model's support only within that occasion's own shoot."""
+    for day in range(1, 4):  # a trip to Rome, three days
+        history.photo(["Rome2023", "Places|Italy|Rome", "forest"], taken_at=f"2023-05-0{day}T10:00:00", vector=[1.0, 0.0])
+    for month in range(1, 10):  # forests all year round
+        history.photo(["forest"], taken_at=f"2024-{month:02}-15T10:00:00", vector=[1.0, 0.0])
+    elsewhere = history.photo(taken_at="2024-11-02T10:00:00", vector=[1.0, 0.0])
+    sure_of_rome = _ModelOf("Rome2023", "Places|Italy|Rome", "forest")
+    suggester = Suggester(history.store, history.profile, ENCODER, model_scorer=sure_of_rome)
+    shown = suggester.suggest(elsewhere, 3)
+    assert shown[0].tag == "forest"
+    assert all("trained model" not in s.reason for s in shown if s.tag != "forest")
+    on_the_trip = history.photo(taken_at="2023-05-02T16:00:00", vector=[1.0, 0.0])  # the trip's own shoot
+    assert "Rome2023" in _tags(suggester.suggest(on_the_trip, 3))
