@@ -121,8 +121,9 @@ def f1_at_5(rankings: list[list[str]], truths: list[frozenset[str]]) -> float:
 
 MODEL_WEIGHTS = (0.9, 0.6, 0.3, 0.0)  # how much a model may count against the other signals
 # The engine's suggestions before and after are compared on the newest held-out photos, at
-# most this many (each costs the signals of one suggestion; a few hundred decide it).
-COMPARE_PHOTOS = 400
+# most this many in each block (each costs the signals of one suggestion; 200 photos tell a
+# real gain from noise, and two folds must stay within the retrain's time budget).
+COMPARE_PHOTOS = 200
 
 
 def choose_combination(store, profile, encoder_id, photos, truths, exclude, scorer, rankers,
