@@ -12,8 +12,10 @@ shoots, whose tags the engine never sees):
     after    the same after ``train`` (``trainer.store_training.train_profile``, the code path
              of ``tagassist train`` and of the app's Retrain), with whatever it activated
 
-Targets (issue 13): after >= before for every photographer, pooled F1@5 up >= 3 %. Use seeds
-that were not used while building the change; the table says which were used.
+Targets (issue 13): after >= before for every photographer, pooled F1@5 up >= 3 %; expected
+calibration error (10 bins) of the shown scores <= 0.05 and at most 20 % wrong among those
+scored >= 0.8, before and after. Use seeds that were not used while building the change; the
+output says which were used.
 """
 
 from __future__ import annotations
@@ -35,6 +37,22 @@ def f1_at_5(rankings, truths) -> float:
     return ranking_metrics(rankings, truths, [5])[5]["F1"]
 
 
+def calibration(shown: list[list[tuple[str, float]]], truths) -> dict:
+    """Of the shown suggestions (tag, score): expected calibration error over 10 equal-width
+    bins (the score as the chance she accepts it), and the share wrong among those >= 0.8."""
+    pairs = [(score, tag in truth) for row, truth in zip(shown, truths) for tag, score in row]
+    if not pairs:
+        return {"ece": None, "sure": 0, "sure_wrong": None}
+    ece = 0.0
+    for b in range(10):
+        inside = [(s, hit) for s, hit in pairs if b / 10 <= s < (b + 1) / 10 or (b == 9 and s == 1.0)]
+        if inside:
+            ece += len(inside) / len(pairs) * abs(sum(s for s, _ in inside) / len(inside)
+                                                  - sum(hit for _, hit in inside) / len(inside))
+    sure = [hit for s, hit in pairs if s >= 0.8]
+    return {"ece": ece, "sure": len(sure), "sure_wrong": (1 - sum(sure) / len(sure)) if sure else None}
+
+
 def one(index: int, seed: int, n_photos: int, n_next: int, work: Path) -> dict:
     from tagassist.engine.suggest import Suggester
     from tagassist.models.scoring import active_model_scorer
@@ -53,11 +71,12 @@ def one(index: int, seed: int, n_photos: int, n_next: int, work: Path) -> dict:
         photos = [by_path[item["path"]] for item in upcoming]
         truths = [frozenset(item["tags"]) for item in upcoming]
 
-        def engine_f1() -> float:
+        def engine() -> tuple[float, dict]:
             suggester = Suggester(store, profile, encoder, model_scorer=active_model_scorer(store, profile, encoder))
-            return f1_at_5([[s.tag for s in suggester.suggest(p, 5)] for p in photos], truths)
+            shown = [[(s.tag, s.score) for s in suggester.suggest(p, 5)] for p in photos]
+            return f1_at_5([[t for t, _ in row] for row in shown], truths), calibration(shown, truths)
 
-        before = engine_f1()
+        before, calibrated_before = engine()
         started = time.perf_counter()
         try:
             result = train_profile(store, profile, encoder)
@@ -66,8 +85,9 @@ def one(index: int, seed: int, n_photos: int, n_next: int, work: Path) -> dict:
         except TooLittleHistory as exc:
             outcome = {"activated": False, "summary": str(exc), "judged_on": "-"}
         seconds = time.perf_counter() - started
-        after = engine_f1()
-    return {"seed": seed, "photographer": name, "before": before, "after": after, "train_s": seconds, **outcome}
+        after, calibrated_after = engine()
+    return {"seed": seed, "photographer": name, "before": before, "after": after, "train_s": seconds,
+            "calibration_before": calibrated_before, "calibration_after": calibrated_after, **outcome}
 
 
 def main() -> None:
@@ -92,6 +112,13 @@ def main() -> None:
     print(f"\nF1@5 on the next shoots, mean over photographers: {pooled_before:.3f} -> {pooled_after:.3f}"
           f" ({(pooled_after / pooled_before - 1) * 100:+.1f} %); {len(worse)} of {len(rows)} photographers worse;"
           f" {sum(r['activated'] for r in rows)} retrains activated; seeds {args.seeds}")
+    for when in ("before", "after"):
+        pooled = [r[f"calibration_{when}"] for r in rows if r[f"calibration_{when}"]["ece"] is not None]
+        sure = sum(c["sure"] for c in pooled)
+        wrong = sum(c["sure"] * c["sure_wrong"] for c in pooled if c["sure"])
+        print(f"calibration {when}: ECE (10 bins) mean over photographers"
+              f" {sum(c['ece'] for c in pooled) / len(pooled):.3f}; scored >= 0.8: {sure} shown,"
+              f" {wrong / sure if sure else 0:.0%} wrong")
     if args.json:
         args.json.write_text(json.dumps({"seeds": args.seeds, "photos": args.photos, "next": args.next,
                                          "pooled_before": pooled_before, "pooled_after": pooled_after,

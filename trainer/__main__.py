@@ -31,6 +31,9 @@ def main(argv=None) -> int:
     train.add_argument("--self-train", action="store_true",
                        help="head mode: also distil the model on the untagged photos (kept only if it helps)")
     train.add_argument("--json-progress", action="store_true")
+    train.add_argument("--min-judge-photos", type=int, default=None, metavar="N",
+                       help="photos each of the newest shoots' blocks needs to judge a retrain (default 10);"
+                            " fewer only for checking an installation on a small library")
     train.add_argument("--control-stdin", action="store_true",
                        help="stop when a line 'cancel' arrives on stdin, or stdin closes (the parent is gone)")
     commands.add_parser("evaluate", help="score models side by side on a tagging history (see its --help)",
@@ -123,7 +126,8 @@ def run_train(args) -> int:
             encoder_id = store.setting("active_encoder")
             if not encoder_id:
                 raise ValueError("the library has no embeddings yet: run 'tagassist index' first")
-            result = train_profile(store, profile, encoder_id, config=TrainConfig(self_training=args.self_train),
+            judge = {"min_judge_photos": args.min_judge_photos} if args.min_judge_photos else {}
+            result = train_profile(store, profile, encoder_id, config=TrainConfig(self_training=args.self_train, **judge),
                                    device=device, on_progress=emit, should_stop=lambda: stop["requested"])
     except Stopped:
         emit_final = {"stage": "stopped", "message": "training stopped; the previous model stays active"}

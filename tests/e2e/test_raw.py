@@ -101,10 +101,12 @@ def test_a_raw_without_pixels_is_taggable_and_exported_to_its_sidecar(cli, tmp_p
 def test_a_dng_with_a_preview_goes_through_thumbnails_index_and_suggest(cli, tmp_path):
     library = tmp_path / "shoot"
     library.mkdir()
-    scenes = ["beach", "forest"] * 6 + ["beach"]  # twelve tagged (enough to train), one new
+    scenes = ["beach", "forest"] * 18 + ["beach"]  # 36 tagged in 12 shoots (enough to train), one new
     for i, scene in enumerate(scenes):
-        dng = make_dng(library / f"IMG_{i:04}.DNG", scene, i, (300, 200),
-                       xmp=xmp_packet([scene]) if i < 12 else None, shot=shot(orientation=6))
+        taken = Shot(taken_at=datetime(2024, 7, 1 + i // 3, 10 + i % 3), make="Canon", model="Canon EOS R5",
+                     orientation=6)
+        dng = make_dng(library / f"IMG_{i:04}.DNG", scene, i, (240, 160),
+                       xmp=xmp_packet([scene]) if i < 36 else None, shot=taken)
     hashes = {p: sha256(p) for p in library.iterdir()}
     code, out = cli("scan", library)
     assert code == 0, out
@@ -125,7 +127,7 @@ def test_a_dng_with_a_preview_goes_through_thumbnails_index_and_suggest(cli, tmp
     code, out = cli("train")
     assert code == 0, out
     assert {p: sha256(p) for p in hashes} == hashes  # scan, index, suggest, tag, export, train: RAW untouched
-    assert exif_keywords(library / "IMG_0012.xmp") == ["sea"]  # --embed: a RAW's keywords go to its sidecar
+    assert exif_keywords(library / "IMG_0036.xmp") == ["sea"]  # --embed: a RAW's keywords go to its sidecar
 
 
 def test_a_dng_without_a_preview_is_decoded_with_libraw(cli, tmp_path):
