@@ -26,7 +26,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from benchmarks.session import prepare_library
+from benchmarks.session import prepare_library, tag_history
 
 PHOTOGRAPHERS = 4
 
@@ -65,9 +65,7 @@ def one(index: int, seed: int, n_photos: int, n_next: int, work: Path) -> dict:
     with Store(db) as store:
         profile = store.profile(name)
         encoder = store.setting("active_encoder")
-        by_path = {photo.path: photo for photo, _ in store.list_photos(profile)}
-        for item in history:
-            store.add_tags(profile, [by_path[item["path"]].id], item["tags"], "typed")
+        by_path = tag_history(store, profile, history)
         photos = [by_path[item["path"]] for item in upcoming]
         truths = [frozenset(item["tags"]) for item in upcoming]
 

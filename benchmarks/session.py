@@ -60,6 +60,15 @@ def prepare_library(root: Path, index: int, n_photos: int, seed: int) -> tuple[P
     return db, truth, photographer.name
 
 
+def tag_history(store, profile, items: list[dict]) -> dict:
+    """Give the profile the truth's tags on ``items`` (typed, as she would have); returns the
+    library's photos by path."""
+    by_path = {photo.path: photo for photo, _ in store.list_photos(profile)}
+    for item in items:
+        store.add_tags(profile, [by_path[item["path"]].id], item["tags"], "typed")
+    return by_path
+
+
 def _cost(tags) -> int:
     return sum(len(t) + 1 for t in tags)
 

@@ -14,7 +14,6 @@ import pytest
 
 from benchmarks.photosim.metadata import Shot, save_jpeg
 from benchmarks.photosim.render import render
-from tagassist.cli import main
 from tests.conftest import need_tool
 
 
@@ -36,19 +35,6 @@ def make_photo(path, *keywords, sidecar=True):
     elif keywords:
         exiftool(*[f"-XMP-dc:Subject={k}" for k in keywords], path)
     return path
-
-
-@pytest.fixture
-def cli(tmp_path, capsys):
-    db = tmp_path / "lib.sqlite"
-
-    def run(*args, profile=None):
-        code = main(["--db", str(db), *(["--profile", profile] if profile else []), *map(os.fspath, args)])
-        out = capsys.readouterr()
-        return code, out.out + out.err
-
-    run.db = db
-    return run
 
 
 def history(cli, photo, profile=None):

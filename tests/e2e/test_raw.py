@@ -18,25 +18,11 @@ from PIL import Image
 from benchmarks.photosim.dng import save_dng
 from benchmarks.photosim.metadata import Shot, save_jpeg, write_sidecar, xmp_packet
 from benchmarks.photosim.render import render
-from tagassist.cli import main
 from tagassist.library import ThumbnailCache
 from tagassist.library.raw import NO_PREVIEW_NOTE
 from tagassist.store import Store
 from tests.conftest import need_shared
 from tests.e2e.test_keyword_sync import exif_keywords, exiftool
-
-
-@pytest.fixture
-def cli(tmp_path, capsys):
-    db = tmp_path / "lib.sqlite"
-
-    def run(*args, profile=None):
-        code = main(["--db", str(db), *(["--profile", profile] if profile else []), *map(os.fspath, args)])
-        out = capsys.readouterr()
-        return code, out.out + out.err
-
-    run.db = db
-    return run
 
 
 def photos(cli):

@@ -1,7 +1,7 @@
 """The feedback loop on a simulated photographer: rendered photos with real EXIF, scanned and
 indexed by tagassist, tagged in date order, then "Retrain on my tags"."""
 
-from benchmarks.session import prepare_library
+from benchmarks.session import prepare_library, tag_history
 from tagassist.cli import main
 from tagassist.engine.suggest import Suggester
 from tagassist.models.scoring import active_model_scorer
@@ -14,9 +14,7 @@ def test_retraining_on_a_simulated_library_is_kept_only_if_it_helps_on_her_next_
     with Store(db) as store:
         profile = store.profile(name)
         encoder = store.setting("active_encoder")
-        by_path = {photo.path: photo for photo, _ in store.list_photos(profile)}
-        for item in truth:
-            store.add_tags(profile, [by_path[item["path"]].id], item["tags"], "typed")
+        by_path = tag_history(store, profile, truth)
 
         result = train_profile(store, profile, encoder, models_dir=tmp_path / "models")
         # Judged on her newest shoots, which the model never saw, against the engine as it is:
