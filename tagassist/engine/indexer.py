@@ -51,7 +51,13 @@ def decode_for(encoder: Encoder, photo: Photo) -> torch.Tensor:
     width, height = photo.width or 1, photo.height or 1
     aspect = max(width, height) / max(1, min(width, height))
     long_side = min(math.ceil(encoder.input_size * min(aspect, 4.0)), 4 * encoder.input_size)
-    return encoder.preprocess(decode_rgb(photo.pixels_path, photo.orientation, long_side, shrink=False))
+    try:
+        image = decode_rgb(photo.pixels_path, photo.orientation, long_side, shrink=False)
+    except ImageProblem:
+        if not photo.companion:
+            raise
+        image = decode_rgb(photo.path, photo.orientation, long_side, shrink=False)  # its RAW's own preview
+    return encoder.preprocess(image)
 
 
 class Indexer:
@@ -125,7 +131,7 @@ class Indexer:
                 kept.append(photo)
             except ImageProblem as exc:
                 self.summary.failed.append((photo.path, str(exc)))
-                if is_raw_name(photo.pixels_path):  # the RAW itself is fine: only its pixels are not
+                if is_raw_name(photo.path):  # the RAW itself is fine: only its pixels are not
                     self.store.mark_without_pixels(photo.id, NO_PREVIEW_NOTE)
                 else:
                     self.store.set_photo_status(photo.id, "error", str(exc))

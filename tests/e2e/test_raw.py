@@ -230,3 +230,15 @@ def test_embedding_into_a_pair_writes_the_jpeg_and_only_the_raws_sidecar(cli, tm
     assert sha256(raw) == raw_bytes
     with Image.open(BytesIO(jpeg.read_bytes())) as image:
         image.load()  # still a JPEG that decodes
+
+
+def test_a_pair_whose_jpeg_is_broken_takes_pixels_from_its_raw_and_stays_taggable(cli, tmp_path):
+    raw, jpeg = make_pair(tmp_path)
+    cli("scan", tmp_path)
+    jpeg.write_bytes(jpeg.read_bytes()[:300])  # the JPEG cut short after the scan
+    assert cli("index")[0] == 0
+    photo = photos(cli)["IMG_0001.CR2"]
+    assert photo["status"] in ("ok", "warning")  # not an error: the RAW's own preview stood in
+    assert cli("tag", raw, "--add", "sea")[0] == 0
+    code, out = cli("export", raw)  # the JPEG's own keywords cannot be read: nothing is written
+    assert code == 2 and "not all of its keywords could be read" in out and not list(tmp_path.glob("*.xmp"))
