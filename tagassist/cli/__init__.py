@@ -133,7 +133,8 @@ def cmd_gui(args, store, profile) -> int:
 
     path = str(store.path)
     store.close()
-    return run(path, profile.name, args.folders)
+    # Without --profile the app opens the photographer its settings remember (the first run's name).
+    return run(path, args.profile, args.folders)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

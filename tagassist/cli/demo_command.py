@@ -1,5 +1,6 @@
-"""``tagassist demo``: the sample library scanned and indexed into its own database, with the
-suggestions for its untagged photos printed (the desktop app is not written yet)."""
+"""``tagassist demo``: the sample library in the desktop app where there is a display; else
+(or with ``--headless``) scanned and indexed into its own database, with the suggestions for
+its untagged photos printed. Either way it says which it did and where the database is."""
 
 from __future__ import annotations
 
@@ -24,7 +25,10 @@ def cmd_demo(args: Namespace) -> int:
         if display_available():
             from ..ui.app import run
 
+            say(f"Opening the desktop app on the sample library (database: {display_path(db_path)})")
             return run(str(db_path), args.profile, [str(library)])
+        say("No display found: the demo runs in the terminal ('tagassist demo' in a desktop session opens"
+            " the app)")
     with Store(db_path) as store:
         profile = store.profile(args.profile)
         summary = run_scan(store, profile, [str(library)])
@@ -41,12 +45,13 @@ def cmd_demo(args: Namespace) -> int:
             })
             return EXIT_OK
         say(f"Sample library: {library}")
+        say(f"Database: {display_path(db_path)} (your own library's is not touched)")
         say(f"{summary.found} photos, {len(vocabulary)} keywords in this photographer's history.")
         say("Most used: " + ", ".join(f"{t} ({n})" for t, n in vocabulary[:12]))
         say(f"{len(untagged)} photos have no keywords yet; what tagassist suggests for them:")
         for photo, result in zip(untagged, suggestions):
             say()
-            say(f"{result['photo']}  ({photo.taken_at}, {photo.camera_make} {photo.camera_model})")
+            say(f"{result['photo']}  ({photo.taken_at}, {photo.camera or 'unknown camera'})")
             for rank, s in enumerate(result["suggestions"], 1):
                 say(f"  {rank}. {s['tag']:<28} {s['score']:.2f}  {s['reason']}")
     return EXIT_OK

@@ -88,3 +88,23 @@ def test_eval_refuses_an_unknown_model(capfd, tmp_path):
     main(["--db", str(tmp_path / "x.sqlite"), "tag", str(SAMPLE_LIBRARY / "2024-05 Rome" / "DSCF1000.jpg"), "--add", "x"])
     code = main(["--db", str(tmp_path / "x.sqlite"), "eval", "--models", "nonsense"])
     assert code == 1 and "unknown model(s) nonsense" in capfd.readouterr().err
+
+
+def test_demo_says_when_it_runs_in_the_terminal_and_where_its_database_is(capsys, tmp_path, monkeypatch):
+    import tagassist.ui.app
+
+    monkeypatch.setattr(tagassist.ui.app, "display_available", lambda: False)
+    assert main(["--db", str(tmp_path / "demo.sqlite"), "demo"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("No display found: the demo runs in the terminal")
+    assert f"Database: {tmp_path / 'demo.sqlite'}" in out
+
+
+def test_gui_opens_the_photographer_the_settings_remember_unless_told(tmp_path, monkeypatch):
+    import tagassist.ui.app
+
+    opened = []
+    monkeypatch.setattr(tagassist.ui.app, "run", lambda db, profile, folders: opened.append(profile) or 0)
+    assert main(["--db", str(tmp_path / "lib.sqlite"), "gui"]) == 0
+    assert main(["--db", str(tmp_path / "lib.sqlite"), "--profile", "bob", "gui"]) == 0
+    assert opened == [None, "bob"]  # None: the app takes the first run's name from its settings
