@@ -89,6 +89,19 @@ def full_image(path: str, orientation: int | None) -> QImage:
     return QImage(data, image.width, image.height, 3 * image.width, QImage.Format.Format_RGB888).copy()
 
 
+# What the keys do, as Help › Keyboard shortcuts shows it (README.md has the same table).
+KEYBOARD_SHORTCUTS = (
+    ("1-9, Enter", "accept suggestion 1-9 (Enter: the top one) for every selected photo"),
+    ("Shift+1-9, right-click", "reject it: it is stored and never suggested for that photo again"),
+    ("typing a tag + Enter", "add your own tag (Places|Italy|Rome for a hierarchy)"),
+    ("N, arrow keys", "next untagged photo, next photo"),
+    ("Ctrl+Z, Ctrl+Shift+Z", "undo, redo (batch changes are one step)"),
+    ("Space, double-click", "full-size view"),
+    ("Ctrl+S", "write keywords to files (selected photos)"),
+    ("F1", "this list"),
+)
+
+
 class LibraryController(QObject):
     def __init__(self, window: MainWindow, store: Store, profile_name: str, runner: JobRunner,
                  loader: ThumbnailLoader, settings: Settings | None = None):
@@ -159,6 +172,8 @@ class LibraryController(QObject):
         w.models_action.triggered.connect(self.show_models)
         w.new_profile_action.triggered.connect(self.new_profile)
         w.log_action.triggered.connect(self.show_log)
+        w.shortcuts_action.triggered.connect(self.show_shortcuts)
+        w.about_action.triggered.connect(self.show_about)
         self.runner.changed.connect(self._jobs_changed)
         w.installEventFilter(self)
         w.grid.installEventFilter(self)
@@ -521,6 +536,20 @@ class LibraryController(QObject):
             text = "(nothing logged yet)"
         self.log_dialog = LogDialog(text, self.window)
         self.log_dialog.open()
+
+    def show_shortcuts(self) -> None:
+        rows = "".join(f"<tr><td><b>{html.escape(keys)}</b>&nbsp;&nbsp;</td><td>{html.escape(does)}</td></tr>"
+                       for keys, does in KEYBOARD_SHORTCUTS)
+        QMessageBox.information(self.window, "Keyboard shortcuts", f"<table>{rows}</table>")
+
+    def show_about(self) -> None:
+        from .. import __version__
+
+        QMessageBox.about(self.window, "About tagassist",
+                          f"<b>tagassist {html.escape(__version__)}</b><p>Personalized keyword suggestions for your own"
+                          " photo library, learned from the keywords you write.</p><p>GPL-3.0-or-later. Keywords"
+                          " are written with exiv2; RAW files are read with exiv2 and LibRaw.</p>"
+                          f"<p>Database: {html.escape(self.db_path)}</p>")
 
     def edit_settings(self) -> None:
         dialog = SettingsDialog(self.settings, self.window, raw_jpeg_pairs=pairs_raw_jpeg(self.store))

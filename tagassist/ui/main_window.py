@@ -141,10 +141,13 @@ class MainWindow(QMainWindow):
         # The toolbar's "Retrain on my tags" trains the personalized model (seconds); this also
         # fine-tunes the visual encoder on the photos and re-indexes (minutes, best on a GPU).
         self.deep_retrain_action = action(tools_menu, "Retrain deeply (also tune the visual encoder)")
-        people_menu = bar.addMenu("P&hotographer")
+        people_menu = bar.addMenu("Photog&rapher")  # Alt+H stays Help's
         self.new_profile_action = action(people_menu, "New photographer\u2026")
         help_menu = bar.addMenu("&Help")
+        self.shortcuts_action = action(help_menu, "Keyboard shortcuts", "F1")
         self.log_action = action(help_menu, "Show log")
+        help_menu.addSeparator()
+        self.about_action = action(help_menu, "About tagassist")
 
     def show_progress(self, text: str, done: int | None = None, total: int | None = None, cancellable: bool = True):
         self.activity.setText(text)

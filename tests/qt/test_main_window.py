@@ -377,3 +377,16 @@ def test_a_raw_library_works_in_the_app_as_a_jpeg_one(qtbot, app, tmp_path, monk
     window.settings_action.trigger()
     from tagassist.library import pairs_raw_jpeg
     assert not pairs_raw_jpeg(store)
+
+
+def test_help_has_the_keyboard_shortcuts_and_about_and_each_menu_its_own_alt_key(qtbot, app, monkeypatch):
+    window, controller, _ = app
+    titles = [a.text() for a in window.menuBar().actions()]
+    keys = [t[t.index("&") + 1].lower() for t in titles]
+    assert len(set(keys)) == len(keys) and "&Help" in titles  # Alt+H is Help's alone
+    window.shortcuts_action.trigger()
+    assert "accept suggestion 1-9" in controller.dialogs[-1] and "Shift+1-9" in controller.dialogs[-1]
+    about = []
+    monkeypatch.setattr(QMessageBox, "about", lambda *args: about.append(args[2]))
+    window.about_action.trigger()
+    assert "tagassist" in about[0] and "GPL" in about[0]
