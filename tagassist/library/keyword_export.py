@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..store.records import HIERARCHY_SEPARATOR
+from .exiv2_access import exiv2_session
 from .imaging import is_raw_name
 from .keywords import MAX_XMP_BYTES
 
@@ -119,20 +120,19 @@ def read_for_writing(path: str | os.PathLike) -> bytes | None:
 
 def render(path: str | os.PathLike, current: bytes | None, keywords: tuple[str, ...]) -> tuple[bytes, list[str]]:
     """The file's new bytes with ``keywords`` as its keywords, and notes for the user."""
-    import exiv2
-
     flat = list(dict.fromkeys(level for tag in keywords for level in tag.split(HIERARCHY_SEPARATOR)))
     hierarchical = [tag for tag in keywords if HIERARCHY_SEPARATOR in tag]
-    try:
-        if is_sidecar(path):
-            return _render_sidecar(current, flat, hierarchical), []
-        if is_raw_name(path):  # the camera's original: never rewritten, whatever asked for it
-            raise ExportError(f"{_name(path)} is a RAW file; tagassist writes its keywords only to sidecars")
-        if current is None:
-            raise ExportError(f"{_name(path)} does not exist")
-        return _render_embedded(path, current, flat, hierarchical)
-    except exiv2.Exiv2Error as exc:
-        raise ExportError(f"{_name(path)}: exiv2 could not write it ({exc})") from exc
+    if is_raw_name(path) and not is_sidecar(path):  # the camera's original: never rewritten
+        raise ExportError(f"{_name(path)} is a RAW file; tagassist writes its keywords only to sidecars")
+    with exiv2_session() as exiv2:  # one thread at a time: libexiv2's XMP toolkit is not reentrant
+        try:
+            if is_sidecar(path):
+                return _render_sidecar(current, flat, hierarchical), []
+            if current is None:
+                raise ExportError(f"{_name(path)} does not exist")
+            return _render_embedded(path, current, flat, hierarchical)
+        except exiv2.Exiv2Error as exc:
+            raise ExportError(f"{_name(path)}: exiv2 could not write it ({exc})") from exc
 
 
 def _set_keywords(xmp, flat: list[str], hierarchical: list[str]) -> None:

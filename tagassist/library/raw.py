@@ -26,6 +26,7 @@ from fractions import Fraction
 from PIL import Image
 
 from .exif import ExifSummary, summarize
+from .exiv2_access import exiv2_session
 from .imaging import DECODE_BUDGET, ImageProblem, checked_image
 
 NO_PREVIEW_NOTE = "no preview in this RAW; suggestions from your history and context only"
@@ -58,17 +59,9 @@ def _mapped(path: str | os.PathLike):
             pass
 
 
-def _exiv2():
-    import exiv2
-
-    exiv2.LogMsg.setLevel(exiv2.LogMsg.Level.mute)  # a scan reports problems in its own words
-    return exiv2
-
-
 def read_metadata(path: str | os.PathLike) -> RawMetadata:
     """What the RAW file says about itself. Raises ImageProblem when nothing can read it."""
-    exiv2 = _exiv2()
-    with _mapped(path) as data:
+    with exiv2_session() as exiv2, _mapped(path) as data:
         try:
             image = exiv2.ImageFactory.open(data)
             image.readMetadata()
@@ -178,32 +171,38 @@ def open_pixels(path: str | os.PathLike, min_side: int | None = None) -> Image.I
 
 
 def _preview(path, min_side: int | None = None) -> Image.Image | None:
-    exiv2 = _exiv2()
-    try:
-        with _mapped(path) as data:
-            image = exiv2.ImageFactory.open(data)
-            image.readMetadata()
-            try:
-                manager = exiv2.PreviewManager(image)
-                largest_first = _usable_previews(exiv2, image)
-                big_enough = [p for p in reversed(largest_first) if max(p.width_, p.height_) >= (min_side or 0)]
-                for properties in (big_enough if min_side else []) + largest_first:
-                    blob = bytes(manager.getPreviewImage(properties).copy().data())
-                    try:
-                        candidate = Image.open(io.BytesIO(blob))
-                        if candidate.format == "JPEG":
-                            _check_jpeg(blob)  # decoded later at the size the caller needs
-                        elif all(low == high for low, high in _extrema(candidate)):
-                            # exiv2 pads strips missing from the file with zeros: one flat
-                            # colour is no picture of anything
-                            continue
-                        return checked_image(Image.open(io.BytesIO(blob)))
-                    except Exception:  # noqa: BLE001 - a broken preview: try the next one
+    """The embedded preview, opened lazily: its bytes are copied out under the exiv2 lock and
+    decoded later, outside it."""
+    with exiv2_session() as exiv2:
+        try:
+            return _preview_locked(exiv2, path, min_side)
+        except (exiv2.Exiv2Error, OSError, ImageProblem):
+            return None
+
+
+def _preview_locked(exiv2, path, min_side: int | None) -> Image.Image | None:
+    with _mapped(path) as data:
+        image = exiv2.ImageFactory.open(data)
+        image.readMetadata()
+        try:
+            manager = exiv2.PreviewManager(image)
+            largest_first = _usable_previews(exiv2, image)
+            big_enough = [p for p in reversed(largest_first) if max(p.width_, p.height_) >= (min_side or 0)]
+            for properties in (big_enough if min_side else []) + largest_first:
+                blob = bytes(manager.getPreviewImage(properties).copy().data())
+                try:
+                    candidate = Image.open(io.BytesIO(blob))
+                    if candidate.format == "JPEG":
+                        _check_jpeg(blob)  # decoded later, at the size the caller needs
+                    elif all(low == high for low, high in _extrema(candidate)):
+                        # exiv2 pads strips missing from the file with zeros: one flat colour
+                        # is no picture of anything
                         continue
-            finally:
-                del image
-    except (exiv2.Exiv2Error, OSError, ImageProblem):
-        return None
+                    return checked_image(Image.open(io.BytesIO(blob)))
+                except Exception:  # noqa: BLE001 - a broken preview: try the next one
+                    continue
+        finally:
+            del image
     return None
 
 
@@ -296,7 +295,11 @@ def _boxes(data, start: int, end: int):
 
 
 def _cr3_metadata(data) -> RawMetadata | None:
-    exiv2 = _exiv2()
+    with exiv2_session() as exiv2:  # re-entered from read_metadata: the lock is an RLock
+        return _cr3_locked(exiv2, data)
+
+
+def _cr3_locked(exiv2, data) -> RawMetadata | None:
     tags: dict[str, _Tag] = {}
     for kind, start, end in _boxes(data, 0, len(data)):
         if kind != b"moov":
