@@ -314,9 +314,14 @@ class LibraryController(QObject):
         self.suggestions.request([p.id for p in photos], self.settings.suggestion_count)
 
     def _preview_loaded(self, key, image) -> None:
-        if isinstance(key, tuple) and key == ("preview", self.preview_key) and not image.isNull():
-            self.window.preview.setPixmap(QPixmap.fromImage(image).scaled(
-                380, 260, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation))
+        if not (isinstance(key, tuple) and key == ("preview", self.preview_key)):
+            return
+        if image.isNull():  # no pixels (a RAW without a preview, a broken file): never the last photo's
+            self.window.preview.clear()
+            self.window.preview.setText("No picture to show for this photo")
+            return
+        self.window.preview.setPixmap(QPixmap.fromImage(image).scaled(
+            380, 260, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation))
 
     @staticmethod
     def _exif_text(photo: Photo) -> str:

@@ -7,7 +7,7 @@ from PySide6.QtCore import QItemSelectionModel, Qt
 from PySide6.QtWidgets import QMessageBox
 
 from tagassist.store import Store
-from tests.conftest import SAMPLE_LIBRARY
+from tests.conftest import SAMPLE_LIBRARY, need_shared
 
 
 @pytest.fixture(scope="module")
@@ -371,6 +371,21 @@ def test_a_raw_library_works_in_the_app_as_a_jpeg_one(qtbot, app, tmp_path, monk
     viewer = controller.viewer
     qtbot.waitUntil(lambda: viewer.label.pixmap() is not None and not viewer.label.pixmap().isNull(), timeout=10000)
     viewer.close()
+
+    # a RAW without pixels shows no picture, never the one of the photo selected before
+    shutil.copy(need_shared("photos", "raw-samples", "Nikon.nef"), folder / "DSC_0003.NEF")  # no pixel data
+    qtbot.waitUntil(lambda: controller.current_job is None, timeout=60000)  # the first drop's index
+    window.dropEvent(QDropEvent(QPointF(10, 10), Qt.DropAction.CopyAction, data,
+                                Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier))
+    qtbot.waitUntil(lambda: any(p.path.endswith("DSC_0003.NEF") for p in controller.model.photos), timeout=20000)
+    select(qtbot, window, controller, "DSC_0001.NEF")
+    qtbot.waitUntil(lambda: window.preview.pixmap() is not None and not window.preview.pixmap().isNull(), timeout=10000)
+    selection = window.grid.selectionModel()
+    selection.clearSelection()
+    row = next(r for r, p in enumerate(controller.model.photos) if p.path.endswith("DSC_0003.NEF"))
+    selection.select(controller.model.index_of(row), QItemSelectionModel.SelectionFlag.Select)
+    qtbot.waitUntil(lambda: window.preview.text() == "No picture to show for this photo", timeout=10000)
+    assert window.preview.pixmap() is None or window.preview.pixmap().isNull()
 
     # Settings > RAW + JPEG: two photos; the library remembers it for the next scan
     monkeypatch.setattr(SettingsDialog, "exec", lambda self: (self.raw_jpeg.setCurrentIndex(1), True)[1])
