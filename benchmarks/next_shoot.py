@@ -31,12 +31,6 @@ from benchmarks.session import prepare_library, tag_history
 PHOTOGRAPHERS = 4
 
 
-def f1_at_5(rankings, truths) -> float:
-    from trainer.metrics import ranking_metrics
-
-    return ranking_metrics(rankings, truths, [5])[5]["F1"]
-
-
 def calibration(shown: list[list[tuple[str, float]]], truths) -> dict:
     """Of the shown suggestions (tag, score): expected calibration error over 10 equal-width
     bins (the score as the chance she accepts it), and the share wrong among those >= 0.8."""
@@ -57,7 +51,7 @@ def one(index: int, seed: int, n_photos: int, n_next: int, work: Path) -> dict:
     from tagassist.engine.suggest import Suggester
     from tagassist.models.scoring import active_model_scorer
     from tagassist.store import Store
-    from trainer.store_training import train_profile
+    from trainer.store_training import f1_at_5, train_profile
     from trainer.validation import TooLittleHistory
 
     db, truth, name = prepare_library(work / f"{seed}-{index}", index, n_photos, seed)

@@ -20,6 +20,7 @@ ranker learned with it.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -195,7 +196,6 @@ class ProfileHistory:
         row_of_entry = np.repeat(np.arange(n), np.diff(self.indptr))
         order = np.argsort(self.indices, kind="stable")
         self.tag_rows = np.split(row_of_entry[order], np.cumsum(np.bincount(self.indices, minlength=v))[:-1])
-        self.occasions = np.array([_occasions(self.hours[rows]) for rows in self.tag_rows], dtype=np.float64)
         self._load_rejections(store, profile)
         self.encoder_id = encoder_id
         self.embedded_rows = np.zeros(0, dtype=np.int64)
@@ -210,6 +210,11 @@ class ProfileHistory:
                 self.embedded_rows, self.embeddings = np.array(keep, dtype=np.int64), matrix
                 for position, row in enumerate(keep):
                     self.embedding_position.setdefault(self.content_hashes[row], []).append(position)
+
+    @functools.cached_property
+    def occasions(self) -> np.ndarray:
+        """Per tag, on how many occasions it was used (only a trained model needs it)."""
+        return np.array([_occasions(self.hours[rows]) for rows in self.tag_rows], dtype=np.float64)
 
     def _load_rejections(self, store: Store, profile: Profile) -> None:
         rows = store.database.execute(
@@ -417,7 +422,8 @@ class Suggester:
         camera = _camera(photo)
         by_camera = self._habit(h.camera, h.camera_index.get(camera, -1) if camera else -1, h.counts)
         model_row = from_dict(model)
-        model_row[:v] *= model_support(h.occasions, shoot)
+        if model:
+            model_row[:v] *= model_support(h.occasions, shoot)
         rows = {
             "model": model_row,
             "visual": padded(visual),

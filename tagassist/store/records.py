@@ -68,10 +68,6 @@ class Photo:
         """The file whose pixels show this photo."""
         return self.companion or self.path
 
-    @property
-    def has_pixels(self) -> bool:
-        return self.preview != "none"
-
     @classmethod
     def column_names(cls) -> list[str]:
         """Columns stored as they are (paths are stored as bytes, by the store)."""
