@@ -20,6 +20,7 @@ from . import library_commands as lib
 from . import model_commands as models
 from .demo_command import cmd_demo
 from .export_command import cmd_export
+from .keyword_commands import cmd_keywords
 from .self_test_command import cmd_self_test
 from .output import EXIT_USER_ERROR, UserError
 
@@ -62,6 +63,8 @@ def build_parser() -> argparse.ArgumentParser:
     photos.add_argument("--untagged", action="store_true", help="only photos without tags")
     photos.add_argument("--tag", metavar="T", help="only photos with tag T (or a child of it)")
     photos.add_argument("--problems", action="store_true", help="only photos with a warning, error or missing")
+    photos.add_argument("--search", metavar="WORDS",
+                        help="only photos where every word is in a keyword, the path, the date taken or the camera")
 
     tags = add("tags", lib.cmd_tags, "show a photo's tags and where each came from")
     tags.add_argument("photo", metavar="PHOTO")
@@ -71,6 +74,15 @@ def build_parser() -> argparse.ArgumentParser:
     tag.add_argument("--add", nargs="+", action="extend", default=[], metavar="T", help="tags to add (typed by you)")
     tag.add_argument("--remove", nargs="+", action="extend", default=[], metavar="T", help="tags to remove")
     tag.add_argument("--reject", nargs="+", action="extend", default=[], metavar="T", help="tags that are wrong for these photos")
+
+    keyword = add("keywords", cmd_keywords, "the keyword manager: list, rename or move, merge, delete, alias, undo")
+    keyword.add_argument("action", choices=["list", "rename", "merge", "delete", "alias", "undo", "history"],
+                         nargs="?", default="list")
+    keyword.add_argument("names", nargs="*", metavar="NAME",
+                         help="rename OLD NEW (Places|Italy to Europe|Italy moves its children too);"
+                              " merge NAME... --into K; delete K; alias NAME... --into K (another name of K:"
+                              " typed or imported, it becomes K); undo [EDIT]")
+    keyword.add_argument("--into", metavar="KEYWORD", help="the keyword that merge and alias lead to")
 
     index = add("index", eng.cmd_index, "compute visual embeddings for photos that lack them")
     index.add_argument("--encoder", metavar="NAME", help="visual encoder (default: the library's, else efficientnet-lite0)")

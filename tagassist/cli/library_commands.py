@@ -78,7 +78,8 @@ def photo_json(photo: Photo, tags: list[str] | None = None) -> dict:
 
 
 def cmd_photos(args: Namespace, store: Store, profile: Profile) -> int:
-    rows = store.list_photos(profile, untagged=args.untagged, tag=args.tag, problems=args.problems)
+    rows = store.list_photos(profile, untagged=args.untagged, tag=args.tag, problems=args.problems,
+                             search=args.search)
     if args.json:
         emit_json([photo_json(photo, tags) for photo, tags in rows])
         return EXIT_OK

@@ -67,6 +67,10 @@ class KeywordSyncTables:
                     "UPDATE tag_removals SET pending = 0 WHERE profile_id = ? AND photo_id = ?"
                     " AND tag_id = (SELECT id FROM tags WHERE name = ?)", (pid, photo_id, tag))
             self.set_base_keywords(photo_id, plan.base)
+            for pid in {pid for pid, _ in plan.imports}:  # imported under an alias: becomes the keyword
+                aliases = {alias.lower() for alias in self.aliases(Profile(pid, ""))}
+                if aliases and any(tag.lower() in aliases for p, tag in plan.imports if p == pid):
+                    self.fold_aliases(Profile(pid, ""))
 
     def set_base_keywords(self, photo_id: int, names: Iterable[str]) -> None:
         """What the photo's files hold, as just read or written."""

@@ -180,6 +180,30 @@ MIGRATIONS: list[list[str]] = [
         "ALTER TABLE photos ADD COLUMN preview TEXT",
         "CREATE INDEX photos_companion ON photos (companion)",
     ],
+    # 5: the keyword manager. An alias is another name of a keyword (auto -> car): typed or
+    # imported, it becomes the keyword. Every rename, merge, delete or alias is journalled with
+    # the exact earlier state of the (photo, keyword) pairs it changed, so it can be undone.
+    [
+        """
+        CREATE TABLE keyword_aliases (
+            profile_id INTEGER NOT NULL REFERENCES profiles (id) ON DELETE CASCADE,
+            alias TEXT NOT NULL,
+            tag_id INTEGER NOT NULL REFERENCES tags (id),
+            PRIMARY KEY (profile_id, alias)
+        )
+        """,
+        """
+        CREATE TABLE keyword_edits (
+            id INTEGER PRIMARY KEY,
+            profile_id INTEGER NOT NULL REFERENCES profiles (id) ON DELETE CASCADE,
+            action TEXT NOT NULL,
+            detail TEXT NOT NULL,
+            before TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            undone_at TEXT
+        )
+        """,
+    ],
 ]
 
 LATEST_VERSION = len(MIGRATIONS)

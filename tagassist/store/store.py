@@ -14,6 +14,7 @@ import numpy as np
 
 from ..paths import from_db_path, subtree_range, to_db_path
 from .database import Database, utc_now
+from .keyword_edits import KeywordEdits
 from .keyword_sync import KeywordSyncTables
 from .records import SOURCES, Assignment, GridRow, Photo, Profile, Rejection, normalise_tag
 
@@ -25,7 +26,7 @@ class UnknownProfile(LookupError):
     pass
 
 
-class Store(KeywordSyncTables):
+class Store(KeywordSyncTables, KeywordEdits):
     def __init__(self, path: str | os.PathLike[str]):
         self.database = Database(path)
         self.path = self.database.path
@@ -163,10 +164,24 @@ class Store(KeywordSyncTables):
             )
         return len(ids)
 
-    def _photo_filter(self, profile: Profile, *, untagged=False, tag=None, problems=False, folder=None, date=None):
+    def photo_folders(self) -> list[tuple[str, int]]:
+        """Every folder that holds photos (subfolders included), with how many, in path order."""
+        return [(from_db_path(folder), n) for folder, n in self.database.execute(
+            "SELECT folder, COUNT(*) FROM photos GROUP BY folder ORDER BY folder")]
+
+    def _photo_filter(self, profile: Profile, *, untagged=False, tag=None, problems=False, folder=None, date=None,
+                      search=None):
         """SQL conditions (on photos as p) and their parameters for the library's views."""
         where: list[str] = ["1 = 1"]
         params: list = []
+        for word in (search or "").split():  # every word must match a keyword, the file name, the date or camera
+            like = "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            where.append(
+                "(CAST(p.path AS TEXT) LIKE ? ESCAPE '\\' OR p.taken_at LIKE ? ESCAPE '\\'"
+                " OR p.camera_make LIKE ? ESCAPE '\\' OR p.camera_model LIKE ? ESCAPE '\\' OR p.lens LIKE ? ESCAPE '\\'"
+                " OR p.id IN (SELECT a.photo_id FROM assignments a JOIN tags t ON t.id = a.tag_id"
+                " WHERE a.profile_id = ? AND t.name LIKE ? ESCAPE '\\'))")
+            params += [like] * 5 + [profile.id, like]
         if untagged:
             where.append(
                 "p.status IN ('ok', 'warning') AND NOT EXISTS (SELECT 1 FROM assignments a"
@@ -208,11 +223,12 @@ class Store(KeywordSyncTables):
         problems: bool = False,
         folder: str | None = None,
         date: str | None = None,
+        search: str | None = None,
         limit: int | None = None,
     ) -> list[tuple[Photo, list[str]]]:
         """Photos with the tags this profile gave each, in path order."""
         where, params = self._photo_filter(profile, untagged=untagged, tag=tag, problems=problems, folder=folder,
-                                           date=date)
+                                           date=date, search=search)
         sql = (
             "SELECT p.*, (SELECT json_group_array(t.name) FROM assignments a"
             " JOIN tags t ON t.id = a.tag_id WHERE a.photo_id = p.id AND a.profile_id = ?) AS tag_names"
@@ -266,7 +282,7 @@ class Store(KeywordSyncTables):
         now = utc_now()
         added = 0
         with self.transaction() as conn:
-            tag_ids = self._tag_ids(names)
+            tag_ids = self._tag_ids(self.canonical_names(profile, names))  # typed 'auto' is 'car', its alias
             for photo_id in photo_ids:
                 for tag_id in tag_ids:
                     inserted = conn.execute(
@@ -403,10 +419,11 @@ class Store(KeywordSyncTables):
         params: list = [profile.id, utc_now(), profile.id, profile.id]
         with self.transaction() as conn:
             if photo_ids is None:
-                return conn.execute(sql, params).rowcount
-            added = 0
-            for photo_id in photo_ids:
-                added += conn.execute(sql + " AND k.photo_id = ?", [*params, photo_id]).rowcount
+                added = conn.execute(sql, params).rowcount
+            else:
+                added = sum(conn.execute(sql + " AND k.photo_id = ?", [*params, photo_id]).rowcount
+                            for photo_id in photo_ids)
+            self.fold_aliases(profile)  # a keyword the files hold under an alias becomes the keyword
             return added
 
     def photo_tags(self, profile: Profile, photo_id: int) -> list[Assignment]:
@@ -448,6 +465,18 @@ class Store(KeywordSyncTables):
             (profile.id,),
         )
         return [(r[0], r[1]) for r in cursor]
+
+    def keyword_counts(self, profile: Profile) -> dict[str, int]:
+        """Photos under each keyword of the profile, a parent counting the photos of all its
+        children once each (Places: every photo with any place), for the keyword tree."""
+        photos: dict[str, set[int]] = {}
+        for photo_id, name in self.database.execute(
+                "SELECT a.photo_id, t.name FROM assignments a JOIN tags t ON t.id = a.tag_id WHERE a.profile_id = ?",
+                (profile.id,)):
+            levels = name.split("|")
+            for depth in range(1, len(levels) + 1):
+                photos.setdefault("|".join(levels[:depth]), set()).add(photo_id)
+        return {name: len(ids) for name, ids in photos.items()}
 
     # -- settings ----------------------------------------------------------------------
     def setting(self, key: str, default: str | None = None) -> str | None:

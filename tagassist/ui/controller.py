@@ -1,4 +1,5 @@
-"""The main window's behaviour: filters, selection, tagging with undo, background jobs."""
+"""The main window's behaviour: the photo list and its filters, library jobs, dialogs and
+photographers. Tagging lives in tagging.py, retraining and models in training.py."""
 
 from __future__ import annotations
 
@@ -6,37 +7,35 @@ import gc
 import html
 import logging
 import os
-import time
 from collections.abc import Iterator
 
-from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt
-from PySide6.QtGui import QImage, QKeyEvent, QPixmap, QUndoStack
-from PySide6.QtWidgets import QApplication, QFileDialog, QInputDialog, QLineEdit, QMessageBox, QTreeWidgetItem
+from PySide6.QtCore import QCoreApplication, QItemSelectionModel, QObject, Qt, QTimer
+from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox, QTreeWidgetItem
 
 from ..library import RAW_JPEG_SETTING, pairs_raw_jpeg
 from ..log import log_path
-from ..services import models
 from ..settings import Settings
-from ..store import Photo, Store
-from .dialogs import LogDialog, ModelsDialog, SettingsDialog, Viewer
+from ..store import Store
+from .dialogs import LogDialog, SettingsDialog, Viewer
 from .grid import CELL, PhotoGridModel
-from .theme import apply_theme
 from .main_window import MainWindow
-from .suggestions import SuggestionService
-from .tag_commands import TagChange
-from .workers import Job, JobRunner, ThumbnailLoader, TrainerProcess
+from .session import Session
+from .tagging import TaggingController
+from .theme import apply_theme
+from .training import TrainingController
+from .workers import Job, JobRunner, ThumbnailLoader
 
 log = logging.getLogger(__name__)
-# Shift+1..9 on a US keyboard arrive as these characters.
-_SHIFTED_DIGITS = "!@#$%^&*("
 
 
 # -- background jobs: plain generators that open their own Store ----------------------------
-def load_photos(db_path: str, profile_name: str, view: dict):
+def load_photos(db_path: str, profile_name: str, view: dict) -> dict:
     with Store(db_path) as store:
         profile = store.profile(profile_name)
-        return (store.grid_rows(profile, **view), store.folders(), [t for t, _ in store.vocabulary(profile)],
-                store.months())
+        return {"rows": store.grid_rows(profile, **view), "roots": store.folders(),
+                "folders": store.photo_folders(), "vocabulary": [t for t, _ in store.vocabulary(profile)],
+                "keyword_counts": store.keyword_counts(profile), "months": store.months()}
 
 
 def scan_job(db_path: str, profile_name: str, roots: list[str]) -> Iterator:
@@ -94,7 +93,10 @@ KEYBOARD_SHORTCUTS = (
     ("1-9, Enter", "accept suggestion 1-9 (Enter: the top one) for every selected photo"),
     ("Shift+1-9, right-click", "reject it: it is stored and never suggested for that photo again"),
     ("typing a tag + Enter", "add your own tag (Places|Italy|Rome for a hierarchy)"),
-    ("N, arrow keys", "next untagged photo, next photo"),
+    ("typing letters anywhere", "goes to the tag field (Ctrl+K too); Escape returns to the grid"),
+    ("Ctrl+N, arrow keys", "next untagged photo, next photo"),
+    ("Ctrl+F", "search keywords, file names, dates and cameras"),
+    ("Ctrl+Shift+K", "keyword manager: rename, merge, delete, synonyms"),
     ("Ctrl+Z, Ctrl+Shift+Z", "undo, redo (batch changes are one step)"),
     ("Space, double-click", "full-size view"),
     ("Ctrl+S", "write keywords to files (selected photos)"),
@@ -106,138 +108,100 @@ class LibraryController(QObject):
     def __init__(self, window: MainWindow, store: Store, profile_name: str, runner: JobRunner,
                  loader: ThumbnailLoader, settings: Settings | None = None):
         super().__init__(window)
-        self.settings = settings or Settings()
-        self.window, self.store, self.runner = window, store, runner
-        self.db_path = str(store.path)
-        self.profile = store.profile(profile_name)
+        self.session = Session(store, store.profile(profile_name), settings or Settings())
+        self.window, self.store, self.runner, self.loader = window, store, runner, loader
+        self.db_path = self.session.db_path
         self.model = PhotoGridModel(loader, self)
-        self.loader = loader
-        self.preview_key: str | None = None
-        loader.loaded.connect(self._preview_loaded)
         window.grid.setModel(self.model)
-        self.undo = QUndoStack(self)
-        self._start_suggestions()
+        self.tagging = TaggingController(window, self.session, self.model, loader, self)
+        self.training = TrainingController(window, self.session, self)
         self.view: dict = {}
         self.current_job: Job | None = None
-        self.trainer: TrainerProcess | None = None
+        self._search_timer = QTimer(self, singleShot=True, interval=300)  # search as the user pauses typing
         self._wire()
         self._fill_profiles()
         self.reload()
+        window.grid.setFocus()  # the keys work from the start
+
+    @property
+    def profile(self):
+        return self.session.profile
+
+    @property
+    def settings(self) -> Settings:
+        return self.session.settings
 
     def _jobs_changed(self) -> None:
         visible = [job for job in self.runner.running if job.name != "Loading photos"]
         self.window.show_jobs([(job.name, job.cancel) for job in visible])
 
-    def _start_suggestions(self) -> None:
-        """A suggestion service for the current profile (one per profile, in its own thread)."""
-        self.suggestions = SuggestionService(self.db_path, self.profile.name, self)
-        self.suggestions.ready.connect(self._suggestions_ready)
-        self.suggestions.failed.connect(self.window.editor.status.setText)
-
     # -- wiring ------------------------------------------------------------------------
     def _wire(self) -> None:
         w = self.window
-        w.grid.selectionModel().selectionChanged.connect(lambda *_: self.show_selection())
         w.sidebar.itemClicked.connect(self._sidebar_clicked)
-        w.editor.accept_requested.connect(self.accept)
-        w.editor.reject_requested.connect(self.reject)
-        w.editor.remove_requested.connect(self.remove)
-        w.editor.tag_typed.connect(self.type_tag)
         w.add_folder_action.triggered.connect(self._choose_folder)
         w.folder_dropped.connect(lambda path: self.add_folders([path]))
         w.rescan_action.triggered.connect(lambda: self.add_folders(self.store.folders()))
         w.index_action.triggered.connect(self.index)
-        # Through lambdas: triggered(bool checked) would otherwise arrive as the mode.
-        w.retrain_action.triggered.connect(lambda: self.retrain("head"))
-        w.deep_retrain_action.triggered.connect(lambda: self.retrain("full"))
         w.next_untagged_action.triggered.connect(self.next_untagged)
-        w.undo_action.triggered.connect(self.undo.undo)
-        w.redo_action.triggered.connect(self.undo.redo)
         w.undo_action.setShortcut("Ctrl+Z")
         w.redo_action.setShortcut("Ctrl+Shift+Z")
-        self.undo.canUndoChanged.connect(w.undo_action.setEnabled)
-        self.undo.canRedoChanged.connect(w.redo_action.setEnabled)
-        w.undo_action.setEnabled(False)
-        w.redo_action.setEnabled(False)
         w.cancel_button.clicked.connect(self.cancel)
         w.profile_box.activated.connect(lambda i: self.switch_profile(w.profile_box.itemText(i)))
         w.import_keywords_action.triggered.connect(self.import_keywords)
-        w.export_selection_action.triggered.connect(lambda: self.export_keywords(self.selected_ids()))
+        w.export_selection_action.triggered.connect(lambda: self.export_keywords(self.tagging.selected_ids()))
         w.export_all_action.triggered.connect(lambda: self.export_keywords(None))
         w.settings_action.triggered.connect(self.edit_settings)
         w.quit_action.triggered.connect(w.close)
         w.viewer_action.triggered.connect(self.open_viewer)
         w.grid.doubleClicked.connect(lambda _: self.open_viewer())
-        w.accept_top_action.triggered.connect(lambda: self.accept(0))
-        w.models_action.triggered.connect(self.show_models)
         w.new_profile_action.triggered.connect(self.new_profile)
         w.log_action.triggered.connect(self.show_log)
         w.shortcuts_action.triggered.connect(self.show_shortcuts)
         w.about_action.triggered.connect(self.show_about)
+        w.search.textChanged.connect(lambda _: self._search_timer.start())
+        w.search.returnPressed.connect(self._search)
+        self._search_timer.timeout.connect(self._search)
+        self.tagging.tags_changed.connect(self._tags_changed)
+        self.training.model_changed.connect(self._model_changed)
         self.runner.changed.connect(self._jobs_changed)
-        w.installEventFilter(self)
-        w.grid.installEventFilter(self)
-
-    def eventFilter(self, obj, event) -> bool:  # noqa: N802 - Qt's name
-        """Number keys accept (1-9) or reject (Shift+1-9) suggestions wherever focus is,
-        except while typing a tag."""
-        if event.type() == QEvent.Type.KeyPress and not isinstance(QApplication.focusWidget(), QLineEdit):
-            if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-                self.accept(0)  # Enter accepts the top suggestion
-                return True
-            number = self._number_key(event)
-            if number is not None:
-                shifted = bool(event.modifiers() & Qt.KeyboardModifier.ShiftModifier) or event.text() in _SHIFTED_DIGITS
-                (self.reject if shifted else self.accept)(number - 1)
-                return True
-        return super().eventFilter(obj, event)
-
-    @staticmethod
-    def _number_key(event: QKeyEvent) -> int | None:
-        if Qt.Key.Key_1 <= event.key() <= Qt.Key.Key_9:
-            return event.key() - Qt.Key.Key_0
-        if event.text() and event.text() in _SHIFTED_DIGITS:
-            return _SHIFTED_DIGITS.index(event.text()) + 1
-        return None
 
     # -- the photo list ----------------------------------------------------------------
-    def reload(self, keep_selection: bool = False) -> None:
+    def reload(self) -> None:
         job = Job("Loading photos", load_photos, self.db_path, self.profile.name, dict(self.view))
         job.signals.result.connect(self._photos_loaded)
         job.signals.error.connect(self._error)
         self.runner.start(job)
 
-    def _photos_loaded(self, loaded) -> None:
-        rows, folders, vocabulary, months = loaded
+    def _photos_loaded(self, loaded: dict) -> None:
+        rows = loaded["rows"]
         self.model.set_photos(rows)
         # 100k long-lived rows made each full garbage collection take 50-240 ms, a visible
         # stall while scrolling; frozen, the collector no longer walks them (they are still
         # freed by reference counting when a new list replaces them).
         gc.freeze()
         self.window.empty_hint.setVisible(not rows and not self.view)
-        self._fill_sidebar(folders, vocabulary, months)
-        self.window.editor.set_vocabulary(vocabulary)
+        self._fill_sidebar(loaded)
+        self.window.editor.set_vocabulary(loaded["vocabulary"])
         self.window.show_progress(f"{len(rows):,} photos")
         self.model.set_columns(self.window.grid.viewport().width() // CELL.width())  # as many as fit
-        if rows and not self.selected_ids():
+        self.tagging.empty_note = ("All done: every photo here has tags." if self.view.get("untagged")
+                                   else "No photos match." if self.view else "No photos yet.")
+        if rows:
             self.window.grid.setCurrentIndex(self.model.index_of(0))
+        self.tagging.show_selection()  # a reset model says nothing of its selection: the panel follows here
 
-    def _fill_sidebar(self, folders: list[str], vocabulary: list[str], months: list[tuple[str, int]]) -> None:
+    def _fill_sidebar(self, loaded: dict) -> None:
         sidebar = self.window.sidebar
         sidebar.clear()
         for label, view in (("All photos", {}), ("Untagged", {"untagged": True}), ("Needs review", {"problems": True})):
             item = QTreeWidgetItem([label])
             item.setData(0, Qt.ItemDataRole.UserRole, view)
             sidebar.addTopLevelItem(item)
-        folder_root = self._sidebar_section("Folders")
-        for folder in folders:
-            child = QTreeWidgetItem([os.path.basename(folder) or folder])
-            child.setData(0, Qt.ItemDataRole.UserRole, {"folder": folder})
-            child.setToolTip(0, folder)
-            folder_root.addChild(child)
+        self._fill_folders(self._sidebar_section("Folders"), loaded["roots"], loaded["folders"])
         date_root = self._sidebar_section("Dates")
         years: dict[str, QTreeWidgetItem] = {}
-        for month, count in months:
+        for month, count in loaded["months"]:
             year = month[:4]
             if year not in years:
                 years[year] = QTreeWidgetItem([year])
@@ -248,17 +212,51 @@ class LibraryController(QObject):
             years[year].addChild(item)
         # Hierarchical keywords as a tree: Places > Italy > Rome; a parent finds its children.
         tag_root = self._sidebar_section("Tags")
+        counts = loaded["keyword_counts"]
         nodes: dict[str, QTreeWidgetItem] = {}
-        for tag in sorted(vocabulary, key=str.lower):
+        for tag in sorted(loaded["vocabulary"], key=str.lower):
             parent, path = tag_root, []
             for level in tag.split("|"):
                 path.append(level)
                 key = "|".join(path)
                 if key not in nodes:
-                    nodes[key] = QTreeWidgetItem([level])
+                    nodes[key] = QTreeWidgetItem([f"{level}  ({counts.get(key, 0)})"])
                     nodes[key].setData(0, Qt.ItemDataRole.UserRole, {"tag": key})
                     parent.addChild(nodes[key])
                 parent = nodes[key]
+
+    @staticmethod
+    def _fill_folders(section: QTreeWidgetItem, roots: list[str], folders: list[tuple[str, int]]) -> None:
+        """Each added folder with its subfolders below it, every one with its photo count
+        (subfolders included): a folder click shows all photos under it."""
+        nodes: dict[str, QTreeWidgetItem] = {}
+        totals: dict[str, int] = {}
+        for root in roots:
+            nodes[root] = QTreeWidgetItem([os.path.basename(root.rstrip(os.sep)) or root])
+            nodes[root].setData(0, Qt.ItemDataRole.UserRole, {"folder": root})
+            nodes[root].setToolTip(0, root)
+            section.addChild(nodes[root])
+        for folder, count in folders:
+            root = max((r for r in roots if folder == r or folder.startswith(r.rstrip(os.sep) + os.sep)),
+                       key=len, default=None)
+            if root is None:  # a single file scanned on its own: its folder stands alone
+                root = folder
+                nodes[root] = QTreeWidgetItem([os.path.basename(folder) or folder])
+                nodes[root].setData(0, Qt.ItemDataRole.UserRole, {"folder": folder})
+                section.addChild(nodes[root])
+            parent, path = root, root
+            for part in filter(None, os.path.relpath(folder, root).split(os.sep)) if folder != root else []:
+                path = os.path.join(path, part)
+                if path not in nodes:
+                    nodes[path] = QTreeWidgetItem([part])
+                    nodes[path].setData(0, Qt.ItemDataRole.UserRole, {"folder": path})
+                    nodes[path].setToolTip(0, path)
+                    nodes[parent].addChild(nodes[path])
+                parent = path
+            for key in {root, *(k for k in nodes if folder == k or folder.startswith(k.rstrip(os.sep) + os.sep))}:
+                totals[key] = totals.get(key, 0) + count
+        for key, node in nodes.items():
+            node.setText(0, f"{node.text(0)}  ({totals.get(key, 0)})")
 
     def _sidebar_section(self, title: str) -> QTreeWidgetItem:
         section = QTreeWidgetItem([title])
@@ -270,17 +268,20 @@ class LibraryController(QObject):
     def _sidebar_clicked(self, item: QTreeWidgetItem) -> None:
         view = item.data(0, Qt.ItemDataRole.UserRole)
         if view is not None:
-            self.view = view
+            self.view = dict(view)
+            if self.window.search.text().strip():
+                self.view["search"] = self.window.search.text().strip()
+            self.reload()
+
+    def _search(self) -> None:
+        self._search_timer.stop()
+        words = self.window.search.text().strip()
+        if words != self.view.get("search", ""):
+            self.view = {**{k: v for k, v in self.view.items() if k != "search"}, **({"search": words} if words else {})}
             self.reload()
 
     def selected_ids(self) -> list[int]:
-        indexes = self.window.grid.selectionModel().selectedIndexes()
-        positions = sorted(p for p in map(self.model.position, indexes) if p is not None)
-        return [self.model.photos[p].id for p in positions]
-
-    def selected_photos(self) -> list[Photo]:
-        """Full records of the selection (the grid holds lean rows only)."""
-        return [photo for photo in map(self.store.photo, self.selected_ids()) if photo is not None]
+        return self.tagging.selected_ids()
 
     def next_untagged(self) -> None:
         current = self.model.position(self.window.grid.currentIndex())
@@ -288,104 +289,22 @@ class LibraryController(QObject):
         order = list(range(start, len(self.model.photos))) + list(range(0, start))
         for position in order:
             if self.model.tag_counts[position] == 0 and self.model.photos[position].status in ("ok", "warning"):
-                self.window.grid.setCurrentIndex(self.model.index_of(position))
+                # Explicitly that photo alone: the view's setCurrentIndex reads the modifiers
+                # held, and with Ctrl+N's Ctrl it would add the photo to the selection.
+                self.window.grid.selectionModel().setCurrentIndex(
+                    self.model.index_of(position), QItemSelectionModel.SelectionFlag.ClearAndSelect)
+                self.window.grid.scrollTo(self.model.index_of(position))
                 return
-        self.window.show_progress("Every photo here has tags")
+        self.window.show_progress("All done: every photo here has tags")
 
-    # -- the right panel ---------------------------------------------------------------
-    def show_selection(self) -> None:
-        photos = self.selected_photos()
-        editor = self.window.editor
-        if not photos:
-            editor.show_tags([])
-            editor.show_suggestions([], 0)
-            self.window.exif.setText("")
-            self.window.preview.clear()
-            return
-        photo = photos[0]
-        self.preview_key = photo.content_hash
-        self.loader.request(("preview", photo.content_hash), photo.pixels_path, photo.content_hash, photo.orientation)
-        self.window.exif.setText(self._exif_text(photo) if len(photos) == 1 else f"{len(photos)} photos selected")
-        tags: dict[str, str] = {}
-        for p in photos:
-            for a in self.store.photo_tags(self.profile, p.id):
-                tags.setdefault(a.tag, a.source)
-        editor.show_tags(sorted(tags.items()))
-        self.suggestions.request([p.id for p in photos], self.settings.suggestion_count)
-
-    def _preview_loaded(self, key, image) -> None:
-        if not (isinstance(key, tuple) and key == ("preview", self.preview_key)):
-            return
-        if image.isNull():  # no pixels (a RAW without a preview, a broken file): never the last photo's
-            self.window.preview.clear()
-            self.window.preview.setText("No picture to show for this photo")
-            return
-        self.window.preview.setPixmap(QPixmap.fromImage(image).scaled(
-            380, 260, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation))
-
-    @staticmethod
-    def _exif_text(photo: Photo) -> str:
-        name = html.escape(os.path.basename(photo.path))
-        if photo.companion:
-            name += f" + {html.escape(os.path.splitext(os.path.basename(photo.companion))[1].lstrip('.').upper())}"
-        lines = [f"<b>{name}</b>"]
-        if photo.taken_at:
-            lines.append(photo.taken_at.replace("T", " "))
-        camera = photo.camera
-        if camera or photo.lens:
-            lines.append(html.escape(" \u00b7 ".join(filter(None, [camera, photo.lens]))))
-        focal = photo.focal_length
-        exposure = [(f"{focal:.0f} mm" if focal >= 10 else f"{focal:.1f} mm") if focal else None,
-                    f"f/{photo.f_number:g}" if photo.f_number else None,
-                    f"{photo.exposure_time} s" if photo.exposure_time else None,
-                    f"ISO {photo.iso}" if photo.iso else None]
-        if any(exposure):
-            lines.append(" \u00b7 ".join(filter(None, exposure)))
-        if photo.gps_lat is not None:
-            lines.append(f"GPS {photo.gps_lat:.5f}, {photo.gps_lon:.5f}")
-        if photo.status != "ok":
-            lines.append(f"<i>{photo.status}: {photo.error}</i>")
-        return "<br>".join(lines)
-
-    def _suggestions_ready(self, request: int, suggestions: list) -> None:
-        if request == self.suggestions.last_request:  # a newer request is on its way otherwise
-            shown = [s for s in suggestions if s.score >= self.settings.confidence_threshold]
-            self.window.editor.show_suggestions(shown, len(self.selected_ids()))
-
-    # -- tagging -----------------------------------------------------------------------
-    def _apply(self, **change) -> None:
-        ids = self.selected_ids()
-        if ids:
-            self.undo.push(TagChange(self.store, self.profile, ids, on_change=self._tags_changed, **change))
-
-    def accept(self, index: int) -> None:
-        shown = self.window.editor.suggestions
-        if 0 <= index < len(shown):
-            self._apply(add=[shown[index].tag], source="accepted", score=shown[index].score,
-                        model_version=self._model_version())
-
-    def reject(self, index: int) -> None:
-        shown = self.window.editor.suggestions
-        if 0 <= index < len(shown):
-            self._apply(reject=[shown[index].tag], score=shown[index].score, model_version=self._model_version())
-
-    def remove(self, tag: str) -> None:
-        self._apply(remove=[tag])
-
-    def type_tag(self, tag: str) -> None:
-        self._apply(add=[tag], source="typed")
-
-    def _model_version(self) -> str | None:
-        return next((m["version"] for m in self.store.models(self.profile) if m["active"]), None)
-
-    def _tags_changed(self) -> None:
-        if self.settings.write_on_accept and self.selected_ids():
-            self.export_keywords(self.selected_ids())
-        for photo_id in self.selected_ids():
-            self.model.set_tag_count(photo_id, len(self.store.photo_tags(self.profile, photo_id)))
+    def _tags_changed(self, photo_ids: list[int]) -> None:
+        if self.settings.write_on_accept and photo_ids:
+            self.export_keywords(photo_ids)
         self.window.editor.set_vocabulary([t for t, _ in self.store.vocabulary(self.profile)])
-        self.suggestions.refresh()  # co-occurrence and history changed
-        self.show_selection()
+
+    def _model_changed(self) -> None:
+        self.tagging.suggestions.refresh()
+        self.tagging.show_selection()
 
     # -- library jobs ------------------------------------------------------------------
     def _choose_folder(self) -> None:
@@ -399,15 +318,13 @@ class LibraryController(QObject):
 
     def index(self) -> None:
         self._run(Job("Indexing", index_job, self.db_path, self.settings.encoder, self.settings.device),
-                  then=self._after_index)
-
-    def _after_index(self) -> None:
-        self.suggestions.refresh()
-        self.show_selection()  # what was asked before the index existed is asked again
+                  then=self._model_changed)  # what was asked before the index existed is asked again
 
     def _run(self, job: Job, then=None) -> None:
         if self.current_job is not None:
-            self.window.show_progress(f"{self.current_job.name} is still running")
+            message = f"{self.current_job.name} is still running: try again when it is done"
+            self.window.show_progress(message)
+            QMessageBox.information(self.window, "tagassist", message)  # a dropped folder is not silently lost
             return
         self.current_job = job
         job.signals.progress.connect(lambda p: self.window.show_progress(f"{p[0]}\u2026", p[1], p[2]))
@@ -427,50 +344,7 @@ class LibraryController(QObject):
     def cancel(self) -> None:
         if self.current_job is not None:
             self.current_job.cancel()
-        if self.trainer is not None:
-            self.trainer.cancel()
-
-    def retrain(self, mode: str = "head") -> None:
-        if self.trainer is not None:
-            return
-        self.trainer = TrainerProcess(self.db_path, self.profile.name, self, mode=mode)
-        self.trainer.progress.connect(self._train_progress)
-        self.trainer.finished.connect(self._trained)
-        self.window.show_progress("Retraining on your tags\u2026", 0, 1)
-        self.trainer_started = time.monotonic()
-        self.trainer.start()
-
-    def _train_progress(self, event: dict) -> None:
-        elapsed = time.monotonic() - self.trainer_started
-        eta = f", {elapsed:.0f} s so far, about {event['eta_s']:.0f} s left" if event.get("eta_s") else ""
-        metric = f" held-out F1@5 {event['metric']:.2f}" if event.get("metric") is not None else ""
-        if event.get("stage") == "index":  # a deep retrain re-indexes with the tuned encoder
-            self.window.show_progress(f"Re-indexing with the tuned encoder: {event['step']} of {event['total']}",
-                                      event.get("step", 0), event.get("total", 1))
-            return
-        self.window.show_progress(f"Retraining: epoch {event['epoch']}{metric}{eta}",
-                                  event.get("epoch", 0), event.get("total", 1))
-
-    def _trained(self, final: dict) -> None:
-        self.trainer = None
-        if final["stage"] == "done":
-            before, after = final["before_f1_at_5"], final["after_f1_at_5"]
-            verdict = "The new model is active." if final["activated"] else "The previous model stays active: the new one was not better."
-            message = final.get("summary") or (
-                f"Quality on your most recent photos (F1@5): {before:.0%} \u2192 {after:.0%}.\n{verdict}")
-            self.window.show_progress("Retrained: the new model is active" if final["activated"]
-                                      else "Retrained: suggestions stay as they were (no clear gain)")
-            self.suggestions.refresh()
-            self.show_selection()
-            QMessageBox.information(self.window, "Retrain on my tags", message)
-        elif final["stage"] == "stopped":
-            self.window.show_progress("Retraining cancelled; the previous model stays active")
-        elif final["stage"] == "unchanged":  # too little history to judge a retrain: said, not an error
-            self.window.show_progress("Not retrained yet: suggestions stay as they are")
-            QMessageBox.information(self.window, "Retrain on my tags", final["message"])
-        else:
-            self.window.show_progress("Retraining failed")
-            self._error(f"Retraining failed: {final.get('message')}")
+        self.training.cancel()
 
     def prune_thumbnails(self) -> None:
         """Keep the thumbnail cache within the size the settings allow (in the background)."""
@@ -480,9 +354,13 @@ class LibraryController(QObject):
     def import_keywords(self) -> None:
         job = Job("Importing keywords", import_keywords_job, self.db_path, self.profile.name)
         job.signals.result.connect(lambda added: self.window.show_progress(f"{added} keywords imported from files"))
-        self._run(job, then=self._tags_changed)
+        self._run(job, then=self._after_import)
 
-    def export_keywords(self, photo_ids: list[int] | None, quiet: bool = False) -> None:
+    def _after_import(self) -> None:
+        self.tagging.suggestions.refresh()
+        self.tagging.show_selection()
+
+    def export_keywords(self, photo_ids: list[int] | None) -> None:
         job = Job("Writing keywords", export_job, self.db_path, self.profile.name, photo_ids,
                   self.settings.sidecar_style)
 
@@ -497,7 +375,7 @@ class LibraryController(QObject):
         self.runner.start(job)
 
     def open_viewer(self) -> None:
-        photos = self.selected_photos()
+        photos = self.tagging.selected_photos()
         if not photos:
             return
         photo = photos[0]
@@ -505,28 +383,10 @@ class LibraryController(QObject):
         job = Job("Opening photo", full_image, photo.pixels_path, photo.orientation)
         job.signals.result.connect(viewer.show_image)
         job.signals.error.connect(viewer.show_error)
+        viewer.finished.connect(lambda _: (self.window.activateWindow(), self.window.grid.setFocus()))  # arrows work at once
         self.runner.start(job)
         viewer.show()
         self.viewer = viewer
-
-    def show_models(self) -> None:
-        dialog = ModelsDialog(models.model_rows(self.store, self.profile), self.window)
-
-        def changed(action) -> None:
-            try:
-                action()
-            except LookupError as exc:
-                QMessageBox.information(self.window, "Models", str(exc))
-                return
-            self.suggestions.refresh()
-            self.show_selection()
-            dialog.accept()
-            self.show_models()
-
-        dialog.activate_requested.connect(lambda v: changed(lambda: models.activate(self.store, self.profile, v)))
-        dialog.rollback_requested.connect(lambda: changed(lambda: models.rollback(self.store, self.profile)))
-        self.models_dialog = dialog
-        dialog.open()
 
     def new_profile(self) -> None:
         name, ok = QInputDialog.getText(self.window, "New photographer", "Name:")
@@ -559,12 +419,12 @@ class LibraryController(QObject):
     def edit_settings(self) -> None:
         dialog = SettingsDialog(self.settings, self.window, raw_jpeg_pairs=pairs_raw_jpeg(self.store))
         if dialog.exec():
-            self.settings = dialog.result_settings()
+            self.session.settings = dialog.result_settings()
             self.settings.save()
             if dialog.raw_jpeg_pairs() != pairs_raw_jpeg(self.store):  # the next scan groups them anew
                 self.store.set_setting(RAW_JPEG_SETTING, "pair" if dialog.raw_jpeg_pairs() else "separate")
             apply_theme(self.settings.theme)
-            self.show_selection()
+            self.tagging.show_selection()
 
     # -- profiles ----------------------------------------------------------------------
     def _fill_profiles(self) -> None:
@@ -576,11 +436,9 @@ class LibraryController(QObject):
     def switch_profile(self, name: str) -> None:
         if name == self.profile.name:
             return
-        self.profile = self.store.profile(name)
+        self.session.profile = self.store.profile(name)
         self.settings.profile = name
-        self.undo.clear()
-        self.suggestions.shutdown()
-        self._start_suggestions()
+        self.tagging.profile_changed()
         self._fill_profiles()
         self.reload()
 
@@ -590,10 +448,8 @@ class LibraryController(QObject):
 
     def shutdown(self) -> None:
         self.runner.cancel_all()
-        if self.trainer is not None:
-            self.trainer.cancel()
-            self.trainer.process.waitForFinished(5000)
+        self.training.shutdown()
         self.runner.wait()
         self.loader.shutdown()
-        self.suggestions.shutdown()
+        self.tagging.close()
         QCoreApplication.processEvents()  # the last queued signals, while their receivers live

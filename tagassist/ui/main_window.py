@@ -9,6 +9,7 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QLabel,
+    QLineEdit,
     QMenu,
     QHeaderView,
     QTableView,
@@ -33,6 +34,7 @@ class MainWindow(QMainWindow):
     def __init__(self):
         super().__init__()
         self.setWindowTitle("tagassist")
+        self.setObjectName("main-window")
         self.resize(1400, 860)
         self.setAcceptDrops(True)
 
@@ -45,8 +47,10 @@ class MainWindow(QMainWindow):
         self.rescan_action = QAction("Rescan", self)
         self.index_action = QAction("Index", self)
         self.retrain_action = QAction("Retrain on my tags", self)
+        # Letters typed in the window start a tag, so no shortcut is a bare letter.
         self.next_untagged_action = QAction("Next untagged", self)
-        self.next_untagged_action.setShortcut(QKeySequence("N"))
+        self.next_untagged_action.setShortcut(QKeySequence("Ctrl+N"))
+        self.next_untagged_action.setToolTip("Next untagged photo (Ctrl+N)")
         for action in (self.add_folder_action, self.rescan_action, self.index_action, self.retrain_action,
                        self.next_untagged_action):
             toolbar.addAction(action)
@@ -61,6 +65,17 @@ class MainWindow(QMainWindow):
         self.profile_box.setObjectName("profiles")
         self.profile_box.setMinimumWidth(120)
         toolbar.addWidget(self.profile_box)
+        toolbar.addSeparator()
+        self.search = QLineEdit()
+        self.search.setObjectName("search")
+        self.search.setClearButtonEnabled(True)
+        self.search.setPlaceholderText("Search keywords, file names, dates, cameras (Ctrl+F)")
+        self.search.setMinimumWidth(300)
+        toolbar.addWidget(self.search)
+        self.search_action = QAction("Search", self)
+        self.search_action.setShortcut(QKeySequence.StandardKey.Find)
+        self.search_action.triggered.connect(lambda: (self.search.setFocus(), self.search.selectAll()))
+        self.addAction(self.search_action)
 
         self.sidebar = QTreeWidget()
         self.sidebar.setObjectName("sidebar")
@@ -68,6 +83,8 @@ class MainWindow(QMainWindow):
 
         self.grid = PhotoGrid()
         self.grid.setObjectName("grid")
+        self.grid.setTabKeyNavigation(False)  # Tab leaves the grid for the tag field
+        self.sidebar.setFocusPolicy(Qt.FocusPolicy.ClickFocus)  # Tab goes grid <-> tag field (tagging.py)
         self.empty_hint = QLabel("Add a folder of photos to begin: drag it here, or use \u201cAdd folder\u2026\u201d.")
         self.empty_hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
 
@@ -136,6 +153,8 @@ class MainWindow(QMainWindow):
         photo_menu = bar.addMenu("&Photo")
         self.viewer_action = action(photo_menu, "View full size", "Space")
         self.accept_top_action = action(photo_menu, "Accept the top suggestion")
+        self.type_tag_action = action(photo_menu, "Type a keyword", "Ctrl+K")  # Lightroom's key for it
+        self.keywords_action = action(photo_menu, "Keyword manager\u2026", "Ctrl+Shift+K")
         tools_menu = bar.addMenu("&Tools")
         self.models_action = action(tools_menu, "Models\u2026")
         # The toolbar's "Retrain on my tags" trains the personalized model (seconds); this also

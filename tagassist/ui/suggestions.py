@@ -27,6 +27,7 @@ class _Worker(QObject):
         super().__init__()
         self.db_path, self.profile_name = db_path, profile_name
         self.store = self.suggester = None
+        self.latest = 0  # set by the UI thread before each request (an int: assignment is atomic)
 
     def _open(self) -> None:
         from ..engine.suggest import Suggester
@@ -49,6 +50,8 @@ class _Worker(QObject):
 
     @Slot(int, list, int)
     def suggest(self, request: int, photo_ids: list, k: int) -> None:
+        if request < self.latest:  # the user has moved on: only the newest request is answered
+            return
         try:
             if self.suggester is None:
                 self._open()
@@ -62,6 +65,18 @@ class _Worker(QObject):
         if self.store is not None:
             self.store.close()
             self.store = None
+
+
+def keep_numbers(shown: list[GroupSuggestion], fresh: list[GroupSuggestion], limit: int) -> list[GroupSuggestion]:
+    """The refreshed list for the same selection, with every tag that was shown keeping its
+    number: a suggestion accepted or rejected stays in its slot (the engine no longer ranks
+    it), the others take their new score in place, and new tags only fill free slots at the
+    end. Pressing 3 twice, or 1 after an undo, means what the user saw when pressing."""
+    by_tag = {s.tag: s for s in fresh}
+    kept = [by_tag.get(s.tag, s) for s in shown]
+    seen = {s.tag for s in kept}
+    kept += [s for s in fresh if s.tag not in seen][:max(limit - len(kept), 0)]
+    return kept
 
 
 def aggregate(per_photo: list[list], n_photos: int, k: int) -> list[GroupSuggestion]:
@@ -99,6 +114,7 @@ class SuggestionService(QObject):
 
     def request(self, photo_ids: list[int], k: int = 9) -> int:
         self.last_request += 1
+        self.worker.latest = self.last_request
         self._suggest.emit(self.last_request, list(photo_ids), k)
         return self.last_request
 

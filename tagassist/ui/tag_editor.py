@@ -33,6 +33,7 @@ class TagEditor(QWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.suggestions: list[GroupSuggestion] = []
+        self.marks: dict[str, str] = {}
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
 
@@ -89,27 +90,40 @@ class TagEditor(QWidget):
         if item is not None:
             self.reject_requested.emit(self.list.row(item))
 
-    def show_tags(self, tags: list[tuple[str, str]]) -> None:
-        """tags: (name, source) pairs."""
+    def show_tags(self, tags: list[tuple[str, str, int]], selected: int = 1) -> None:
+        """tags: (name, source, on how many of the selected photos) each."""
         self.chips.clear()
-        for name, source in tags:
-            item = QListWidgetItem(f"{name}  \u00d7")
+        for name, source, count in tags:
+            partial = count < selected
+            item = QListWidgetItem(f"{name} ({count}/{selected})  \u00d7" if partial else f"{name}  \u00d7")
             item.setData(Qt.ItemDataRole.UserRole, name)
-            item.setToolTip(f"{name} ({source}); click to remove")
+            if partial:  # Lightroom marks these with an asterisk; here the count says how many
+                font = item.font()
+                font.setItalic(True)
+                item.setFont(font)
+                item.setToolTip(f"{name} is on {count} of the {selected} selected photos; click to remove it from"
+                                " them, type it to add it to all")
+            else:
+                item.setToolTip(f"{name} ({source}); click to remove")
             self.chips.addItem(item)
 
-    def show_suggestions(self, suggestions: list[GroupSuggestion], selected: int) -> None:
+    def show_suggestions(self, suggestions: list[GroupSuggestion], selected: int,
+                         marks: dict[str, str] | None = None, note: str | None = None) -> None:
+        """marks: tag -> 'accepted' or 'rejected' for suggestions already acted on; they keep
+        their number, so the keys mean what they meant when the list was first shown."""
         self.suggestions = suggestions
+        self.marks = dict(marks or {})
         self.list.clear()
         for number, suggestion in enumerate(suggestions, 1):
-            row = _SuggestionRow(number, suggestion, selected)
+            row = _SuggestionRow(number, suggestion, selected, self.marks.get(suggestion.tag))
             item = QListWidgetItem()
             item.setSizeHint(row.sizeHint())
             item.setToolTip(f"{suggestion.reason}\nclick or press {number} to accept;"
                             f" right-click or Shift+{number} to reject")
             self.list.addItem(item)
             self.list.setItemWidget(item, row)
-        self.status.setText("" if suggestions else "No suggestions yet: tag a few photos and they will come.")
+        self.status.setText(note if note is not None else
+                            "" if suggestions else "No suggestions yet: tag a few photos and they will come.")
 
     def set_vocabulary(self, names: list[str]) -> None:
         self.vocabulary.setStringList(names)
@@ -118,23 +132,29 @@ class TagEditor(QWidget):
 class _SuggestionRow(QWidget):
     """One suggestion: its key, the tag, a score bar, and the reason underneath."""
 
-    def __init__(self, number: int, suggestion: GroupSuggestion, selected: int):
+    MARKS = {"accepted": "\u2713 added", "rejected": "\u2717 rejected"}
+
+    def __init__(self, number: int, suggestion: GroupSuggestion, selected: int, mark: str | None = None):
         super().__init__()
+        self.setObjectName(f"suggestion-{number}")
         grid = QGridLayout(self)
         grid.setContentsMargins(4, 2, 4, 2)
         grid.setVerticalSpacing(0)
         key = QLabel(f"<b>{number}</b>")
         key.setFixedWidth(16)
         applies = f" <small>({suggestion.applies_to}/{selected})</small>" if selected > 1 else ""
-        tag = QLabel(f"{html.escape(suggestion.tag)}{applies}")
+        done = f" <small><b>{self.MARKS[mark]}</b></small>" if mark else ""
+        name = html.escape(suggestion.tag)
+        tag = QLabel(f"<s>{name}</s>{done}" if mark == "rejected" else f"{name}{applies}{done}")
         bar = QProgressBar()
         bar.setRange(0, 100)
         bar.setValue(round(100 * suggestion.score))
         bar.setTextVisible(False)
         bar.setFixedSize(70, 10)
         score = QLabel(f"{suggestion.score:.2f}")
+        # The reason in the text colour, only smaller: grey on grey was hard to read.
         reason = QLabel(f"<small>{html.escape(suggestion.reason)}</small>")
-        reason.setStyleSheet("color: palette(mid);")
+        reason.setObjectName("reason")
         grid.addWidget(key, 0, 0)
         grid.addWidget(tag, 0, 1)
         grid.addWidget(bar, 0, 2)

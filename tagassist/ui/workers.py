@@ -166,11 +166,12 @@ class TrainerProcess(QObject):
     # {"stage": "failed", "message": ...}
     finished = Signal(dict)
 
-    def __init__(self, db_path: str, profile: str, parent: QObject | None = None, mode: str = "head"):
+    def __init__(self, db_path: str, profile: str, parent: QObject | None = None, mode: str = "head",
+                 device: str = "auto"):
         super().__init__(parent)
         self.process = QProcess(self)
         program, *arguments = trainer_command("train", "--db", db_path, "--profile", profile, "--mode", mode,
-                                              "--json-progress", "--control-stdin")
+                                              "--device", device or "auto", "--json-progress", "--control-stdin")
         self.process.setProgram(program)
         self.process.setArguments(arguments)
         self.process.readyReadStandardOutput.connect(self._read)

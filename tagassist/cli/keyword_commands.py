@@ -1,0 +1,63 @@
+"""``tagassist keywords list|rename|merge|delete|alias|undo|history``: the keyword manager."""
+
+from __future__ import annotations
+
+from argparse import Namespace
+
+from ..services import keywords
+from ..store import Profile, Store
+from .output import EXIT_OK, UserError, emit_json, say
+
+
+def cmd_keywords(args: Namespace, store: Store, profile: Profile) -> int:
+    action, names = args.action, args.names
+    try:
+        if action == "list":
+            rows = keywords.keyword_rows(store, profile)
+            if args.json:
+                emit_json([row.as_json() for row in rows])
+            for row in [] if args.json else rows:
+                aliases = f"\talso: {', '.join(row.aliases)}" if row.aliases else ""
+                say(f"{row.keyword}\t{row.photos} photo{'s' * (row.photos != 1)}" + (f" ({row.under} with those under it)"
+                                                             if row.under != row.photos else "") + aliases)
+            return EXIT_OK
+        if action == "history":
+            edits = keywords.history(store, profile)
+            if args.json:
+                emit_json(edits)
+            for edit in [] if args.json else edits:
+                say(f"{edit['edit']}\t{edit['at']}\t{edit['action']}{'  (undone)' if edit['undone'] else ''}")
+            return EXIT_OK
+        results = _edit(store, profile, action, names, args.into)
+    except LookupError as exc:
+        raise UserError(str(exc).strip("'\"")) from exc
+    if args.json:
+        emit_json(results)
+    else:
+        for result in results:
+            say(keywords.describe(result))
+        if action != "undo":
+            say("Run 'tagassist export --all' to write the change into your files; 'tagassist keywords undo' undoes it.")
+    return EXIT_OK
+
+
+def _edit(store: Store, profile: Profile, action: str, names: list[str], into: str | None) -> list[dict]:
+    def need(count: int, usage: str) -> None:
+        if len(names) != count:
+            raise UserError(f"usage: tagassist keywords {usage}")
+
+    if action == "rename":
+        need(2, "rename OLD NEW")
+        return [keywords.rename(store, profile, names[0], names[1])]
+    if action == "delete":
+        need(1, "delete KEYWORD")
+        return [keywords.delete(store, profile, names[0])]
+    if action in ("merge", "alias"):
+        if not into or not names:
+            raise UserError(f"usage: tagassist keywords {action} NAME... --into KEYWORD")
+        return (keywords.merge if action == "merge" else keywords.alias)(store, profile, names, into)
+    if action == "undo":
+        if len(names) > 1 or (names and not names[0].isdigit()):
+            raise UserError("usage: tagassist keywords undo [EDIT]")
+        return [keywords.undo(store, profile, int(names[0]) if names else None)]
+    raise UserError(f"unknown keywords action {action!r}")

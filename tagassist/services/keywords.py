@@ -1,0 +1,76 @@
+"""The keyword manager: a profile's keywords with their counts and aliases, and the edits
+(rename, move, merge, delete, alias) with their undo. The CLI's ``tagassist keywords`` and
+the app's Keyword manager both call these; the store does the journalled work."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..store import Profile, Store
+
+
+@dataclass(frozen=True)
+class KeywordRow:
+    keyword: str
+    photos: int  # photos with the keyword itself
+    under: int  # photos with it or any keyword under it (a parent's count in the tree)
+    aliases: list[str] = field(default_factory=list)
+
+    def as_json(self) -> dict:
+        return {"keyword": self.keyword, "photos": self.photos, "under": self.under, "aliases": self.aliases}
+
+
+def keyword_rows(store: Store, profile: Profile) -> list[KeywordRow]:
+    """Every keyword the profile uses, in hierarchy order, with its counts and aliases."""
+    direct = dict(store.vocabulary(profile))
+    under = store.keyword_counts(profile)
+    aliases: dict[str, list[str]] = {}
+    for alias, keyword in store.aliases(profile).items():
+        aliases.setdefault(keyword, []).append(alias)
+    return [KeywordRow(name, direct.get(name, 0), under.get(name, 0), aliases.get(name, []))
+            for name in sorted(direct, key=str.lower)]
+
+
+def rename(store: Store, profile: Profile, old: str, new: str) -> dict:
+    """Rename or move a keyword (with every keyword under it); into an existing name it merges."""
+    return store.rename_keyword(profile, old, new)
+
+
+def merge(store: Store, profile: Profile, sources: list[str], into: str) -> list[dict]:
+    """Each of ``sources`` merged into ``into``, in one journalled edit each."""
+    return [store.rename_keyword(profile, source, into, action="merge") for source in sources if source != into]
+
+
+def delete(store: Store, profile: Profile, keyword: str) -> dict:
+    return store.delete_keyword(profile, keyword)
+
+
+def alias(store: Store, profile: Profile, aliases: list[str], keyword: str) -> list[dict]:
+    """Each alias becomes another name of ``keyword`` (photos tagged with it are merged now)."""
+    return [store.add_alias(profile, name, keyword) for name in aliases]
+
+
+def undo(store: Store, profile: Profile, edit: int | None = None) -> dict:
+    return store.undo_keyword_edit(profile, edit)
+
+
+def history(store: Store, profile: Profile) -> list[dict]:
+    return store.keyword_edits(profile)
+
+
+def describe(result: dict) -> str:
+    """One line of what an edit did, for the CLI and the app's status bar."""
+    photos = f"{result.get('photos', 0)} photo{'s' * (result.get('photos', 0) != 1)}"
+    action = result["action"]
+    if action in ("rename", "merge"):
+        moved = len(result.get("keywords", []))
+        extra = f" (with {moved - 1} keyword{'s' * (moved != 2)} under it)" if moved > 1 else ""
+        verb = "merged into" if action == "merge" else "renamed to"
+        return f"{result['from']} {verb} {result['to']}{extra} on {photos}"
+    if action == "delete":
+        return f"{result['keyword']} deleted from {photos}"
+    if action == "alias":
+        return f"{result['alias']} is now another name of {result['keyword']} ({photos} merged)"
+    if action == "undo":
+        return f"undid edit {result['edit']} ({result['undid']})"
+    return action

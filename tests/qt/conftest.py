@@ -1,0 +1,79 @@
+"""The desktop app on a copy of the indexed sample library, and helpers that drive it."""
+
+import shutil
+
+import pytest
+from PySide6.QtCore import QItemSelectionModel
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from tests.conftest import SAMPLE_LIBRARY
+from tagassist.store import Store
+
+
+@pytest.fixture(scope="session")
+def indexed_library(tmp_path_factory):
+    """The sample library scanned and indexed once; each test works on a copy."""
+    from tagassist.cli import main
+
+    folder = tmp_path_factory.mktemp("indexed")
+    db = folder / "lib.sqlite"
+    assert main(["--db", str(db), "scan", str(SAMPLE_LIBRARY)]) == 0
+    assert main(["--db", str(db), "index", "--device", "cpu"]) == 0
+    return db
+
+
+@pytest.fixture
+def app(qtbot, indexed_library, tmp_path, monkeypatch):
+    from tagassist.ui.app import build
+
+    db = tmp_path / "lib.sqlite"
+    shutil.copy(indexed_library, db)
+    dialogs = []
+    monkeypatch.setattr(QMessageBox, "information", lambda *args: dialogs.append(args[2]))
+    monkeypatch.setattr(QMessageBox, "warning", lambda *args: dialogs.append(args[2]))
+    window, controller = build(str(db), None)
+    qtbot.addWidget(window)
+    window.show()
+    window.activateWindow()  # keys go to the focus widget of the active window, as on a desktop
+    qtbot.waitUntil(window.isActiveWindow, timeout=5000)
+    qtbot.waitUntil(lambda: len(controller.model.photos) == 37, timeout=10000)
+    controller.dialogs = dialogs
+    yield window, controller, Store(db)
+    controller.shutdown()
+
+
+def select(qtbot, window, controller, *names):
+    """Select the named photos as a click and Ctrl+clicks do: the first becomes the current one."""
+    selection = window.grid.selectionModel()
+    selection.clearSelection()
+    for number, name in enumerate(names):
+        position = next(r for r, p in enumerate(controller.model.photos) if p.path.endswith(name))
+        flag = QItemSelectionModel.SelectionFlag
+        selection.setCurrentIndex(controller.model.index_of(position),
+                                  flag.ClearAndSelect if number == 0 else flag.Select)
+    window.grid.setFocus()
+    qtbot.waitUntil(lambda: bool(window.editor.suggestions), timeout=10000)
+
+
+def tags_of(store, name):
+    photo = next(p for p, _ in store.list_photos(store.profile()) if p.path.endswith(name))
+    return {a.tag: a.source for a in store.photo_tags(store.profile(), photo.id)}, photo
+
+
+def _key_target(qtbot):
+    """Where the window system sends a key now: an open popup, else the focus widget."""
+    return QApplication.activePopupWidget() or QApplication.focusWidget()
+
+
+def press(qtbot, key, modifier=None):
+    """One key press where a real one goes."""
+    from PySide6.QtCore import Qt
+
+    qtbot.keyClick(_key_target(qtbot), key, modifier or Qt.KeyboardModifier.NoModifier)
+    qtbot.wait(1)  # what the key started in the event loop (a focus change) happens before the next
+
+
+def type_text(qtbot, text):
+    """Typing, one character at a time, each where the window system would send it."""
+    for char in text:
+        qtbot.keyClicks(_key_target(qtbot), char)

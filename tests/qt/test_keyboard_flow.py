@@ -1,0 +1,217 @@
+"""Keyboard-first tagging without a wrong tag: every key goes where a real key press goes
+(the focus widget of the active window), and the test checks which tags landed where."""
+
+import shutil
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+
+from tagassist.cli import main
+from tests.conftest import SAMPLE_LIBRARY
+from tests.qt.conftest import press, select, tags_of, type_text
+
+CTRL = Qt.KeyboardModifier.ControlModifier
+SHIFT = Qt.KeyboardModifier.ShiftModifier
+
+
+@pytest.fixture
+def keyboard(app):
+    """The app without the completer's popup: offscreen Qt has no window manager to hand the
+    activation back to the main window when a popup closes, so later keys would go nowhere.
+    The popup itself is exercised under Xvfb (tests/qt/test_desktop.py)."""
+    window, controller, store = app
+    window.editor.field.setCompleter(None)
+    return app
+
+
+def current_photo(window, controller):
+    return controller.model.photos[controller.model.position(window.grid.currentIndex())]
+
+
+def wait_for_list(qtbot, window, at_least=1):
+    qtbot.waitUntil(lambda: len(window.editor.suggestions) >= at_least, timeout=10000)
+
+
+def test_focus_starts_on_the_grid_and_tab_and_ctrl_k_reach_the_tag_field(qtbot, keyboard):
+    window, controller, store = keyboard
+    assert QApplication.focusWidget() is window.grid
+    wait_for_list(qtbot, window)
+    top = window.editor.suggestions[0].tag
+    press(qtbot, Qt.Key.Key_1)  # works at once, no click first
+    assert top in tags_of(store, current_photo(window, controller).path)[0]
+    press(qtbot, Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is window.editor.field
+    press(qtbot, Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is window.grid
+    press(qtbot, Qt.Key.Key_K, CTRL)
+    assert QApplication.focusWidget() is window.editor.field
+    press(qtbot, Qt.Key.Key_Escape)
+    assert QApplication.focusWidget() is window.grid
+
+
+def test_typing_in_the_grid_goes_to_the_tag_field_and_fires_no_shortcut(qtbot, keyboard):
+    """The reported accidents: 'sunset' + Enter ran N and accepted the top suggestion;
+    'Bruno' added a suggestion. Typed letters and digits belong to the tag."""
+    window, controller, store = keyboard
+    select(qtbot, window, controller, "IMG1206.jpg")
+    type_text(qtbot, "sunset")
+    assert window.editor.field.text() == "sunset"
+    press(qtbot, Qt.Key.Key_Return)
+    assert current_photo(window, controller).path.endswith("IMG1206.jpg")  # no jump to the next untagged
+    assert tags_of(store, "IMG1206.jpg")[0] == {"sunset": "typed"}
+    assert QApplication.focusWidget() is window.grid  # back in the grid: digits pick suggestions again
+
+    select(qtbot, window, controller, "DSCF1306.jpg")
+    type_text(qtbot, "Bruno 2024")  # a space and digits inside a tag are the tag's
+    press(qtbot, Qt.Key.Key_Return)
+    assert tags_of(store, "DSCF1306.jpg")[0] == {"Bruno 2024": "typed"}
+
+    select(qtbot, window, controller, "DSCF1105.jpg")
+    type_text(qtbot, "oops")
+    press(qtbot, Qt.Key.Key_Escape)  # first Escape clears, the second leaves the field
+    press(qtbot, Qt.Key.Key_Escape)
+    assert window.editor.field.text() == "" and QApplication.focusWidget() is window.grid
+    assert tags_of(store, "DSCF1105.jpg")[0] == {}
+
+
+def test_numbers_keep_meaning_what_was_shown(qtbot, keyboard):
+    window, controller, store = keyboard
+    select(qtbot, window, controller, "DSCF1007.jpg")
+    wait_for_list(qtbot, window, 3)
+    shown = [s.tag for s in window.editor.suggestions]
+    press(qtbot, Qt.Key.Key_1)
+    press(qtbot, Qt.Key.Key_2)  # pressed before the refreshed list arrives, and after: the same tag
+    qtbot.wait(300)
+    assert [s.tag for s in window.editor.suggestions][:3] == shown[:3]
+    press(qtbot, Qt.Key.Key_1)  # already added: nothing more happens
+    assert set(tags_of(store, "DSCF1007.jpg")[0]) == set(shown[:2])
+    press(qtbot, Qt.Key.Key_Z, CTRL)  # undo the second accept; its slot is free again at once
+    assert window.editor.marks == {shown[0]: "accepted"}
+    press(qtbot, Qt.Key.Key_3)
+    assert set(tags_of(store, "DSCF1007.jpg")[0]) == {shown[0], shown[2]}
+    press(qtbot, Qt.Key.Key_2)
+    assert set(tags_of(store, "DSCF1007.jpg")[0]) == set(shown[:3])
+
+
+def test_a_number_pressed_before_a_photos_own_suggestions_arrive_adds_nothing(qtbot, keyboard):
+    window, controller, store = keyboard
+    select(qtbot, window, controller, "DSCF1007.jpg")
+    # the next photo, and 1 at once, while its list is still being computed (no event loop between)
+    qtbot.keyClick(window.grid, Qt.Key.Key_Right)
+    moved_to = current_photo(window, controller).path
+    assert window.editor.suggestions == []
+    qtbot.keyClick(window.grid, Qt.Key.Key_1)
+    assert tags_of(store, moved_to)[0] == tags_of(store, moved_to)[0] and \
+        not [t for t, src in tags_of(store, moved_to)[0].items() if src == "accepted"]
+    wait_for_list(qtbot, window)
+
+
+def test_an_empty_filter_clears_the_panel_and_says_all_done(qtbot, keyboard):
+    window, controller, store = keyboard
+    select(qtbot, window, controller, "DSCF1403.jpg", "IMG1503.jpg")
+    untagged = window.sidebar.findItems("Untagged", Qt.MatchFlag.MatchExactly)[0]
+    for name in [p.path for p in controller.model.photos if not tags_of(store, p.path)[0]]:
+        store.add_tags(store.profile(), [tags_of(store, name)[1].id], ["done"], "typed")
+    window.sidebar.itemClicked.emit(untagged, 0)
+    qtbot.waitUntil(lambda: controller.model.photos == [], timeout=5000)
+    assert window.editor.status.text() == "All done: every photo here has tags."
+    assert window.exif.text() == "" and window.editor.chips.count() == 0 and window.editor.suggestions == []
+
+
+def test_multi_select_marks_tags_on_some_photos_only(qtbot, keyboard):
+    window, controller, store = keyboard
+    select(qtbot, window, controller, "DSCF1000.jpg", "DSCF1007.jpg")
+    chips = {window.editor.chips.item(i).data(Qt.ItemDataRole.UserRole): window.editor.chips.item(i)
+             for i in range(window.editor.chips.count())}
+    partial = [name for name, item in chips.items() if item.font().italic()]
+    assert partial and all("(1/2)" in chips[name].text() for name in partial)
+    chips[partial[0]].setSelected(True)
+    window.editor.chips.itemClicked.emit(chips[partial[0]])  # removes it from the photo that had it
+    assert partial[0] not in tags_of(store, "DSCF1000.jpg")[0]
+
+
+def test_arrows_work_right_after_the_viewer_closes_with_space(qtbot, keyboard):
+    window, controller, _ = keyboard
+    select(qtbot, window, controller, "IMG1200.jpg")
+    before = controller.model.position(window.grid.currentIndex())
+    window.viewer_action.trigger()
+    viewer = controller.viewer
+    viewer.activateWindow()
+    qtbot.waitUntil(viewer.isActiveWindow, timeout=5000)
+    press(qtbot, Qt.Key.Key_Space)
+    qtbot.waitUntil(lambda: not viewer.isVisible() and window.isActiveWindow(), timeout=5000)
+    press(qtbot, Qt.Key.Key_Right)
+    assert controller.model.position(window.grid.currentIndex()) == before + 1
+
+
+def test_search_box_and_folder_tree_with_counts(qtbot, keyboard):
+    window, controller, _ = keyboard
+    press(qtbot, Qt.Key.Key_F, CTRL)
+    assert QApplication.focusWidget() is window.search
+    type_text(qtbot, "Pixel")  # a camera: the Google Pixel's photos
+    qtbot.waitUntil(lambda: len(controller.model.photos) == 12, timeout=5000)
+    window.search.clear()
+    type_text(qtbot, "Rome")  # a keyword and a folder name
+    qtbot.waitUntil(lambda: len(controller.model.photos) == 9, timeout=5000)
+    window.search.clear()
+    qtbot.waitUntil(lambda: len(controller.model.photos) == 37, timeout=5000)
+    folders = window.sidebar.findItems("Folders", Qt.MatchFlag.MatchExactly)[0]
+    root = folders.child(0)
+    assert root.text(0) == "sample-library  (37)"
+    assert sorted(root.child(i).text(0) for i in range(root.childCount()))[:2] == ["2024-05 Rome  (9)",
+                                                                                    "2024-07 Algarve  (6)"]
+    window.sidebar.itemClicked.emit(root.child(0), 0)
+    qtbot.waitUntil(lambda: len(controller.model.photos) in (4, 6, 7, 9) and len(controller.model.photos) < 37,
+                    timeout=5000)
+
+
+def test_a_twelve_photo_shoot_tagged_by_keyboard_alone(qtbot, keyboard, tmp_path):
+    """Ctrl+N, digits, typed tags and undo over a new 12-photo shoot: exactly the intended tags
+    on exactly the intended photos, and nothing anywhere else."""
+    window, controller, store = keyboard
+    shoot = tmp_path / "2025-06 Lisbon"
+    shoot.mkdir()
+    sources = sorted((SAMPLE_LIBRARY / "2024-05 Rome").glob("*.jpg")) + sorted(
+        (SAMPLE_LIBRARY / "2024-07 Algarve").glob("*.jpg"))[:3]
+    for number, source in enumerate(sources):
+        shutil.copy(source, shoot / f"LIS{number:04d}.jpg")
+    assert main(["--db", str(store.path), "scan", str(shoot)]) == 0
+    before_elsewhere = {p.path: tags for p, tags in store.list_photos(store.profile())}
+    controller.reload()
+    qtbot.waitUntil(lambda: len(controller.model.photos) == 49, timeout=10000)
+    item = next(i for i in window.sidebar.findItems("2025-06 Lisbon", Qt.MatchFlag.MatchStartsWith
+                                                     | Qt.MatchFlag.MatchRecursive))
+    window.sidebar.itemClicked.emit(item, 0)
+    qtbot.waitUntil(lambda: len(controller.model.photos) == 12, timeout=10000)
+    window.grid.setFocus()
+
+    expected: dict[str, set[str]] = {}
+    for step in range(12):
+        press(qtbot, Qt.Key.Key_N, CTRL)
+        photo = current_photo(window, controller).path
+        assert photo not in expected, (step, photo, store.list_photos(store.profile(), folder=str(shoot)))
+        wait_for_list(qtbot, window, 3)
+        shown = [s.tag for s in window.editor.suggestions]
+        if step % 3 == 0:  # accept the first two as shown
+            press(qtbot, Qt.Key.Key_1)
+            press(qtbot, Qt.Key.Key_2)
+            expected[photo] = {shown[0], shown[1]}
+        elif step % 3 == 1:  # a tag of one's own, then the third suggestion; reject the second
+            type_text(qtbot, "Lisbon trip")
+            press(qtbot, Qt.Key.Key_Return)
+            press(qtbot, Qt.Key.Key_3)
+            press(qtbot, Qt.Key.Key_2, SHIFT)
+            expected[photo] = {"Lisbon trip", shown[2]}
+        else:  # a slip, undone; then the right tag typed
+            press(qtbot, Qt.Key.Key_1)
+            press(qtbot, Qt.Key.Key_Z, CTRL)
+            type_text(qtbot, "tram")
+            press(qtbot, Qt.Key.Key_Return)
+            expected[photo] = {"tram"}
+    press(qtbot, Qt.Key.Key_N, CTRL)
+    assert window.activity.text() == "All done: every photo here has tags"
+    landed = {p.path: set(tags) for p, tags in store.list_photos(store.profile(), folder=str(shoot))}
+    assert landed == expected
+    elsewhere = {p.path: tags for p, tags in store.list_photos(store.profile()) if p.path not in expected}
+    assert elsewhere == {path: tags for path, tags in before_elsewhere.items() if path not in expected}
