@@ -19,6 +19,7 @@ from ..settings import Settings
 from ..store import Store
 from .dialogs import LogDialog, SettingsDialog, Viewer
 from .grid import CELL, PhotoGridModel
+from .keyword_manager import KeywordManager
 from .main_window import MainWindow
 from .session import Session
 from .tagging import TaggingController
@@ -115,6 +116,7 @@ class LibraryController(QObject):
         window.grid.setModel(self.model)
         self.tagging = TaggingController(window, self.session, self.model, loader, self)
         self.training = TrainingController(window, self.session, self)
+        self.keywords = KeywordManager(window, self.session, runner, self)
         self.view: dict = {}
         self.current_job: Job | None = None
         self._search_timer = QTimer(self, singleShot=True, interval=300)  # search as the user pauses typing
@@ -164,6 +166,7 @@ class LibraryController(QObject):
         self._search_timer.timeout.connect(self._search)
         self.tagging.tags_changed.connect(self._tags_changed)
         self.training.model_changed.connect(self._model_changed)
+        self.keywords.changed.connect(self._keywords_edited)
         self.runner.changed.connect(self._jobs_changed)
 
     # -- the photo list ----------------------------------------------------------------
@@ -301,6 +304,12 @@ class LibraryController(QObject):
         if self.settings.write_on_accept and photo_ids:
             self.export_keywords(photo_ids)
         self.window.editor.set_vocabulary([t for t, _ in self.store.vocabulary(self.profile)])
+
+    def _keywords_edited(self, said: str) -> None:
+        self.window.show_progress(said)
+        self.tagging.undo.clear()  # its snapshots name keywords that may no longer exist
+        self.reload()
+        self._model_changed()
 
     def _model_changed(self) -> None:
         self.tagging.suggestions.refresh()

@@ -3,7 +3,7 @@
 import shutil
 
 from PySide6.QtCore import QItemSelectionModel, Qt
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QMessageBox, QPushButton
 
 from tagassist.store import Store
 from tests.conftest import SAMPLE_LIBRARY, need_shared
@@ -359,3 +359,28 @@ def test_help_has_the_keyboard_shortcuts_and_about_and_each_menu_its_own_alt_key
     monkeypatch.setattr(QMessageBox, "about", lambda *args: about.append(args[2]))
     window.about_action.trigger()
     assert "tagassist" in about[0] and "GPL" in about[0]
+
+
+def test_keyword_manager_renames_merges_and_undoes_from_the_app(qtbot, app, monkeypatch):
+    from PySide6.QtWidgets import QInputDialog
+
+    window, controller, store = app
+    qtbot.keyClick(window.grid, Qt.Key.Key_K, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    dialog = controller.keywords.dialog
+    qtbot.waitUntil(lambda: dialog.table.rowCount() > 30, timeout=5000)
+    rows = {dialog.table.item(r, 0).text(): r for r in range(dialog.table.rowCount())}
+    assert dialog.table.item(rows["Places|Italy|Rome"], 1).text() == "7"
+
+    flags = QItemSelectionModel.SelectionFlag
+    dialog.table.selectionModel().select(dialog.table.model().index(rows["Places|Italy|Rome"], 0),
+                                         flags.ClearAndSelect | flags.Rows)
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("Places|Europe|Italy|Rome", True))
+    next(b for b in dialog.findChildren(QPushButton) if b.text().startswith("Rename")).click()
+    qtbot.waitUntil(lambda: "renamed" in dialog.status.text() or "failed" in dialog.status.text(), timeout=5000)
+    assert "Places|Italy|Rome renamed to Places|Europe|Italy|Rome on 7 photos" in dialog.status.text(), dialog.status.text()
+    assert "Places|Europe|Italy|Rome" in dict(store.vocabulary(store.profile()))
+    qtbot.waitUntil(lambda: bool(window.sidebar.findItems("Europe  (7)", Qt.MatchFlag.MatchRecursive)), timeout=5000)
+
+    next(b for b in dialog.findChildren(QPushButton) if b.text() == "Undo last edit").click()
+    qtbot.waitUntil(lambda: "undid edit" in dialog.status.text(), timeout=5000)
+    assert dict(store.vocabulary(store.profile()))["Places|Italy|Rome"] == 7

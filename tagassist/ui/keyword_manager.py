@@ -1,0 +1,169 @@
+"""The keyword manager (Photo › Keyword manager, Ctrl+Shift+K): every keyword with its counts
+and aliases; rename or move, merge, delete, add an alias, undo. The edits run off the UI
+thread through services.keywords, exactly as ``tagassist keywords`` runs them."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+)
+
+from ..services import keywords
+from ..store import Store
+from .workers import Job
+
+
+def keyword_edit_job(db_path: str, profile_name: str, action: str, *args) -> list[dict]:
+    with Store(db_path) as store:
+        profile = store.profile(profile_name)
+        result = getattr(keywords, action)(store, profile, *args)
+        return result if isinstance(result, list) else [result]
+
+
+def keyword_rows_job(db_path: str, profile_name: str) -> list:
+    with Store(db_path) as store:
+        return keywords.keyword_rows(store, store.profile(profile_name))
+
+
+class KeywordManagerDialog(QDialog):
+    edit_requested = Signal(str, object)  # a services.keywords function name and its arguments (a tuple)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setWindowTitle("Keyword manager")
+        self.resize(760, 520)
+        layout = QVBoxLayout(self)
+        self.filter = QLineEdit()
+        self.filter.setPlaceholderText("Filter keywords")
+        self.filter.setClearButtonEnabled(True)
+        self.filter.textChanged.connect(self._filter)
+        layout.addWidget(self.filter)
+        self.table = QTableWidget(0, 4)
+        self.table.setObjectName("keywords")
+        self.table.setHorizontalHeaderLabels(["Keyword", "Photos", "With those under it", "Also known as"])
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        layout.addWidget(self.table, 1)
+        self.status = QLabel("Changes reach your history and training at once, and your files at the next"
+                             " \u201cWrite keywords to files\u201d.")
+        self.status.setWordWrap(True)
+        layout.addWidget(self.status)
+        buttons = QHBoxLayout()
+        for text, slot in (("Rename or move\u2026", self._rename), ("Merge into\u2026", self._merge),
+                           ("Add alias\u2026", self._alias), ("Delete", self._delete),
+                           ("Undo last edit", lambda: self.edit_requested.emit("undo", ()))):
+            button = QPushButton(text)
+            button.clicked.connect(slot)
+            buttons.addWidget(button)
+        buttons.addStretch()
+        close = QPushButton("Close")
+        close.clicked.connect(self.accept)
+        buttons.addWidget(close)
+        layout.addLayout(buttons)
+
+    def show_rows(self, rows: list[keywords.KeywordRow]) -> None:
+        self.table.setRowCount(len(rows))
+        for row, k in enumerate(rows):
+            for column, value in enumerate((k.keyword, k.photos, k.under, ", ".join(k.aliases))):
+                item = QTableWidgetItem(str(value))
+                if column in (1, 2):
+                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                self.table.setItem(row, column, item)
+        self.table.resizeColumnsToContents()
+        self._filter(self.filter.text())
+
+    def selected(self) -> list[str]:
+        rows = sorted({item.row() for item in self.table.selectedItems()})
+        return [self.table.item(row, 0).text() for row in rows]
+
+    def _filter(self, text: str) -> None:
+        for row in range(self.table.rowCount()):
+            self.table.setRowHidden(row, text.lower() not in self.table.item(row, 0).text().lower())
+
+    def _ask(self, title: str, label: str, text: str = "") -> str | None:
+        value, ok = QInputDialog.getText(self, title, label, text=text)
+        return value.strip() if ok and value.strip() else None
+
+    def _need_one(self) -> str | None:
+        chosen = self.selected()
+        if len(chosen) != 1:
+            self.status.setText("Select one keyword first.")
+            return None
+        return chosen[0]
+
+    def _rename(self) -> None:
+        old = self._need_one()
+        new = old and self._ask("Rename or move", "New name (Places|Europe|Italy moves it, with what is under it):",
+                                old)
+        if new and new != old:
+            self.edit_requested.emit("rename", (old, new))
+
+    def _merge(self) -> None:
+        chosen = self.selected()
+        if not chosen:
+            self.status.setText("Select the keywords to merge first.")
+            return
+        into = self._ask("Merge into", f"Merge {', '.join(chosen)} into:")
+        if into:
+            self.edit_requested.emit("merge", (chosen, into))
+
+    def _alias(self) -> None:
+        keyword = self._need_one()
+        alias = keyword and self._ask("Add alias", f"Another name for {keyword} (typed or imported, it becomes"
+                                                   f" {keyword}; photos with it now are merged):")
+        if alias:
+            self.edit_requested.emit("alias", ([alias], keyword))
+
+    def _delete(self) -> None:
+        chosen = self.selected()
+        for name in chosen:
+            self.edit_requested.emit("delete", (name,))
+
+
+class KeywordManager(QObject):
+    """Opens the dialog and runs its edits as jobs; ``changed`` after every edit."""
+
+    changed = Signal(str)  # what the edit did, in words
+
+    def __init__(self, window, session, runner, parent=None):
+        super().__init__(parent)
+        self.window, self.session, self.runner = window, session, runner
+        self.dialog: KeywordManagerDialog | None = None
+        window.keywords_action.triggered.connect(self.open)
+
+    def open(self) -> None:
+        self.dialog = KeywordManagerDialog(self.window)
+        self.dialog.edit_requested.connect(self.edit)
+        self._load()
+        self.dialog.open()
+
+    def _load(self) -> None:
+        job = Job("Reading keywords", keyword_rows_job, self.session.db_path, self.session.profile.name)
+        job.signals.result.connect(lambda rows: self.dialog and self.dialog.show_rows(rows))
+        self.runner.start(job)
+
+    def edit(self, action: str, arguments: tuple) -> None:
+        job = Job("Changing keywords", keyword_edit_job, self.session.db_path, self.session.profile.name, action,
+                  *arguments)
+        job.signals.result.connect(self._done)
+        job.signals.error.connect(lambda message: self.dialog and self.dialog.status.setText(
+            message.strip("'\"")))
+        self.runner.start(job)
+
+    def _done(self, results: list[dict]) -> None:
+        said = "; ".join(keywords.describe(r) for r in results)
+        if self.dialog is not None:
+            self.dialog.status.setText(said + ". \u201cUndo last edit\u201d puts it back.")
+            self._load()
+        self.changed.emit(said)
