@@ -58,7 +58,7 @@ def one(index: int, seed: int, n_photos: int, n_next: int, work: Path) -> dict:
     history, upcoming = truth[:-n_next], truth[-n_next:]
     with Store(db) as store:
         profile = store.profile(name)
-        encoder = store.setting("active_encoder")
+        encoder = store.active_encoder()
         by_path = tag_history(store, profile, history)
         photos = [by_path[item["path"]] for item in upcoming]
         truths = [frozenset(item["tags"]) for item in upcoming]

@@ -41,7 +41,7 @@ def synthetic_library(db: Path, photos: int, seed: int = 0) -> None:
     favourites = ["favourite", "portfolio", "film look"]
     with Store(db) as store:
         profile = store.profile()
-        store.set_setting("active_encoder", ENCODER)
+        store.set_active_encoder(ENCODER)
         when, done, shoot = datetime(2019, 1, 1, 9), 0, 0
         with store.transaction():  # one commit for the whole library
             while done < photos:

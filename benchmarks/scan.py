@@ -147,7 +147,7 @@ def run_phase(args: argparse.Namespace) -> dict:
     with Store(db) as store:
         profile = store.profile()
         if args.phase == "index":  # loading torch and the model once is not per photo
-            from tagassist.cli.engine_commands import open_indexer
+            from tagassist.services.indexing import open_indexer
 
             indexer = open_indexer(store, None, "cpu")
         started = time.perf_counter()

@@ -56,7 +56,7 @@ def prepare_library(root: Path, index: int, n_photos: int, seed: int) -> tuple[P
         indexer = Indexer(store, load_encoder(None, "cpu"), "cpu")
         for _ in indexer.index():
             pass
-        store.set_setting("active_encoder", indexer.encoder.id)
+        store.set_active_encoder(indexer.encoder.id)
     return db, truth, photographer.name
 
 
@@ -83,7 +83,7 @@ def replay(db: Path, truth: list[dict], profile_name: str, strategy: str, retrai
     typed_counts: Counter = Counter()
     with Store(db) as store:
         profile = store.profile(profile_name)
-        encoder = store.setting("active_encoder")
+        encoder = store.active_encoder()
         by_path = {photo.path: photo for photo, _ in store.list_photos(profile)}
         suggester = Suggester(store, profile, encoder)
         for n, item in enumerate(truth):

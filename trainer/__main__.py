@@ -123,7 +123,7 @@ def run_train(args) -> int:
                       f" {result['before_f1_at_5']:.3f} -> {result['after_f1_at_5']:.3f}"
                       f" ({result['train_photos']} photos, {result['seconds']:.0f} s)", flush=True)
                 return 0
-            encoder_id = store.setting("active_encoder")
+            encoder_id = store.active_encoder()
             if not encoder_id:
                 raise ValueError("the library has no embeddings yet: run 'tagassist index' first")
             judge = {"min_judge_photos": args.min_judge_photos} if args.min_judge_photos else {}

@@ -77,7 +77,7 @@ def train_full(
     started = time.perf_counter()
     torch.manual_seed(config.seed)
     rng = np.random.default_rng(config.seed)
-    previous_encoder = store.setting("active_encoder")
+    previous_encoder = store.active_encoder()
 
     tagged = [p for p, tags in store.list_photos(profile) if tags and p.status in ("ok", "warning")]
     tagged.sort(key=lambda p: (p.taken_at or "", p.id))

@@ -55,20 +55,16 @@ def load_store(db_path: str | Path) -> tuple[list[Post], SideData]:
     from tagassist.store import Store
 
     with Store(db_path) as store:
-        db = store.database
-        encoder = store.setting("active_encoder") or DEFAULT_ENCODER
-        photos = {r["id"]: r for r in db.query(
-            "SELECT id, content_hash, taken_at, focal_length, gps_lat, gps_lon FROM photos"
-            " WHERE status IN ('ok', 'warning')")}
-        profiles = {r["id"]: r["name"] for r in db.query("SELECT id, name FROM profiles")}
+        encoder = store.active_encoder() or DEFAULT_ENCODER
+        photos = store.readable_photo_rows()
         tags: dict[tuple[str, str], set[str]] = defaultdict(set)
-        for r in db.query("SELECT a.profile_id, a.photo_id, t.name FROM assignments a JOIN tags t ON t.id = a.tag_id"):
-            if r["photo_id"] in photos:
-                tags[(profiles[r["profile_id"]], str(r["photo_id"]))].add(r["name"])
+        for profile, photo_id, name in store.every_profiles_tags():
+            if photo_id in photos:
+                tags[(profile, str(photo_id))].add(name)
         negatives: dict[tuple[str, str], set[str]] = defaultdict(set)
-        for r in db.query("SELECT r.profile_id, r.photo_id, t.name FROM rejections r JOIN tags t ON t.id = r.tag_id"):
-            if r["photo_id"] in photos:
-                negatives[(profiles[r["profile_id"]], str(r["photo_id"]))].add(r["name"])
+        for profile, photo_id, name in store.every_profiles_tags(rejected=True):
+            if photo_id in photos:
+                negatives[(profile, str(photo_id))].add(name)
         vectors = store.embeddings(encoder, {r["content_hash"] for r in photos.values() if r["content_hash"]})
     posts = [Post(user, item, _days(photos[int(item)]["taken_at"], float(item)), frozenset(t))
              for (user, item), t in sorted(tags.items())]

@@ -82,14 +82,7 @@ def tagged_photos(store: Store, profile: Profile, encoder_id: str) -> tuple[list
     """The profile's tagged photos that have an embedding, oldest first, with tags and rejections."""
     tags_of = store.tags_by_photo(profile)
     rejected_of = store.tags_by_photo(profile, rejected=True)
-    rows = store.database.query(
-        "SELECT DISTINCT p.id FROM photos p JOIN assignments a ON a.photo_id = p.id WHERE a.profile_id = ?"
-        " AND p.status IN ('ok', 'warning') AND EXISTS (SELECT 1 FROM embeddings e"
-        " WHERE e.content_hash = p.content_hash AND e.encoder_id = ?)",
-        (profile.id, encoder_id),
-    )
-    photos = [store.photo(r["id"]) for r in rows]
-    photos.sort(key=lambda p: (p.taken_at or "", p.id))
+    photos = store.embedded_tagged_photos(profile, encoder_id)
     vectors = store.embeddings(encoder_id, {p.content_hash for p in photos})
     return photos, [tags_of[p.id] for p in photos], [rejected_of.get(p.id, []) for p in photos], vectors
 

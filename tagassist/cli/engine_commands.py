@@ -5,55 +5,26 @@ from __future__ import annotations
 import sys
 from argparse import Namespace
 
+from ..services import indexing
 from ..store import Photo, Profile, Store
 from .library_commands import resolve_photo
 from .output import EXIT_OK, EXIT_SOME_FAILED, ProgressBar, emit_json, say
-
-ACTIVE_ENCODER = "active_encoder"
-
 
 def _notice(message: str) -> None:
     print(f"tagassist: {message}", file=sys.stderr)
 
 
 def open_indexer(store: Store, encoder_name: str | None, device_name: str | None):
-    """An Indexer for the requested (or the library's active) encoder, on the chosen device."""
-    from ..engine.device import choose_device, configure_cpu_threads
-    from ..engine.encoders import load_encoder
-    from ..engine.indexer import Indexer
-
-    device = choose_device(device_name)
-    if device.type == "cpu":
-        configure_cpu_threads()
-    from ..engine.encoders import FINE_TUNED_PREFIX
-
-    name = encoder_name or store.setting(ACTIVE_ENCODER)
-    bundle = None
-    if name == "cnn-permlp":
-        bundle = _newest_cnn_bundle(store)
-    elif name and name.startswith(FINE_TUNED_PREFIX):
-        bundle = _model_bundle(store, name[len(FINE_TUNED_PREFIX):])
-    encoder = load_encoder(name, device, on_fallback=_notice, bundle=bundle)
-    return Indexer(store, encoder, device)
-
-
-def _newest_cnn_bundle(store: Store) -> tuple[str, str] | None:
-    """(path, sha256) of the most recently trained cnn-permlp model of any profile."""
-    return store.model_bundle(version_prefix="cnn-")
-
-
-def _model_bundle(store: Store, version: str) -> tuple[str, str] | None:
-    return store.model_bundle(version=version)
+    return indexing.open_indexer(store, encoder_name, device_name, on_notice=_notice)
 
 
 def index_photos(store: Store, indexer, photos: list[Photo] | None = None, *, label: str = "Indexing"):
     bar = ProgressBar(label)
     try:
-        for progress in indexer.index(photos):
+        for progress in indexing.index(store, indexer, photos):
             bar.update(progress.done, progress.total, progress.path or "")
     finally:
         bar.close()
-    store.set_setting(ACTIVE_ENCODER, indexer.encoder.id)
     return indexer.summary
 
 

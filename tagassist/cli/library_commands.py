@@ -165,7 +165,7 @@ def cmd_stats(args: Namespace, store: Store, profile: Profile) -> int:
 
 
 def cmd_doctor(args: Namespace, store: Store, profile: Profile) -> int:
-    problems = store.database.integrity_problems()
+    problems = store.integrity_problems()
     vanished = [
         photo.path
         for photo, _ in store.list_photos(profile)
@@ -173,7 +173,7 @@ def cmd_doctor(args: Namespace, store: Store, profile: Profile) -> int:
     ]
     report = {
         "database": str(store.path),
-        "schema_version": store.database.schema_version,
+        "schema_version": store.schema_version,
         "integrity": "ok" if not problems else problems,
         "photos_missing_since_last_scan": vanished,
     }

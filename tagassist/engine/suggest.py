@@ -147,13 +147,7 @@ class ProfileHistory:
     rebuild after the history changes (``Suggester.refresh``)."""
 
     def __init__(self, store: Store, profile: Profile, encoder_id: str | None, exclude_photo_ids=frozenset()):
-        rows = store.database.execute(
-            "SELECT p.id, p.content_hash, p.taken_at, p.gps_lat, p.gps_lon, p.camera_make, p.camera_model,"
-            " t.name, a.created_at FROM assignments a JOIN photos p ON p.id = a.photo_id"
-            " JOIN tags t ON t.id = a.tag_id WHERE a.profile_id = ? ORDER BY p.id, t.name",
-            (profile.id,),
-        ).fetchall()
-        rows = [r for r in rows if r[0] not in exclude_photo_ids]  # held-out photos, when validating
+        rows = [r for r in store.history_rows(profile) if r[0] not in exclude_photo_ids]  # held-out photos, when validating
         self.tags: list[str] = sorted({r[7] for r in rows})
         self.tag_index = {t: i for i, t in enumerate(self.tags)}
         photo_rows: dict[int, int] = {}
@@ -217,11 +211,7 @@ class ProfileHistory:
         return np.array([_occasions(self.hours[rows]) for rows in self.tag_rows], dtype=np.float64)
 
     def _load_rejections(self, store: Store, profile: Profile) -> None:
-        rows = store.database.execute(
-            "SELECT t.name, p.taken_at, p.gps_lat, p.gps_lon FROM rejections r JOIN tags t ON t.id = r.tag_id"
-            " JOIN photos p ON p.id = r.photo_id WHERE r.profile_id = ?",
-            (profile.id,),
-        ).fetchall()
+        rows = store.rejection_rows(profile)
         self.rejected_tags = [r[0] for r in rows]
         self.rejected_hours = np.array([_epoch_hours(r[1]) for r in rows])
         self.rejected_lats = np.array([r[2] if r[2] is not None else np.nan for r in rows], dtype=float)

@@ -101,5 +101,5 @@ def _leave_fine_tuned_encoder(store: Store) -> None:
     retrain fine-tuned, when the library still has its embeddings."""
     from ..engine.encoders import DEFAULT_ENCODER, FINE_TUNED_PREFIX
 
-    if (store.setting("active_encoder") or "").startswith(FINE_TUNED_PREFIX) and store.has_embeddings(DEFAULT_ENCODER):
-        store.set_setting("active_encoder", DEFAULT_ENCODER)
+    if (store.active_encoder() or "").startswith(FINE_TUNED_PREFIX) and store.has_embeddings(DEFAULT_ENCODER):
+        store.set_active_encoder(DEFAULT_ENCODER)

@@ -14,11 +14,13 @@ import numpy as np
 
 from ..paths import from_db_path, subtree_range, to_db_path
 from .database import Database, utc_now
+from .history_reads import HistoryReads
 from .keyword_edits import KeywordEdits
 from .keyword_sync import KeywordSyncTables
 from .records import SOURCES, Assignment, GridRow, Photo, Profile, Rejection, normalise_tag
 
 DEFAULT_PROFILE = "default"
+ACTIVE_ENCODER = "active_encoder"  # the settings key; read and written only through the methods below
 _PHOTO_COLUMNS = Photo.column_names()
 
 
@@ -26,7 +28,7 @@ class UnknownProfile(LookupError):
     pass
 
 
-class Store(KeywordSyncTables, KeywordEdits):
+class Store(KeywordSyncTables, KeywordEdits, HistoryReads):
     def __init__(self, path: str | os.PathLike[str]):
         self.database = Database(path)
         self.path = self.database.path
@@ -43,6 +45,13 @@ class Store(KeywordSyncTables, KeywordEdits):
 
     def transaction(self):
         return self.database.transaction()
+
+    def integrity_problems(self) -> list[str]:
+        return self.database.integrity_problems()
+
+    @property
+    def schema_version(self) -> int:
+        return self.database.schema_version
 
     # -- profiles ----------------------------------------------------------------------
     def profile(self, name: str | None = None, *, create: bool = True) -> Profile:
@@ -479,6 +488,13 @@ class Store(KeywordSyncTables, KeywordEdits):
         return {name: len(ids) for name, ids in photos.items()}
 
     # -- settings ----------------------------------------------------------------------
+    def active_encoder(self) -> str | None:
+        """The encoder whose embeddings the library's suggestions use (set by the index)."""
+        return self.setting(ACTIVE_ENCODER)
+
+    def set_active_encoder(self, encoder_id: str) -> None:
+        self.set_setting(ACTIVE_ENCODER, encoder_id)
+
     def setting(self, key: str, default: str | None = None) -> str | None:
         value = self.database.scalar("SELECT value FROM settings WHERE key = ?", (key,))
         return default if value is None else value

@@ -50,13 +50,12 @@ def scan_job(db_path: str, profile_name: str, roots: list[str]) -> Iterator:
 
 
 def index_job(db_path: str, encoder: str | None = None, device: str | None = None) -> Iterator:
-    from ..cli.engine_commands import open_indexer
+    from ..services import indexing
 
     with Store(db_path) as store:
-        indexer = open_indexer(store, encoder, device)
-        for progress in indexer.index():
+        indexer = indexing.open_indexer(store, encoder, device)
+        for progress in indexing.index(store, indexer):
             yield ("Indexing", progress.done, progress.total)
-        store.set_setting("active_encoder", indexer.encoder.id)
         return indexer.summary
 
 

@@ -37,7 +37,7 @@ class _Worker(QObject):
         if self.store is None:
             self.store = Store(self.db_path)
         profile = self.store.profile(self.profile_name)
-        encoder_id = self.store.setting("active_encoder")
+        encoder_id = self.store.active_encoder()
         scorer = active_model_scorer(self.store, profile, encoder_id) if encoder_id else None
         self.suggester = Suggester(self.store, profile, encoder_id, model_scorer=scorer)
 

@@ -13,7 +13,7 @@ def test_retraining_on_a_simulated_library_is_kept_only_if_it_helps_on_her_next_
     db, truth, name = prepare_library(tmp_path, index=1, n_photos=120, seed=0)
     with Store(db) as store:
         profile = store.profile(name)
-        encoder = store.setting("active_encoder")
+        encoder = store.active_encoder()
         by_path = tag_history(store, profile, truth)
 
         result = train_profile(store, profile, encoder, models_dir=tmp_path / "models")

@@ -5,7 +5,7 @@ and undone by a rollback."""
 import pytest
 
 from tagassist.cli import main
-from tagassist.cli.engine_commands import open_indexer
+from tagassist.services.indexing import open_indexer
 from tagassist.engine.encoders import DEFAULT_ENCODER, FINE_TUNED_PREFIX
 from tagassist.services import models
 from tagassist.store import Store
@@ -42,15 +42,15 @@ def test_full_retrain_fine_tunes_reindexes_and_rolls_back(indexed, tmp_path):
         assert [e["stage"] for e in events][:2] == ["load", "train"] and events[-1]["stage"] == "compare"
         assert any(e["stage"] == "index" for e in events)
         if not result["activated"]:  # worse on the held-out photos: nothing of it stays in use
-            assert store.setting("active_encoder") == DEFAULT_ENCODER and _count(store, encoder_id) == 0
+            assert store.active_encoder() == DEFAULT_ENCODER and _count(store, encoder_id) == 0
             return
         # Kept: every photo has an embedding from the fine-tuned encoder, which the engine loads
         # from the model bundle.
-        assert store.setting("active_encoder") == encoder_id and _count(store, encoder_id) == 37
+        assert store.active_encoder() == encoder_id and _count(store, encoder_id) == 37
         assert open_indexer(store, None, "cpu").encoder.id == encoder_id
         assert [r["version"] for r in store.models(profile) if r["active"]] == [result["version"]]
         assert models.rollback(store, profile) == head.version
-        assert store.setting("active_encoder") == DEFAULT_ENCODER  # the old embeddings were kept
+        assert store.active_encoder() == DEFAULT_ENCODER  # the old embeddings were kept
 
 
 def test_a_stopped_full_retrain_leaves_the_library_as_it_was(indexed, tmp_path):
@@ -58,5 +58,5 @@ def test_a_stopped_full_retrain_leaves_the_library_as_it_was(indexed, tmp_path):
         profile = store.profile()
         with pytest.raises(Stopped):
             train_full(store, profile, config=SMALL, should_stop=lambda: True, models_dir=tmp_path / "m")
-        assert store.models(profile) == [] and store.setting("active_encoder") == DEFAULT_ENCODER
+        assert store.models(profile) == [] and store.active_encoder() == DEFAULT_ENCODER
         assert store.database.scalar("SELECT COUNT(DISTINCT encoder_id) FROM embeddings") == 2  # lite0 + its content words

@@ -28,7 +28,7 @@ def library(store):
     rng = np.random.default_rng(0)
     centres = rng.normal(size=(3, 32))
     profile = store.profile()
-    store.set_setting("active_encoder", ENCODER)
+    store.set_active_encoder(ENCODER)
     for i in range(60):
         cluster = i % 3
         photo = Photo(path=f"/lib/{i:03}.jpg", size=1, mtime_ns=1, content_hash=f"h{i}",
@@ -278,7 +278,7 @@ def test_a_photographer_whose_newest_shoots_are_unlike_her_history_keeps_the_eng
     weddings, so the retrain is judged on them and the engine stays as it was."""
     rng = np.random.default_rng(1)
     profile = store.profile()
-    store.set_setting("active_encoder", ENCODER)
+    store.set_active_encoder(ENCODER)
     centres = rng.normal(size=(4, 32))
     for i in range(72):
         new_work = i >= 48  # the last 8 shoots
@@ -297,7 +297,7 @@ def test_a_photographer_whose_newest_shoots_are_unlike_her_history_keeps_the_eng
 
 def test_a_library_too_small_to_judge_never_trains_and_says_why(capfd, store):
     profile = store.profile()
-    store.set_setting("active_encoder", ENCODER)
+    store.set_active_encoder(ENCODER)
     rng = np.random.default_rng(2)
     for i in range(24):  # two shoots
         photo = Photo(path=f"/lib/{i:03}.jpg", size=1, mtime_ns=1, content_hash=f"h{i}",

@@ -1,0 +1,54 @@
+"""Bulk reads of a tagging history, in the shapes the engine and the trainer build their arrays
+from: one query each, streamed, never one query per photo."""
+
+from __future__ import annotations
+
+from .records import Photo, Profile
+
+
+class HistoryReads:
+    """Mixed into Store: needs ``self.database`` and ``self._photo_from_row``."""
+
+    def history_rows(self, profile: Profile) -> list[tuple]:
+        """(photo id, content hash, taken at, lat, lon, camera make, camera model, tag, tagged at)
+        for every assignment of the profile, by photo then tag."""
+        return self.database.execute(
+            "SELECT p.id, p.content_hash, p.taken_at, p.gps_lat, p.gps_lon, p.camera_make, p.camera_model,"
+            " t.name, a.created_at FROM assignments a JOIN photos p ON p.id = a.photo_id"
+            " JOIN tags t ON t.id = a.tag_id WHERE a.profile_id = ? ORDER BY p.id, t.name",
+            (profile.id,),
+        ).fetchall()
+
+    def rejection_rows(self, profile: Profile) -> list[tuple]:
+        """(tag, taken at, lat, lon) of the photo, for every rejection of the profile."""
+        return self.database.execute(
+            "SELECT t.name, p.taken_at, p.gps_lat, p.gps_lon FROM rejections r JOIN tags t ON t.id = r.tag_id"
+            " JOIN photos p ON p.id = r.photo_id WHERE r.profile_id = ?",
+            (profile.id,),
+        ).fetchall()
+
+    def readable_photo_rows(self) -> dict[int, dict]:
+        """id -> content hash, taken at, focal length and position of every photo with pixels."""
+        return {r["id"]: r for r in self.database.query(
+            "SELECT id, content_hash, taken_at, focal_length, gps_lat, gps_lon FROM photos"
+            " WHERE status IN ('ok', 'warning')")}
+
+    def every_profiles_tags(self, *, rejected: bool = False) -> list[tuple[str, int, str]]:
+        """(profile name, photo id, tag) for every profile's assignments, or its rejections."""
+        table = "rejections" if rejected else "assignments"
+        return self.database.execute(
+            f"SELECT pr.name, x.photo_id, t.name FROM {table} x JOIN tags t ON t.id = x.tag_id"
+            " JOIN profiles pr ON pr.id = x.profile_id").fetchall()
+
+    def embedded_tagged_photos(self, profile: Profile, encoder_id: str) -> list[Photo]:
+        """The profile's tagged photos with pixels and an embedding from ``encoder_id``, oldest first."""
+        rows = self.database.query(
+            "SELECT p.* FROM photos p WHERE p.status IN ('ok', 'warning')"
+            " AND EXISTS (SELECT 1 FROM assignments a WHERE a.photo_id = p.id AND a.profile_id = ?)"
+            " AND EXISTS (SELECT 1 FROM embeddings e WHERE e.content_hash = p.content_hash AND e.encoder_id = ?)",
+            (profile.id, encoder_id),
+        )
+        photos = [self._photo_from_row(r) for r in rows]
+        photos.sort(key=lambda p: (p.taken_at or "", p.id))
+        return photos
+
