@@ -383,6 +383,10 @@ class LibraryController(QObject):
         self.runner.start(job)
 
     def open_viewer(self) -> None:
+        viewer = getattr(self, "viewer", None)
+        if viewer is not None and viewer.isVisible():  # Space toggles, wherever the focus went
+            viewer.close()
+            return
         photos = self.tagging.selected_photos()
         if not photos:
             return
@@ -394,6 +398,7 @@ class LibraryController(QObject):
         viewer.finished.connect(lambda _: (self.window.activateWindow(), self.window.grid.setFocus()))  # arrows work at once
         self.runner.start(job)
         viewer.show()
+        viewer.activateWindow()
         self.viewer = viewer
 
     def new_profile(self) -> None:

@@ -54,6 +54,7 @@ class KeywordManagerDialog(QDialog):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.verticalHeader().setVisible(False)
         layout.addWidget(self.table, 1)
         self.status = QLabel("Changes reach your history and training at once, and your files at the next"
                              " \u201cWrite keywords to files\u201d.")

@@ -196,7 +196,9 @@ class TaggingController(QObject):
             return  # a newer request is on its way
         editor = self.window.editor
         shown = [s for s in suggestions if s.score >= self.session.settings.confidence_threshold]
-        shown = keep_numbers(editor.suggestions, shown, self.session.settings.suggestion_count)
+        if any(s.tag in self._marks for s in editor.suggestions):
+            # the photographer has acted on this list: every number keeps its suggestion
+            shown = keep_numbers(editor.suggestions, shown, self.session.settings.suggestion_count)
         editor.show_suggestions(shown, len(self.shown_for), self._marks)
 
     def _preview_loaded(self, key, image) -> None:

@@ -215,3 +215,17 @@ def test_a_twelve_photo_shoot_tagged_by_keyboard_alone(qtbot, keyboard, tmp_path
     assert landed == expected
     elsewhere = {p.path: tags for p, tags in store.list_photos(store.profile()) if p.path not in expected}
     assert elsewhere == {path: tags for path, tags in before_elsewhere.items() if path not in expected}
+
+
+def test_a_list_nobody_acted_on_follows_the_new_ranking(qtbot, keyboard):
+    """The stable numbers are for a list the photographer is working through; a refresh of an
+    untouched list (the index finished, a model changed) shows the new order, best first."""
+    window, controller, _ = keyboard
+    select(qtbot, window, controller, "DSCF1007.jpg")
+    shown = window.editor.suggestions
+    reversed_list = list(reversed(shown))
+    window.editor.show_suggestions(reversed_list, 1)  # as if an earlier ranking were on screen
+    controller.tagging.suggestions.request([current_photo(window, controller).id], 9)
+    qtbot.waitUntil(lambda: window.editor.suggestions[0].tag == shown[0].tag, timeout=10000)
+    scores = [s.score for s in window.editor.suggestions]
+    assert scores == sorted(scores, reverse=True)
