@@ -50,3 +50,12 @@ def app_main() -> int:
     if "--self-test" in sys.argv[1:]:
         return main(["self-test", "--gui"])
     return main(["gui", *sys.argv[1:]])
+
+
+def display_available() -> bool:
+    """Whether a desktop app can open here (Windows and macOS always have a display)."""
+    import os
+
+    if sys.platform in ("darwin", "win32"):
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))

@@ -8,21 +8,23 @@ import tempfile
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
+from .options import DEVICES, SIDECAR_STYLES, THEMES
 from .paths import data_dir
+
+_CHOICES = {"device": DEVICES, "theme": THEMES, "sidecar_style": SIDECAR_STYLES}
 
 
 @dataclass
 class Settings:
-    device: str = "auto"  # auto, cpu, cuda or mps
+    device: str = "auto"  # one of options.DEVICES
     encoder: str = "efficientnet-lite0"
     thumbnail_dir: str = ""  # empty: the user cache directory
     thumbnail_cache_mb: int = 2000
     suggestion_count: int = 9
     confidence_threshold: float = 0.0  # suggestions scoring below are not shown
-    theme: str = "system"  # system, light or dark
+    theme: str = "system"  # one of options.THEMES
     write_on_accept: bool = False  # write keywords into sidecars as soon as they change
-    sidecar_style: str = "lightroom"  # new sidecars: IMG.xmp (lightroom) or IMG.CR2.xmp (darktable, digikam)
-    library: str = ""  # the database the app opens (empty: the default one)
+    sidecar_style: str = "lightroom"  # how new sidecars are named: one of options.SIDECAR_STYLES
     profile: str = "default"
 
     @classmethod
@@ -39,8 +41,11 @@ class Settings:
         defaults = cls()
         values = {}
         for f in fields(cls):
-            value = saved.get(f.name, getattr(defaults, f.name))
-            values[f.name] = value if isinstance(value, type(getattr(defaults, f.name))) else getattr(defaults, f.name)
+            default = getattr(defaults, f.name)
+            value = saved.get(f.name, default)
+            allowed = _CHOICES.get(f.name)
+            good = isinstance(value, type(default)) and (allowed is None or value in allowed)
+            values[f.name] = value if good else default
         return cls(**values)
 
     def save(self) -> None:

@@ -18,6 +18,8 @@ EXIT_STOPPED = 3
 
 
 def main(argv=None) -> int:
+    from tagassist.options import TRAINER_MODES
+
     parser = argparse.ArgumentParser(prog="python -m trainer")
     commands = parser.add_subparsers(dest="command", required=True)
     train = commands.add_parser("train", help="train the profile's personalized model on its tags")
@@ -26,7 +28,7 @@ def main(argv=None) -> int:
     # 'head' trains the personalized layer and predictor on the cached embeddings;
     # 'cnn-permlp' trains the paper's small CNN from scratch together with them.
     # 'full' also fine-tunes the visual encoder's last blocks on the photos and re-indexes.
-    train.add_argument("--mode", choices=["head", "full", "cnn-permlp"], default="head")
+    train.add_argument("--mode", choices=TRAINER_MODES, default="head")
     train.add_argument("--device", default="cpu")
     train.add_argument("--self-train", action="store_true",
                        help="head mode: also distil the model on the untagged photos (kept only if it helps)")

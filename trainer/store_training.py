@@ -49,15 +49,6 @@ class TrainConfig:
 
 
 @dataclass
-class TagPosts:
-    photos: list[Photo]
-    features: np.ndarray  # (n, dim)
-    positives: list[list[int]]
-    rejected: list[list[int]]
-    vocabulary: list[str]
-
-
-@dataclass
 class TrainResult:
     version: str | None
     activated: bool

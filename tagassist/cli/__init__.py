@@ -12,7 +12,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from .. import __version__
-from ..library.keyword_export import STYLES
+from ..options import RAW_JPEG, SIDECAR_STYLES, TRAIN_MODES
 from ..paths import default_db_path, display_path
 from ..store import Store, StoreError, UnknownProfile
 from . import engine_commands as eng
@@ -44,8 +44,8 @@ def build_parser() -> argparse.ArgumentParser:
     json_flag = argparse.ArgumentParser(add_help=False)
     json_flag.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help="print data as JSON")
     parser.add_argument("--json", action="store_true", default=False, help="print data as JSON")
+    # No command: the desktop app where there is a display (as digikam or darktable start), else usage.
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    commands.required = True
 
     def add(name: str, handler: Callable, help: str) -> argparse.ArgumentParser:
         sub = commands.add_parser(name, help=help, description=help, parents=[json_flag])
@@ -55,7 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
     scan = add("scan", lib.cmd_scan, "add folders to the library, or rescan them")
     scan.add_argument("dirs", nargs="+", metavar="DIR")
     scan.add_argument("--no-import", action="store_true", help="do not import keywords found in the files")
-    scan.add_argument("--raw-jpeg", choices=["pair", "separate"],
+    scan.add_argument("--raw-jpeg", choices=list(RAW_JPEG),
                       help="a RAW file and the JPEG shot with it: one photo (pair, the default) or two;"
                            " remembered for the library")
 
@@ -94,7 +94,7 @@ def build_parser() -> argparse.ArgumentParser:
     suggest.add_argument("--device", metavar="D", help="auto (default), cpu, cuda or mps")
 
     train = add("train", models.cmd_train, "retrain the personalized model on this profile's tags")
-    train.add_argument("--mode", choices=["head", "full"], default="head",
+    train.add_argument("--mode", choices=list(TRAIN_MODES), default="head",
                        help="head: the personalized model on cached embeddings (seconds); full: also fine-tune"
                             " the visual encoder on your photos and re-index (minutes; best on a GPU)")
     train.add_argument("--device", default="cpu", help="cpu (default), cuda or mps")
@@ -121,7 +121,7 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--all", action="store_true", help="every tagged photo of the profile")
     export.add_argument("--embed", action="store_true",
                         help="write into the JPEG itself (XMP and IPTC; image data untouched) instead of a sidecar")
-    export.add_argument("--style", choices=STYLES, default="lightroom",
+    export.add_argument("--style", choices=list(SIDECAR_STYLES), default="lightroom",
                         help="names of new sidecars: IMG.xmp (lightroom: Lightroom, Capture One; one for a"
                              " RAW+JPEG pair) or IMG.CR2.xmp and IMG.JPG.xmp (darktable, digikam); an existing"
                              " sidecar is always updated where it is")
@@ -150,7 +150,17 @@ def cmd_gui(args, store, profile) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        from ..launcher import display_available
+
+        if not display_available():
+            parser.print_usage(sys.stderr)
+            print("tagassist: no display here for the desktop app; name a command (tagassist --help lists them)",
+                  file=sys.stderr)
+            return EXIT_USER_ERROR
+        args.command, args.handler, args.folders = "gui", cmd_gui, []
     try:
         if args.handler is cmd_demo:  # brings its own database unless --db is given
             return cmd_demo(args)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from argparse import Namespace
 
+from ..launcher import display_available
 from ..paths import data_dir, display_path, sample_library_dir
 from ..store import Store
 from .engine_commands import index_photos, open_indexer, suggestions_for
@@ -20,8 +21,6 @@ def cmd_demo(args: Namespace) -> int:
         raise UserError(f"the sample library is missing: {display_path(library)}")
     db_path = args.db or data_dir() / "demo.sqlite"
     if not args.headless and not args.json:
-        from ..ui.app import display_available
-
         if display_available():
             from ..ui.app import run
 

@@ -20,6 +20,8 @@ module renders and writes one file safely:
 
 from __future__ import annotations
 
+from ..options import SIDECAR_STYLES
+
 import hashlib
 import os
 import secrets
@@ -33,9 +35,7 @@ from .exiv2_access import exiv2_session
 from .imaging import is_raw_name
 from .keywords import MAX_XMP_BYTES
 
-# How new sidecars are named: Lightroom and Capture One write IMG_1234.xmp (one for a RAW+JPEG
-# pair); darktable and digiKam write one per file, IMG_1234.CR2.xmp and IMG_1234.JPG.xmp.
-STYLES = ("lightroom", "darktable", "digikam")
+STYLES = tuple(SIDECAR_STYLES)  # how new sidecars are named (tagassist/options.py)
 # A JPEG is read whole into memory to be rewritten; beyond this it is refused.
 MAX_EMBED_BYTES = 512 * 1024 * 1024
 # Temporary files are named ".NAME.tagassist-XXXXXXXX.tmp"; a scan removes stale ones.

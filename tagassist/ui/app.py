@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
 import sys
 import traceback
 
@@ -22,12 +21,6 @@ from .theme import apply_theme
 from .workers import JobRunner, ThumbnailLoader
 
 log = logging.getLogger(__name__)
-
-
-def display_available() -> bool:
-    if sys.platform in ("darwin", "win32"):
-        return True
-    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
 
 def build(db_path: str, profile: str | None, folders: list[str] = (), settings: Settings | None = None,

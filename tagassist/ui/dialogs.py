@@ -24,7 +24,17 @@ from PySide6.QtWidgets import (
 )
 
 from ..engine.encoders import ENCODERS
+from ..options import DEVICES, RAW_JPEG, SIDECAR_STYLES, THEMES
 from ..settings import Settings
+
+
+def _choices(options: dict[str, str], current: str) -> QComboBox:
+    """A combo box of one of tagassist/options.py's choices: its words shown, its value as data."""
+    box = QComboBox()
+    for value, label in options.items():
+        box.addItem(label, value)
+    box.setCurrentIndex(max(0, box.findData(current)))
+    return box
 
 
 class SettingsDialog(QDialog):
@@ -32,9 +42,7 @@ class SettingsDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("Settings")
         form = QFormLayout(self)
-        self.device = QComboBox()
-        self.device.addItems(["auto", "cpu", "cuda", "mps"])
-        self.device.setCurrentText(settings.device)
+        self.device = _choices(DEVICES, settings.device)
         self.encoder = QComboBox()
         self.encoder.addItems([name for name in ENCODERS if name != "cnn-permlp"])
         self.encoder.setCurrentText(settings.encoder)
@@ -58,18 +66,9 @@ class SettingsDialog(QDialog):
         self.threshold.setValue(settings.confidence_threshold)
         self.write_on_accept = QCheckBox("Write keywords into XMP sidecars as soon as they change")
         self.write_on_accept.setChecked(settings.write_on_accept)
-        self.sidecar_style = QComboBox()
-        for style, label in (("lightroom", "IMG.xmp (Lightroom, Capture One)"),
-                             ("darktable", "IMG.CR2.xmp (darktable)"), ("digikam", "IMG.CR2.xmp (digiKam)")):
-            self.sidecar_style.addItem(label, style)
-        self.sidecar_style.setCurrentIndex(max(0, self.sidecar_style.findData(settings.sidecar_style)))
-        self.raw_jpeg = QComboBox()
-        self.raw_jpeg.addItem("One photo (the RAW, shown by its JPEG)", "pair")
-        self.raw_jpeg.addItem("Two photos", "separate")
-        self.raw_jpeg.setCurrentIndex(0 if raw_jpeg_pairs else 1)
-        self.theme = QComboBox()
-        self.theme.addItems(["system", "light", "dark"])
-        self.theme.setCurrentText(settings.theme)
+        self.sidecar_style = _choices(SIDECAR_STYLES, settings.sidecar_style)
+        self.raw_jpeg = _choices(RAW_JPEG, "pair" if raw_jpeg_pairs else "separate")
+        self.theme = _choices(THEMES, settings.theme)
         form.addRow("Inference device", self.device)
         form.addRow("Visual encoder", self.encoder)
         form.addRow("Thumbnail folder", row)
@@ -93,11 +92,11 @@ class SettingsDialog(QDialog):
 
     def result_settings(self) -> Settings:
         return Settings(
-            device=self.device.currentText(), encoder=self.encoder.currentText(),
+            device=self.device.currentData(), encoder=self.encoder.currentText(),
             thumbnail_dir=self.thumbnail_dir.text().strip(), thumbnail_cache_mb=self.cache_mb.value(),
             suggestion_count=self.count.value(), confidence_threshold=round(self.threshold.value(), 2),
-            theme=self.theme.currentText(), write_on_accept=self.write_on_accept.isChecked(),
-            sidecar_style=self.sidecar_style.currentData(), library=self.base.library, profile=self.base.profile,
+            theme=self.theme.currentData(), write_on_accept=self.write_on_accept.isChecked(),
+            sidecar_style=self.sidecar_style.currentData(), profile=self.base.profile,
         )
 
 

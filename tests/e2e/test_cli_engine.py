@@ -91,9 +91,9 @@ def test_eval_refuses_an_unknown_model(capfd, tmp_path):
 
 
 def test_demo_says_when_it_runs_in_the_terminal_and_where_its_database_is(capsys, tmp_path, monkeypatch):
-    import tagassist.ui.app
+    import tagassist.cli.demo_command
 
-    monkeypatch.setattr(tagassist.ui.app, "display_available", lambda: False)
+    monkeypatch.setattr(tagassist.cli.demo_command, "display_available", lambda: False)
     assert main(["--db", str(tmp_path / "demo.sqlite"), "demo"]) == 0
     out = capsys.readouterr().out
     assert out.startswith("No display found: the demo runs in the terminal")
@@ -108,3 +108,17 @@ def test_gui_opens_the_photographer_the_settings_remember_unless_told(tmp_path, 
     assert main(["--db", str(tmp_path / "lib.sqlite"), "gui"]) == 0
     assert main(["--db", str(tmp_path / "lib.sqlite"), "--profile", "bob", "gui"]) == 0
     assert opened == [None, "bob"]  # None: the app takes the first run's name from its settings
+
+
+def test_tagassist_alone_opens_the_app_where_there_is_a_display(tmp_path, monkeypatch, capsys):
+    import tagassist.launcher
+    import tagassist.ui.app
+
+    opened = []
+    monkeypatch.setattr(tagassist.ui.app, "run", lambda db, profile, folders: opened.append((db, folders)) or 0)
+    monkeypatch.setattr(tagassist.launcher, "display_available", lambda: True)
+    assert main(["--db", str(tmp_path / "lib.sqlite")]) == 0
+    assert opened == [(str(tmp_path / "lib.sqlite"), [])]
+    monkeypatch.setattr(tagassist.launcher, "display_available", lambda: False)
+    assert main(["--db", str(tmp_path / "lib.sqlite")]) == 1
+    assert "no display here" in capsys.readouterr().err and len(opened) == 1
