@@ -63,6 +63,9 @@ def build_parser() -> argparse.ArgumentParser:
     photos.add_argument("--untagged", action="store_true", help="only photos without tags")
     photos.add_argument("--tag", metavar="T", help="only photos with tag T (or a child of it)")
     photos.add_argument("--problems", action="store_true", help="only photos with a warning, error or missing")
+    photos.add_argument("--rating", type=int, choices=range(-1, 6), metavar="N",
+                        help="only photos rated N stars or more in another tool (xmp:Rating; -1: marked rejected)")
+    photos.add_argument("--label", metavar="COLOUR", help="only photos with this colour label (xmp:Label: Red, ...)")
     photos.add_argument("--search", metavar="WORDS",
                         help="only photos where every word is in a keyword, the path, the date taken or the camera")
 

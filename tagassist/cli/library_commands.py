@@ -72,6 +72,10 @@ def photo_json(photo: Photo, tags: list[str] | None = None) -> dict:
     }
     if photo.companion:  # a RAW+JPEG pair
         data["companion"] = photo.companion
+    if photo.rating is not None:
+        data["rating"] = photo.rating
+    if photo.label:
+        data["label"] = photo.label
     if tags is not None:
         data["tags"] = tags
     return data
@@ -79,7 +83,7 @@ def photo_json(photo: Photo, tags: list[str] | None = None) -> dict:
 
 def cmd_photos(args: Namespace, store: Store, profile: Profile) -> int:
     rows = store.list_photos(profile, untagged=args.untagged, tag=args.tag, problems=args.problems,
-                             search=args.search)
+                             search=args.search, rating=args.rating, label=args.label)
     if args.json:
         emit_json([photo_json(photo, tags) for photo, tags in rows])
         return EXIT_OK

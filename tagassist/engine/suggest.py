@@ -142,80 +142,198 @@ def model_support(occasions: np.ndarray, shoot: np.ndarray) -> np.ndarray:
     return np.where(shoot > 0, 1.0, support)
 
 
+_NO_TAGS = np.zeros(0, dtype=np.int64)
+
+
+def _by_photo(entries: list[tuple]) -> dict[int, list[tuple]]:
+    grouped: dict[int, list[tuple]] = {}
+    for entry in entries:
+        grouped.setdefault(entry[0], []).append(entry)
+    return grouped
+
+
 class ProfileHistory:
-    """Everything the signals need from one profile's history, as arrays. Build it once and
-    rebuild after the history changes (``Suggester.refresh``)."""
+    """Everything the signals need from one profile's history, as arrays.
+
+    Built once from the store; after tags change on some photos, ``update`` reads just those
+    photos again and recomputes the arrays from what it keeps per photo (vectorised), so a
+    keystroke costs milliseconds, not a re-read of a 100,000-photo history and its embeddings.
+    A tag whose last photo lost it keeps its column with a count of 0 (never suggested).
+    """
 
     def __init__(self, store: Store, profile: Profile, encoder_id: str | None, exclude_photo_ids=frozenset()):
-        rows = [r for r in store.history_rows(profile) if r[0] not in exclude_photo_ids]  # held-out photos, when validating
-        self.tags: list[str] = sorted({r[7] for r in rows})
-        self.tag_index = {t: i for i, t in enumerate(self.tags)}
-        photo_rows: dict[int, int] = {}
-        photo_tags: list[list[int]] = []
-        meta = []
-        last_used = np.full(len(self.tags), -np.inf)
-        for pid, content_hash, taken_at, lat, lon, make, model, tag, created in rows:
-            if pid not in photo_rows:
-                photo_rows[pid] = len(photo_tags)
-                photo_tags.append([])
-                camera = " ".join(filter(None, [make, model])) or None
-                meta.append((pid, content_hash, taken_at, lat, lon, camera))
-            column = self.tag_index[tag]
-            photo_tags[photo_rows[pid]].append(column)
-            used = _epoch_hours(taken_at or created[:19])
-            if not math.isnan(used):
-                last_used[column] = max(last_used[column], used)
-        n, v = len(photo_tags), len(self.tags)
-        self.photo_ids = np.array([m[0] for m in meta], dtype=np.int64)
-        self.content_hashes = [m[1] for m in meta]
-        self.hours = np.array([_epoch_hours(m[2]) for m in meta])
-        self.lats = np.array([m[3] if m[3] is not None else np.nan for m in meta], dtype=float)
-        self.lons = np.array([m[4] if m[4] is not None else np.nan for m in meta], dtype=float)
-        self.cameras = [m[5] for m in meta]
+        self.encoder_id = encoder_id
+        self.exclude_photo_ids = frozenset(exclude_photo_ids)  # held-out photos, when validating
+        self.tags: list[str] = []
+        self.tag_index: dict[str, int] = {}
+        self.camera_index: dict[str, int] = {}
+        # per photo row, in the order photos first got tags
+        self.row_of: dict[int, int] = {}
+        self.row_tags: list[np.ndarray] = []
+        self.photo_ids_list: list[int] = []
+        self.content_hashes: list[str | None] = []
+        self.cameras: list[str | None] = []
+        self._row_hours: list[float] = []
+        self._row_used: list[float] = []  # when the photo's tags were given: taken, else tagged
+        self._row_lat: list[float] = []
+        self._row_lon: list[float] = []
+        self._row_buckets: list[tuple[int, int, int]] = []  # daypart, season, camera
+        self._rejections: dict[int, list[tuple]] = {}
+        # the embeddings of the rows, in a buffer that grows by doubling
+        self._vectors = np.zeros((0, 0), dtype=np.float32)
+        self._vector_row: list[int] = []
+        self._positions: dict[str, list[int]] = {}  # content hash -> positions in the buffer
+        entries = [r for r in store.history_rows(profile) if r[0] not in self.exclude_photo_ids]
+        for tag in sorted({r[7] for r in entries}):  # columns in name order, as every build has them
+            self._column(tag)
+        self._set_rows(store, _by_photo(entries), set())
+        self._set_rejections(store.rejection_rows(profile, with_photo=True))
+        self._derive()
+
+    def update(self, store: Store, profile: Profile, photo_ids) -> None:
+        """Read these photos' tags and rejections again (after the photographer changed them)."""
+        ids = [pid for pid in dict.fromkeys(photo_ids) if pid not in self.exclude_photo_ids]
+        if not ids:
+            return
+        entries = store.history_rows(profile, photo_ids=ids)
+        self._set_rows(store, _by_photo(entries), set(ids))
+        for pid in ids:
+            self._rejections.pop(pid, None)
+        self._set_rejections(store.rejection_rows(profile, photo_ids=ids, with_photo=True))
+        self._derive()
+
+    # -- per photo ----------------------------------------------------------------------
+    def _column(self, tag: str) -> int:
+        if tag not in self.tag_index:
+            self.tag_index[tag] = len(self.tags)
+            self.tags.append(tag)
+        return self.tag_index[tag]
+
+    def _set_rows(self, store: Store, by_photo: dict[int, list[tuple]], asked: set[int]) -> None:
+        """The rows of these photos' entries; photos asked about without entries lost their tags."""
+        new_rows = []
+        for pid in asked - set(by_photo):
+            if pid in self.row_of:
+                self.row_tags[self.row_of[pid]] = _NO_TAGS
+        for pid, rows in by_photo.items():
+            _, content_hash, taken_at, lat, lon, make, model, _, _ = rows[0]
+            columns = np.array(sorted({self._column(r[7]) for r in rows}), dtype=np.int64)
+            used = _epoch_hours(taken_at)
+            if math.isnan(used):
+                used = max((_epoch_hours(r[8][:19]) for r in rows), default=math.nan)
+            if pid in self.row_of:
+                row = self.row_of[pid]
+                self.row_tags[row], self._row_used[row] = columns, used
+                continue
+            camera = " ".join(filter(None, [make, model])) or None
+            if camera and camera not in self.camera_index:
+                self.camera_index[camera] = len(self.camera_index)
+            self.row_of[pid] = len(self.row_tags)
+            new_rows.append(len(self.row_tags))
+            self.row_tags.append(columns)
+            self.photo_ids_list.append(pid)
+            self.content_hashes.append(content_hash)
+            self.cameras.append(camera)
+            self._row_hours.append(_epoch_hours(taken_at))
+            self._row_used.append(used)
+            self._row_lat.append(lat if lat is not None else np.nan)
+            self._row_lon.append(lon if lon is not None else np.nan)
+            self._row_buckets.append((_daypart(taken_at), _season(taken_at),
+                                      self.camera_index[camera] if camera else -1))
+        self._add_embeddings(store, new_rows)
+
+    def _add_embeddings(self, store: Store, rows: list[int]) -> None:
+        if not self.encoder_id or not rows:
+            return
+        found = store.embeddings(self.encoder_id, {self.content_hashes[r] for r in rows if self.content_hashes[r]})
+        rows = [r for r in rows if self.content_hashes[r] in found]
+        if not rows:
+            return
+        matrix = np.stack([found[self.content_hashes[r]] for r in rows]).astype(np.float32)
+        matrix /= np.linalg.norm(matrix, axis=1, keepdims=True) + 1e-8
+        start = len(self._vector_row)
+        if start + len(rows) > len(self._vectors) or self._vectors.shape[1] != matrix.shape[1]:
+            grown = np.zeros((max(2 * (start + len(rows)), 64), matrix.shape[1]), dtype=np.float32)
+            if start:
+                grown[:start] = self._vectors[:start]
+            self._vectors = grown
+        self._vectors[start:start + len(rows)] = matrix
+        for position, row in enumerate(rows, start):
+            self._vector_row.append(row)
+            self._positions.setdefault(self.content_hashes[row], []).append(position)
+
+    def _set_rejections(self, rows: list[tuple]) -> None:
+        for pid, tag, taken_at, lat, lon in rows:
+            if pid not in self.exclude_photo_ids:
+                self._rejections.setdefault(pid, []).append((tag, taken_at, lat, lon))
+        every = [entry for entries in self._rejections.values() for entry in entries]
+        self.rejected_tags = [r[0] for r in every]
+        self.rejected_hours = np.array([_epoch_hours(r[1]) for r in every])
+        self.rejected_lats = np.array([r[2] if r[2] is not None else np.nan for r in every], dtype=float)
+        self.rejected_lons = np.array([r[3] if r[3] is not None else np.nan for r in every], dtype=float)
+
+    # -- the arrays the signals read ----------------------------------------------------
+    def _derive(self) -> None:
+        n, v = len(self.row_tags), len(self.tags)
+        lengths = np.fromiter(map(len, self.row_tags), dtype=np.int64, count=n)
+        alive = lengths > 0
+        self.n_photos = int(alive.sum())
+        self.photo_ids = np.array(self.photo_ids_list, dtype=np.int64)
+        # A row whose photo lost all its tags is nowhere in time or place, and votes for nothing.
+        self.hours = np.where(alive, np.array(self._row_hours, dtype=float), np.nan) if n else np.zeros(0)
+        self.lats = np.where(alive, np.array(self._row_lat, dtype=float), np.nan) if n else np.zeros(0)
+        self.lons = np.where(alive, np.array(self._row_lon, dtype=float), np.nan) if n else np.zeros(0)
         # Photo x tag incidence in CSR form: tags of photo i are indices[indptr[i]:indptr[i+1]].
         self.indptr = np.zeros(n + 1, dtype=np.int64)
-        self.indptr[1:] = np.cumsum([len(t) for t in photo_tags])
-        self.indices = np.array([c for tags in photo_tags for c in tags], dtype=np.int64)
+        self.indptr[1:] = np.cumsum(lengths)
+        self.indices = np.concatenate(self.row_tags) if n else np.zeros(0, dtype=np.int64)
         self.counts = np.bincount(self.indices, minlength=v).astype(np.float64)
-        self.n_photos = n
-        newest = np.nanmax(self.hours) if n and not np.all(np.isnan(self.hours)) else 0.0
+        entry_row = np.repeat(np.arange(n), lengths)
+        used = np.array(self._row_used, dtype=float)[entry_row] if n else np.zeros(0)
+        last_used = np.full(v, -np.inf)
+        finite = np.isfinite(used)
+        np.maximum.at(last_used, self.indices[finite], used[finite])
+        newest = np.nanmax(self.hours) if self.n_photos and not np.all(np.isnan(self.hours)) else 0.0
         age_days = np.where(np.isfinite(last_used), (newest - last_used) / 24.0, 10 * HALF_LIFE_DAYS)
         self.recency = 0.5 ** (np.clip(age_days, 0, None) / HALF_LIFE_DAYS)
-        self.daypart = self._habit([_daypart(m[2]) for m in meta], 4)
-        self.season = self._habit([_season(m[2]) for m in meta], 4)
-        camera_names = sorted({c for c in self.cameras if c})
-        self.camera_index = {c: i for i, c in enumerate(camera_names)}
-        self.camera = self._habit([self.camera_index.get(c, -1) if c else -1 for c in self.cameras], len(camera_names))
+        buckets = np.array(self._row_buckets, dtype=np.int64).reshape(n, 3)
+        self.daypart = self._habit(buckets[:, 0], alive, entry_row, 4)
+        self.season = self._habit(buckets[:, 1], alive, entry_row, 4)
+        self.camera = self._habit(buckets[:, 2], alive, entry_row, len(self.camera_index))
         # The inverse index: rows of the photos that carry each tag.
-        row_of_entry = np.repeat(np.arange(n), np.diff(self.indptr))
         order = np.argsort(self.indices, kind="stable")
-        self.tag_rows = np.split(row_of_entry[order], np.cumsum(np.bincount(self.indices, minlength=v))[:-1])
-        self._load_rejections(store, profile)
-        self.encoder_id = encoder_id
-        self.embedded_rows = np.zeros(0, dtype=np.int64)
-        self.embeddings = np.zeros((0, 0), dtype=np.float32)
-        self.embedding_position: dict[str, list[int]] = {}  # content hash -> positions in embeddings
-        if encoder_id and n:
-            found = store.embeddings(encoder_id, set(self.content_hashes))
-            keep = [i for i, h in enumerate(self.content_hashes) if h in found]
-            if keep:
-                matrix = np.stack([found[self.content_hashes[i]] for i in keep]).astype(np.float32)
-                matrix /= np.linalg.norm(matrix, axis=1, keepdims=True) + 1e-8
-                self.embedded_rows, self.embeddings = np.array(keep, dtype=np.int64), matrix
-                for position, row in enumerate(keep):
-                    self.embedding_position.setdefault(self.content_hashes[row], []).append(position)
+        self.tag_rows = np.split(entry_row[order], np.cumsum(np.bincount(self.indices, minlength=v))[:-1])
+        filled = len(self._vector_row)
+        live = [p for p, row in enumerate(self._vector_row) if alive[row]]
+        if len(live) == filled:
+            self.embedded_rows = np.array(self._vector_row, dtype=np.int64)
+            self.embeddings = self._vectors[:filled]
+            self.embedding_position = self._positions  # content hash -> positions in embeddings
+        else:  # a photo without tags is no neighbour
+            self.embedded_rows = np.array([self._vector_row[p] for p in live], dtype=np.int64)
+            self.embeddings = self._vectors[live]
+            self.embedding_position = {}
+            for position, row in enumerate(self.embedded_rows):
+                self.embedding_position.setdefault(self.content_hashes[row], []).append(position)
+        self.__dict__.pop("occasions", None)
+
+    def _habit(self, row_bucket: np.ndarray, alive: np.ndarray, entry_row: np.ndarray,
+               n_buckets: int) -> tuple[np.ndarray, np.ndarray]:
+        """(per-bucket tag counts B x V, photos per bucket B)."""
+        counts = np.zeros((max(n_buckets, 1), len(self.tags)))
+        totals = np.zeros(max(n_buckets, 1))
+        if len(row_bucket):
+            entry_bucket = row_bucket[entry_row]
+            valid = entry_bucket >= 0
+            np.add.at(counts, (entry_bucket[valid], self.indices[valid]), 1)
+            rows = alive & (row_bucket >= 0)
+            totals += np.bincount(row_bucket[rows], minlength=len(totals))[:len(totals)]
+        return counts, totals
 
     @functools.cached_property
     def occasions(self) -> np.ndarray:
         """Per tag, on how many occasions it was used (only a trained model needs it)."""
         return np.array([_occasions(self.hours[rows]) for rows in self.tag_rows], dtype=np.float64)
-
-    def _load_rejections(self, store: Store, profile: Profile) -> None:
-        rows = store.rejection_rows(profile)
-        self.rejected_tags = [r[0] for r in rows]
-        self.rejected_hours = np.array([_epoch_hours(r[1]) for r in rows])
-        self.rejected_lats = np.array([r[2] if r[2] is not None else np.nan for r in rows], dtype=float)
-        self.rejected_lons = np.array([r[3] if r[3] is not None else np.nan for r in rows], dtype=float)
 
     def muted_in_context(self, photo: Photo) -> set[str]:
         """Tags rejected at least REJECTIONS_TO_MUTE times on photos of this photo's shoot
@@ -234,16 +352,6 @@ class ProfileHistory:
             muted = {tag for tag in muted
                      if tag not in self.tag_index or counts[tag] > used_near[self.tag_rows[self.tag_index[tag]]].sum()}
         return muted
-
-    def _habit(self, buckets: Sequence[int], n_buckets: int) -> tuple[np.ndarray, np.ndarray]:
-        """(per-bucket tag counts B x V, photos per bucket B)."""
-        counts = np.zeros((max(n_buckets, 1), len(self.tags)))
-        totals = np.zeros(max(n_buckets, 1))
-        for row, bucket in enumerate(buckets):
-            if bucket >= 0:
-                counts[bucket, self.indices[self.indptr[row] : self.indptr[row + 1]]] += 1
-                totals[bucket] += 1
-        return counts, totals
 
     def tag_votes(self, rows: np.ndarray, weights: np.ndarray) -> np.ndarray:
         """Sum of ``weights`` of the given photo rows, per tag they carry."""
@@ -273,7 +381,11 @@ class Suggester:
         self.exclude_photo_ids = frozenset(exclude_photo_ids)
         self.refresh()
 
-    def refresh(self) -> None:
+    def refresh(self, photo_ids=None) -> None:
+        """Read the history again: all of it, or only what changed on ``photo_ids``."""
+        if photo_ids is not None and getattr(self, "history", None) is not None:
+            self.history.update(self.store, self.profile, photo_ids)
+            return
         self.history = ProfileHistory(self.store, self.profile, self.encoder_id, self.exclude_photo_ids)
         self._content_tags: tuple[str, ...] | None = None
 
@@ -426,6 +538,7 @@ class Suggester:
         }
         muted = h.muted_in_context(photo)
         excluded = [c for c in map(column, on_photo | rejected | muted) if c is not None]
+        excluded += np.flatnonzero(h.counts == 0).tolist()  # no photo has it any more
         details = {
             "visual_n": visual_n, "shoot_n": shoot_n, "by_time": by_time, "partners": partners,
             "daypart": daypart, "season": season, "photo": photo, "camera": camera, "content": content,

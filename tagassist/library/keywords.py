@@ -7,6 +7,7 @@ XMP is parsed with defusedxml because it is untrusted input: entity declarations
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+from dataclasses import dataclass
 
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
@@ -17,6 +18,11 @@ RDF = "{http://www.w3.org/1999/02/22-rdf-syntax-ns#}"
 DC_SUBJECT = "{http://purl.org/dc/elements/1.1/}subject"
 LR_HIERARCHICAL = "{http://ns.adobe.com/lightroom/1.0/}hierarchicalSubject"
 DIGIKAM_TAGS = "{http://www.digikam.org/ns/1.0/}TagsList"
+XMP_RATING = "{http://ns.adobe.com/xap/1.0/}Rating"
+XMP_LABEL = "{http://ns.adobe.com/xap/1.0/}Label"
+# The colour labels Lightroom, Bridge, darktable and digiKam write (xmp:Label is free text; these
+# are the common ones, in their order).
+COLOUR_LABELS = ("Red", "Yellow", "Green", "Blue", "Purple")
 
 MAX_XMP_BYTES = 16 * 1024 * 1024  # real packets are kilobytes; larger is an attack or junk
 # Lightroom catalogues rarely put more than a hundred keywords on one photo.
@@ -27,8 +33,20 @@ class KeywordError(ValueError):
     """Keywords could not be read; the message is one line for the user."""
 
 
+@dataclass(frozen=True)
+class XmpFields:
+    keywords: list[str]
+    rating: int | None = None  # -1 (rejected) to 5 stars, as xmp:Rating says
+    label: str | None = None  # xmp:Label: a colour label (Red, ...) or the tool's own word
+
+
 def parse_xmp_keywords(packet: bytes | str) -> list[str]:
-    """Keywords of an XMP packet, hierarchical ones with '|' (Lightroom's convention).
+    """Keywords of an XMP packet, hierarchical ones with '|' (Lightroom's convention)."""
+    return parse_xmp(packet).keywords
+
+
+def parse_xmp(packet: bytes | str) -> XmpFields:
+    """Keywords, rating and colour label of an XMP packet.
 
     Lightroom also writes every level of a hierarchical keyword flat into dc:subject
     ('Places', 'Italy', 'Rome' beside 'Places|Italy|Rome'); those flat copies are dropped so
@@ -40,7 +58,7 @@ def parse_xmp_keywords(packet: bytes | str) -> list[str]:
         raise KeywordError(f"XMP packet too large ({len(packet) // 1024} KiB)")
     packet = packet.strip(b"\x00 \t\r\n")
     if not packet:
-        return []
+        return XmpFields([])
     try:
         root = fromstring(packet, forbid_dtd=True)
     except DefusedXmlException as exc:
@@ -59,7 +77,26 @@ def parse_xmp_keywords(packet: bytes | str) -> list[str]:
         for level in keyword.split(HIERARCHY_SEPARATOR)
     }
     keywords = hierarchical + [k for k in map(normalise_tag, flat) if k not in levels]
-    return list(dict.fromkeys(k for k in keywords if k))
+    return XmpFields(list(dict.fromkeys(k for k in keywords if k)), _rating(_simple(root, XMP_RATING)),
+                     (_simple(root, XMP_LABEL) or "").strip()[:40] or None)
+
+
+def _simple(root: ET.Element, prop: str) -> str | None:
+    """A simple property, written as an attribute of rdf:Description or as an element."""
+    for element in root.iter(f"{RDF}Description"):
+        if prop in element.attrib:
+            return element.attrib[prop]
+    for element in root.iter(prop):
+        return element.text
+    return None
+
+
+def _rating(value: str | None) -> int | None:
+    try:
+        rating = round(float(value))  # some tools write "4.0"
+    except (TypeError, ValueError):
+        return None
+    return rating if -1 <= rating <= 5 else None
 
 
 def _list_items(root: ET.Element, prop: str) -> list[str]:

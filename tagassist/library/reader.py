@@ -18,7 +18,7 @@ from .exif import read_exif
 from . import raw
 from .imaging import ImageProblem, is_raw_name, open_image
 from .keywords import (MAX_KEYWORDS_PER_FILE, MAX_XMP_BYTES, KeywordError, parse_iptc_keywords,
-                       parse_xmp_keywords)
+                       parse_xmp)
 
 HASH_CHUNK = 64 * 1024
 # exifread and Pillow report failures through many exception types; none may stop a scan.
@@ -75,15 +75,19 @@ def read_photo(path: str, size: int, mtime_ns: int, sidecars: Sequence[str] = ()
     photo.content_hash = content_hash(head, tail, size)
 
     keywords: list[str] = []
+    seen: list = []  # every XMP packet read, embedded first: a sidecar's rating and label win
     if is_raw_name(path):
-        keywords += _read_raw(photo, warnings)
+        keywords += _read_raw(photo, warnings, seen)
     else:
-        keywords += _read_image(photo, head, tail, warnings)
+        keywords += _read_image(photo, head, tail, warnings, seen)
     if companion is not None:
-        keywords += read_embedded_keywords(companion, warnings)
+        keywords += read_embedded_keywords(companion, warnings, seen)
 
     keyword_warnings: list[str] = []
-    keywords += read_sidecar_keywords(sidecars, keyword_warnings)
+    keywords += read_sidecar_keywords(sidecars, keyword_warnings, seen)
+    for fields in seen:
+        photo.rating = fields.rating if fields.rating is not None else photo.rating
+        photo.label = fields.label or photo.label
     photo.keywords = cap_keywords(keywords, keyword_warnings)
     photo.keywords_complete = not keyword_warnings and not embedded_problems(warnings)
     warnings += keyword_warnings
@@ -96,7 +100,7 @@ def read_photo(path: str, size: int, mtime_ns: int, sidecars: Sequence[str] = ()
     return photo
 
 
-def _read_image(photo: Photo, head: bytes, tail: bytes, warnings: list[str]) -> list[str]:
+def _read_image(photo: Photo, head: bytes, tail: bytes, warnings: list[str], seen: list) -> list[str]:
     """Format, size, EXIF and embedded keywords of a JPEG, PNG, TIFF, HEIC... file."""
     keywords: list[str] = []
     try:
@@ -106,7 +110,7 @@ def _read_image(photo: Photo, head: bytes, tail: bytes, warnings: list[str]) -> 
             truncated = _truncation(image.format, head, tail)
             if truncated:
                 warnings.append(truncated)
-            keywords += _embedded_keywords(image, warnings)
+            keywords += _embedded_keywords(image, warnings, seen)
     except ImageProblem as exc:
         photo.status, photo.error = "error", str(exc)
     try:
@@ -118,7 +122,7 @@ def _read_image(photo: Photo, head: bytes, tail: bytes, warnings: list[str]) -> 
     return keywords
 
 
-def _read_raw(photo: Photo, warnings: list[str]) -> list[str]:
+def _read_raw(photo: Photo, warnings: list[str], seen: list) -> list[str]:
     """A camera RAW: metadata through exiv2; pixels from its JPEG companion, its embedded
     preview or LibRaw, or none (then it is listed and taggable, with a note)."""
     photo.format = os.path.splitext(photo.path)[1].lstrip(".").upper()
@@ -141,14 +145,14 @@ def _read_raw(photo: Photo, warnings: list[str]) -> list[str]:
                 photo.width, photo.height = image.size
         except ImageProblem:
             pass
-    return _raw_keywords(meta, warnings)
+    return _raw_keywords(meta, warnings, seen)
 
 
-def _raw_keywords(meta, warnings: list[str]) -> list[str]:
+def _raw_keywords(meta, warnings: list[str], seen: list | None = None) -> list[str]:
     keywords: list[str] = []
     if meta.xmp:
         try:
-            keywords += parse_xmp_keywords(meta.xmp)
+            keywords += _parsed(meta.xmp, seen)
         except KeywordError as exc:
             warnings.append(f"embedded {exc}")
     levels = {level for k in keywords if HIERARCHY_SEPARATOR in k for level in k.split(HIERARCHY_SEPARATOR)}
@@ -160,7 +164,15 @@ def _set_exif(photo: Photo, exif) -> None:
         setattr(photo, name, value)
 
 
-def read_sidecar_keywords(sidecars: Sequence[str], warnings: list[str]) -> list[str]:
+def _parsed(packet, seen: list | None) -> list[str]:
+    """The packet's keywords; its rating and label are collected into ``seen``."""
+    fields = parse_xmp(packet)
+    if seen is not None:
+        seen.append(fields)
+    return fields.keywords
+
+
+def read_sidecar_keywords(sidecars: Sequence[str], warnings: list[str], seen: list | None = None) -> list[str]:
     """Keywords of XMP sidecars; a sidecar's size is checked before any parser sees it."""
     keywords: list[str] = []
     for sidecar in sidecars:
@@ -168,34 +180,34 @@ def read_sidecar_keywords(sidecars: Sequence[str], warnings: list[str]) -> list[
             with open(sidecar, "rb") as f:
                 if os.fstat(f.fileno()).st_size > MAX_XMP_BYTES:
                     raise KeywordError(f"XMP sidecar too large (over {MAX_XMP_BYTES // 2**20} MiB), not read")
-                keywords += parse_xmp_keywords(f.read(MAX_XMP_BYTES + 1))
+                keywords += _parsed(f.read(MAX_XMP_BYTES + 1), seen)
         except (KeywordError, OSError) as exc:
             warnings.append(f"sidecar {display_path(os.path.basename(sidecar))}: {exc}")
     return keywords
 
 
-def read_embedded_keywords(path: str, warnings: list[str]) -> list[str]:
+def read_embedded_keywords(path: str, warnings: list[str], seen: list | None = None) -> list[str]:
     """Keywords of the photo's embedded XMP and IPTC (nothing for a file Pillow cannot open)."""
     if is_raw_name(path):
         try:
-            return _raw_keywords(raw.read_metadata(path), warnings)
+            return _raw_keywords(raw.read_metadata(path), warnings, seen)
         except ImageProblem as exc:
             warnings.append(f"embedded keywords unreadable ({exc})")
             return []
     try:
         with open_image(path) as image:
-            return _embedded_keywords(image, warnings)
+            return _embedded_keywords(image, warnings, seen)
     except ImageProblem as exc:
         warnings.append(f"embedded keywords unreadable ({exc})")
         return []
 
 
-def _embedded_keywords(image, warnings: list[str]) -> list[str]:
+def _embedded_keywords(image, warnings: list[str], seen: list | None = None) -> list[str]:
     keywords: list[str] = []
     try:
         packet = _embedded_xmp(image)
         if packet:
-            keywords += parse_xmp_keywords(packet)
+            keywords += _parsed(packet, seen)
     except KeywordError as exc:
         warnings.append(f"embedded {exc}")
     try:

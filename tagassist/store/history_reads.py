@@ -3,29 +3,41 @@ from: one query each, streamed, never one query per photo."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from .records import Photo, Profile
 
 
 class HistoryReads:
     """Mixed into Store: needs ``self.database`` and ``self._photo_from_row``."""
 
-    def history_rows(self, profile: Profile) -> list[tuple]:
+    def history_rows(self, profile: Profile, photo_ids: Sequence[int] | None = None) -> list[tuple]:
         """(photo id, content hash, taken at, lat, lon, camera make, camera model, tag, tagged at)
-        for every assignment of the profile, by photo then tag."""
-        return self.database.execute(
+        for every assignment of the profile (or of these photos), by photo then tag."""
+        return self._in_chunks(
             "SELECT p.id, p.content_hash, p.taken_at, p.gps_lat, p.gps_lon, p.camera_make, p.camera_model,"
             " t.name, a.created_at FROM assignments a JOIN photos p ON p.id = a.photo_id"
-            " JOIN tags t ON t.id = a.tag_id WHERE a.profile_id = ? ORDER BY p.id, t.name",
-            (profile.id,),
-        ).fetchall()
+            " JOIN tags t ON t.id = a.tag_id WHERE a.profile_id = ?{} ORDER BY p.id, t.name",
+            "a.photo_id", profile, photo_ids)
 
-    def rejection_rows(self, profile: Profile) -> list[tuple]:
-        """(tag, taken at, lat, lon) of the photo, for every rejection of the profile."""
-        return self.database.execute(
-            "SELECT t.name, p.taken_at, p.gps_lat, p.gps_lon FROM rejections r JOIN tags t ON t.id = r.tag_id"
-            " JOIN photos p ON p.id = r.photo_id WHERE r.profile_id = ?",
-            (profile.id,),
-        ).fetchall()
+    def rejection_rows(self, profile: Profile, photo_ids: Sequence[int] | None = None, *,
+                       with_photo: bool = False) -> list[tuple]:
+        """([photo id,] tag, taken at, lat, lon) for every rejection of the profile (or of these photos)."""
+        rows = self._in_chunks(
+            "SELECT r.photo_id, t.name, p.taken_at, p.gps_lat, p.gps_lon FROM rejections r"
+            " JOIN tags t ON t.id = r.tag_id JOIN photos p ON p.id = r.photo_id WHERE r.profile_id = ?{}",
+            "r.photo_id", profile, photo_ids)
+        return rows if with_photo else [row[1:] for row in rows]
+
+    def _in_chunks(self, sql: str, column: str, profile: Profile, photo_ids: Sequence[int] | None) -> list[tuple]:
+        if photo_ids is None:
+            return self.database.execute(sql.format(""), (profile.id,)).fetchall()
+        ids, rows = list(photo_ids), []
+        for start in range(0, len(ids), 500):  # SQLite's limit on bound parameters
+            chunk = ids[start:start + 500]
+            rows += self.database.execute(sql.format(f" AND {column} IN ({', '.join('?' * len(chunk))})"),
+                                          (profile.id, *chunk)).fetchall()
+        return rows
 
     def readable_photo_rows(self) -> dict[int, dict]:
         """id -> content hash, taken at, focal length and position of every photo with pixels."""

@@ -43,6 +43,8 @@ class Photo:
     # pixels; and where a RAW's own pixels come from: 'embedded' | 'libraw' | 'none'.
     companion: str | None = None
     preview: str | None = None
+    rating: int | None = None  # xmp:Rating, -1 (rejected) to 5
+    label: str | None = None  # xmp:Label, the colour label
     id: int | None = None
     keywords: list[str] = field(default_factory=list)  # what the file's metadata holds
     # False when some keyword source (a sidecar, embedded XMP, IPTC) could not be read, or was

@@ -204,6 +204,14 @@ MIGRATIONS: list[list[str]] = [
         )
         """,
     ],
+    # 6: the rating and colour label other tools wrote into XMP. Every photo is read again at
+    # the next scan (its recorded mtime no longer matches) so that existing libraries get them;
+    # its keywords go through three-way sync as on any rescan, so nothing changes there.
+    [
+        "ALTER TABLE photos ADD COLUMN rating INTEGER",
+        "ALTER TABLE photos ADD COLUMN label TEXT",
+        "UPDATE photos SET mtime_ns = -1 WHERE status != 'missing'",
+    ],
 ]
 
 LATEST_VERSION = len(MIGRATIONS)

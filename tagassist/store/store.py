@@ -178,11 +178,28 @@ class Store(KeywordSyncTables, KeywordEdits, HistoryReads):
         return [(from_db_path(folder), n) for folder, n in self.database.execute(
             "SELECT folder, COUNT(*) FROM photos GROUP BY folder ORDER BY folder")]
 
+    def ratings_and_labels(self) -> tuple[list[tuple[int, int]], list[tuple[str, int]]]:
+        """([(stars, photos with at least that many)], [(colour label, photos)]) of the library."""
+        by_rating = dict(self.database.execute(
+            "SELECT rating, COUNT(*) FROM photos WHERE rating IS NOT NULL GROUP BY rating").fetchall())
+        at_least = [(stars, sum(n for r, n in by_rating.items() if r >= stars)) for stars in range(5, 0, -1)]
+        labels = self.database.execute(
+            "SELECT label, COUNT(*) FROM photos WHERE label IS NOT NULL GROUP BY label ORDER BY label").fetchall()
+        rejected = [(-1, by_rating[-1])] if by_rating.get(-1) else []
+        return [(s, n) for s, n in at_least if n] + rejected, [(label, n) for label, n in labels]
+
     def _photo_filter(self, profile: Profile, *, untagged=False, tag=None, problems=False, folder=None, date=None,
-                      search=None):
-        """SQL conditions (on photos as p) and their parameters for the library's views."""
+                      search=None, rating=None, label=None):
+        """SQL conditions (on photos as p) and their parameters for the library's views.
+        ``rating``: at least that many stars (-1: the photos marked rejected)."""
         where: list[str] = ["1 = 1"]
         params: list = []
+        if rating is not None:
+            where.append("p.rating = -1" if rating < 0 else "p.rating >= ?")
+            params += [] if rating < 0 else [rating]
+        if label is not None:
+            where.append("p.label = ?")
+            params.append(label)
         for word in (search or "").split():  # every word must match a keyword, the file name, the date or camera
             like = "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
             where.append(
@@ -233,11 +250,13 @@ class Store(KeywordSyncTables, KeywordEdits, HistoryReads):
         folder: str | None = None,
         date: str | None = None,
         search: str | None = None,
+        rating: int | None = None,
+        label: str | None = None,
         limit: int | None = None,
     ) -> list[tuple[Photo, list[str]]]:
         """Photos with the tags this profile gave each, in path order."""
         where, params = self._photo_filter(profile, untagged=untagged, tag=tag, problems=problems, folder=folder,
-                                           date=date, search=search)
+                                           date=date, search=search, rating=rating, label=label)
         sql = (
             "SELECT p.*, (SELECT json_group_array(t.name) FROM assignments a"
             " JOIN tags t ON t.id = a.tag_id WHERE a.photo_id = p.id AND a.profile_id = ?) AS tag_names"

@@ -36,7 +36,8 @@ def load_photos(db_path: str, profile_name: str, view: dict) -> dict:
         profile = store.profile(profile_name)
         return {"rows": store.grid_rows(profile, **view), "roots": store.folders(),
                 "folders": store.photo_folders(), "vocabulary": [t for t, _ in store.vocabulary(profile)],
-                "keyword_counts": store.keyword_counts(profile), "months": store.months()}
+                "keyword_counts": store.keyword_counts(profile), "months": store.months(),
+                "ratings_labels": store.ratings_and_labels()}
 
 
 def scan_job(db_path: str, profile_name: str, roots: list[str]) -> Iterator:
@@ -212,6 +213,14 @@ class LibraryController(QObject):
             item = QTreeWidgetItem([f"{month}  ({count})"])
             item.setData(0, Qt.ItemDataRole.UserRole, {"date": month})
             years[year].addChild(item)
+        ratings, labels = loaded["ratings_labels"]
+        if ratings or labels:  # what Lightroom, darktable or digiKam wrote into the files
+            marks = self._sidebar_section("Rating and label")
+            for stars, count in ratings:
+                text = "Rejected" if stars < 0 else "\u2605" * stars + (" and up" if stars < 5 else "")
+                self._sidebar_item(marks, f"{text}  ({count})", {"rating": stars})
+            for label, count in labels:
+                self._sidebar_item(marks, f"{label} label  ({count})", {"label": label})
         # Hierarchical keywords as a tree: Places > Italy > Rome; a parent finds its children.
         tag_root = self._sidebar_section("Tags")
         counts = loaded["keyword_counts"]
@@ -259,6 +268,13 @@ class LibraryController(QObject):
                 totals[key] = totals.get(key, 0) + count
         for key, node in nodes.items():
             node.setText(0, f"{node.text(0)}  ({totals.get(key, 0)})")
+
+    @staticmethod
+    def _sidebar_item(parent: QTreeWidgetItem, text: str, view: dict) -> QTreeWidgetItem:
+        item = QTreeWidgetItem([text])
+        item.setData(0, Qt.ItemDataRole.UserRole, view)
+        parent.addChild(item)
+        return item
 
     def _sidebar_section(self, title: str) -> QTreeWidgetItem:
         section = QTreeWidgetItem([title])

@@ -31,20 +31,41 @@ class _Worker(QObject):
 
     def _open(self) -> None:
         from ..engine.suggest import Suggester
-        from ..models.scoring import active_model_scorer
         from ..store import Store
 
         if self.store is None:
             self.store = Store(self.db_path)
         profile = self.store.profile(self.profile_name)
         encoder_id = self.store.active_encoder()
-        scorer = active_model_scorer(self.store, profile, encoder_id) if encoder_id else None
-        self.suggester = Suggester(self.store, profile, encoder_id, model_scorer=scorer)
+        self.suggester = Suggester(self.store, profile, encoder_id, model_scorer=self._scorer(profile, encoder_id))
+
+    def _scorer(self, profile, encoder_id):
+        """The active model's scorer, loaded (and its file verified) only when the active model
+        or the encoder changed, not on every refresh."""
+        from ..models.scoring import active_model_scorer
+
+        active = next(((m["version"], m["sha256"]) for m in self.store.models(profile) if m["active"]), None)
+        key = (active, encoder_id)
+        if getattr(self, "_scorer_key", None) != key:
+            self._scorer_key = key
+            self._cached_scorer = active_model_scorer(self.store, profile, encoder_id) if encoder_id and active else None
+        return self._cached_scorer
 
     @Slot()
     def refresh(self) -> None:
         try:
             self._open()
+        except Exception as exc:  # noqa: BLE001
+            self.failed.emit(f"suggestions unavailable: {exc}")
+
+    @Slot(list)
+    def update(self, photo_ids: list) -> None:
+        """Tags changed on these photos: the history is updated in place."""
+        try:
+            if self.suggester is None:
+                self._open()
+            else:
+                self.suggester.refresh(photo_ids)
         except Exception as exc:  # noqa: BLE001
             self.failed.emit(f"suggestions unavailable: {exc}")
 
@@ -99,6 +120,7 @@ class SuggestionService(QObject):
     failed = Signal(str)
     _suggest = Signal(int, list, int)
     _refresh = Signal()
+    _update = Signal(list)
     _close = Signal()
 
     def __init__(self, db_path: str, profile_name: str, parent: QObject | None = None):
@@ -106,6 +128,7 @@ class SuggestionService(QObject):
         self.worker = _Worker(db_path, profile_name)
         self._suggest.connect(self.worker.suggest)
         self._refresh.connect(self.worker.refresh)
+        self._update.connect(self.worker.update)
         self._close.connect(self.worker.close)
         self.worker.ready.connect(self.ready)
         self.worker.failed.connect(self.failed)
@@ -118,9 +141,13 @@ class SuggestionService(QObject):
         self._suggest.emit(self.last_request, list(photo_ids), k)
         return self.last_request
 
-    def refresh(self) -> None:
-        """Rebuild from the history (after tag changes or a new model)."""
-        self._refresh.emit()
+    def refresh(self, photo_ids: list[int] | None = None) -> None:
+        """After tags changed on ``photo_ids``: update the history in place. Without: rebuild
+        everything (a new model, a new index, another photographer's import)."""
+        if photo_ids is None:
+            self._refresh.emit()
+        else:
+            self._update.emit(list(photo_ids))
 
     def shutdown(self) -> None:
         self._close.emit()

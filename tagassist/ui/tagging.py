@@ -254,7 +254,7 @@ class TaggingController(QObject):
     def _changed(self, photo_ids: list[int]) -> None:
         for photo_id in photo_ids:
             self.model.set_tag_count(photo_id, len(self.store.photo_tags(self.profile, photo_id)))
-        self.suggestions.refresh()  # co-occurrence and history changed
+        self.suggestions.refresh(photo_ids)  # their history changed: updated in place
         self.show_selection()
         self.tags_changed.emit(photo_ids)
 
@@ -279,6 +279,10 @@ def exif_text(photo: Photo) -> str:
         lines.append(" \u00b7 ".join(filter(None, exposure)))
     if photo.gps_lat is not None:
         lines.append(f"GPS {photo.gps_lat:.5f}, {photo.gps_lon:.5f}")
+    marks = ["rejected" if photo.rating == -1 else "\u2605" * photo.rating + "\u2606" * (5 - photo.rating)
+             if photo.rating else None, f"{html.escape(photo.label)} label" if photo.label else None]
+    if any(marks):
+        lines.append(" \u00b7 ".join(filter(None, marks)))
     if photo.status != "ok":
         lines.append(f"<i>{photo.status}: {photo.error}</i>")
     return "<br>".join(lines)

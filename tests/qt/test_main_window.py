@@ -384,3 +384,13 @@ def test_keyword_manager_renames_merges_and_undoes_from_the_app(qtbot, app, monk
     next(b for b in dialog.findChildren(QPushButton) if b.text() == "Undo last edit").click()
     qtbot.waitUntil(lambda: "undid edit" in dialog.status.text(), timeout=5000)
     assert dict(store.vocabulary(store.profile()))["Places|Italy|Rome"] == 7
+
+
+def test_ratings_filter_and_show_in_the_panel(qtbot, app):
+    window, controller, _ = app
+    item = window.sidebar.findItems("\u2605\u2605\u2605 and up  (30)", Qt.MatchFlag.MatchExactly | Qt.MatchFlag.MatchRecursive)
+    assert item
+    window.sidebar.itemClicked.emit(item[0], 0)
+    qtbot.waitUntil(lambda: len(controller.model.photos) == 30, timeout=5000)
+    select(qtbot, window, controller, "DSCF1000.jpg")
+    assert "\u2605\u2605\u2605\u2606\u2606" in window.exif.text()
