@@ -145,6 +145,12 @@ def model_support(occasions: np.ndarray, shoot: np.ndarray) -> np.ndarray:
 _NO_TAGS = np.zeros(0, dtype=np.int64)
 
 
+def _used_hours(rows: list[tuple]) -> float:
+    """When a photo's tags were given, for recency: when it was taken, else when it was tagged."""
+    used = _epoch_hours(rows[0][2])
+    return max((_epoch_hours(r[8][:19]) for r in rows), default=math.nan) if math.isnan(used) else used
+
+
 def _by_photo(entries: list[tuple]) -> dict[int, list[tuple]]:
     grouped: dict[int, list[tuple]] = {}
     for entry in entries:
@@ -152,13 +158,39 @@ def _by_photo(entries: list[tuple]) -> dict[int, list[tuple]]:
     return grouped
 
 
+class _Buffer:
+    """A numpy array that grows by doubling (appending 1 row to 100,000 copies nothing)."""
+
+    def __init__(self, dtype, width: int | None = None, fill=0):
+        self.dtype, self.width, self.fill, self.n = dtype, width, fill, 0
+        self.data = np.full((16,) if width is None else (16, width), fill, dtype=dtype)
+
+    def extend(self, values) -> None:
+        values = np.asarray(values, dtype=self.dtype)
+        if self.width is not None and self.data.shape[1] != values.shape[1]:  # the first rows
+            self.data = np.empty((len(values) + 64, values.shape[1]), dtype=self.dtype)
+            self.width = values.shape[1]
+        need = self.n + len(values)
+        if need > len(self.data):
+            grown = np.empty((max(2 * need, 16),) + self.data.shape[1:], dtype=self.dtype)
+            grown[:self.n] = self.data[:self.n]
+            self.data = grown
+        self.data[self.n:need] = values
+        self.n = need
+
+    @property
+    def view(self) -> np.ndarray:
+        return self.data[:self.n]
+
+
 class ProfileHistory:
     """Everything the signals need from one profile's history, as arrays.
 
     Built once from the store; after tags change on some photos, ``update`` reads just those
-    photos again and recomputes the arrays from what it keeps per photo (vectorised), so a
+    photos again and adjusts the counts, habits and indexes of the tags that changed, so a
     keystroke costs milliseconds, not a re-read of a 100,000-photo history and its embeddings.
-    A tag whose last photo lost it keeps its column with a count of 0 (never suggested).
+    A tag whose last photo lost it keeps its column with a count of 0 (never suggested); a
+    photo that lost all its tags keeps its row, and is nowhere in time or place.
     """
 
     def __init__(self, store: Store, profile: Profile, encoder_id: str | None, exclude_photo_ids=frozenset()):
@@ -167,26 +199,23 @@ class ProfileHistory:
         self.tags: list[str] = []
         self.tag_index: dict[str, int] = {}
         self.camera_index: dict[str, int] = {}
-        # per photo row, in the order photos first got tags
-        self.row_of: dict[int, int] = {}
-        self.row_tags: list[np.ndarray] = []
-        self.photo_ids_list: list[int] = []
+        self.row_of: dict[int, int] = {}  # photo id -> row
+        self.row_tags: list[np.ndarray] = []  # per row: its tag columns, sorted
         self.content_hashes: list[str | None] = []
         self.cameras: list[str | None] = []
-        self._row_hours: list[float] = []
-        self._row_used: list[float] = []  # when the photo's tags were given: taken, else tagged
-        self._row_lat: list[float] = []
-        self._row_lon: list[float] = []
-        self._row_buckets: list[tuple[int, int, int]] = []  # daypart, season, camera
+        self._ids, self._hours = _Buffer(np.int64), _Buffer(np.float64)
+        self._lats, self._lons = _Buffer(np.float64), _Buffer(np.float64)
+        self._used = _Buffer(np.float64)  # when the photo's tags were given: taken, else tagged
+        self._buckets = _Buffer(np.int64, 3)  # daypart, season, camera
+        self._alive = _Buffer(bool)
+        self._vectors = _Buffer(np.float32, 0)
+        self._vector_row = _Buffer(np.int64)
+        self._positions: dict[str, list[int]] = {}  # content hash -> positions in the vectors
         self._rejections: dict[int, list[tuple]] = {}
-        # the embeddings of the rows, in a buffer that grows by doubling
-        self._vectors = np.zeros((0, 0), dtype=np.float32)
-        self._vector_row: list[int] = []
-        self._positions: dict[str, list[int]] = {}  # content hash -> positions in the buffer
         entries = [r for r in store.history_rows(profile) if r[0] not in self.exclude_photo_ids]
         for tag in sorted({r[7] for r in entries}):  # columns in name order, as every build has them
             self._column(tag)
-        self._set_rows(store, _by_photo(entries), set())
+        self._add_rows(store, _by_photo(entries))
         self._set_rejections(store.rejection_rows(profile, with_photo=True))
         self._derive()
 
@@ -195,72 +224,69 @@ class ProfileHistory:
         ids = [pid for pid in dict.fromkeys(photo_ids) if pid not in self.exclude_photo_ids]
         if not ids:
             return
-        entries = store.history_rows(profile, photo_ids=ids)
-        self._set_rows(store, _by_photo(entries), set(ids))
+        by_photo = _by_photo(store.history_rows(profile, photo_ids=ids))
+        known = {pid: rows for pid, rows in by_photo.items() if pid in self.row_of}
+        changes = []  # (row, columns before, columns now)
+        for pid in ids:
+            if pid in self.row_of and pid not in by_photo:
+                changes.append((self.row_of[pid], self.row_tags[self.row_of[pid]], _NO_TAGS))
+        for pid, rows in known.items():
+            row = self.row_of[pid]
+            columns = np.array(sorted({self._column(r[7]) for r in rows}), dtype=np.int64)
+            changes.append((row, self.row_tags[row], columns))
+            self._used.data[row] = _used_hours(rows)
+        first_new = len(self.row_tags)
+        self._add_rows(store, {pid: rows for pid, rows in by_photo.items() if pid not in self.row_of})
+        changes += [(row, _NO_TAGS, self.row_tags[row]) for row in range(first_new, len(self.row_tags))]
         for pid in ids:
             self._rejections.pop(pid, None)
         self._set_rejections(store.rejection_rows(profile, photo_ids=ids, with_photo=True))
-        self._derive()
+        self._apply(changes)
 
-    # -- per photo ----------------------------------------------------------------------
+    # -- rows ---------------------------------------------------------------------------
     def _column(self, tag: str) -> int:
         if tag not in self.tag_index:
             self.tag_index[tag] = len(self.tags)
             self.tags.append(tag)
         return self.tag_index[tag]
 
-    def _set_rows(self, store: Store, by_photo: dict[int, list[tuple]], asked: set[int]) -> None:
-        """The rows of these photos' entries; photos asked about without entries lost their tags."""
-        new_rows = []
-        for pid in asked - set(by_photo):
-            if pid in self.row_of:
-                self.row_tags[self.row_of[pid]] = _NO_TAGS
+    def _add_rows(self, store: Store, by_photo: dict[int, list[tuple]]) -> None:
+        first = len(self.row_tags)
+        hours, lats, lons, used, buckets = [], [], [], [], []
         for pid, rows in by_photo.items():
             _, content_hash, taken_at, lat, lon, make, model, _, _ = rows[0]
-            columns = np.array(sorted({self._column(r[7]) for r in rows}), dtype=np.int64)
-            used = _epoch_hours(taken_at)
-            if math.isnan(used):
-                used = max((_epoch_hours(r[8][:19]) for r in rows), default=math.nan)
-            if pid in self.row_of:
-                row = self.row_of[pid]
-                self.row_tags[row], self._row_used[row] = columns, used
-                continue
             camera = " ".join(filter(None, [make, model])) or None
             if camera and camera not in self.camera_index:
                 self.camera_index[camera] = len(self.camera_index)
             self.row_of[pid] = len(self.row_tags)
-            new_rows.append(len(self.row_tags))
-            self.row_tags.append(columns)
-            self.photo_ids_list.append(pid)
+            self.row_tags.append(np.array(sorted({self._column(r[7]) for r in rows}), dtype=np.int64))
             self.content_hashes.append(content_hash)
             self.cameras.append(camera)
-            self._row_hours.append(_epoch_hours(taken_at))
-            self._row_used.append(used)
-            self._row_lat.append(lat if lat is not None else np.nan)
-            self._row_lon.append(lon if lon is not None else np.nan)
-            self._row_buckets.append((_daypart(taken_at), _season(taken_at),
-                                      self.camera_index[camera] if camera else -1))
-        self._add_embeddings(store, new_rows)
-
-    def _add_embeddings(self, store: Store, rows: list[int]) -> None:
-        if not self.encoder_id or not rows:
+            hours.append(_epoch_hours(taken_at))
+            lats.append(lat if lat is not None else np.nan)
+            lons.append(lon if lon is not None else np.nan)
+            used.append(_used_hours(rows))
+            buckets.append((_daypart(taken_at), _season(taken_at), self.camera_index[camera] if camera else -1))
+        if not hours:
             return
-        found = store.embeddings(self.encoder_id, {self.content_hashes[r] for r in rows if self.content_hashes[r]})
-        rows = [r for r in rows if self.content_hashes[r] in found]
-        if not rows:
-            return
-        matrix = np.stack([found[self.content_hashes[r]] for r in rows]).astype(np.float32)
-        matrix /= np.linalg.norm(matrix, axis=1, keepdims=True) + 1e-8
-        start = len(self._vector_row)
-        if start + len(rows) > len(self._vectors) or self._vectors.shape[1] != matrix.shape[1]:
-            grown = np.zeros((max(2 * (start + len(rows)), 64), matrix.shape[1]), dtype=np.float32)
-            if start:
-                grown[:start] = self._vectors[:start]
-            self._vectors = grown
-        self._vectors[start:start + len(rows)] = matrix
-        for position, row in enumerate(rows, start):
-            self._vector_row.append(row)
-            self._positions.setdefault(self.content_hashes[row], []).append(position)
+        self._ids.extend(list(by_photo))
+        self._hours.extend(hours)
+        self._lats.extend(lats)
+        self._lons.extend(lons)
+        self._used.extend(used)
+        self._buckets.extend(np.array(buckets, dtype=np.int64).reshape(-1, 3))
+        self._alive.extend(np.ones(len(hours), dtype=bool))
+        if self.encoder_id:
+            rows = list(range(first, len(self.row_tags)))
+            found, matrix = store.embedding_rows(self.encoder_id, [self.content_hashes[r] for r in rows])
+            if found:
+                start = self._vectors.n
+                self._vectors.extend(matrix)
+                block = self._vectors.data[start:self._vectors.n]  # unit length, in place
+                block /= np.sqrt(np.einsum("ij,ij->i", block, block))[:, None] + 1e-8
+                self._vector_row.extend([rows[i] for i in found])
+                for position, i in enumerate(found, start):
+                    self._positions.setdefault(self.content_hashes[rows[i]], []).append(position)
 
     def _set_rejections(self, rows: list[tuple]) -> None:
         for pid, tag, taken_at, lat, lon in rows:
@@ -274,61 +300,97 @@ class ProfileHistory:
 
     # -- the arrays the signals read ----------------------------------------------------
     def _derive(self) -> None:
+        """Every array from the rows, vectorised (a build)."""
         n, v = len(self.row_tags), len(self.tags)
         lengths = np.fromiter(map(len, self.row_tags), dtype=np.int64, count=n)
-        alive = lengths > 0
-        self.n_photos = int(alive.sum())
-        self.photo_ids = np.array(self.photo_ids_list, dtype=np.int64)
-        # A row whose photo lost all its tags is nowhere in time or place, and votes for nothing.
-        self.hours = np.where(alive, np.array(self._row_hours, dtype=float), np.nan) if n else np.zeros(0)
-        self.lats = np.where(alive, np.array(self._row_lat, dtype=float), np.nan) if n else np.zeros(0)
-        self.lons = np.where(alive, np.array(self._row_lon, dtype=float), np.nan) if n else np.zeros(0)
-        # Photo x tag incidence in CSR form: tags of photo i are indices[indptr[i]:indptr[i+1]].
-        self.indptr = np.zeros(n + 1, dtype=np.int64)
-        self.indptr[1:] = np.cumsum(lengths)
-        self.indices = np.concatenate(self.row_tags) if n else np.zeros(0, dtype=np.int64)
-        self.counts = np.bincount(self.indices, minlength=v).astype(np.float64)
+        indices = np.concatenate(self.row_tags) if n else np.zeros(0, dtype=np.int64)
         entry_row = np.repeat(np.arange(n), lengths)
-        used = np.array(self._row_used, dtype=float)[entry_row] if n else np.zeros(0)
-        last_used = np.full(v, -np.inf)
+        self.counts = np.bincount(indices, minlength=v).astype(np.float64)
+        used = self._used.view[entry_row]
+        self._last_used = np.full(v, -np.inf)
         finite = np.isfinite(used)
-        np.maximum.at(last_used, self.indices[finite], used[finite])
-        newest = np.nanmax(self.hours) if self.n_photos and not np.all(np.isnan(self.hours)) else 0.0
-        age_days = np.where(np.isfinite(last_used), (newest - last_used) / 24.0, 10 * HALF_LIFE_DAYS)
-        self.recency = 0.5 ** (np.clip(age_days, 0, None) / HALF_LIFE_DAYS)
-        buckets = np.array(self._row_buckets, dtype=np.int64).reshape(n, 3)
-        self.daypart = self._habit(buckets[:, 0], alive, entry_row, 4)
-        self.season = self._habit(buckets[:, 1], alive, entry_row, 4)
-        self.camera = self._habit(buckets[:, 2], alive, entry_row, len(self.camera_index))
-        # The inverse index: rows of the photos that carry each tag.
-        order = np.argsort(self.indices, kind="stable")
-        self.tag_rows = np.split(entry_row[order], np.cumsum(np.bincount(self.indices, minlength=v))[:-1])
-        filled = len(self._vector_row)
-        live = [p for p, row in enumerate(self._vector_row) if alive[row]]
-        if len(live) == filled:
-            self.embedded_rows = np.array(self._vector_row, dtype=np.int64)
-            self.embeddings = self._vectors[:filled]
-            self.embedding_position = self._positions  # content hash -> positions in embeddings
-        else:  # a photo without tags is no neighbour
-            self.embedded_rows = np.array([self._vector_row[p] for p in live], dtype=np.int64)
-            self.embeddings = self._vectors[live]
-            self.embedding_position = {}
-            for position, row in enumerate(self.embedded_rows):
-                self.embedding_position.setdefault(self.content_hashes[row], []).append(position)
-        self.__dict__.pop("occasions", None)
-
-    def _habit(self, row_bucket: np.ndarray, alive: np.ndarray, entry_row: np.ndarray,
-               n_buckets: int) -> tuple[np.ndarray, np.ndarray]:
-        """(per-bucket tag counts B x V, photos per bucket B)."""
-        counts = np.zeros((max(n_buckets, 1), len(self.tags)))
-        totals = np.zeros(max(n_buckets, 1))
-        if len(row_bucket):
-            entry_bucket = row_bucket[entry_row]
+        np.maximum.at(self._last_used, indices[finite], used[finite])
+        buckets = self._buckets.view
+        self._habit_counts = []
+        for k, n_buckets in enumerate((4, 4, max(len(self.camera_index), 1))):
+            counts = np.zeros((n_buckets, v))
+            entry_bucket = buckets[entry_row, k] if n else np.zeros(0, dtype=np.int64)
             valid = entry_bucket >= 0
-            np.add.at(counts, (entry_bucket[valid], self.indices[valid]), 1)
-            rows = alive & (row_bucket >= 0)
-            totals += np.bincount(row_bucket[rows], minlength=len(totals))[:len(totals)]
-        return counts, totals
+            counts += np.bincount(entry_bucket[valid] * v + indices[valid], minlength=n_buckets * v).reshape(n_buckets, v)
+            rows = self._alive.view & (buckets[:, k] >= 0) if n else np.zeros(0, dtype=bool)
+            totals = np.bincount(buckets[rows, k], minlength=n_buckets)[:n_buckets].astype(np.float64)
+            self._habit_counts.append((counts, totals))
+        order = np.argsort(indices, kind="stable")
+        self.tag_rows = np.split(entry_row[order], np.cumsum(np.bincount(indices, minlength=v))[:-1])
+        self._publish()
+
+    def _apply(self, changes: list[tuple[int, np.ndarray, np.ndarray]]) -> None:
+        """Adjust counts, habits, last use and the inverse index for the rows that changed."""
+        v = len(self.tags)
+        grow = v - len(self.counts)
+        if grow:  # new tags: new columns everywhere
+            self.counts = np.concatenate([self.counts, np.zeros(grow)])
+            self._last_used = np.concatenate([self._last_used, np.full(grow, -np.inf)])
+            self._habit_counts = [(np.hstack([c, np.zeros((len(c), grow))]), t) for c, t in self._habit_counts]
+            self.tag_rows += [np.zeros(0, dtype=np.int64) for _ in range(grow)]
+        if len(self.camera_index) > len(self._habit_counts[2][0]):  # a new camera: a new bucket
+            counts, totals = self._habit_counts[2]
+            extra = len(self.camera_index) - len(counts)
+            self._habit_counts[2] = (np.vstack([counts, np.zeros((extra, v))]), np.concatenate([totals, np.zeros(extra)]))
+        recheck: set[int] = set()
+        for row, before, now in changes:
+            removed, added = np.setdiff1d(before, now), np.setdiff1d(now, before)
+            was, alive = len(before) > 0, len(now) > 0
+            self.row_tags[row] = now
+            self._alive.data[row] = alive
+            self.counts[removed] -= 1
+            self.counts[added] += 1
+            for k, (counts, totals) in enumerate(self._habit_counts):
+                bucket = self._buckets.data[row, k]
+                if bucket >= 0:
+                    counts[bucket, removed] -= 1
+                    counts[bucket, added] += 1
+                    totals[bucket] += int(alive) - int(was)
+            for t in removed:
+                self.tag_rows[t] = self.tag_rows[t][self.tag_rows[t] != row]
+            for t in added:
+                self.tag_rows[t] = np.union1d(self.tag_rows[t], [row])
+            recheck.update(now.tolist())
+            recheck.update(removed.tolist())
+        used = self._used.view
+        for t in recheck:  # a tag's last use, from the photos that carry it now
+            when = used[self.tag_rows[t]]
+            when = when[np.isfinite(when)]
+            self._last_used[t] = when.max() if len(when) else -np.inf
+        self._publish()
+
+    def _publish(self) -> None:
+        """The derived views the signals read."""
+        alive = self._alive.view
+        self.n_photos = int(alive.sum())
+        self.photo_ids = self._ids.view
+        self.hours = np.where(alive, self._hours.view, np.nan)
+        self.lats = np.where(alive, self._lats.view, np.nan)
+        self.lons = np.where(alive, self._lons.view, np.nan)
+        newest = np.nanmax(self.hours) if self.n_photos and not np.all(np.isnan(self.hours)) else 0.0
+        age_days = np.where(np.isfinite(self._last_used), (newest - self._last_used) / 24.0, 10 * HALF_LIFE_DAYS)
+        self.recency = 0.5 ** (np.clip(age_days, 0, None) / HALF_LIFE_DAYS)
+        self.daypart, self.season, self.camera = self._habit_counts
+        self.embedded_rows = self._vector_row.view
+        self.embeddings = self._vectors.view
+        self.embedding_alive = alive[self.embedded_rows] if len(self.embedded_rows) else np.zeros(0, dtype=bool)
+        self.embedding_position = self._positions
+        self.__dict__.pop("occasions", None)
+        self.__dict__.pop("_csr", None)
+
+    @functools.cached_property
+    def _csr(self) -> tuple[np.ndarray, np.ndarray]:
+        """Photo x tag incidence: tags of row i are indices[indptr[i]:indptr[i+1]]."""
+        lengths = np.fromiter(map(len, self.row_tags), dtype=np.int64, count=len(self.row_tags))
+        indptr = np.zeros(len(self.row_tags) + 1, dtype=np.int64)
+        indptr[1:] = np.cumsum(lengths)
+        indices = np.concatenate(self.row_tags) if self.row_tags else np.zeros(0, dtype=np.int64)
+        return indptr, indices
 
     @functools.cached_property
     def occasions(self) -> np.ndarray:
@@ -354,11 +416,19 @@ class ProfileHistory:
         return muted
 
     def tag_votes(self, rows: np.ndarray, weights: np.ndarray) -> np.ndarray:
-        """Sum of ``weights`` of the given photo rows, per tag they carry."""
-        votes = np.zeros(len(self.tags))
-        for row, weight in zip(rows, weights):
-            votes[self.indices[self.indptr[row] : self.indptr[row + 1]]] += weight
-        return votes
+        """Sum of ``weights`` of the given photo rows, per tag they carry (vectorised: the
+        carriers of a common tag can be half the library)."""
+        rows = np.asarray(rows, dtype=np.int64)
+        if not len(rows):
+            return np.zeros(len(self.tags))
+        indptr, indices = self._csr
+        starts, lengths = indptr[rows], indptr[rows + 1] - indptr[rows]
+        total = int(lengths.sum())
+        if not total:
+            return np.zeros(len(self.tags))
+        offsets = np.repeat(starts - np.cumsum(lengths) + lengths, lengths) + np.arange(total)
+        return np.bincount(indices[offsets], weights=np.repeat(np.asarray(weights, dtype=float), lengths),
+                           minlength=len(self.tags))
 
 
 class Suggester:
@@ -421,9 +491,9 @@ class Suggester:
         vector = vector / (np.linalg.norm(vector) + 1e-8)
         similarity = h.embeddings @ vector
         rows = h.embedded_rows
-        itself = h.embedding_position.get(photo.content_hash, [])
-        similarity[itself] = -np.inf  # never the photo itself (nor its duplicates)
-        k = min(NEIGHBOURS, len(rows) - len(itself))
+        similarity[h.embedding_position.get(photo.content_hash, [])] = -np.inf  # never the photo itself
+        similarity[~h.embedding_alive] = -np.inf  # nor a photo that has no tags any more
+        k = min(NEIGHBOURS, int(np.isfinite(similarity).sum()))
         if k == 0:
             return zero, zero
         nearest = np.argpartition(-similarity, k - 1)[:k]

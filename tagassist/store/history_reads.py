@@ -64,3 +64,24 @@ class HistoryReads:
         photos.sort(key=lambda p: (p.taken_at or "", p.id))
         return photos
 
+    def selection_tags(self, profile: Profile, photo_ids: Sequence[int]) -> tuple[dict, dict]:
+        """({tag: (source, on how many of the photos)}, {tag: rejected on how many}) for a
+        selection, in two queries however many photos are selected."""
+        tags: dict[str, tuple[str, int]] = {}
+        for _, name, source in self._in_chunks(
+                "SELECT a.photo_id, t.name, a.source FROM assignments a JOIN tags t ON t.id = a.tag_id"
+                " WHERE a.profile_id = ?{}", "a.photo_id", profile, photo_ids):
+            tags[name] = (tags[name][0] if name in tags else source, tags.get(name, ("", 0))[1] + 1)
+        rejected: dict[str, int] = {}
+        for _, name, *_ in self.rejection_rows(profile, photo_ids, with_photo=True):
+            rejected[name] = rejected.get(name, 0) + 1
+        return tags, rejected
+
+    def tag_counts(self, profile: Profile, photo_ids: Sequence[int]) -> dict[int, int]:
+        """How many tags the profile gave each of these photos (0 included)."""
+        counts = dict.fromkeys(photo_ids, 0)
+        for photo_id, _ in self._in_chunks(
+                "SELECT a.photo_id, a.tag_id FROM assignments a WHERE a.profile_id = ?{}", "a.photo_id", profile,
+                photo_ids):
+            counts[photo_id] += 1
+        return counts

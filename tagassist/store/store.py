@@ -559,6 +559,30 @@ class Store(KeywordSyncTables, KeywordEdits, HistoryReads):
         matrix = np.stack(vectors) if vectors else np.zeros((0, 0), dtype=np.float32)
         return hashes, matrix
 
+    def embedding_rows(self, encoder_id: str, content_hashes: Sequence[str]) -> tuple[list[int], np.ndarray]:
+        """(positions in ``content_hashes`` that have a vector, their vectors as one float32
+        matrix), read straight into the matrix: no array per photo for 100,000 photos."""
+        position: dict[str, list[int]] = {}
+        for i, h in enumerate(content_hashes):
+            if h:
+                position.setdefault(h, []).append(i)  # duplicates share the vector
+        found: list[int] = []
+        blobs: list[bytes] = []
+        hashes = list(position)
+        for start in range(0, len(hashes), 500):  # SQLite's limit on bound parameters
+            chunk = hashes[start:start + 500]
+            for content_hash, blob in self.database.execute(
+                f"SELECT content_hash, vector FROM embeddings WHERE encoder_id = ?"
+                f" AND content_hash IN ({', '.join('?' * len(chunk))})", (encoder_id, *chunk)):
+                found += position[content_hash]
+                blobs += [blob] * len(position[content_hash])
+        if not blobs:
+            return [], np.zeros((0, 0), dtype=np.float32)
+        matrix = np.empty((len(blobs), len(blobs[0]) // 4), dtype=np.float32)
+        for row, blob in enumerate(blobs):
+            matrix[row] = np.frombuffer(blob, dtype=np.float32)
+        return found, matrix
+
     def embeddings(self, encoder_id: str, content_hashes: Iterable[str]) -> dict[str, np.ndarray]:
         found = {}
         hashes = list(dict.fromkeys(content_hashes))

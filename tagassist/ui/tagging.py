@@ -156,38 +156,29 @@ class TaggingController(QObject):
         return [photo for photo in map(self.store.photo, self.selected_ids()) if photo is not None]
 
     def show_selection(self) -> None:
-        photos = self.selected_photos()
+        ids = tuple(self.selected_ids())
         editor = self.window.editor
-        if not photos:
+        first = self.store.photo(ids[0]) if ids else None
+        if first is None:
             self.shown_for = ()
             editor.show_tags([])
             editor.show_suggestions([], 0, note=self.empty_note if not self.model.photos else "")
             self.window.exif.setText("")
             self.window.preview.clear()
             return
-        photo = photos[0]
-        self.preview_key = photo.content_hash
-        self.loader.request(("preview", photo.content_hash), photo.pixels_path, photo.content_hash, photo.orientation)
-        self.window.exif.setText(exif_text(photo) if len(photos) == 1 else f"{len(photos)} photos selected")
-        counts: dict[str, int] = {}
-        sources: dict[str, str] = {}
-        rejected: dict[str, int] = {}
-        for p in photos:
-            for a in self.store.photo_tags(self.profile, p.id):
-                counts[a.tag] = counts.get(a.tag, 0) + 1
-                sources.setdefault(a.tag, a.source)
-            for r in self.store.photo_rejections(self.profile, p.id):
-                rejected[r.tag] = rejected.get(r.tag, 0) + 1
-        editor.show_tags([(t, sources[t], counts[t]) for t in sorted(counts)], len(photos))
-        ids = tuple(p.id for p in photos)
-        marks = {t: "accepted" for t, n in counts.items() if n == len(photos)}
-        marks.update({t: "rejected" for t, n in rejected.items() if n == len(photos)})
+        self.preview_key = first.content_hash
+        self.loader.request(("preview", first.content_hash), first.pixels_path, first.content_hash, first.orientation)
+        self.window.exif.setText(exif_text(first) if len(ids) == 1 else f"{len(ids)} photos selected")
+        tags, rejected = self.store.selection_tags(self.profile, ids)  # bulk: a 5,000-photo selection too
+        editor.show_tags([(t, tags[t][0], tags[t][1]) for t in sorted(tags)], len(ids))
+        marks = {t: "accepted" for t, (_, n) in tags.items() if n == len(ids)}
+        marks.update({t: "rejected" for t, n in rejected.items() if n == len(ids)})
         if ids == self.shown_for:  # the same photos: the list stays, its marks follow the tags now
             if editor.suggestions:
-                editor.show_suggestions(editor.suggestions, len(photos), marks)
+                editor.show_suggestions(editor.suggestions, len(ids), marks)
         else:  # other photos: nothing a number key could pick until their own list arrives
             self.shown_for = ids
-            editor.show_suggestions([], len(photos), note="Finding suggestions\u2026")
+            editor.show_suggestions([], len(ids), note="Finding suggestions\u2026")
         self._marks = marks
         self.suggestions.request(list(ids), self.session.settings.suggestion_count)
 
@@ -252,8 +243,8 @@ class TaggingController(QObject):
         return next((m["version"] for m in self.store.models(self.profile) if m["active"]), None)
 
     def _changed(self, photo_ids: list[int]) -> None:
-        for photo_id in photo_ids:
-            self.model.set_tag_count(photo_id, len(self.store.photo_tags(self.profile, photo_id)))
+        for photo_id, count in self.store.tag_counts(self.profile, photo_ids).items():
+            self.model.set_tag_count(photo_id, count)
         self.suggestions.refresh(photo_ids)  # their history changed: updated in place
         self.show_selection()
         self.tags_changed.emit(photo_ids)
