@@ -322,6 +322,7 @@ class ProfileHistory:
             self._habit_counts.append((counts, totals))
         order = np.argsort(indices, kind="stable")
         self.tag_rows = np.split(entry_row[order], np.cumsum(np.bincount(indices, minlength=v))[:-1])
+        self._build_csr()
         self._publish()
 
     def _apply(self, changes: list[tuple[int, np.ndarray, np.ndarray]]) -> None:
@@ -339,6 +340,7 @@ class ProfileHistory:
             self._habit_counts[2] = (np.vstack([counts, np.zeros((extra, v))]), np.concatenate([totals, np.zeros(extra)]))
         recheck: set[int] = set()
         for row, before, now in changes:
+            self._mark_stale(row)
             removed, added = np.setdiff1d(before, now), np.setdiff1d(now, before)
             was, alive = len(before) > 0, len(now) > 0
             self.row_tags[row] = now
@@ -357,6 +359,8 @@ class ProfileHistory:
                 self.tag_rows[t] = np.union1d(self.tag_rows[t], [row])
             recheck.update(now.tolist())
             recheck.update(removed.tolist())
+        if self._stale_count > 5000:  # many photos retagged since the last build: build it again
+            self._build_csr()
         used = self._used.view
         for t in recheck:  # a tag's last use, from the photos that carry it now
             when = used[self.tag_rows[t]]
@@ -381,16 +385,21 @@ class ProfileHistory:
         self.embedding_alive = alive[self.embedded_rows] if len(self.embedded_rows) else np.zeros(0, dtype=bool)
         self.embedding_position = self._positions
         self.__dict__.pop("occasions", None)
-        self.__dict__.pop("_csr", None)
 
-    @functools.cached_property
-    def _csr(self) -> tuple[np.ndarray, np.ndarray]:
-        """Photo x tag incidence: tags of row i are indices[indptr[i]:indptr[i+1]]."""
+    def _build_csr(self) -> None:
+        """Photo x tag incidence: tags of row i are indices[indptr[i]:indptr[i+1]]. Rows that
+        change later are marked stale and read from ``row_tags`` until the next build."""
         lengths = np.fromiter(map(len, self.row_tags), dtype=np.int64, count=len(self.row_tags))
-        indptr = np.zeros(len(self.row_tags) + 1, dtype=np.int64)
-        indptr[1:] = np.cumsum(lengths)
-        indices = np.concatenate(self.row_tags) if self.row_tags else np.zeros(0, dtype=np.int64)
-        return indptr, indices
+        self._indptr = np.zeros(len(self.row_tags) + 1, dtype=np.int64)
+        self._indptr[1:] = np.cumsum(lengths)
+        self._indices = np.concatenate(self.row_tags) if self.row_tags else np.zeros(0, dtype=np.int64)
+        self._stale = np.zeros(len(self.row_tags), dtype=bool)
+        self._stale_count = 0
+
+    def _mark_stale(self, row: int) -> None:
+        if row < len(self._stale) and not self._stale[row]:
+            self._stale[row] = True
+            self._stale_count += 1
 
     @functools.cached_property
     def occasions(self) -> np.ndarray:
@@ -416,19 +425,27 @@ class ProfileHistory:
         return muted
 
     def tag_votes(self, rows: np.ndarray, weights: np.ndarray) -> np.ndarray:
-        """Sum of ``weights`` of the given photo rows, per tag they carry (vectorised: the
-        carriers of a common tag can be half the library)."""
+        """Sum of ``weights`` of the given photo rows, per tag they carry: vectorised over the
+        incidence built last (the carriers of a common tag can be half the library), row by row
+        for the few photos retagged or added since."""
         rows = np.asarray(rows, dtype=np.int64)
+        weights = np.asarray(weights, dtype=float)
+        votes = np.zeros(len(self.tags))
         if not len(rows):
-            return np.zeros(len(self.tags))
-        indptr, indices = self._csr
-        starts, lengths = indptr[rows], indptr[rows + 1] - indptr[rows]
-        total = int(lengths.sum())
-        if not total:
-            return np.zeros(len(self.tags))
-        offsets = np.repeat(starts - np.cumsum(lengths) + lengths, lengths) + np.arange(total)
-        return np.bincount(indices[offsets], weights=np.repeat(np.asarray(weights, dtype=float), lengths),
-                           minlength=len(self.tags))
+            return votes
+        built = rows < len(self._stale)
+        built[built] &= ~self._stale[rows[built]]
+        if built.any():
+            fresh, fresh_weights = rows[built], weights[built]
+            starts, lengths = self._indptr[fresh], self._indptr[fresh + 1] - self._indptr[fresh]
+            total = int(lengths.sum())
+            if total:
+                offsets = np.repeat(starts - np.cumsum(lengths) + lengths, lengths) + np.arange(total)
+                counted = np.bincount(self._indices[offsets], weights=np.repeat(fresh_weights, lengths))
+                votes[:len(counted)] += counted
+        for row, weight in zip(rows[~built], weights[~built]):
+            votes[self.row_tags[row]] += weight
+        return votes
 
 
 class Suggester:

@@ -642,6 +642,9 @@ class Store(KeywordSyncTables, KeywordEdits, HistoryReads):
             row["path"] = self._bundle_path(row["path"])
         return rows
 
+    def active_model_version(self, profile: Profile) -> str | None:
+        return self.database.scalar("SELECT version FROM models WHERE profile_id = ? AND active = 1", (profile.id,))
+
     def model_bundle(self, *, version: str | None = None, version_prefix: str | None = None) -> tuple[str, str] | None:
         """(absolute path, sha256) of the model of this version, or the newest whose version
         starts with the prefix, of any profile."""

@@ -318,7 +318,6 @@ class LibraryController(QObject):
     def _tags_changed(self, photo_ids: list[int]) -> None:
         if self.settings.write_on_accept and photo_ids:
             self.export_keywords(photo_ids)
-        self.window.editor.set_vocabulary([t for t, _ in self.store.vocabulary(self.profile)])
 
     def _keywords_edited(self, said: str) -> None:
         self.window.show_progress(said)

@@ -128,6 +128,14 @@ class TagEditor(QWidget):
     def set_vocabulary(self, names: list[str]) -> None:
         self.vocabulary.setStringList(names)
 
+    def learn(self, names: list[str]) -> None:
+        """Names just typed join the completion at once (the full list comes with the next
+        reload: counting a 100,000-photo history on every keystroke would stall typing)."""
+        known = set(self.vocabulary.stringList())
+        new = [n for n in names if n not in known]
+        if new:
+            self.vocabulary.setStringList(self.vocabulary.stringList() + new)
+
 
 class _SuggestionRow(QWidget):
     """One suggestion: its key, the tag, a score bar, and the reason underneath."""

@@ -209,6 +209,7 @@ class TaggingController(QObject):
             self.window.show_progress("Select a photo first")
             return
         self.undo.push(TagChange(self.store, self.profile, ids, on_change=lambda: self._changed(ids), **change))
+        self.window.editor.learn(list(change.get("add", ())))
 
     def accept(self, index: int) -> None:
         editor = self.window.editor
@@ -240,7 +241,9 @@ class TaggingController(QObject):
         QTimer.singleShot(0, lambda: self.window.grid.setFocus(Qt.FocusReason.OtherFocusReason))
 
     def _model_version(self) -> str | None:
-        return next((m["version"] for m in self.store.models(self.profile) if m["active"]), None)
+        """The active model's version, recorded with an accept or reject (the trainer learns
+        from which model's suggestions they were)."""
+        return self.store.active_model_version(self.profile)
 
     def _changed(self, photo_ids: list[int]) -> None:
         for photo_id, count in self.store.tag_counts(self.profile, photo_ids).items():
