@@ -85,7 +85,7 @@ def measure(db: Path, accepts: int = 60, keystrokes: int = 200) -> dict:
         deadline = time.perf_counter() + timeout
         while not condition():
             if time.perf_counter() > deadline:
-                raise TimeoutError("the app did not answer in time")
+                raise TimeoutError(f"the app did not answer in time ({window.editor.status.text()})")
             QCoreApplication.processEvents()
             time.sleep(0.0005)
 
