@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from argparse import Namespace
 
+from ..services import scanning, tagging
 from ..library import RAW_JPEG_SETTING, ScanSummary, Scanner
 from ..paths import display_path
 from ..store import Photo, Profile, Store
@@ -13,13 +14,15 @@ from .output import EXIT_OK, EXIT_SOME_FAILED, ProgressBar, UserError, emit_json
 
 def run_scan(store: Store, profile: Profile, roots: list[str], *, import_keywords: bool = True) -> ScanSummary:
     bar = ProgressBar("Scanning")
-    scanner = Scanner(store, profile, import_keywords=import_keywords)
+    progress_and_summary = scanning.scan(store, profile, roots, import_keywords=import_keywords)
     try:
-        for progress in scanner.scan(roots):
+        while True:
+            progress = next(progress_and_summary)
             bar.update(progress.done, progress.total, progress.path or "")
+    except StopIteration as done:
+        return done.value
     finally:
         bar.close()
-    return scanner.summary
 
 
 def cmd_scan(args: Namespace, store: Store, profile: Profile) -> int:
@@ -142,10 +145,8 @@ def cmd_tag(args: Namespace, store: Store, profile: Profile) -> int:
         raise UserError("nothing to do: give --add, --remove or --reject")
     photos = [resolve_photo(store, profile, path) for path in args.photos]
     ids = [p.id for p in photos]
-    with store.transaction():
-        added = store.add_tags(profile, ids, args.add, "typed") if args.add else 0
-        removed = store.remove_tags(profile, ids, args.remove) if args.remove else 0
-        rejected = store.reject_tags(profile, ids, args.reject) if args.reject else 0
+    counts = tagging.change_tags(store, profile, ids, add=args.add, remove=args.remove, reject=args.reject)
+    added, removed, rejected = counts.added, counts.removed, counts.rejected
     if args.json:
         emit_json({"photos": [p.path for p in photos], "added": added, "removed": removed, "rejected": rejected})
     else:

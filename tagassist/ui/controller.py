@@ -41,13 +41,16 @@ def load_photos(db_path: str, profile_name: str, view: dict) -> dict:
 
 
 def scan_job(db_path: str, profile_name: str, roots: list[str]) -> Iterator:
-    from ..library import Scanner
+    from ..services import scanning
 
     with Store(db_path) as store:
-        scanner = Scanner(store, store.profile(profile_name))
-        for progress in scanner.scan(roots):
+        progress_and_summary = scanning.scan(store, store.profile(profile_name), roots)
+        while True:
+            try:
+                progress = next(progress_and_summary)
+            except StopIteration as done:
+                return done.value
             yield ("Scanning", progress.done, progress.total)
-        return scanner.summary
 
 
 def index_job(db_path: str, encoder: str | None = None, device: str | None = None) -> Iterator:

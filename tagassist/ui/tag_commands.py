@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 
 from PySide6.QtGui import QUndoCommand
 
+from ..services.tagging import change_tags
 from ..store import Profile, Store
 
 
@@ -35,15 +36,8 @@ class TagChange(QUndoCommand):
         self.before = store.tag_state(profile, self.photo_ids, names)
 
     def redo(self) -> None:
-        with self.store.transaction():
-            if self.add:
-                self.store.add_tags(self.profile, self.photo_ids, self.add, self.source,
-                                    model_version=self.model_version, score=self.score)
-            if self.remove:
-                self.store.remove_tags(self.profile, self.photo_ids, self.remove)
-            if self.reject:
-                self.store.reject_tags(self.profile, self.photo_ids, self.reject,
-                                       model_version=self.model_version, score=self.score)
+        change_tags(self.store, self.profile, self.photo_ids, add=self.add, remove=self.remove, reject=self.reject,
+                    source=self.source, model_version=self.model_version, score=self.score)
         self.on_change()
 
     def undo(self) -> None:

@@ -1,0 +1,29 @@
+"""Tagging, as the CLI's ``tag`` and the app's keys both do it: one change of tags on some
+photos, in one transaction, so it is applied whole or not at all."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from ..store import Profile, Store
+
+
+@dataclass(frozen=True)
+class TagCounts:
+    added: int
+    removed: int
+    rejected: int
+
+
+def change_tags(store: Store, profile: Profile, photo_ids: Sequence[int], *, add: Sequence[str] = (),
+                remove: Sequence[str] = (), reject: Sequence[str] = (), source: str = "typed",
+                model_version: str | None = None, score: float | None = None) -> TagCounts:
+    """Add (as ``source``: typed or accepted), remove and reject tags; a suggestion's score and
+    the model that made it are kept with an accept or reject, for training."""
+    with store.transaction():
+        added = store.add_tags(profile, photo_ids, add, source, model_version=model_version, score=score) if add else 0
+        removed = store.remove_tags(profile, photo_ids, remove) if remove else 0
+        rejected = store.reject_tags(profile, photo_ids, reject, model_version=model_version,
+                                     score=score) if reject else 0
+    return TagCounts(added, removed, rejected)
