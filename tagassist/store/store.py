@@ -10,13 +10,14 @@ import json
 import os
 from collections.abc import Iterable, Sequence
 
-import numpy as np
 
 from ..paths import from_db_path, subtree_range, to_db_path
 from .database import Database, utc_now
+from .embedding_table import EmbeddingTable
 from .history_reads import HistoryReads
 from .keyword_edits import KeywordEdits
 from .keyword_sync import KeywordSyncTables
+from .model_registry import ModelRegistry
 from .records import SOURCES, Assignment, GridRow, Photo, Profile, Rejection, normalise_tag
 
 DEFAULT_PROFILE = "default"
@@ -28,7 +29,7 @@ class UnknownProfile(LookupError):
     pass
 
 
-class Store(KeywordSyncTables, KeywordEdits, HistoryReads):
+class Store(KeywordSyncTables, KeywordEdits, HistoryReads, EmbeddingTable, ModelRegistry):
     def __init__(self, path: str | os.PathLike[str]):
         self.database = Database(path)
         self.path = self.database.path
@@ -522,156 +523,6 @@ class Store(KeywordSyncTables, KeywordEdits, HistoryReads):
         with self.transaction() as conn:
             conn.execute("INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)", (key, value))
 
-    # -- embeddings --------------------------------------------------------------------
-    def put_embeddings(self, encoder_id: str, items: Iterable[tuple[str, np.ndarray]]) -> None:
-        now = utc_now()
-        rows = []
-        for content_hash, vector in items:
-            vector = np.ascontiguousarray(vector, dtype=np.float32)
-            rows.append((content_hash, encoder_id, vector.shape[0], vector.tobytes(), now))
-        with self.transaction() as conn:
-            conn.executemany(
-                "INSERT OR REPLACE INTO embeddings (content_hash, encoder_id, dim, vector, created_at)"
-                " VALUES (?, ?, ?, ?, ?)",
-                rows,
-            )
-
-    def photos_without_embedding(self, encoder_id: str) -> list[Photo]:
-        """Readable photos whose content has no vector from this encoder yet."""
-        rows = self.database.query(
-            "SELECT * FROM photos p WHERE p.status IN ('ok', 'warning') AND p.content_hash IS NOT NULL"
-            " AND p.preview IS NOT 'none'"
-            " AND NOT EXISTS (SELECT 1 FROM embeddings e WHERE e.content_hash = p.content_hash"
-            " AND e.encoder_id = ?) ORDER BY p.path",
-            (encoder_id,),
-        )
-        unique = {r["content_hash"]: self._photo_from_row(r) for r in rows}  # duplicates share one
-        return list(unique.values())
-
-    def embedding_matrix(self, encoder_id: str) -> tuple[list[str], np.ndarray]:
-        """Every vector of an encoder: (content hashes, an n x dim float32 matrix)."""
-        hashes, vectors = [], []
-        for content_hash, blob in self.database.execute(
-            "SELECT content_hash, vector FROM embeddings WHERE encoder_id = ?", (encoder_id,)
-        ):
-            hashes.append(content_hash)
-            vectors.append(np.frombuffer(blob, dtype=np.float32))
-        matrix = np.stack(vectors) if vectors else np.zeros((0, 0), dtype=np.float32)
-        return hashes, matrix
-
-    def embedding_rows(self, encoder_id: str, content_hashes: Sequence[str]) -> tuple[list[int], np.ndarray]:
-        """(positions in ``content_hashes`` that have a vector, their vectors as one float32
-        matrix), read straight into the matrix: no array per photo for 100,000 photos."""
-        position: dict[str, list[int]] = {}
-        for i, h in enumerate(content_hashes):
-            if h:
-                position.setdefault(h, []).append(i)  # duplicates share the vector
-        found: list[int] = []
-        blobs: list[bytes] = []
-        hashes = list(position)
-        for start in range(0, len(hashes), 500):  # SQLite's limit on bound parameters
-            chunk = hashes[start:start + 500]
-            for content_hash, blob in self.database.execute(
-                f"SELECT content_hash, vector FROM embeddings WHERE encoder_id = ?"
-                f" AND content_hash IN ({', '.join('?' * len(chunk))})", (encoder_id, *chunk)):
-                found += position[content_hash]
-                blobs += [blob] * len(position[content_hash])
-        if not blobs:
-            return [], np.zeros((0, 0), dtype=np.float32)
-        matrix = np.empty((len(blobs), len(blobs[0]) // 4), dtype=np.float32)
-        for row, blob in enumerate(blobs):
-            matrix[row] = np.frombuffer(blob, dtype=np.float32)
-        return found, matrix
-
-    def embeddings(self, encoder_id: str, content_hashes: Iterable[str]) -> dict[str, np.ndarray]:
-        found = {}
-        hashes = list(dict.fromkeys(content_hashes))
-        for start in range(0, len(hashes), 500):  # SQLite's limit on bound parameters
-            chunk = hashes[start:start + 500]
-            for content_hash, blob in self.database.execute(
-                f"SELECT content_hash, vector FROM embeddings WHERE encoder_id = ?"
-                f" AND content_hash IN ({', '.join('?' * len(chunk))})",
-                (encoder_id, *chunk),
-            ):
-                found[content_hash] = np.frombuffer(blob, dtype=np.float32)
-        return found
-
-    # -- trained models --------------------------------------------------------------
-    def add_model(self, version: str, profile: Profile, path: str, sha256: str, metrics: dict, *, activate: bool) -> None:
-        with self.transaction() as conn:
-            if activate:
-                conn.execute("UPDATE models SET active = 0 WHERE profile_id = ?", (profile.id,))
-            conn.execute(
-                "INSERT INTO models (version, profile_id, path, sha256, metrics, created_at, active)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (version, profile.id, self._stored_bundle_path(path), sha256, json.dumps(metrics), utc_now(),
-                 int(activate)),
-            )
-
-    def _stored_bundle_path(self, path: str | os.PathLike) -> str:
-        """Relative to the database's folder when inside it (the library can move with its
-        models), else absolute: never relative to wherever tagassist happened to run."""
-        absolute = os.path.abspath(path)
-        home = os.path.dirname(os.path.abspath(self.path))
-        try:
-            inside = os.path.commonpath([absolute, home]) == home
-        except ValueError:  # another drive on Windows
-            inside = False
-        return os.path.relpath(absolute, home) if inside else absolute
-
-    def _bundle_path(self, stored: str) -> str:
-        """A stored bundle path made absolute: relative ones are relative to the database's
-        folder. (Libraries from before this rule may hold a path relative to the folder
-        tagassist ran in; that is tried when the first does not exist.)"""
-        if os.path.isabs(stored):
-            return stored
-        candidate = os.path.join(os.path.dirname(os.path.abspath(self.path)), stored)
-        if not os.path.exists(candidate) and os.path.exists(stored):
-            return os.path.abspath(stored)
-        return candidate
-
-    def models(self, profile: Profile) -> list[dict]:
-        """The profile's models, newest first, metrics decoded."""
-        rows = self.database.query(
-            "SELECT id, version, path, sha256, metrics, created_at, active FROM models"
-            " WHERE profile_id = ? ORDER BY id DESC",
-            (profile.id,),
-        )
-        for row in rows:
-            row["metrics"], row["active"] = json.loads(row["metrics"]), bool(row["active"])
-            row["path"] = self._bundle_path(row["path"])
-        return rows
-
-    def active_model_version(self, profile: Profile) -> str | None:
-        return self.database.scalar("SELECT version FROM models WHERE profile_id = ? AND active = 1", (profile.id,))
-
-    def model_bundle(self, *, version: str | None = None, version_prefix: str | None = None) -> tuple[str, str] | None:
-        """(absolute path, sha256) of the model of this version, or the newest whose version
-        starts with the prefix, of any profile."""
-        if version is not None:
-            row = self.database.execute("SELECT path, sha256 FROM models WHERE version = ?", (version,)).fetchone()
-        else:
-            row = self.database.execute(
-                "SELECT path, sha256 FROM models WHERE substr(version, 1, ?) = ? ORDER BY id DESC LIMIT 1",
-                (len(version_prefix), version_prefix)).fetchone()
-        return (self._bundle_path(row[0]), row[1]) if row else None
-
-    def activate_model(self, profile: Profile, version: str) -> None:
-        with self.transaction() as conn:
-            found = conn.execute(
-                "SELECT 1 FROM models WHERE profile_id = ? AND version = ?", (profile.id, version)
-            ).fetchone()
-            if not found:
-                raise LookupError(f"profile {profile.name!r} has no model {version!r}")
-            conn.execute("UPDATE models SET active = (version = ?) WHERE profile_id = ?", (version, profile.id))
-            # A model trained on another encoder's embeddings (a 'full' retrain) brings that
-            # encoder back with it, when its embeddings are still there.
-            metrics = json.loads(conn.execute("SELECT metrics FROM models WHERE profile_id = ? AND version = ?",
-                                              (profile.id, version)).fetchone()[0])
-            encoder = metrics.get("encoder_id")
-            if encoder and conn.execute("SELECT 1 FROM embeddings WHERE encoder_id = ? LIMIT 1", (encoder,)).fetchone():
-                conn.execute("INSERT OR REPLACE INTO settings (key, value) VALUES ('active_encoder', ?)", (encoder,))
-
     def absorb_photo(self, keep_id: int, absorbed_id: int) -> None:
         """Make two photos one (a RAW and its JPEG, scanned apart before): every profile's
         tags, rejections and removals of ``absorbed_id`` join ``keep_id``, which then stands
@@ -688,29 +539,6 @@ class Store(KeywordSyncTables, KeywordEdits, HistoryReads):
                          " AND a.tag_id = tag_removals.tag_id)", (keep_id,))
             conn.execute("UPDATE export_files SET photo_id = ? WHERE photo_id = ?", (keep_id, absorbed_id))
             conn.execute("DELETE FROM photos WHERE id = ?", (absorbed_id,))
-
-    def copy_embeddings(self, from_hash: str, to_hash: str) -> None:
-        """A file rewritten with the same pixels (keywords embedded) keeps its vectors."""
-        with self.transaction() as conn:
-            conn.execute(
-                "INSERT OR IGNORE INTO embeddings (content_hash, encoder_id, dim, vector, created_at)"
-                " SELECT ?, encoder_id, dim, vector, created_at FROM embeddings WHERE content_hash = ?",
-                (to_hash, from_hash),
-            )
-
-    def drop_embeddings(self, encoder_id: str) -> int:
-        """Forget every embedding of one encoder (e.g. a fine-tuned encoder that was not kept)."""
-        with self.transaction() as conn:
-            return conn.execute("DELETE FROM embeddings WHERE encoder_id = ?", (encoder_id,)).rowcount
-
-    def deactivate_models(self, profile: Profile) -> None:
-        """No trained model: suggestions come from the untrained engine (version 0)."""
-        with self.transaction() as conn:
-            conn.execute("UPDATE models SET active = 0 WHERE profile_id = ?", (profile.id,))
-
-    def has_embeddings(self, encoder_id: str) -> bool:
-        return self.database.execute("SELECT 1 FROM embeddings WHERE encoder_id = ? LIMIT 1",
-                                     (encoder_id,)).fetchone() is not None
 
     # -- summaries ---------------------------------------------------------------------
     def stats(self, profile: Profile) -> dict:
