@@ -150,6 +150,10 @@ def _set_keywords(xmp, flat: list[str], hierarchical: list[str]) -> None:
             xmp[key] = bag
 
 
+_EMPTY_SIDECAR = (b'<x:xmpmeta xmlns:x="adobe:ns:meta/">\n <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">\n'
+                  b'  <rdf:Description rdf:about=""/>\n </rdf:RDF>\n</x:xmpmeta>\n')
+
+
 def _render_sidecar(current: bytes | None, flat: list[str], hierarchical: list[str]) -> bytes:
     import exiv2
 
@@ -157,6 +161,10 @@ def _render_sidecar(current: bytes | None, flat: list[str], hierarchical: list[s
         image = exiv2.ImageFactory.open(current)
         image.readMetadata()
         _set_keywords(image.xmpData(), flat, hierarchical)
+        if image.xmpData().empty():
+            # The last keyword removed and nothing else in the sidecar: exiv2 would keep the old
+            # packet (it writes none for empty data), so the keyword would stay in the file.
+            return _EMPTY_SIDECAR
         image.writeMetadata()
         return _image_bytes(image)
     xmp = exiv2.XmpData()

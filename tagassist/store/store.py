@@ -390,8 +390,9 @@ class Store(KeywordSyncTables, KeywordEdits, HistoryReads, EmbeddingTable, Model
         return ids
 
     def tag_state(self, profile: Profile, photo_ids: Sequence[int], names: Iterable[str]) -> list[tuple]:
-        """A snapshot of these (photo, tag) pairs, for exact undo: each entry is
-        (photo_id, tag, assignment row or None, rejection row or None)."""
+        """A snapshot of these (photo, tag) pairs, for exact undo: each entry is (photo_id, tag,
+        assignment row or None, rejection row or None, removal row or None, whether the
+        photo's files held the tag)."""
         state = []
         for name in dict.fromkeys(map(normalise_tag, names)):
             for photo_id in photo_ids:
@@ -410,16 +411,24 @@ class Store(KeywordSyncTables, KeywordEdits, HistoryReads, EmbeddingTable, Model
                     " JOIN tags t ON t.id = r.tag_id WHERE r.profile_id = ? AND r.photo_id = ? AND t.name = ?",
                     (profile.id, photo_id, name),
                 ).fetchone()
-                state.append((photo_id, name, assigned, rejected, removal))
+                in_base = self.database.execute(
+                    "SELECT 1 FROM file_keywords k JOIN tags t ON t.id = k.tag_id WHERE k.photo_id = ? AND t.name = ?",
+                    (photo_id, name)).fetchone() is not None
+                state.append((photo_id, name, assigned, rejected, removal, in_base))
         return state
 
     def restore_tag_state(self, profile: Profile, state: list[tuple]) -> None:
+        """Put the pairs back as ``tag_state`` saw them. A tag given since and already written
+        into the photo's files is also removed from them at the next export: without that, the
+        files would keep it and the next scan would bring it back."""
         with self.transaction() as conn:
-            for photo_id, name, assigned, rejected, removal in state:
+            for photo_id, name, assigned, rejected, removal, was_in_base in state:
                 (tag_id,) = self._tag_ids([name])
                 key = (profile.id, photo_id, tag_id)
                 for table in ("assignments", "rejections", "tag_removals"):
                     conn.execute(f"DELETE FROM {table} WHERE profile_id = ? AND photo_id = ? AND tag_id = ?", key)
+                if not assigned and not removal and not was_in_base and self._in_base(photo_id, [tag_id]):
+                    removal = (utc_now(), "tagassist", 1)
                 if removal:
                     conn.execute("INSERT INTO tag_removals (profile_id, photo_id, tag_id, removed_at, origin, pending)"
                                  " VALUES (?, ?, ?, ?, ?, ?)", (*key, *removal))

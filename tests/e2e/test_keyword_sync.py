@@ -282,3 +282,39 @@ def test_a_keyword_removed_elsewhere_right_after_its_import_leaves_even_when_fil
     assert history(cli, photo) == ["sea"]
     assert cli("export", photo)[0] == 0
     assert exif_keywords(sidecar) == ["sea"]
+
+
+def test_removing_the_last_keyword_removes_it_from_the_sidecar(cli, tmp_path):
+    """exiv2 writes no packet for empty XMP data and kept the old one: the export said
+    '-onlyone' and the sidecar still held it."""
+    photo = make_photo(tmp_path / "p1.jpg")
+    cli("scan", tmp_path)
+    cli("tag", photo, "--add", "onlyone")
+    assert cli("export", photo)[0] == 0
+    assert exif_keywords(tmp_path / "p1.xmp") == ["onlyone"]
+    cli("tag", photo, "--remove", "onlyone")
+    assert cli("export", photo)[0] == 0
+    assert exif_keywords(tmp_path / "p1.xmp") == []
+    cli("scan", tmp_path)
+    assert history(cli, photo) == []
+
+
+def test_an_undone_tag_that_was_already_written_leaves_the_files_too(cli, tmp_path):
+    """Undo (the app's Ctrl+Z, or 'keywords undo') of a tag that an export had written: the
+    next export removes it from the file, and a rescan does not bring it back."""
+    from tagassist.services.export import export_photos
+    from tagassist.store import Store
+
+    photo = make_photo(tmp_path / "p1.jpg", "beach")
+    cli("scan", tmp_path)
+    with Store(cli.db) as store:
+        profile, record = store.profile(), store.photo_by_path(photo)
+        before = store.tag_state(profile, [record.id], ["sunset"])
+        store.add_tags(profile, [record.id], ["sunset"], "typed")
+        export_photos(store, profile, [record])
+        assert exif_keywords(tmp_path / "p1.xmp") == ["beach", "sunset"]
+        store.restore_tag_state(profile, before)
+        export_photos(store, profile, [store.photo(record.id)])
+    assert exif_keywords(tmp_path / "p1.xmp") == ["beach"]
+    cli("scan", tmp_path)
+    assert history(cli, photo) == ["beach"]
