@@ -8,6 +8,7 @@ A source install runs the trainer as ``python -m trainer``. A frozen app has no 
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -54,8 +55,6 @@ def app_main() -> int:
 
 def display_available() -> bool:
     """Whether a desktop app can open here (Windows and macOS always have a display)."""
-    import os
-
     if sys.platform in ("darwin", "win32"):
         return True
     return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))

@@ -161,9 +161,9 @@ def _by_photo(entries: list[tuple]) -> dict[int, list[tuple]]:
 class _Buffer:
     """A numpy array that grows by doubling (appending 1 row to 100,000 copies nothing)."""
 
-    def __init__(self, dtype, width: int | None = None, fill=0):
-        self.dtype, self.width, self.fill, self.n = dtype, width, fill, 0
-        self.data = np.full((16,) if width is None else (16, width), fill, dtype=dtype)
+    def __init__(self, dtype, width: int | None = None):
+        self.dtype, self.width, self.n = dtype, width, 0
+        self.data = np.zeros((16,) if width is None else (16, width), dtype=dtype)
 
     def extend(self, values) -> None:
         values = np.asarray(values, dtype=self.dtype)

@@ -71,7 +71,8 @@ class HistoryReads:
         for _, name, source in self._in_chunks(
                 "SELECT a.photo_id, t.name, a.source FROM assignments a JOIN tags t ON t.id = a.tag_id"
                 " WHERE a.profile_id = ?{}", "a.photo_id", profile, photo_ids):
-            tags[name] = (tags[name][0] if name in tags else source, tags.get(name, ("", 0))[1] + 1)
+            first_source, count = tags.get(name, (source, 0))
+            tags[name] = (first_source, count + 1)
         rejected: dict[str, int] = {}
         for _, name, *_ in self.rejection_rows(profile, photo_ids, with_photo=True):
             rejected[name] = rejected.get(name, 0) + 1

@@ -17,8 +17,8 @@ from .records import HIERARCHY_SEPARATOR, Profile, normalise_tag
 
 
 class KeywordEdits:
-    """Mixed into Store: needs ``self.database``, ``self._tag_ids``, ``tag_state`` and
-    ``restore_tag_state``."""
+    """Mixed into Store: needs ``self.database``, ``self._tag_ids``, ``self._existing_tag_ids``,
+    ``tag_state`` and ``restore_tag_state``."""
 
     # -- reading ------------------------------------------------------------------------
     def keyword_subtree(self, profile: Profile, name: str) -> list[str]:
@@ -165,7 +165,7 @@ class KeywordEdits:
             (name, profile.id, profile.id))]
 
     def _photos_with(self, profile: Profile, names: Iterable[str]) -> list[int]:
-        ids = self._tag_ids(names)
+        ids = self._existing_tag_ids(names)
         if not ids:
             return []
         marks = ",".join("?" * len(ids))

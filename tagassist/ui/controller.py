@@ -250,24 +250,27 @@ class LibraryController(QObject):
             nodes[root].setData(0, Qt.ItemDataRole.UserRole, {"folder": root})
             nodes[root].setToolTip(0, root)
             section.addChild(nodes[root])
+        def under(folder: str, root: str) -> bool:
+            return folder == root or folder.startswith(root.rstrip(os.sep) + os.sep)
+
         for folder, count in folders:
-            root = max((r for r in roots if folder == r or folder.startswith(r.rstrip(os.sep) + os.sep)),
-                       key=len, default=None)
+            holding = [r for r in roots if under(folder, r)]  # an added folder may lie inside another
+            root = max(holding, key=len, default=None)
             if root is None:  # a single file scanned on its own: its folder stands alone
                 root = folder
                 nodes[root] = QTreeWidgetItem([os.path.basename(folder) or folder])
                 nodes[root].setData(0, Qt.ItemDataRole.UserRole, {"folder": folder})
                 section.addChild(nodes[root])
-            parent, path = root, root
+            chain, path = [], root  # the subfolders from the root down to this folder
             for part in filter(None, os.path.relpath(folder, root).split(os.sep)) if folder != root else []:
-                path = os.path.join(path, part)
+                parent, path = path, os.path.join(path, part)
                 if path not in nodes:
                     nodes[path] = QTreeWidgetItem([part])
                     nodes[path].setData(0, Qt.ItemDataRole.UserRole, {"folder": path})
                     nodes[path].setToolTip(0, path)
                     nodes[parent].addChild(nodes[path])
-                parent = path
-            for key in {root, *(k for k in nodes if folder == k or folder.startswith(k.rstrip(os.sep) + os.sep))}:
+                chain.append(path)
+            for key in {root, *holding, *chain}:
                 totals[key] = totals.get(key, 0) + count
         for key, node in nodes.items():
             node.setText(0, f"{node.text(0)}  ({totals.get(key, 0)})")

@@ -28,6 +28,8 @@ class _Worker(QObject):
         self.db_path, self.profile_name = db_path, profile_name
         self.store = self.suggester = None
         self.latest = 0  # set by the UI thread before each request (an int: assignment is atomic)
+        self._scorer_key: tuple | None = None
+        self._cached_scorer = None
 
     def _open(self) -> None:
         from ..engine.suggest import Suggester
@@ -46,7 +48,7 @@ class _Worker(QObject):
 
         active = next(((m["version"], m["sha256"]) for m in self.store.models(profile) if m["active"]), None)
         key = (active, encoder_id)
-        if getattr(self, "_scorer_key", None) != key:
+        if self._scorer_key != key:
             self._scorer_key = key
             self._cached_scorer = active_model_scorer(self.store, profile, encoder_id) if encoder_id and active else None
         return self._cached_scorer
