@@ -18,7 +18,7 @@ class Post:
 
     user: str
     item: str
-    time: float  # in days
+    time: float  # in days since 1970-01-01 (UTC)
     tags: frozenset[str]
 
 
@@ -64,8 +64,10 @@ def load_lastfm(folder: str | Path, notes: list[str] | None = None) -> list[Post
         key = (user, artist)
         tags[key].add(tag)
         dates[key] = min(dates.get(key, date), date)
-    # Time in days (an ordinal date): ordered like the dates, and differences mean something.
-    return [Post(u, i, float(calendar_date(y, m, d).toordinal()), frozenset(tags[(u, i)])) for (u, i), (y, m, d) in dates.items()]
+    # Time in days since 1970-01-01, as every loader gives it: the engine reads dates from it.
+    epoch = calendar_date(1970, 1, 1).toordinal()
+    return [Post(u, i, float(calendar_date(y, m, d).toordinal() - epoch), frozenset(tags[(u, i)]))
+            for (u, i), (y, m, d) in dates.items()]
 
 
 def load_tagrec(path: str | Path, notes: list[str] | None = None) -> list[Post]:

@@ -34,6 +34,8 @@ SHOW_PROGRESS = False  # --progress: one line per epoch on stderr
 ITEM_FEATURES = {  # what a folksonomy model sees of an item, for the report
     "pitf": "item id", "fm": "item id",
     "hybrid": "other users' tags on the item, tag co-occurrence, item-to-item similarity",
+    "engine": "tagassist suggest itself: the item as a photo (other users' tags on it, her tags on items"
+              " alike by item features or tag-profile factors, her frequency, recency and sessions)",
 }
 
 

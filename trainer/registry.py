@@ -34,8 +34,9 @@ MODELS: dict[str, Callable[..., TagModel]] = {
     "multitask": _lazy("multitask", "CollaborativeMultitask"),
     "simr": _lazy("simr", "SIMR"),
     "hybrid": _lazy("hybrid", "HybridRanker"),
+    "engine": _lazy("engine_model", "EngineModel"),
 }
-LEARNED = ("pitf", "fm", "cnn-permlp", "altreco", "graphnet", "multitask", "simr", "hybrid")
+LEARNED = ("pitf", "fm", "cnn-permlp", "altreco", "graphnet", "multitask", "simr", "hybrid", "engine")
 NEURAL = ("cnn-permlp", "altreco", "graphnet", "multitask", "simr")
 
 

@@ -24,6 +24,7 @@ CUTS = 8  # cut points through the training photos
 PHOTOS_PER_CUT = 40  # photos scored after each cut (evenly spaced when there are more)
 CANDIDATES = 30  # per photo: the untrained engine's best candidates
 L2 = 2.0
+PRIOR = RANKER_FEATURES.index("noisy_or")  # the untrained engine's score: which candidates it would consider
 
 
 def replay_examples(store: Store, profile: Profile, encoder_id: str, photos: Sequence[Photo],
@@ -44,8 +45,9 @@ def replay_examples(store: Store, profile: Profile, encoder_id: str, photos: Seq
         for i in block.tolist():
             signals = suggester.signals(photos[i], hide_own_tags=True)
             x = ranker_features(signals.values)
-            candidates = np.flatnonzero(x[:, -1] > 0)
-            candidates = candidates[np.argsort(-x[candidates, -1], kind="stable")[:CANDIDATES]]
+            prior = x[:, PRIOR]
+            candidates = np.flatnonzero(prior > 0)
+            candidates = candidates[np.argsort(-prior[candidates], kind="stable")[:CANDIDATES]]
             if not len(candidates):
                 continue
             features.append(x[candidates])

@@ -17,11 +17,12 @@ from dataclasses import dataclass
 import numpy as np
 
 # The signals, in the order of the rows of a signal matrix (see ``suggest.Signals``).
-SIGNALS = ("model", "visual", "shoot", "content", "cooccurrence", "frequency", "time", "camera")
+SIGNALS = ("model", "visual", "shoot", "others", "content", "cooccurrence", "frequency", "time", "camera")
 DEFAULT_WEIGHTS = {
     "model": 0.9,
     "visual": 0.85,
     "shoot": 0.85,
+    "others": 0.7,
     "content": 0.6,
     "cooccurrence": 0.5,
     "frequency": 0.3,
@@ -30,7 +31,9 @@ DEFAULT_WEIGHTS = {
 }
 # What the learned ranker reads: every signal but the trained model's (whose weight is chosen
 # separately, on held-out photos, after the model exists), plus the default noisy-OR score.
-RANKER_FEATURES = tuple(s for s in SIGNALS if s != "model") + ("noisy_or",)
+RANKER_FEATURES = (tuple(s for s in SIGNALS if s != "model") + ("noisy_or",)
+                   + tuple(f"log_{s}" for s in SIGNALS if s != "model") + ("log_noisy_or",))
+LOG_FLOOR = 0.01  # log(signal + floor): evidence multiplies, and a missing signal is not -inf
 
 
 def noisy_or(values: np.ndarray, weights: Sequence[float]) -> np.ndarray:
@@ -50,7 +53,8 @@ def ranker_features(values: np.ndarray) -> np.ndarray:
     """The ranker's inputs for a signal matrix (S, V) in SIGNALS order -> (V, F)."""
     without_model = np.clip(values[1:], 0, 1)
     prior = noisy_or(without_model, default_weights()[1:])
-    return np.vstack([without_model, prior[None]]).T
+    linear = np.vstack([without_model, prior[None]])
+    return np.vstack([linear, np.log(linear + LOG_FLOOR)]).T
 
 
 @dataclass(frozen=True)
@@ -71,10 +75,16 @@ class SignalRanker:
 
     @classmethod
     def from_json(cls, data: dict | None) -> SignalRanker | None:
-        """None for a missing ranker, or one saved with other features (an older version)."""
-        if not data or tuple(data.get("features", ())) != RANKER_FEATURES:
+        """None for a missing ranker, or one that reads a feature this version does not know. A
+        ranker saved before a signal was added reads it with a coefficient of 0, which is
+        exactly how it ranked (the noisy-OR feature is unchanged wherever the new signal is 0)."""
+        if not data:
             return None
-        return cls(tuple(float(c) for c in data["coefficients"]), float(data["bias"]), int(data.get("photos", 0)))
+        saved = dict(zip(data.get("features", ()), data.get("coefficients", ())))
+        if not saved or not set(saved) <= set(RANKER_FEATURES):
+            return None
+        return cls(tuple(float(saved.get(f, 0.0)) for f in RANKER_FEATURES), float(data["bias"]),
+                   int(data.get("photos", 0)))
 
 
 def combine(values: np.ndarray, ranker: SignalRanker | None = None, model_weight: float | None = None) -> np.ndarray:

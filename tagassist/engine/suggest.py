@@ -10,6 +10,7 @@ before any training:
 - co-occurrence with tags already on the photo (as darktable suggests);
 - visual neighbours: k-NN over embeddings of the profile's tagged photos;
 - the shoot: tagged photos taken close in time and place;
+- others: what the library's other photographers (profiles) tagged this very photo;
 - habits by time of day, season and camera;
 - content words from ImageNet predictions (all of them for a new profile; those in the
   vocabulary otherwise).
@@ -482,14 +483,16 @@ class Suggester:
             return np.zeros(len(h.tags))
         return 0.7 * h.counts / h.counts.max() + 0.3 * h.recency
 
-    def _cooccurrence(self, h: ProfileHistory, present: list[int]) -> tuple[np.ndarray, list]:
+    def _cooccurrence(self, h: ProfileHistory, present: dict[int, float]) -> tuple[np.ndarray, list]:
+        """How often she used each tag together with a tag on the photo (``present``: column ->
+        how sure that tag is: 1 for her own, less for what others wrote)."""
         scores = np.zeros(len(h.tags))
         best_partner = [None] * len(h.tags)
-        for t0 in present:
+        for t0, certainty in present.items():
             carriers = h.tag_rows[t0]
             if not len(carriers):
                 continue
-            conditional = h.tag_votes(carriers, np.ones(len(carriers))) / len(carriers)
+            conditional = certainty * h.tag_votes(carriers, np.ones(len(carriers))) / len(carriers)
             for t in np.flatnonzero(conditional > scores):
                 best_partner[t] = h.tags[t0]
             scores = np.maximum(scores, conditional)
@@ -585,7 +588,8 @@ class Suggester:
         vector = self._embedding(photo)
         content = self._content(h, photo)
         model = self._model(h, vector)
-        extras = sorted((set(content) | set(model)) - set(h.tag_index))  # e.g. content words
+        others, taggers = self.store.others_tags(self.profile, photo.id) if photo.id is not None else ({}, 0)
+        extras = sorted((set(content) | set(model) | set(others)) - set(h.tag_index))  # e.g. content words
         vocabulary = h.tags + extras if extras else h.tags
         v, extra = len(h.tags), len(extras)
         extra_index = {t: v + i for i, t in enumerate(extras)}
@@ -602,7 +606,9 @@ class Suggester:
                 vector[column(tag)] = value
             return vector
 
-        present = [h.tag_index[t] for t in on_photo if t in h.tag_index]
+        others_share = {t: n / (taggers + 1) for t, n in others.items()}
+        present = {h.tag_index[t]: share for t, share in others_share.items() if t in h.tag_index}
+        present.update({h.tag_index[t]: 1.0 for t in on_photo if t in h.tag_index})
         cooccurrence, partners = self._cooccurrence(h, present)
         visual, visual_n = self._visual(h, photo, vector)
         shoot, shoot_n, by_time = self._shoot(h, photo)
@@ -617,6 +623,8 @@ class Suggester:
             "model": model_row,
             "visual": padded(visual),
             "shoot": padded(shoot),
+            # One other photographer's word is a hint; several agreeing on it, near certainty.
+            "others": from_dict(others_share),
             "content": from_dict(content),
             "cooccurrence": padded(cooccurrence),
             "frequency": padded(self._frequency(h)),
@@ -629,6 +637,7 @@ class Suggester:
         details = {
             "visual_n": visual_n, "shoot_n": shoot_n, "by_time": by_time, "partners": partners,
             "daypart": daypart, "season": season, "photo": photo, "camera": camera, "content": content,
+            "others": others,
         }
         return Signals(vocabulary, np.stack([rows[name] for name in SIGNALS]), excluded, v, details)
 
@@ -670,6 +679,9 @@ class Suggester:
             n = int(d["shoot_n"][i])
             where = "the same day as" if d["by_time"] else "within 1 km of"
             return f"taken {where} {n} photo{'s' * (n != 1)} tagged '{tag}'"
+        if signal == "others":
+            n = d["others"].get(tag, 0)
+            return f"{n} other photographer{'s' * (n != 1)} of this library tagged it so"
         if signal == "content":
             return f"the picture looks like: {tag} ({d['content'].get(tag, 0):.0%})"
         if signal == "cooccurrence" and i < v and d["partners"][i]:

@@ -473,6 +473,17 @@ class Store(KeywordSyncTables, KeywordEdits, HistoryReads, EmbeddingTable, Model
         )
         return [Assignment(*r) for r in cursor]
 
+    def others_tags(self, profile: Profile, photo_id: int) -> tuple[dict[str, int], int]:
+        """What the library's other profiles tagged this photo: {tag: how many of them}, and how
+        many other profiles tagged it at all."""
+        counts = dict(self.database.execute(
+            "SELECT t.name, COUNT(*) FROM assignments a JOIN tags t ON t.id = a.tag_id"
+            " WHERE a.photo_id = ? AND a.profile_id != ? GROUP BY t.name", (photo_id, profile.id)).fetchall())
+        taggers = self.database.execute(
+            "SELECT COUNT(DISTINCT profile_id) FROM assignments WHERE photo_id = ? AND profile_id != ?",
+            (photo_id, profile.id)).fetchone()[0]
+        return counts, taggers
+
     def photo_rejections(self, profile: Profile, photo_id: int) -> list[Rejection]:
         cursor = self.database.execute(
             "SELECT t.name, r.created_at, r.model_version, r.score"

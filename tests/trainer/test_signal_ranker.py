@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from tagassist.engine.ranker import RANKER_FEATURES, SignalRanker, combine
+from tagassist.engine.ranker import DEFAULT_WEIGHTS, RANKER_FEATURES, SIGNALS, SignalRanker, combine
 from tagassist.engine.suggest import Suggester
 from tagassist.store import Photo
 from trainer.signal_ranker import fit_logistic, fit_signal_ranker
@@ -25,8 +25,24 @@ def test_logistic_regression_recovers_known_coefficients():
 def test_a_ranker_round_trips_and_an_unknown_layout_is_ignored():
     ranker = SignalRanker(tuple(float(i) for i in range(len(RANKER_FEATURES))), -1.0, 12)
     assert SignalRanker.from_json(ranker.to_json()) == ranker
-    assert SignalRanker.from_json({**ranker.to_json(), "features": ["visual"]}) is None
+    assert SignalRanker.from_json({**ranker.to_json(), "features": ["visual", "telepathy"]}) is None
     assert SignalRanker.from_json(None) is None
+
+
+def test_a_ranker_saved_before_a_signal_existed_ranks_as_it_did():
+    """Models trained before the 'others' signal keep their ranker: the new signal gets 0."""
+    older = [f for f in RANKER_FEATURES if f != "others"]
+    saved = {"features": older, "coefficients": [1.0 + i for i in range(len(older))], "bias": -2.0, "photos": 9}
+    ranker = SignalRanker.from_json(saved)
+    weights = dict(zip(RANKER_FEATURES, ranker.coefficients))
+    assert weights["others"] == 0.0 and [weights[f] for f in older] == saved["coefficients"]
+    values = np.random.default_rng(0).uniform(size=(len(SIGNALS), 7))
+    values[SIGNALS.index("others")] = 0.0
+    without = np.delete(values, SIGNALS.index("others"), axis=0)[1:]  # the old layout's inputs
+    old_prior = 1 - np.prod(1 - np.array([DEFAULT_WEIGHTS[s] for s in SIGNALS if s not in ("model", "others")])[:, None]
+                            * without, axis=0)
+    logits = np.vstack([without, old_prior[None]]).T @ np.array(saved["coefficients"]) - 2.0
+    assert ranker.probabilities(values) == pytest.approx(1 / (1 + np.exp(-logits)))
 
 
 @pytest.fixture
