@@ -145,7 +145,7 @@ class EngineModel(TagModel):
     name = "engine"
     uses = ("item_features",)
 
-    def __init__(self, learned_ranker: bool = True, ranker_users: int = 4000, factors: int = 64, seed: int = 0):
+    def __init__(self, learned_ranker: bool = True, ranker_users: int = 4000, factors: int = 128, seed: int = 0):
         super().__init__(seed)
         self.learned_ranker, self.ranker_users, self.factors = learned_ranker, ranker_users, factors
 

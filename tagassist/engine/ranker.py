@@ -32,7 +32,9 @@ DEFAULT_WEIGHTS = {
 # What the learned ranker reads: every signal but the trained model's (whose weight is chosen
 # separately, on held-out photos, after the model exists), plus the default noisy-OR score.
 RANKER_FEATURES = (tuple(s for s in SIGNALS if s != "model") + ("noisy_or",)
-                   + tuple(f"log_{s}" for s in SIGNALS if s != "model") + ("log_noisy_or",))
+                   + tuple(f"log_{s}" for s in SIGNALS if s != "model") + ("log_noisy_or",)
+                   + ("log_share_frequency", "log_share_others"))
+SHARED = ("frequency", "others")  # also read as each tag's share of the signal over the candidates
 LOG_FLOOR = 0.01  # log(signal + floor): evidence multiplies, and a missing signal is not -inf
 
 
@@ -54,7 +56,9 @@ def ranker_features(values: np.ndarray) -> np.ndarray:
     without_model = np.clip(values[1:], 0, 1)
     prior = noisy_or(without_model, default_weights()[1:])
     linear = np.vstack([without_model, prior[None]])
-    return np.vstack([linear, np.log(linear + LOG_FLOOR)]).T
+    # A tag's share, not only its level: her favourite among 500 tags is less sure than among 5.
+    shares = [values[SIGNALS.index(s)] / max(values[SIGNALS.index(s)].sum(), 1e-9) for s in SHARED]
+    return np.vstack([linear, np.log(linear + LOG_FLOOR), np.log(np.clip(shares, 0, 1) + 1e-4)]).T
 
 
 @dataclass(frozen=True)
