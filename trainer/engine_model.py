@@ -195,7 +195,7 @@ class EngineModel(TagModel):
 
     def _suggester(self, user: str) -> Suggester:
         if user not in self._suggesters:
-            self._suggesters[user] = Suggester(self.library, self.library.profile(user), ITEMS)
+            self._suggesters[user] = Suggester(self.library, self.library.profile(user), ITEMS, calibrate=False)
         return self._suggesters[user]
 
     def _ranked(self, post: Post, k: int | None) -> list[tuple[str, float]]:

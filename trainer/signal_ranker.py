@@ -39,7 +39,8 @@ def replay_examples(store: Store, profile: Profile, encoder_id: str, photos: Seq
         if should_stop():
             raise Stopped()
         block = np.unique(np.linspace(start, end - 1, min(PHOTOS_PER_CUT, end - start)).astype(int))
-        suggester = Suggester(store, profile, encoder_id, exclude_photo_ids={p.id for p in photos[start:]})
+        suggester = Suggester(store, profile, encoder_id, exclude_photo_ids={p.id for p in photos[start:]},
+                              calibrate=False)
         if not suggester.history.n_photos:
             continue
         for i in block.tolist():

@@ -117,7 +117,7 @@ def choose_combination(store, profile, encoder_id, photos, truths, exclude, scor
     returns the F1@5 it gives. Ties go to the earlier ranker and the larger weight (the learned
     ranker has seen more photos than the held-out ones, the model is newer evidence). A model
     that only hurts ends up at weight 0 and changes nothing."""
-    suggester = Suggester(store, profile, encoder_id, model_scorer=scorer, exclude_photo_ids=exclude)
+    suggester = Suggester(store, profile, encoder_id, model_scorer=scorer, exclude_photo_ids=exclude, calibrate=False)
     signals = [suggester.signals(p, hide_own_tags=True) for p in photos]
     best, choice = -1.0, (None, MODEL_WEIGHTS[0])
     for ranker in rankers:
@@ -135,7 +135,7 @@ def choose_combination(store, profile, encoder_id, photos, truths, exclude, scor
 def _suggestion_rankings(store, profile, encoder_id, photos, exclude, scorer) -> list[list[str]]:
     """The engine's top 5 for each photo with ``scorer`` (None: no model) as configured,
     exactly as ``tagassist suggest`` ranks them, with ``exclude`` out of the history."""
-    suggester = Suggester(store, profile, encoder_id, model_scorer=scorer, exclude_photo_ids=exclude)
+    suggester = Suggester(store, profile, encoder_id, model_scorer=scorer, exclude_photo_ids=exclude, calibrate=False)
     return [[s.tag for s in suggester.suggest(p, 5, hide_own_tags=True)] for p in photos]
 
 

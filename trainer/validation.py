@@ -23,50 +23,15 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
 
 import numpy as np
 
-SHOOT_GAP_HOURS = 3.0  # a pause this long starts a new shoot
-SHOOT_DISTANCE_KM = 30.0  # and so does a move this far, where both photos carry GPS
+from tagassist.engine.shoots import newest_shoots_start, shoot_ids
+
 MIN_TEST_PHOTOS = 10  # fewer say too little about the next shoot
 MIN_TRAIN_PHOTOS = 10
 BOOTSTRAP_RESAMPLES = 2000
 CONFIDENCE = 0.95
-
-
-def shoot_ids(photos: Sequence) -> list[int]:
-    """A shoot number for each photo (``photos`` oldest first; ``taken_at`` ISO, ``gps_lat``,
-    ``gps_lon``). A photo without a date joins the shoot before it."""
-    ids, shoot, previous = [], 0, None
-    for photo in photos:
-        if previous is not None and _new_shoot(previous, photo):
-            shoot += 1
-        ids.append(shoot)
-        if photo.taken_at:
-            previous = photo
-    return ids
-
-
-def _new_shoot(a, b) -> bool:
-    if not b.taken_at:
-        return False
-    try:
-        gap = (datetime.fromisoformat(b.taken_at) - datetime.fromisoformat(a.taken_at)).total_seconds() / 3600
-    except ValueError:
-        return False
-    if abs(gap) > SHOOT_GAP_HOURS:
-        return True
-    if None not in (a.gps_lat, a.gps_lon, b.gps_lat, b.gps_lon):
-        return _km(a.gps_lat, a.gps_lon, b.gps_lat, b.gps_lon) > SHOOT_DISTANCE_KM
-    return False
-
-
-def _km(lat1, lon1, lat2, lon2) -> float:
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 12742 * math.asin(min(1.0, math.sqrt(h)))
 
 
 @dataclass(frozen=True)
@@ -92,12 +57,7 @@ def forward_split(photos: Sequence, share: float = 0.1, min_photos: int = MIN_TE
 
     def block_start(end: int) -> int:
         """Start of the whole shoots that end at ``end`` and hold at least ``wanted`` photos."""
-        start = end
-        while start > 0 and end - start < wanted:
-            shoot = ids[start - 1]
-            while start > 0 and ids[start - 1] == shoot:
-                start -= 1
-        return start
+        return newest_shoots_start(ids[:end], wanted)
 
     test_start = block_start(n)
     tune_start = block_start(test_start)

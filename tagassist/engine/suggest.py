@@ -30,8 +30,10 @@ from datetime import datetime
 import numpy as np
 
 from ..store import Photo, Profile, Store
+from .calibration import Calibration, fit_calibration
 from .indexer import content_encoder_id
 from .ranker import SIGNALS, SignalRanker, combine, default_weights
+from .shoots import newest_shoots_start, shoot_ids
 
 NEIGHBOURS = 15
 # Full visual confidence needs the weight of about three strong neighbours (cosine 0.8):
@@ -194,7 +196,8 @@ class ProfileHistory:
     photo that lost all its tags keeps its row, and is nowhere in time or place.
     """
 
-    def __init__(self, store: Store, profile: Profile, encoder_id: str | None, exclude_photo_ids=frozenset()):
+    def __init__(self, store: Store, profile: Profile, encoder_id: str | None, exclude_photo_ids=frozenset(),
+                 rows: list[tuple] | None = None):
         self.encoder_id = encoder_id
         self.exclude_photo_ids = frozenset(exclude_photo_ids)  # held-out photos, when validating
         self.tags: list[str] = []
@@ -213,7 +216,8 @@ class ProfileHistory:
         self._vector_row = _Buffer(np.int64)
         self._positions: dict[str, list[int]] = {}  # content hash -> positions in the vectors
         self._rejections: dict[int, list[tuple]] = {}
-        entries = [r for r in store.history_rows(profile) if r[0] not in self.exclude_photo_ids]
+        rows = store.history_rows(profile) if rows is None else rows  # rows: already read by the caller
+        entries = [r for r in rows if r[0] not in self.exclude_photo_ids]
         for tag in sorted({r[7] for r in entries}):  # columns in name order, as every build has them
             self._column(tag)
         self._add_rows(store, _by_photo(entries))
@@ -449,10 +453,19 @@ class ProfileHistory:
         return votes
 
 
+# The engine's confidence is judged on her newest whole shoots holding at least this many
+# photos, each as if it were her next (at most CALIBRATION_MAX of them are scored).
+CALIBRATION_PHOTOS = 30
+CALIBRATION_MAX = 120
+CALIBRATION_SHOWN = 5  # suggestions per replayed photo: as many as are shown by default
+
+
 class Suggester:
     """Suggestions for one profile. ``model_scorer``, when given, maps a photo's embedding to
     a probability per tag (a trained personalized model). ``exclude_photo_ids`` hides photos
-    from the history, so held-out photos can be scored honestly."""
+    from the history, so held-out photos can be scored honestly. ``calibrate``: whether the
+    scores shown are calibrated on her newest shoots (``calibration.py``); the order of the
+    suggestions is the same either way, so validation, which only ranks, skips it."""
 
     def __init__(
         self,
@@ -461,21 +474,70 @@ class Suggester:
         encoder_id: str | None = None,
         model_scorer: Callable[[np.ndarray], dict[str, float]] | None = None,
         exclude_photo_ids=frozenset(),
+        *,
+        calibrate: bool = True,
     ):
         self.store = store
         self.profile = profile
         self.encoder_id = encoder_id
         self.model_scorer = model_scorer
         self.exclude_photo_ids = frozenset(exclude_photo_ids)
+        self.calibrate = calibrate
         self.refresh()
 
     def refresh(self, photo_ids=None) -> None:
-        """Read the history again: all of it, or only what changed on ``photo_ids``."""
+        """Read the history again: all of it (and calibrate again), or only what changed on
+        ``photo_ids``."""
         if photo_ids is not None and getattr(self, "history", None) is not None:
             self.history.update(self.store, self.profile, photo_ids)
             return
-        self.history = ProfileHistory(self.store, self.profile, self.encoder_id, self.exclude_photo_ids)
         self._content_tags: tuple[str, ...] | None = None
+        self.calibration = Calibration()
+        rows = self.store.history_rows(self.profile)
+        newest = self._newest_shoots(rows) if self.calibrate else []
+        held_out = {p.id for shoot in newest for p, _ in shoot}
+        self.history = ProfileHistory(self.store, self.profile, self.encoder_id, self.exclude_photo_ids | held_out,
+                                      rows=rows)
+        if newest:
+            self.calibration = self._replay(newest)
+
+    def _newest_shoots(self, rows: list[tuple]) -> list[list[tuple[Photo, frozenset[str]]]]:
+        """Her newest whole shoots (their photos and tags), oldest first, to replay; none while
+        the history before them is too small to suggest from."""
+        by_photo = _by_photo([r for r in rows if r[0] not in self.exclude_photo_ids])
+        photos = sorted((Photo(path="", size=0, mtime_ns=0, id=pid, content_hash=r[0][1], taken_at=r[0][2],
+                               gps_lat=r[0][3], gps_lon=r[0][4], camera_make=r[0][5], camera_model=r[0][6])
+                         for pid, r in by_photo.items()), key=lambda p: (p.taken_at or "", p.id))
+        ids = shoot_ids(photos)
+        start = newest_shoots_start(ids, CALIBRATION_PHOTOS)
+        if start < COLD_START_PHOTOS:
+            return []
+        shoots: dict[int, list] = {}
+        for photo, shoot in zip(photos[start:], ids[start:]):
+            shoots.setdefault(shoot, []).append((photo, frozenset(r[7] for r in by_photo[photo.id])))
+        return list(shoots.values())
+
+    def _replay(self, shoots: list[list[tuple[Photo, frozenset[str]]]]) -> Calibration:
+        """Her chance of accepting a suggestion, by score: each of her newest shoots is
+        suggested for as her next one (the history holds only the shoots before it), then goes
+        back into the history. At most CALIBRATION_MAX photos are scored, spread evenly."""
+        total = sum(map(len, shoots))
+        every = max(1, math.ceil(total / CALIBRATION_MAX))
+        scores, hits, seen = [], [], 0
+        for shoot in shoots:
+            for photo, truth in shoot:
+                seen += 1
+                if seen % every:
+                    continue
+                signals = self.signals(photo, hide_own_tags=True)
+                combined = self._combined(signals)
+                for i in _top_k(combined, signals.vocabulary, CALIBRATION_SHOWN):
+                    scores.append(combined[i])
+                    hits.append(signals.vocabulary[i] in truth)
+            back = {p.id for p, _ in shoot}
+            self.history.exclude_photo_ids -= back
+            self.history.update(self.store, self.profile, back)
+        return fit_calibration(scores, hits)
 
     # -- the signals, each a vector over the vocabulary (plus the reason's detail) ------
     def _frequency(self, h: ProfileHistory) -> np.ndarray:
@@ -645,23 +707,32 @@ class Suggester:
              model_weight: float | None = None) -> list[Suggestion]:
         """The top-k of a photo's signals. By default the ranker and model weight come with the
         trained model; validation passes them explicitly to compare alternatives."""
+        scores = self._combined(signals, ranker, model_weight)
+        order = _top_k(scores, signals.vocabulary, k)
+        shown = self.calibration(scores[order]) if order else []
+        if model_weight is None and self.model_scorer is not None:
+            model_weight = getattr(self.model_scorer, "signal_weight", None)
+        # The reason names the signal that contributed most under the default weights,
+        # preferring any specific one over plain frequency unless frequency gave twice as much.
+        explaining = np.asarray(default_weights(model_weight))[:, None] * np.clip(signals.values, 0, 1)
+        explaining[SIGNALS.index("frequency")] *= 0.5
+        return [
+            Suggestion(signals.vocabulary[i], round(float(score), 4),
+                       self._reason(SIGNALS[int(np.argmax(explaining[:, i]))], i, signals.vocabulary[i],
+                                    signals.known, signals.details))
+            for i, score in zip(order, shown)
+        ]
+
+    def _combined(self, signals: Signals, ranker: SignalRanker | None | bool = True,
+                  model_weight: float | None = None) -> np.ndarray:
+        """One raw score per candidate (-1 for those never suggested), ranked as shown."""
         if ranker is True:
             ranker = getattr(self.model_scorer, "ranker", None)
         if model_weight is None and self.model_scorer is not None:
             model_weight = getattr(self.model_scorer, "signal_weight", None)
         scores = combine(signals.values, ranker or None, model_weight)
         scores[signals.excluded] = -1.0
-        order = _top_k(scores, signals.vocabulary, k)
-        # The reason names the signal that contributed most under the default weights,
-        # preferring any specific one over plain frequency unless frequency gave twice as much.
-        explaining = np.asarray(default_weights(model_weight))[:, None] * np.clip(signals.values, 0, 1)
-        explaining[SIGNALS.index("frequency")] *= 0.5
-        return [
-            Suggestion(signals.vocabulary[i], round(float(scores[i]), 4),
-                       self._reason(SIGNALS[int(np.argmax(explaining[:, i]))], i, signals.vocabulary[i],
-                                    signals.known, signals.details))
-            for i in order
-        ]
+        return scores
 
     def suggest(self, photo: Photo, k: int = 10, *, hide_own_tags: bool = False) -> list[Suggestion]:
         """Top-k suggestions. ``hide_own_tags`` scores a tagged photo as if it were untagged

@@ -30,8 +30,9 @@ def test_a_ranker_round_trips_and_an_unknown_layout_is_ignored():
 
 
 def test_a_ranker_saved_before_a_signal_existed_ranks_as_it_did():
-    """Models trained before the 'others' signal keep their ranker: the new signal gets 0."""
-    older = [f for f in RANKER_FEATURES if f != "others"]
+    """Models trained before the 'others' signal and the log features keep their ranker: what
+    it did not read gets 0."""
+    older = ["visual", "shoot", "content", "cooccurrence", "frequency", "time", "camera", "noisy_or"]
     saved = {"features": older, "coefficients": [1.0 + i for i in range(len(older))], "bias": -2.0, "photos": 9}
     ranker = SignalRanker.from_json(saved)
     weights = dict(zip(RANKER_FEATURES, ranker.coefficients))
@@ -70,8 +71,12 @@ def shoots(store):
 def test_the_ranker_learns_which_signal_predicts_her_tags(shoots):
     store, profile, photos, truths = shoots
     ranker = fit_signal_ranker(store, profile, ENCODER, photos, truths, len(photos))
-    weight = dict(zip(RANKER_FEATURES, ranker.coefficients))
-    assert weight["shoot"] > weight["visual"] and weight["shoot"] > weight["frequency"]
+    # Three candidates, each with one signal at 0.8: she trusts the shoot most.
+    alone = np.zeros((len(SIGNALS), 3))
+    for column, signal in enumerate(("shoot", "visual", "frequency")):
+        alone[SIGNALS.index(signal), column] = 0.8
+    by_shoot, by_look, by_habit = ranker.probabilities(alone)
+    assert by_shoot > by_look and by_shoot > by_habit
     assert ranker.photos > 30
     # On a later photo of an outing, her ranker is surer of the outing's name than of anything
     # else: the untrained combination is not.

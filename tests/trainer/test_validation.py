@@ -5,7 +5,8 @@ from dataclasses import dataclass
 import numpy as np
 import pytest
 
-from trainer.validation import MIN_TEST_PHOTOS, TooLittleHistory, forward_split, paired_bootstrap, shoot_ids
+from tagassist.engine.shoots import shoot_ids
+from trainer.validation import MIN_TEST_PHOTOS, TooLittleHistory, forward_split, paired_bootstrap
 
 
 @dataclass
