@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from tagassist.engine.calibration import platt
 from tagassist.engine.suggest import Suggester
 from tagassist.models.bundle import save_bundle
 from tagassist.models.permlp import PerMLP, bpr_loss
@@ -431,26 +432,18 @@ def _warm_start(store: Store, profile: Profile, encoder_id: str, model: PerMLP, 
 
 def _calibrate(model: PerMLP, features: torch.Tensor, positives: list[list[int]], rows, device) -> dict:
     """Platt scaling: P(she takes the tag) = sigmoid(a * score + b), fitted on the given
-    (tune) photos, so the model's scores mix with the engine's other signals on one scale."""
-    with torch.no_grad():  # not inference_mode: these scores feed the autograd of a and b
-        scores = model(features.to(device), torch.zeros(len(features), dtype=torch.long, device=device)).cpu()
-    labels = torch.zeros_like(scores)
+    (tune) photos, so the model's scores mix with the engine's other signals on one scale.
+    Unweighted: the number shown is the chance she takes the tag (weighting the rare positives
+    up, as the first version did, made every model score look like 0.9)."""
+    with torch.inference_mode():
+        scores = model(features.to(device), torch.zeros(len(features), dtype=torch.long, device=device)).cpu().numpy()
+    labels = np.zeros_like(scores)
     for r, i in enumerate(rows):
         labels[r, positives[i]] = 1.0
-    a = torch.ones(1, requires_grad=True)
-    b = torch.zeros(1, requires_grad=True)
-    optimiser = torch.optim.LBFGS([a, b], max_iter=100)
-    # Unweighted: the number shown is the chance she takes the tag. Weighting the rare
-    # positives up (as the first version did) made every model score look like 0.9.
-
-    def closure():
-        optimiser.zero_grad()
-        loss = torch.nn.functional.binary_cross_entropy_with_logits(a * scores + b, labels)
-        loss.backward()
-        return loss
-
-    optimiser.step(closure)
-    return {"a": float(a.item()), "b": float(b.item())}
+    # A weak prior keeps a and b finite where the tune photos separate perfectly (or hold no
+    # tag of the vocabulary): an infinite slope would make every score 0 or 1.
+    a, b = platt(scores, labels, prior=(1.0, 0.0), strength=1.0)
+    return {"a": a, "b": b}
 
 
 def _fingerprint(photos: list[Photo], tags: list[list[str]]) -> str:

@@ -41,20 +41,29 @@ class Calibration:
         return np.where(scores > 0, calibrated, scores)  # "no evidence" stays no evidence
 
 
-def fit_calibration(scores: Sequence[float], hits: Sequence[bool]) -> Calibration:
-    """Platt scaling by Newton's method, with a Gaussian prior on (a, b) around (1, 0)."""
-    x, y = _logit(np.asarray(scores, dtype=float)), np.asarray(hits, dtype=float)
-    if not len(x):
-        return Calibration()
-    design = np.column_stack([x, np.ones_like(x)])
-    prior = np.array([1.0, 0.0])
-    w = prior.copy()
+def platt(x: np.ndarray, y: np.ndarray, prior: tuple[float, float] = (1.0, 0.0),
+          strength: float = PRIOR_STRENGTH) -> tuple[float, float]:
+    """P(y) = sigmoid(a * x + b) by Newton's method, with a Gaussian prior of ``strength``
+    around ``prior``: it converges even where the classes separate, or one is missing."""
+    x = np.asarray(x, dtype=np.float64).ravel()
+    y = np.asarray(y, dtype=np.float64).ravel()
+    centre = np.asarray(prior, dtype=np.float64)
+    w = centre.copy()
     for _ in range(50):
-        p = 1.0 / (1.0 + np.exp(-np.clip(design @ w, -30, 30)))
-        gradient = design.T @ (p - y) + PRIOR_STRENGTH * (w - prior)
-        hessian = (design * (p * (1 - p))[:, None]).T @ design + PRIOR_STRENGTH * np.eye(2)
-        step = np.linalg.solve(hessian, gradient)
+        p = 1.0 / (1.0 + np.exp(-np.clip(w[0] * x + w[1], -30, 30)))
+        residual, curvature = p - y, p * (1 - p)
+        gradient = np.array([x @ residual, residual.sum()]) + strength * (w - centre)
+        hessian = np.array([[x * x @ curvature, x @ curvature], [x @ curvature, curvature.sum()]])
+        step = np.linalg.solve(hessian + strength * np.eye(2), gradient)
         w -= step
         if np.abs(step).max() < 1e-7:
             break
-    return Calibration(max(float(w[0]), MIN_SLOPE), float(w[1]), len(x))
+    return float(w[0]), float(w[1])
+
+
+def fit_calibration(scores: Sequence[float], hits: Sequence[bool]) -> Calibration:
+    """Platt scaling of logit(score), pulled toward the identity map."""
+    if not len(scores):
+        return Calibration()
+    a, b = platt(_logit(np.asarray(scores, dtype=float)), np.asarray(hits, dtype=float))
+    return Calibration(max(a, MIN_SLOPE), b, len(scores))

@@ -678,7 +678,7 @@ class Suggester:
         season = self._habit(h.season, _season(photo.taken_at), h.counts)
         camera = _camera(photo)
         by_camera = self._habit(h.camera, h.camera_index.get(camera, -1) if camera else -1, h.counts)
-        model_row = from_dict(model)
+        model_row = np.nan_to_num(from_dict(model), nan=0.0, posinf=1.0, neginf=0.0)  # a broken model adds nothing
         if model:
             model_row[:v] *= model_support(h.occasions, shoot)
         rows = {
