@@ -9,7 +9,7 @@ but the ``--next`` newest photos become her history. Then, on those newest photo
 shoots, whose tags the engine never sees):
 
     before   F1@5 of what ``tagassist suggest`` shows with no trained model
-    after    the same after ``train`` (``trainer.store_training.train_profile``, the code path
+    after    the same after ``train`` (``trainer.pipeline.train``, the code path
              of ``tagassist train`` and of the app's Retrain), with whatever it activated
 
 Targets (issue 13): after >= before for every photographer, pooled F1@5 up >= 3 %; expected
@@ -55,7 +55,8 @@ def one(index: int, seed: int, n_photos: int, n_next: int, work: Path) -> dict:
     from tagassist.engine.suggest import Suggester
     from tagassist.models.scoring import active_model_scorer
     from tagassist.store import Store
-    from trainer.store_training import f1_at_5, train_profile
+    from trainer.judging import f1_at_5
+    from trainer.pipeline import train_profile
     from trainer.validation import TooLittleHistory
 
     db, truth, name = prepare_library(work / f"{seed}-{index}", index, n_photos, seed)

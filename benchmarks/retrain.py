@@ -68,7 +68,7 @@ def synthetic_library(db: Path, photos: int, seed: int = 0) -> None:
 
 def retrain_once(db: Path, models: Path) -> dict:
     from tagassist.store import Store
-    from trainer.store_training import train_profile
+    from trainer.pipeline import train_profile
 
     stages: dict[str, float] = {}
     last = [time.perf_counter(), "load"]

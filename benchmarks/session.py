@@ -129,7 +129,7 @@ def _generic(store, encoder: str, photo) -> list[tuple[str, float]]:
 
 
 def _retrain(store, profile, encoder: str, photos_done: int) -> dict:
-    from trainer.store_training import train_profile
+    from trainer.pipeline import train_profile
 
     started = time.perf_counter()
     try:

@@ -85,7 +85,8 @@ def run_train(args) -> int:
     from tagassist.engine.device import DeviceError, choose_device
     from tagassist.store import Store, StoreError, UnknownProfile
 
-    from .store_training import Stopped, TrainConfig, train_profile
+    from . import pipeline
+    from .early_stopping import Stopped
     from .validation import TooLittleHistory
 
     stop = {"requested": False}
@@ -100,37 +101,16 @@ def run_train(args) -> int:
             print(f"epoch {event['epoch']}: loss {event['loss'] or 0:.4f}, held-out F1@5 {event['metric']:.3f}",
                   file=sys.stderr)
 
+    overrides = {"min_judge_photos": args.min_judge_photos} if args.min_judge_photos else {}
+    if args.mode == "head":
+        overrides["self_training"] = args.self_train
     try:
+        config = pipeline.TrainConfig.for_mode(args.mode, **overrides)
         device = choose_device(args.device)
         with Store(args.db) as store:
             profile = store.profile(args.profile, create=False)
-            if args.mode == "cnn-permlp":
-                from .cnn_permlp import train_cnn_permlp
-
-                result = train_cnn_permlp(store, profile, device=device, on_progress=emit,
-                                          should_stop=lambda: stop["requested"])
-                print(json.dumps({"stage": "done", **result}) if args.json_progress else
-                      f"cnn-permlp model {result['version']}: held-out F1@5 {result['model_f1_at_5']:.3f};"
-                      " index with 'tagassist index --encoder cnn-permlp', then 'tagassist models activate'",
-                      flush=True)
-                return 0
-            if args.mode == "full":
-                from .full_training import train_full
-
-                result = train_full(store, profile, device=device, on_progress=emit,
+            result = pipeline.train(store, profile, config, device=device, on_progress=emit,
                                     should_stop=lambda: stop["requested"])
-                state = "activated" if result["activated"] else "kept inactive (it was not better)"
-                print(json.dumps({"stage": "done", **result}) if args.json_progress else
-                      f"model {result['version']} with a fine-tuned encoder {state}: held-out F1@5"
-                      f" {result['before_f1_at_5']:.3f} -> {result['after_f1_at_5']:.3f}"
-                      f" ({result['train_photos']} photos, {result['seconds']:.0f} s)", flush=True)
-                return 0
-            encoder_id = store.active_encoder()
-            if not encoder_id:
-                raise ValueError("the library has no embeddings yet: run 'tagassist index' first")
-            judge = {"min_judge_photos": args.min_judge_photos} if args.min_judge_photos else {}
-            result = train_profile(store, profile, encoder_id, config=TrainConfig(self_training=args.self_train, **judge),
-                                   device=device, on_progress=emit, should_stop=lambda: stop["requested"])
     except Stopped:
         emit_final = {"stage": "stopped", "message": "training stopped; the previous model stays active"}
         print(json.dumps(emit_final) if args.json_progress else emit_final["message"], flush=True)
@@ -148,10 +128,14 @@ def run_train(args) -> int:
     final = {"stage": "done", **{k: v for k, v in asdict(result).items() if k != "history"}}
     if args.json_progress:
         print(json.dumps(final), flush=True)
+    elif args.mode == "cnn-permlp":
+        print(f"cnn-permlp model {result.version}: {result.summary}", flush=True)
     else:
         state = "activated" if result.activated else "kept inactive (no clear gain)"
-        print(f"{result.summary}\nmodel {result.version} {state}: F1@5 on the newest shoots {result.before_f1_at_5:.3f}"
-              f" -> {result.after_f1_at_5:.3f} ({result.train_photos} photos learned from, {result.seconds:.1f} s)")
+        encoder = " with a fine-tuned encoder" if args.mode == "full" else ""
+        print(f"{result.summary}\nmodel {result.version}{encoder} {state}: F1@5 on the newest shoots"
+              f" {result.before_f1_at_5:.3f} -> {result.after_f1_at_5:.3f} ({result.train_photos} photos learned from,"
+              f" {result.seconds:.1f} s)")
     return 0
 
 

@@ -17,7 +17,7 @@ import torch.nn.functional as F
 
 from tagassist.models.permlp import PerMLP, bpr_loss
 
-from .early_stopping import EarlyStopping
+from .early_stopping import EarlyStopping, Stopped
 
 
 def distil(
@@ -54,8 +54,6 @@ def distil(
         rng.shuffle(train_rows)
         for start in range(0, len(train_rows), batch_size):
             if should_stop():
-                from .store_training import Stopped
-
                 raise Stopped()
             rows = train_rows[start : start + batch_size]
             pos, neg = positive_batch(rows)

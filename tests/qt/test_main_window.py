@@ -154,7 +154,7 @@ def test_confidence_threshold_hides_weak_suggestions(qtbot, app):
 
 
 def test_models_page_rolls_back(qtbot, app):
-    from trainer.store_training import TrainConfig, train_profile
+    from trainer.pipeline import TrainConfig, train_profile
 
     window, controller, store = app
     profile = store.profile()

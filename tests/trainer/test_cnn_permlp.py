@@ -9,7 +9,7 @@ from benchmarks.photosim.render import render
 from tagassist.cli import main
 from tagassist.models.scoring import active_model_scorer
 from tagassist.store import Store
-from trainer.cnn_permlp import CnnConfig, train_cnn_permlp
+from trainer.pipeline import TrainConfig, train
 
 SCENES = {"beach": ["beach", "sea"], "forest": ["forest", "trees"], "night": ["night", "city lights"]}
 
@@ -25,11 +25,12 @@ def test_cnn_permlp_learns_scenes_and_serves_as_encoder(tmp_path, capsys):
     db = tmp_path / "lib.sqlite"
     assert main(["--db", str(db), "scan", str(library)]) == 0
     with Store(db) as store:
-        result = train_cnn_permlp(store, store.profile(), config=CnnConfig(epochs=12, patience=12))
-        assert result["model_f1_at_5"] > 0.5  # both right tags in the top 5 of each photo: 0.571
+        result = train(store, store.profile(), TrainConfig.for_mode("cnn-permlp", epochs=12, patience=12))
+        assert result.model_f1_at_5 > 0.5  # both right tags in the top 5 of each photo: 0.571
+        assert not result.activated  # its embeddings do not exist yet
     assert main(["--db", str(db), "index", "--encoder", "cnn-permlp", "--json"]) == 0
     assert '"encoder": "cnn-permlp"' in capsys.readouterr().out
-    assert main(["--db", str(db), "models", "activate", result["version"]]) == 0
+    assert main(["--db", str(db), "models", "activate", result.version]) == 0
     capsys.readouterr()
     new = tmp_path / "new night.jpg"  # untagged, outside the library: scanned and indexed on the fly
     save_jpeg(render("night", 999, (168, 112)), new, Shot(taken_at=datetime(2025, 6, 1)))
@@ -40,5 +41,5 @@ def test_cnn_permlp_learns_scenes_and_serves_as_encoder(tmp_path, capsys):
         scorer = active_model_scorer(store, store.profile(), "cnn-permlp")
         photo = store.photo_by_path(new)
         probabilities = scorer(store.embeddings("cnn-permlp", [photo.content_hash])[photo.content_hash])
-    assert scorer.version == result["version"]
+    assert scorer.version == result.version
     assert set(sorted(probabilities, key=probabilities.get)[-2:]) == {"night", "city lights"}

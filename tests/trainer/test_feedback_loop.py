@@ -6,7 +6,7 @@ from tagassist.cli import main
 from tagassist.engine.suggest import Suggester
 from tagassist.models.scoring import active_model_scorer
 from tagassist.store import Store
-from trainer.store_training import train_profile
+from trainer.pipeline import train_profile
 
 
 def test_retraining_on_a_simulated_library_is_kept_only_if_it_helps_on_her_next_shoots(tmp_path, capsys):

@@ -10,11 +10,11 @@ from tagassist.engine.encoders import DEFAULT_ENCODER, FINE_TUNED_PREFIX
 from tagassist.services import models
 from tagassist.store import Store
 from tests.conftest import SAMPLE_LIBRARY
-from trainer.full_training import FullConfig, train_full
-from trainer.store_training import Stopped, TrainConfig, train_profile
+from trainer.early_stopping import Stopped
+from trainer.pipeline import TrainConfig, train, train_profile
 
 # the sample library's 30 tagged photos in 6 shoots: judged on 5 or more (the guard: test_validation)
-SMALL = FullConfig(epochs=1, batch_size=8, trainable_blocks=1, min_judge_photos=5)
+SMALL = TrainConfig.for_mode("full", epochs=1, batch_size=8, trainable_blocks=1, min_judge_photos=5)
 
 
 @pytest.fixture
@@ -36,19 +36,19 @@ def test_full_retrain_fine_tunes_reindexes_and_rolls_back(indexed, tmp_path):
         profile = store.profile()
         head = train_profile(store, profile, DEFAULT_ENCODER, config=TrainConfig(epochs=5, min_judge_photos=5), models_dir=tmp_path / "m")
         events = []
-        result = train_full(store, profile, config=SMALL, on_progress=events.append, models_dir=tmp_path / "m")
-        encoder_id = FINE_TUNED_PREFIX + result["version"]
-        assert result["encoder_id"] == encoder_id and result["previous_encoder"] == DEFAULT_ENCODER
+        result = train(store, profile, SMALL, on_progress=events.append, models_dir=tmp_path / "m")
+        encoder_id = FINE_TUNED_PREFIX + result.version
+        assert result.encoder_id == encoder_id and result.previous_encoder == DEFAULT_ENCODER
         assert [e["stage"] for e in events][:2] == ["load", "train"] and events[-1]["stage"] == "compare"
         assert any(e["stage"] == "index" for e in events)
-        if not result["activated"]:  # worse on the held-out photos: nothing of it stays in use
+        if not result.activated:  # worse on the held-out photos: nothing of it stays in use
             assert store.active_encoder() == DEFAULT_ENCODER and _count(store, encoder_id) == 0
             return
         # Kept: every photo has an embedding from the fine-tuned encoder, which the engine loads
         # from the model bundle.
         assert store.active_encoder() == encoder_id and _count(store, encoder_id) == 37
         assert open_indexer(store, None, "cpu").encoder.id == encoder_id
-        assert [r["version"] for r in store.models(profile) if r["active"]] == [result["version"]]
+        assert [r["version"] for r in store.models(profile) if r["active"]] == [result.version]
         assert models.rollback(store, profile) == head.version
         assert store.active_encoder() == DEFAULT_ENCODER  # the old embeddings were kept
 
@@ -57,6 +57,6 @@ def test_a_stopped_full_retrain_leaves_the_library_as_it_was(indexed, tmp_path):
     with Store(indexed) as store:
         profile = store.profile()
         with pytest.raises(Stopped):
-            train_full(store, profile, config=SMALL, should_stop=lambda: True, models_dir=tmp_path / "m")
+            train(store, profile, SMALL, should_stop=lambda: True, models_dir=tmp_path / "m")
         assert store.models(profile) == [] and store.active_encoder() == DEFAULT_ENCODER
         assert store.database.scalar("SELECT COUNT(DISTINCT encoder_id) FROM embeddings") == 2  # lite0 + its content words

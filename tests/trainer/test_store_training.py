@@ -17,7 +17,7 @@ from tagassist.models.permlp import PerMLP
 from tagassist.models.scoring import active_model_scorer, load_scorer
 from tagassist.store import Photo
 from tests.conftest import REPO
-from trainer.store_training import TrainConfig, train_profile
+from trainer.pipeline import TrainConfig, train_profile
 
 ENCODER = "test-encoder"
 
@@ -138,7 +138,7 @@ def test_sigterm_stops_training_and_keeps_the_previous_model(library):
     db = str(library.path)
     process = subprocess.Popen(
         [sys.executable, "-c",
-         "import dataclasses, trainer.store_training as t, runpy, sys\n"
+         "import dataclasses, trainer.pipeline as t, runpy, sys\n"
          "@dataclasses.dataclass\n"  # long enough to be interrupted
          "class Long(t.TrainConfig):\n"
          "    epochs: int = 100000\n"
@@ -202,7 +202,7 @@ def test_self_training_distils_on_untagged_photos_and_keeps_the_better_model(lib
 
 def _long_trainer(db: str, *extra: str) -> list[str]:
     return [sys.executable, "-c",
-            "import dataclasses, trainer.store_training as t, runpy, sys\n"
+            "import dataclasses, trainer.pipeline as t, runpy, sys\n"
             "@dataclasses.dataclass\n"
             "class Long(t.TrainConfig):\n"
             "    epochs: int = 100000\n"

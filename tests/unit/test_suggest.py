@@ -220,7 +220,7 @@ def held_out(history):
 
 
 def test_a_model_counts_only_as_much_as_held_out_photos_allow(history, held_out):
-    from trainer.store_training import choose_combination
+    from trainer.judging import choose_combination
 
     photos, truths, exclude = held_out
     scorer = _ModelOf("d1", "d2", "d3", "d4", "d5")  # sure of five wrong tags
@@ -231,7 +231,7 @@ def test_a_model_counts_only_as_much_as_held_out_photos_allow(history, held_out)
 
 def test_ties_go_to_the_learned_ranker_and_the_larger_model_weight(history, held_out):
     from tagassist.engine.ranker import RANKER_FEATURES, SignalRanker
-    from trainer.store_training import choose_combination
+    from trainer.judging import choose_combination
 
     photos, truths, exclude = held_out
     follows_frequency = SignalRanker(tuple(4.0 if f == "noisy_or" else 0.0 for f in RANKER_FEATURES), -2.0)
