@@ -43,20 +43,31 @@ class Calibration:
 
 def platt(x: np.ndarray, y: np.ndarray, prior: tuple[float, float] = (1.0, 0.0),
           strength: float = PRIOR_STRENGTH) -> tuple[float, float]:
-    """P(y) = sigmoid(a * x + b) by Newton's method, with a Gaussian prior of ``strength``
-    around ``prior``: it converges even where the classes separate, or one is missing."""
+    """P(y) = sigmoid(a * x + b), the maximum a posteriori (a, b) under a Gaussian prior of
+    ``strength`` around ``prior``: Newton's method with step halving, so it converges even
+    where the classes separate, or one of them is missing."""
     x = np.asarray(x, dtype=np.float64).ravel()
     y = np.asarray(y, dtype=np.float64).ravel()
     centre = np.asarray(prior, dtype=np.float64)
-    w = centre.copy()
-    for _ in range(50):
+
+    def loss(w: np.ndarray) -> float:
+        z = w[0] * x + w[1]
+        return float(np.sum(np.logaddexp(0.0, z) - y * z) + 0.5 * strength * np.sum((w - centre) ** 2))
+
+    w, current = centre.copy(), loss(centre)
+    for _ in range(100):
         p = 1.0 / (1.0 + np.exp(-np.clip(w[0] * x + w[1], -30, 30)))
         residual, curvature = p - y, p * (1 - p)
         gradient = np.array([x @ residual, residual.sum()]) + strength * (w - centre)
         hessian = np.array([[x * x @ curvature, x @ curvature], [x @ curvature, curvature.sum()]])
         step = np.linalg.solve(hessian + strength * np.eye(2), gradient)
-        w -= step
-        if np.abs(step).max() < 1e-7:
+        size = 1.0
+        while size > 1e-6 and loss(w - size * step) > current:  # never a step that fits worse
+            size /= 2
+        if size <= 1e-6:
+            break
+        w, current = w - size * step, loss(w - size * step)
+        if np.abs(size * step).max() < 1e-8:
             break
     return float(w[0]), float(w[1])
 
