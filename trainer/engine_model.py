@@ -70,7 +70,8 @@ class PostsLibrary:
     """A tagging history read through the store's interface, as the engine reads a library:
     items are photos, users profiles. Only what ``Suggester`` reads is offered."""
 
-    def __init__(self, posts: Sequence[Post], item_features: dict[str, np.ndarray]):
+    def __init__(self, posts: Sequence[Post], item_features: dict[str, np.ndarray],
+                 negatives: dict[tuple[str, str], frozenset[str]] | None = None):
         self.item_id = {item: n for n, item in enumerate(sorted({p.item for p in posts} | set(item_features)))}
         self.profiles: dict[str, Profile] = {}
         self._posts: dict[int, list[Post]] = defaultdict(list)  # profile id -> posts
@@ -80,6 +81,14 @@ class PostsLibrary:
             self._posts[profile.id].append(post)
             self._by_item[post.item][profile.id] = post.tags
         self.features = item_features
+        self._when = {(profile_id, post.item): _iso(post.time)
+                      for profile_id, posts in self._posts.items() for post in posts}
+        # Her rejections on the items of her training posts (those on a test item are part of
+        # what is being predicted, as she rejected them while tagging it).
+        self._rejected: dict[int, list[tuple[str, str]]] = defaultdict(list)  # profile id -> (item, tag)
+        for (user, item), tags in (negatives or {}).items():
+            if (self.profile(user).id, item) in self._when:
+                self._rejected[self.profile(user).id] += [(item, tag) for tag in sorted(tags)]
 
     def profile(self, user: str) -> Profile:
         if user not in self.profiles:
@@ -111,7 +120,13 @@ class PostsLibrary:
         return rows
 
     def rejection_rows(self, profile: Profile, photo_ids=None, *, with_photo: bool = False) -> list[tuple]:
-        return []
+        wanted = None if photo_ids is None else set(photo_ids)
+        rows = []
+        for item, tag in self._rejected.get(profile.id, ()):
+            pid = self.item_id.setdefault(item, len(self.item_id))
+            if wanted is None or pid in wanted:
+                rows.append((pid, tag, self._when.get((profile.id, item)), None, None))
+        return rows if with_photo else [row[1:] for row in rows]
 
     def embedding_rows(self, encoder_id: str, content_hashes: Sequence[str]) -> tuple[list[int], np.ndarray]:
         found = [n for n, h in enumerate(content_hashes) if encoder_id == ITEMS and h in self.features]
@@ -152,7 +167,7 @@ class EngineModel(TagModel):
     def _prepare(self, train: Sequence[Post], side: SideData) -> None:
         super()._prepare(train, side)
         features = side.item_features or tag_profile_factors(train, self.factors, self.seed)
-        self.library = PostsLibrary(train, features)
+        self.library = PostsLibrary(train, features, side.negatives)
         self.ranker: SignalRanker | None = None
         self._suggesters: dict[str, Suggester] = {}
 

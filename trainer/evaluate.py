@@ -1,6 +1,6 @@
 """Score tag models side by side on a real tagging history, with the protocol of BASELINES.md.
 
-    python -m trainer.evaluate --dataset lastfm:../shared/data/lastfm-2k --models mp-ui,pitf,hybrid \\
+    python -m trainer.evaluate --dataset lastfm:../shared/data/lastfm-2k --models mp-ui,pitf,engine \\
         --k 1,3,5,10 --json out.json
 
 Datasets: ``lastfm:FOLDER`` (hetrec2011 Last.fm, with its social graph and listening counts),
@@ -33,7 +33,6 @@ from .registry import LEARNED, MODELS, NEURAL, make_model
 SHOW_PROGRESS = False  # --progress: one line per epoch on stderr
 ITEM_FEATURES = {  # what a folksonomy model sees of an item, for the report
     "pitf": "item id", "fm": "item id",
-    "hybrid": "other users' tags on the item, tag co-occurrence, item-to-item similarity",
     "engine": "tagassist suggest itself: the item as a photo (other users' tags on it, her tags on items"
               " alike by item features or tag-profile factors, her frequency, recency and sessions)",
 }

@@ -8,8 +8,8 @@
 
 A saved model is a folder: ``model.json`` (name, hyper-parameters, the training posts and side
 data it was fitted on, and the sha256 of the weights) and ``weights.safetensors`` (tensors
-only: nothing is unpickled on load). Memory-based models (the MP family, the hybrid's
-signals) are their training posts, so saving those makes every model restorable exactly:
+only: nothing is unpickled on load). Memory-based models (the MP family, the engine's
+history) are their training posts, so saving those makes every model restorable exactly:
 load() rebuilds the vocabularies and counts from them and then loads the learned weights.
 """
 

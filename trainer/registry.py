@@ -1,4 +1,5 @@
-"""Every tag model by name: the baselines of the papers, the papers' models, and the hybrid."""
+"""Every tag model by name: the baselines of the papers, the papers' models, and ``engine``,
+what tagassist itself suggests."""
 
 from __future__ import annotations
 
@@ -33,10 +34,9 @@ MODELS: dict[str, Callable[..., TagModel]] = {
     "graphnet": _lazy("graphnet", "GraphNet"),
     "multitask": _lazy("multitask", "CollaborativeMultitask"),
     "simr": _lazy("simr", "SIMR"),
-    "hybrid": _lazy("hybrid", "HybridRanker"),
     "engine": _lazy("engine_model", "EngineModel"),
 }
-LEARNED = ("pitf", "fm", "cnn-permlp", "altreco", "graphnet", "multitask", "simr", "hybrid", "engine")
+LEARNED = ("pitf", "fm", "cnn-permlp", "altreco", "graphnet", "multitask", "simr", "engine")
 NEURAL = ("cnn-permlp", "altreco", "graphnet", "multitask", "simr")
 
 

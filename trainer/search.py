@@ -18,7 +18,6 @@ _NEURAL_SPACE = {"dim": [32, 64, 128], "hidden": [128, 256, 512], "learning_rate
 SPACES = {
     "pitf": {"factors": [32, 64, 128], "learning_rate": [0.02, 0.05, 0.1], "regularisation": [1e-5, 5e-5, 2e-4]},
     "fm": {"factors": [32, 64, 128], "learning_rate": [0.02, 0.05, 0.1], "regularisation": [1e-5, 5e-5, 2e-4]},
-    "hybrid": {"hidden": [16, 32, 64], "candidates": [50, 100, 150], "learning_rate": [1e-3, 3e-3, 1e-2]},
     **{name: _NEURAL_SPACE for name in NEURAL},
 }
 

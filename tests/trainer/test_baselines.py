@@ -76,11 +76,12 @@ def test_recency_prefers_the_users_recent_tags():
 
 @pytest.mark.slow
 @pytest.mark.parametrize("spec", REFERENCE)
-def test_the_hybrid_beats_the_best_baseline_by_ten_percent(spec):
-    """The issue's target, with one configuration for both data sets (nothing tuned per set)."""
+def test_the_engine_users_get_beats_the_best_baseline_by_fifteen_percent(spec):
+    """What tagassist suggests (``engine``: the app's Suggester over the folksonomy read as a
+    shared library), with one configuration for both data sets (nothing tuned per set)."""
     kind, _, relative = spec.partition(":")
     path = need_shared("data", *relative.split("/"))
     _, expected = REFERENCE[spec]
     posts, side = load_dataset(f"{kind}:{path}")
-    report = evaluate(posts, ["hybrid"], [5], side)
-    assert report["models"]["hybrid"]["metrics"]["5"]["F1"] >= 1.10 * expected["mp-ui"][4]
+    report = evaluate(posts, ["engine"], [5], side)
+    assert report["models"]["engine"]["metrics"]["5"]["F1"] >= 1.15 * expected["mp-ui"][4]

@@ -15,7 +15,6 @@ from trainer.registry import LEARNED, MODELS, NEURAL, make_model
 SMALL = {
     "pitf": dict(factors=8, epochs=40, learning_rate=0.1, batch_size=64),
     "fm": dict(factors=8, epochs=40, learning_rate=0.1, batch_size=64),
-    "hybrid": dict(epochs=60),
     # A fixed number of epochs: on 14 posts per user, early stopping has too little to go on.
     **{name: dict(dim=16, hidden=32, batch_size=32, learning_rate=1e-2, epochs=40) for name in NEURAL},
 }

@@ -263,3 +263,35 @@ def test_a_trained_model_cannot_lift_a_tag_of_one_trip_onto_another(history):
     assert all("trained model" not in s.reason for s in shown if s.tag != "forest")
     on_the_trip = history.photo(taken_at="2023-05-02T16:00:00", vector=[1.0, 0.0])  # the trip's own shoot
     assert "Rome2023" in _tags(suggester.suggest(on_the_trip, 3))
+
+
+def test_what_the_librarys_other_photographers_wrote_on_the_photo_is_suggested(history):
+    for _ in range(6):
+        history.photo(["family"])
+    for _ in range(2):
+        history.photo(["tram"])
+    photo = history.photo()
+    assert _tags(history.suggest(photo))[0] == "family"
+    partner = history.store.profile("Ben")
+    history.store.add_tags(partner, [photo.id], ["Lisbon", "tram"], "typed")
+    suggestions = history.suggest(photo)
+    assert _tags(suggestions)[0] == "tram"  # hers, and what he called this very photo
+    lisbon = next(s for s in suggestions if s.tag == "Lisbon")  # a word she never used herself
+    assert lisbon.reason == "1 other photographer of this library tagged it so"
+    # Her own tags on the photo are never "others" to her.
+    history.store.add_tags(history.profile, [photo.id], ["sunset"], "typed")
+    assert "sunset" not in _tags(history.suggest(photo))
+
+
+def test_a_model_that_scores_nan_adds_nothing_and_empties_nothing(history):
+    """A calibration that had run off gave NaN for every tag, and with it no suggestion at all."""
+    for _ in range(4):
+        history.photo(["family"], vector=[1.0, 0.0])
+    photo = history.photo(vector=[1.0, 0.0])
+
+    class NanModel(_FixedModel):
+        def __call__(self, vector):
+            return {self.tag: float("nan")}
+
+    suggestions = Suggester(history.store, history.profile, ENCODER, model_scorer=NanModel("family")).suggest(photo, 3)
+    assert _tags(suggestions) == ["family"] and np.isfinite(suggestions[0].score)
