@@ -34,3 +34,27 @@ def test_retraining_on_a_simulated_library_is_kept_only_if_it_helps_on_her_next_
     assert main(["--db", str(db), "--profile", name, "models", "list"]) == 0
     listed = capsys.readouterr().out
     assert result.version in listed and "0  the untrained engine" in listed
+
+
+def test_scores_on_her_next_shoots_are_calibrated_on_a_simulated_library(tmp_path):
+    """The number beside a suggestion is the chance she takes it: on her next shoots, which the
+    engine's calibration never saw, the scores it shows are closer to the truth than the raw
+    combined scores, and the ranking is the same."""
+    from benchmarks.next_shoot import calibration_of
+
+    db, truth, name = prepare_library(tmp_path, index=2, n_photos=200, seed=4)
+    history, upcoming = truth[:-60], truth[-60:]
+    with Store(db) as store:
+        profile = store.profile(name)
+        by_path = tag_history(store, profile, history)
+        photos = [by_path[item["path"]] for item in upcoming]
+        truths = [frozenset(item["tags"]) for item in upcoming]
+        shown = {}
+        for calibrate in (True, False):
+            suggester = Suggester(store, profile, store.active_encoder(), calibrate=calibrate)
+            shown[calibrate] = [suggester.suggest(photo, 5) for photo in photos]
+    assert [[s.tag for s in row] for row in shown[True]] == [[s.tag for s in row] for row in shown[False]]
+    calibrated, raw = (calibration_of([(s.score, s.tag in t) for row, t in zip(shown[c], truths) for s in row])
+                       for c in (True, False))
+    print(f"ECE on the next shoots: calibrated {calibrated['ece']:.3f}, raw {raw['ece']:.3f}")
+    assert calibrated["ece"] <= 0.6 * raw["ece"] and calibrated["ece"] <= 0.15  # one photographer: ~0.05 is noise
