@@ -113,7 +113,9 @@ def replay(db: Path, truth: list[dict], profile_name: str, strategy: str, retrai
             if strategy == "tagassist" and (n + 1) % retrain_every == 0 and n + 1 < len(truth):
                 retrains.append(_retrain(store, profile, encoder, n + 1))
                 suggester.model_scorer = active_model_scorer(store, profile, encoder)
-            suggester.refresh()
+                suggester.refresh()  # as the app does after a model change: read (and calibrate) again
+            else:
+                suggester.refresh([photo.id])  # as the app does after a tag change: this photo only
     return {"rows": rows, "retrains": retrains}
 
 

@@ -1,4 +1,4 @@
-"""``python -m trainer train --db DB [--profile P] [--mode head|full] [--device D] [--json-progress]``
+"""``python -m trainer train --db DB [--profile P] [--mode head|full|cnn-permlp] [--device D] [--json-progress]``
 
 With --json-progress, one JSON object per line on stdout: {"stage", "epoch", "step", "total",
 "loss", "metric", "eta_s"} while training, then a final {"stage": "done", ...} with the

@@ -28,13 +28,13 @@ from datetime import datetime, timedelta, timezone
 import numpy as np
 import torch
 
-from tagassist.engine.ranker import RANKER_FEATURES, SignalRanker
+from tagassist.engine.ranker import SignalRanker
 from tagassist.engine.suggest import Suggester
 from tagassist.store import Photo, Profile
 
 from .data import Post
 from .model_api import Callback, SideData, TagModel
-from .signal_ranker import L2, fit_logistic, replay_examples
+from .signal_ranker import ranker_from_examples, replay_examples
 
 ITEMS = "items"  # the "encoder" whose embeddings are the items' features
 _EPOCH = datetime(1970, 1, 1)
@@ -72,7 +72,10 @@ class PostsLibrary:
 
     def __init__(self, posts: Sequence[Post], item_features: dict[str, np.ndarray],
                  negatives: dict[tuple[str, str], frozenset[str]] | None = None):
-        self.item_id = {item: n for n, item in enumerate(sorted({p.item for p in posts} | set(item_features)))}
+        self.item_id: dict[str, int] = {}  # item -> photo id
+        self.item_of: dict[int, str] = {}
+        for item in sorted({p.item for p in posts} | set(item_features)):
+            self._id(item)
         self.profiles: dict[str, Profile] = {}
         self._posts: dict[int, list[Post]] = defaultdict(list)  # profile id -> posts
         self._by_item: dict[str, dict[int, frozenset[str]]] = defaultdict(dict)  # item -> profile id -> tags
@@ -95,12 +98,16 @@ class PostsLibrary:
             self.profiles[user] = Profile(len(self.profiles) + 1, user)
         return self.profiles[user]
 
+    def _id(self, item: str) -> int:
+        if item not in self.item_id:
+            self.item_id[item] = len(self.item_id)
+            self.item_of[self.item_id[item]] = item
+        return self.item_id[item]
+
     def photo(self, post: Post) -> Photo:
         """The item of a post as a photo, taken at the post's time."""
-        if post.item not in self.item_id:
-            self.item_id[post.item] = len(self.item_id)
         return Photo(path=post.item, size=0, mtime_ns=0, content_hash=post.item, taken_at=_iso(post.time),
-                     id=self.item_id[post.item])
+                     id=self._id(post.item))
 
     def photos(self, user: str) -> tuple[list[Photo], list[frozenset[str]]]:
         """The user's tagged items, oldest first, with her tags on each."""
@@ -123,7 +130,7 @@ class PostsLibrary:
         wanted = None if photo_ids is None else set(photo_ids)
         rows = []
         for item, tag in self._rejected.get(profile.id, ()):
-            pid = self.item_id.setdefault(item, len(self.item_id))
+            pid = self._id(item)
             if wanted is None or pid in wanted:
                 rows.append((pid, tag, self._when.get((profile.id, item)), None, None))
         return rows if with_photo else [row[1:] for row in rows]
@@ -146,14 +153,9 @@ class PostsLibrary:
         return []
 
     def others_tags(self, profile: Profile, photo_id: int) -> tuple[dict[str, int], int]:
-        item = self._item_of(photo_id)
+        item = self.item_of.get(photo_id)
         taggers = {pid: tags for pid, tags in self._by_item.get(item, {}).items() if pid != profile.id}
         return dict(Counter(t for tags in taggers.values() for t in tags)), len(taggers)
-
-    def _item_of(self, photo_id: int) -> str | None:
-        if not hasattr(self, "_items") or len(self._items) != len(self.item_id):
-            self._items = {pid: item for item, pid in self.item_id.items()}
-        return self._items.get(photo_id)
 
 
 class EngineModel(TagModel):
@@ -176,7 +178,7 @@ class EngineModel(TagModel):
             return
         users = sorted(self.library.profiles)
         rng = np.random.default_rng(self.seed)
-        if len(users) > self.ranker_users:  # the replay of a few hundred users says it all
+        if len(users) > self.ranker_users:  # a cap for very large data sets
             users = sorted(rng.choice(users, self.ranker_users, replace=False).tolist())
         features, labels = [], []
         for n, user in enumerate(users, 1):
@@ -188,15 +190,8 @@ class EngineModel(TagModel):
                 labels.append(y)
             if n % 100 == 0 or n == len(users):
                 callback({"stage": "ranker", "epoch": n, "total": len(users), "loss": None, "metric": None})
-        if not features:
-            return
-        x, y = np.vstack(features), np.concatenate(labels)
-        if not len(y) or y.min() == y.max():
-            return
-        penalty = np.full(x.shape[1], L2)
-        penalty[RANKER_FEATURES.index("noisy_or")] = 0.0
-        coefficients, bias = fit_logistic(x, y, penalty)
-        self.ranker = SignalRanker(tuple(float(c) for c in coefficients), bias, len(y))
+        if features:
+            self.ranker = ranker_from_examples(np.vstack(features), np.concatenate(labels), len(features))
 
     def _tensors(self) -> dict[str, torch.Tensor]:
         if self.ranker is None:
@@ -210,6 +205,7 @@ class EngineModel(TagModel):
 
     def _suggester(self, user: str) -> Suggester:
         if user not in self._suggesters:
+            # Uncalibrated: calibration maps scores, never the order, and only the order is scored here.
             self._suggesters[user] = Suggester(self.library, self.library.profile(user), ITEMS, calibrate=False)
         return self._suggesters[user]
 

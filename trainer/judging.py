@@ -16,7 +16,7 @@ from .metrics import ranking_metrics
 from .signal_ranker import fit_signal_ranker
 from .validation import ForwardSplit, Verdict, paired_bootstrap
 
-MODEL_WEIGHTS = (0.9, 0.6, 0.3, 0.0)  # how much a model may count against the other signals
+MODEL_WEIGHTS = (0.0, 0.3, 0.6, 0.9)  # how much a model may count against the other signals, least first
 # The engine's suggestions before and after are compared on the newest held-out photos, at
 # most this many in each block (each costs the signals of one suggestion; 200 photos tell a
 # real gain from noise, and two folds must stay within the retrain's time budget).
@@ -52,11 +52,11 @@ def outcome_summary(activated: bool, test_shoots: int, test_photos: int, before:
 
 def choose_combination(store, profile, encoder_id, photos, truths, exclude, scorer, rankers,
                        should_stop: Callable[[], bool] = lambda: False) -> float:
-    """Sets the scorer's ranker (one of ``rankers``; None is the default noisy-OR) and its
-    model's weight among the signals to the pair that serves the held-out photos best, and
-    returns the F1@5 it gives. Ties go to the earlier ranker and the larger weight (the learned
-    ranker has seen more photos than the held-out ones, the model is newer evidence). A model
-    that only hurts ends up at weight 0 and changes nothing."""
+    """Sets the scorer's ranker (one of ``rankers``, least change first: None is the default
+    noisy-OR) and its model's weight among the signals to the pair that serves the held-out
+    photos best, and returns the F1@5 it gives. A tie goes to the smaller change: the fewer the
+    tune photos, the likelier a tie, and a change the tune shoots cannot tell from none is a
+    gamble on the next shoot. A model that only hurts ends up at weight 0 and changes nothing."""
     suggester = Suggester(store, profile, encoder_id, model_scorer=scorer, exclude_photo_ids=exclude, calibrate=False)
     signals = [suggester.signals(p, hide_own_tags=True) for p in photos]
     best, choice = -1.0, (None, MODEL_WEIGHTS[0])
@@ -106,7 +106,7 @@ def judge_candidate(store: Store, profile: Profile, photos: list[Photo], tags: l
     unseen_by_test = {photos[i].id for i in split.test}  # the next shoots: everything before is history
     ranker = fit_signal_ranker(store, profile, encoder_id, photos, truths, len(split.train), should_stop)
     choose_combination(store, profile, encoder_id, tune_photos, tune_truths, unseen_by_tuning, scorer,
-                       [ranker, None] if ranker else [None], should_stop)
+                       [None, ranker] if ranker else [None], should_stop)
     previous = active_model_scorer(store, profile, previous_encoder) if previous_encoder else None
     before_rankings = suggestion_rankings(store, profile, previous_encoder or encoder_id, test_photos, unseen_by_test,
                                           previous)

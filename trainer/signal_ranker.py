@@ -80,10 +80,16 @@ def fit_signal_ranker(store: Store, profile: Profile, encoder_id: str, photos: S
                       truths: Sequence[frozenset[str]], train_count: int,
                       should_stop: Callable[[], bool] = lambda: False) -> SignalRanker | None:
     """Her ranker, or None when her history has no positive and negative examples yet."""
-    x, y, used = replay_examples(store, profile, encoder_id, photos, truths, train_count, should_stop)
+    return ranker_from_examples(*replay_examples(store, profile, encoder_id, photos, truths, train_count,
+                                                 should_stop))
+
+
+def ranker_from_examples(x: np.ndarray, y: np.ndarray, photos: int) -> SignalRanker | None:
+    """The logistic ranker of replayed examples, or None without positives and negatives. Every
+    coefficient but the untrained engine's own score is pulled toward zero."""
     if not len(y) or y.min() == y.max():
         return None
     penalty = np.full(x.shape[1], L2)
-    penalty[RANKER_FEATURES.index("noisy_or")] = 0.0
+    penalty[PRIOR] = 0.0
     coefficients, bias = fit_logistic(x, y, penalty)
-    return SignalRanker(tuple(round(float(c), 6) for c in coefficients), round(bias, 6), used)
+    return SignalRanker(tuple(round(float(c), 6) for c in coefficients), round(bias, 6), photos)
