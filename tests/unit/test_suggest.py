@@ -225,11 +225,16 @@ def test_a_model_counts_only_as_much_as_held_out_photos_allow(history, held_out)
     photos, truths, exclude = held_out
     scorer = _ModelOf("d1", "d2", "d3", "d4", "d5")  # sure of five wrong tags
     f1 = choose_combination(history.store, history.profile, ENCODER, photos, truths, exclude, scorer, [None])
-    # At 0.9 they would push 'family' (frequent, and on every similar photo) out of the top 5.
-    assert scorer.signal_weight == 0.6 and f1 == pytest.approx(1 / 3)
+    # At 0.9 they would push 'family' (frequent, and on every similar photo) out of the top 5;
+    # 0.3 and 0.6 do no better than leaving the model out, so it is left out.
+    assert scorer.signal_weight == 0.0 and f1 == pytest.approx(1 / 3)
+    suggester = Suggester(history.store, history.profile, ENCODER, model_scorer=scorer, exclude_photo_ids=exclude)
+    at_most = [s.tag for s in suggester.rank(suggester.signals(photos[0], hide_own_tags=True), 5, model_weight=0.9)]
+    assert "family" not in at_most
 
 
-def test_ties_go_to_the_learned_ranker_and_the_larger_model_weight(history, held_out):
+def test_ties_go_to_the_least_change(history, held_out):
+    """A change the tune shoots cannot tell from none is a gamble on the next shoot."""
     from tagassist.engine.ranker import RANKER_FEATURES, SignalRanker
     from trainer.judging import choose_combination
 
@@ -237,14 +242,14 @@ def test_ties_go_to_the_learned_ranker_and_the_larger_model_weight(history, held
     follows_frequency = SignalRanker(tuple(4.0 if f == "noisy_or" else 0.0 for f in RANKER_FEATURES), -2.0)
     scorer = _ModelOf("family")
     f1 = choose_combination(history.store, history.profile, ENCODER, photos, truths, exclude, scorer,
-                            [follows_frequency, None])
-    assert (scorer.ranker, scorer.signal_weight, f1) == (follows_frequency, 0.9, pytest.approx(1 / 3))
+                            [None, follows_frequency])
+    assert (scorer.ranker, scorer.signal_weight, f1) == (None, 0.0, pytest.approx(1 / 3))
     # A ranker that learned to avoid frequent tags loses to the default combination.
     avoids_frequency = SignalRanker(tuple(-4.0 if f in ("frequency", "noisy_or") else 0.0
                                           for f in RANKER_FEATURES), 0.0)
     scorer = _ModelOf()
     choose_combination(history.store, history.profile, ENCODER, photos, truths, exclude, scorer,
-                       [avoids_frequency, None])
+                       [None, avoids_frequency])
     assert scorer.ranker is None
 
 
