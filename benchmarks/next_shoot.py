@@ -79,7 +79,9 @@ def one(index: int, seed: int, n_photos: int, n_next: int, work: Path) -> dict:
         try:
             result = train_profile(store, profile, encoder)
             outcome = {"activated": result.activated, "summary": result.summary,
-                       "judged_on": f"{result.validation_photos} photos in {result.test_shoots} shoots"}
+                       "judged_on": f"{result.judged_photos} photos in {result.folds} fold"
+                                    f"{'s' if result.folds != 1 else ''}, the newest {result.validation_photos}"
+                                    f" in {result.test_shoots} shoot{'s' if result.test_shoots != 1 else ''}"}
         except TooLittleHistory as exc:
             outcome = {"activated": False, "summary": str(exc), "judged_on": "-"}
         seconds = time.perf_counter() - started

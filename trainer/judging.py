@@ -21,6 +21,9 @@ MODEL_WEIGHTS = (0.0, 0.3, 0.6, 0.9)  # how much a model may count against the o
 # most this many in each block (each costs the signals of one suggestion; 200 photos tell a
 # real gain from noise, and two folds must stay within the retrain's time budget).
 COMPARE_PHOTOS = 200
+# A gain is believed only on at least this many test photos (all folds together): a bootstrap
+# over fewer underrates the noise, and one odd shoot can carry it.
+MIN_EVIDENCE_PHOTOS = 30
 
 
 def f1_at_5(rankings: list[list[str]], truths: list[frozenset[str]]) -> float:
@@ -41,12 +44,15 @@ def accepted_share(rankings: list[list[str]], truths: list[frozenset[str]]) -> f
     return sum(len(set(r[:5]) & t) for r, t in zip(rankings, truths)) / shown if shown else 0.0
 
 
-def outcome_summary(activated: bool, test_shoots: int, test_photos: int, before: float, after: float) -> str:
+def outcome_summary(activated: bool, test_shoots: int, test_photos: int, before: float, after: float,
+                    too_few: bool = False) -> str:
     shoots = f"your {test_shoots} newest shoot{'s' if test_shoots != 1 else ''} ({test_photos} photos)"
     measured = (f"On {shoots}, which it did not learn from, you would have accepted {before:.0%} of the shown"
                 f" suggestions before, {after:.0%} with the new model.")
     if activated:
         return f"{measured} The new model is active."
+    if too_few:
+        return f"{measured} That is too few photos to be sure it helps, so your suggestions stay as they were."
     return f"{measured} That is no clear gain, so your suggestions stay as they were."
 
 
@@ -91,6 +97,11 @@ class Judgement:
     before_scores: tuple[float, ...] = ()  # per test photo: F1@5 of the engine as it is
     after_scores: tuple[float, ...] = ()  # and with the candidate
 
+    @property
+    def judged_photos(self) -> int:
+        """The test photos the decision rests on (every fold's)."""
+        return len(self.before_scores)
+
 
 def judge_candidate(store: Store, profile: Profile, photos: list[Photo], tags: list[list[str]], split: ForwardSplit,
                     scorer: ModelScorer, encoder_id: str, previous_encoder: str | None,
@@ -114,21 +125,26 @@ def judge_candidate(store: Store, profile: Profile, photos: list[Photo], tags: l
     before_scores, after_scores = per_photo_f1(before_rankings, test_truths), per_photo_f1(after_rankings, test_truths)
     verdict = paired_bootstrap(before_scores, after_scores, seed=seed)
     accepted = accepted_share(before_rankings, test_truths), accepted_share(after_rankings, test_truths)
-    activate = verdict.better and accepted[1] >= accepted[0]
+    enough = len(test_photos) >= MIN_EVIDENCE_PHOTOS
+    activate = verdict.better and accepted[1] >= accepted[0] and enough
     return Judgement(f1_at_5(before_rankings, test_truths), f1_at_5(after_rankings, test_truths), accepted, verdict,
                      len(test_photos), activate,
-                     outcome_summary(activate, split.test_shoots, len(test_photos), *accepted),
+                     outcome_summary(activate, split.test_shoots, len(test_photos), *accepted,
+                                     too_few=verdict.better and not enough),
                      tuple(before_scores), tuple(after_scores))
 
 
 def judge_folds(judgements: list[Judgement], split: ForwardSplit, *, seed: int = 0) -> Judgement:
     """One decision over rolling folds (newest first): a gain beyond the noise on their test
-    photos pooled, and no fold worse. The numbers shown are the newest fold's."""
+    photos pooled, enough of them, and no fold worse. The numbers shown are the newest fold's."""
     newest = judgements[0]
-    pooled = paired_bootstrap([x for j in judgements for x in j.before_scores],
-                              [x for j in judgements for x in j.after_scores], seed=seed)
+    before = [x for j in judgements for x in j.before_scores]
+    pooled = paired_bootstrap(before, [x for j in judgements for x in j.after_scores], seed=seed)
     never_worse = all(sum(j.after_scores) >= sum(j.before_scores) and j.accepted[1] >= j.accepted[0]
                       for j in judgements)
-    activate = pooled.better and never_worse
-    return replace(newest, verdict=pooled, activate=activate,
-                   summary=outcome_summary(activate, split.test_shoots, newest.test_photos, *newest.accepted))
+    enough = len(before) >= MIN_EVIDENCE_PHOTOS
+    activate = pooled.better and never_worse and enough
+    return replace(newest, verdict=pooled, activate=activate, before_scores=tuple(before),
+                   after_scores=tuple(x for j in judgements for x in j.after_scores),
+                   summary=outcome_summary(activate, split.test_shoots, newest.test_photos, *newest.accepted,
+                                           too_few=pooled.better and never_worse and not enough))

@@ -109,6 +109,7 @@ class TrainResult:
     epochs: int = 0
     warm_start_from: str | None = None
     folds: int = 1  # rolling forward folds that judged it
+    judged_photos: int = 0  # the test photos of every fold together: what the decision rests on
     self_training: dict | None = None  # head with self_training: what distillation did
     summary: str = ""  # the outcome in the photographer's words
 
@@ -265,7 +266,8 @@ def train(store: Store, profile: Profile, config: TrainConfig | None = None, *, 
         test_shoots=folds[0].test_shoots, tune_photos=len(folds[0].tune), accepted_before=judged.accepted[0],
         accepted_after=judged.accepted[1], gain_lower_bound=judged.verdict.lower_bound, encoder_id=encoder_id,
         previous_encoder=previous_encoder, epochs=fitted.epochs, warm_start_from=fitted.warm_start,
-        folds=len(folds) if config.mode == "head" else 1, self_training=fitted.self_training,
+        folds=len(folds) if config.mode == "head" else 1, judged_photos=judged.judged_photos,
+        self_training=fitted.self_training,
         summary=judged.summary)
     publish(store, profile, fitted, result, config, _fingerprint(history), models_dir)
     return replace(result, seconds=time.perf_counter() - started)

@@ -20,7 +20,8 @@ def test_retraining_on_a_simulated_library_is_kept_only_if_it_helps_on_her_next_
         # Judged on her newest shoots, which the model never saw, against the engine as it is:
         # kept only with a gain beyond the noise, else the engine stays exactly as it was.
         assert result.test_shoots >= 1 and result.validation_photos >= 10
-        assert result.activated == (result.gain_lower_bound > 0 and result.accepted_after >= result.accepted_before)
+        assert result.activated == (result.gain_lower_bound > 0 and result.accepted_after >= result.accepted_before
+                                    and result.judged_photos >= 30)
         scorer = active_model_scorer(store, profile, encoder)
         if not result.activated:
             assert scorer is None and "stay as they were" in result.summary

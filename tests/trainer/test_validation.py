@@ -60,3 +60,25 @@ def test_rolling_folds_test_each_on_the_shoots_before_the_next():
     assert list(older.test) == list(range(56, 68)) == list(newest.tune)  # one block back in time
     assert older.train.stop <= older.tune.start < older.test.start
     assert len(forward_folds(photos[:36], count=2)) == 1  # where the history allows
+
+
+def _judgement(gains: list[float]):
+    from trainer.judging import Judgement
+    from trainer.validation import Verdict
+
+    before = [0.4] * len(gains)
+    after = [b + g for b, g in zip(before, gains)]
+    return Judgement(0.4, 0.5, (0.3, 0.4), Verdict(True, 0.4, 0.5, 0.05), len(gains), True, "",
+                     tuple(before), tuple(after))
+
+
+def test_a_clear_gain_on_too_few_photos_keeps_the_engine_and_says_why():
+    from trainer.judging import MIN_EVIDENCE_PHOTOS, judge_folds
+
+    split = forward_split([P(f"2024-01-{1 + i // 4:02}T12:{i % 4:02}:00") for i in range(80)])
+    few = [0.2] * (MIN_EVIDENCE_PHOTOS // 2 - 1)
+    judged = judge_folds([_judgement(few), _judgement(few)], split)
+    assert judged.verdict.better and not judged.activate
+    assert "too few photos to be sure" in judged.summary and judged.judged_photos == 2 * len(few)
+    enough = [0.2] * (MIN_EVIDENCE_PHOTOS // 2)
+    assert judge_folds([_judgement(enough), _judgement(enough)], split).activate
