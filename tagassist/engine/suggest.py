@@ -124,6 +124,7 @@ def _top_k(scores: np.ndarray, names: Sequence[str], k: int) -> list[int]:
 
 
 OCCASION_GAP_HOURS = 48.0  # uses of a tag this far apart are separate occasions (trips, events)
+PLACE_KM = 50.0  # a tag whose geotagged uses all lie this close to their centre names a place
 
 
 def _occasions(hours: np.ndarray) -> float:
@@ -390,6 +391,7 @@ class ProfileHistory:
         self.embedding_alive = alive[self.embedded_rows] if len(self.embedded_rows) else np.zeros(0, dtype=bool)
         self.embedding_position = self._positions
         self.__dict__.pop("occasions", None)
+        self.__dict__.pop("places", None)
 
     def _build_csr(self) -> None:
         """Photo x tag incidence: tags of row i are indices[indptr[i]:indptr[i+1]]. Rows that
@@ -410,6 +412,32 @@ class ProfileHistory:
     def occasions(self) -> np.ndarray:
         """Per tag, on how many occasions it was used (only a trained model needs it)."""
         return np.array([_occasions(self.hours[rows]) for rows in self.tag_rows], dtype=np.float64)
+
+    @functools.cached_property
+    def places(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per tag: whether it names a place (its geotagged uses, two or more, all lie within
+        PLACE_KM of their centre), and that centre (only a trained model needs it)."""
+        v = len(self.tags)
+        is_place, lat, lon = np.zeros(v, dtype=bool), np.full(v, np.nan), np.full(v, np.nan)
+        for t, rows in enumerate(self.tag_rows):
+            lats, lons = self.lats[rows], self.lons[rows]
+            known = np.isfinite(lats) & np.isfinite(lons)
+            if known.sum() < 2:
+                continue
+            lat[t], lon[t] = lats[known].mean(), lons[known].mean()
+            is_place[t] = _haversine_km(lat[t], lon[t], lats[known], lons[known]).max() <= PLACE_KM
+        return is_place, lat, lon
+
+    def place_support(self, photo: Photo) -> np.ndarray:
+        """1 per tag, but 0 for a place tag on a photo taken far from that place: no look of a
+        photo makes it the Black Forest when its GPS says Portugal."""
+        support = np.ones(len(self.tags))
+        if photo.gps_lat is None or photo.gps_lon is None:
+            return support
+        is_place, lat, lon = self.places
+        far = np.nan_to_num(_haversine_km(photo.gps_lat, photo.gps_lon, lat, lon), nan=0.0) > 2 * PLACE_KM
+        support[is_place & far] = 0.0
+        return support
 
     def muted_in_context(self, photo: Photo) -> set[str]:
         """Tags rejected at least REJECTIONS_TO_MUTE times on photos of this photo's shoot
@@ -680,7 +708,7 @@ class Suggester:
         by_camera = self._habit(h.camera, h.camera_index.get(camera, -1) if camera else -1, h.counts)
         model_row = np.nan_to_num(from_dict(model), nan=0.0, posinf=1.0, neginf=0.0)  # a broken model adds nothing
         if model:
-            model_row[:v] *= model_support(h.occasions, shoot)
+            model_row[:v] *= model_support(h.occasions, shoot) * h.place_support(photo)
         rows = {
             "model": model_row,
             "visual": padded(visual),

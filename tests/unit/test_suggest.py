@@ -270,6 +270,26 @@ def test_a_trained_model_cannot_lift_a_tag_of_one_trip_onto_another(history):
     assert "Rome2023" in _tags(suggester.suggest(on_the_trip, 3))
 
 
+def test_a_trained_model_cannot_lift_a_place_tag_onto_a_photo_taken_far_from_it(history):
+    """Many visits to the Black Forest (so not one trip), all within a few km: a forest photo
+    whose GPS says Portugal gets no help from the model for that place tag."""
+    black_forest, algarve = (48.0, 8.2), (37.1, -8.5)
+    for year in range(2019, 2024):  # five visits, a year apart
+        history.photo(["Places|Germany|Black Forest", "forest"], taken_at=f"{year}-10-12T11:00:00",
+                      gps=(black_forest[0] + 0.01 * (year - 2019), black_forest[1]), vector=[1.0, 0.0])
+    for month in range(1, 10):
+        history.photo(["forest"], taken_at=f"2024-{month:02}-15T10:00:00", vector=[1.0, 0.0])
+    sure = _ModelOf("Places|Germany|Black Forest", "forest")
+    suggester = Suggester(history.store, history.profile, ENCODER, model_scorer=sure)
+    in_portugal = history.photo(taken_at="2024-11-02T10:00:00", gps=algarve, vector=[1.0, 0.0])
+    place = next(s for s in suggester.suggest(in_portugal, 5) if s.tag == "Places|Germany|Black Forest")
+    assert "trained model" not in place.reason
+    suggester.refresh()
+    there = history.photo(taken_at="2024-11-03T10:00:00", gps=(48.05, 8.25), vector=[1.0, 0.0])
+    near = next(s for s in suggester.suggest(there, 5) if s.tag == "Places|Germany|Black Forest")
+    assert near.score > place.score and "trained model" in near.reason
+
+
 def test_what_the_librarys_other_photographers_wrote_on_the_photo_is_suggested(history):
     for _ in range(6):
         history.photo(["family"])
