@@ -24,6 +24,10 @@ CUTS = 8  # cut points through the training photos
 PHOTOS_PER_CUT = 40  # photos scored after each cut (evenly spaced when there are more)
 CANDIDATES = 30  # per photo: the untrained engine's best candidates
 L2 = 2.0
+# The log-evidence and share features must earn their place with much data: one photographer's
+# few thousand examples leave them near zero (they overfit her older shoots and hurt her next
+# ones), a folksonomy's million use them.
+L2_RICH = 1000.0
 PRIOR = RANKER_FEATURES.index("noisy_or")  # the untrained engine's score: which candidates it would consider
 
 
@@ -86,10 +90,10 @@ def fit_signal_ranker(store: Store, profile: Profile, encoder_id: str, photos: S
 
 def ranker_from_examples(x: np.ndarray, y: np.ndarray, photos: int) -> SignalRanker | None:
     """The logistic ranker of replayed examples, or None without positives and negatives. Every
-    coefficient but the untrained engine's own score is pulled toward zero."""
+    coefficient but the untrained engine's own score is pulled toward zero, the rich ones hard."""
     if not len(y) or y.min() == y.max():
         return None
-    penalty = np.full(x.shape[1], L2)
+    penalty = np.array([L2_RICH if f.startswith("log_") else L2 for f in RANKER_FEATURES])
     penalty[PRIOR] = 0.0
     coefficients, bias = fit_logistic(x, y, penalty)
     return SignalRanker(tuple(round(float(c), 6) for c in coefficients), round(bias, 6), photos)
