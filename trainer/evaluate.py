@@ -205,6 +205,12 @@ def main(argv=None) -> int:
     if unknown:
         print(f"evaluate: unknown model(s) {', '.join(unknown)} (known: {', '.join(MODELS)})", file=sys.stderr)
         return 1
+    for name in names:  # a research model left out of this installation is said before any work
+        try:
+            make_model(name)
+        except KeyError as exc:
+            print(f"evaluate: {exc.args[0]}", file=sys.stderr)
+            return 1
     try:
         ks = sorted({int(k) for k in args.k.split(",")})
     except ValueError:

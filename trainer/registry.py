@@ -37,10 +37,19 @@ MODELS: dict[str, Callable[..., TagModel]] = {
     "engine": _lazy("engine_model", "EngineModel"),
 }
 LEARNED = ("pitf", "fm", "cnn-permlp", "altreco", "graphnet", "multitask", "simr", "engine")
+# The papers' models are scored by the evaluator from a source install; the installers leave
+# these modules out (packaging/tagassist.spec): the app trains and evaluates without them.
+RESEARCH_MODULES = ("pitf", "permlp_model", "altreco", "graphnet", "multitask", "simr", "neural")
 NEURAL = ("cnn-permlp", "altreco", "graphnet", "multitask", "simr")
 
 
 def make_model(name: str, **params) -> TagModel:
     if name not in MODELS:
         raise KeyError(f"unknown model {name!r} (known: {', '.join(MODELS)})")
-    return MODELS[name](**params)
+    try:
+        return MODELS[name](**params)
+    except ModuleNotFoundError as exc:
+        if exc.name and exc.name.removeprefix("trainer.") in RESEARCH_MODULES:
+            raise KeyError(f"{name} is a research model, not part of this installation: evaluate it from a source"
+                           " install of tagassist") from None
+        raise

@@ -111,7 +111,7 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate = add("eval", models.cmd_eval, "score the recommender models side by side on a tagging history")
     evaluate.add_argument("--dataset", metavar="SPEC",
                           help="store:DB (default: this library), lastfm:FOLDER or tagrec:FILE")
-    evaluate.add_argument("--models", default="mp-u,mp-ui,bll-ui,pitf,cnn-permlp,engine", help="comma-separated")
+    evaluate.add_argument("--models", default="mp-u,mp-ui,bll-ui,engine", help="comma-separated")
     evaluate.add_argument("--k", default="1,3,5,10", help="cut-offs, comma-separated")
     evaluate.add_argument("--report", metavar="FILE", help="also write the JSON report here")
     evaluate.add_argument("--search", type=int, default=0, metavar="N", help="N random hyper-parameter trials per model")

@@ -81,3 +81,31 @@ def test_portable_mode_keeps_data_beside_the_executable(monkeypatch, tmp_path):
 def test_without_the_portable_marker_data_stays_in_the_user_profile(monkeypatch, tmp_path):
     assert _run_portable_hook(monkeypatch, tmp_path / "tagassist") == {"TAGASSIST_DATA_DIR": None,
                                                                       "TAGASSIST_CACHE_DIR": None}
+
+
+def test_the_apps_training_and_evaluation_never_import_the_papers_models():
+    """The installers leave the research models out (packaging/tagassist.spec): retraining,
+    judging, the engine and `tagassist eval`'s default models must run without them, and asking
+    for one where it is missing says so in one line."""
+    from trainer.registry import MODELS, RESEARCH_MODULES
+
+    assert all((REPO / "trainer" / f"{name}.py").exists() for name in RESEARCH_MODULES)  # the list is not stale
+    code = ("import sys, trainer.__main__, trainer.pipeline, trainer.evaluate, trainer.engine_model\n"
+            "from trainer.registry import make_model\n"
+            "for name in ('mp-u', 'mp-ui', 'bll-ui', 'engine'): make_model(name)\n"
+            f"print(sorted(m for m in sys.modules if m.removeprefix('trainer.') in {RESEARCH_MODULES!r}))")
+    done = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
+    # Without them (as in a bundle), a research model is refused in words.
+    blocked = ("import sys\n"
+               "class Missing:\n"
+               "    def find_spec(self, name, path=None, target=None):\n"
+               "        if name == 'trainer.pitf':\n"
+               "            raise ModuleNotFoundError(name=name)\n"
+               "sys.meta_path.insert(0, Missing())\n"
+               "from trainer.evaluate import main\n"
+               "sys.exit(main(['--dataset', 'tagrec:missing.txt', '--models', 'pitf']))")
+    done = subprocess.run([sys.executable, "-c", blocked], cwd=REPO, capture_output=True, text=True)
+    assert done.returncode == 1 and "research model, not part of this installation" in done.stderr
+    assert "pitf" in MODELS
