@@ -14,11 +14,13 @@ Every mode runs the same stages, each a small function:
                    folds where the config asks for them and the history allows
     publish        the bundle saved and registered; active only when the judgement says so
 
-The modes differ only in their ``TrainConfig`` defaults and their fit function. ``full``
-re-indexes the library with its fine-tuned encoder before it is judged (its embeddings are
-dropped again if it loses). ``cnn-permlp`` (the paper's CNN, research) is judged as a model
-alone: its head scores embeddings the library only has once it is indexed with that encoder
-(``tagassist index --encoder cnn-permlp``), so it is registered, not activated.
+The modes differ in their ``TrainConfig`` defaults, their fit function, and what their
+candidate needs before it can be judged. ``head`` is judged over rolling folds (a model of
+the older shoots is fitted by the same recipe for each older fold). ``full`` re-indexes the
+library with its fine-tuned encoder first (its embeddings are dropped again if it loses).
+``cnn-permlp`` (the paper's CNN, research) is judged as a model alone: its head scores
+embeddings the library only has once it is indexed with that encoder (``tagassist index
+--encoder cnn-permlp``), so it is registered, not activated.
 """
 
 from __future__ import annotations
