@@ -23,7 +23,7 @@ from __future__ import annotations
 import math
 from collections import Counter, defaultdict
 from collections.abc import Sequence
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 import numpy as np
 import torch
@@ -160,7 +160,7 @@ class PostsLibrary:
 
 class EngineModel(TagModel):
     name = "engine"
-    uses = ("item_features",)
+    uses = ("item_features", "negatives")
 
     def __init__(self, learned_ranker: bool = True, ranker_users: int = 4000, factors: int = 128, seed: int = 0):
         super().__init__(seed)

@@ -30,7 +30,9 @@ DEFAULT_WEIGHTS = {
     "camera": 0.2,
 }
 # What the learned ranker reads: every signal but the trained model's (whose weight is chosen
-# separately, on held-out photos, after the model exists), plus the default noisy-OR score.
+# separately, on held-out photos, after the model exists) and the default noisy-OR score, each
+# as it is and as log evidence, and the shares of frequency and others (the log_ features are
+# the rich ones: trainer.signal_ranker holds them back where data is scarce).
 RANKER_FEATURES = (tuple(s for s in SIGNALS if s != "model") + ("noisy_or",)
                    + tuple(f"log_{s}" for s in SIGNALS if s != "model") + ("log_noisy_or",)
                    + ("log_share_frequency", "log_share_others"))

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 import torch
 
-from tagassist.engine.calibration import Calibration, _logit, fit_calibration, platt
+from tagassist.engine.calibration import Calibration, fit_calibration, platt
 from tagassist.engine.suggest import Suggester
 from tagassist.models.permlp import PerMLP
 from tagassist.store import Photo
