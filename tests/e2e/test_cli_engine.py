@@ -1,11 +1,16 @@
 """index and suggest through the CLI, on the sample library and on new files, offline."""
 
 import json
+import os
+import pickle
+import shutil
+import subprocess
+import sys
 
 import pytest
 
 from tagassist.cli import main
-from tests.conftest import SAMPLE_LIBRARY, need_shared
+from tests.conftest import REPO, SAMPLE_LIBRARY, need_shared
 
 
 def run_json(capsys, *args):
@@ -122,3 +127,36 @@ def test_tagassist_alone_opens_the_app_where_there_is_a_display(tmp_path, monkey
     monkeypatch.setattr(tagassist.launcher, "display_available", lambda: False)
     assert main(["--db", str(tmp_path / "lib.sqlite")]) == 1
     assert "no display here" in capsys.readouterr().err and len(opened) == 1
+
+
+class _WritesAFile:
+    """Unpickled unsafely, it writes ``marker``: what a crafted weight file can do."""
+
+    def __init__(self, marker):
+        self.marker = str(marker)
+
+    def __reduce__(self):
+        return exec, (f"open({self.marker!r}, 'w').write('code ran')",)
+
+
+def test_a_crafted_torchvision_weight_file_runs_no_code_and_the_default_encoder_is_used(tmp_path):
+    pytest.importorskip("torchvision")
+    marker = tmp_path / "pwned"
+    checkpoints = tmp_path / "torch" / "hub" / "checkpoints"
+    checkpoints.mkdir(parents=True)
+    (checkpoints / "resnet50-11ad3fa6.pth").write_bytes(pickle.dumps(_WritesAFile(marker)))
+    library = tmp_path / "library"
+    library.mkdir()
+    shutil.copy(SAMPLE_LIBRARY / "2024-08 Home" / "IMG1200.jpg", library)
+    db = tmp_path / "lib.sqlite"
+    tagassist = [sys.executable, "-m", "tagassist", "--db", str(db)]
+    subprocess.run([*tagassist, "scan", str(library)], cwd=REPO, check=True, capture_output=True)
+    env = {**os.environ, "TORCH_HOME": str(tmp_path / "torch")}
+    done = subprocess.run([*tagassist, "index", "--encoder", "resnet50", "--device", "cpu", "--json"], cwd=REPO,
+                          env=env, capture_output=True, text=True)
+    assert not marker.exists()
+    assert "Traceback" not in done.stderr
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["encoder"] == "efficientnet-lite0" and json.loads(done.stdout)["indexed"] == 1
+    lines = done.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("tagassist: resnet50:") and "checksum" in lines[0], lines

@@ -1,3 +1,4 @@
+import hashlib
 import urllib.error
 
 import numpy as np
@@ -8,7 +9,7 @@ from torchvision import models
 
 from tagassist.engine.encoders import load_encoder
 from tagassist.engine.encoders.cnn_permlp import SmallCNN
-from tagassist.engine.encoders.torchvision_backbones import _split
+from tagassist.engine.encoders.torchvision_backbones import WEIGHT_SHA256, _split
 from tagassist.engine.indexer import Indexer
 from tests.conftest import need_shared
 
@@ -58,11 +59,30 @@ def test_unavailable_weights_fall_back_to_the_default_in_one_line(monkeypatch, t
     def offline(*args, **kwargs):
         raise urllib.error.URLError("offline")
 
-    monkeypatch.setattr("torchvision.models._api.load_state_dict_from_url", offline)
+    monkeypatch.setattr("torch.hub.download_url_to_file", offline)
     notices = []
     encoder = load_encoder("resnet50", on_fallback=notices.append)
     assert encoder.id == "efficientnet-lite0"
     assert len(notices) == 1 and "\n" not in notices[0] and "resnet50" in notices[0]
+
+
+def test_a_weight_file_that_is_more_than_tensors_is_not_run_even_with_the_right_checksum(monkeypatch, tmp_path):
+    """The second guard after the checksum: weights are read with weights_only=True."""
+    marker = tmp_path / "pwned"
+
+    class WritesAFile:
+        def __reduce__(self):
+            return exec, (f"open({str(marker)!r}, 'w').write('code ran')",)
+
+    crafted = tmp_path / "hub" / "checkpoints" / "resnet50-11ad3fa6.pth"
+    crafted.parent.mkdir(parents=True)
+    torch.save({"fc.weight": WritesAFile()}, crafted)
+    monkeypatch.setenv("TORCH_HOME", str(tmp_path))
+    monkeypatch.setitem(WEIGHT_SHA256, crafted.name, hashlib.sha256(crafted.read_bytes()).hexdigest())
+    notices = []
+    assert load_encoder("resnet50", on_fallback=notices.append).id == "efficientnet-lite0"
+    assert not marker.exists()
+    assert len(notices) == 1 and "is not a plain weight file" in notices[0] and "\n" not in notices[0]
 
 
 def test_paper_cnn_averages_three_patches():
