@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import sqlite3
 import sys
 from collections.abc import Callable, Sequence
 
@@ -174,6 +175,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             return args.handler(args, store, profile)
     except (UserError, UnknownProfile, StoreError, ValueError) as exc:
         print(f"tagassist: {display_path(str(exc))}", file=sys.stderr)
+        return EXIT_USER_ERROR
+    except sqlite3.DatabaseError as exc:  # the disk or the file: full, an I/O error, read-only, damaged
+        if isinstance(exc, (sqlite3.IntegrityError, sqlite3.ProgrammingError)):  # a bug of tagassist: its traceback
+            raise
+        database = args.db or (None if args.handler in (cmd_demo, cmd_self_test) else default_db_path())
+        print(f"tagassist: {display_path(str(database)) if database else 'database'}: {exc}", file=sys.stderr)
         return EXIT_USER_ERROR
     except BrokenPipeError:  # e.g. piped into `head`: the reader has all it wanted
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit

@@ -141,3 +141,30 @@ def test_self_test_reports_a_broken_installation(capsys, tmp_path, monkeypatch):
     code, out, _ = run(capsys, "self-test")
     assert code == 1
     assert "FAIL scan" in out and "sample library is missing" in out and "self-test FAILED" in out
+
+
+# The library database on a disk that fills up: SQLite may grow it to its current size only.
+FULL_DISK = """
+import sqlite3, sys
+from tagassist.cli import main
+
+connect = sqlite3.connect
+
+def on_a_full_disk(*args, **kwargs):
+    conn = connect(*args, **kwargs)
+    conn.execute("PRAGMA max_page_count = " + str(conn.execute("PRAGMA page_count").fetchone()[0]))
+    return conn
+
+sqlite3.connect = on_a_full_disk
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def test_a_full_disk_under_the_database_is_one_line_and_exit_1(capsys, db):
+    run(capsys, "--db", db, "tag", SAMPLE_LIBRARY / "2024-08 Home" / "IMG1200.jpg", "--add", "first")
+    done = subprocess.run([sys.executable, "-c", FULL_DISK, "--db", str(db), "scan", str(SAMPLE_LIBRARY)],
+                          cwd=REPO, capture_output=True, text=True)
+    assert "Traceback" not in done.stderr
+    assert done.returncode == 1
+    assert done.stderr.count("\n") == 1 and "database or disk is full" in done.stderr, done.stderr
+    assert done.stderr.startswith("tagassist: ") and str(db) in done.stderr
