@@ -37,8 +37,8 @@ def rename(store: Store, profile: Profile, old: str, new: str) -> dict:
 
 
 def merge(store: Store, profile: Profile, sources: list[str], into: str) -> list[dict]:
-    """Each of ``sources`` merged into ``into``, in one journalled edit each."""
-    return [store.rename_keyword(profile, source, into, action="merge") for source in sources if source != into]
+    """Each of ``sources`` merged into ``into``, as one journalled edit (one undo)."""
+    return store.merge_keywords(profile, sources, into)
 
 
 def delete(store: Store, profile: Profile, keyword: str) -> dict:
@@ -46,8 +46,9 @@ def delete(store: Store, profile: Profile, keyword: str) -> dict:
 
 
 def alias(store: Store, profile: Profile, aliases: list[str], keyword: str) -> list[dict]:
-    """Each alias becomes another name of ``keyword`` (photos tagged with it are merged now)."""
-    return [store.add_alias(profile, name, keyword) for name in aliases]
+    """Each alias becomes another name of ``keyword`` (photos tagged with it are merged now), as
+    one journalled edit (one undo)."""
+    return store.add_aliases(profile, aliases, keyword)
 
 
 def undo(store: Store, profile: Profile, edit: int | None = None) -> dict:

@@ -54,31 +54,50 @@ class KeywordEdits:
                                              (profile.id,))]
 
     # -- editing ------------------------------------------------------------------------
-    def rename_keyword(self, profile: Profile, old: str, new: str, *, action: str = "rename") -> dict:
+    def rename_keyword(self, profile: Profile, old: str, new: str) -> dict:
         """``old`` and every keyword under it take the new name (Places|Italy -> Europe|Italy
         moves Places|Italy|Rome too); a name that exists already is merged into."""
-        old, new = normalise_tag(old), normalise_tag(new)
-        if not old or not new:
+        return self._rename_keywords(profile, "rename", [old], new)[0]
+
+    def merge_keywords(self, profile: Profile, sources: list[str], into: str) -> list[dict]:
+        """Each of ``sources`` (with the keywords under it) merged into ``into``: one edit, so
+        one undo puts them all back. A result for each source."""
+        return self._rename_keywords(profile, "merge", sources, into)
+
+    def _rename_keywords(self, profile: Profile, action: str, olds: list[str], new: str) -> list[dict]:
+        olds, new = list(dict.fromkeys(map(normalise_tag, olds))), normalise_tag(new)
+        if not all(olds) or not new:
             raise ValueError("a keyword name cannot be empty")
-        if new.startswith(old + HIERARCHY_SEPARATOR):
-            raise ValueError(f"{old!r} cannot move under itself ({new!r})")
-        names = self.keyword_subtree(profile, old)
-        if old == new or not names:
+        for old in olds:
+            if new.startswith(old + HIERARCHY_SEPARATOR):
+                raise ValueError(f"{old!r} cannot move under itself ({new!r})")
+            for other in olds:
+                if old.startswith(other + HIERARCHY_SEPARATOR):
+                    raise ValueError(f"{old!r} is under {other!r}, which takes it along: give {other!r} alone")
+        mappings = {}
+        for old in olds:
+            names = self.keyword_subtree(profile, old)
             if not names:
                 raise LookupError(f"no keyword {old!r} in this photographer's history")
-            return {"action": action, "from": old, "to": new, "photos": 0, "keywords": [], "edit": None}
-        mapping = {name: new + name[len(old):] for name in names}
+            mappings[old] = {name: new + name[len(old):] for name in names} if old != new else {}
+        everything = {source: target for mapping in mappings.values() for source, target in mapping.items()}
+        if not everything:
+            return [{"action": action, "from": old, "to": new, "photos": 0, "keywords": [], "edit": None} for old in olds]
+        results = []
         with self.transaction():
-            photo_ids = self._photos_with(profile, names)
-            edit = self._journal(profile, action, {"from": old, "to": new, "keywords": sorted(mapping.items())},
-                                 photo_ids, [*mapping, *mapping.values()])
-            for source, target in mapping.items():
-                self._move_keyword(profile, source, target, utc_now())
-                self.database.conn.execute(
-                    "UPDATE keyword_aliases SET tag_id = ? WHERE profile_id = ? AND tag_id = ?",
-                    (*self._tag_ids([target]), profile.id, *self._tag_ids([source])))
-        return {"action": action, "from": old, "to": new, "photos": len(photo_ids),
-                "keywords": [[s, t] for s, t in sorted(mapping.items())], "edit": edit}
+            edit = self._journal(profile, action, {"from": olds[0] if action == "rename" else olds, "to": new,
+                                                   "keywords": sorted(everything.items())},
+                                 self._photos_with(profile, everything), [*everything, *everything.values()])
+            for old, mapping in mappings.items():
+                photo_ids = self._photos_with(profile, mapping)
+                for source, target in mapping.items():
+                    self._move_keyword(profile, source, target, utc_now())
+                    self.database.conn.execute(
+                        "UPDATE keyword_aliases SET tag_id = ? WHERE profile_id = ? AND tag_id = ?",
+                        (*self._tag_ids([target]), profile.id, *self._tag_ids([source])))
+                results.append({"action": action, "from": old, "to": new, "photos": len(photo_ids),
+                                "keywords": [[s, t] for s, t in sorted(mapping.items())], "edit": edit})
+        return results
 
     def delete_keyword(self, profile: Profile, name: str) -> dict:
         """Remove the keyword and those under it from every photo of the profile (the next
@@ -100,25 +119,30 @@ class KeywordEdits:
                 conn.execute("DELETE FROM keyword_aliases WHERE profile_id = ? AND tag_id = ?", (profile.id, tag_id))
         return {"action": "delete", "keyword": name, "keywords": names, "photos": len(photo_ids), "edit": edit}
 
-    def add_alias(self, profile: Profile, alias: str, keyword: str) -> dict:
-        """``alias`` becomes another name of ``keyword``: photos tagged with it are merged into
-        the keyword now, and when it is typed or imported later it becomes the keyword."""
-        alias, keyword = normalise_tag(alias), normalise_tag(keyword)
-        if not alias or not keyword:
+    def add_aliases(self, profile: Profile, aliases: list[str], keyword: str) -> list[dict]:
+        """Each alias becomes another name of ``keyword``: photos tagged with it are merged into
+        the keyword now, and when it is typed or imported later it becomes the keyword. One
+        edit, so one undo takes them all back. A result for each alias."""
+        aliases, keyword = list(dict.fromkeys(map(normalise_tag, aliases))), normalise_tag(keyword)
+        if not all(aliases) or not keyword:
             raise ValueError("a keyword name cannot be empty")
-        if alias == keyword:
-            raise ValueError(f"{alias!r} cannot be an alias of itself")
+        if keyword in aliases:
+            raise ValueError(f"{keyword!r} cannot be an alias of itself")
+        results = []
         with self.transaction() as conn:
-            sources = [n for n in self._case_variants(profile, alias) if n != keyword]
-            photo_ids = self._photos_with(profile, sources)
-            edit = self._journal(profile, "alias", {"alias": alias, "keyword": keyword}, photo_ids,
-                                 [*sources, keyword])
-            now = utc_now()
-            for source in sources:
-                self._move_keyword(profile, source, keyword, now)
-            conn.execute("INSERT OR REPLACE INTO keyword_aliases (profile_id, alias, tag_id) VALUES (?, ?, ?)",
-                         (profile.id, alias, *self._tag_ids([keyword])))
-        return {"action": "alias", "alias": alias, "keyword": keyword, "photos": len(photo_ids), "edit": edit}
+            sources = {alias: [n for n in self._case_variants(profile, alias) if n != keyword] for alias in aliases}
+            merged = [name for names in sources.values() for name in names]
+            edit = self._journal(profile, "alias", {"aliases": aliases, "keyword": keyword},
+                                 self._photos_with(profile, merged), [*merged, keyword])
+            for alias, names in sources.items():
+                photo_ids = self._photos_with(profile, names)
+                for source in names:
+                    self._move_keyword(profile, source, keyword, utc_now())
+                conn.execute("INSERT OR REPLACE INTO keyword_aliases (profile_id, alias, tag_id) VALUES (?, ?, ?)",
+                             (profile.id, alias, *self._tag_ids([keyword])))
+                results.append({"action": "alias", "alias": alias, "keyword": keyword, "photos": len(photo_ids),
+                                "edit": edit})
+        return results
 
     def remove_alias(self, profile: Profile, alias: str) -> bool:
         with self.transaction() as conn:

@@ -88,6 +88,26 @@ def test_merge_alias_delete_and_undo_put_everything_back(cli, sample_copy):
         {k: v["photos"] for k, v in original.items() if k != "car"}
 
 
+def test_one_merge_or_alias_command_is_one_undo_step(cli, sample_copy):
+    assert cli("scan", sample_copy)[0] == 0
+    assert cli("tag", sample_copy / "2024-08 Home" / "IMG1206.jpg", "--add", "Car")[0] == 0
+    assert cli("tag", sample_copy / "2024-08 Home" / "IMG1205.jpg", "--add", "auto", "woods")[0] == 0
+    assert cli("tag", sample_copy / "2024-08 Home" / "IMG1204.jpg", "--add", "Wald")[0] == 0
+    original = keywords_json(cli)
+    for edit in (("merge", "Car", "auto", "--into", "car"), ("alias", "woods", "Wald", "--into", "forest")):
+        code, out = cli("keywords", *edit)
+        assert code == 0, out
+        changed = keywords_json(cli)
+        assert changed != original
+        code, out = cli("keywords", "history", "--json")
+        assert [e["action"] for e in json.loads(out) if not e["undone"]] == [edit[0]]
+        code, out = cli("keywords", "undo")
+        assert code == 0, out
+        assert keywords_json(cli) == original
+        code, out = cli("keywords", "undo")
+        assert code == 1 and "no keyword edit to undo" in out
+
+
 def test_bad_keyword_commands_say_what_to_do(cli, sample_copy):
     assert cli("scan", sample_copy)[0] == 0
     code, out = cli("keywords", "rename", "nothing-like-this", "x")
@@ -96,6 +116,8 @@ def test_bad_keyword_commands_say_what_to_do(cli, sample_copy):
     assert code == 1 and "cannot move under itself" in out
     code, out = cli("keywords", "merge", "dog")
     assert code == 1 and "--into" in out
+    code, out = cli("keywords", "merge", "Places|Italy", "Places", "--into", "Travel")
+    assert code == 1 and "'Places|Italy' is under 'Places', which takes it along" in out
     code, out = cli("keywords", "undo")
     assert code == 1 and "no keyword edit to undo" in out
 
