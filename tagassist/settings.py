@@ -24,7 +24,7 @@ class Settings:
     confidence_threshold: float = 0.0  # suggestions scoring below are not shown
     theme: str = "system"  # one of options.THEMES
     write_on_accept: bool = False  # write keywords into sidecars as soon as they change
-    sidecar_style: str = "lightroom"  # how new sidecars are named: one of options.SIDECAR_STYLES
+    sidecar_style: str = "auto"  # where exports write: one of options.SIDECAR_STYLES
     profile: str = "default"
 
     @classmethod

@@ -124,11 +124,12 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("photos", nargs="*", metavar="PHOTO")
     export.add_argument("--all", action="store_true", help="every tagged photo of the profile")
     export.add_argument("--embed", action="store_true",
-                        help="write into the JPEG itself (XMP and IPTC; image data untouched) instead of a sidecar")
-    export.add_argument("--style", choices=list(SIDECAR_STYLES), default="lightroom",
-                        help="names of new sidecars: IMG.xmp (lightroom: Lightroom, Capture One; one for a"
-                             " RAW+JPEG pair) or IMG.CR2.xmp and IMG.JPG.xmp (darktable, digikam); an existing"
-                             " sidecar is always updated where it is")
+                        help="also write inside every JPEG of the photo (XMP and IPTC; image data untouched)")
+    export.add_argument("--style", choices=list(SIDECAR_STYLES), default="auto",
+                        help="for which program: auto (the files that hold the photo's keywords already; where"
+                             " there is no sidecar, as Lightroom reads), lightroom (inside JPEGs, IMG.xmp for RAW),"
+                             " darktable or digikam (IMG.CR2.xmp beside each file); existing sidecars are always"
+                             " kept in step, and a RAW file is never written")
     export.add_argument("--dry-run", action="store_true", help="print what would change, write nothing")
     export.add_argument("--undo", nargs="?", type=int, const=0, metavar="RUN",
                         help="put back the files an export replaced (default: the latest export)")

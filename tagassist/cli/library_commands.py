@@ -36,6 +36,8 @@ def cmd_scan(args: Namespace, store: Store, profile: Profile) -> int:
         data = {k: v for k, v in vars(summary).items() if k not in ("problems", "unreadable")}
         data["problems"] = [{"path": p, "status": s, "reason": r} for p, s, r in summary.problems]
         data["unreadable"] = [{"path": p, "reason": r} for p, r in summary.unreadable]
+        data["refused"] = [{"path": p, "reason": r} for p, r in summary.refused]
+        data["ambiguous_sidecars"] = [{"path": p, "photos": photos} for p, photos in summary.ambiguous_sidecars]
         data["failed"] = summary.failed
         data["conflicts"] = [{"path": p, "tag": t, "kept": w} for p, t, w in summary.conflicts]
         emit_json(data)
@@ -49,6 +51,14 @@ def _print_scan_summary(summary: ScanSummary) -> None:
         say(f"{status}: {path}: {reason}")
     for path, reason in summary.unreadable:
         say(f"unreadable: {path}: {reason}")
+    for path, reason in summary.refused:
+        say(f"not scanned: {path}: {reason}")
+    for path in summary.orphaned_sidecars:
+        say(f"sidecar without its photo: {path}: no photo here has its name (renamed or deleted without it?);"
+            " not read, never written")
+    for path, photos in summary.ambiguous_sidecars:
+        say(f"sidecar of several photos: {path}: it could belong to {' or '.join(photos)}; read for none of them,"
+            " never written (their keywords go to sidecars named after each file)")
     for path, tag, winner in summary.conflicts:
         side = "tagassist's change (newer)" if winner == "tagassist" else "the file's change (newer)"
         say(f"conflict: {path}: {tag}: changed in tagassist and in another tool; kept {side}")

@@ -2,31 +2,36 @@
 Lightroom, darktable, digiKam and DAMs read them.
 
 Keywords go into ``dc:subject`` (every level of a hierarchical keyword, flat, as Lightroom
-writes them) and ``lr:hierarchicalSubject`` ('Places|Italy|Rome'); a JPEG that already carries
-IPTC keywords gets them rewritten too, with a matching IPTC digest, so no reader sees stale
-IPTC. Everything else in the file (other namespaces, ratings, develop settings) is kept.
+writes them) and ``lr:hierarchicalSubject`` (every keyword, 'Places|Italy|Rome' and a flat
+'Italy' alike, so that a keyword of its own is told from a level of another); digiKam's
+``digiKam:TagsList`` ('Places/Italy/Rome') where digiKam is the target or the file has one,
+and the other tag lists digiKam keeps in step where present. A JPEG that already carries IPTC
+keywords gets them rewritten too, with a matching IPTC digest, so no reader sees stale IPTC.
+Everything else in the file (other namespaces, ratings, develop settings) is kept.
 
-Which keywords to write is decided by three-way sync (``tagassist.services.export``); this
-module renders and writes one file safely:
+Which files, and which keywords, are decided elsewhere (``tagassist.library.photo_files`` and
+three-way sync in ``tagassist.services.export``); this module renders and writes one file:
 
 - exiv2 only ever sees bytes in memory: file names need not be UTF-8, and a file's size is
-  checked before any parser reads it;
-- the previous file is copied into the export journal first, so any export can be undone;
-- the write goes to a temporary file that replaces the original (a crash leaves either the
-  old or the new file). A symlink is written through to its target; a file with several hard
-  links is rewritten in place so every link sees the change; new files get the umask's mode;
-- read-only files are refused.
+  checked before any parser reads it (and a sidecar's size after rendering: scan reads none
+  larger than ``MAX_XMP_BYTES``);
+- nothing is written outside the folders the caller allows, links resolved;
+- the write goes to a complete temporary file that replaces the original (a crash leaves
+  either the old or the new file). A symlink is written through to its target. A file with
+  several hard links is rewritten in place so every link sees the change, after a check that
+  the disk has room, and put back as it was if the write fails anyway;
+- read-only files and folders are refused, also for root.
 """
 
 from __future__ import annotations
 
-from ..options import SIDECAR_STYLES
-
+import errno
 import hashlib
 import os
 import secrets
 import shutil
 import struct
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -35,13 +40,18 @@ from .exiv2_access import exiv2_session
 from .imaging import is_raw_name
 from .keywords import MAX_XMP_BYTES
 
-STYLES = tuple(SIDECAR_STYLES)  # how new sidecars are named (tagassist/options.py)
 # A JPEG is read whole into memory to be rewritten; beyond this it is refused.
 MAX_EMBED_BYTES = 512 * 1024 * 1024
-# Temporary files are named ".NAME.tagassist-XXXXXXXX.tmp"; a scan removes stale ones.
-TEMP_PATTERN = r"\..+\.tagassist-[0-9a-f]{8}\.tmp"
+# Temporary files are named ".tagassist-XXXXXXXX.tmp" (any name fits beside it); a scan removes
+# stale ones, and those of earlier versions (".NAME.tagassist-XXXXXXXX.tmp").
+TEMP_PATTERN = r"\.(.+\.)?tagassist-[0-9a-f]{8}\.tmp"
+# Room left free on a disk beyond the bytes a rewrite in place needs.
+FREE_SPACE_MARGIN = 1024 * 1024
 
-_XMP_KEYS = ("Xmp.dc.subject", "Xmp.lr.hierarchicalSubject")
+# digiKam's tag paths ('/'), written where digiKam is the target or the file has them already;
+# the others digiKam also keeps are rewritten only where present.
+_DIGIKAM_TAGS = "Xmp.digiKam.TagsList"
+_PATH_LISTS = {"Xmp.MicrosoftPhoto.LastKeywordXMP": "/", "Xmp.mediapro.CatalogSets": "|"}
 _IPTC_KEYWORDS = "Iptc.Application2.Keywords"
 
 
@@ -71,33 +81,6 @@ class ExportChange:
         return set(self.before) != set(self.after)
 
 
-def sidecar_for(photo: str | os.PathLike, style: str = "lightroom") -> Path:
-    """The file's existing sidecar, whichever tool named it; else a new one named per style."""
-    photo = Path(photo)
-    lightroom, per_file = photo.with_suffix(".xmp"), photo.with_name(photo.name + ".xmp")
-    preferred = (lightroom, per_file) if style == "lightroom" else (per_file, lightroom)
-    for existing in preferred:
-        if existing.exists():
-            return existing
-    return preferred[0]
-
-
-def export_targets(path: str, companion: str | None, style: str, embed: bool) -> tuple[list[str], list[str]]:
-    """(the files an export writes, notes). ``companion``: a RAW's JPEG. A RAW file is never
-    written: its keywords go to its sidecar, with ``--embed`` too; a JPEG takes them embedded
-    with ``--embed``, else in its sidecar (a pair shares one sidecar in the Lightroom style)."""
-    targets, notes = [], []
-    for file in (path, companion) if companion else (path,):
-        if embed and not is_raw_name(file):
-            targets.append(file)
-        else:
-            if embed:
-                notes.append(f"{_name(file)} is a RAW file, which tagassist never writes: its keywords go to"
-                             " its sidecar")
-            targets.append(os.fspath(sidecar_for(file, style)))
-    return list(dict.fromkeys(targets)), notes
-
-
 def is_sidecar(path: str | os.PathLike) -> bool:
     return os.fspath(path).lower().endswith(".xmp")
 
@@ -118,31 +101,45 @@ def read_for_writing(path: str | os.PathLike) -> bytes | None:
         raise ExportError(f"{_name(path)}: cannot read it ({exc.strerror or exc})") from exc
 
 
-def render(path: str | os.PathLike, current: bytes | None, keywords: tuple[str, ...]) -> tuple[bytes, list[str]]:
-    """The file's new bytes with ``keywords`` as its keywords, and notes for the user."""
-    flat = list(dict.fromkeys(level for tag in keywords for level in tag.split(HIERARCHY_SEPARATOR)))
-    hierarchical = [tag for tag in keywords if HIERARCHY_SEPARATOR in tag]
+def render(path: str | os.PathLike, current: bytes | None, keywords: tuple[str, ...], *, tags_list: bool = False,
+           seed: tuple[int | None, str | None] = (None, None)) -> tuple[bytes, list[str]]:
+    """The file's new bytes with ``keywords`` as its keywords, and notes for the user.
+    ``tags_list``: write digiKam's tag paths even where the file has none; ``seed``: the
+    rating and label a new sidecar starts with (the photo's, so none is hidden by it)."""
     if is_raw_name(path) and not is_sidecar(path):  # the camera's original: never rewritten
         raise ExportError(f"{_name(path)} is a RAW file; tagassist writes its keywords only to sidecars")
     with exiv2_session() as exiv2:  # one thread at a time: libexiv2's XMP toolkit is not reentrant
         try:
             if is_sidecar(path):
-                return _render_sidecar(current, flat, hierarchical), []
+                data = _render_sidecar(current, list(keywords), tags_list, seed)
+                if len(data) > MAX_XMP_BYTES:
+                    raise ExportError(f"{_name(path)} would be larger than tagassist reads"
+                                      f" ({MAX_XMP_BYTES // 2**20} MiB); left unchanged")
+                return data, []
             if current is None:
                 raise ExportError(f"{_name(path)} does not exist")
-            return _render_embedded(path, current, flat, hierarchical)
+            return _render_embedded(path, current, list(keywords), tags_list)
         except exiv2.Exiv2Error as exc:
             raise ExportError(f"{_name(path)}: exiv2 could not write it ({exc})") from exc
 
 
-def _set_keywords(xmp, flat: list[str], hierarchical: list[str]) -> None:
+def _set_keywords(xmp, keywords: list[str], tags_list: bool) -> None:
     import exiv2
 
-    for key in _XMP_KEYS:
+    flat = list(dict.fromkeys(level for tag in keywords for level in tag.split(HIERARCHY_SEPARATOR)))
+    # With any hierarchy, every keyword is listed: a flat 'Italy' of its own is then not taken
+    # for a level of 'Places|Italy|Rome' when read back.
+    hierarchical = keywords if any(HIERARCHY_SEPARATOR in tag for tag in keywords) else []
+    lists = {"Xmp.dc.subject": flat, "Xmp.lr.hierarchicalSubject": hierarchical}
+    if tags_list or xmp.findKey(exiv2.XmpKey(_DIGIKAM_TAGS)) != xmp.end():
+        lists[_DIGIKAM_TAGS] = [tag.replace(HIERARCHY_SEPARATOR, "/") for tag in keywords]
+    for key, separator in _PATH_LISTS.items():
+        if xmp.findKey(exiv2.XmpKey(key)) != xmp.end():
+            lists[key] = [tag.replace(HIERARCHY_SEPARATOR, separator) for tag in keywords]
+    for key, values in lists.items():
         found = xmp.findKey(exiv2.XmpKey(key))
         if found != xmp.end():
             xmp.erase(found)
-    for key, values in zip(_XMP_KEYS, (flat, hierarchical)):
         if values:
             bag = exiv2.Value.create(exiv2.TypeId.xmpBag)
             for value in values:
@@ -154,13 +151,14 @@ _EMPTY_SIDECAR = (b'<x:xmpmeta xmlns:x="adobe:ns:meta/">\n <rdf:RDF xmlns:rdf="h
                   b'  <rdf:Description rdf:about=""/>\n </rdf:RDF>\n</x:xmpmeta>\n')
 
 
-def _render_sidecar(current: bytes | None, flat: list[str], hierarchical: list[str]) -> bytes:
+def _render_sidecar(current: bytes | None, keywords: list[str], tags_list: bool,
+                    seed: tuple[int | None, str | None]) -> bytes:
     import exiv2
 
     if current and current.strip(b"\x00 \t\r\n"):
         image = exiv2.ImageFactory.open(current)
         image.readMetadata()
-        _set_keywords(image.xmpData(), flat, hierarchical)
+        _set_keywords(image.xmpData(), keywords, tags_list)
         if image.xmpData().empty():
             # The last keyword removed and nothing else in the sidecar: exiv2 would keep the old
             # packet (it writes none for empty data), so the keyword would stay in the file.
@@ -168,7 +166,12 @@ def _render_sidecar(current: bytes | None, flat: list[str], hierarchical: list[s
         image.writeMetadata()
         return _image_bytes(image)
     xmp = exiv2.XmpData()
-    _set_keywords(xmp, flat, hierarchical)
+    rating, label = seed
+    if rating is not None:
+        xmp["Xmp.xmp.Rating"] = str(rating)
+    if label:
+        xmp["Xmp.xmp.Label"] = label
+    _set_keywords(xmp, keywords, tags_list)
     flags = exiv2.XmpParser.XmpFormatFlags.omitPacketWrapper | exiv2.XmpParser.XmpFormatFlags.useCompactFormat
     code, packet = exiv2.XmpParser.encode(xmp, flags)
     if code != 0:
@@ -187,14 +190,15 @@ def _image_bytes(image) -> bytes:
         io.close()
 
 
-def _render_embedded(path, current: bytes, flat: list[str], hierarchical: list[str]) -> tuple[bytes, list[str]]:
+def _render_embedded(path, current: bytes, keywords: list[str], tags_list: bool) -> tuple[bytes, list[str]]:
     import exiv2
 
     image = exiv2.ImageFactory.open(current)
     image.readMetadata()
     if image.mimeType() != "image/jpeg":
         raise ExportError(f"{_name(path)}: tagassist embeds keywords in JPEGs only; use a sidecar")
-    _set_keywords(image.xmpData(), flat, hierarchical)
+    _set_keywords(image.xmpData(), keywords, tags_list)
+    flat = list(dict.fromkeys(level for tag in keywords for level in tag.split(HIERARCHY_SEPARATOR)))
     notes = []
     iptc = image.iptcData()
     had_iptc_keywords = iptc.findKey(exiv2.IptcKey(_IPTC_KEYWORDS)) != iptc.end()
@@ -283,38 +287,40 @@ def _resource_bytes(rid: int, name: bytes, data: bytes) -> bytes:
 
 # -- writing ------------------------------------------------------------------------------------
 
-def check_writable(target: str | os.PathLike) -> None:
-    target = Path(os.path.realpath(target))
-    if target.exists() and (not os.access(target, os.W_OK) or target.stat().st_mode & 0o222 == 0):
-        # root can write anyway: respect the flag
-        raise ExportError(f"{target} is read-only; tagassist does not change read-only files")
-    if not os.access(target.parent, os.W_OK):
-        raise ExportError(f"{target.parent} is not writable")
+def check_writable(target: str | os.PathLike, inside: Sequence[str] | None = None) -> Path:
+    """``target`` with its links resolved, if tagassist may write it: inside one of the folders
+    ``inside`` (resolved already; None: anywhere), and neither it nor its folder read-only
+    (root could write anyway: the flag is respected)."""
+    real = Path(os.path.realpath(target))
+    if inside is not None and not any(_within(real, root) for root in inside):
+        raise ExportError(f"{_name(target)} leads outside the library's folders (to {_shown(real)}); not written")
+    if real.exists() and (not os.access(real, os.W_OK) or real.stat().st_mode & 0o222 == 0):
+        raise ExportError(f"{_shown(real)} is read-only; tagassist does not change read-only files")
+    if not os.access(real.parent, os.W_OK) or real.parent.stat().st_mode & 0o222 == 0:
+        raise ExportError(f"{_shown(real.parent)} is not writable")
+    return real
 
 
-def write_file(target: str | os.PathLike, data: bytes, backup_to: str | os.PathLike | None) -> str | None:
-    """Replace ``target``'s content with ``data``; the old content is first copied to
-    ``backup_to`` (returned; None when the file is new)."""
-    real = Path(os.path.realpath(target))  # a symlinked sidecar stays a symlink
-    check_writable(real)
-    backup = None
-    if real.exists() and backup_to is not None:
-        backup = os.fspath(backup_to)
-        Path(backup).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(real, backup)
-        _fsync_path(backup)
+def _within(real: Path, root: str) -> bool:
+    return os.fspath(real) == root or os.fspath(real).startswith(root.rstrip(os.sep) + os.sep)
+
+
+def write_file(target: str | os.PathLike, data: bytes, current: bytes | None,
+               inside: Sequence[str] | None = None) -> None:
+    """Replace ``target``'s content (``current``, as read before; None for a new file) with
+    ``data``. Copies for undo are the caller's, made before."""
+    real = check_writable(target, inside)  # a symlinked sidecar stays a symlink
     try:
-        if real.exists() and os.stat(real).st_nlink > 1:
-            _rewrite_in_place(real, data)  # os.replace would cut the other links off
+        if current is not None and os.stat(real).st_nlink > 1:
+            _rewrite_in_place(real, data, current)  # os.replace would cut the other links off
         else:
             _replace(real, data)
     except OSError as exc:
-        raise ExportError(f"{_name(real)}: cannot write it ({exc.strerror or exc})") from exc
-    return backup
+        raise ExportError(f"{_name(real)}: cannot write it ({exc.strerror or exc}); left as it was") from exc
 
 
 def _replace(real: Path, data: bytes) -> None:
-    temp = real.with_name(f".{real.name}.tagassist-{secrets.token_hex(4)}.tmp")
+    temp = real.with_name(f".tagassist-{secrets.token_hex(4)}.tmp")
     # 0o666 through the umask: a new sidecar gets the mode any other new file would
     fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
     try:
@@ -330,17 +336,28 @@ def _replace(real: Path, data: bytes) -> None:
             os.unlink(temp)
 
 
-def _rewrite_in_place(real: Path, data: bytes) -> None:
+def _rewrite_in_place(real: Path, data: bytes, current: bytes) -> None:
+    """Every link keeps seeing one file. The disk must have room for the growth first; a
+    write that fails anyway (the disk filled meanwhile) is undone with the old bytes, which
+    fit in the blocks the file had."""
+    growth = len(data) - len(current)
+    if growth > 0:
+        stats = os.statvfs(real.parent)
+        if stats.f_bavail * stats.f_frsize < growth + FREE_SPACE_MARGIN:
+            raise OSError(errno.ENOSPC, "not enough free space on the disk")
     with open(real, "r+b") as f:
-        f.write(data)
-        f.truncate()
-        f.flush()
-        os.fsync(f.fileno())
-
-
-def _fsync_path(path: str) -> None:
-    with open(path, "rb") as f:
-        os.fsync(f.fileno())
+        try:
+            f.write(data)
+            f.truncate()
+            f.flush()
+            os.fsync(f.fileno())
+        except OSError:
+            f.seek(0)
+            f.write(current)
+            f.truncate()
+            f.flush()
+            os.fsync(f.fileno())
+            raise
 
 
 def file_sha256(path: str | os.PathLike) -> str | None:
@@ -352,6 +369,10 @@ def file_sha256(path: str | os.PathLike) -> str | None:
 
 
 def _name(path) -> str:
+    return _shown(os.path.basename(os.fspath(path)))
+
+
+def _shown(path) -> str:
     from ..paths import display_path
 
-    return display_path(os.path.basename(os.fspath(path)))
+    return display_path(os.fspath(path))

@@ -74,21 +74,22 @@ def read_photo(path: str, size: int, mtime_ns: int, sidecars: Sequence[str] = ()
         return _failed(photo, f"cannot read file: {exc.strerror or exc}")
     photo.content_hash = content_hash(head, tail, size)
 
-    keywords: list[str] = []
     seen: list = []  # every XMP packet read, embedded first: a sidecar's rating and label win
+    by_file = photo.keywords_by_file
     if is_raw_name(path):
-        keywords += _read_raw(photo, warnings, seen)
+        by_file[path] = _read_raw(photo, warnings, seen)
     else:
-        keywords += _read_image(photo, head, tail, warnings, seen)
+        by_file[path] = _read_image(photo, head, tail, warnings, seen)
     if companion is not None:
-        keywords += read_embedded_keywords(companion, warnings, seen)
+        by_file[companion] = read_embedded_keywords(companion, warnings, seen)
 
     keyword_warnings: list[str] = []
-    keywords += read_sidecar_keywords(sidecars, keyword_warnings, seen)
+    for sidecar in sidecars:
+        by_file[sidecar] = read_sidecar_keywords([sidecar], keyword_warnings, seen)
     for fields in seen:
         photo.rating = fields.rating if fields.rating is not None else photo.rating
         photo.label = fields.label or photo.label
-    photo.keywords = cap_keywords(keywords, keyword_warnings)
+    photo.keywords = cap_keywords([k for keywords in by_file.values() for k in keywords], keyword_warnings)
     photo.keywords_complete = not keyword_warnings and not embedded_problems(warnings)
     warnings += keyword_warnings
     if photo.status == "ok" and warnings:
@@ -233,16 +234,16 @@ def keywords_by_file(path: str, sidecars: Sequence[str],
     return found, warnings
 
 
-def read_file_keywords(path: str, sidecars: Sequence[str],
-                       companion: str | None = None) -> tuple[list[str], list[str]]:
-    """(keywords, problems): everything the photo's files say, as a scan reads it. Any problem
-    means the list may be incomplete."""
+def keywords_of_copy(path: str, copy: str) -> list[str]:
+    """The keywords of ``copy``, a backup of ``path`` (a sidecar, or a file with embedded ones)."""
     warnings: list[str] = []
-    keywords = read_embedded_keywords(path, warnings)
-    if companion is not None:
-        keywords += read_embedded_keywords(companion, warnings)
-    keywords += read_sidecar_keywords(sidecars, warnings)
-    return cap_keywords(keywords, warnings), warnings
+    if path.lower().endswith(".xmp"):
+        return read_sidecar_keywords([copy], warnings)
+    return read_embedded_keywords(copy, warnings)
+
+
+def file_content_hash(path: str, size: int) -> str:
+    return content_hash(*_read_ends(path, size), size)
 
 
 def embedded_problems(warnings: list[str]) -> bool:

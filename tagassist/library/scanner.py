@@ -12,15 +12,16 @@ import re
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 
 from ..paths import display_path, to_db_path
 from ..store import Photo, Profile, Store
-from .imaging import is_camera_jpeg_name, is_image_name, is_jpeg_name, is_raw_name
+from .imaging import is_image_name
 from .keyword_export import TEMP_PATTERN
+from .photo_files import assign_sidecars, group_photos, is_sidecar_name, is_within, leads_outside, list_folder, photo_files
 from .reader import read_photo
-from .sync import SyncPlan, reconcile
+from .sync import SyncPlan, files_now, reconcile
 
 BATCH_SIZE = 64
 # Library-wide, so the app and the CLI scan alike: "pair" (a RAW and the JPEG shot with it are
@@ -99,6 +100,9 @@ class ScanSummary:
     conflicts: list[tuple[str, str, str]] = field(default_factory=list)  # path, tag, what was kept
     stale_temp_files: int = 0  # left by an export that was killed, removed
     problems: list[tuple[str, str, str]] = field(default_factory=list)  # path, status, reason
+    refused: list[tuple[str, str]] = field(default_factory=list)  # path, why it was not followed
+    orphaned_sidecars: list[str] = field(default_factory=list)  # sidecars whose photo is gone
+    ambiguous_sidecars: list[tuple[str, list[str]]] = field(default_factory=list)  # IMG.xmp, photos it could be
     unreadable: list[tuple[str, str]] = field(default_factory=list)  # path, reason
     cancelled: bool = False
     seconds: float = 0.0
@@ -110,9 +114,10 @@ class ScanSummary:
 
 
 def walk(roots: Iterable[str], summary: ScanSummary, *, pair_raw: bool = True) -> Iterator[FoundFile]:
-    """Photo files below the roots, in a stable order; follows symlinks but never loops. With
-    ``pair_raw`` a RAW file and the JPEG shot with it are one photo (the RAW, with the JPEG as
-    its companion), as Lightroom and digiKam group them."""
+    """Photo files below the roots, in a stable order, each with the files that carry its
+    keywords (``photo_files``). Follows symlinks, but never out of the root it was reached
+    from, and never in a loop. With ``pair_raw`` a RAW file and the JPEG shot with it are one
+    photo (the RAW, with the JPEG as its companion), as Lightroom and digiKam group them."""
     visited: set[tuple[int, int]] = set()
     for root in roots:
         if os.path.isfile(root):
@@ -120,6 +125,7 @@ def walk(roots: Iterable[str], summary: ScanSummary, *, pair_raw: bool = True) -
             if found:
                 yield found
             continue
+        inside = os.path.realpath(root)
         stack = [root]
         while stack:
             folder = stack.pop()
@@ -133,29 +139,30 @@ def walk(roots: Iterable[str], summary: ScanSummary, *, pair_raw: bool = True) -
             except OSError as exc:
                 summary.unreadable.append((folder, exc.strerror or str(exc)))
                 continue
-            lower_names = {e.name.lower(): e.path for e in entries}
-            companions = _companions([e.name for e in entries]) if pair_raw else {}
-            paired = {c.lower() for c in companions.values()}
-            subfolders = []
+            files, subfolders = {}, []
             for entry in entries:
                 try:
-                    if entry.is_dir():
+                    if entry.is_symlink() and not is_within(entry.path, inside):
+                        summary.refused.append((entry.path, "a link to a place outside the scanned folders; not"
+                                                             " followed"))
+                    elif entry.is_dir():
                         if not entry.name.startswith(".") and entry.name.lower() not in _SKIPPED_DIRS:
                             subfolders.append(entry.path)
-                    elif entry.name.lower() in paired and entry.is_file():
-                        continue  # part of a RAW+JPEG pair: it comes with its RAW
-                    elif entry.is_file() and is_image_name(entry.name):
-                        st = entry.stat()
-                        companion = companions.get(entry.name)
-                        yield FoundFile(entry.path, st.st_size, st.st_mtime_ns,
-                                        _sidecars(entry.name, lower_names, companion),
-                                        os.path.join(folder, companion) if companion else None)
-                    elif _remove_if_stale_temp(entry):
-                        summary.stale_temp_files += 1
-                    elif not entry.name.lower().endswith(".xmp"):
-                        summary.other_files += 1
+                    elif entry.is_file():
+                        files[entry.name] = entry
                 except OSError as exc:
                     summary.unreadable.append((entry.path, exc.strerror or str(exc)))
+            in_photos = set()
+            for found in _found_in(folder, files, pair_raw, lambda name: files[name].stat(), summary):
+                in_photos.update(os.path.basename(f) for f in (found.path, found.companion) if f)
+                yield found
+            for name, entry in files.items():
+                if name in in_photos or is_sidecar_name(name):
+                    continue
+                if _remove_if_stale_temp(entry):
+                    summary.stale_temp_files += 1
+                else:
+                    summary.other_files += 1
             stack.extend(reversed(subfolders))
 
 
@@ -171,53 +178,53 @@ def _remove_if_stale_temp(entry: os.DirEntry) -> bool:
     return True
 
 
-def _sidecars(name: str, lower_names: dict[str, str], companion: str | None = None) -> tuple[str, ...]:
-    """XMP sidecars as Lightroom and Capture One (IMG.xmp) and darktable and digiKam
-    (IMG.CR2.xmp, IMG.JPG.xmp) name them; a RAW+JPEG pair has the sidecars of both files."""
-    stem = os.path.splitext(name)[0].lower()
-    candidates = [f"{stem}.xmp", f"{name.lower()}.xmp"]
-    if companion is not None:
-        candidates.append(f"{companion.lower()}.xmp")
-    return tuple(lower_names[c] for c in dict.fromkeys(candidates) if c in lower_names)
+def _files_state(found: FoundFile) -> tuple:
+    """What tells whether a photo's files changed: their names, sizes and times."""
+    return found.path, found.size, found.mtime_ns, found.sidecars, found.companion, found.sidecar_signature
 
 
-def _companions(names: Iterable[str]) -> dict[str, str]:
-    """{RAW name: name of the JPEG (or HEIF) with the same stem} among one folder's files."""
-    by_stem: dict[str, list[str]] = {}
-    for name in names:
-        if is_image_name(name):
-            by_stem.setdefault(os.path.splitext(name)[0].lower(), []).append(name)
-    pairs = {}
-    for group in by_stem.values():
-        raws = [n for n in group if is_raw_name(n)]
-        shots = sorted((n for n in group if is_camera_jpeg_name(n)), key=lambda n: (not is_jpeg_name(n), n))
-        if len(raws) == 1 and shots:
-            pairs[raws[0]] = shots[0]
-    return pairs
+def _read(found: FoundFile) -> tuple[tuple, Photo]:
+    """(the state of its files just before they were read, what they say)."""
+    try:
+        st = os.stat(found.path)
+        found = replace(found, size=st.st_size, mtime_ns=st.st_mtime_ns)
+    except OSError:
+        pass  # read_photo says why
+    return _files_state(found), read_photo(found.path, found.size, found.mtime_ns, found.sidecars, found.companion)
+
+
+def _found_in(folder: str, names: Iterable[str], pair_raw: bool, stat: Callable[[str], os.stat_result],
+              summary: ScanSummary | None = None) -> Iterator[FoundFile]:
+    """The photos among a folder's files (``names``), each with its sidecars and companion."""
+    layout = assign_sidecars(names, group_photos(names, pair_raw))
+    for photo in layout.photos:
+        path = os.path.join(folder, photo.name)
+        try:
+            st = stat(photo.name)
+        except OSError as exc:
+            if summary is not None:
+                summary.unreadable.append((path, exc.strerror or str(exc)))
+            continue
+        yield FoundFile(path, st.st_size, st.st_mtime_ns,
+                        tuple(os.path.join(folder, s) for s in layout.sidecars.get(photo.name, ())),
+                        os.path.join(folder, photo.companion) if photo.companion else None)
+    if summary is not None:
+        summary.orphaned_sidecars += [os.path.join(folder, s) for s in layout.orphaned]
+        summary.ambiguous_sidecars += [(os.path.join(folder, s), list(photos)) for s, photos in layout.ambiguous.items()]
 
 
 def _found_file(path: str, pair_raw: bool = True) -> FoundFile | None:
     if not is_image_name(path):
         return None
     folder, name = os.path.split(path)
-    with os.scandir(folder or ".") as it:
-        names = [e.name for e in it]
-    companions = _companions(names) if pair_raw else {}
-    if name in companions.values():  # the JPEG of a pair: the photo is its RAW
-        name = next(r for r, c in companions.items() if c == name)
-        path = os.path.join(folder, name)
+    layout = group_photos(list_folder(folder), pair_raw)
+    photo = next((p for p in layout if name in p.files), None)
+    if photo is None:
+        return None
+    path = os.path.join(folder, photo.name)  # the JPEG of a pair: the photo is its RAW
+    files = photo_files(path, os.path.join(folder, photo.companion) if photo.companion else None, pair_raw)
     st = os.stat(path)
-    companion = companions.get(name)
-    return FoundFile(path, st.st_size, st.st_mtime_ns, find_sidecars(path, companion),
-                     os.path.join(folder, companion) if companion else None)
-
-
-def find_sidecars(path: str, companion: str | None = None) -> tuple[str, ...]:
-    """The photo's XMP sidecars as they are on disk now (``companion``: a RAW's JPEG)."""
-    with os.scandir(os.path.dirname(path) or ".") as it:
-        lower_names = {e.name.lower(): e.path for e in it}
-    return _sidecars(os.path.basename(path), lower_names,
-                     os.path.basename(companion) if companion else None)
+    return FoundFile(path, st.st_size, st.st_mtime_ns, files.sidecars, files.companion)
 
 
 class Scanner:
@@ -278,10 +285,11 @@ class Scanner:
             with ThreadPoolExecutor(self.workers) as pool:
                 for start in range(0, total, BATCH_SIZE):
                     batch = to_read[start : start + BATCH_SIZE]
-                    photos = list(pool.map(lambda item: read_photo(item[0].path, item[0].size, item[0].mtime_ns, item[0].sidecars,
-                                                                     item[0].companion), batch))
+                    photos = list(pool.map(lambda item: _read(item[0]), batch))
                     with self.store.transaction():
-                        for (found, known), photo in zip(batch, photos):
+                        layouts: dict[str, dict[str, FoundFile]] = {}
+                        for (found, known), (as_read, photo) in zip(batch, photos):
+                            found, photo = self._as_now(found, as_read, photo, layouts)
                             photo.sidecar_signature = found.sidecar_signature
                             self._save(photo, found, known, seen)
                     done += len(batch)
@@ -324,13 +332,30 @@ class Scanner:
         # An unreadable file says nothing about its keywords; one whose keywords could not all
         # be read (a broken sidecar, too many keywords) can add keywords but not remove any.
         if photo.status != "error":
-            keywords = photo.keywords if photo.keywords_complete else [*photo.keywords,
-                                                                       *self.store.file_keywords(photo.id)]
-            plan = sync_keywords(self.store, photo.id, keywords, found.keywords_changed_at,
-                                 self.profile if self.import_keywords else None)
+            plan = sync_keywords(self.store, photo.id, photo.keywords_by_file, found.keywords_changed_at,
+                                 self.profile if self.import_keywords else None, complete=photo.keywords_complete)
             summary.imported_tags += len(plan.imports)
             summary.removed_elsewhere += len(plan.dropped)
             summary.conflicts += [(photo.path, c.tag, c.winner) for c in plan.conflicts]
+
+    def _as_now(self, found: FoundFile, as_read: tuple, photo: Photo, layouts: dict) -> tuple[FoundFile, Photo]:
+        """The photo as its files are now, under the write lock. The files were read before
+        the lock was taken; an export may have written them since, and applying that stale
+        read would take its keywords for removals made in another tool."""
+        folder = os.path.dirname(found.path)
+        if folder not in layouts:
+            try:
+                inside = [os.path.realpath(root) for root in self.summary.roots]
+                names = [n for n in list_folder(folder) if os.path.isfile(os.path.join(folder, n))
+                         and not leads_outside(os.path.join(folder, n), inside)]
+                now = _found_in(folder, names, self.pair_raw_jpeg, lambda name: os.stat(os.path.join(folder, name)))
+                layouts[folder] = {f.path: f for f in now}
+            except OSError:
+                layouts[folder] = {}
+        now = layouts[folder].get(found.path)
+        if now is None or _files_state(now) == as_read:
+            return found, photo
+        return now, _read(now)[1]
 
     def _companion_photo(self, found: FoundFile) -> Photo | None:
         """The photo stored for a pair's JPEG under its own path, if any."""
@@ -349,13 +374,23 @@ class Scanner:
         return None
 
 
-def sync_keywords(store: Store, photo_id: int, keywords: list[str], changed_at: str,
-                  importing: Profile | None) -> SyncPlan:
-    """Bring the history up to date with what the photo's files hold now (three-way, against
-    the base), in one transaction that holds the write lock while it decides."""
+def sync_keywords(store: Store, photo_id: int, by_file: dict[str, list[str]], changed_at: str,
+                  importing: Profile | None, *, complete: bool = True) -> SyncPlan:
+    """Bring the history up to date with what the photo's files (``by_file``: path -> its
+    keywords) hold now: three-way, against the base, in one transaction that holds the write
+    lock while it decides. Files not all read (``complete`` False) can add keywords, not
+    remove any."""
+    by_name = {os.path.basename(path): keywords for path, keywords in by_file.items()}
     with store.transaction():
-        plan = reconcile(store.sync_state(photo_id), keywords, changed_at, importing.id if importing else None)
+        state = store.sync_state(photo_id)
+        if complete:
+            now = files_now(state, by_name)
+        else:
+            now = state.base.union(*map(set, by_name.values()))
+        plan = reconcile(state, now, changed_at, importing.id if importing else None)
         store.apply_sync_plan(photo_id, plan)
+        if complete:
+            store.set_file_bases(photo_id, by_name)
     return plan
 
 

@@ -46,9 +46,37 @@ class SyncState:
     assigned: dict[int, dict[str, str | None]] = field(default_factory=dict)
     removed: dict[int, dict[str, Removal]] = field(default_factory=dict)  # profile -> tag -> removal
     rejected: dict[int, dict[str, str]] = field(default_factory=dict)  # profile -> tag -> rejected at
+    # file name -> what that file held when last read or written; None for a photo last read
+    # before files were told apart (then the union of its files is compared with the base)
+    file_bases: dict[str, frozenset[str]] | None = None
 
     def held_by_others(self, profile_id: int) -> set[str]:
         return {tag for pid, tags in self.assigned.items() if pid != profile_id for tag in tags}
+
+    def own_elsewhere(self, profile_id: int) -> set[str]:
+        """Keywords another profile gave in tagassist (not imported): its export put them in
+        the files, and they stay its own."""
+        return {tag for pid, tags in self.assigned.items() if pid != profile_id
+                for tag, at in tags.items() if at is not None}
+
+
+def files_now(state: SyncState, by_file: dict[str, Iterable[str]]) -> frozenset[str]:
+    """The photo's keywords in its files now, as the base changed file by file.
+
+    A keyword removed from any one file is removed, even while another file of the photo
+    still holds it (that file is stale, and the next export brings it in step); one added to
+    any file is added. A file seen for the first time only adds: a sidecar left behind by a
+    renamed photo, or deleted, removes nothing.
+    """
+    current = {name: set(keywords) for name, keywords in by_file.items()}
+    if state.file_bases is None:
+        return frozenset().union(*current.values())
+    added, removed = set(), set()
+    for name, keywords in current.items():
+        before = state.file_bases.get(name, frozenset())
+        added |= keywords - before
+        removed |= before - keywords
+    return frozenset((state.base - (removed - added)) | added)
 
 
 @dataclass(frozen=True)
@@ -121,11 +149,12 @@ def reconcile(state: SyncState, files_now: Iterable[str], files_changed_at: str,
                 superseded.append((pid, tag))
 
     if importing is not None:
+        theirs = state.own_elsewhere(importing)
         assigned = state.assigned.get(importing, {})
         removed = state.removed.get(importing, {})
         rejected = state.rejected.get(importing, {})
         for tag in sorted(now):
-            if tag in assigned:
+            if tag in assigned or tag in theirs:
                 continue
             new_in_file = tag not in state.base
             objections = [t for t in (rejected.get(tag), getattr(removed.get(tag), "at", None)) if t]
@@ -153,7 +182,7 @@ def apply(state: SyncState, plan: SyncPlan, now: str) -> SyncState:
         removed.setdefault(pid, {})[tag] = Removal(now, pending=False)
     for pid, tag in plan.superseded:
         removed[pid][tag] = replace(removed[pid][tag], pending=False)
-    return SyncState(plan.base, assigned, removed, rejected)
+    return SyncState(plan.base, assigned, removed, rejected, state.file_bases)
 
 
 @dataclass(frozen=True)

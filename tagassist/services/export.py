@@ -16,17 +16,22 @@ would change. ``undo`` puts back the files of an export run from the journal.
 
 from __future__ import annotations
 
+import glob
+import hashlib
+import json
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 from ..library.imaging import is_raw_name
-from ..library.keyword_export import (ExportChange, ExportError, export_targets, file_sha256, is_sidecar,
-                                      read_for_writing, render, write_file)
-from ..library.reader import keywords_by_file, read_photo
-from ..library.scanner import find_sidecars
-from ..library.sync import Conflict, apply, export_keywords, reconcile
+from ..library.keyword_export import (ExportChange, ExportError, file_sha256, is_sidecar, read_for_writing, render,
+                                      write_file)
+from ..library.photo_files import is_within, photo_files
+from ..library.photo_files import targets as write_targets
+from ..library.reader import file_content_hash, keywords_by_file, keywords_of_copy, read_photo
+from ..library.scanner import pairs_raw_jpeg
+from ..library.sync import Conflict, apply, export_keywords, files_now, reconcile
 from ..paths import display_path
 from ..store import Photo, Profile, Store
 from ..store.database import utc_now
@@ -64,53 +69,90 @@ def exportable_photos(store: Store, profile: Profile) -> list[Photo]:
 
 
 def export_photos(store: Store, profile: Profile, photos: Iterable[Photo], *, embed: bool = False,
-                  style: str = "lightroom", dry_run: bool = False) -> ExportReport:
+                  style: str = "auto", dry_run: bool = False) -> ExportReport:
     """Write each photo's keywords into its files: one result per file (a RAW+JPEG pair may
     have two), or one failed result for a photo that could not be exported."""
     report = ExportReport()
+    if not dry_run:
+        recover_journal(store)
+    library = Library(store)
     for photo in photos:
         try:
             if dry_run:
-                changes, _ = _plan(store, profile, photo, embed=embed, style=style)
+                changes, _, _ = _plan(store, library, profile, photo, embed=embed, style=style)
                 report.results += [PhotoExport(photo.path, "would write" if c.changed else "unchanged", c)
                                    for c in changes]
                 continue
             if report.run_id is None:
                 report.run_id = store.start_export_run(profile)
-            changes = _export_one(store, profile, photo, embed=embed, style=style, run_id=report.run_id)
+            changes = _export_one(store, library, profile, photo, embed=embed, style=style, run_id=report.run_id)
             report.results += [PhotoExport(photo.path, "written" if c.changed else "unchanged", c) for c in changes]
         except ExportError as exc:
             report.results.append(PhotoExport(photo.path, "failed", reason=str(exc)))
     return report
 
 
-def _plan(store: Store, profile: Profile, photo: Photo, *, embed: bool, style: str):
-    """(the change to each target file, the reconciliation plan) from the files as they are now."""
-    if not os.path.exists(photo.path):
-        raise ExportError(f"{display_path(photo.path)} is not there any more (moved or deleted?)")
-    sidecars = find_sidecars(photo.path, photo.companion)
-    by_file, problems = keywords_by_file(photo.path, sidecars, photo.companion)
+class Library:
+    """Where an export may write: inside the folders the user added, links resolved (a photo
+    scanned on its own also lets its own folder be written)."""
+
+    def __init__(self, store: Store):
+        self.roots = [os.path.realpath(folder) for folder in store.folders()]
+        self.pair_raw = pairs_raw_jpeg(store)
+
+    def allowed(self, photo: Photo) -> list[str]:
+        if any(is_within(photo.path, root) for root in self.roots):
+            return self.roots
+        return [os.path.dirname(os.path.abspath(photo.path))]
+
+
+def _plan(store: Store, library: Library, profile: Profile, photo: Photo, *, embed: bool, style: str):
+    """(the change to each target file, the reconciliation plan, the photo's files) from the
+    files as they are now."""
+    _check_same_picture(photo)
+    files = photo_files(photo.path, photo.companion, library.pair_raw, library.allowed(photo))
+    by_file, problems = keywords_by_file(photo.path, files.sidecars, files.companion)
     if problems:  # writing now could drop keywords that could not be read
         raise ExportError(f"{display_path(os.path.basename(photo.path))}: not all of its keywords could be read"
                           f" ({problems[0]}); left unchanged so that none is lost")
-    targets, target_notes = export_targets(photo.path, photo.companion, style, embed)
-    in_files = list(dict.fromkeys(k for keywords in by_file.values() for k in keywords))
     state = store.sync_state(photo.id)
-    plan = reconcile(state, in_files, _changed_at([photo.path, *filter(None, [photo.companion]), *sidecars]),
-                     profile.id)
+    plan = reconcile(state, files_now(state, _by_name(by_file)), _changed_at(files.all), profile.id)
     result = export_keywords(apply(state, plan, utc_now()), profile.id)
+    targets, target_notes = write_targets(files, style, embed, [f for f, keywords in by_file.items() if keywords])
+    # Where the files together already say what the history says, nothing is created or rewritten.
+    changing = set(result.keywords) != {k for keywords in by_file.values() for k in keywords}
+    if not changing:
+        targets = [t for t in targets if t in by_file]
     kept_for_others = [f"{tag} stays: another profile of this library still has it" for tag in result.kept_for_others]
     changes = []
-    for target in targets:
+    for target in targets or [photo.path]:
         before = tuple(sorted(by_file.get(target, ())))
+        after = result.keywords if changing else before
         untouched = [f for f in by_file if f not in targets]
         notes = [f"{tag} stays in {display_path(os.path.basename(f))}, which this export does not write"
                  f"{_how_to_reach(f, embed)}"
                  for tag in result.removed for f in untouched if tag in by_file[f]]
-        changes.append(ExportChange(photo.path, target, before, result.keywords,
-                                    _conflict_lines(plan.conflicts, profile),
+        changes.append(ExportChange(photo.path, target, before, after, _conflict_lines(plan.conflicts, profile),
                                     tuple(target_notes + notes + kept_for_others)))
-    return changes, plan
+    return changes, plan, files
+
+
+def _check_same_picture(photo: Photo) -> None:
+    """A photo replaced since the scan (same name, other picture) must not get the old one's
+    keywords."""
+    try:
+        st = os.stat(photo.path)
+    except FileNotFoundError:
+        raise ExportError(f"{display_path(photo.path)} is not there any more (moved or deleted?)") from None
+    if (st.st_size, st.st_mtime_ns) == (photo.size, photo.mtime_ns) or not photo.content_hash:
+        return
+    if file_content_hash(photo.path, st.st_size) != photo.content_hash:
+        raise ExportError(f"{display_path(os.path.basename(photo.path))} changed since the last scan; scan it again"
+                          " before writing its keywords")
+
+
+def _by_name(by_file: dict[str, list[str]]) -> dict[str, list[str]]:
+    return {os.path.basename(path): keywords for path, keywords in by_file.items()}
 
 
 def _how_to_reach(file: str, embed: bool) -> str:
@@ -121,41 +163,105 @@ def _how_to_reach(file: str, embed: bool) -> str:
     return ": export with --embed to remove it there too" if not embed else ""
 
 
-def _export_one(store: Store, profile: Profile, photo: Photo, *, embed: bool, style: str,
+def _export_one(store: Store, library: Library, profile: Profile, photo: Photo, *, embed: bool, style: str,
                 run_id: int) -> list[ExportChange]:
+    intents = []
     with store.transaction():  # the write lock, held while the files are read, decided and written
-        changes, plan = _plan(store, profile, photo, embed=embed, style=style)
+        changes, plan, files = _plan(store, library, profile, photo, embed=embed, style=style)
         store.apply_sync_plan(photo.id, plan)
         written = []
         for change in changes:
             if change.changed:
                 current = read_for_writing(change.target)
-                data, notes = render(change.target, current, change.after)
+                data, notes = render(change.target, current, change.after,
+                                     tags_list=style == "digikam", seed=(photo.rating, photo.label))
                 if notes:
                     change = ExportChange(change.photo, change.target, change.before, change.after, change.conflicts,
                                           change.notes + tuple(notes))
-                backup = os.path.join(store.export_backup_dir(), f"run-{run_id}",
-                                      f"{photo.id}-{os.urandom(4).hex()}.bak")
-                kept = write_file(change.target, data, backup)
-                store.record_exported_file(run_id, photo.id, change.target, kept, file_sha256(change.target) or "",
-                                           change.added, change.removed)
+                journal = _journal(store, run_id, photo, change, current, data)
+                try:
+                    write_file(change.target, data, current, inside=library.allowed(photo))
+                except ExportError:
+                    for leftover in journal:  # this file is as it was; files written before stay journalled
+                        _remove(leftover)
+                    raise
+                intents.append(journal[0])
             written.append(change)
-        _refresh_base(store, profile, photo, written)
+        _refresh_base(store, profile, photo, written, library)
+    for intent in intents:  # committed: the journal in the database is the record now
+        _remove(intent)
     return written
 
 
-def _refresh_base(store: Store, profile: Profile, photo: Photo, changes: list[ExportChange]) -> None:
+def _journal(store: Store, run_id: int, photo: Photo, change: ExportChange, current: bytes | None,
+             data: bytes) -> tuple[str, ...]:
+    """Record a write before it happens: a copy of the file (none for a new one) and an
+    intent, each on disk and synced, then the row in the database. A process killed after
+    the write but before the commit leaves the intent, which ``recover_journal`` enters, so
+    that every written file can be undone."""
+    folder = os.path.join(store.export_backup_dir(), f"run-{run_id}")
+    os.makedirs(folder, exist_ok=True)
+    name = f"{photo.id}-{os.urandom(4).hex()}"
+    backup = None
+    if current is not None:
+        backup = os.path.join(folder, name + ".bak")
+        _write_synced(backup, current)
+    record = {"run": run_id, "photo": photo.id, "path": os.fsencode(change.target).hex(), "backup": backup,
+              "written_sha256": hashlib.sha256(data).hexdigest(), "added": change.added, "removed": change.removed}
+    intent = os.path.join(folder, name + ".intent")
+    _write_synced(intent, json.dumps(record).encode())
+    store.record_exported_file(run_id, photo.id, change.target, backup, record["written_sha256"], change.added,
+                               change.removed)
+    return (intent, backup) if backup else (intent,)
+
+
+def recover_journal(store: Store) -> int:
+    """Enter the writes of an export that was killed before it committed (see ``_journal``)."""
+    root = store.export_backup_dir()
+    entered = 0
+    for intent in sorted(glob.glob(os.path.join(glob.escape(os.fspath(root)), "run-*", "*.intent"))):
+        try:
+            with open(intent, "rb") as f:
+                record = json.loads(f.read())
+            path = os.fsdecode(bytes.fromhex(record["path"]))
+        except (OSError, ValueError, KeyError):
+            continue  # cut short by the kill: its file was never written
+        with store.transaction():
+            if not store.has_exported_file(record["run"], path, record["written_sha256"]):
+                store.record_exported_file(record["run"], record["photo"], path, record["backup"],
+                                           record["written_sha256"], record["added"], record["removed"])
+                entered += 1
+        _remove(intent)
+    return entered
+
+
+def _write_synced(path: str, data: bytes) -> None:
+    with open(path, "wb") as f:
+        f.write(data)
+        f.flush()
+        os.fsync(f.fileno())
+
+
+def _remove(path: str) -> None:
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        pass
+
+
+def _refresh_base(store: Store, profile: Profile, photo: Photo, changes: list[ExportChange],
+                  library: Library) -> None:
     """What the files hold now becomes the base; removals that left every file are done."""
-    sidecars = find_sidecars(photo.path, photo.companion)
-    by_file, _ = keywords_by_file(photo.path, sidecars, photo.companion)
+    files = photo_files(photo.path, photo.companion, library.pair_raw, library.allowed(photo))
+    by_file, _ = keywords_by_file(photo.path, files.sidecars, files.companion)
     now_in_files = {k for keywords in by_file.values() for k in keywords}
-    store.set_base_keywords(photo.id, now_in_files)
+    _set_base(store, photo, by_file)
     removed = {tag for change in changes for tag in change.removed}
     store.mark_removals_written(profile, photo.id, [t for t in sorted(removed) if t not in now_in_files])
     if any(change.target == photo.path and change.changed for change in changes):
         # embedded: the file's size, time and content hash changed
-        refreshed = read_photo(photo.path, os.path.getsize(photo.path), os.stat(photo.path).st_mtime_ns, sidecars,
-                               photo.companion)
+        refreshed = read_photo(photo.path, os.path.getsize(photo.path), os.stat(photo.path).st_mtime_ns,
+                               files.sidecars, files.companion)
         if photo.content_hash and refreshed.content_hash != photo.content_hash:
             store.copy_embeddings(photo.content_hash, refreshed.content_hash)  # same pixels, same vectors
         refreshed.id = photo.id
@@ -183,7 +289,9 @@ class UndoReport:
 
 def undo_export(store: Store, run_id: int | None = None, *, force: bool = False) -> UndoReport:
     """Put back what an export run replaced (default: the latest run not undone yet). A file
-    changed since that export is left alone unless ``force``: undo never loses later work."""
+    changed since that export is left alone unless ``force``: undo never loses later work. A
+    file already back as it was (an undo killed half way, run again) counts as restored."""
+    recover_journal(store)
     runs = store.export_runs(include_undone=run_id is not None)
     run = next((r for r in runs if run_id is None or r["id"] == run_id), None)
     if run is None:
@@ -192,33 +300,76 @@ def undo_export(store: Store, run_id: int | None = None, *, force: bool = False)
         raise LookupError(f"export run {run['id']} was undone already ({run['undone_at']})")
     report = UndoReport(run["id"])
     profile = store.profile(run["profile"]) if run["profile"] else None
+    library = Library(store)
     for record in store.exported_files(run["id"]):  # newest first: a file written twice ends as before both
         path = record["path"]
-        if not force and file_sha256(path) != record["written_sha256"]:
+        try:
+            original = _read_backup(record["backup"])
+        except OSError as exc:
+            report.skipped.append((path, f"its copy from before the export cannot be read ({exc.strerror or exc})"))
+            continue
+        now = file_sha256(path)
+        back_already = now == (hashlib.sha256(original).hexdigest() if original is not None else None)
+        if not (back_already or force or now == record["written_sha256"]):
             report.skipped.append((path, "changed since that export; left as it is (--force puts it back anyway)"))
             continue
+        photo = store.photo(record["photo_id"]) if record["photo_id"] is not None else None
+        if photo is not None and profile is not None:
+            # The history first, committed: a process killed before the file is back then sees
+            # keywords added in another tool (which change nothing), never removed ones.
+            with store.transaction():
+                _history_after_undo(store, profile, photo, record, library)
         try:
-            if record["backup"] is None:
-                os.unlink(path)
-            else:
-                with open(record["backup"], "rb") as f:
-                    write_file(path, f.read(), None)
+            if not back_already:
+                _restore(path, original, library.allowed(photo) if photo else library.roots)
         except (OSError, ExportError) as exc:
+            if photo is not None:
+                with store.transaction():
+                    _rebase(store, photo, library)  # the file stayed as the export left it
             report.skipped.append((path, str(exc)))
             continue
         report.restored.append(path)
-        if record["photo_id"] is not None and profile is not None:
-            _after_undo(store, profile, record)
     store.mark_export_undone(run["id"])
     return report
 
 
-def _after_undo(store: Store, profile: Profile, record: dict) -> None:
-    """The restored files are the base again, and the removals they undid are pending again."""
-    photo = store.photo(record["photo_id"])
-    if photo is None:
-        return
-    by_file, _ = keywords_by_file(photo.path, find_sidecars(photo.path, photo.companion), photo.companion)
-    with store.transaction():
-        store.set_base_keywords(photo.id, {k for keywords in by_file.values() for k in keywords})
-        store.mark_removals_pending(profile, photo.id, record["removed"])
+def _read_backup(backup: str | None) -> bytes | None:
+    if backup is None:
+        return None  # the export created the file
+    with open(backup, "rb") as f:
+        return f.read()
+
+
+def _restore(path: str, original: bytes | None, inside: list[str]) -> None:
+    if original is None:
+        if not any(is_within(path, root) for root in inside):
+            raise ExportError(f"{display_path(path)} is outside the library's folders; left as it is")
+        _remove(path)
+    else:
+        write_file(path, original, read_for_writing(path), inside=inside)
+
+
+def _history_after_undo(store: Store, profile: Profile, photo: Photo, record: dict, library: Library) -> None:
+    """The files as the undo leaves them are the base again, and the removals they undo are
+    pending again. Written before the file is put back, so that a process killed between the
+    two sees keywords added by another tool (harmless), never removed."""
+    by_file = _files_keywords(photo, library)
+    by_file.pop(record["path"], None)
+    if record["backup"] is not None:
+        by_file[record["path"]] = keywords_of_copy(record["path"], record["backup"])
+    _set_base(store, photo, by_file)
+    store.mark_removals_pending(profile, photo.id, record["removed"])
+
+
+def _rebase(store: Store, photo: Photo, library: Library) -> None:
+    _set_base(store, photo, _files_keywords(photo, library))
+
+
+def _files_keywords(photo: Photo, library: Library) -> dict[str, list[str]]:
+    files = photo_files(photo.path, photo.companion, library.pair_raw, library.allowed(photo))
+    return keywords_by_file(photo.path, files.sidecars, files.companion)[0]
+
+
+def _set_base(store: Store, photo: Photo, by_file: dict[str, list[str]]) -> None:
+    store.set_base_keywords(photo.id, {k for keywords in by_file.values() for k in keywords})
+    store.set_file_bases(photo.id, _by_name(by_file))

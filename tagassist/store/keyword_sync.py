@@ -40,7 +40,9 @@ class KeywordSyncTables:
                 "SELECT r.profile_id, t.name, r.created_at FROM rejections r JOIN tags t ON t.id = r.tag_id"
                 " WHERE r.photo_id = ?", (photo_id,)):
             rejected.setdefault(pid, {})[name] = at
-        return SyncState(base, assigned, removed, rejected)
+        (bases,) = db.execute("SELECT file_bases FROM photos WHERE id = ?", (photo_id,)).fetchone() or (None,)
+        file_bases = None if bases is None else {name: frozenset(tags) for name, tags in json.loads(bases).items()}
+        return SyncState(base, assigned, removed, rejected, file_bases)
 
     def apply_sync_plan(self, photo_id: int, plan) -> None:
         """Apply a ``SyncPlan``: imports, removals by another tool, and the new base."""
@@ -80,6 +82,12 @@ class KeywordSyncTables:
                 "INSERT OR IGNORE INTO file_keywords (photo_id, tag_id) VALUES (?, ?)",
                 [(photo_id, tag_id) for tag_id in self._tag_ids(names)],
             )
+
+    def set_file_bases(self, photo_id: int, by_file: dict[str, Iterable[str]]) -> None:
+        """What each of the photo's files (by name in its folder) holds, as just read or written."""
+        value = json.dumps({name: sorted(set(tags)) for name, tags in by_file.items()}, sort_keys=True)
+        with self.transaction() as conn:
+            conn.execute("UPDATE photos SET file_bases = ? WHERE id = ?", (value, photo_id))
 
     def _record_removals(self, profile: Profile, photo_id: int, tag_ids: Sequence[int], now: str) -> None:
         """Remember a removal made in tagassist, so the next export removes it from the files."""
@@ -133,6 +141,11 @@ class KeywordSyncTables:
                 (run_id, photo_id, to_db_path(path), backup, written_sha256, json.dumps(list(added)),
                  json.dumps(list(removed))),
             )
+
+    def has_exported_file(self, run_id: int, path: str, written_sha256: str) -> bool:
+        return self.database.execute(
+            "SELECT 1 FROM export_files WHERE run_id = ? AND path = ? AND written_sha256 = ?",
+            (run_id, to_db_path(path), written_sha256)).fetchone() is not None
 
     def export_runs(self, *, include_undone: bool = True) -> list[dict]:
         """Export runs that wrote at least one file, newest first."""

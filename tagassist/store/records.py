@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field, fields
 
 SOURCES = ("imported", "typed", "accepted")
@@ -50,6 +51,7 @@ class Photo:
     # False when some keyword source (a sidecar, embedded XMP, IPTC) could not be read, or was
     # cut short: then ``keywords`` must not be taken as what the files hold.
     keywords_complete: bool = True
+    keywords_by_file: dict[str, list[str]] = field(default_factory=dict)  # file name -> its keywords
 
     @property
     def camera(self) -> str | None:
@@ -74,7 +76,7 @@ class Photo:
     def column_names(cls) -> list[str]:
         """Columns stored as they are (paths are stored as bytes, by the store)."""
         return [f.name for f in fields(cls)
-                if f.name not in ("id", "keywords", "keywords_complete", "path", "companion")]
+                if f.name not in ("id", "keywords", "keywords_complete", "keywords_by_file", "path", "companion")]
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,3 +114,21 @@ def normalise_tag(name: str) -> str:
     """Trim each level of a hierarchical keyword; empty levels are dropped."""
     levels = [level.strip() for level in name.split(HIERARCHY_SEPARATOR)]
     return HIERARCHY_SEPARATOR.join(level for level in levels if level)
+
+
+def check_tag(name: str) -> None:
+    """ValueError, in one line, for a typed name that cannot be a keyword: one not valid UTF-8
+    (undecodable bytes on a command line), one with a control character (tab, newline, DEL and
+    C1 too: XMP and IPTC do not keep them, so the next scan would bring back another keyword),
+    and one with an empty level (``|``, ``a||b``). The CLI and the app check what is typed here."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError(f"keyword {name!r} is not valid UTF-8") from None
+    if any(unicodedata.category(c) == "Cc" for c in name):
+        raise ValueError(f"keyword {name!r} has a control character, which the photos' files cannot keep")
+    levels = [level.strip() for level in name.split(HIERARCHY_SEPARATOR)]
+    if not any(levels):
+        raise ValueError(f"keyword {name!r} is empty")
+    if not all(levels):
+        raise ValueError(f"keyword {name!r} has an empty level between its '{HIERARCHY_SEPARATOR}' separators")

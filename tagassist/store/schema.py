@@ -212,6 +212,13 @@ MIGRATIONS: list[list[str]] = [
         "ALTER TABLE photos ADD COLUMN label TEXT",
         "UPDATE photos SET mtime_ns = -1 WHERE status != 'missing'",
     ],
+    # 7: the base file by file, as JSON {file name: [keywords]}: a keyword removed from one of
+    # a photo's files is a removal even while another of its files still holds it, and a file
+    # that is no longer the photo's (a sidecar left behind by a rename) removes nothing. NULL
+    # until the photo's files are next read.
+    [
+        "ALTER TABLE photos ADD COLUMN file_bases TEXT",
+    ],
 ]
 
 LATEST_VERSION = len(MIGRATIONS)

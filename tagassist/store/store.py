@@ -558,6 +558,12 @@ class Store(KeywordSyncTables, KeywordEdits, HistoryReads, EmbeddingTable, Model
                          " WHERE a.photo_id = tag_removals.photo_id AND a.profile_id = tag_removals.profile_id"
                          " AND a.tag_id = tag_removals.tag_id)", (keep_id,))
             conn.execute("UPDATE export_files SET photo_id = ? WHERE photo_id = ?", (keep_id, absorbed_id))
+            bases = {}
+            for (value,) in conn.execute("SELECT file_bases FROM photos WHERE id IN (?, ?) AND file_bases IS NOT NULL"
+                                         " ORDER BY id = ?", (keep_id, absorbed_id, keep_id)):
+                bases.update(json.loads(value))  # the kept photo's last, so it wins
+            conn.execute("UPDATE photos SET file_bases = ? WHERE id = ?",
+                         (json.dumps(bases, sort_keys=True) if bases else None, keep_id))
             conn.execute("DELETE FROM photos WHERE id = ?", (absorbed_id,))
 
     # -- summaries ---------------------------------------------------------------------

@@ -76,7 +76,7 @@ class SettingsDialog(QDialog):
         form.addRow("Suggestions shown", self.count)
         form.addRow("Hide suggestions scoring below", self.threshold)
         form.addRow("Keywords in files", self.write_on_accept)
-        form.addRow("New sidecars named as", self.sidecar_style)
+        form.addRow("Write keywords for", self.sidecar_style)
         form.addRow("RAW + JPEG of one shot", self.raw_jpeg)
         form.addRow("Theme", self.theme)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
