@@ -243,6 +243,8 @@ def targets(files: PhotoFiles, style: str, embed: bool, holding: Iterable[str] =
         wanted += _reading_place(files, image, style, embed, notes)
     if embed:
         wanted += [f for f in files.images if is_jpeg_name(f)]
+        notes += [f"{_display(f)} is a RAW file, which tagassist never writes: its keywords go to a sidecar"
+                  for f in files.images if is_raw_name(f)]
     return [w for w in dict.fromkeys(wanted) if w not in files.outside], notes
 
 

@@ -89,6 +89,8 @@ def read_photo(path: str, size: int, mtime_ns: int, sidecars: Sequence[str] = ()
     for fields in seen:
         photo.rating = fields.rating if fields.rating is not None else photo.rating
         photo.label = fields.label or photo.label
+    for file, keywords in by_file.items():
+        by_file[file] = cap_keywords(keywords, keyword_warnings)
     photo.keywords = cap_keywords([k for keywords in by_file.values() for k in keywords], keyword_warnings)
     photo.keywords_complete = not keyword_warnings and not embedded_problems(warnings)
     warnings += keyword_warnings

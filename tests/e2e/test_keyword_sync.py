@@ -103,10 +103,10 @@ def test_a_new_sidecar_is_removed_again_by_undo(cli, tmp_path):
     photo = make_photo(tmp_path / "p6.jpg")
     cli("scan", tmp_path)
     cli("tag", photo, "--add", "sea")
-    cli("export", photo)
-    assert (tmp_path / "p6.xmp").exists()
+    cli("export", photo, "--style", "darktable")
+    assert (tmp_path / "p6.jpg.xmp").exists()
     cli("export", "--undo")
-    assert not (tmp_path / "p6.xmp").exists()
+    assert not (tmp_path / "p6.jpg.xmp").exists()
 
 
 def test_a_removed_tag_stays_removed_when_another_tool_changes_the_sidecar(cli, tmp_path):
@@ -206,13 +206,13 @@ def test_links_are_written_through_and_modes_follow_the_umask(cli, tmp_path):
     cli("tag", photo, linked, fresh, "--add", "sea")
     previous = os.umask(0o022)
     try:
-        cli("export", photo, fresh)
+        cli("export", photo, fresh, "--style", "darktable")
         cli("export", linked, "--embed")
     finally:
         os.umask(previous)
     assert (tmp_path / "l1.xmp").is_symlink() and exif_keywords(real) == ["beach", "sea"]
     assert os.stat(linked).st_nlink == 2 and exif_keywords(tmp_path / "l2-copy.jpg") == ["sea"]
-    assert stat.S_IMODE(os.stat(tmp_path / "l3.xmp").st_mode) == 0o644
+    assert stat.S_IMODE(os.stat(tmp_path / "l3.jpg.xmp").st_mode) == 0o644
 
 
 def test_a_stale_temp_file_of_a_killed_export_is_removed(cli, tmp_path):
@@ -290,11 +290,11 @@ def test_removing_the_last_keyword_removes_it_from_the_sidecar(cli, tmp_path):
     photo = make_photo(tmp_path / "p1.jpg")
     cli("scan", tmp_path)
     cli("tag", photo, "--add", "onlyone")
-    assert cli("export", photo)[0] == 0
-    assert exif_keywords(tmp_path / "p1.xmp") == ["onlyone"]
+    assert cli("export", photo, "--style", "darktable")[0] == 0
+    assert exif_keywords(tmp_path / "p1.jpg.xmp") == ["onlyone"]
     cli("tag", photo, "--remove", "onlyone")
     assert cli("export", photo)[0] == 0
-    assert exif_keywords(tmp_path / "p1.xmp") == []
+    assert exif_keywords(tmp_path / "p1.jpg.xmp") == []
     cli("scan", tmp_path)
     assert history(cli, photo) == []
 
