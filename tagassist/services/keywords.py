@@ -1,12 +1,13 @@
 """The keyword manager: a profile's keywords with their counts and aliases, and the edits
 (rename, move, merge, delete, alias) with their undo. The CLI's ``tagassist keywords`` and
-the app's Keyword manager both call these; the store does the journalled work."""
+the app's Keyword manager both call these, and a typed name that cannot be a keyword is refused
+here (ValueError); the store does the journalled work."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..store import Profile, Store
+from ..store import Profile, Store, check_tag
 
 
 @dataclass(frozen=True)
@@ -33,21 +34,25 @@ def keyword_rows(store: Store, profile: Profile) -> list[KeywordRow]:
 
 def rename(store: Store, profile: Profile, old: str, new: str) -> dict:
     """Rename or move a keyword (with every keyword under it); into an existing name it merges."""
+    _check(old, new)
     return store.rename_keyword(profile, old, new)
 
 
 def merge(store: Store, profile: Profile, sources: list[str], into: str) -> list[dict]:
     """Each of ``sources`` merged into ``into``, as one journalled edit (one undo)."""
+    _check(*sources, into)
     return store.merge_keywords(profile, sources, into)
 
 
 def delete(store: Store, profile: Profile, keyword: str) -> dict:
+    _check(keyword)
     return store.delete_keyword(profile, keyword)
 
 
 def alias(store: Store, profile: Profile, aliases: list[str], keyword: str) -> list[dict]:
     """Each alias becomes another name of ``keyword`` (photos tagged with it are merged now), as
     one journalled edit (one undo)."""
+    _check(*aliases, keyword)
     return store.add_aliases(profile, aliases, keyword)
 
 
@@ -57,6 +62,11 @@ def undo(store: Store, profile: Profile, edit: int | None = None) -> dict:
 
 def history(store: Store, profile: Profile) -> list[dict]:
     return store.keyword_edits(profile)
+
+
+def _check(*names: str) -> None:
+    for name in names:
+        check_tag(name)
 
 
 def describe(result: dict) -> str:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ..store import Profile, Store
+from ..store import Profile, Store, check_tag
 
 
 @dataclass(frozen=True)
@@ -20,7 +20,10 @@ def change_tags(store: Store, profile: Profile, photo_ids: Sequence[int], *, add
                 remove: Sequence[str] = (), reject: Sequence[str] = (), source: str = "typed",
                 model_version: str | None = None, score: float | None = None) -> TagCounts:
     """Add (as ``source``: typed or accepted), remove and reject tags; a suggestion's score and
-    the model that made it are kept with an accept or reject, for training."""
+    the model that made it are kept with an accept or reject, for training. A name that cannot
+    be a keyword is refused (ValueError) before anything changes."""
+    for name in (*add, *remove, *reject):
+        check_tag(name)
     with store.transaction():
         added = store.add_tags(profile, photo_ids, add, source, model_version=model_version, score=score) if add else 0
         removed = store.remove_tags(profile, photo_ids, remove) if remove else 0

@@ -1,7 +1,7 @@
 """SQLite store of the photo library and its tagging history. Never imports Qt."""
 
 from .database import Database, StoreError
-from .records import Assignment, GridRow, Photo, Profile, Rejection, normalise_tag
+from .records import Assignment, GridRow, Photo, Profile, Rejection, check_tag, normalise_tag
 from .store import DEFAULT_PROFILE, Store, UnknownProfile
 
 __all__ = [
@@ -15,5 +15,6 @@ __all__ = [
     "Store",
     "StoreError",
     "UnknownProfile",
+    "check_tag",
     "normalise_tag",
 ]

@@ -15,7 +15,7 @@ from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent, QPixmap, QUndoStack
 from PySide6.QtWidgets import QAbstractButton, QAbstractSpinBox, QApplication, QComboBox, QLineEdit, QTextEdit
 
-from ..store import Photo
+from ..store import Photo, check_tag
 from .grid import PhotoGridModel
 from .main_window import MainWindow
 from .session import Session
@@ -232,6 +232,11 @@ class TaggingController(QObject):
         self._apply(remove=[tag])
 
     def type_tag(self, tag: str) -> None:
+        try:
+            check_tag(tag)
+        except ValueError as exc:
+            self.window.show_progress(str(exc))
+            return
         self._apply(add=[tag], source="typed")
         # Back to the grid, so digits pick suggestions again (letters still reach the field).
         # After the completer's popup has closed: closing it gives the focus back to the field.

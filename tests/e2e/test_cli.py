@@ -168,3 +168,31 @@ def test_a_full_disk_under_the_database_is_one_line_and_exit_1(capsys, db):
     assert done.returncode == 1
     assert done.stderr.count("\n") == 1 and "database or disk is full" in done.stderr, done.stderr
     assert done.stderr.startswith("tagassist: ") and str(db) in done.stderr
+
+
+@pytest.mark.parametrize("command, said", [
+    (["tag", "PHOTO", "--add", b"ctl\x01x"], "control character"),
+    (["tag", "PHOTO", "--reject", b"tab\tthere"], "control character"),
+    (["tag", "PHOTO", "--remove", b"two\nlines"], "control character"),
+    (["tag", "PHOTO", "--add", b"del\x7f"], "control character"),
+    (["tag", "PHOTO", "--add", "c1\x85".encode()], "control character"),
+    (["tag", "PHOTO", "--add", b"caf\xff"], "not valid UTF-8"),
+    (["tag", "PHOTO", "--add", b"|"], "empty"),
+    (["tag", "PHOTO", "--add", b" | "], "empty"),
+    (["tag", "PHOTO", "--add", b"a||b"], "empty level"),
+    (["keywords", "rename", "first", b"fir\x01st"], "control character"),
+    (["keywords", "merge", "first", "--into", b"Places||Rome"], "empty level"),
+    (["keywords", "alias", b"\xfffirst", "--into", "first"], "not valid UTF-8"),
+])
+def test_a_keyword_that_cannot_be_one_is_refused_in_one_line(capsys, db, command, said):
+    """Control characters do not survive XMP and IPTC (the next scan would bring back another
+    keyword); a name that is not UTF-8 or has an empty level is no keyword either."""
+    photo = SAMPLE_LIBRARY / "2024-08 Home" / "IMG1200.jpg"
+    run(capsys, "--db", db, "tag", photo, "--add", "first")
+    before = run(capsys, "--db", db, "tags", photo, "--json")[1]
+    argv = [os.fsencode(photo) if arg == "PHOTO" else arg for arg in command]
+    done = subprocess.run([sys.executable, "-m", "tagassist", "--db", str(db), *argv], cwd=REPO, capture_output=True)
+    err = done.stderr.decode("utf-8", "replace")
+    assert done.returncode == 1 and "Traceback" not in err
+    assert err.count("\n") == 1 and err.startswith("tagassist: ") and said in err, err
+    assert run(capsys, "--db", db, "tags", photo, "--json")[1] == before
