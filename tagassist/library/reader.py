@@ -244,10 +244,6 @@ def keywords_of_copy(path: str, copy: str) -> list[str]:
     return read_embedded_keywords(copy, warnings)
 
 
-def file_content_hash(path: str, size: int) -> str:
-    return content_hash(*_read_ends(path, size), size)
-
-
 def embedded_problems(warnings: list[str]) -> bool:
     return any(w.startswith(("embedded ", "IPTC unreadable")) for w in warnings)
 

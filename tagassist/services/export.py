@@ -29,7 +29,7 @@ from ..library.keyword_export import (ExportChange, ExportError, file_sha256, is
                                       write_file)
 from ..library.photo_files import is_within, photo_files
 from ..library.photo_files import targets as write_targets
-from ..library.reader import file_content_hash, keywords_by_file, keywords_of_copy, read_photo
+from ..library.reader import keywords_by_file, keywords_of_copy, read_photo
 from ..library.scanner import pairs_raw_jpeg
 from ..library.sync import Conflict, apply, export_keywords, files_now, reconcile
 from ..paths import display_path
@@ -119,15 +119,15 @@ def _plan(store: Store, library: Library, profile: Profile, photo: Photo, *, emb
     plan = reconcile(state, files_now(state, _by_name(by_file)), _changed_at(files.all), profile.id)
     result = export_keywords(apply(state, plan, utc_now()), profile.id)
     targets, target_notes = write_targets(files, style, embed, [f for f, keywords in by_file.items() if keywords])
-    # Where the files together already say what the history says, nothing is created or rewritten.
-    changing = set(result.keywords) != {k for keywords in by_file.values() for k in keywords}
-    if not changing:
-        targets = [t for t in targets if t in by_file]
+    # Where the files together already say what the history says, no file is created, and only
+    # those that hold keywords and disagree are brought in step (each program reads its own).
+    if set(result.keywords) == {k for keywords in by_file.values() for k in keywords}:
+        targets = [t for t in targets if t in files.sidecars or by_file.get(t)]
     kept_for_others = [f"{tag} stays: another profile of this library still has it" for tag in result.kept_for_others]
     changes = []
     for target in targets or [photo.path]:
         before = tuple(sorted(by_file.get(target, ())))
-        after = result.keywords if changing else before
+        after = result.keywords if targets else before
         untouched = [f for f in by_file if f not in targets]
         notes = [f"{tag} stays in {display_path(os.path.basename(f))}, which this export does not write"
                  f"{_how_to_reach(f, embed)}"
@@ -138,17 +138,24 @@ def _plan(store: Store, library: Library, profile: Profile, photo: Photo, *, emb
 
 
 def _check_same_picture(photo: Photo) -> None:
-    """A photo replaced since the scan (same name, other picture) must not get the old one's
-    keywords."""
+    """A photo replaced since the scan (same name, another picture) must not get the old one's
+    keywords. Another tool writing keywords or a rating into the file changes its bytes but not
+    the picture: its size in pixels, when and with which camera it was taken."""
     try:
         st = os.stat(photo.path)
     except FileNotFoundError:
         raise ExportError(f"{display_path(photo.path)} is not there any more (moved or deleted?)") from None
-    if (st.st_size, st.st_mtime_ns) == (photo.size, photo.mtime_ns) or not photo.content_hash:
+    if (st.st_size, st.st_mtime_ns) == (photo.size, photo.mtime_ns):
         return
-    if file_content_hash(photo.path, st.st_size) != photo.content_hash:
-        raise ExportError(f"{display_path(os.path.basename(photo.path))} changed since the last scan; scan it again"
-                          " before writing its keywords")
+    now = read_photo(photo.path, st.st_size, st.st_mtime_ns)
+    if now.content_hash == photo.content_hash:
+        return
+    if [getattr(now, f) for f in _PICTURE] != [getattr(photo, f) for f in _PICTURE]:
+        raise ExportError(f"{display_path(os.path.basename(photo.path))} is another picture since the last scan;"
+                          " scan it again before writing its keywords")
+
+
+_PICTURE = ("width", "height", "taken_at", "camera_make", "camera_model", "status")
 
 
 def _by_name(by_file: dict[str, list[str]]) -> dict[str, list[str]]:
