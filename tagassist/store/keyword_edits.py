@@ -82,7 +82,8 @@ class KeywordEdits:
             mappings[old] = {name: new + name[len(old):] for name in names} if old != new else {}
         everything = {source: target for mapping in mappings.values() for source, target in mapping.items()}
         if not everything:
-            return [{"action": action, "from": old, "to": new, "photos": 0, "keywords": [], "edit": None} for old in olds]
+            return [{"action": action, "from": old, "to": new, "photos": 0, "keywords": [], "edit": None}
+                    for old in olds]
         results = []
         with self.transaction():
             edit = self._journal(profile, action, {"from": olds[0] if action == "rename" else olds, "to": new,
