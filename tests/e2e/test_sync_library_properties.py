@@ -272,14 +272,16 @@ def _scan_during_export(library: Library, monkeypatch, profile: str) -> None:
 
     def read_then_export(*args, **kwargs):  # in a scan worker: another connection, as another process
         photo = real(*args, **kwargs)
-        if not done:
-            done.append(1)
+        done.append(1)
+        if len(done) == len(PHOTOS):  # every photo read, none applied yet
             with Store(library.folder / "lib.sqlite") as other:
                 photos = [other.photo(library.ids[p]) for p in PHOTOS]
                 report = export_photos(other, other.profile(profile), photos)
                 assert not [r for r in report.results if r.status == "failed"], report.results
         return photo
 
+    for photo in PHOTOS:  # so that the scan reads every photo again
+        os.utime(library.path(photo), ns=(time.time_ns(), time.time_ns()))
     monkeypatch.setattr(scanner, "read_photo", read_then_export)
     try:
         library.scan()
