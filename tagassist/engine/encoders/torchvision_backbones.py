@@ -9,13 +9,13 @@ names (torch.hub checks a hash only while downloading, never a file already in t
 
 from __future__ import annotations
 
-import hashlib
 import re
 from pathlib import Path
 
 import torch
 from torch import nn
 
+from . import _sha256
 from .errors import EncoderUnavailable
 
 # sha256 of the DEFAULT weight file of each backbone, as download.pytorch.org serves it
@@ -55,8 +55,7 @@ def checked_state_dict(name: str, url: str) -> dict:
                 f" $TORCH_HOME/hub/checkpoints or go online"
             ) from exc
     try:
-        with open(path, "rb") as f:
-            digest = hashlib.file_digest(f, "sha256").hexdigest()
+        digest = _sha256(path)
     except OSError as exc:
         raise EncoderUnavailable(f"{name}: {path} cannot be read ({exc.strerror})") from exc
     if not digest.startswith(expected):
