@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass, field, fields
 
@@ -110,9 +111,15 @@ class Rejection:
     score: float | None = None
 
 
+# Control characters (Unicode category Cc): files cannot keep them (exiv2 writes a space).
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+
+
 def normalise_tag(name: str) -> str:
-    """Trim each level of a hierarchical keyword; empty levels are dropped."""
-    levels = [level.strip() for level in name.split(HIERARCHY_SEPARATOR)]
+    """Trim each level of a hierarchical keyword; empty levels are dropped. A control
+    character read from a file becomes a space, as it would be once written back, so a
+    keyword read, written and read again is the same keyword."""
+    levels = [level.strip() for level in _CONTROL.sub(" ", name).split(HIERARCHY_SEPARATOR)]
     return HIERARCHY_SEPARATOR.join(level for level in levels if level)
 
 

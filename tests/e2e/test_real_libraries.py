@@ -478,3 +478,18 @@ def test_a_read_only_folder_is_not_written_even_by_root(cli, tmp_path):
         assert photo.read_bytes() == before
     finally:
         folder.chmod(0o755)
+
+
+def test_a_keyword_with_a_control_character_from_a_file_converges(cli, tmp_path):
+    photo = make_photo(tmp_path / "c.jpg")
+    (tmp_path / "c.xmp").write_text(
+        '<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
+        '<rdf:Description xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:subject><rdf:Bag>'
+        "<rdf:li>tab&#9;bed</rdf:li></rdf:Bag></dc:subject></rdf:Description></rdf:RDF></x:xmpmeta>")
+    cli("scan", tmp_path)
+    cli("tag", photo, "--add", "more")
+    assert cli("export", photo)[0] == 0
+    cli("scan", tmp_path)
+    assert history(cli, photo) == ["more", "tab bed"]
+    code, out = cli("export", photo)
+    assert "0 file(s) written" in out

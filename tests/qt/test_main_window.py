@@ -260,7 +260,7 @@ def test_first_run_asks_for_a_name_and_a_folder(qtbot, monkeypatch):
 
 def test_write_keywords_to_files_from_the_app(qtbot, app, sample_copy):
     from tagassist.library import Scanner
-    from tagassist.library.keywords import parse_xmp_keywords
+    from tagassist.library.reader import read_embedded_keywords
 
     window, controller, store = app
     Scanner(store, store.profile()).run([sample_copy])  # a copy the test may write into
@@ -273,9 +273,9 @@ def test_write_keywords_to_files_from_the_app(qtbot, app, sample_copy):
     window.editor.field.setFocus()
     qtbot.keyClicks(window.editor.field, "summit")
     qtbot.keyClick(window.editor.field, Qt.Key.Key_Return)
-    sidecar = sample_copy / "2025-01 Alps" / "DSCF1403.xmp"
-    qtbot.waitUntil(sidecar.exists, timeout=10000)
-    assert parse_xmp_keywords(sidecar.read_bytes()) == ["summit"]
+    photo = sample_copy / "2025-01 Alps" / "DSCF1403.jpg"  # no sidecar: inside the JPEG, where Lightroom reads
+    qtbot.waitUntil(lambda: read_embedded_keywords(str(photo), []) == ["summit"], timeout=10000)
+    assert not photo.with_suffix(".xmp").exists()
 
 
 def test_deep_retrain_runs_the_trainer_in_full_mode_and_reports_reindexing(qtbot, app, monkeypatch):
