@@ -118,11 +118,17 @@ def test_a_png_a_raw_and_a_dng_with_one_stem(cli, tmp_path):
     assert exif_keywords(tmp_path / "x.xmp") == ["forCr2"]  # Lightroom's sidecar of the one proprietary RAW
 
 
-def test_a_flat_keyword_of_another_tool_survives_a_hierarchy_that_contains_it(cli, tmp_path):
+def test_a_flat_keyword_of_another_tool_survives_a_hierarchy_that_contains_it(cli, tmp_path, capsys):
     photo = make_photo(tmp_path / "rome.jpg", "Italy")
     cli("scan", "--no-import", tmp_path)
     cli("tag", photo, "--add", "Places|Italy|Rome")
     cli("export", photo)
+    from tagassist.cli import main
+
+    fresh = tmp_path / "elsewhere.sqlite"  # another library reading the file: Italy is a keyword of its own
+    main(["--db", str(fresh), "scan", str(tmp_path)])
+    main(["--db", str(fresh), "tags", str(photo)])
+    assert "Italy\timported" in capsys.readouterr().out
     cli("tag", photo, "--remove", "Places|Italy|Rome")
     cli("export", photo)
     assert exif_keywords(tmp_path / "rome.xmp") == ["Italy"]
