@@ -17,6 +17,7 @@ from datetime import datetime, timezone
 
 from ..paths import display_path, to_db_path
 from ..store import Photo, Profile, Store
+from .export_journal import recover_journal
 from .imaging import is_image_name
 from .keyword_export import TEMP_PATTERN
 from .photo_files import assign_sidecars, group_photos, is_sidecar_name, is_within, leads_outside, list_folder, photo_files
@@ -254,6 +255,7 @@ class Scanner:
         started = time.perf_counter()
         roots = [os.path.abspath(os.fspath(r)) for r in roots]
         self.summary = summary = ScanSummary(roots=roots)
+        recover_journal(self.store)  # an export killed half way: its writes are tagassist's, not another tool's
         for root in roots:
             if os.path.isdir(root):
                 self.store.add_folder(root)

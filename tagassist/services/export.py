@@ -16,14 +16,13 @@ would change. ``undo`` puts back the files of an export run from the journal.
 
 from __future__ import annotations
 
-import glob
 import hashlib
-import json
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
+from ..library.export_journal import forget, journal_write, recover_journal
 from ..library.imaging import is_raw_name
 from ..library.keyword_export import (ExportChange, ExportError, file_sha256, is_sidecar, read_for_writing, render,
                                       write_file)
@@ -185,75 +184,19 @@ def _export_one(store: Store, library: Library, profile: Profile, photo: Photo, 
                 if notes:
                     change = ExportChange(change.photo, change.target, change.before, change.after, change.conflicts,
                                           change.notes + tuple(notes))
-                journal = _journal(store, run_id, photo, change, current, data)
+                journal = journal_write(store, run_id, photo.id, change.target, current, data, change.added,
+                                        change.removed)
                 try:
                     write_file(change.target, data, current, inside=library.allowed(photo))
                 except ExportError:
-                    for leftover in journal:  # this file is as it was; files written before stay journalled
-                        _remove(leftover)
+                    forget(journal)  # this file is as it was; files written before stay journalled
                     raise
-                intents.append(journal[0])
+                intents.append(journal)
             written.append(change)
         _refresh_base(store, profile, photo, written, library)
-    for intent in intents:  # committed: the journal in the database is the record now
-        _remove(intent)
+    for journal in intents:  # committed: the journal in the database is the record now
+        forget(journal[:1])
     return written
-
-
-def _journal(store: Store, run_id: int, photo: Photo, change: ExportChange, current: bytes | None,
-             data: bytes) -> tuple[str, ...]:
-    """Record a write before it happens: a copy of the file (none for a new one) and an
-    intent, each on disk and synced, then the row in the database. A process killed after
-    the write but before the commit leaves the intent, which ``recover_journal`` enters, so
-    that every written file can be undone."""
-    folder = os.path.join(store.export_backup_dir(), f"run-{run_id}")
-    os.makedirs(folder, exist_ok=True)
-    name = f"{photo.id}-{os.urandom(4).hex()}"
-    backup = None
-    if current is not None:
-        backup = os.path.join(folder, name + ".bak")
-        _write_synced(backup, current)
-    record = {"run": run_id, "photo": photo.id, "path": os.fsencode(change.target).hex(), "backup": backup,
-              "written_sha256": hashlib.sha256(data).hexdigest(), "added": change.added, "removed": change.removed}
-    intent = os.path.join(folder, name + ".intent")
-    _write_synced(intent, json.dumps(record).encode())
-    store.record_exported_file(run_id, photo.id, change.target, backup, record["written_sha256"], change.added,
-                               change.removed)
-    return (intent, backup) if backup else (intent,)
-
-
-def recover_journal(store: Store) -> int:
-    """Enter the writes of an export that was killed before it committed (see ``_journal``)."""
-    root = store.export_backup_dir()
-    entered = 0
-    for intent in sorted(glob.glob(os.path.join(glob.escape(os.fspath(root)), "run-*", "*.intent"))):
-        try:
-            with open(intent, "rb") as f:
-                record = json.loads(f.read())
-            path = os.fsdecode(bytes.fromhex(record["path"]))
-        except (OSError, ValueError, KeyError):
-            continue  # cut short by the kill: its file was never written
-        with store.transaction():
-            if not store.has_exported_file(record["run"], path, record["written_sha256"]):
-                store.record_exported_file(record["run"], record["photo"], path, record["backup"],
-                                           record["written_sha256"], record["added"], record["removed"])
-                entered += 1
-        _remove(intent)
-    return entered
-
-
-def _write_synced(path: str, data: bytes) -> None:
-    with open(path, "wb") as f:
-        f.write(data)
-        f.flush()
-        os.fsync(f.fileno())
-
-
-def _remove(path: str) -> None:
-    try:
-        os.unlink(path)
-    except FileNotFoundError:
-        pass
 
 
 def _refresh_base(store: Store, profile: Profile, photo: Photo, changes: list[ExportChange],
@@ -351,7 +294,7 @@ def _restore(path: str, original: bytes | None, inside: list[str]) -> None:
     if original is None:
         if not any(is_within(path, root) for root in inside):
             raise ExportError(f"{display_path(path)} is outside the library's folders; left as it is")
-        _remove(path)
+        os.unlink(path)
     else:
         write_file(path, original, read_for_writing(path), inside=inside)
 

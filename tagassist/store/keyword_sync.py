@@ -89,6 +89,14 @@ class KeywordSyncTables:
         with self.transaction() as conn:
             conn.execute("UPDATE photos SET file_bases = ? WHERE id = ?", (value, photo_id))
 
+    def set_file_base(self, photo_id: int, name: str, tags: Iterable[str]) -> None:
+        """What one of the photo's files holds, as tagassist just learnt; the others' are kept."""
+        with self.transaction() as conn:
+            (value,) = conn.execute("SELECT file_bases FROM photos WHERE id = ?", (photo_id,)).fetchone()
+            bases = json.loads(value) if value else {}
+            bases[name] = sorted(set(tags))
+            conn.execute("UPDATE photos SET file_bases = ? WHERE id = ?", (json.dumps(bases, sort_keys=True), photo_id))
+
     def _record_removals(self, profile: Profile, photo_id: int, tag_ids: Sequence[int], now: str) -> None:
         """Remember a removal made in tagassist, so the next export removes it from the files."""
         self.database.conn.executemany(

@@ -214,6 +214,29 @@ def test_a_write_killed_before_its_export_committed_can_still_be_undone(cli, tmp
     assert photo.read_bytes() == original
 
 
+def test_files_a_killed_export_wrote_do_not_undo_a_removal_made_afterwards(cli, tmp_path, monkeypatch):
+    photo = make_photo(tmp_path / "q.jpg", "old")
+    cli("scan", tmp_path)
+    cli("tag", photo, "--add", "new")
+    write_file, calls = export_service.write_file, []
+
+    def second_write_dies(*args, **kwargs):
+        write_file(*args, **kwargs)
+        calls.append(1)
+        if len(calls) == 2:
+            raise Killed  # q.xmp and q.jpg.xmp written, nothing committed
+
+    monkeypatch.setattr(export_service, "write_file", second_write_dies)
+    with pytest.raises(Killed):
+        cli("export", photo, "--style", "darktable")
+    monkeypatch.setattr(export_service, "write_file", write_file)
+    exiftool("-XMP-dc:Subject-=old", tmp_path / "q.xmp")  # removed in another tool
+    cli("scan", tmp_path)
+    assert history(cli, photo) == ["new"]
+    cli("export", photo)
+    assert exif_keywords(tmp_path / "q.xmp") == exif_keywords(tmp_path / "q.jpg.xmp") == ["new"]
+
+
 def test_digikam_tag_list_follows_a_removal_and_a_rename(cli, tmp_path):
     photo = make_photo(tmp_path / "dk.jpg")
     sidecar = tmp_path / "dk.jpg.xmp"
