@@ -1,36 +1,16 @@
-"""Entry points, and how tagassist starts its own trainer process, from a source install or
-from the frozen (PyInstaller) app.
-
-A source install runs the trainer as ``python -m trainer``. A frozen app has no Python to run
-``-m`` with, so its console executable ``tagassist-cli`` doubles as the trainer: given
-``--run-trainer`` as its first argument it hands the rest to the trainer's ``main``.
-"""
+"""Entry points: the console executable (the CLI, or the trainer in a frozen app) and the
+windowed one (the desktop app). How the trainer process is started, and whether there is a
+display, is ``tagassist.runtime``'s: every layer may ask it, while this module, which starts
+the CLI, sits above them all."""
 
 from __future__ import annotations
 
-import os
 import sys
-from pathlib import Path
 
-TRAINER_FLAG = "--run-trainer"
-CLI_NAME = "tagassist-cli"
+from .runtime import CLI_NAME, TRAINER_FLAG, cli_executable, display_available, is_frozen, trainer_command
 
-
-def is_frozen() -> bool:
-    return bool(getattr(sys, "frozen", False))
-
-
-def cli_executable() -> Path:
-    """The frozen app's console executable, beside whichever executable is running."""
-    suffix = ".exe" if sys.platform == "win32" else ""
-    return Path(sys.executable).with_name(CLI_NAME + suffix)
-
-
-def trainer_command(*args: str) -> list[str]:
-    """The argv that runs ``trainer ARGS`` in a child process."""
-    if is_frozen():
-        return [str(cli_executable()), TRAINER_FLAG, *args]
-    return [sys.executable, "-m", "trainer", *args]
+__all__ = ["CLI_NAME", "TRAINER_FLAG", "app_main", "cli_executable", "cli_main", "display_available", "is_frozen",
+           "trainer_command"]
 
 
 def cli_main() -> int:
@@ -51,10 +31,3 @@ def app_main() -> int:
     if "--self-test" in sys.argv[1:]:
         return main(["self-test", "--gui"])
     return main(["gui", *sys.argv[1:]])
-
-
-def display_available() -> bool:
-    """Whether a desktop app can open here (Windows and macOS always have a display)."""
-    if sys.platform in ("darwin", "win32"):
-        return True
-    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))

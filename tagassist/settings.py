@@ -1,51 +1,36 @@
-"""User settings, declared once with their defaults, persisted as JSON (no Qt here)."""
+"""The app's settings, persisted as JSON (no Qt here). Their fields are the options of scope
+'app' in tagassist/options.py, with the registry's defaults and checks: an option is declared
+there once, and this module only keeps the values."""
 
 from __future__ import annotations
 
 import json
 import os
 import tempfile
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, field, fields, make_dataclass
 from pathlib import Path
 
-from .options import DEVICES, SIDECAR_STYLES, THEMES
+from .options import OPTIONS, in_scope
 from .paths import data_dir
 
-_CHOICES = {"device": DEVICES, "theme": THEMES, "sidecar_style": SIDECAR_STYLES}
 
-
-@dataclass
-class Settings:
-    device: str = "auto"  # one of options.DEVICES
-    encoder: str = "efficientnet-lite0"
-    thumbnail_dir: str = ""  # empty: the user cache directory
-    thumbnail_cache_mb: int = 2000
-    suggestion_count: int = 9
-    confidence_threshold: float = 0.0  # suggestions scoring below are not shown
-    theme: str = "system"  # one of options.THEMES
-    write_on_accept: bool = False  # write keywords into sidecars as soon as they change
-    sidecar_style: str = "auto"  # where exports write: one of options.SIDECAR_STYLES
-    profile: str = "default"
+class _Kept:
+    """Loading and saving; the fields are added from the registry below."""
 
     @classmethod
     def path(cls) -> Path:
         return data_dir() / "settings.json"
 
     @classmethod
-    def load(cls) -> Settings:
+    def load(cls):
         """Saved settings; unknown keys are ignored and bad values fall back to defaults."""
         try:
             saved = json.loads(cls.path().read_text())
         except (OSError, ValueError):
             return cls()
-        defaults = cls()
-        values = {}
-        for f in fields(cls):
-            default = getattr(defaults, f.name)
-            value = saved.get(f.name, default)
-            allowed = _CHOICES.get(f.name)
-            good = isinstance(value, type(default)) and (allowed is None or value in allowed)
-            values[f.name] = value if good else default
+        if not isinstance(saved, dict):
+            return cls()
+        values = {f.name: saved[f.name] for f in fields(cls) if f.name in saved and OPTIONS[f.name].valid(saved[f.name])}
         return cls(**values)
 
     def save(self) -> None:
@@ -59,3 +44,9 @@ class Settings:
     @classmethod
     def exists(cls) -> bool:
         return cls.path().exists()
+
+
+Settings = make_dataclass(
+    "Settings", [(o.name, o.type, field(default_factory=o.resolve)) for o in in_scope("app")], bases=(_Kept,))
+Settings.__module__ = __name__
+Settings.__doc__ = "The app's settings: one field per option of scope 'app' (tagassist/options.py)."

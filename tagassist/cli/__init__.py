@@ -12,10 +12,10 @@ import sqlite3
 import sys
 from collections.abc import Callable, Sequence
 
-from .. import __version__
-from ..options import RAW_JPEG, SIDECAR_STYLES, TRAIN_MODES
+from .. import __version__, runtime
+from ..options import add_argument
 from ..paths import default_db_path, display_path
-from ..store import Store, StoreError, UnknownProfile
+from ..services.library import StoreError, UnknownProfile, open_library
 from . import engine_commands as eng
 from . import library_commands as lib
 from . import model_commands as models
@@ -40,7 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="tagassist", description="Personalized keyword suggestions for your photo library.")
     parser.add_argument("--version", action="version", version=f"tagassist {__version__}")
     parser.add_argument("--db", metavar="PATH", help=f"library database (default: {default_db_path()})")
-    parser.add_argument("--profile", metavar="NAME", help="the photographer whose history is used (default: 'default')")
+    add_argument(parser, "profile", default=None, metavar="NAME")
     # --json is accepted before or after the command name.
     json_flag = argparse.ArgumentParser(add_help=False)
     json_flag.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help="print data as JSON")
@@ -56,9 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
     scan = add("scan", lib.cmd_scan, "add folders to the library, or rescan them")
     scan.add_argument("dirs", nargs="+", metavar="DIR")
     scan.add_argument("--no-import", action="store_true", help="do not import keywords found in the files")
-    scan.add_argument("--raw-jpeg", choices=list(RAW_JPEG),
-                      help="a RAW file and the JPEG shot with it: one photo (pair, the default) or two;"
-                           " remembered for the library")
+    add_argument(scan, "raw_jpeg")
 
     photos = add("photos", lib.cmd_photos, "list photos in the library")
     photos.add_argument("--untagged", action="store_true", help="only photos without tags")
@@ -89,21 +87,18 @@ def build_parser() -> argparse.ArgumentParser:
     keyword.add_argument("--into", metavar="KEYWORD", help="the keyword that merge and alias lead to")
 
     index = add("index", eng.cmd_index, "compute visual embeddings for photos that lack them")
-    index.add_argument("--encoder", metavar="NAME", help="visual encoder (default: the library's, else efficientnet-lite0)")
-    index.add_argument("--device", metavar="D", help="auto (default), cpu, cuda or mps")
+    add_argument(index, "encoder", metavar="NAME")
+    add_argument(index, "device")
 
     suggest = add("suggest", eng.cmd_suggest, "suggest tags for photos, best first, with reasons")
     suggest.add_argument("photos", nargs="+", metavar="PHOTO")
-    suggest.add_argument("-k", type=int, default=10, help="how many suggestions per photo (default 10)")
-    suggest.add_argument("--device", metavar="D", help="auto (default), cpu, cuda or mps")
+    add_argument(suggest, "suggestion_count", metavar="N")
+    add_argument(suggest, "device")
 
     train = add("train", models.cmd_train, "retrain the personalized model on this profile's tags")
-    train.add_argument("--mode", choices=list(TRAIN_MODES), default="head",
-                       help="head: the personalized model on cached embeddings (seconds); full: also fine-tune"
-                            " the visual encoder on your photos and re-index (minutes; best on a GPU)")
-    train.add_argument("--device", default="cpu", help="cpu (default), cuda or mps")
-    train.add_argument("--self-train", action="store_true",
-                       help="also learn from your untagged photos, labelled by the model itself (kept only if it helps)")
+    add_argument(train, "train_mode")
+    add_argument(train, "device")
+    add_argument(train, "self_train")
 
     model_list = add("models", models.cmd_models, "list trained models, activate one, or roll back")
     model_list.add_argument("action", choices=["list", "activate", "rollback"], nargs="?", default="list")
@@ -125,11 +120,7 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--all", action="store_true", help="every tagged photo of the profile")
     export.add_argument("--embed", action="store_true",
                         help="also write inside every JPEG of the photo (XMP and IPTC; image data untouched)")
-    export.add_argument("--style", choices=list(SIDECAR_STYLES), default="auto",
-                        help="for which program: auto (the files that hold the photo's keywords already; where"
-                             " there is no sidecar, as Lightroom reads), lightroom (inside JPEGs, IMG.xmp for RAW),"
-                             " darktable or digikam (IMG.CR2.xmp beside each file); existing sidecars are always"
-                             " kept in step, and a RAW file is never written")
+    add_argument(export, "sidecar_style")
     export.add_argument("--dry-run", action="store_true", help="print what would change, write nothing")
     export.add_argument("--undo", nargs="?", type=int, const=0, metavar="RUN",
                         help="put back the files an export replaced (default: the latest export)")
@@ -158,9 +149,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
-        from ..launcher import display_available
-
-        if not display_available():
+        if not runtime.display_available():
             parser.print_usage(sys.stderr)
             print("tagassist: no display here for the desktop app; name a command (tagassist --help lists them)",
                   file=sys.stderr)
@@ -171,7 +160,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_demo(args)
         if args.handler is cmd_self_test:  # a throw-away database; the user's is never opened
             return cmd_self_test(args)
-        with Store(args.db or default_db_path()) as store:
+        with open_library(args.db or default_db_path()) as store:
             profile = store.profile(args.profile, create=args.command not in _READ_ONLY)
             return args.handler(args, store, profile)
     except (UserError, UnknownProfile, StoreError, ValueError) as exc:

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from argparse import Namespace
 
-from ..launcher import display_available
 from ..paths import data_dir, display_path, sample_library_dir
-from ..store import Store
+from ..runtime import display_available
+from ..services.library import open_library
 from .engine_commands import index_photos, open_indexer, suggestions_for
 from .library_commands import run_scan
 from .output import EXIT_OK, UserError, emit_json, say
@@ -28,7 +28,7 @@ def cmd_demo(args: Namespace) -> int:
             return run(str(db_path), args.profile, [str(library)])
         say("No display found: the demo runs in the terminal ('tagassist demo' in a desktop session opens"
             " the app)")
-    with Store(db_path) as store:
+    with open_library(db_path) as store:
         profile = store.profile(args.profile)
         summary = run_scan(store, profile, [str(library)])
         index_photos(store, open_indexer(store, None, None))  # the whole library, as a first run would

@@ -4,14 +4,28 @@ from __future__ import annotations
 
 import sys
 from argparse import Namespace
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
-from ..services import indexing
-from ..store import Photo, Profile, Store
+from ..services import indexing, suggesting
+from ..services.library import Store
+from ..store.records import Photo, Profile
 from .library_commands import resolve_photo
 from .output import EXIT_OK, EXIT_SOME_FAILED, ProgressBar, emit_json, say
 
+
 def _notice(message: str) -> None:
     print(f"tagassist: {message}", file=sys.stderr)
+
+
+@contextmanager
+def _bar(label: str) -> Iterator[Callable[[object], None]]:
+    """What to call with each indexing progress: a progress bar on a terminal."""
+    bar = ProgressBar(label)
+    try:
+        yield lambda progress: bar.update(progress.done, progress.total, progress.path or "")
+    finally:
+        bar.close()
 
 
 def open_indexer(store: Store, encoder_name: str | None, device_name: str | None):
@@ -19,12 +33,9 @@ def open_indexer(store: Store, encoder_name: str | None, device_name: str | None
 
 
 def index_photos(store: Store, indexer, photos: list[Photo] | None = None, *, label: str = "Indexing"):
-    bar = ProgressBar(label)
-    try:
+    with _bar(label) as show:
         for progress in indexing.index(store, indexer, photos):
-            bar.update(progress.done, progress.total, progress.path or "")
-    finally:
-        bar.close()
+            show(progress)
     return indexer.summary
 
 
@@ -48,26 +59,18 @@ def cmd_index(args: Namespace, store: Store, profile: Profile) -> int:
 
 def suggestions_for(store: Store, profile: Profile, photos: list[Photo], k: int, device: str | None = None) -> list[dict]:
     """Suggestions as the JSON the CLI prints; photos not yet indexed are indexed first."""
-    from ..engine.suggest import Suggester
-    from ..models.scoring import active_model_scorer
-
-    indexer = open_indexer(store, None, device)
-    missing = {p.content_hash for p in store.photos_without_embedding(indexer.encoder.id)}
-    todo = [p for p in photos if p.content_hash in missing]
-    if todo:
-        index_photos(store, indexer, todo)
-    scorer = active_model_scorer(store, profile, indexer.encoder.id, on_problem=_notice)
-    suggester = Suggester(store, profile, indexer.encoder.id, model_scorer=scorer)
+    with _bar("Indexing") as show:
+        ranked = suggesting.suggest_photos(store, profile, photos, k, device=device, on_notice=_notice,
+                                           on_progress=show)
     return [
-        {"photo": photo.path,
-         "suggestions": [{"tag": s.tag, "score": s.score, "reason": s.reason} for s in suggester.suggest(photo, k)]}
-        for photo in photos
+        {"photo": photo.path, "suggestions": [{"tag": s.tag, "score": s.score, "reason": s.reason} for s in found]}
+        for photo, found in zip(photos, ranked)
     ]
 
 
 def cmd_suggest(args: Namespace, store: Store, profile: Profile) -> int:
     photos = [resolve_photo(store, profile, path) for path in args.photos]
-    results = suggestions_for(store, profile, photos, args.k, args.device)
+    results = suggestions_for(store, profile, photos, args.suggestion_count, args.device)
     if args.json:
         emit_json(results)
         return EXIT_OK

@@ -6,7 +6,8 @@ from __future__ import annotations
 from argparse import Namespace
 
 from ..services.export import ExportReport, export_photos, exportable_photos, undo_export
-from ..store import Profile, Store
+from ..services.library import Store
+from ..store.records import Profile
 from .library_commands import resolve_photo
 from .output import EXIT_OK, EXIT_SOME_FAILED, UserError, emit_json, say
 
@@ -22,7 +23,7 @@ def cmd_export(args: Namespace, store: Store, profile: Profile) -> int:
         photos = exportable_photos(store, profile)
     else:
         photos = [resolve_photo(store, profile, path, scan_if_new=False) for path in args.photos]
-    report = export_photos(store, profile, photos, embed=args.embed, style=args.style, dry_run=args.dry_run)
+    report = export_photos(store, profile, photos, embed=args.embed, style=args.sidecar_style, dry_run=args.dry_run)
     if args.json:
         emit_json([r.as_json() for r in report.results])
     else:

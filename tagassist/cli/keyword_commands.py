@@ -5,7 +5,8 @@ from __future__ import annotations
 from argparse import Namespace
 
 from ..services import keywords
-from ..store import Profile, Store
+from ..services.library import Store
+from ..store.records import Profile
 from .output import EXIT_OK, UserError, emit_json, say
 
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 import os
 from argparse import Namespace
 
-from ..services import scanning, tagging
-from ..library import RAW_JPEG_SETTING, ScanSummary, Scanner
 from ..paths import display_path
-from ..store import Photo, Profile, Store
+from ..services import scanning, tagging
+from ..services.library import Store, set_library_option
+from ..services.scanning import ScanSummary
+from ..store.records import Photo, Profile
 from .output import EXIT_OK, EXIT_SOME_FAILED, ProgressBar, UserError, emit_json, say
 
 
@@ -30,7 +31,7 @@ def cmd_scan(args: Namespace, store: Store, profile: Profile) -> int:
         if not os.path.exists(root):
             raise UserError(f"no such file or folder: {display_path(root)}")
     if args.raw_jpeg:
-        store.set_setting(RAW_JPEG_SETTING, args.raw_jpeg)
+        set_library_option(store, "raw_jpeg", args.raw_jpeg)
     summary = run_scan(store, profile, args.dirs, import_keywords=not args.no_import)
     if args.json:
         data = {k: v for k, v in vars(summary).items() if k not in ("problems", "unreadable")}
@@ -112,10 +113,7 @@ def cmd_photos(args: Namespace, store: Store, profile: Profile) -> int:
 
 def resolve_photo(store: Store, profile: Profile, path: str, *, scan_if_new: bool = True) -> Photo:
     """The library's photo at ``path``; a file not yet in the library is scanned first."""
-    photo = store.photo_by_path(path)
-    if photo is None and scan_if_new and os.path.isfile(path):
-        Scanner(store, profile).run([path])
-        photo = store.photo_by_path(path)
+    photo = scanning.photo_at(store, profile, path, scan_if_new=scan_if_new)
     if photo is None:
         raise UserError(f"not a photo in the library: {display_path(path)} (run 'tagassist scan' on its folder)")
     return photo

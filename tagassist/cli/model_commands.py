@@ -8,20 +8,18 @@ import tempfile
 from argparse import Namespace
 from pathlib import Path
 
-from ..launcher import trainer_command
-from ..store import Profile, Store
+from ..services import models
+from ..services.library import Store
+from ..services.training import evaluate_command, train_command
+from ..store.records import Profile
 from .output import EXIT_OK, UserError, emit_json, say
 
 
 def cmd_train(args: Namespace, store: Store, profile: Profile) -> int:
     """Runs the trainer in its own process, as the app does, so training never shares memory or
     a crash with the caller; its JSON progress passes straight through."""
-    command = trainer_command("train", "--db", str(store.path), "--profile", profile.name,
-                              "--mode", args.mode, "--device", args.device, "--control-stdin")
-    if args.self_train:
-        command.append("--self-train")
-    if args.json:
-        command.append("--json-progress")
+    command = train_command(store.path, profile.name, mode=args.train_mode, device=args.device,
+                            self_train=args.self_train, json_progress=args.json)
     store.close()  # the trainer writes to the same database
     # The trainer holds our pipe on its stdin: if this process is killed the pipe closes and the
     # trainer stops before activating anything; Ctrl+C asks it to stop the same way.
@@ -42,8 +40,6 @@ def _send_cancel(process: subprocess.Popen) -> None:
 
 
 def cmd_models(args: Namespace, store: Store, profile: Profile) -> int:
-    from ..services import models
-
     try:
         if args.action == "activate":
             if not args.version:
@@ -69,7 +65,7 @@ def cmd_models(args: Namespace, store: Store, profile: Profile) -> int:
 def cmd_eval(args: Namespace, store: Store, profile: Profile) -> int:
     """The trainer's evaluator in its own process: this library's history by default."""
     dataset = args.dataset or f"store:{store.path}"
-    command = trainer_command("evaluate", "--dataset", dataset, "--models", args.models, "--k", args.k)
+    command = evaluate_command("--dataset", dataset, "--models", args.models, "--k", args.k)
     if args.report:
         command += ["--json", str(args.report)]
     if args.search:

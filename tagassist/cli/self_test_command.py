@@ -14,8 +14,8 @@ import time
 from argparse import Namespace
 from collections.abc import Callable
 
-from ..launcher import trainer_command
 from ..paths import sample_library_dir
+from ..services.training import train_command
 from .output import EXIT_OK, EXIT_USER_ERROR, emit_json, say
 
 
@@ -53,7 +53,7 @@ def cmd_self_test(args: Namespace) -> int:
 
 
 def _run_steps(db_path: str, gui: bool) -> list[dict]:
-    from ..store import Store
+    from ..services.library import open_library
 
     steps: list[dict] = []
 
@@ -67,7 +67,7 @@ def _run_steps(db_path: str, gui: bool) -> list[dict]:
         return ok
 
     os.makedirs(os.path.dirname(db_path), exist_ok=True)
-    with Store(db_path) as store:
+    with open_library(db_path) as store:
         profile = store.profile("self-test")
         ok = step("encoder", _load_default_encoder)
         ok = ok and step("scan", lambda: _scan(store, profile))
@@ -80,12 +80,12 @@ def _run_steps(db_path: str, gui: bool) -> list[dict]:
 
 
 def _load_default_encoder() -> str:
-    from ..engine.encoders import DEFAULT_ENCODER, load_encoder
+    from ..services.indexing import load_default_encoder
 
     def refuse(message: str) -> None:
         raise _Failed(message)
 
-    encoder = load_encoder(DEFAULT_ENCODER, "cpu", on_fallback=refuse)
+    encoder = load_default_encoder(on_fallback=refuse)
     return f"{encoder.id}, {encoder.embedding_dim}-d embeddings"
 
 
@@ -124,8 +124,8 @@ def _suggest(store, profile) -> str:
 def _retrain(db_path: str) -> str:
     # The sample library is too small to judge a retrain on (30 tagged photos in 6 shoots): a
     # smaller judging block lets this check run the training loop itself.
-    command = trainer_command("train", "--db", db_path, "--profile", "self-test", "--json-progress",
-                              "--min-judge-photos", "5")
+    command = train_command(db_path, "self-test", device="cpu", json_progress=True, control_stdin=False,
+                            extra=("--min-judge-photos", "5"))
     done = subprocess.run(command, capture_output=True, text=True, timeout=600)
     lines = [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
     final = lines[-1] if lines else {}

@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 
 from ..store import Profile, Store, check_tag
 
+EDITS = ("rename", "merge", "delete", "alias", "undo")  # the functions below that change keywords
+
 
 @dataclass(frozen=True)
 class KeywordRow:

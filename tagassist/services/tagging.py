@@ -1,5 +1,6 @@
 """Tagging, as the CLI's ``tag`` and the app's keys both do it: one change of tags on some
-photos, in one transaction, so it is applied whole or not at all."""
+photos, in one transaction, so it is applied whole or not at all; and the snapshot that undoes
+it exactly (the app's undo)."""
 
 from __future__ import annotations
 
@@ -30,3 +31,14 @@ def change_tags(store: Store, profile: Profile, photo_ids: Sequence[int], *, add
         rejected = store.reject_tags(profile, photo_ids, reject, model_version=model_version,
                                      score=score) if reject else 0
     return TagCounts(added, removed, rejected)
+
+
+def snapshot(store: Store, profile: Profile, photo_ids: Sequence[int], tags: Sequence[str]):
+    """The state of these (photo, tag) pairs, sources and rejections included, before a change."""
+    return store.tag_state(profile, list(photo_ids), list(tags))
+
+
+def restore(store: Store, profile: Profile, state) -> None:
+    """Put back exactly the state ``snapshot`` took."""
+    store.restore_tag_state(profile, state)
+

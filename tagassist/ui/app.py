@@ -9,11 +9,11 @@ import traceback
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from ..library import ThumbnailCache
-from ..paths import resources_dir, thumbnail_dir
 from ..log import setup_logging
+from ..paths import resources_dir
+from ..services import images
+from ..services.library import open_library
 from ..settings import Settings
-from ..store import Store
 from .controller import LibraryController
 from .dialogs import FirstRunDialog
 from .main_window import MainWindow
@@ -27,9 +27,9 @@ def build(db_path: str, profile: str | None, folders: list[str] = (), settings: 
           ) -> tuple[MainWindow, LibraryController]:
     """The window and its controller over one library; services are created here, once."""
     settings = settings or Settings()
-    store = Store(db_path)
+    store = open_library(db_path)
     window = MainWindow()
-    thumbnails = ThumbnailCache(settings.thumbnail_dir or thumbnail_dir())
+    thumbnails = images.thumbnail_cache(settings.thumbnail_dir)
     controller = LibraryController(window, store, profile or settings.profile or "default", JobRunner(parent=window),
                                    ThumbnailLoader(thumbnails, parent=window), settings)
     if folders:

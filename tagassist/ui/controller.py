@@ -7,21 +7,22 @@ import gc
 import html
 import logging
 import os
-from collections.abc import Iterator
 
 from PySide6.QtCore import QCoreApplication, QItemSelectionModel, QObject, Qt, QTimer
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox, QTreeWidgetItem
 
-from ..library import RAW_JPEG_SETTING, pairs_raw_jpeg
 from ..log import log_path
+from ..services import images, jobs
+from ..services.indexing import encoder_choices
+from ..services.library import Store, library_options, set_library_option
 from ..settings import Settings
-from ..store import Store
 from .dialogs import LogDialog, SettingsDialog, Viewer
 from .grid import CELL, PhotoGridModel
 from .keyword_manager import KeywordManager
 from .main_window import MainWindow
 from .session import Session
+from .sidebar import fill_sidebar
 from .tagging import TaggingController
 from .theme import apply_theme
 from .training import TrainingController
@@ -30,66 +31,10 @@ from .workers import Job, JobRunner, ThumbnailLoader
 log = logging.getLogger(__name__)
 
 
-# -- background jobs: plain generators that open their own Store ----------------------------
-def load_photos(db_path: str, profile_name: str, view: dict) -> dict:
-    with Store(db_path) as store:
-        profile = store.profile(profile_name)
-        return {"rows": store.grid_rows(profile, **view), "roots": store.folders(),
-                "folders": store.photo_folders(), "vocabulary": [t for t, _ in store.vocabulary(profile)],
-                "keyword_counts": store.keyword_counts(profile), "months": store.months(),
-                "ratings_labels": store.ratings_and_labels()}
-
-
-def scan_job(db_path: str, profile_name: str, roots: list[str]) -> Iterator:
-    from ..services import scanning
-
-    with Store(db_path) as store:
-        progress_and_summary = scanning.scan(store, store.profile(profile_name), roots)
-        while True:
-            try:
-                progress = next(progress_and_summary)
-            except StopIteration as done:
-                return done.value
-            yield ("Scanning", progress.done, progress.total)
-
-
-def index_job(db_path: str, encoder: str | None = None, device: str | None = None) -> Iterator:
-    from ..services import indexing
-
-    with Store(db_path) as store:
-        indexer = indexing.open_indexer(store, encoder, device)
-        for progress in indexing.index(store, indexer):
-            yield ("Indexing", progress.done, progress.total)
-        return indexer.summary
-
-
-def import_keywords_job(db_path: str, profile_name: str) -> int:
-    with Store(db_path) as store:
-        return store.import_file_keywords(store.profile(profile_name))
-
-
-def export_job(db_path: str, profile_name: str, photo_ids: list[int] | None, style: str) -> dict:
-    """The profile's keywords into XMP sidecars (the same service as ``tagassist export``);
-    counts of written, unchanged and failed, and the run that undoes it."""
-    from ..services.export import export_photos, exportable_photos
-
-    with Store(db_path) as store:
-        profile = store.profile(profile_name)
-        photos = (exportable_photos(store, profile) if photo_ids is None
-                  else [p for p in map(store.photo, photo_ids) if p is not None])
-        report = export_photos(store, profile, photos, style=style)
-    return {"written": report.count("written"), "unchanged": report.count("unchanged"),
-            "failed": [f"{r.photo}: {r.reason}" for r in report.results if r.status == "failed"],
-            "run_id": report.run_id}
-
-
 def full_image(path: str, orientation: int | None) -> QImage:
     """The photo decoded for the viewer (at most 2400 px), as a QImage (safe off the UI thread)."""
-    from ..library import decode_rgb
-
-    image = decode_rgb(path, orientation, 2400)
-    data = image.tobytes()
-    return QImage(data, image.width, image.height, 3 * image.width, QImage.Format.Format_RGB888).copy()
+    data, width, height = images.full_size(path, orientation, 2400)
+    return QImage(data, width, height, 3 * width, QImage.Format.Format_RGB888).copy()
 
 
 # What the keys do, as Help › Keyboard shortcuts shows it (README.md has the same table).
@@ -147,7 +92,7 @@ class LibraryController(QObject):
         w.add_folder_action.triggered.connect(self._choose_folder)
         w.folder_dropped.connect(lambda path: self.add_folders([path]))
         w.rescan_action.triggered.connect(lambda: self.add_folders(self.store.folders()))
-        w.index_action.triggered.connect(self.index)
+        w.index_action.triggered.connect(lambda: self.index())  # not triggered's 'checked' as the encoder
         w.next_untagged_action.triggered.connect(self.next_untagged)
         w.undo_action.setShortcut("Ctrl+Z")
         w.redo_action.setShortcut("Ctrl+Shift+Z")
@@ -174,7 +119,7 @@ class LibraryController(QObject):
 
     # -- the photo list ----------------------------------------------------------------
     def reload(self) -> None:
-        job = Job("Loading photos", load_photos, self.db_path, self.profile.name, dict(self.view))
+        job = Job("Loading photos", jobs.load_photos, self.db_path, self.profile.name, dict(self.view))
         job.signals.result.connect(self._photos_loaded)
         job.signals.error.connect(self._error)
         self.runner.start(job)
@@ -187,7 +132,7 @@ class LibraryController(QObject):
         # freed by reference counting when a new list replaces them).
         gc.freeze()
         self.window.empty_hint.setVisible(not rows and not self.view)
-        self._fill_sidebar(loaded)
+        fill_sidebar(self.window.sidebar, loaded)
         self.window.editor.set_vocabulary(loaded["vocabulary"])
         self.window.show_progress(f"{len(rows):,} photos")
         self.model.set_columns(self.window.grid.viewport().width() // CELL.width())  # as many as fit
@@ -196,98 +141,6 @@ class LibraryController(QObject):
         if rows:
             self.window.grid.setCurrentIndex(self.model.index_of(0))
         self.tagging.show_selection()  # a reset model says nothing of its selection: the panel follows here
-
-    def _fill_sidebar(self, loaded: dict) -> None:
-        sidebar = self.window.sidebar
-        sidebar.clear()
-        for label, view in (("All photos", {}), ("Untagged", {"untagged": True}), ("Needs review", {"problems": True})):
-            item = QTreeWidgetItem([label])
-            item.setData(0, Qt.ItemDataRole.UserRole, view)
-            sidebar.addTopLevelItem(item)
-        self._fill_folders(self._sidebar_section("Folders"), loaded["roots"], loaded["folders"])
-        date_root = self._sidebar_section("Dates")
-        years: dict[str, QTreeWidgetItem] = {}
-        for month, count in loaded["months"]:
-            year = month[:4]
-            if year not in years:
-                years[year] = QTreeWidgetItem([year])
-                years[year].setData(0, Qt.ItemDataRole.UserRole, {"date": year})
-                date_root.addChild(years[year])
-            item = QTreeWidgetItem([f"{month}  ({count})"])
-            item.setData(0, Qt.ItemDataRole.UserRole, {"date": month})
-            years[year].addChild(item)
-        ratings, labels = loaded["ratings_labels"]
-        if ratings or labels:  # what Lightroom, darktable or digiKam wrote into the files
-            marks = self._sidebar_section("Rating and label")
-            for stars, count in ratings:
-                text = "Rejected" if stars < 0 else "\u2605" * stars + (" and up" if stars < 5 else "")
-                self._sidebar_item(marks, f"{text}  ({count})", {"rating": stars})
-            for label, count in labels:
-                self._sidebar_item(marks, f"{label} label  ({count})", {"label": label})
-        # Hierarchical keywords as a tree: Places > Italy > Rome; a parent finds its children.
-        tag_root = self._sidebar_section("Tags")
-        counts = loaded["keyword_counts"]
-        nodes: dict[str, QTreeWidgetItem] = {}
-        for tag in sorted(loaded["vocabulary"], key=str.lower):
-            parent, path = tag_root, []
-            for level in tag.split("|"):
-                path.append(level)
-                key = "|".join(path)
-                if key not in nodes:
-                    nodes[key] = QTreeWidgetItem([f"{level}  ({counts.get(key, 0)})"])
-                    nodes[key].setData(0, Qt.ItemDataRole.UserRole, {"tag": key})
-                    parent.addChild(nodes[key])
-                parent = nodes[key]
-
-    @staticmethod
-    def _fill_folders(section: QTreeWidgetItem, roots: list[str], folders: list[tuple[str, int]]) -> None:
-        """Each added folder with its subfolders below it, every one with its photo count
-        (subfolders included): a folder click shows all photos under it."""
-        nodes: dict[str, QTreeWidgetItem] = {}
-        totals: dict[str, int] = {}
-        for root in roots:
-            nodes[root] = QTreeWidgetItem([os.path.basename(root.rstrip(os.sep)) or root])
-            nodes[root].setData(0, Qt.ItemDataRole.UserRole, {"folder": root})
-            nodes[root].setToolTip(0, root)
-            section.addChild(nodes[root])
-        def under(folder: str, root: str) -> bool:
-            return folder == root or folder.startswith(root.rstrip(os.sep) + os.sep)
-
-        for folder, count in folders:
-            holding = [r for r in roots if under(folder, r)]  # an added folder may lie inside another
-            root = max(holding, key=len, default=None)
-            if root is None:  # a single file scanned on its own: its folder stands alone
-                root = folder
-                nodes[root] = QTreeWidgetItem([os.path.basename(folder) or folder])
-                nodes[root].setData(0, Qt.ItemDataRole.UserRole, {"folder": folder})
-                section.addChild(nodes[root])
-            chain, path = [], root  # the subfolders from the root down to this folder
-            for part in filter(None, os.path.relpath(folder, root).split(os.sep)) if folder != root else []:
-                parent, path = path, os.path.join(path, part)
-                if path not in nodes:
-                    nodes[path] = QTreeWidgetItem([part])
-                    nodes[path].setData(0, Qt.ItemDataRole.UserRole, {"folder": path})
-                    nodes[path].setToolTip(0, path)
-                    nodes[parent].addChild(nodes[path])
-                chain.append(path)
-            for key in {root, *holding, *chain}:
-                totals[key] = totals.get(key, 0) + count
-        for key, node in nodes.items():
-            node.setText(0, f"{node.text(0)}  ({totals.get(key, 0)})")
-
-    @staticmethod
-    def _sidebar_item(parent: QTreeWidgetItem, text: str, view: dict) -> QTreeWidgetItem:
-        item = QTreeWidgetItem([text])
-        item.setData(0, Qt.ItemDataRole.UserRole, view)
-        parent.addChild(item)
-        return item
-
-    def _sidebar_section(self, title: str) -> QTreeWidgetItem:
-        section = QTreeWidgetItem([title])
-        section.setData(0, Qt.ItemDataRole.UserRole, None)
-        self.window.sidebar.addTopLevelItem(section)
-        section.setExpanded(True)
-        return section
 
     def _sidebar_clicked(self, item: QTreeWidgetItem) -> None:
         view = item.data(0, Qt.ItemDataRole.UserRole)
@@ -343,10 +196,12 @@ class LibraryController(QObject):
 
     def add_folders(self, folders: list[str]) -> None:
         if folders:
-            self._run(Job("Scanning", scan_job, self.db_path, self.profile.name, folders), then=self.index)
+            self._run(Job("Scanning", jobs.scan, self.db_path, self.profile.name, folders), then=self.index)
 
-    def index(self) -> None:
-        self._run(Job("Indexing", index_job, self.db_path, self.settings.encoder, self.settings.device),
+    def index(self, encoder: str | None = None) -> None:
+        """Index what lacks an embedding, with the library's encoder (the one its models were
+        trained on), or with ``encoder``, which then becomes the library's."""
+        self._run(Job("Indexing", jobs.index, self.db_path, encoder, self.settings.device),
                   then=self._model_changed)  # what was asked before the index existed is asked again
 
     def _run(self, job: Job, then=None) -> None:
@@ -381,7 +236,7 @@ class LibraryController(QObject):
 
     # -- dialogs -----------------------------------------------------------------------
     def import_keywords(self) -> None:
-        job = Job("Importing keywords", import_keywords_job, self.db_path, self.profile.name)
+        job = Job("Importing keywords", jobs.import_keywords, self.db_path, self.profile.name)
         job.signals.result.connect(lambda added: self.window.show_progress(f"{added} keywords imported from files"))
         self._run(job, then=self._after_import)
 
@@ -390,7 +245,7 @@ class LibraryController(QObject):
         self.tagging.show_selection()
 
     def export_keywords(self, photo_ids: list[int] | None) -> None:
-        job = Job("Writing keywords", export_job, self.db_path, self.profile.name, photo_ids,
+        job = Job("Writing keywords", jobs.export, self.db_path, self.profile.name, photo_ids,
                   self.settings.sidecar_style)
 
         def done(counts: dict) -> None:
@@ -451,14 +306,22 @@ class LibraryController(QObject):
                           f"<p>Database: {html.escape(self.db_path)}</p>")
 
     def edit_settings(self) -> None:
-        dialog = SettingsDialog(self.settings, self.window, raw_jpeg_pairs=pairs_raw_jpeg(self.store))
+        """The app's options into its settings file; the library's into the library (a new
+        RAW + JPEG choice groups the next scan anew; a new encoder indexes with it now)."""
+        library = library_options(self.store)
+        dialog = SettingsDialog(self.settings, library, self.window,
+                                choices={"encoder": encoder_choices(library["encoder"])})
         if dialog.exec():
             self.session.settings = dialog.result_settings()
             self.settings.save()
-            if dialog.raw_jpeg_pairs() != pairs_raw_jpeg(self.store):  # the next scan groups them anew
-                self.store.set_setting(RAW_JPEG_SETTING, "pair" if dialog.raw_jpeg_pairs() else "separate")
+            changed = {name: value for name, value in dialog.library_values().items() if value != library[name]}
+            encoder = changed.pop("encoder", None)
+            for name, value in changed.items():
+                set_library_option(self.store, name, value)
             apply_theme(self.settings.theme)
             self.tagging.show_selection()
+            if encoder:
+                self.index(encoder)
 
     # -- profiles ----------------------------------------------------------------------
     def _fill_profiles(self) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QImage, QKeySequence, QPixmap, QShortcut
 from PySide6.QtWidgets import (
@@ -14,6 +16,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
     QLabel,
+    QLayout,
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
@@ -21,10 +24,10 @@ from PySide6.QtWidgets import (
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
+    QWidget,
 )
 
-from ..engine.encoders import ENCODERS
-from ..options import DEVICES, RAW_JPEG, SIDECAR_STYLES, THEMES
+from ..options import Option, in_dialog
 from ..settings import Settings
 
 
@@ -38,70 +41,80 @@ def _choices(options: dict[str, str], current: str) -> QComboBox:
 
 
 class SettingsDialog(QDialog):
-    def __init__(self, settings: Settings, parent=None, *, raw_jpeg_pairs: bool = True):
+    """Every option of tagassist/options.py the dialog edits (the app's and the library's),
+    each as its type asks: a list of its choices, a tick, a number within its bounds, a
+    folder. ``choices`` gives those the registry cannot know (the encoders installed)."""
+
+    def __init__(self, settings: Settings, library: dict[str, object], parent=None, *,
+                 choices: dict[str, list[str]] | None = None):
         super().__init__(parent)
         self.setWindowTitle("Settings")
+        self.base = settings
         form = QFormLayout(self)
-        self.device = _choices(DEVICES, settings.device)
-        self.encoder = QComboBox()
-        self.encoder.addItems([name for name in ENCODERS if name != "cnn-permlp"])
-        self.encoder.setCurrentText(settings.encoder)
-        self.thumbnail_dir = QLineEdit(settings.thumbnail_dir)
-        self.thumbnail_dir.setPlaceholderText("the user cache folder")
-        browse = QPushButton("Choose\u2026")
-        browse.clicked.connect(self._choose_dir)
-        row = QHBoxLayout()
-        row.addWidget(self.thumbnail_dir, 1)
-        row.addWidget(browse)
-        self.cache_mb = QSpinBox()
-        self.cache_mb.setRange(100, 100_000)
-        self.cache_mb.setSuffix(" MB")
-        self.cache_mb.setValue(settings.thumbnail_cache_mb)
-        self.count = QSpinBox()
-        self.count.setRange(1, 9)
-        self.count.setValue(settings.suggestion_count)
-        self.threshold = QDoubleSpinBox()
-        self.threshold.setRange(0.0, 0.95)
-        self.threshold.setSingleStep(0.05)
-        self.threshold.setValue(settings.confidence_threshold)
-        self.write_on_accept = QCheckBox("Write keywords into XMP sidecars as soon as they change")
-        self.write_on_accept.setChecked(settings.write_on_accept)
-        self.sidecar_style = _choices(SIDECAR_STYLES, settings.sidecar_style)
-        self.raw_jpeg = _choices(RAW_JPEG, "pair" if raw_jpeg_pairs else "separate")
-        self.theme = _choices(THEMES, settings.theme)
-        form.addRow("Inference device", self.device)
-        form.addRow("Visual encoder", self.encoder)
-        form.addRow("Thumbnail folder", row)
-        form.addRow("Thumbnail cache size", self.cache_mb)
-        form.addRow("Suggestions shown", self.count)
-        form.addRow("Hide suggestions scoring below", self.threshold)
-        form.addRow("Keywords in files", self.write_on_accept)
-        form.addRow("Write keywords for", self.sidecar_style)
-        form.addRow("RAW + JPEG of one shot", self.raw_jpeg)
-        form.addRow("Theme", self.theme)
+        self.editors: dict[str, QWidget] = {}
+        self.options = in_dialog()
+        for option in self.options:
+            value = library[option.name] if option.scope == "library" else getattr(settings, option.name)
+            given = (choices or {}).get(option.name)
+            editor, row = self._editor(option, value, {name: name for name in given} if given else option.choices)
+            editor.setToolTip(option.help)
+            self.editors[option.name] = editor
+            form.addRow(option.title, row)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)
-        self.base = settings
 
-    def _choose_dir(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Thumbnail folder")
+    def _editor(self, option: Option, value, choices: dict[str, str] | None) -> tuple[QWidget, QWidget | QLayout]:
+        """(the widget holding the value, what the form shows for it)."""
+        if choices is not None:
+            editor = _choices(choices, value)
+        elif option.type is bool:
+            editor = QCheckBox(option.help)
+            editor.setChecked(value)
+        elif option.type in (int, float):
+            editor = QSpinBox() if option.type is int else QDoubleSpinBox()
+            editor.setRange(*option.bounds)
+            editor.setSingleStep(option.step)
+            editor.setSuffix(option.unit)
+            editor.setValue(value)
+        else:  # a folder
+            editor = QLineEdit(value)
+            editor.setPlaceholderText(option.empty)
+            browse = QPushButton("Choose\u2026")
+            browse.clicked.connect(lambda: self._choose_dir(editor, option.title))
+            row = QHBoxLayout()
+            row.addWidget(editor, 1)
+            row.addWidget(browse)
+            return editor, row
+        return editor, editor
+
+    def _choose_dir(self, editor: QLineEdit, title: str) -> None:
+        folder = QFileDialog.getExistingDirectory(self, title)
         if folder:
-            self.thumbnail_dir.setText(folder)
+            editor.setText(folder)
+
+    def value(self, name: str):
+        """The value the dialog holds for option ``name``."""
+        editor = self.editors[name]
+        if isinstance(editor, QComboBox):
+            return editor.currentData()
+        if isinstance(editor, QCheckBox):
+            return editor.isChecked()
+        if isinstance(editor, QDoubleSpinBox):
+            return round(editor.value(), 2)
+        if isinstance(editor, QSpinBox):
+            return editor.value()
+        return editor.text().strip()
 
     def result_settings(self) -> Settings:
-        return Settings(
-            device=self.device.currentData(), encoder=self.encoder.currentText(),
-            thumbnail_dir=self.thumbnail_dir.text().strip(), thumbnail_cache_mb=self.cache_mb.value(),
-            suggestion_count=self.count.value(), confidence_threshold=round(self.threshold.value(), 2),
-            theme=self.theme.currentData(), write_on_accept=self.write_on_accept.isChecked(),
-            sidecar_style=self.sidecar_style.currentData(), profile=self.base.profile,
-        )
+        """The app's settings as the dialog leaves them (the others, such as the photographer,
+        as they were)."""
+        return replace(self.base, **{o.name: self.value(o.name) for o in self.options if o.scope == "app"})
 
-
-    def raw_jpeg_pairs(self) -> bool:
-        return self.raw_jpeg.currentData() == "pair"
+    def library_values(self) -> dict[str, object]:
+        """The library's options as the dialog leaves them."""
+        return {o.name: self.value(o.name) for o in self.options if o.scope == "library"}
 
 
 class FirstRunDialog(QDialog):

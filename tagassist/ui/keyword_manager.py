@@ -18,21 +18,8 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from ..services import keywords
-from ..store import Store
+from ..services import jobs, keywords
 from .workers import Job
-
-
-def keyword_edit_job(db_path: str, profile_name: str, action: str, *args) -> list[dict]:
-    with Store(db_path) as store:
-        profile = store.profile(profile_name)
-        result = getattr(keywords, action)(store, profile, *args)
-        return result if isinstance(result, list) else [result]
-
-
-def keyword_rows_job(db_path: str, profile_name: str) -> list:
-    with Store(db_path) as store:
-        return keywords.keyword_rows(store, store.profile(profile_name))
 
 
 class KeywordManagerDialog(QDialog):
@@ -150,12 +137,12 @@ class KeywordManager(QObject):
         self.dialog.open()
 
     def _load(self) -> None:
-        job = Job("Reading keywords", keyword_rows_job, self.session.db_path, self.session.profile.name)
+        job = Job("Reading keywords", jobs.keyword_rows, self.session.db_path, self.session.profile.name)
         job.signals.result.connect(lambda rows: self.dialog and self.dialog.show_rows(rows))
         self.runner.start(job)
 
     def edit(self, action: str, arguments: tuple) -> None:
-        job = Job("Changing keywords", keyword_edit_job, self.session.db_path, self.session.profile.name, action,
+        job = Job("Changing keywords", jobs.edit_keywords, self.session.db_path, self.session.profile.name, action,
                   *arguments)
         job.signals.result.connect(self._done)
         job.signals.error.connect(lambda message: self.dialog and self.dialog.status.setText(

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..services.library import Store
 from ..settings import Settings
-from ..store import Profile, Store
+from ..store.records import Profile
 
 
 @dataclass

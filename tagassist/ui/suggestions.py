@@ -1,22 +1,14 @@
 """Suggestions off the UI thread: a worker object living in its own QThread, with its own
-Store and Suggester (a SQLite connection belongs to the thread that opened it). Requests and
-results travel as queued signals, in order, so a refresh always precedes the next request."""
+engine and connection (``services.suggesting.LiveSuggester``; a SQLite connection belongs to
+the thread that opened it). Requests and results travel as queued signals, in order, so a
+refresh always precedes the next request."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from PySide6.QtCore import QObject, Signal, Slot
 
+from ..services.suggesting import GroupSuggestion, LiveSuggester
 from .workers import start_in_thread
-
-
-@dataclass(frozen=True)
-class GroupSuggestion:
-    tag: str
-    score: float  # mean over the selected photos
-    reason: str  # the reason on the photo where the tag scored best
-    applies_to: int  # how many of the selected photos rank it in their top k
 
 
 class _Worker(QObject):
@@ -25,38 +17,13 @@ class _Worker(QObject):
 
     def __init__(self, db_path: str, profile_name: str):
         super().__init__()
-        self.db_path, self.profile_name = db_path, profile_name
-        self.store = self.suggester = None
+        self.engine = LiveSuggester(db_path, profile_name)
         self.latest = 0  # set by the UI thread before each request (an int: assignment is atomic)
-        self._scorer_key: tuple | None = None
-        self._cached_scorer = None
-
-    def _open(self) -> None:
-        from ..engine.suggest import Suggester
-        from ..store import Store
-
-        if self.store is None:
-            self.store = Store(self.db_path)
-        profile = self.store.profile(self.profile_name)
-        encoder_id = self.store.active_encoder()
-        self.suggester = Suggester(self.store, profile, encoder_id, model_scorer=self._scorer(profile, encoder_id))
-
-    def _scorer(self, profile, encoder_id):
-        """The active model's scorer, loaded (and its file verified) only when the active model
-        or the encoder changed, not on every refresh."""
-        from ..models.scoring import active_model_scorer
-
-        active = next(((m["version"], m["sha256"]) for m in self.store.models(profile) if m["active"]), None)
-        key = (active, encoder_id)
-        if self._scorer_key != key:
-            self._scorer_key = key
-            self._cached_scorer = active_model_scorer(self.store, profile, encoder_id) if encoder_id and active else None
-        return self._cached_scorer
 
     @Slot()
     def refresh(self) -> None:
         try:
-            self._open()
+            self.engine.rebuild()
         except Exception as exc:  # noqa: BLE001
             self.failed.emit(f"suggestions unavailable: {exc}")
 
@@ -64,10 +31,7 @@ class _Worker(QObject):
     def update(self, photo_ids: list) -> None:
         """Tags changed on these photos: the history is updated in place."""
         try:
-            if self.suggester is None:
-                self._open()
-            else:
-                self.suggester.refresh(photo_ids)
+            self.engine.update(photo_ids)
         except Exception as exc:  # noqa: BLE001
             self.failed.emit(f"suggestions unavailable: {exc}")
 
@@ -76,18 +40,13 @@ class _Worker(QObject):
         if request < self.latest:  # the user has moved on: only the newest request is answered
             return
         try:
-            if self.suggester is None:
-                self._open()
-            per_photo = [self.suggester.suggest(self.store.photo(pid), k) for pid in photo_ids]
-            self.ready.emit(request, aggregate(per_photo, len(photo_ids), k))
+            self.ready.emit(request, self.engine.suggest(photo_ids, k))
         except Exception as exc:  # noqa: BLE001
             self.failed.emit(f"suggestions failed: {exc}")
 
     @Slot()
     def close(self) -> None:
-        if self.store is not None:
-            self.store.close()
-            self.store = None
+        self.engine.close()
 
 
 def keep_numbers(shown: list[GroupSuggestion], fresh: list[GroupSuggestion], limit: int) -> list[GroupSuggestion]:
@@ -100,21 +59,6 @@ def keep_numbers(shown: list[GroupSuggestion], fresh: list[GroupSuggestion], lim
     seen = {s.tag for s in kept}
     kept += [s for s in fresh if s.tag not in seen][:max(limit - len(kept), 0)]
     return kept
-
-
-def aggregate(per_photo: list[list], n_photos: int, k: int) -> list[GroupSuggestion]:
-    """Combine per-photo suggestions over a selection, best first (ties by tag)."""
-    totals: dict[str, list] = {}
-    for suggestions in per_photo:
-        for s in suggestions:
-            entry = totals.setdefault(s.tag, [0.0, 0, s.score, s.reason])
-            entry[0] += s.score
-            entry[1] += 1
-            if s.score > entry[2]:
-                entry[2], entry[3] = s.score, s.reason
-    groups = [GroupSuggestion(t, round(total / max(n_photos, 1), 4), reason, count)
-              for t, (total, count, _, reason) in totals.items()]
-    return sorted(groups, key=lambda g: (-g.score, g.tag))[:k]
 
 
 class SuggestionService(QObject):

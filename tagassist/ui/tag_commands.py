@@ -7,8 +7,9 @@ from collections.abc import Callable, Sequence
 
 from PySide6.QtGui import QUndoCommand
 
-from ..services.tagging import change_tags
-from ..store import Profile, Store
+from ..services.library import Store
+from ..services.tagging import change_tags, restore, snapshot
+from ..store.records import Profile
 
 
 class TagChange(QUndoCommand):
@@ -33,7 +34,7 @@ class TagChange(QUndoCommand):
         self.add, self.remove, self.reject = list(add), list(remove), list(reject)
         self.source, self.model_version, self.score = source, model_version, score
         self.on_change = on_change
-        self.before = store.tag_state(profile, self.photo_ids, names)
+        self.before = snapshot(store, profile, self.photo_ids, names)
 
     def redo(self) -> None:
         change_tags(self.store, self.profile, self.photo_ids, add=self.add, remove=self.remove, reject=self.reject,
@@ -41,5 +42,5 @@ class TagChange(QUndoCommand):
         self.on_change()
 
     def undo(self) -> None:
-        self.store.restore_tag_state(self.profile, self.before)
+        restore(self.store, self.profile, self.before)
         self.on_change()

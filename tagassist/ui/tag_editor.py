@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from .suggestions import GroupSuggestion
+from ..services.suggesting import GroupSuggestion
 
 
 class TagEditor(QWidget):

@@ -3,7 +3,8 @@
 - ``Job``: a generator function run on the shared QThreadPool. Each yielded value is emitted as
   ``progress``; the generator's return value as ``result``; an exception as ``error`` (with
   a one-line message) so every failure reaches the user. ``cancel()`` stops it between
-  yields. Jobs open their own Store: SQLite connections belong to one thread.
+  yields. The jobs themselves are Qt-free (``tagassist.services.jobs``) and open their own
+  Store: SQLite connections belong to one thread.
 - ``ThumbnailLoader``: QImages (never QPixmaps, which are UI-thread only) from the
   thumbnail cache, loaded on a pool of their own so a long scan never delays the grid.
 - ``TrainerProcess``: "Retrain on my tags" as a separate process streaming JSON lines.
@@ -22,8 +23,8 @@ from collections.abc import Callable, Iterator
 from PySide6.QtCore import QCoreApplication, QObject, QProcess, QRunnable, QThread, QThreadPool, Signal
 from PySide6.QtGui import QImage
 
-from ..launcher import trainer_command
-from ..library import ImageProblem, ThumbnailCache
+from ..services import images
+from ..services.training import train_command
 
 log = logging.getLogger(__name__)
 
@@ -124,11 +125,8 @@ class _ThumbnailTask(QRunnable):
         self.loader, self.key, self.path, self.content_hash, self.orientation = loader, key, path, content_hash, orientation
 
     def run(self) -> None:
-        try:
-            thumb = self.loader.cache.get(self.path, self.content_hash, self.orientation)
-            image = QImage(str(thumb))
-        except (ImageProblem, OSError):
-            image = QImage()
+        thumb = images.thumbnail(self.loader.cache, self.path, self.content_hash, self.orientation)
+        image = QImage(str(thumb)) if thumb is not None else QImage()
         try:
             self.loader.loaded.emit(self.key, image)
         except RuntimeError:  # the window closed while this thumbnail was being made
@@ -138,7 +136,7 @@ class _ThumbnailTask(QRunnable):
 class ThumbnailLoader(QObject):
     loaded = Signal(object, QImage)  # key, image (null when unreadable)
 
-    def __init__(self, cache: ThumbnailCache, threads: int = 2, parent: QObject | None = None):
+    def __init__(self, cache: images.ThumbnailCache, threads: int = 2, parent: QObject | None = None):
         super().__init__(parent)
         self.cache = cache
         self.pool = QThreadPool(self)
@@ -170,8 +168,7 @@ class TrainerProcess(QObject):
                  device: str = "auto"):
         super().__init__(parent)
         self.process = QProcess(self)
-        program, *arguments = trainer_command("train", "--db", db_path, "--profile", profile, "--mode", mode,
-                                              "--device", device or "auto", "--json-progress", "--control-stdin")
+        program, *arguments = train_command(db_path, profile, mode=mode, device=device, json_progress=True)
         self.process.setProgram(program)
         self.process.setArguments(arguments)
         self.process.readyReadStandardOutput.connect(self._read)

@@ -196,3 +196,35 @@ def test_a_keyword_that_cannot_be_one_is_refused_in_one_line(capsys, db, command
     assert done.returncode == 1 and "Traceback" not in err
     assert err.count("\n") == 1 and err.startswith("tagassist: ") and said in err, err
     assert run(capsys, "--db", db, "tags", photo, "--json")[1] == before
+
+
+def test_each_option_has_one_default_for_the_cli_the_app_and_the_trainer(monkeypatch):
+    """Issue 22: --device was cpu for 'train' and auto in the app; -k was 10, the app's count 9.
+    Both read tagassist/options.py now, and the environment where it names a variable."""
+    from tagassist.cli import build_parser
+    from tagassist.services.training import train_command
+    from tagassist.settings import Settings
+
+    monkeypatch.delenv("TAGASSIST_DEVICE", raising=False)
+    parser, app = build_parser(), Settings()
+    assert parser.parse_args(["suggest", "x.jpg"]).suggestion_count == app.suggestion_count == 9
+    for command in (["train"], ["index"], ["suggest", "x.jpg"]):
+        assert parser.parse_args(command).device == app.device == "auto"
+    assert parser.parse_args(["export", "--all"]).sidecar_style == app.sidecar_style
+    assert parser.parse_args(["scan", "x"]).raw_jpeg is None  # not given: the library keeps its own
+    command = train_command("lib.sqlite", "maya")
+    assert command[command.index("--device") + 1] == "auto" and command[command.index("--mode") + 1] == "head"
+    monkeypatch.setenv("TAGASSIST_DEVICE", "cpu")
+    assert build_parser().parse_args(["train"]).device == Settings().device == "cpu"
+
+
+def test_the_library_remembers_its_raw_jpeg_option(capsys, db, tmp_path):
+    from tagassist.services.library import library_options, open_library
+
+    run(capsys, "--db", db, "scan", tmp_path, "--raw-jpeg", "separate")
+    run(capsys, "--db", db, "scan", tmp_path)
+    with open_library(db) as store:
+        assert library_options(store) == {"encoder": "efficientnet-lite0", "raw_jpeg": "separate"}
+    with pytest.raises(SystemExit) as refused:
+        main(["--db", str(db), "scan", str(tmp_path), "--raw-jpeg", "both"])
+    assert refused.value.code == 1 and "invalid choice: 'both'" in capsys.readouterr().err

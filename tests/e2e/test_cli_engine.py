@@ -116,15 +116,15 @@ def test_gui_opens_the_photographer_the_settings_remember_unless_told(tmp_path, 
 
 
 def test_tagassist_alone_opens_the_app_where_there_is_a_display(tmp_path, monkeypatch, capsys):
-    import tagassist.launcher
+    import tagassist.runtime
     import tagassist.ui.app
 
     opened = []
     monkeypatch.setattr(tagassist.ui.app, "run", lambda db, profile, folders: opened.append((db, folders)) or 0)
-    monkeypatch.setattr(tagassist.launcher, "display_available", lambda: True)
+    monkeypatch.setattr(tagassist.runtime, "display_available", lambda: True)
     assert main(["--db", str(tmp_path / "lib.sqlite")]) == 0
     assert opened == [(str(tmp_path / "lib.sqlite"), [])]
-    monkeypatch.setattr(tagassist.launcher, "display_available", lambda: False)
+    monkeypatch.setattr(tagassist.runtime, "display_available", lambda: False)
     assert main(["--db", str(tmp_path / "lib.sqlite")]) == 1
     assert "no display here" in capsys.readouterr().err and len(opened) == 1
 

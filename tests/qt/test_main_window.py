@@ -192,7 +192,7 @@ def test_settings_and_log_dialogs(qtbot, app, monkeypatch):
     from tagassist.ui.dialogs import SettingsDialog
 
     window, controller, _ = app
-    monkeypatch.setattr(SettingsDialog, "exec", lambda self: (self.count.setValue(3), True)[1])
+    monkeypatch.setattr(SettingsDialog, "exec", lambda self: (self.editors["suggestion_count"].setValue(3), True)[1])
     window.settings_action.trigger()
     assert controller.settings.suggestion_count == 3 and Settings.load().suggestion_count == 3
     select(qtbot, window, controller, "DSCF1007.jpg")
@@ -343,7 +343,7 @@ def test_a_raw_library_works_in_the_app_as_a_jpeg_one(qtbot, app, tmp_path, monk
     assert window.preview.pixmap() is None or window.preview.pixmap().isNull()
 
     # Settings > RAW + JPEG: two photos; the library remembers it for the next scan
-    monkeypatch.setattr(SettingsDialog, "exec", lambda self: (self.raw_jpeg.setCurrentIndex(1), True)[1])
+    monkeypatch.setattr(SettingsDialog, "exec", lambda self: (self.editors["raw_jpeg"].setCurrentIndex(1), True)[1])
     window.settings_action.trigger()
     from tagassist.library import pairs_raw_jpeg
     assert not pairs_raw_jpeg(store)

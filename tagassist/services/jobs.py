@@ -1,0 +1,79 @@
+"""The app's background jobs, Qt-free: each opens its own Store (a SQLite connection belongs
+to the thread that opened it), runs a service, and returns plain data. A generator's values
+are its progress, ``(what, done, total)``; its return value is its result
+(``tagassist.ui.workers.Job`` runs them on a thread pool)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from . import indexing, keywords, scanning
+from .export import export_photos, exportable_photos
+from .library import open_library
+
+
+def load_photos(db_path: str, profile_name: str, view: dict) -> dict:
+    """The grid's rows for ``view`` (a filter: untagged, folder, date, tag, search, ...) and
+    what the sidebar lists."""
+    with open_library(db_path) as store:
+        profile = store.profile(profile_name)
+        return {"rows": store.grid_rows(profile, **view), "roots": store.folders(),
+                "folders": store.photo_folders(), "vocabulary": [t for t, _ in store.vocabulary(profile)],
+                "keyword_counts": store.keyword_counts(profile), "months": store.months(),
+                "ratings_labels": store.ratings_and_labels()}
+
+
+def _reported(what: str, steps: Iterator) -> Iterator:
+    """(what, done, total) for each step of a service's run; returns the run's summary."""
+    while True:
+        try:
+            step = next(steps)
+        except StopIteration as done:
+            return done.value
+        yield (what, step.done, step.total)
+
+
+def scan(db_path: str, profile_name: str, roots: list[str]) -> Iterator:
+    with open_library(db_path) as store:
+        return (yield from _reported("Scanning", scanning.scan(store, store.profile(profile_name), roots)))
+
+
+def index(db_path: str, encoder: str | None = None, device: str | None = None) -> Iterator:
+    """The library's photos without an embedding, with the library's encoder (or ``encoder``,
+    which then becomes the library's)."""
+    with open_library(db_path) as store:
+        indexer = indexing.open_indexer(store, encoder, device)
+        return (yield from _reported("Indexing", indexing.index(store, indexer)))
+
+
+def import_keywords(db_path: str, profile_name: str) -> int:
+    with open_library(db_path) as store:
+        return store.import_file_keywords(store.profile(profile_name))
+
+
+def export(db_path: str, profile_name: str, photo_ids: list[int] | None, style: str) -> dict:
+    """The profile's keywords into the photos' files (the same service as ``tagassist export``):
+    counts of written, unchanged and failed, and the run that undoes it."""
+    with open_library(db_path) as store:
+        profile = store.profile(profile_name)
+        photos = (exportable_photos(store, profile) if photo_ids is None
+                  else [p for p in map(store.photo, photo_ids) if p is not None])
+        report = export_photos(store, profile, photos, style=style)
+    return {"written": report.count("written"), "unchanged": report.count("unchanged"),
+            "failed": [f"{r.photo}: {r.reason}" for r in report.results if r.status == "failed"],
+            "run_id": report.run_id}
+
+
+def keyword_rows(db_path: str, profile_name: str) -> list[keywords.KeywordRow]:
+    with open_library(db_path) as store:
+        return keywords.keyword_rows(store, store.profile(profile_name))
+
+
+def edit_keywords(db_path: str, profile_name: str, action: str, *args) -> list[dict]:
+    """One keyword manager edit (``services.keywords``: rename, merge, delete, alias, undo);
+    what it did, one result per name."""
+    if action not in keywords.EDITS:
+        raise ValueError(f"unknown keyword edit {action!r}")
+    with open_library(db_path) as store:
+        result = getattr(keywords, action)(store, store.profile(profile_name), *args)
+        return result if isinstance(result, list) else [result]
