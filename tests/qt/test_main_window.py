@@ -136,12 +136,22 @@ def test_filters_by_date_and_by_parent_keyword(qtbot, app):
     qtbot.waitUntil(lambda: len(controller.model.photos) == 23, timeout=5000)  # Rome 7, Algarve 5, ... Berlin 3
 
 
-def test_viewer_opens_the_photo_off_the_ui_thread(qtbot, app):
+def test_viewer_opens_the_photo_off_the_ui_thread(qtbot, app, monkeypatch):
+    import threading
+
+    from tagassist.services import images
+
     window, controller, _ = app
+    decoded_on = []
+    decode = images.full_size
+    monkeypatch.setattr(images, "full_size", lambda *args: (decoded_on.append(threading.current_thread()),
+                                                            decode(*args))[1])
     select(qtbot, window, controller, "IMG1200.jpg")
     window.viewer_action.trigger()
     viewer = controller.viewer
+    assert viewer.isVisible()
     qtbot.waitUntil(lambda: viewer.label.pixmap() is not None and not viewer.label.pixmap().isNull(), timeout=10000)
+    assert len(decoded_on) == 1 and decoded_on[0] is not threading.main_thread()  # the UI thread's
     viewer.close()
 
 
