@@ -5,8 +5,8 @@ and an *intent* (what will be written, for which photo, in which export run), ea
 disk before the write, and then a row in the database, committed with the rest of the
 export's transaction. A process killed after the write but before the commit leaves the
 intent behind; ``recover_journal`` (run before any scan, export or undo) enters it, so every
-written file can be undone, and tells the history what the written file holds, so that the
-next sync does not take the write for another tool's edit.
+written file can be undone, and makes what the written file holds part of the base, so that
+the next sync takes the write for neither another tool's addition nor its removal.
 """
 
 from __future__ import annotations
@@ -67,10 +67,19 @@ def recover_journal(store: Store) -> int:
                                            record["written_sha256"], record["added"], record["removed"])
                 entered += 1
                 if file_sha256(path) == record["written_sha256"] and store.photo(record["photo"]) is not None:
-                    # tagassist wrote it: what it holds is the base, not another tool's change
-                    store.set_file_base(record["photo"], os.path.basename(path), keywords_of_copy(path, path))
+                    _learn_written(store, record["photo"], path)
         forget([intent])
     return entered
+
+
+def _learn_written(store: Store, photo_id: int, path: str) -> None:
+    """tagassist wrote ``path``: what it holds now is part of the base, the file's and the
+    photo's, so the next sync takes none of it for another tool's edit."""
+    state = store.sync_state(photo_id)
+    name, now = os.path.basename(path), set(keywords_of_copy(path, path))
+    before = (state.file_bases or {}).get(name, frozenset())
+    store.set_base_keywords(photo_id, (state.base - (before - now)) | (now - before))
+    store.set_file_base(photo_id, name, now)
 
 
 def _write_synced(path: str, data: bytes) -> None:

@@ -148,14 +148,17 @@ class Library:
         if keyword in current:
             return
         last, unread = self.last[photo], self.unread[photo]
-        if (file, keyword) in unread:  # removed and added back between two reads: no change seen
-            previous = unread.pop((file, keyword))
-            if last.get(keyword) == ("other_remove", None) and not any(k == keyword for _, k in unread):
-                last.pop(keyword, None) if previous is None else last.__setitem__(keyword, previous)
-        else:  # an addition to a file wins over a removal from another of the photo's files
-            last[keyword] = ("add", None)
-            for key in [key for key in unread if key[1] == keyword]:
+        if keyword in self.store.sync_state(self.ids[photo]).base:
+            # The photo held it when tagassist last read it: no change, unless this cancels a
+            # removal not read yet (an addition to any file wins), which then never happened.
+            removals = [key for key in unread if key[1] == keyword]
+            previous = next((unread[key] for key in removals if unread[key] != ("other_remove", None)), None)
+            for key in removals:
                 del unread[key]
+            if removals and last.get(keyword) == ("other_remove", None):
+                last.pop(keyword, None) if previous is None else last.__setitem__(keyword, previous)
+        else:  # new to the photo
+            last[keyword] = ("add", None)
         self._write(photo, path, current + [keyword])
 
     def other_remove(self, photo: str, file: str, keyword: str) -> None:
