@@ -65,7 +65,6 @@ def test_sql_lives_in_the_store_package_only():
 # -- the house --------------------------------------------------------------------------------
 # Top to bottom. A module may import its own package and any layer below its own; packages that
 # share a layer are independent of one another, and an import between them counts as upward.
-# tagassist.store.records is part of the store here: importing it loads the store package.
 LAYERS = (
     ("entry points", ("tagassist.__main__", "tagassist.launcher")),
     ("command line", ("tagassist.cli",)),  # which also opens the desktop app (tagassist gui)
@@ -73,27 +72,24 @@ LAYERS = (
     ("services", ("tagassist.services",)),
     ("domain", ("tagassist.engine", "tagassist.library", "tagassist.store", "tagassist.models")),
     ("settings", ("tagassist.settings", "tagassist.log")),
-    ("base", ("tagassist.options", "tagassist.paths", "tagassist.runtime", "tagassist")),
+    ("base", ("tagassist.options", "tagassist.paths", "tagassist.records", "tagassist.runtime", "tagassist")),
 )
 # What the app and the CLI may import of tagassist: the services, and plain values below them.
-FRONTEND_MAY_IMPORT = ("tagassist.services", "tagassist.settings", "tagassist.options", "tagassist.store.records",
+FRONTEND_MAY_IMPORT = ("tagassist.services", "tagassist.settings", "tagassist.options", "tagassist.records",
                        "tagassist.paths", "tagassist.runtime", "tagassist.log", "tagassist")
 # Issue 22, item 4: imports between the domain packages found when this test was written
 # (importing package, imported package: the modules that do it). Each is to go; a new one fails.
 ISSUE_22_KNOWN_UPWARD = {
     ("tagassist.engine", "tagassist.library"): "engine.indexer decodes photos with library.imaging and library.raw",
     ("tagassist.engine", "tagassist.store"): "engine.suggest, history, indexer, timeplace, signals read the Store",
-    ("tagassist.library", "tagassist.store"): "library.scanner and export_journal write to the Store;"
-                                              " keyword_export, keywords and reader use store.records",
+    ("tagassist.library", "tagassist.store"): "library.scanner and export_journal write to the Store",
     ("tagassist.models", "tagassist.engine"): "models.scoring builds engine.ranker's SignalRanker; models.bundle"
                                               " and scoring use engine.bundle",
     ("tagassist.models", "tagassist.store"): "models.scoring reads the Store's models",
-    ("tagassist.store", "tagassist.library"): "store.keyword_sync applies library.sync's plans",
 }
 # Issue 22: module cycles found when this test was written (each through a lazy import or one
 # for type checking only). Each is to go; a new one fails.
 ISSUE_22_KNOWN_CYCLES = [
-    {"tagassist.library.imaging", "tagassist.library.raw"},
     {"tagassist.engine.encoders", "tagassist.engine.encoders.torchvision_backbones"},
 ]
 
@@ -233,7 +229,7 @@ def test_the_checks_see_lazy_and_relative_imports_cycles_and_upward_imports():
     graph = import_graph()
     assert "tagassist.ui.app" in graph["tagassist.cli"]  # inside cmd_gui, relative
     assert "tagassist.runtime" in graph["tagassist.cli"]  # from .. import __version__, runtime
-    assert "tagassist.store.records" in graph["tagassist.ui.tagging"]
+    assert "tagassist.records" in graph["tagassist.ui.tagging"]
     worse = {**graph, "tagassist.paths": graph["tagassist.paths"] | {"tagassist.ui.app"}}
     assert any({"tagassist.ui.app", "tagassist.paths"} <= c for c in _cycles(worse))
     assert _upward(worse)[("tagassist.paths", "tagassist.ui")] == ["tagassist.paths -> tagassist.ui.app"]

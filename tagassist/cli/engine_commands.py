@@ -9,7 +9,7 @@ from contextlib import contextmanager
 
 from ..services import indexing, suggesting
 from ..services.library import Store
-from ..store.records import Photo, Profile
+from ..records import Photo, Profile
 from .library_commands import resolve_photo
 from .output import EXIT_OK, EXIT_SOME_FAILED, ProgressBar, emit_json, say
 

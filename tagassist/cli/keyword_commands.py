@@ -6,7 +6,7 @@ from argparse import Namespace
 
 from ..services import keywords
 from ..services.library import Store
-from ..store.records import Profile
+from ..records import Profile
 from .output import EXIT_OK, UserError, emit_json, say
 
 

@@ -9,7 +9,7 @@ from ..paths import display_path
 from ..services import scanning, tagging
 from ..services.library import Store, set_library_option
 from ..services.scanning import ScanSummary
-from ..store.records import Photo, Profile
+from ..records import Photo, Profile
 from .output import EXIT_OK, EXIT_SOME_FAILED, ProgressBar, UserError, emit_json, say
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from ..services import models
 from ..services.library import Store
 from ..services.training import evaluate_command, train_command
-from ..store.records import Profile
+from ..records import Profile
 from .output import EXIT_OK, UserError, emit_json, say
 
 

@@ -2,30 +2,12 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
-import threading
-import warnings
 
-from PIL import Image, ImageFile, ImageOps
+from PIL import Image, ImageOps
 
-# Panoramas reach a few hundred megapixels; beyond this a file is treated as a
-# decompression bomb (Pillow itself refuses at twice its own MAX_IMAGE_PIXELS).
-MAX_PIXELS = 250_000_000
-Image.MAX_IMAGE_PIXELS = MAX_PIXELS
-warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-# Pillow warns about odd metadata on stderr; the scanner reports problems per photo instead.
-warnings.filterwarnings("ignore", category=UserWarning, module=r"PIL\.")
-# A truncated photo is flagged by the scanner; showing the part that exists beats a blank tile.
-ImageFile.LOAD_TRUNCATED_IMAGES = True
-
-try:  # optional: HEIC/HEIF support
-    from pillow_heif import register_heif_opener
-
-    register_heif_opener()
-    HEIF_AVAILABLE = True
-except ImportError:  # pragma: no cover - depends on the optional extra
-    HEIF_AVAILABLE = False
+from .decoding import DECODE_BUDGET, HEIF_AVAILABLE, MAX_PIXELS, ImageProblem, checked_image  # noqa: F401 - theirs
+from .raw import open_pixels
 
 IMAGE_SUFFIXES = {
     ".jpg": "JPEG", ".jpeg": "JPEG", ".jpe": "JPEG",
@@ -44,9 +26,6 @@ RAW_SUFFIXES = frozenset({
     ".x3f",
 })  # fmt: skip
 
-# Pillow's format names that we accept for each family (MPO is multi-picture JPEG).
-_PILLOW_FORMATS = {"JPEG", "MPO", "PNG", "TIFF", "WEBP", "HEIF", "BMP", "GIF"}
-
 _TRANSPOSE = {
     2: Image.Transpose.FLIP_LEFT_RIGHT,
     3: Image.Transpose.ROTATE_180,
@@ -56,41 +35,6 @@ _TRANSPOSE = {
     7: Image.Transpose.TRANSVERSE,
     8: Image.Transpose.ROTATE_90,
 }
-
-
-class PixelBudget:
-    """Pixels that decoding may hold at once, shared by every worker thread of the process.
-
-    A decoder takes its image's pixels from the budget before decoding and gives them back
-    after, so four workers never decode four 240-megapixel panoramas at once. An image larger
-    than the whole budget waits until it can run alone.
-    """
-
-    def __init__(self, pixels: int):
-        self.capacity = pixels
-        self._free = pixels
-        self._changed = threading.Condition()
-
-    @contextlib.contextmanager
-    def hold(self, pixels: int):
-        pixels = max(1, min(pixels, self.capacity))
-        with self._changed:
-            self._changed.wait_for(lambda: self._free >= pixels)
-            self._free -= pixels
-        try:
-            yield
-        finally:
-            with self._changed:
-                self._free += pixels
-                self._changed.notify_all()
-
-
-# 100 MP of RGB is 300 MB: a few 24 MP photos decode side by side, a panorama alone.
-DECODE_BUDGET = PixelBudget(100_000_000)
-
-
-class ImageProblem(ValueError):
-    """The file is not a photo we can read; the message is one line for the user."""
 
 
 def is_image_name(name: str | bytes) -> bool:
@@ -116,8 +60,6 @@ def open_image(path: str | os.PathLike, min_side: int | None = None) -> Image.Im
     opens as an embedded preview (the smallest with ``min_side`` pixels on its long side, else
     the largest) or as its LibRaw decode."""
     if is_raw_name(path):
-        from .raw import open_pixels
-
         return open_pixels(path, min_side)
     suffix = os.path.splitext(os.fspath(path))[1].lower()
     if IMAGE_SUFFIXES.get(suffix) == "HEIF" and not HEIF_AVAILABLE:
@@ -131,23 +73,6 @@ def open_image(path: str | os.PathLike, min_side: int | None = None) -> Image.Im
     except (OSError, ValueError, EOFError) as exc:
         raise ImageProblem(f"cannot open image: {exc}") from exc
     return checked_image(image)
-
-
-def checked_image(image: Image.Image) -> Image.Image:
-    """``image`` if its format and size are ones tagassist decodes; else closed, ImageProblem."""
-    if image.format is not None and image.format not in _PILLOW_FORMATS:
-        image.close()
-        raise ImageProblem(f"unsupported image format {image.format}")
-    width, height = image.size
-    if width <= 0 or height <= 0:
-        image.close()
-        raise ImageProblem(f"invalid image size {width}x{height}")
-    if width * height > MAX_PIXELS:
-        image.close()
-        raise ImageProblem(
-            f"image too large: {width * height / 1e6:.0f} megapixels (limit {MAX_PIXELS / 1e6:.0f})"
-        )
-    return image
 
 
 def apply_orientation(image: Image.Image, orientation: int | None) -> Image.Image:

@@ -35,7 +35,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..store.records import HIERARCHY_SEPARATOR
+from ..records import HIERARCHY_SEPARATOR
 from .exiv2_access import exiv2_session
 from .imaging import is_raw_name
 from .keywords import MAX_XMP_BYTES

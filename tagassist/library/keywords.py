@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 
-from ..store.records import HIERARCHY_SEPARATOR, normalise_tag
+from ..records import HIERARCHY_SEPARATOR, normalise_tag
 
 RDF = "{http://www.w3.org/1999/02/22-rdf-syntax-ns#}"
 DC_SUBJECT = "{http://purl.org/dc/elements/1.1/}subject"

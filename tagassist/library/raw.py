@@ -27,7 +27,7 @@ from PIL import Image
 
 from .exif import ExifSummary, summarize
 from .exiv2_access import exiv2_session
-from .imaging import DECODE_BUDGET, ImageProblem, checked_image
+from .decoding import DECODE_BUDGET, ImageProblem, checked_image
 
 NO_PREVIEW_NOTE = "no preview in this RAW; suggestions from your history and context only"
 # A preview smaller than this on its long side is a placeholder, not a picture of the photo.

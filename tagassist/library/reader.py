@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from PIL import IptcImagePlugin
 
 from ..paths import display_path
-from ..store.records import HIERARCHY_SEPARATOR, Photo
+from ..records import HIERARCHY_SEPARATOR, Photo
 from .exif import read_exif
 from . import raw
 from .imaging import ImageProblem, is_raw_name, open_image

@@ -1,7 +1,7 @@
 """SQLite store of the photo library and its tagging history. Never imports Qt."""
 
 from .database import Database, StoreError
-from .records import Assignment, GridRow, Photo, Profile, Rejection, check_tag, normalise_tag
+from ..records import Assignment, GridRow, Photo, Profile, Rejection, check_tag, normalise_tag
 from .store import DEFAULT_PROFILE, Store, UnknownProfile
 
 __all__ = [

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 
 from .database import utc_now
-from .records import Photo
+from ..records import Photo
 
 
 class EmbeddingTable:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from .records import Photo, Profile
+from ..records import Photo, Profile
 
 
 class HistoryReads:

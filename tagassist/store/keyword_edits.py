@@ -13,7 +13,7 @@ import json
 from collections.abc import Iterable
 
 from .database import utc_now
-from .records import HIERARCHY_SEPARATOR, Profile, normalise_tag
+from ..records import HIERARCHY_SEPARATOR, Profile, normalise_tag
 
 
 class KeywordEdits:

@@ -12,16 +12,14 @@ from pathlib import Path
 
 from ..paths import from_db_path, to_db_path
 from .database import utc_now
-from .records import Profile, normalise_tag
+from ..records import Profile, Removal, SyncState, normalise_tag
 
 
 class KeywordSyncTables:
     """Mixed into Store: needs ``self.database`` and ``self._tag_ids``."""
 
     # -- the base and each profile's side --------------------------------------------------
-    def sync_state(self, photo_id: int):
-        from ..library.sync import Removal, SyncState
-
+    def sync_state(self, photo_id: int) -> SyncState:
         db = self.database
         base = frozenset(r[0] for r in db.execute(
             "SELECT t.name FROM file_keywords k JOIN tags t ON t.id = k.tag_id WHERE k.photo_id = ?", (photo_id,)))

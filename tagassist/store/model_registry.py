@@ -7,7 +7,7 @@ import json
 import os
 
 from .database import utc_now
-from .records import Profile
+from ..records import Profile
 
 
 class ModelRegistry:

@@ -18,7 +18,7 @@ from .history_reads import HistoryReads
 from .keyword_edits import KeywordEdits
 from .keyword_sync import KeywordSyncTables
 from .model_registry import ModelRegistry
-from .records import SOURCES, Assignment, GridRow, Photo, Profile, Rejection, normalise_tag
+from ..records import SOURCES, Assignment, GridRow, Photo, Profile, Rejection, normalise_tag
 
 DEFAULT_PROFILE = "default"
 ACTIVE_ENCODER = "active_encoder"  # the settings key; read and written only through the methods below

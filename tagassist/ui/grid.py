@@ -14,7 +14,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QRect, QSize, Qt
 from PySide6.QtGui import QColor, QImage, QPixmap
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate
 
-from ..store.records import GridRow
+from ..records import GridRow
 from .workers import ThumbnailLoader
 
 CELL = QSize(176, 150)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from ..services.library import Store
 from ..settings import Settings
-from ..store.records import Profile
+from ..records import Profile
 
 
 @dataclass

@@ -9,7 +9,7 @@ from PySide6.QtGui import QUndoCommand
 
 from ..services.library import Store
 from ..services.tagging import change_tags, restore, snapshot
-from ..store.records import Profile
+from ..records import Profile
 
 
 class TagChange(QUndoCommand):

@@ -15,7 +15,7 @@ from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent, QPixmap, QUndoStack
 from PySide6.QtWidgets import QAbstractButton, QAbstractSpinBox, QApplication, QComboBox, QLineEdit, QTextEdit
 
-from ..store.records import Photo, check_tag
+from ..records import Photo, check_tag
 from .grid import PhotoGridModel
 from .main_window import MainWindow
 from .session import Session

@@ -271,7 +271,7 @@ def test_the_pixel_budget_lets_a_panorama_decode_alone():
     import threading
     import time
 
-    from tagassist.library.imaging import PixelBudget
+    from tagassist.library.decoding import PixelBudget
 
     budget = PixelBudget(100)
     inside, most = [0], [0]

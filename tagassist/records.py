@@ -111,6 +111,38 @@ class Rejection:
     score: float | None = None
 
 
+@dataclass(frozen=True)
+class Removal:
+    at: str  # ISO time of the removal
+    pending: bool  # the files still have to lose the keyword at the next export
+
+
+@dataclass(frozen=True)
+class SyncState:
+    """What the store knows about one photo's keywords, for every profile (three-way sync:
+    ``tagassist.library.sync``)."""
+
+    base: frozenset[str]
+    # profile -> tag -> when it was tagged in tagassist; None for a keyword imported from the
+    # files, which is never a change of tagassist's own (a clock race with the file's time
+    # must not make it one)
+    assigned: dict[int, dict[str, str | None]] = field(default_factory=dict)
+    removed: dict[int, dict[str, Removal]] = field(default_factory=dict)  # profile -> tag -> removal
+    rejected: dict[int, dict[str, str]] = field(default_factory=dict)  # profile -> tag -> rejected at
+    # file name -> what that file held when last read or written; None for a photo last read
+    # before files were told apart (then the union of its files is compared with the base)
+    file_bases: dict[str, frozenset[str]] | None = None
+
+    def held_by_others(self, profile_id: int) -> set[str]:
+        return {tag for pid, tags in self.assigned.items() if pid != profile_id for tag in tags}
+
+    def own_elsewhere(self, profile_id: int) -> set[str]:
+        """Keywords another profile gave in tagassist (not imported): its export put them in
+        the files, and they stay its own."""
+        return {tag for pid, tags in self.assigned.items() if pid != profile_id
+                for tag, at in tags.items() if at is not None}
+
+
 # Control characters (Unicode category Cc): files cannot keep them (exiv2 writes a space).
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
 
