@@ -8,9 +8,9 @@ from collections.abc import Callable
 import numpy as np
 import torch
 
+from ..engine.bundle import BundleError, load_bundle
 from ..engine.ranker import SignalRanker
 from ..store import Profile, Store
-from .bundle import BundleError, load_bundle
 from .permlp import PerMLP
 
 log = logging.getLogger(__name__)

@@ -117,7 +117,7 @@ def _cnn_permlp() -> Encoder:
 
 def _bundle_encoder_state(name: str, bundle_path: str, sha256: str) -> tuple[dict, dict]:
     """The ``encoder.*`` tensors of a model bundle (checksum verified), and its config."""
-    from ...models.bundle import BundleError, load_bundle
+    from ..bundle import BundleError, load_bundle
 
     try:
         tensors, config = load_bundle(bundle_path, sha256)
