@@ -16,27 +16,23 @@ from dataclasses import dataclass
 
 import numpy as np
 
-# The signals, in the order of the rows of a signal matrix (see ``suggest.Signals``).
-SIGNALS = ("model", "visual", "shoot", "others", "content", "cooccurrence", "frequency", "time", "camera")
-DEFAULT_WEIGHTS = {
-    "model": 0.9,
-    "visual": 0.85,
-    "shoot": 0.85,
-    "others": 0.7,
-    "content": 0.6,
-    "cooccurrence": 0.5,
-    "frequency": 0.3,
-    "time": 0.25,
-    "camera": 0.2,
-}
+from .signals import REGISTRY
+
+# The signals, in the order of the rows of a signal matrix (see ``suggest.Signals``), each
+# declared once in its module of ``signals/``.
+SIGNALS = tuple(s.name for s in REGISTRY)
+DEFAULT_WEIGHTS = {s.name: s.weight for s in REGISTRY}
+MODEL = "model"  # the signal whose weight a trained model brings with it (chosen when it was trained)
 # What the learned ranker reads: every signal but the trained model's (whose weight is chosen
 # separately, on held-out photos, after the model exists) and the default noisy-OR score, each
 # as it is and as log evidence, and the shares of frequency and others (the log_ features are
 # the rich ones: trainer.signal_ranker holds them back where data is scarce).
-RANKER_FEATURES = (tuple(s for s in SIGNALS if s != "model") + ("noisy_or",)
-                   + tuple(f"log_{s}" for s in SIGNALS if s != "model") + ("log_noisy_or",)
-                   + ("log_share_frequency", "log_share_others"))
-SHARED = ("frequency", "others")  # also read as each tag's share of the signal over the candidates
+RANKED = tuple(s.name for s in REGISTRY if s.ranked)
+SHARED = tuple(sorted(s.name for s in REGISTRY if s.shared))  # also read as each tag's share over the candidates
+RANKER_FEATURES = (RANKED + ("noisy_or",) + tuple(f"log_{s}" for s in RANKED) + ("log_noisy_or",)
+                   + tuple(f"log_share_{s}" for s in SHARED))
+_RANKED_ROWS = [SIGNALS.index(s) for s in RANKED]
+_UNRANKED_ROWS = [i for i in range(len(SIGNALS)) if i not in _RANKED_ROWS]  # combined with the ranker's by noisy-OR
 LOG_FLOOR = 0.01  # log(signal + floor): evidence multiplies, and a missing signal is not -inf
 
 
@@ -49,15 +45,15 @@ def noisy_or(values: np.ndarray, weights: Sequence[float]) -> np.ndarray:
 def default_weights(model_weight: float | None = None) -> list[float]:
     weights = dict(DEFAULT_WEIGHTS)
     if model_weight is not None:
-        weights["model"] = model_weight
+        weights[MODEL] = model_weight
     return [weights[s] for s in SIGNALS]
 
 
 def ranker_features(values: np.ndarray) -> np.ndarray:
     """The ranker's inputs for a signal matrix (S, V) in SIGNALS order -> (V, F)."""
-    without_model = np.clip(values[1:], 0, 1)
-    prior = noisy_or(without_model, default_weights()[1:])
-    linear = np.vstack([without_model, prior[None]])
+    ranked = np.clip(values[_RANKED_ROWS], 0, 1)
+    prior = noisy_or(ranked, [DEFAULT_WEIGHTS[s] for s in RANKED])
+    linear = np.vstack([ranked, prior[None]])
     # A tag's share, not only its level: her favourite among 500 tags is less sure than among 5.
     shares = [values[SIGNALS.index(s)] / max(values[SIGNALS.index(s)].sum(), 1e-9) for s in SHARED]
     return np.vstack([linear, np.log(linear + LOG_FLOOR), np.log(np.clip(shares, 0, 1) + 1e-4)]).T
@@ -95,8 +91,10 @@ class SignalRanker:
 
 def combine(values: np.ndarray, ranker: SignalRanker | None = None, model_weight: float | None = None) -> np.ndarray:
     """One score per tag from a signal matrix (S, V) in SIGNALS order. With a ranker, its
-    probability is combined with the trained model's by the same noisy-OR."""
+    probability is combined with the trained model's (every signal it does not read) by the
+    same noisy-OR."""
+    weights = default_weights(model_weight)
     if ranker is None:
-        return noisy_or(values, default_weights(model_weight))
-    weight = DEFAULT_WEIGHTS["model"] if model_weight is None else model_weight
-    return 1.0 - (1.0 - ranker.probabilities(values)) * (1.0 - weight * np.clip(values[0], 0, 1))
+        return noisy_or(values, weights)
+    unranked = np.asarray([weights[i] for i in _UNRANKED_ROWS])[:, None] * np.clip(values[_UNRANKED_ROWS], 0, 1)
+    return 1.0 - (1.0 - ranker.probabilities(values)) * np.prod(1.0 - unranked, axis=0)

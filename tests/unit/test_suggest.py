@@ -320,3 +320,70 @@ def test_a_model_that_scores_nan_adds_nothing_and_empties_nothing(history):
 
     suggestions = Suggester(history.store, history.profile, ENCODER, model_scorer=NanModel("family")).suggest(photo, 3)
     assert _tags(suggestions) == ["family"] and np.isfinite(suggestions[0].score)
+
+
+def test_every_signal_is_declared_once_in_row_order():
+    """The rows of a signal matrix, the default weights and the ranker's features all come from
+    the register; their order is what saved rankers and the noisy-OR's product rely on."""
+    from tagassist.engine.ranker import DEFAULT_WEIGHTS, RANKER_FEATURES, SIGNALS
+    from tagassist.engine.signals import FALLBACK, REGISTRY
+
+    assert SIGNALS == tuple(s.name for s in REGISTRY) == (
+        "model", "visual", "shoot", "others", "content", "cooccurrence", "frequency", "time", "camera")
+    assert DEFAULT_WEIGHTS == {"model": 0.9, "visual": 0.85, "shoot": 0.85, "others": 0.7, "content": 0.6,
+                               "cooccurrence": 0.5, "frequency": 0.3, "time": 0.25, "camera": 0.2}
+    assert FALLBACK.name == "frequency"
+    assert RANKER_FEATURES == (*SIGNALS[1:], "noisy_or", *(f"log_{s}" for s in SIGNALS[1:]), "log_noisy_or",
+                               "log_share_frequency", "log_share_others")
+
+
+NEW_SIGNAL = '''"""Sharpness: a signal made up for the test, one module and nothing else."""
+from .base import Scored, Signal, register
+
+
+@register
+class Sharpness(Signal):
+    name, weight, position = "sharpness", 0.95, 9
+
+    def score(self, scene):
+        return Scored({"crisp": 1.0})  # a candidate of its own
+
+    def reason(self, scene, i, tag):
+        return "it looks sharp"
+'''
+
+USES_IT = '''
+from tagassist.engine.ranker import DEFAULT_WEIGHTS, RANKER_FEATURES, SIGNALS, SignalRanker
+from tagassist.engine.suggest import Suggester
+from tagassist.store import Photo, Store
+
+assert SIGNALS[-1] == "sharpness" and DEFAULT_WEIGHTS["sharpness"] == 0.95
+assert {"sharpness", "log_sharpness"} <= set(RANKER_FEATURES)
+saved_before = SignalRanker.from_json({"features": ["noisy_or"], "coefficients": [4.0], "bias": -2.0})
+assert saved_before.coefficients[RANKER_FEATURES.index("sharpness")] == 0.0
+with Store("library.sqlite") as store:
+    profile = store.profile()
+    for n in range(3):
+        photo = Photo(path=f"/lib/{n}.jpg", size=1, mtime_ns=1, content_hash=f"h{n}")
+        store.save_photo(photo)
+        store.add_tags(profile, [photo.id], ["family"], "typed")
+    print([(s.tag, s.reason) for s in Suggester(store, profile).suggest(Photo(path="/new.jpg", size=1, mtime_ns=1))])
+'''
+
+
+def test_a_new_signal_is_one_new_module(tmp_path):
+    """Dropped into engine/signals/, a module is a signal: a row, a weight, ranker features,
+    candidates and its reason, with no other file touched."""
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    from tests.conftest import REPO
+
+    shutil.copytree(REPO / "tagassist", tmp_path / "tagassist", ignore=shutil.ignore_patterns("__pycache__"))
+    (tmp_path / "tagassist" / "engine" / "signals" / "sharpness.py").write_text(NEW_SIGNAL)
+    done = subprocess.run([sys.executable, "-c", USES_IT], cwd=tmp_path, capture_output=True, text=True,
+                          env={**os.environ, "PYTHONPATH": str(tmp_path)})
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[('crisp', 'it looks sharp'), ('family', 'one of your frequent tags (3 photos)')]"

@@ -1,0 +1,31 @@
+"""Content words from the encoder's ImageNet predictions: all of them for a new profile, those
+in her vocabulary otherwise."""
+
+from __future__ import annotations
+
+from ..content_words import content_tag_matrix
+from ..history import COLD_START_PHOTOS
+from ..indexer import content_encoder_id
+from .base import Scene, Scored, Signal, register
+
+
+@register
+class Content(Signal):
+    name, weight, position = "content", 0.6, 4
+
+    def score(self, scene: Scene) -> Scored:
+        photo, h = scene.photo, scene.history
+        if not scene.encoder_id or not photo.content_hash:
+            return Scored({})
+        vector = scene.store.embeddings(content_encoder_id(scene.encoder_id), [photo.content_hash]).get(
+            photo.content_hash)
+        if vector is None:
+            return Scored({})
+        probs = dict(zip(content_tag_matrix()[0], map(float, vector)))
+        if h.n_photos < COLD_START_PHOTOS:
+            return Scored({t: p for t, p in probs.items() if p >= 0.05})
+        known = {t.rsplit("|", 1)[-1].lower(): t for t in h.tags}
+        return Scored({known[t]: p for t, p in probs.items() if t in known and p >= 0.05})
+
+    def reason(self, scene: Scene, i: int, tag: str) -> str:
+        return f"the picture looks like: {tag} ({scene.scored(self.name).values.get(tag, 0):.0%})"
