@@ -373,4 +373,3 @@ class ProfileHistory:
         for row, weight in zip(rows[~built], weights[~built]):
             votes[self.row_tags[row]] += weight
         return votes
-
