@@ -155,7 +155,7 @@ def main() -> None:
     args = parser.parse_args()
 
     from tagassist.engine.device import configure_cpu_threads
-    from tagassist.library import Scanner
+    from tagassist.services.scanning import Scanner
     from tagassist.store import Store
 
     threads = configure_cpu_threads()

@@ -27,7 +27,8 @@ import numpy as np
 def point_rows_at_cached_photos(db: Path, work: Path, distinct: int = 300) -> None:
     """Make every row one of ``distinct`` real JPEGs whose thumbnails are already cached."""
     from benchmarks.scan import make_library
-    from tagassist.library import Scanner, ThumbnailCache
+    from tagassist.library import ThumbnailCache
+    from tagassist.services.scanning import Scanner
     from tagassist.paths import thumbnail_dir
     from tagassist.store import Store
 

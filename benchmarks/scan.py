@@ -140,7 +140,8 @@ def fill_database(db: Path, rows: int) -> None:
 
 def run_phase(args: argparse.Namespace) -> dict:
     """One measured phase, in this (child) process."""
-    from tagassist.library import Scanner, ThumbnailCache
+    from tagassist.library import ThumbnailCache
+    from tagassist.services.scanning import Scanner
     from tagassist.store import Store
 
     library, db = Path(args.library), Path(args.db)

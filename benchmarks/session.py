@@ -43,7 +43,7 @@ def prepare_library(root: Path, index: int, n_photos: int, seed: int) -> tuple[P
     and the profile name."""
     from tagassist.engine.encoders import load_encoder
     from tagassist.engine.indexer import Indexer
-    from tagassist.library.scanner import Scanner
+    from tagassist.services.scanning import Scanner
     from tagassist.store import Store
 
     photographer = make_photographer(index, seed)

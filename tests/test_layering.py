@@ -82,7 +82,6 @@ FRONTEND_MAY_IMPORT = ("tagassist.services", "tagassist.settings", "tagassist.op
 ISSUE_22_KNOWN_UPWARD = {
     ("tagassist.engine", "tagassist.library"): "engine.indexer decodes photos with library.imaging and library.raw",
     ("tagassist.engine", "tagassist.store"): "engine.suggest, history, indexer, timeplace, signals read the Store",
-    ("tagassist.library", "tagassist.store"): "library.scanner and export_journal write to the Store",
     ("tagassist.models", "tagassist.engine"): "models.scoring builds engine.ranker's SignalRanker; models.bundle"
                                               " and scoring use engine.bundle",
     ("tagassist.models", "tagassist.store"): "models.scoring reads the Store's models",

@@ -6,7 +6,7 @@ import os
 
 from PIL import Image, ImageOps
 
-from .decoding import DECODE_BUDGET, HEIF_AVAILABLE, MAX_PIXELS, ImageProblem, checked_image  # noqa: F401 - theirs
+from .decoding import DECODE_BUDGET, HEIF_AVAILABLE, ImageProblem, checked_image
 from .raw import open_pixels
 
 IMAGE_SUFFIXES = {

@@ -22,14 +22,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
-from ..library.export_journal import forget, journal_write, recover_journal
+from .export_journal import forget, journal_write, recover_journal, shift_file_base
 from ..library.imaging import is_raw_name
 from ..library.keyword_export import (ExportChange, ExportError, file_sha256, is_sidecar, read_for_writing, render,
                                       write_file)
 from ..library.photo_files import is_within, photo_files
 from ..library.photo_files import targets as write_targets
 from ..library.reader import keywords_by_file, keywords_of_copy, read_photo
-from ..library.scanner import pairs_raw_jpeg
+from .scanning import pairs_raw_jpeg
 from ..library.sync import Conflict, apply, export_keywords, files_now, reconcile
 from ..paths import display_path
 from ..store import Photo, Profile, Store
@@ -240,7 +240,9 @@ class UndoReport:
 def undo_export(store: Store, run_id: int | None = None, *, force: bool = False) -> UndoReport:
     """Put back what an export run replaced (default: the latest run not undone yet). A file
     changed since that export is left alone unless ``force``: undo never loses later work. A
-    file already back as it was (an undo killed half way, run again) counts as restored."""
+    file already back as it was counts as restored: after an undo killed half way, run again,
+    its history is made sure of; where another tool brought the same bytes back, the history
+    is left for the next scan to see that tool's change."""
     recover_journal(store)
     runs = store.export_runs(include_undone=run_id is not None)
     run = next((r for r in runs if run_id is None or r["id"] == run_id), None)
@@ -263,19 +265,23 @@ def undo_export(store: Store, run_id: int | None = None, *, force: bool = False)
         if not (back_already or force or now == record["written_sha256"]):
             report.skipped.append((path, "changed since that export; left as it is (--force puts it back anyway)"))
             continue
+        if back_already and not record["undoing"]:
+            report.restored.append(path)
+            continue
         photo = store.photo(record["photo_id"]) if record["photo_id"] is not None else None
         if photo is not None and profile is not None:
             # The history first, committed: a process killed before the file is back then sees
             # keywords added in another tool (which change nothing), never removed ones.
             with store.transaction():
-                _history_after_undo(store, profile, photo, record, library)
+                _history_after_undo(store, profile, photo, record)
+                store.mark_file_undoing(record["id"])
         try:
             if not back_already:
                 _restore(path, original, library.allowed(photo) if photo else library.roots)
         except (OSError, ExportError) as exc:
             if photo is not None:
                 with store.transaction():
-                    _rebase(store, photo, library)  # the file stayed as the export left it
+                    _rebase(store, photo, path)
             report.skipped.append((path, str(exc)))
             continue
         report.restored.append(path)
@@ -299,25 +305,19 @@ def _restore(path: str, original: bytes | None, inside: list[str]) -> None:
         write_file(path, original, read_for_writing(path), inside=inside)
 
 
-def _history_after_undo(store: Store, profile: Profile, photo: Photo, record: dict, library: Library) -> None:
-    """The files as the undo leaves them are the base again, and the removals they undo are
-    pending again. Written before the file is put back, so that a process killed between the
-    two sees keywords added by another tool (harmless), never removed."""
-    by_file = _files_keywords(photo, library)
-    by_file.pop(record["path"], None)
-    if record["backup"] is not None:
-        by_file[record["path"]] = keywords_of_copy(record["path"], record["backup"])
-    _set_base(store, photo, by_file)
+def _history_after_undo(store: Store, profile: Profile, photo: Photo, record: dict) -> None:
+    """The restored file's content is its base again, and the removals it undoes are pending
+    again. Written before the file is put back, so that a process killed between the two sees
+    keywords added by another tool (harmless), never removed. The photo's other files keep
+    their bases: what another tool did there is still to be seen."""
+    restored = keywords_of_copy(record["path"], record["backup"]) if record["backup"] is not None else []
+    shift_file_base(store, photo.id, os.path.basename(record["path"]), restored)
     store.mark_removals_pending(profile, photo.id, record["removed"])
 
 
-def _rebase(store: Store, photo: Photo, library: Library) -> None:
-    _set_base(store, photo, _files_keywords(photo, library))
-
-
-def _files_keywords(photo: Photo, library: Library) -> dict[str, list[str]]:
-    files = photo_files(photo.path, photo.companion, library.pair_raw, library.allowed(photo))
-    return keywords_by_file(photo.path, files.sidecars, files.companion)[0]
+def _rebase(store: Store, photo: Photo, path: str) -> None:
+    """The file stayed as the export left it."""
+    shift_file_base(store, photo.id, os.path.basename(path), keywords_of_copy(path, path))
 
 
 def _set_base(store: Store, photo: Photo, by_file: dict[str, list[str]]) -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 
-from ..library import RAW_JPEG_SETTING
+from .scanning import RAW_JPEG_SETTING
 from ..options import OPTIONS, in_scope
 from ..store import Store, StoreError, UnknownProfile
 

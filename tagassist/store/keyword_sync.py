@@ -164,12 +164,17 @@ class KeywordSyncTables:
 
     def exported_files(self, run_id: int) -> list[dict]:
         rows = self.database.query(
-            "SELECT id, photo_id, path, backup, written_sha256, added, removed FROM export_files"
+            "SELECT id, photo_id, path, backup, written_sha256, added, removed, undoing FROM export_files"
             " WHERE run_id = ? ORDER BY id DESC", (run_id,))
         for row in rows:
             row["path"] = from_db_path(row["path"])
             row["added"], row["removed"] = json.loads(row["added"]), json.loads(row["removed"])
         return rows
+
+    def mark_file_undoing(self, record_id: int) -> None:
+        """The undo wrote this file's history; the file itself follows."""
+        with self.transaction() as conn:
+            conn.execute("UPDATE export_files SET undoing = 1 WHERE id = ?", (record_id,))
 
     def mark_export_undone(self, run_id: int) -> None:
         with self.transaction() as conn:

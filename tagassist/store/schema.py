@@ -219,6 +219,12 @@ MIGRATIONS: list[list[str]] = [
     [
         "ALTER TABLE photos ADD COLUMN file_bases TEXT",
     ],
+    # 8: an undo writes the history of each file before it puts the file back; this marks the
+    # files whose history it wrote, so that an undo run again after a kill tells its own
+    # restore from another tool's edit that happens to bring back the same bytes.
+    [
+        "ALTER TABLE export_files ADD COLUMN undoing INTEGER NOT NULL DEFAULT 0",
+    ],
 ]
 
 LATEST_VERSION = len(MIGRATIONS)

@@ -237,6 +237,19 @@ def test_files_a_killed_export_wrote_do_not_undo_a_removal_made_afterwards(cli, 
     assert exif_keywords(tmp_path / "q.xmp") == exif_keywords(tmp_path / "q.jpg.xmp") == ["new"]
 
 
+def test_an_undo_does_not_hide_a_removal_made_in_another_file_of_the_photo(cli, tmp_path):
+    photo = make_photo(tmp_path / "owl.jpg", "owl", sidecar=False)
+    xmp(tmp_path / "owl.xmp", "owl")
+    cli("scan", tmp_path)
+    cli("tag", photo, "--add", "night")
+    cli("export", photo)  # both files
+    exiftool("-XMP-dc:Subject-=owl", tmp_path / "owl.xmp")  # removed in another tool
+    code, out = cli("export", "--undo")
+    assert "1 file(s) restored, 1 skipped" in out  # the JPEG back; the sidecar changed since
+    cli("scan", tmp_path)
+    assert history(cli, photo) == ["night"]
+
+
 def test_digikam_tag_list_follows_a_removal_and_a_rename(cli, tmp_path):
     photo = make_photo(tmp_path / "dk.jpg")
     sidecar = tmp_path / "dk.jpg.xmp"

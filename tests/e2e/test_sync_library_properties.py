@@ -40,13 +40,14 @@ from PIL import Image
 from benchmarks.photosim.dng import save_dng
 from benchmarks.photosim.metadata import Shot, save_jpeg
 from benchmarks.photosim.render import render
-from tagassist.library import Scanner, scanner
+from tagassist.library import scanner
 from tagassist.library.keyword_export import render as render_keywords
 from tagassist.library.keywords import parse_xmp_keywords
 from tagassist.library.photo_files import photo_files
 from tagassist.library.reader import read_embedded_keywords
 from tagassist.services import export as export_service
 from tagassist.services.export import export_photos, undo_export
+from tagassist.services.scanning import Scanner
 from tagassist.store import Store
 
 PROFILES = ["ana", "bob"]  # ana scans (imports); bob never imports
@@ -190,6 +191,15 @@ class Library:
                 self.last[photo][keyword] = ("other_remove", None)
 
     # -- tagassist -------------------------------------------------------------------------------
+    def written_by_tagassist(self, before: dict[str, dict[str, list[str]]]) -> None:
+        """An export killed before its commit wrote some files: the next sync takes what they
+        hold as tagassist's (the export journal says so), so a removal not read yet in such a
+        file was settled by that export."""
+        for photo, files in before.items():
+            changed = {name for name, tags in self.files(photo).items() if tags != files.get(name)}
+            for key in [key for key in self.unread[photo] if key[0] in changed]:
+                del self.unread[photo][key]
+
     def scan(self) -> None:
         Scanner(self.store, self.profiles["ana"], workers=1).run([self.folder])
         self.ids = {photo: self.store.photo_by_path(self.path(photo)).id for photo in PHOTOS}
@@ -209,41 +219,52 @@ def run_interleaving(ops, folder: Path, monkeypatch) -> None:
         library = Library(folder, store)
         library.scan()
         for op in ops:
-            kind = op[0]
-            if kind in ("other_add", "other_remove"):
-                _, photo, index, keyword = op
-                files = PHOTOS[photo][1]
-                getattr(library, kind)(photo, files[index % len(files)], keywords_of(photo)[keyword])
-            elif kind == "tag":
-                _, profile, photo, keyword = op
-                store.add_tags(library.profiles[profile], [library.ids[photo]], [keywords_of(photo)[keyword]], "typed")
-                library.last[photo][keywords_of(photo)[keyword]] = ("add", profile)
-            elif kind in ("remove", "reject"):
-                _, profile, photo, keyword = op
-                name, who = keywords_of(photo)[keyword], library.profiles[profile]
-                held = name in {a.tag for a in store.photo_tags(who, library.ids[photo])}
-                (store.remove_tags if kind == "remove" else store.reject_tags)(who, [library.ids[photo]], [name])
-                if held or kind == "reject":
-                    library.last[photo][name] = ("user_remove", profile)
-            elif kind == "scan":
-                library.scan()
-            elif kind == "export":
-                library.export(op[1], op[2])
-            elif kind == "export_killed":
-                _kill_after(monkeypatch, export_service, "write_file", op[3],
-                            lambda: library.export(op[1], op[2]))
-            elif kind == "undo":
-                _undo(library)
-            elif kind == "undo_killed":
-                _kill_after(monkeypatch, export_service, "_restore", op[1], lambda: _undo(library))
-            elif kind == "scan_during_export":
-                _scan_during_export(library, monkeypatch, op[1])
+            apply(library, op, monkeypatch)
             time.sleep(0.001)
-        library.scan()  # at rest: both profiles write back, then read again
-        for name in PROFILES:
-            library.export(name)
-        library.scan()
+        bring_to_rest(library)
         check_at_rest(library)
+
+
+def apply(library: Library, op: tuple, monkeypatch) -> None:
+    """One operation, and what it means for what the users did last."""
+    store, kind = library.store, op[0]
+    if kind in ("other_add", "other_remove"):
+        _, photo, index, keyword = op
+        files = PHOTOS[photo][1]
+        getattr(library, kind)(photo, files[index % len(files)], keywords_of(photo)[keyword])
+    elif kind == "tag":
+        _, profile, photo, keyword = op
+        store.add_tags(library.profiles[profile], [library.ids[photo]], [keywords_of(photo)[keyword]], "typed")
+        library.last[photo][keywords_of(photo)[keyword]] = ("add", profile)
+    elif kind in ("remove", "reject"):
+        _, profile, photo, keyword = op
+        name, who = keywords_of(photo)[keyword], library.profiles[profile]
+        held = name in {a.tag for a in store.photo_tags(who, library.ids[photo])}
+        (store.remove_tags if kind == "remove" else store.reject_tags)(who, [library.ids[photo]], [name])
+        if held or kind == "reject":
+            library.last[photo][name] = ("user_remove", profile)
+    elif kind == "scan":
+        library.scan()
+    elif kind == "export":
+        library.export(op[1], op[2])
+    elif kind == "export_killed":
+        before = {photo: library.files(photo) for photo in PHOTOS}
+        _kill_after(monkeypatch, export_service, "write_file", op[3], lambda: library.export(op[1], op[2]))
+        library.written_by_tagassist(before)
+    elif kind == "undo":
+        _undo(library)
+    elif kind == "undo_killed":
+        _kill_after(monkeypatch, export_service, "_restore", op[1], lambda: _undo(library))
+    elif kind == "scan_during_export":
+        _scan_during_export(library, monkeypatch, op[1])
+
+
+def bring_to_rest(library: Library) -> None:
+    """Scan; each profile writes back; scan again."""
+    library.scan()
+    for name in PROFILES:
+        library.export(name)
+    library.scan()
 
 
 def _kill_after(monkeypatch, module, name: str, calls: int, action) -> None:

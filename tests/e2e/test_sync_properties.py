@@ -30,7 +30,7 @@ from hypothesis import strategies as st
 
 from benchmarks.photosim.metadata import Shot, save_jpeg
 from benchmarks.photosim.render import render
-from tagassist.library import Scanner
+from tagassist.services.scanning import Scanner
 from tagassist.library.keywords import parse_xmp_keywords
 from tagassist.services.export import export_photos
 from tagassist.store import Store

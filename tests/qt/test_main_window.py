@@ -269,7 +269,7 @@ def test_first_run_asks_for_a_name_and_a_folder(qtbot, monkeypatch):
 
 
 def test_write_keywords_to_files_from_the_app(qtbot, app, sample_copy):
-    from tagassist.library import Scanner
+    from tagassist.services.scanning import Scanner
     from tagassist.library.reader import read_embedded_keywords
 
     window, controller, store = app
@@ -355,7 +355,7 @@ def test_a_raw_library_works_in_the_app_as_a_jpeg_one(qtbot, app, tmp_path, monk
     # Settings > RAW + JPEG: two photos; the library remembers it for the next scan
     monkeypatch.setattr(SettingsDialog, "exec", lambda self: (self.editors["raw_jpeg"].setCurrentIndex(1), True)[1])
     window.settings_action.trigger()
-    from tagassist.library import pairs_raw_jpeg
+    from tagassist.services.scanning import pairs_raw_jpeg
     assert not pairs_raw_jpeg(store)
 
 

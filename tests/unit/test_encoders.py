@@ -101,7 +101,7 @@ def test_unknown_encoder_is_a_clear_error():
 
 
 def test_indexing_is_resumable_after_cancel(store, lite0, sample_copy):
-    from tagassist.library import Scanner
+    from tagassist.services.scanning import Scanner
 
     Scanner(store, store.profile()).run([sample_copy])
     indexer = Indexer(store, lite0, batch_size=8)

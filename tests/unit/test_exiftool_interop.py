@@ -5,7 +5,7 @@ from datetime import datetime
 
 from benchmarks.photosim.metadata import Shot, save_jpeg
 from benchmarks.photosim.render import render
-from tagassist.library import Scanner
+from tagassist.services.scanning import Scanner
 from tests.conftest import need_tool
 
 

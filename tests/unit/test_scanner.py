@@ -10,7 +10,9 @@ from PIL import Image
 
 from benchmarks.photosim.metadata import Shot, save_jpeg, write_sidecar, xmp_packet
 from benchmarks.photosim.render import render
-from tagassist.library import Scanner, ThumbnailCache
+from tagassist.library import ThumbnailCache
+from tagassist.services import scanning
+from tagassist.services.scanning import Scanner
 from tagassist.library import scanner as scanner_module
 from tests.conftest import SAMPLE_LIBRARY, need_shared
 
@@ -184,7 +186,7 @@ def test_unreadable_folders_are_reported_and_their_photos_not_marked_missing(sto
         return real_scandir(path)
 
     monkeypatch.setattr(scanner_module.os, "scandir", scandir)
-    monkeypatch.setattr(scanner_module, "_is_gone", lambda raw: False)  # stat also fails in a locked folder
+    monkeypatch.setattr(scanning, "is_gone", lambda raw: False)  # stat also fails in a locked folder
     summary = _scan(store, tmp_path)
     assert summary.unreadable == [(str(locked), "Permission denied")]
     assert summary.failed == 1 and summary.missing == 0
@@ -211,7 +213,7 @@ def test_non_utf8_file_names(store, tmp_path):
 
 
 def test_cancel_leaves_a_consistent_library_that_a_rescan_finishes(store, tmp_path, monkeypatch):
-    monkeypatch.setattr(scanner_module, "BATCH_SIZE", 4)
+    monkeypatch.setattr(scanning, "BATCH_SIZE", 4)
     for i in range(20):
         _jpeg(tmp_path / f"{i:02}.jpg", seed=i)
     scanner = Scanner(store, store.profile())

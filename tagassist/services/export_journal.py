@@ -17,9 +17,9 @@ import json
 import os
 from collections.abc import Sequence
 
+from ..library.keyword_export import file_sha256
+from ..library.reader import keywords_of_copy
 from ..store import Store
-from .keyword_export import file_sha256
-from .reader import keywords_of_copy
 
 
 def journal_write(store: Store, run_id: int, photo_id: int, target: str, current: bytes | None, data: bytes,
@@ -67,19 +67,23 @@ def recover_journal(store: Store) -> int:
                                            record["written_sha256"], record["added"], record["removed"])
                 entered += 1
                 if file_sha256(path) == record["written_sha256"] and store.photo(record["photo"]) is not None:
-                    _learn_written(store, record["photo"], path)
+                    # tagassist wrote it: its keywords are the base, not another tool's edit
+                    shift_file_base(store, record["photo"], os.path.basename(path), keywords_of_copy(path, path))
         forget([intent])
     return entered
 
 
-def _learn_written(store: Store, photo_id: int, path: str) -> None:
-    """tagassist wrote ``path``: what it holds now is part of the base, the file's and the
-    photo's, so the next sync takes none of it for another tool's edit."""
+def shift_file_base(store: Store, photo_id: int, name: str, now: list[str]) -> None:
+    """tagassist changed the file ``name`` of the photo to hold ``now``: that becomes its base,
+    and the photo's base follows the change (a keyword leaves it only where no other file's
+    base holds it). The photo's other files keep their bases: what another tool did to them
+    is still to be seen by the next sync."""
     state = store.sync_state(photo_id)
-    name, now = os.path.basename(path), set(keywords_of_copy(path, path))
-    before = (state.file_bases or {}).get(name, frozenset())
-    store.set_base_keywords(photo_id, (state.base - (before - now)) | (now - before))
-    store.set_file_base(photo_id, name, now)
+    bases = state.file_bases or {}
+    before, now_set = bases.get(name, frozenset()), set(now)
+    elsewhere = set().union(*(tags for other, tags in bases.items() if other != name))
+    store.set_base_keywords(photo_id, (state.base - ((before - now_set) - elsewhere)) | (now_set - before))
+    store.set_file_base(photo_id, name, now_set)
 
 
 def _write_synced(path: str, data: bytes) -> None:
