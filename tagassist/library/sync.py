@@ -70,10 +70,6 @@ class SyncPlan:
     superseded: tuple[tuple[int, str], ...] = ()  # pending removals another tool undid since
     conflicts: tuple[Conflict, ...] = ()
 
-    @property
-    def changes_history(self) -> bool:
-        return bool(self.imports or self.dropped or self.superseded)
-
 
 def _later(a: str, b: str) -> bool:
     """Whether ISO time ``a`` is after ``b`` (times with and without offsets compare)."""

@@ -145,11 +145,6 @@ class KeywordEdits:
                                 "edit": edit})
         return results
 
-    def remove_alias(self, profile: Profile, alias: str) -> bool:
-        with self.transaction() as conn:
-            return bool(conn.execute("DELETE FROM keyword_aliases WHERE profile_id = ? AND alias = ? COLLATE NOCASE",
-                                     (profile.id, normalise_tag(alias))).rowcount)
-
     def fold_aliases(self, profile: Profile) -> int:
         """Merge keywords that arrived under an alias (imported from files) into their keyword.
         Returns the photos changed."""
