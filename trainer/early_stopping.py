@@ -1,5 +1,4 @@
-"""Early stopping on a held-out metric (keep the best weights, stop when patience runs out),
-and the exception a stop request raises."""
+"""Early stopping on a held-out metric: keep the best weights, stop when patience runs out."""
 
 from __future__ import annotations
 
@@ -31,7 +30,3 @@ class EarlyStopping:
         for module, state in zip(self.modules, self.best_state):
             module.load_state_dict(state)
         return True
-
-
-class Stopped(Exception):
-    """The user asked training to stop (SIGTERM, Cancel): nothing is written or activated."""

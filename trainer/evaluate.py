@@ -7,7 +7,9 @@ Datasets: ``lastfm:FOLDER`` (hetrec2011 Last.fm, with its social graph and liste
 ``tagrec:FILE`` (TagRec CSV) or ``store:DB`` (a tagassist library). Each model is trained and
 scored in its own process (where the OS can fork), so its wall time and peak memory are its
 own. Test posts whose item has no training tags are also scored apart (the cold-item slice).
-``engine`` is what users get: the app's own suggestions (``trainer/engine_model.py``).
+``engine`` is what users get: the app's own suggestions (``trainer/engine_model.py``). The
+papers' models are in ``trainer/research/``, from a source install only; ``tagassist eval``
+runs this evaluator in the installed app with the baselines and ``engine``.
 """
 
 from __future__ import annotations

@@ -23,11 +23,12 @@ from tagassist.engine.calibration import platt
 from tagassist.engine.encoders import LITE0_MEAN, LITE0_STD, pretrained_lite0
 from tagassist.engine.encoders.cnn_permlp import SmallCNN
 from tagassist.engine.ranker import SignalRanker
-from tagassist.models.bundle import BundleError, load_bundle
+from tagassist.engine.bundle import BundleError, load_bundle
 from tagassist.models.permlp import PerMLP, bpr_loss
 from tagassist.store import Photo, Profile, Store
 
-from .early_stopping import EarlyStopping, Stopped
+from .control import checkpoint
+from .early_stopping import EarlyStopping
 from .judging import f1_at_5
 from .photo_batches import centre_crops, random_crops
 from .validation import ForwardSplit
@@ -127,8 +128,7 @@ def run_epochs(modules: Sequence[torch.nn.Module], rows: np.ndarray, batch_size:
         rng.shuffle(rows)
         losses = []
         for start in range(0, len(rows), batch_size):
-            if should_stop():
-                raise Stopped()
+            checkpoint(should_stop)
             losses.append(train_step(rows[start : start + batch_size]))
         metric = validate()
         elapsed = time.perf_counter() - started

@@ -11,7 +11,7 @@ from tagassist.engine.suggest import Suggester
 from tagassist.models.scoring import ModelScorer, active_model_scorer
 from tagassist.store import Photo, Profile, Store
 
-from .early_stopping import Stopped
+from .control import checkpoint
 from .metrics import ranking_metrics
 from .signal_ranker import fit_signal_ranker
 from .validation import ForwardSplit, Verdict, paired_bootstrap
@@ -68,8 +68,7 @@ def choose_combination(store, profile, encoder_id, photos, truths, exclude, scor
     best, choice = -1.0, (None, MODEL_WEIGHTS[0])
     for ranker in rankers:
         for weight in MODEL_WEIGHTS:
-            if should_stop():
-                raise Stopped()
+            checkpoint(should_stop)
             rankings = [[s.tag for s in suggester.rank(x, 5, ranker=ranker, model_weight=weight)] for x in signals]
             f1 = f1_at_5(rankings, truths)
             if f1 > best:
@@ -148,3 +147,25 @@ def judge_folds(judgements: list[Judgement], split: ForwardSplit, *, seed: int =
                    after_scores=tuple(x for j in judgements for x in j.after_scores),
                    summary=outcome_summary(activate, split.test_shoots, newest.test_photos, *newest.accepted,
                                            too_few=pooled.better and never_worse and not enough))
+
+
+def judge(store: Store, profile: Profile, photos: list[Photo], tags: list[list[str]], folds: list[ForwardSplit],
+          newest: ModelScorer, encoder_id: str, previous_encoder: str | None,
+          fit_older: Callable[[ForwardSplit], ModelScorer] | None, report: Callable[[dict], None],
+          should_stop: Callable[[], bool], *, seed: int = 0) -> Judgement:
+    """The candidate (``newest``) on the newest fold's test shoots, and a model of the older
+    shoots, fitted by the same recipe (``fit_older``), on each older fold's; one decision over
+    all of them."""
+    def stage(step: int) -> None:
+        report({"stage": "compare", "epoch": 0, "step": step, "total": len(folds) + 1, "loss": None, "metric": None,
+                "eta_s": 0})
+
+    stage(0)
+    judgements = [judge_candidate(store, profile, photos, tags, folds[0], newest, encoder_id, previous_encoder,
+                                  should_stop, seed=seed)]
+    for number, older in enumerate(folds[1:], start=1):
+        stage(number)
+        judgements.append(judge_candidate(store, profile, photos, tags, older, fit_older(older), encoder_id,
+                                          encoder_id, should_stop, seed=seed))
+    stage(len(folds))
+    return judge_folds(judgements, folds[0], seed=seed) if len(judgements) > 1 else judgements[0]

@@ -17,7 +17,8 @@ import torch.nn.functional as F
 
 from tagassist.models.permlp import PerMLP, bpr_loss
 
-from .early_stopping import EarlyStopping, Stopped
+from .control import checkpoint
+from .early_stopping import EarlyStopping
 
 
 def distil(
@@ -53,8 +54,7 @@ def distil(
     for _ in range(epochs):
         rng.shuffle(train_rows)
         for start in range(0, len(train_rows), batch_size):
-            if should_stop():
-                raise Stopped()
+            checkpoint(should_stop)
             rows = train_rows[start : start + batch_size]
             pos, neg = positive_batch(rows)
             users = torch.zeros(len(rows), dtype=torch.long, device=device)

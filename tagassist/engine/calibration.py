@@ -41,26 +41,28 @@ class Calibration:
         return np.where(scores > 0, calibrated, scores)  # "no evidence" stays no evidence
 
 
-def platt(x: np.ndarray, y: np.ndarray, prior: tuple[float, float] = (1.0, 0.0),
-          strength: float = PRIOR_STRENGTH) -> tuple[float, float]:
-    """P(y) = sigmoid(a * x + b), the maximum a posteriori (a, b) under a Gaussian prior of
-    ``strength`` around ``prior``: Newton's method with step halving, so it converges even
-    where the classes separate, or one of them is missing."""
-    x = np.asarray(x, dtype=np.float64).ravel()
+def logistic_map(design: np.ndarray, y: np.ndarray, strength, centre=0.0, iterations: int = 100) -> np.ndarray:
+    """The weights w of P(y) = sigmoid(design @ w) at the maximum a posteriori under a Gaussian
+    prior of ``strength`` (one per weight, or one for all; each above zero) around ``centre``:
+    Newton's method with step halving, so it converges even where the classes separate, one of
+    them is missing, or columns can hardly be told apart (plain Newton runs off there). The one
+    logistic solver of tagassist: Platt scaling here, the trainer's learned signal ranker."""
+    design = np.asarray(design, dtype=np.float64)
     y = np.asarray(y, dtype=np.float64).ravel()
-    centre = np.asarray(prior, dtype=np.float64)
+    strength = np.broadcast_to(np.asarray(strength, dtype=np.float64), design.shape[1:])
+    centre = np.broadcast_to(np.asarray(centre, dtype=np.float64), design.shape[1:])
 
     def loss(w: np.ndarray) -> float:
-        z = w[0] * x + w[1]
-        return float(np.sum(np.logaddexp(0.0, z) - y * z) + 0.5 * strength * np.sum((w - centre) ** 2))
+        z = design @ w
+        return float(np.sum(np.logaddexp(0.0, z) - y * z) + 0.5 * np.sum(strength * (w - centre) ** 2))
 
     w, current = centre.copy(), loss(centre)
-    for _ in range(100):
-        p = 1.0 / (1.0 + np.exp(-np.clip(w[0] * x + w[1], -30, 30)))
+    for _ in range(iterations):
+        p = 1.0 / (1.0 + np.exp(-np.clip(design @ w, -30, 30)))
         residual, curvature = p - y, p * (1 - p)
-        gradient = np.array([x @ residual, residual.sum()]) + strength * (w - centre)
-        hessian = np.array([[x * x @ curvature, x @ curvature], [x @ curvature, curvature.sum()]])
-        step = np.linalg.solve(hessian + strength * np.eye(2), gradient)
+        gradient = design.T @ residual + strength * (w - centre)
+        hessian = (design * curvature[:, None]).T @ design + np.diag(strength)
+        step = np.linalg.solve(hessian, gradient)
         size = 1.0
         while size > 1e-6 and loss(w - size * step) > current:  # never a step that fits worse
             size /= 2
@@ -69,7 +71,16 @@ def platt(x: np.ndarray, y: np.ndarray, prior: tuple[float, float] = (1.0, 0.0),
         w, current = w - size * step, loss(w - size * step)
         if np.abs(size * step).max() < 1e-8:
             break
-    return float(w[0]), float(w[1])
+    return w
+
+
+def platt(x: np.ndarray, y: np.ndarray, prior: tuple[float, float] = (1.0, 0.0),
+          strength: float = PRIOR_STRENGTH) -> tuple[float, float]:
+    """P(y) = sigmoid(a * x + b), the maximum a posteriori (a, b) under a Gaussian prior of
+    ``strength`` around ``prior`` (``logistic_map``)."""
+    x = np.asarray(x, dtype=np.float64).ravel()
+    a, b = logistic_map(np.column_stack([x, np.ones_like(x)]), y, strength, prior)
+    return float(a), float(b)
 
 
 def fit_calibration(scores: Sequence[float], hits: Sequence[bool]) -> Calibration:

@@ -10,7 +10,7 @@ from tagassist.engine.encoders import DEFAULT_ENCODER, FINE_TUNED_PREFIX
 from tagassist.services import models
 from tagassist.store import Store
 from tests.conftest import SAMPLE_LIBRARY
-from trainer.early_stopping import Stopped
+from trainer.control import Stopped
 from trainer.pipeline import TrainConfig, train, train_profile
 
 # the sample library's 30 tagged photos in 6 shoots: judged on 5 or more (the guard: test_validation)

@@ -2,7 +2,7 @@
 
 from trainer.data import Post
 from trainer.metrics import ranking_metrics
-from trainer.pitf import PITF
+from trainer.research.pitf import PITF
 
 
 def test_pitf_learns_each_users_tag_and_each_items_tag():
@@ -19,7 +19,7 @@ def test_pitf_learns_each_users_tag_and_each_items_tag():
 
 
 def test_fm_tag_weights_rank_popular_tags_for_strangers_where_pitf_cannot():
-    from trainer.pitf import FM
+    from trainer.research.pitf import FM
 
     posts = [Post(f"u{u}", f"i{i}", 0.0, frozenset({"zzz-popular"})) for u in range(8) for i in range(8)]
     posts.append(Post("u0", "i0", 1.0, frozenset({"aaa-rare"})))

@@ -6,7 +6,7 @@ import pytest
 from tagassist.engine.ranker import DEFAULT_WEIGHTS, RANKER_FEATURES, SIGNALS, SignalRanker, combine
 from tagassist.engine.suggest import Suggester
 from tagassist.store import Photo
-from trainer.signal_ranker import fit_logistic, fit_signal_ranker
+from trainer.signal_ranker import PRIOR, fit_logistic, fit_signal_ranker, ranker_from_examples
 
 ENCODER = "test-encoder"
 
@@ -20,6 +20,41 @@ def test_logistic_regression_recovers_known_coefficients():
     assert coefficients == pytest.approx([3.0, -2.0, 0.0], abs=0.15) and bias == pytest.approx(-0.5, abs=0.1)
     shrunk, _ = fit_logistic(x, y, np.full(3, 1e5))
     assert np.abs(shrunk).max() < 0.05  # a strong penalty pulls every coefficient to zero
+
+
+def _sigmoid(z):
+    return 1 / (1 + np.exp(-z))
+
+
+def test_logistic_regression_stays_finite_where_plain_newton_ran_off():
+    """The untrained engine's score is not penalised, and neither is the bias. Where every
+    candidate's score is near 1, the data can hardly tell the two apart, and plain Newton ran
+    off along that direction (here to a coefficient of -364 and a bias of +362: a candidate the
+    engine scored 0.5 would have been certain); where the score separates the classes, to a
+    coefficient of 2,000. The one solver, with step halving and a weak prior, stays finite and
+    fits the data. (Both halves fail on the old solver.)"""
+    rng = np.random.default_rng(0)
+    near_one = 1 - rng.uniform(0, 1e-3, size=(200, 1))
+    taken = (rng.uniform(size=200) < 0.3).astype(float)
+    (coefficient,), bias = fit_logistic(near_one, taken, np.zeros(1))
+    assert abs(coefficient) < 5 and abs(bias) < 5
+    assert _sigmoid(near_one[:, 0] * coefficient + bias).mean() == pytest.approx(taken.mean(), abs=0.02)
+    assert _sigmoid(0.5 * coefficient + bias) < 0.5  # a weaker candidate is no surer than the data says
+
+    score = rng.uniform(size=(200, 1))
+    (coefficient,), bias = fit_logistic(score, (score[:, 0] > 0.5).astype(float), np.zeros(1))
+    assert 0 < coefficient < 100
+    assert _sigmoid(0.6 * coefficient + bias) > 0.9 and _sigmoid(0.4 * coefficient + bias) < 0.1
+
+
+def test_a_ranker_of_scores_near_one_keeps_its_coefficients_small():
+    """The same through the ranker as "Retrain on my tags" fits it: the untrained engine's score
+    near 1 for every replayed candidate, every other signal silent."""
+    rng = np.random.default_rng(2)
+    x = np.zeros((300, len(RANKER_FEATURES)))
+    x[:, PRIOR] = 1 - rng.uniform(0, 1e-3, size=300)
+    ranker = ranker_from_examples(x, (rng.uniform(size=300) < 0.2).astype(float), 10)
+    assert max(abs(c) for c in ranker.coefficients) < 5 and abs(ranker.bias) < 5
 
 
 def test_a_ranker_round_trips_and_an_unknown_layout_is_ignored():

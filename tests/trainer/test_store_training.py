@@ -12,7 +12,7 @@ import pytest
 import torch
 
 from tagassist.cli import main
-from tagassist.models.bundle import BundleError, load_bundle, save_bundle
+from tagassist.engine.bundle import BundleError, load_bundle, save_bundle
 from tagassist.models.permlp import PerMLP
 from tagassist.models.scoring import active_model_scorer, load_scorer
 from tagassist.store import Photo
@@ -136,18 +136,7 @@ def test_a_bundle_that_fails_verification_is_never_activated_nor_shown_active(ca
 def test_sigterm_stops_training_and_keeps_the_previous_model(library):
     profile = library.profile()
     db = str(library.path)
-    process = subprocess.Popen(
-        [sys.executable, "-c",
-         "import dataclasses, trainer.pipeline as t, runpy, sys\n"
-         "@dataclasses.dataclass\n"  # long enough to be interrupted
-         "class Long(t.TrainConfig):\n"
-         "    epochs: int = 100000\n"
-         "    patience: int = 100000\n"
-         "t.TrainConfig = Long\n"
-         f"sys.argv = ['trainer', 'train', '--db', {db!r}, '--json-progress']\n"
-         "runpy.run_module('trainer', run_name='__main__')"],
-        cwd=REPO, stdout=subprocess.PIPE, text=True,
-    )
+    process = subprocess.Popen(_long_trainer(db), cwd=REPO, stdout=subprocess.PIPE, text=True)
     first_line = process.stdout.readline()
     assert json.loads(first_line)["stage"] == "train"
     sent = time.monotonic()
@@ -201,6 +190,7 @@ def test_self_training_distils_on_untagged_photos_and_keeps_the_better_model(lib
 
 
 def _long_trainer(db: str, *extra: str) -> list[str]:
+    """The trainer's command line, with a config long enough to be interrupted."""
     return [sys.executable, "-c",
             "import dataclasses, trainer.pipeline as t, runpy, sys\n"
             "@dataclasses.dataclass\n"
@@ -243,7 +233,7 @@ def test_the_trainer_stops_when_its_parent_dies(library):
 
 
 def test_a_bundle_that_matches_its_checksum_but_does_not_load_falls_back(library, tmp_path):
-    from tagassist.models.bundle import bundle_sha256
+    from tagassist.engine.bundle import bundle_sha256
 
     profile = library.profile()
     result = train_profile(library, profile, ENCODER, config=TrainConfig(epochs=2), models_dir=tmp_path)

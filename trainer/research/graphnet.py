@@ -18,7 +18,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .model_api import SideData
+from ..model_api import SideData
 from .neural import Batches, ItemEncoder, NeuralTagModel, mlp
 
 

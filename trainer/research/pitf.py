@@ -14,8 +14,8 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from .data import Post
-from .model_api import Callback, SideData, TagModel
+from ..data import Post
+from ..model_api import Callback, SideData, TagModel
 
 
 class PITF(TagModel):

@@ -7,7 +7,7 @@
 over (post, positive tag, N sampled negatives), with the user's rejected tags for that item
 added as hard negatives. The layers are tagassist's own PerMLP (the engine scores photos with
 the same module). On photos z is the visual embedding; on a folksonomy z is the item features
-of trainer.neural (item id, the item's tag profile, side features).
+of trainer.research.neural (item id, the item's tag profile, side features).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from torch import nn
 
 from tagassist.models.permlp import PerMLP, bpr_pair_loss
 
-from .model_api import SideData
+from ..model_api import SideData
 from .neural import Batches, ItemEncoder, NeuralTagModel
 
 

@@ -20,7 +20,7 @@ from torch import nn
 
 from tagassist.models.permlp import PerMLP
 
-from .model_api import Callback, SideData
+from ..model_api import Callback, SideData
 from .neural import Batches, ItemEncoder, NeuralTagModel
 from .permlp_model import CNNPerMLP, sampled_bpr
 

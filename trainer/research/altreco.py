@@ -21,7 +21,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .model_api import Callback, SideData
+from ..model_api import Callback, SideData
 from .neural import Batches, ItemEncoder, NeuralTagModel, mlp, softmax_multilabel_loss
 
 

@@ -20,9 +20,9 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .data import Post, chronological_split
-from .metrics import ranking_metrics
-from .model_api import Callback, SideData, TagModel
+from ..data import Post, chronological_split
+from ..metrics import ranking_metrics
+from ..model_api import Callback, SideData, TagModel
 
 PROFILE_TAGS = 48  # a profile bag keeps its strongest tags: enough, and it keeps batches dense
 
