@@ -32,7 +32,7 @@ def _median_rate(count: int, seconds: list[float]) -> float:
 
 def bench_indexing(store, library: Path, device: torch.device, repeat: int) -> list[dict]:
     from tagassist.engine.encoders import load_encoder
-    from tagassist.engine.indexer import Indexer, decode_for
+    from tagassist.services.indexing import decode_for, library_indexer
 
     encoder = load_encoder(None, device)
     photos = [p for p, _ in store.list_photos(store.profile())]
@@ -42,10 +42,10 @@ def bench_indexing(store, library: Path, device: torch.device, repeat: int) -> l
         for _ in range(repeat):
             store.database.execute("DELETE FROM embeddings")
             started = time.perf_counter()
-            summary = Indexer(store, encoder, device, batch_size=batch).run()
+            summary = library_indexer(store, encoder, device, batch_size=batch).run()
             times.append(time.perf_counter() - started)
             assert summary.indexed == len(photos), summary.failed[:3]
-        label = f"batch {batch}" if batch else f"default batch {Indexer(store, encoder, device).batch_size}"
+        label = f"batch {batch}" if batch else f"default batch {library_indexer(store, encoder, device).batch_size}"
         rows.append({"what": f"index, {label} ({device})", "photos_per_s": _median_rate(len(photos), times)})
     # Where the time goes: decoding alone (same thread pool) and the model alone.
     decode_times = []
@@ -54,7 +54,7 @@ def bench_indexing(store, library: Path, device: torch.device, repeat: int) -> l
         with ThreadPoolExecutor(max(2, os.cpu_count() or 2)) as pool:
             tensors = list(pool.map(lambda p: decode_for(encoder, p), photos))
         decode_times.append(time.perf_counter() - started)
-    indexer = Indexer(store, encoder, device, batch_size=32)
+    indexer = library_indexer(store, encoder, device, batch_size=32)
     batch = torch.stack(tensors[:32])
     indexer.embed(batch)  # warm-up
     model_times = []

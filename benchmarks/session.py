@@ -42,7 +42,7 @@ def prepare_library(root: Path, index: int, n_photos: int, seed: int) -> tuple[P
     """Renders, scans and indexes one photographer's library; returns the database, the truth
     and the profile name."""
     from tagassist.engine.encoders import load_encoder
-    from tagassist.engine.indexer import Indexer
+    from tagassist.services.indexing import library_indexer
     from tagassist.services.scanning import Scanner
     from tagassist.store import Store
 
@@ -53,7 +53,7 @@ def prepare_library(root: Path, index: int, n_photos: int, seed: int) -> tuple[P
         profile = store.profile(photographer.name)
         for _ in Scanner(store, profile, import_keywords=False).scan([str(root / "photos")]):
             pass
-        indexer = Indexer(store, load_encoder(None, "cpu"), "cpu")
+        indexer = library_indexer(store, load_encoder(None, "cpu"), "cpu")
         for _ in indexer.index():
             pass
         store.set_active_encoder(indexer.encoder.id)

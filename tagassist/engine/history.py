@@ -11,7 +11,8 @@ import math
 
 import numpy as np
 
-from ..store import Photo, Profile, Store
+from ..records import Photo, Profile
+from .source import HistorySource
 from .timeplace import camera_name, daypart, epoch_hours, haversine_km, in_context, season
 
 COLD_START_PHOTOS = 20  # below this many tagged photos, generic content words are offered
@@ -82,8 +83,8 @@ class ProfileHistory:
     photo that lost all its tags keeps its row, and is nowhere in time or place.
     """
 
-    def __init__(self, store: Store, profile: Profile, encoder_id: str | None, exclude_photo_ids=frozenset(),
-                 rows: list[tuple] | None = None):
+    def __init__(self, store: HistorySource, profile: Profile, encoder_id: str | None,
+                 exclude_photo_ids=frozenset(), rows: list[tuple] | None = None):
         self.encoder_id = encoder_id
         self.exclude_photo_ids = frozenset(exclude_photo_ids)  # held-out photos, when validating
         self.tags: list[str] = []
@@ -110,7 +111,7 @@ class ProfileHistory:
         self._set_rejections(store.rejection_rows(profile, with_photo=True))
         self._derive()
 
-    def update(self, store: Store, profile: Profile, photo_ids) -> None:
+    def update(self, store: HistorySource, profile: Profile, photo_ids) -> None:
         """Read these photos' tags and rejections again (after the photographer changed them)."""
         ids = [pid for pid in dict.fromkeys(photo_ids) if pid not in self.exclude_photo_ids]
         if not ids:
@@ -141,7 +142,7 @@ class ProfileHistory:
             self.tags.append(tag)
         return self.tag_index[tag]
 
-    def _add_rows(self, store: Store, by_photo: dict[int, list[tuple]]) -> None:
+    def _add_rows(self, store: HistorySource, by_photo: dict[int, list[tuple]]) -> None:
         first = len(self.row_tags)
         hours, lats, lons, used, buckets = [], [], [], [], []
         for pid, rows in by_photo.items():

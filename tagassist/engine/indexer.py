@@ -3,22 +3,27 @@
 Decoding (Pillow releases the GIL) runs in a thread pool one batch ahead of the model, so the
 model never waits for JPEGs. Each batch is committed on its own: stopping the generator keeps
 what was done, and the next run continues with the photos still lacking a vector.
+
+The engine reads no files: the caller hands the indexer how a photo is decoded and what
+becomes of a photo that cannot be (``services/indexing.py`` gives it the library's decoding
+and the store's notes).
 """
 
 from __future__ import annotations
 
 import math
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import numpy as np
 import torch
+from PIL import Image
 
-from ..library.imaging import ImageProblem, decode_rgb, is_raw_name
-from ..library.raw import NO_PREVIEW_NOTE
-from ..store import Photo, Store
+from ..records import Photo
 from .content_words import content_probabilities
 from .device import autocast_dtype
 from .encoders import Encoder
@@ -29,6 +34,27 @@ CONTENT_SUFFIX = ":content"
 def content_encoder_id(encoder_id: str) -> str:
     """Where the friendly-tag probabilities of an encoder's ImageNet logits are stored."""
     return encoder_id + CONTENT_SUFFIX
+
+
+class Undecodable(Exception):
+    """A photo whose pixels cannot be read; the message is one line for the user."""
+
+
+# (photo, long side) -> the photo upright in RGB, at least that long on its long side; raises
+# Undecodable. Runs on the decoding threads.
+Decode = Callable[[Photo, int], Image.Image]
+# What becomes of a photo that could not be decoded (on the indexing thread).
+OnUndecodable = Callable[[Photo, Undecodable], None]
+
+
+class EmbeddingStore(Protocol):
+    """What the indexer reads and writes of a library (the store offers it)."""
+
+    def photos_without_embedding(self, encoder_id: str) -> list[Photo]: ...
+
+    def put_embeddings(self, encoder_id: str, items: Iterable[tuple[str, np.ndarray]]) -> None: ...
+
+    def transaction(self) -> AbstractContextManager: ...
 
 
 @dataclass
@@ -46,32 +72,32 @@ class IndexSummary:
     cancelled: bool = False
 
 
-def decode_for(encoder: Encoder, photo: Photo) -> torch.Tensor:
+def decode_for(encoder: Encoder, photo: Photo, decode: Decode) -> torch.Tensor:
     """Decode just large enough for the encoder's input; the encoder's resize is the only one."""
     width, height = photo.width or 1, photo.height or 1
     aspect = max(width, height) / max(1, min(width, height))
     long_side = min(math.ceil(encoder.input_size * min(aspect, 4.0)), 4 * encoder.input_size)
-    try:
-        image = decode_rgb(photo.pixels_path, photo.orientation, long_side, shrink=False)
-    except ImageProblem:
-        if not photo.companion:
-            raise
-        image = decode_rgb(photo.path, photo.orientation, long_side, shrink=False)  # its RAW's own preview
-    return encoder.preprocess(image)
+    return encoder.preprocess(decode(photo, long_side))
 
 
 class Indexer:
+    """Embeds photos with ``encoder`` into ``store``. ``decode`` reads a photo's pixels and
+    ``on_undecodable`` hears of each photo it could not read (then left without a vector)."""
+
     def __init__(
         self,
-        store: Store,
+        store: EmbeddingStore,
         encoder: Encoder,
         device: torch.device | str = "cpu",
         *,
+        decode: Decode,
+        on_undecodable: OnUndecodable,
         batch_size: int | None = None,
         decode_workers: int | None = None,
     ):
         self.store = store
         self.encoder = encoder
+        self.decode, self.on_undecodable = decode, on_undecodable
         self.device = torch.device(device)
         # Small batches keep decoding and the model overlapped on a CPU (27.9 photos/s at 8
         # against 24.8 at 32 for 12 MP JPEGs on 2 cores); GPUs want large ones.
@@ -121,7 +147,7 @@ class Indexer:
                 raise
 
     def _submit(self, pool: ThreadPoolExecutor, batch: Sequence[Photo]) -> list[Future]:
-        return [pool.submit(decode_for, self.encoder, photo) for photo in batch]
+        return [pool.submit(decode_for, self.encoder, photo, self.decode) for photo in batch]
 
     def _embed_and_store(self, batch: Sequence[Photo], futures: list[Future]) -> None:
         tensors, kept = [], []
@@ -129,12 +155,9 @@ class Indexer:
             try:
                 tensors.append(future.result())
                 kept.append(photo)
-            except ImageProblem as exc:
+            except Undecodable as exc:
                 self.summary.failed.append((photo.path, str(exc)))
-                if is_raw_name(photo.path):  # the RAW itself is fine: only its pixels are not
-                    self.store.mark_without_pixels(photo.id, NO_PREVIEW_NOTE)
-                else:
-                    self.store.set_photo_status(photo.id, "error", str(exc))
+                self.on_undecodable(photo, exc)
         if not kept:
             return
         embeddings, logits = self.embed(torch.stack(tensors))

@@ -20,12 +20,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..store import Photo, Profile, Store
+from ..records import Photo, Profile
 from .calibration import Calibration, fit_calibration
 from .history import COLD_START_PHOTOS, ProfileHistory, group_by_photo
 from .ranker import SignalRanker, combine, default_weights
 from .shoots import newest_shoots_start, shoot_ids
 from .signals import FALLBACK, REGISTRY, Scene, Signal
+from .source import HistorySource
 
 __all__ = ["ProfileHistory", "Signals", "Suggester", "Suggestion"]
 
@@ -70,15 +71,16 @@ CALIBRATION_SHOWN = 5  # suggestions per replayed photo: as many as are shown by
 
 
 class Suggester:
-    """Suggestions for one profile. ``model_scorer``, when given, maps a photo's embedding to
-    a probability per tag (a trained personalized model). ``exclude_photo_ids`` hides photos
+    """Suggestions for one profile, read from ``store``: any ``HistorySource`` (the library's
+    store, the evaluator's folksonomy). ``model_scorer``, when given, maps a photo's embedding
+    to a probability per tag (a trained personalized model). ``exclude_photo_ids`` hides photos
     from the history, so held-out photos can be scored honestly. ``calibrate``: whether the
     scores shown are calibrated on her newest shoots (``calibration.py``); the order of the
     suggestions is the same either way, so validation, which only ranks, skips it."""
 
     def __init__(
         self,
-        store: Store,
+        store: HistorySource,
         profile: Profile,
         encoder_id: str | None = None,
         model_scorer: Callable[[np.ndarray], dict[str, float]] | None = None,

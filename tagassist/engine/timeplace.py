@@ -8,7 +8,7 @@ from datetime import datetime
 
 import numpy as np
 
-from ..store import Photo
+from ..records import Photo
 
 SHOOT_HOURS = 6.0
 SHOOT_KM = 1.0

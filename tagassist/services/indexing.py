@@ -3,10 +3,14 @@ photos embedded in batches, and the library's active encoder set when the run fi
 
 The encoder is a library option (tagassist/options.py): a run indexes with the library's own
 unless asked for another (``tagassist index --encoder``, the Settings dialog), which it then
-makes the library's."""
+makes the library's.
+
+The engine's indexer reads no files: here it is given the library's decoding (``decode_photo``)
+and the store's notes on a photo that cannot be decoded (``note_undecodable``)."""
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable, Iterable, Iterator
 
@@ -38,13 +42,58 @@ def load_default_encoder(device: str = "cpu", on_fallback: Callable[[str], None]
     return load_encoder(DEFAULT_ENCODER, device, on_fallback=on_fallback)
 
 
+def decode_photo(photo: Photo, long_side: int):
+    """The photo's pixels as the indexer wants them (engine.indexer.Decode): upright RGB, at
+    least ``long_side`` on the long side; a JPEG with a RAW falls back to the RAW's own preview.
+    Raises engine.indexer.Undecodable with the library's one-line reason."""
+    from ..engine.indexer import Undecodable
+    from ..library.imaging import ImageProblem, decode_rgb
+
+    try:
+        try:
+            return decode_rgb(photo.pixels_path, photo.orientation, long_side, shrink=False)
+        except ImageProblem:
+            if not photo.companion:
+                raise
+            return decode_rgb(photo.path, photo.orientation, long_side, shrink=False)  # its RAW's own preview
+    except ImageProblem as exc:
+        raise Undecodable(str(exc)) from exc
+
+
+def note_undecodable(store: Store, photo: Photo, problem: Exception) -> None:
+    """A photo the indexer could not decode: a RAW is marked as having no pixels to show (the
+    RAW itself is fine, and taggable), any other file as an error with the reason."""
+    from ..library.imaging import is_raw_name
+    from ..library.raw import NO_PREVIEW_NOTE
+
+    if is_raw_name(photo.path):
+        store.mark_without_pixels(photo.id, NO_PREVIEW_NOTE)
+    else:
+        store.set_photo_status(photo.id, "error", str(problem))
+
+
+def library_indexer(store: Store, encoder, device="cpu", **options):
+    """The engine's Indexer for ``encoder``, reading the photos with the library's decoding
+    (``options``: batch_size, decode_workers)."""
+    from ..engine.indexer import Indexer
+
+    return Indexer(store, encoder, device, decode=decode_photo,
+                   on_undecodable=functools.partial(note_undecodable, store), **options)
+
+
+def decode_for(encoder, photo: Photo):
+    """One photo decoded and preprocessed for ``encoder``, as the indexer's threads do it."""
+    from ..engine.indexer import decode_for
+
+    return decode_for(encoder, photo, decode_photo)
+
+
 def open_indexer(store: Store, encoder_name: str | None, device_name: str | None,
                  on_notice: Callable[[str], None] = log.warning):
     """An Indexer for the requested (or the library's active) encoder, on the chosen device.
     ``on_notice`` hears why a fallback encoder was used (no weights here, for example)."""
     from ..engine.device import choose_device, configure_cpu_threads
     from ..engine.encoders import FINE_TUNED_PREFIX, load_encoder
-    from ..engine.indexer import Indexer
 
     device = choose_device(device_name)
     if device.type == "cpu":
@@ -56,7 +105,7 @@ def open_indexer(store: Store, encoder_name: str | None, device_name: str | None
     elif name and name.startswith(FINE_TUNED_PREFIX):
         bundle = store.model_bundle(version=name[len(FINE_TUNED_PREFIX):])
     encoder = load_encoder(name, device, on_fallback=on_notice, bundle=bundle)
-    return Indexer(store, encoder, device)
+    return library_indexer(store, encoder, device)
 
 
 def index(store: Store, indexer, photos: list[Photo] | None = None) -> Iterator:

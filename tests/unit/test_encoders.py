@@ -10,7 +10,7 @@ from torchvision import models
 from tagassist.engine.encoders import load_encoder
 from tagassist.engine.encoders.cnn_permlp import SmallCNN
 from tagassist.engine.encoders.torchvision_backbones import WEIGHT_SHA256, _split
-from tagassist.engine.indexer import Indexer
+from tagassist.services.indexing import library_indexer
 from tests.conftest import need_shared
 
 
@@ -104,7 +104,7 @@ def test_indexing_is_resumable_after_cancel(store, lite0, sample_copy):
     from tagassist.services.scanning import Scanner
 
     Scanner(store, store.profile()).run([sample_copy])
-    indexer = Indexer(store, lite0, batch_size=8)
+    indexer = library_indexer(store, lite0, batch_size=8)
     run = indexer.index()
     for progress in run:
         if progress.done >= 8:
@@ -112,7 +112,7 @@ def test_indexing_is_resumable_after_cancel(store, lite0, sample_copy):
     run.close()
     assert indexer.summary.cancelled
     assert len(store.photos_without_embedding(lite0.id)) == 37 - 8
-    assert Indexer(store, lite0, batch_size=8).run().indexed == 29
+    assert library_indexer(store, lite0, batch_size=8).run().indexed == 29
     hashes, matrix = store.embedding_matrix(lite0.id)
     assert matrix.shape == (37, 1280) and np.isfinite(matrix).all()
 

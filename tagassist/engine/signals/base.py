@@ -9,8 +9,9 @@ from typing import Any
 
 import numpy as np
 
-from ...store import Photo, Profile, Store
+from ...records import Photo, Profile
 from ..history import ProfileHistory
+from ..source import HistorySource
 
 
 @dataclass(frozen=True)
@@ -85,7 +86,7 @@ class Scene:
     the trained model reads the shoot's). ``matrix`` lays them out over the vocabulary: her
     tags, then the candidates the signals add, in name order."""
 
-    def __init__(self, store: Store, profile: Profile, history: ProfileHistory, photo: Photo, *,
+    def __init__(self, store: HistorySource, profile: Profile, history: ProfileHistory, photo: Photo, *,
                  encoder_id: str | None = None,
                  model_scorer: Callable[[np.ndarray], dict[str, float]] | None = None,
                  hide_own_tags: bool = False):

@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 
-from ...store import Photo
+from ...records import Photo
 from ..history import ProfileHistory
 from ..timeplace import SHOOT_HOURS, SHOOT_KM, epoch_hours, haversine_km
 from .base import Scene, Scored, Signal, counted, register

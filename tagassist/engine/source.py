@@ -1,0 +1,51 @@
+"""What the engine reads of a tagging history: ``HistorySource``.
+
+The suggester, the history and the signals read a profile's tags, rejections and embeddings
+through these seven reads and nothing else, so anything that offers them can be suggested
+from: the library's store (``tagassist.store.Store``) and the research evaluator's folksonomy
+reader (the trainer's ``PostsLibrary``) both do. The engine never imports the store.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Protocol, runtime_checkable
+
+import numpy as np
+
+from ..records import Assignment, Profile, Rejection
+
+
+@runtime_checkable
+class HistorySource(Protocol):
+    """A library's tagging history as the engine reads it (structural: nothing subclasses it)."""
+
+    def history_rows(self, profile: Profile, photo_ids: Sequence[int] | None = None) -> list[tuple]:
+        """(photo id, content hash, taken at, lat, lon, camera make, camera model, tag, tagged at)
+        for every tag the profile gave (or gave these photos), by photo then tag."""
+        ...
+
+    def rejection_rows(self, profile: Profile, photo_ids: Sequence[int] | None = None, *,
+                       with_photo: bool = False) -> list[tuple]:
+        """([photo id,] tag, taken at, lat, lon) for every rejection of the profile (or of these photos)."""
+        ...
+
+    def embedding_rows(self, encoder_id: str, content_hashes: Sequence[str]) -> tuple[list[int], np.ndarray]:
+        """(the positions in ``content_hashes`` that have a vector, their vectors as one matrix)."""
+        ...
+
+    def embeddings(self, encoder_id: str, content_hashes: Iterable[str]) -> dict[str, np.ndarray]:
+        """{content hash: vector} for those of ``content_hashes`` that have one."""
+        ...
+
+    def photo_tags(self, profile: Profile, photo_id: int) -> Sequence[Assignment]:
+        """The profile's tags on one photo (the engine reads each one's ``tag``)."""
+        ...
+
+    def photo_rejections(self, profile: Profile, photo_id: int) -> Sequence[Rejection]:
+        """The profile's rejections on one photo (the engine reads each one's ``tag``)."""
+        ...
+
+    def others_tags(self, profile: Profile, photo_id: int) -> tuple[dict[str, int], int]:
+        """The other profiles' tags on one photo: {tag: how many of them}, and how many tagged it."""
+        ...
