@@ -36,15 +36,17 @@ def files_now(state: SyncState, by_file: dict[str, Iterable[str]]) -> frozenset[
 
     A keyword removed from any one file is removed, even while another file of the photo
     still holds it (that file is stale, and the next export brings it in step); one added to
-    any file is added. A file seen for the first time only adds: a sidecar left behind by a
-    renamed photo, or deleted, removes nothing.
+    any file is added. A file seen for the first time (a sidecar another tool just wrote from
+    the photo's keywords, a photo renamed without its sidecar) adds only keywords the photo
+    did not hold: its copies of the others are no news, so they neither bring back a keyword
+    removed elsewhere nor, by being absent, remove one.
     """
     current = {name: set(keywords) for name, keywords in by_file.items()}
     if state.file_bases is None:
         return frozenset().union(*current.values())
     added, removed = set(), set()
     for name, keywords in current.items():
-        before = state.file_bases.get(name, frozenset())
+        before = state.file_bases.get(name, keywords & state.base)
         added |= keywords - before
         removed |= before - keywords
     return frozenset((state.base - (removed - added)) | added)

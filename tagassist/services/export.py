@@ -22,13 +22,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
-from .export_journal import forget, journal_write, recover_journal, shift_file_base
+from .export_journal import forget, journal_write, recover_journal, restore_file_base
 from ..library.imaging import is_raw_name
 from ..library.keyword_export import (ExportChange, ExportError, file_sha256, is_sidecar, read_for_writing, render,
                                       write_file)
 from ..library.photo_files import is_within, photo_files
 from ..library.photo_files import targets as write_targets
-from ..library.reader import keywords_by_file, keywords_of_copy, read_photo
+from ..library.reader import keywords_by_file, read_photo
 from .scanning import pairs_raw_jpeg
 from ..library.sync import Conflict, apply, export_keywords, files_now, reconcile
 from ..paths import display_path
@@ -174,6 +174,7 @@ def _export_one(store: Store, library: Library, profile: Profile, photo: Photo, 
     intents = []
     with store.transaction():  # the write lock, held while the files are read, decided and written
         changes, plan, files = _plan(store, library, profile, photo, embed=embed, style=style)
+        seen_before = store.sync_state(photo.id).file_bases or {}  # for undo: what each file's base was
         store.apply_sync_plan(photo.id, plan)
         written = []
         for change in changes:
@@ -185,7 +186,7 @@ def _export_one(store: Store, library: Library, profile: Profile, photo: Photo, 
                     change = ExportChange(change.photo, change.target, change.before, change.after, change.conflicts,
                                           change.notes + tuple(notes))
                 journal = journal_write(store, run_id, photo.id, change.target, current, data, change.added,
-                                        change.removed)
+                                        change.removed, seen_before.get(os.path.basename(change.target)))
                 try:
                     write_file(change.target, data, current, inside=library.allowed(photo))
                 except ExportError:
@@ -269,6 +270,7 @@ def undo_export(store: Store, run_id: int | None = None, *, force: bool = False)
             report.restored.append(path)
             continue
         photo = store.photo(record["photo_id"]) if record["photo_id"] is not None else None
+        saved = store.sync_state(photo.id) if photo is not None else None
         if photo is not None and profile is not None:
             # The history first, committed: a process killed before the file is back then sees
             # keywords added in another tool (which change nothing), never removed ones.
@@ -279,9 +281,11 @@ def undo_export(store: Store, run_id: int | None = None, *, force: bool = False)
             if not back_already:
                 _restore(path, original, library.allowed(photo) if photo else library.roots)
         except (OSError, ExportError) as exc:
-            if photo is not None:
+            if saved is not None:  # the file stayed as the export left it, and so does its base
                 with store.transaction():
-                    _rebase(store, photo, path)
+                    store.set_base_keywords(photo.id, saved.base)
+                    store.set_file_base(photo.id, os.path.basename(path), (saved.file_bases or {}).get(
+                        os.path.basename(path)))
             report.skipped.append((path, str(exc)))
             continue
         report.restored.append(path)
@@ -306,18 +310,12 @@ def _restore(path: str, original: bytes | None, inside: list[str]) -> None:
 
 
 def _history_after_undo(store: Store, profile: Profile, photo: Photo, record: dict) -> None:
-    """The restored file's content is its base again, and the removals it undoes are pending
-    again. Written before the file is put back, so that a process killed between the two sees
-    keywords added by another tool (harmless), never removed. The photo's other files keep
-    their bases: what another tool did there is still to be seen."""
-    restored = keywords_of_copy(record["path"], record["backup"]) if record["backup"] is not None else []
-    shift_file_base(store, photo.id, os.path.basename(record["path"]), restored)
+    """The file's base is again what it was before the export, and the removals the undo
+    brings back are pending again. Written before the file is put back, so that a process
+    killed between the two sees keywords added by another tool (which change nothing), never
+    removed ones."""
+    restore_file_base(store, photo.id, os.path.basename(record["path"]), record["prior_base"])
     store.mark_removals_pending(profile, photo.id, record["removed"])
-
-
-def _rebase(store: Store, photo: Photo, path: str) -> None:
-    """The file stayed as the export left it."""
-    shift_file_base(store, photo.id, os.path.basename(path), keywords_of_copy(path, path))
 
 
 def _set_base(store: Store, photo: Photo, by_file: dict[str, list[str]]) -> None:

@@ -5,8 +5,8 @@ and an *intent* (what will be written, for which photo, in which export run), ea
 disk before the write, and then a row in the database, committed with the rest of the
 export's transaction. A process killed after the write but before the commit leaves the
 intent behind; ``recover_journal`` (run before any scan, export or undo) enters it, so every
-written file can be undone, and makes what the written file holds part of the base, so that
-the next sync takes the write for neither another tool's addition nor its removal.
+written file can be undone, and gives a written file tagassist had never read a base, so that
+it brings back no keyword removed elsewhere.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import glob
 import hashlib
 import json
 import os
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from ..library.keyword_export import file_sha256
 from ..library.reader import keywords_of_copy
@@ -23,7 +23,7 @@ from ..store import Store
 
 
 def journal_write(store: Store, run_id: int, photo_id: int, target: str, current: bytes | None, data: bytes,
-                  added: Sequence[str], removed: Sequence[str]) -> tuple[str, ...]:
+                  added: Sequence[str], removed: Sequence[str], prior_base: Iterable[str] | None) -> tuple[str, ...]:
     """Record that ``data`` is about to replace ``current`` in ``target``: (the intent, the
     copy), to be ``forget``-ten once the database has the row (the copy stays: undo reads it)."""
     folder = os.path.join(store.export_backup_dir(), f"run-{run_id}")
@@ -34,10 +34,12 @@ def journal_write(store: Store, run_id: int, photo_id: int, target: str, current
         backup = os.path.join(folder, name + ".bak")
         _write_synced(backup, current)
     record = {"run": run_id, "photo": photo_id, "path": os.fsencode(target).hex(), "backup": backup,
-              "written_sha256": hashlib.sha256(data).hexdigest(), "added": list(added), "removed": list(removed)}
+              "written_sha256": hashlib.sha256(data).hexdigest(), "added": list(added), "removed": list(removed),
+              "prior_base": None if prior_base is None else sorted(prior_base)}
     intent = os.path.join(folder, name + ".intent")
     _write_synced(intent, json.dumps(record).encode())
-    store.record_exported_file(run_id, photo_id, target, backup, record["written_sha256"], added, removed)
+    store.record_exported_file(run_id, photo_id, target, backup, record["written_sha256"], added, removed,
+                               prior_base)
     return (intent, backup) if backup else (intent,)
 
 
@@ -64,26 +66,41 @@ def recover_journal(store: Store) -> int:
         with store.transaction():
             if not store.has_exported_file(record["run"], path, record["written_sha256"]):
                 store.record_exported_file(record["run"], record["photo"], path, record["backup"],
-                                           record["written_sha256"], record["added"], record["removed"])
+                                           record["written_sha256"], record["added"], record["removed"],
+                                           record.get("prior_base"))
                 entered += 1
                 if file_sha256(path) == record["written_sha256"] and store.photo(record["photo"]) is not None:
-                    # tagassist wrote it: its keywords are the base, not another tool's edit
-                    shift_file_base(store, record["photo"], os.path.basename(path), keywords_of_copy(path, path))
+                    _first_seen(store, record["photo"], path)
         forget([intent])
     return entered
 
 
-def shift_file_base(store: Store, photo_id: int, name: str, now: list[str]) -> None:
-    """tagassist changed the file ``name`` of the photo to hold ``now``: that becomes its base,
-    and the photo's base follows the change (a keyword leaves it only where no other file's
-    base holds it). The photo's other files keep their bases: what another tool did to them
-    is still to be seen by the next sync."""
+def restore_file_base(store: Store, photo_id: int, name: str, prior: Iterable[str] | None) -> None:
+    """An undo put the file ``name`` back as it was before an export: its base is again what
+    tagassist had seen in it then (``prior``; None: never read), so what another tool changed
+    in it before that export is seen again at the next sync, and nothing more. The photo's
+    base loses what the export had brought into the file and no other file's base holds; it
+    gains nothing, for the history did not change (the next export writes your keywords
+    again, and takes out again what you removed). The photo's other files keep their bases."""
     state = store.sync_state(photo_id)
     bases = state.file_bases or {}
-    before, now_set = bases.get(name, frozenset()), set(now)
+    before = bases.get(name, frozenset())
     elsewhere = set().union(*(tags for other, tags in bases.items() if other != name))
-    store.set_base_keywords(photo_id, (state.base - ((before - now_set) - elsewhere)) | (now_set - before))
-    store.set_file_base(photo_id, name, now_set)
+    store.set_base_keywords(photo_id, state.base - ((before - set(prior or ())) - elsewhere))
+    store.set_file_base(photo_id, name, prior)
+
+
+def _first_seen(store: Store, photo_id: int, path: str) -> None:
+    """A file the killed export wrote. One tagassist had read keeps its base: the next sync
+    sees the write as a change, beside any change another tool made before it (the export's
+    decisions were rolled back with its transaction, so they are made again). One tagassist
+    had never read (the export created it, or another tool did since the last scan) gets the
+    keywords it holds that the photo held already: it brings back no keyword that another of
+    the photo's files has lost, and its others arrive as additions."""
+    state = store.sync_state(photo_id)
+    name = os.path.basename(path)
+    if state.file_bases is not None and name not in state.file_bases:
+        store.set_file_base(photo_id, name, set(keywords_of_copy(path, path)) & state.base)
 
 
 def _write_synced(path: str, data: bytes) -> None:

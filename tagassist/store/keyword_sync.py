@@ -87,12 +87,16 @@ class KeywordSyncTables:
         with self.transaction() as conn:
             conn.execute("UPDATE photos SET file_bases = ? WHERE id = ?", (value, photo_id))
 
-    def set_file_base(self, photo_id: int, name: str, tags: Iterable[str]) -> None:
-        """What one of the photo's files holds, as tagassist just learnt; the others' are kept."""
+    def set_file_base(self, photo_id: int, name: str, tags: Iterable[str] | None) -> None:
+        """What one of the photo's files holds, as tagassist just learnt (None: never read);
+        the others' are kept."""
         with self.transaction() as conn:
             (value,) = conn.execute("SELECT file_bases FROM photos WHERE id = ?", (photo_id,)).fetchone()
             bases = json.loads(value) if value else {}
-            bases[name] = sorted(set(tags))
+            if tags is None:
+                bases.pop(name, None)
+            else:
+                bases[name] = sorted(set(tags))
             conn.execute("UPDATE photos SET file_bases = ? WHERE id = ?", (json.dumps(bases, sort_keys=True), photo_id))
 
     def _record_removals(self, profile: Profile, photo_id: int, tag_ids: Sequence[int], now: str) -> None:
@@ -139,13 +143,14 @@ class KeywordSyncTables:
                                 (profile.id, utc_now())).lastrowid
 
     def record_exported_file(self, run_id: int, photo_id: int | None, path: str, backup: str | None,
-                             written_sha256: str, added: Sequence[str], removed: Sequence[str]) -> None:
+                             written_sha256: str, added: Sequence[str], removed: Sequence[str],
+                             prior_base: Iterable[str] | None = None) -> None:
         with self.transaction() as conn:
             conn.execute(
-                "INSERT INTO export_files (run_id, photo_id, path, backup, written_sha256, added, removed)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO export_files (run_id, photo_id, path, backup, written_sha256, added, removed, prior_base)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 (run_id, photo_id, to_db_path(path), backup, written_sha256, json.dumps(list(added)),
-                 json.dumps(list(removed))),
+                 json.dumps(list(removed)), None if prior_base is None else json.dumps(sorted(prior_base))),
             )
 
     def has_exported_file(self, run_id: int, path: str, written_sha256: str) -> bool:
@@ -164,11 +169,12 @@ class KeywordSyncTables:
 
     def exported_files(self, run_id: int) -> list[dict]:
         rows = self.database.query(
-            "SELECT id, photo_id, path, backup, written_sha256, added, removed, undoing FROM export_files"
+            "SELECT id, photo_id, path, backup, written_sha256, added, removed, prior_base, undoing FROM export_files"
             " WHERE run_id = ? ORDER BY id DESC", (run_id,))
         for row in rows:
             row["path"] = from_db_path(row["path"])
             row["added"], row["removed"] = json.loads(row["added"]), json.loads(row["removed"])
+            row["prior_base"] = None if row["prior_base"] is None else json.loads(row["prior_base"])
         return rows
 
     def mark_file_undoing(self, record_id: int) -> None:

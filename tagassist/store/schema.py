@@ -219,10 +219,14 @@ MIGRATIONS: list[list[str]] = [
     [
         "ALTER TABLE photos ADD COLUMN file_bases TEXT",
     ],
-    # 8: an undo writes the history of each file before it puts the file back; this marks the
-    # files whose history it wrote, so that an undo run again after a kill tells its own
-    # restore from another tool's edit that happens to bring back the same bytes.
+    # 8: what undo needs beyond the bytes. prior_base: the file's base before the export wrote
+    # it (JSON list; NULL where tagassist had never read the file), which undo puts back with
+    # the bytes, so that what another tool changed before the export is seen again, and no
+    # more. undoing: an undo writes the history of each file before it puts the file back;
+    # this marks the files whose history it wrote, so that an undo run again after a kill
+    # tells its own restore from another tool's edit that brings back the same bytes.
     [
+        "ALTER TABLE export_files ADD COLUMN prior_base TEXT",
         "ALTER TABLE export_files ADD COLUMN undoing INTEGER NOT NULL DEFAULT 0",
     ],
 ]

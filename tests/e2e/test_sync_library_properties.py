@@ -149,17 +149,22 @@ class Library:
         if keyword in current:
             return
         last, unread = self.last[photo], self.unread[photo]
-        if keyword in self.store.sync_state(self.ids[photo]).base:
-            # The photo held it when tagassist last read it: no change, unless this cancels a
-            # removal not read yet (an addition to any file wins), which then never happened.
-            removals = [key for key in unread if key[1] == keyword]
+        seen = self.seen(photo)
+        if keyword not in self.store.sync_state(self.ids[photo]).base:  # new to the photo
+            last[keyword] = ("add", None)
+        elif file in seen:
+            # Back in a file tagassist has read: where it was removed from this file since, that
+            # removal never happened; where the file did not have it, it is an addition, which
+            # wins over removals from the photo's other files. Either way a removal not read
+            # yet may be cancelled, and the word before it stands.
+            removals = [key for key in unread if key[1] == keyword and (key[0] == file or keyword not in seen[file])]
             previous = next((unread[key] for key in removals if unread[key] != ("other_remove", None)), None)
             for key in removals:
                 del unread[key]
-            if removals and last.get(keyword) == ("other_remove", None):
+            if removals and not any(key[1] == keyword for key in unread) and last.get(keyword) == (
+                    "other_remove", None):
                 last.pop(keyword, None) if previous is None else last.__setitem__(keyword, previous)
-        else:  # new to the photo
-            last[keyword] = ("add", None)
+        # else: a file tagassist never read copies a keyword the photo holds: no news
         self._write(photo, path, current + [keyword])
 
     def other_remove(self, photo: str, file: str, keyword: str) -> None:
@@ -191,13 +196,13 @@ class Library:
                 self.last[photo][keyword] = ("other_remove", None)
 
     # -- tagassist -------------------------------------------------------------------------------
-    def written_by_tagassist(self, before: dict[str, dict[str, list[str]]]) -> None:
-        """An export killed before its commit wrote some files: the next sync takes what they
-        hold as tagassist's (the export journal says so), so a removal not read yet in such a
-        file was settled by that export."""
-        for photo, files in before.items():
-            changed = {name for name, tags in self.files(photo).items() if tags != files.get(name)}
-            for key in [key for key in self.unread[photo] if key[0] in changed]:
+    def written_by_tagassist(self) -> None:
+        """An export killed before its commit wrote some files. Where it wrote back a keyword
+        another tool had removed from that file (the user tagged it since: tagassist's newer
+        word won), that removal is no longer there to be read."""
+        for photo in PHOTOS:
+            files = self.files(photo)
+            for key in [key for key in self.unread[photo] if key[1] in files.get(key[0], ())]:
                 del self.unread[photo][key]
 
     def scan(self) -> None:
@@ -248,9 +253,8 @@ def apply(library: Library, op: tuple, monkeypatch) -> None:
     elif kind == "export":
         library.export(op[1], op[2])
     elif kind == "export_killed":
-        before = {photo: library.files(photo) for photo in PHOTOS}
         _kill_after(monkeypatch, export_service, "write_file", op[3], lambda: library.export(op[1], op[2]))
-        library.written_by_tagassist(before)
+        library.written_by_tagassist()
     elif kind == "undo":
         _undo(library)
     elif kind == "undo_killed":
