@@ -22,8 +22,9 @@ import numpy as np
 import torch
 
 from tagassist.engine.encoders import FINE_TUNED_PREFIX, LITE0_MEAN, LITE0_STD, Encoder, pretrained_lite0
-from tagassist.engine.indexer import Indexer, content_encoder_id
+from tagassist.engine.indexer import content_encoder_id
 from tagassist.models.scoring import ModelScorer
+from tagassist.services.indexing import library_indexer
 from tagassist.store import Profile, Store
 
 from .control import Stopped, checkpoint
@@ -175,7 +176,7 @@ class FullMode(Mode):
         inference.load_state_dict(fitted.encoder.state_dict())
         inference = inference.fuse_for_inference().to(run.device)
         encoder = Encoder(encoder_id, inference, CROP, LITE0_MEAN, LITE0_STD, 1280, True)
-        for progress in Indexer(run.store, encoder, run.device).index():
+        for progress in library_indexer(run.store, encoder, run.device).index():
             checkpoint(run.should_stop)
             run.report({"stage": "index", "epoch": fitted.epochs, "step": progress.done, "total": progress.total,
                         "loss": None, "metric": fitted.best_f1, "eta_s": None})
