@@ -2,13 +2,13 @@
 trainer, in the CLI); SQL stays in the store; the app and the CLI come in through the services;
 no import runs up the house or round in a cycle (issue 22)."""
 
-import ast
 import subprocess
 import sys
 import warnings
 from functools import cache
 
 from tests.conftest import REPO
+from tests.support.imports import import_statements
 
 CORE = ["tagassist.store", "tagassist.library", "tagassist.engine.suggest", "tagassist.engine.indexer",
         "tagassist.engine.encoders", "tagassist.cli", "tagassist.paths"]
@@ -107,13 +107,10 @@ def import_graph() -> dict[str, frozenset[str]]:
     for name, path in modules.items():
         package = name.split(".") if path.name == "__init__.py" else name.split(".")[:-1]
         targets = set()
-        for node in ast.walk(ast.parse(path.read_text(), str(path))):
-            if isinstance(node, ast.Import):
-                targets.update(alias.name for alias in node.names)
-            elif isinstance(node, ast.ImportFrom):
-                base = ".".join(package[:len(package) - node.level + 1] + [node.module or ""]).strip(".") \
-                    if node.level else node.module
-                targets.update(f"{base}.{a.name}" if f"{base}.{a.name}" in modules else base for a in node.names)
+        for base, names in import_statements(path, package):
+            if not names:
+                targets.add(base)
+            targets.update(f"{base}.{n}" if f"{base}.{n}" in modules else base for n in names)
         graph[name] = frozenset(_owner(t, modules) for t in targets if _owner(t, modules)) - {name}
     return graph
 

@@ -372,13 +372,20 @@ def test_a_new_sidecar_starts_with_the_photos_rating_and_label(cli, tmp_path):
 
 # -- never outside the library ---------------------------------------------------------------------
 
-@pytest.mark.skipif(os.name == "nt", reason="symlinks need privileges on Windows")
-def test_nothing_outside_the_scanned_folders_is_written_or_scanned(cli, tmp_path):
-    library, outside = tmp_path / "lib", tmp_path / "outside"
+@pytest.fixture
+def outside(tmp_path):
+    """(a library folder, a folder beside it, a file there that must never change)."""
+    library, elsewhere = tmp_path / "lib", tmp_path / "outside"
     library.mkdir()
-    outside.mkdir()
-    secret = outside / "x.conf"
+    elsewhere.mkdir()
+    secret = elsewhere / "x.conf"
     secret.write_text("keep me\n")
+    return library, elsewhere, secret
+
+
+@pytest.mark.skipif(os.name == "nt", reason="symlinks need privileges on Windows")
+def test_nothing_outside_the_scanned_folders_is_written_or_scanned(cli, outside):
+    library, outside, secret = outside
     make_photo(outside / "far.jpg", "far")
     photo = make_photo(library / "s.jpg")
     os.symlink(secret, library / "s.xmp")  # a sidecar that leads outside
@@ -398,12 +405,8 @@ def test_nothing_outside_the_scanned_folders_is_written_or_scanned(cli, tmp_path
 
 
 @pytest.mark.skipif(os.name == "nt", reason="symlinks need privileges on Windows")
-def test_a_sidecar_link_out_of_the_library_is_refused_in_one_line(cli, tmp_path):
-    library, outside = tmp_path / "lib", tmp_path / "outside"
-    library.mkdir()
-    outside.mkdir()
-    secret = outside / "x.conf"
-    secret.write_text("keep me\n")
+def test_a_sidecar_link_out_of_the_library_is_refused_in_one_line(cli, outside):
+    library, _, secret = outside
     photo = make_photo(library / "s.jpg", "old")
     cli("scan", library)
     (library / "s.xmp").unlink()
@@ -416,10 +419,8 @@ def test_a_sidecar_link_out_of_the_library_is_refused_in_one_line(cli, tmp_path)
 
 
 @pytest.mark.skipif(os.name == "nt", reason="symlinks need privileges on Windows")
-def test_embedding_into_a_linked_jpeg_outside_the_library_is_refused(cli, tmp_path):
-    library, outside = tmp_path / "lib", tmp_path / "outside"
-    library.mkdir()
-    outside.mkdir()
+def test_embedding_into_a_linked_jpeg_outside_the_library_is_refused(cli, outside):
+    library, outside, _ = outside
     target = make_photo(outside / "t.jpg")
     before = target.read_bytes()
     os.symlink(target, library / "t.jpg")

@@ -8,6 +8,7 @@ import signal
 import pytest
 
 from tests.conftest import REPO
+from tests.support.imports import import_statements
 from trainer.control import StopRequest, Stopped, checkpoint
 from trainer.modes import MODES
 from trainer.pipeline import TrainConfig
@@ -25,13 +26,8 @@ def _imported(path) -> set[str]:
     package = parts if parts[-1] == "__init__" else parts[:-1]
     package = [p for p in package if p != "__init__"]
     found = set()
-    for node in ast.walk(ast.parse(path.read_text(), str(path))):
-        if isinstance(node, ast.Import):
-            found.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom):
-            base = ".".join(package[:len(package) - node.level + 1] + [node.module or ""]).strip(".") \
-                if node.level else node.module
-            found.update({base} | {f"{base}.{alias.name}" for alias in node.names})
+    for base, names in import_statements(path, package):
+        found.update({base} | {f"{base}.{name}" for name in names})
     return found
 
 
