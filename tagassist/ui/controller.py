@@ -67,6 +67,8 @@ class LibraryController(QObject):
         self.keywords = KeywordManager(window, self.session, runner, self)
         self.view: dict = {}
         self.current_job: Job | None = None
+        self._loads = 0  # lists asked for: only the newest one is shown
+        self._loading: list[set[int]] = []  # per list on its way: the photos tagged since it was asked for
         self._search_timer = QTimer(self, singleShot=True, interval=300)  # search as the user pauses typing
         self._wire()
         self._fill_profiles()
@@ -120,26 +122,54 @@ class LibraryController(QObject):
     # -- the photo list ----------------------------------------------------------------
     def reload(self) -> None:
         job = Job("Loading photos", jobs.load_photos, self.db_path, self.profile.name, dict(self.view))
+        self._loads += 1
+        # Its number (only the newest list is shown), and the photos tagged while it loads on
+        # the pool, which its rows may have missed: their counts are read again when it arrives
+        # (else Ctrl+N would go back to them). Bound slots, not lambdas: Qt drops them with the window.
+        job.signals.load = (self._loads, set())
+        self._loading.append(job.signals.load[1])
         job.signals.result.connect(self._photos_loaded)
         job.signals.error.connect(self._error)
+        job.signals.finished.connect(self._load_finished)
         self.runner.start(job)
 
+    def _load_finished(self) -> None:
+        tagged_meanwhile = self.sender().load[1]
+        self._loading = [s for s in self._loading if s is not tagged_meanwhile]
+
     def _photos_loaded(self, loaded: dict) -> None:
+        number, tagged_meanwhile = self.sender().load
+        if number != self._loads:
+            return  # an older list (the view before the last click) arriving late: the newer one follows
         rows = loaded["rows"]
+        grid = self.window.grid
+        # The photos selected now stay selected in the new list, where they are in it: a key
+        # pressed while it loaded, or after, tags the photos the photographer is looking at.
+        kept_ids = self.tagging.selected_ids()
+        current = self.model.position(grid.currentIndex())
+        current_id = self.model.photos[current].id if current is not None else None
         self.model.set_photos(rows)
         # 100k long-lived rows made each full garbage collection take 50-240 ms, a visible
         # stall while scrolling; frozen, the collector no longer walks them (they are still
         # freed by reference counting when a new list replaces them).
         gc.freeze()
+        if tagged_meanwhile:
+            for photo_id, count in self.store.tag_counts(self.profile, sorted(tagged_meanwhile)).items():
+                self.model.set_tag_count(photo_id, count)
         self.window.empty_hint.setVisible(not rows and not self.view)
         fill_sidebar(self.window.sidebar, loaded)
         self.window.editor.set_vocabulary(loaded["vocabulary"])
         self.window.show_progress(f"{len(rows):,} photos")
-        self.model.set_columns(self.window.grid.viewport().width() // CELL.width())  # as many as fit
+        self.model.set_columns(grid.viewport().width() // CELL.width())  # as many as fit
         self.tagging.empty_note = ("All done: every photo here has tags." if self.view.get("untagged")
                                    else "No photos match." if self.view else "No photos yet.")
-        if rows:
-            self.window.grid.setCurrentIndex(self.model.index_of(0))
+        positions = [self.model.row_by_id[i] for i in kept_ids if i in self.model.row_by_id]
+        if positions:
+            current = self.model.row_by_id.get(current_id)
+            grid.select_positions(positions, current if current in positions else None)
+            grid.scrollTo(grid.currentIndex())
+        elif rows:  # none of them is here (another folder): the first photo
+            grid.select_positions([0])
         self.tagging.show_selection()  # a reset model says nothing of its selection: the panel follows here
 
     def _sidebar_clicked(self, item: QTreeWidgetItem) -> None:
@@ -175,6 +205,8 @@ class LibraryController(QObject):
         self.window.show_progress("All done: every photo here has tags")
 
     def _tags_changed(self, photo_ids: list[int]) -> None:
+        for tagged_meanwhile in self._loading:
+            tagged_meanwhile.update(photo_ids)
         if self.settings.write_on_accept and photo_ids:
             self.export_keywords(photo_ids)
 

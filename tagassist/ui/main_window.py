@@ -3,7 +3,7 @@ middle, preview, EXIF and the tag editor on the right. Behaviour lives in contro
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QItemSelection, QItemSelectionModel, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -217,8 +217,39 @@ class PhotoGrid(QTableView):
     def resizeEvent(self, event):  # noqa: N802 - Qt's name
         super().resizeEvent(event)
         model = self.model()
-        if model is not None and hasattr(model, "set_columns"):
-            current = model.position(self.currentIndex())
-            model.set_columns(self.viewport().width() // CELL.width())
-            if current is not None:
-                self.setCurrentIndex(model.index_of(current))
+        if model is None or not hasattr(model, "set_columns"):
+            return
+        columns = max(1, self.viewport().width() // CELL.width())
+        if columns == model.columns:
+            return  # nothing moves (a scroll bar came or went): the selection is left alone
+        # New columns reset the model, which drops the selection: the same photos are selected
+        # again, every one of them, so the next key tags exactly what it would have tagged.
+        selected, current = self.selected_positions(), model.position(self.currentIndex())
+        model.set_columns(columns)
+        self.select_positions(selected, current)
+
+    def selected_positions(self) -> list[int]:
+        """The selected photos' numbers in the model's list, in order."""
+        model = self.model()
+        return sorted(p for p in map(model.position, self.selectionModel().selectedIndexes()) if p is not None)
+
+    def select_positions(self, positions: list[int], current: int | None = None) -> None:
+        """Select exactly these photos, ``current`` (else the first) the current one, whatever
+        keys are held. Never the view's setCurrentIndex: it reads the modifiers held at that
+        moment, and with Ctrl still down after Ctrl+N or Ctrl+Z it takes the photo out of the
+        selection, as a Ctrl+click does, so the next number key would tag nothing."""
+        model = self.model()
+        flag = QItemSelectionModel.SelectionFlag
+        selection = QItemSelection()
+        run: list[int] = []  # consecutive photos on one row of cells, selected as one range
+        for position in sorted(set(positions)) + [-1]:
+            if run and (position != run[-1] + 1 or position // model.columns != run[0] // model.columns):
+                selection.select(model.index_of(run[0]), model.index_of(run[-1]))
+                run = []
+            run.append(position)
+        if current is None and positions:
+            current = min(positions)
+        selections = self.selectionModel()
+        if current is not None:
+            selections.setCurrentIndex(model.index_of(current), flag.NoUpdate)
+        selections.select(selection, flag.ClearAndSelect)

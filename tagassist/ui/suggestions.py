@@ -87,6 +87,12 @@ class SuggestionService(QObject):
         self._suggest.emit(self.last_request, list(photo_ids), k)
         return self.last_request
 
+    def cancel(self) -> None:
+        """Nothing is selected any more: no list asked for before may be shown (its numbers
+        would pick suggestions for photos no longer selected)."""
+        self.last_request += 1
+        self.worker.latest = self.last_request
+
     def refresh(self, photo_ids: list[int] | None = None) -> None:
         """After tags changed on ``photo_ids``: update the history in place. Without: rebuild
         everything (a new model, a new index, another photographer's import)."""

@@ -161,6 +161,7 @@ class TaggingController(QObject):
         first = self.store.photo(ids[0]) if ids else None
         if first is None:
             self.shown_for = ()
+            self.suggestions.cancel()  # a list still on its way was for photos no longer selected
             editor.show_tags([])
             editor.show_suggestions([], 0, note=self.empty_note if not self.model.photos else "")
             self.window.exif.setText("")
