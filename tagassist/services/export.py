@@ -28,7 +28,7 @@ from ..library.keyword_export import (ExportChange, ExportError, file_sha256, is
                                       write_file)
 from ..library.photo_files import is_within, photo_files
 from ..library.photo_files import targets as write_targets
-from ..library.reader import keywords_by_file, read_photo
+from ..library.reader import keywords_by_file, keywords_of_copy, read_photo
 from .scanning import pairs_raw_jpeg
 from ..library.sync import Conflict, apply, export_keywords, files_now, reconcile
 from ..paths import display_path
@@ -270,6 +270,10 @@ def undo_export(store: Store, run_id: int | None = None, *, force: bool = False)
             report.restored.append(path)
             continue
         photo = store.photo(record["photo_id"]) if record["photo_id"] is not None else None
+        if not (back_already or force) and photo is not None and _read_since(store, photo, record):
+            report.skipped.append((path, "changed since that export and back again; left as it is (--force puts"
+                                         " it back anyway)"))
+            continue
         saved = store.sync_state(photo.id) if photo is not None else None
         if photo is not None and profile is not None:
             # The history first, committed: a process killed before the file is back then sees
@@ -291,6 +295,15 @@ def undo_export(store: Store, run_id: int | None = None, *, force: bool = False)
         report.restored.append(path)
     store.mark_export_undone(run["id"])
     return report
+
+
+def _read_since(store: Store, photo: Photo, record: dict) -> bool:
+    """Whether a scan read keywords in the file since the export that neither it wrote nor
+    the file had before: the file holds the export's bytes again, but another tool changed it
+    meanwhile, and putting back the old bytes would hide that change from the next sync."""
+    seen = (store.sync_state(photo.id).file_bases or {}).get(os.path.basename(record["path"]))
+    return seen is not None and not set(seen) <= set(keywords_of_copy(record["path"], record["path"])) | set(
+        record["prior_base"] or ())
 
 
 def _read_backup(backup: str | None) -> bytes | None:
