@@ -22,7 +22,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
-from .export_journal import forget, journal_write, recover_journal, restore_file_base
+from .export_journal import forget, journal_write, recover_journal
 from ..library.imaging import is_raw_name
 from ..library.keyword_export import (ExportChange, ExportError, file_sha256, is_sidecar, read_for_writing, render,
                                       write_file)
@@ -323,11 +323,14 @@ def _restore(path: str, original: bytes | None, inside: list[str]) -> None:
 
 
 def _history_after_undo(store: Store, profile: Profile, photo: Photo, record: dict) -> None:
-    """The file's base is again what it was before the export, and the removals the undo
-    brings back are pending again. Written before the file is put back, so that a process
+    """The file's base is again what tagassist had seen in it before the export (None: never
+    read), so what another tool changed in it before that export is seen again at the next
+    sync, and nothing more; the removals the undo brings back are pending again. The photo's
+    base stays, for the history did not change: the next export writes your keywords again and
+    takes out again what you removed. Written before the file is put back, so that a process
     killed between the two sees keywords added by another tool (which change nothing), never
     removed ones."""
-    restore_file_base(store, photo.id, os.path.basename(record["path"]), record["prior_base"])
+    store.set_file_base(photo.id, os.path.basename(record["path"]), record["prior_base"])
     store.mark_removals_pending(profile, photo.id, record["removed"])
 
 

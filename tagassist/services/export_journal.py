@@ -75,21 +75,6 @@ def recover_journal(store: Store) -> int:
     return entered
 
 
-def restore_file_base(store: Store, photo_id: int, name: str, prior: Iterable[str] | None) -> None:
-    """An undo put the file ``name`` back as it was before an export: its base is again what
-    tagassist had seen in it then (``prior``; None: never read), so what another tool changed
-    in it before that export is seen again at the next sync, and nothing more. The photo's
-    base loses what the export had brought into the file and no other file's base holds; it
-    gains nothing, for the history did not change (the next export writes your keywords
-    again, and takes out again what you removed). The photo's other files keep their bases."""
-    state = store.sync_state(photo_id)
-    bases = state.file_bases or {}
-    before = bases.get(name, frozenset())
-    elsewhere = set().union(*(tags for other, tags in bases.items() if other != name))
-    store.set_base_keywords(photo_id, state.base - ((before - set(prior or ())) - elsewhere))
-    store.set_file_base(photo_id, name, prior)
-
-
 def _first_seen(store: Store, photo_id: int, path: str) -> None:
     """A file the killed export wrote. One tagassist had read keeps its base: the next sync
     sees the write as a change, beside any change another tool made before it (the export's
