@@ -164,14 +164,16 @@ class ExportKeywords:
     kept_for_others: tuple[str, ...]  # removed by this profile, still held by another one
 
 
-def export_keywords(state: SyncState, profile_id: int) -> ExportKeywords:
+def export_keywords(state: SyncState, profile_id: int, in_files: Iterable[str] = ()) -> ExportKeywords:
     """The base plus this profile's changes: its tags, less what it removed in tagassist and
-    no other profile holds. Call on the state *after* reconciling with the files."""
+    no other profile holds. A keyword another profile holds stays where the files have it
+    (``in_files``), even where the base lost it (an undo put a file back). Call on the state
+    *after* reconciling with the files."""
     mine = set(state.assigned.get(profile_id, {}))
     pending = {tag for tag, r in state.removed.get(profile_id, {}).items() if r.pending}
     others = state.held_by_others(profile_id)
     removals = (pending & state.base) - others - mine
-    keywords = (state.base - removals) | mine
+    keywords = (state.base - removals) | mine | (others & set(in_files))
     return ExportKeywords(
         keywords=tuple(sorted(keywords)),
         added=tuple(sorted(keywords - state.base)),

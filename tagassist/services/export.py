@@ -116,7 +116,7 @@ def _plan(store: Store, library: Library, profile: Profile, photo: Photo, *, emb
                           f" ({problems[0]}); left unchanged so that none is lost")
     state = store.sync_state(photo.id)
     plan = reconcile(state, files_now(state, _by_name(by_file)), _changed_at(files.all), profile.id)
-    result = export_keywords(apply(state, plan, utc_now()), profile.id)
+    result = export_keywords(apply(state, plan, utc_now()), profile.id, {k for tags in by_file.values() for k in tags})
     targets, target_notes = write_targets(files, style, embed, [f for f, keywords in by_file.items() if keywords])
     # Where the files together already say what the history says, no file is created, and only
     # those that hold keywords and disagree are brought in step (each program reads its own).

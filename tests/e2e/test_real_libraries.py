@@ -250,6 +250,20 @@ def test_an_undo_does_not_hide_a_removal_made_in_another_file_of_the_photo(cli, 
     assert history(cli, photo) == ["night"]
 
 
+def test_after_an_undo_another_profiles_export_keeps_a_keyword_a_profile_has_again(cli, tmp_path):
+    """Found by benchmarks/kill_run.py (no kill needed): the undo put the keyword back in the
+    file; anna tagged it again; ben's next export took it out."""
+    photo = make_photo(tmp_path / "r.jpg", "Roma2024", sidecar=False)
+    cli("scan", tmp_path, profile="anna")
+    cli("tag", photo, "--remove", "Roma2024", profile="anna")
+    cli("tag", photo, "--add", "beach", "--remove", "Roma2024", profile="ben")
+    cli("export", "--all", profile="ben")
+    assert cli("export", "--undo", profile="ben")[0] == 0
+    cli("tag", photo, "--add", "Roma2024", profile="anna")
+    code, out = cli("export", "--all", profile="ben")
+    assert exif_keywords(photo) == ["Roma2024", "beach"], out
+
+
 def test_digikam_tag_list_follows_a_removal_and_a_rename(cli, tmp_path):
     photo = make_photo(tmp_path / "dk.jpg")
     sidecar = tmp_path / "dk.jpg.xmp"
