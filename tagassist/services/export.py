@@ -174,7 +174,7 @@ def _export_one(store: Store, library: Library, profile: Profile, photo: Photo, 
     intents = []
     with store.transaction():  # the write lock, held while the files are read, decided and written
         changes, plan, files = _plan(store, library, profile, photo, embed=embed, style=style)
-        seen_before = store.sync_state(photo.id).file_bases or {}  # for undo: what each file's base was
+        before_export = store.sync_state(photo.id)  # for undo: what tagassist had seen in each file
         store.apply_sync_plan(photo.id, plan)
         written = []
         for change in changes:
@@ -186,7 +186,7 @@ def _export_one(store: Store, library: Library, profile: Profile, photo: Photo, 
                     change = ExportChange(change.photo, change.target, change.before, change.after, change.conflicts,
                                           change.notes + tuple(notes))
                 journal = journal_write(store, run_id, photo.id, change.target, current, data, change.added,
-                                        change.removed, seen_before.get(os.path.basename(change.target)))
+                                        change.removed, _seen_in(before_export, change, current))
                 try:
                     write_file(change.target, data, current, inside=library.allowed(photo))
                 except ExportError:
@@ -198,6 +198,16 @@ def _export_one(store: Store, library: Library, profile: Profile, photo: Photo, 
     for journal in intents:  # committed: the journal in the database is the record now
         forget(journal[:1])
     return written
+
+
+def _seen_in(state, change: ExportChange, current: bytes | None) -> frozenset[str] | None:
+    """What tagassist had seen in the target before the export: its base; for a file it had
+    never read, the keywords it held that the photo held too (as ``files_now`` counts them);
+    None for a file the export creates."""
+    name = os.path.basename(change.target)
+    if state.file_bases and name in state.file_bases:
+        return state.file_bases[name]
+    return None if current is None else frozenset(change.before) & state.base
 
 
 def _refresh_base(store: Store, profile: Profile, photo: Photo, changes: list[ExportChange],
