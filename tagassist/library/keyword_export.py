@@ -39,6 +39,7 @@ from ..records import HIERARCHY_SEPARATOR
 from .exiv2_access import exiv2_session
 from .imaging import is_raw_name
 from .keywords import MAX_XMP_BYTES
+from .photo_files import is_within
 
 # A JPEG is read whole into memory to be rewritten; beyond this it is refused.
 MAX_EMBED_BYTES = 512 * 1024 * 1024
@@ -292,17 +293,13 @@ def check_writable(target: str | os.PathLike, inside: Sequence[str] | None = Non
     ``inside`` (resolved already; None: anywhere), and neither it nor its folder read-only
     (root could write anyway: the flag is respected)."""
     real = Path(os.path.realpath(target))
-    if inside is not None and not any(_within(real, root) for root in inside):
+    if inside is not None and not any(is_within(os.fspath(real), root) for root in inside):
         raise ExportError(f"{_name(target)} leads outside the library's folders (to {_shown(real)}); not written")
     if real.exists() and (not os.access(real, os.W_OK) or real.stat().st_mode & 0o222 == 0):
         raise ExportError(f"{_shown(real)} is read-only; tagassist does not change read-only files")
     if not os.access(real.parent, os.W_OK) or real.parent.stat().st_mode & 0o222 == 0:
         raise ExportError(f"{_shown(real.parent)} is not writable")
     return real
-
-
-def _within(real: Path, root: str) -> bool:
-    return os.fspath(real) == root or os.fspath(real).startswith(root.rstrip(os.sep) + os.sep)
 
 
 def write_file(target: str | os.PathLike, data: bytes, current: bytes | None,
