@@ -37,7 +37,7 @@ def _is_research(module: str) -> bool:
 
 def test_nothing_that_ships_imports_the_research_folder():
     """Not even lazily: the installers leave trainer/research out, and the registry reaches its
-    models by name only (tests/unit/test_packaging.py runs it without them)."""
+    models by name only (tests/packaging/test_packaging.py runs it without them)."""
     offenders = [f"{path.relative_to(REPO)} -> {module}" for path in _sources()
                  if "research" not in path.relative_to(TRAINER).parts
                  for module in sorted(_imported(path)) if _is_research(module)]

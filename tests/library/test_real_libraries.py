@@ -16,7 +16,7 @@ import pytest
 
 from tagassist.library import keyword_export
 from tagassist.services import export as export_service
-from tests.e2e.test_keyword_sync import exif_keywords, exiftool, history, make_photo
+from tests.library.test_keyword_sync import exif_keywords, exiftool, history, make_photo
 
 RAW_SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "photos" / "raw-samples"
 

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QApplication
 
 from tagassist.cli import main
 from tests.conftest import SAMPLE_LIBRARY
-from tests.qt.conftest import press, select, tags_of, type_text
+from tests.ui.conftest import press, select, tags_of, type_text
 
 CTRL = Qt.KeyboardModifier.ControlModifier
 SHIFT = Qt.KeyboardModifier.ShiftModifier
@@ -21,7 +21,7 @@ SHIFT = Qt.KeyboardModifier.ShiftModifier
 def keyboard(app):
     """The app without the completer's popup: offscreen Qt has no window manager to hand the
     activation back to the main window when a popup closes, so later keys would go nowhere.
-    The popup itself is exercised under Xvfb (tests/qt/test_desktop.py)."""
+    The popup itself is exercised under Xvfb (tests/ui/test_desktop.py)."""
     window, controller, store = app
     window.editor.field.setCompleter(None)
     return app

@@ -19,7 +19,7 @@ during an export reads the files, then an export runs, then the scan applies wha
 
 At rest (scan; each profile exports; scan) each keyword is checked against what the users did
 last to it, as in ``test_sync_properties`` (whose dating rules apply: a removal in another
-tool is dated by the photo's files' last write). ``python -m tests.e2e.test_sync_library_properties
+tool is dated by the photo's files' last write). ``python -m tests.library.test_sync_library_properties
 COUNT SEED`` runs COUNT random interleavings.
 """
 
@@ -373,7 +373,7 @@ def random_ops(rng) -> list[tuple]:
     return ops
 
 
-if __name__ == "__main__":  # python -m tests.e2e.test_sync_library_properties COUNT SEED
+if __name__ == "__main__":  # python -m tests.library.test_sync_library_properties COUNT SEED
     import random
 
     count, seed = int(sys.argv[1]), int(sys.argv[2])

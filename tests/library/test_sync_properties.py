@@ -9,7 +9,7 @@ rescan) and checked against what the users did last to each keyword:
 - a keyword whose last event was a removal in another tool is gone from the sidecar.
 
 The other tool is exiftool here (``TAGASSIST_SYNC_EXAMPLES`` sets how many interleavings);
-``python -m tests.e2e.test_sync_properties N SEED`` runs N interleavings with a fast in-process
+``python -m tests.library.test_sync_properties N SEED`` runs N interleavings with a fast in-process
 stand-in for the other tool, for the long count the issue asks for.
 """
 
@@ -189,7 +189,7 @@ def test_no_keyword_is_lost_with_a_fast_other_tool(ops):
         run_interleaving(ops, Path(folder), PlainXmp())
 
 
-if __name__ == "__main__":  # python -m tests.e2e.test_sync_properties COUNT SEED
+if __name__ == "__main__":  # python -m tests.library.test_sync_properties COUNT SEED
     import random
 
     count, seed = int(sys.argv[1]), int(sys.argv[2])

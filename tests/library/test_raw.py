@@ -24,7 +24,7 @@ from tagassist.library import ThumbnailCache
 from tagassist.library.raw import NO_PREVIEW_NOTE
 from tagassist.store import Store
 from tests.conftest import REPO, need_shared
-from tests.e2e.test_keyword_sync import exif_keywords, exiftool
+from tests.library.test_keyword_sync import exif_keywords, exiftool
 
 
 def photos(cli):

@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QMessageBox, QPushButton
 
 from tagassist.store import Store
 from tests.conftest import SAMPLE_LIBRARY, need_shared
-from tests.qt.conftest import select, tags_of
+from tests.ui.conftest import select, tags_of
 
 
 def test_accept_by_key_reject_by_shift_key_type_and_undo(qtbot, app):
@@ -308,7 +308,7 @@ def test_a_raw_library_works_in_the_app_as_a_jpeg_one(qtbot, app, tmp_path, monk
     from PySide6.QtGui import QDropEvent
 
     from tagassist.ui.dialogs import SettingsDialog
-    from tests.e2e.test_raw import make_dng, make_pair
+    from tests.library.test_raw import make_dng, make_pair
 
     window, controller, store = app
     folder = tmp_path / "raw shoot"
