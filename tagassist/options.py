@@ -122,7 +122,8 @@ OPTIONS = _registry(
            choices=RAW_JPEG, flag="--raw-jpeg"),
     Option("theme", "system", "app", "Theme", "the app's colours", choices=THEMES),
     Option("profile", "default", "app", "Photographer",
-           "the photographer whose history is used (the app: the one it opened last)", flag="--profile", dialog=False),
+           "the photographer whose history is used: the app and the CLI both work as the one the settings keep",
+           flag="--profile", dialog=False),
     Option("train_mode", "head", "run", "Retrain",
            "head: the personalized model on cached embeddings (seconds); full: also fine-tune the visual encoder on"
            " your photos and re-index (minutes; best on a GPU)", choices=TRAIN_MODES, flag="--mode", dialog=False),

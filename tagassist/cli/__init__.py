@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from .. import __version__, runtime
 from ..options import add_argument
 from ..paths import default_db_path, display_path
+from ..services.identity import photographer
 from ..services.library import StoreError, UnknownProfile, open_library
 from . import engine_commands as eng
 from . import library_commands as lib
@@ -40,7 +41,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="tagassist", description="Personalized keyword suggestions for your photo library.")
     parser.add_argument("--version", action="version", version=f"tagassist {__version__}")
     parser.add_argument("--db", metavar="PATH", help=f"library database (default: {default_db_path()})")
-    add_argument(parser, "profile", default=None, metavar="NAME")
+    add_argument(parser, "profile", default=None, metavar="NAME",
+                 help="the photographer whose history is used (default: the one your settings remember, which"
+                      " the app's first run names and its Photographer box changes; 'default' before that)")
     # --json is accepted before or after the command name.
     json_flag = argparse.ArgumentParser(add_help=False)
     json_flag.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help="print data as JSON")
@@ -161,7 +164,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.handler is cmd_self_test:  # a throw-away database; the user's is never opened
             return cmd_self_test(args)
         with open_library(args.db or default_db_path()) as store:
-            profile = store.profile(args.profile, create=args.command not in _READ_ONLY)
+            profile = store.profile(photographer(args.profile), create=args.command not in _READ_ONLY)
             return args.handler(args, store, profile)
     except (UserError, UnknownProfile, StoreError, ValueError) as exc:
         print(f"tagassist: {display_path(str(exc))}", file=sys.stderr)

@@ -8,6 +8,7 @@ from argparse import Namespace
 
 from ..paths import data_dir, display_path, sample_library_dir
 from ..runtime import display_available
+from ..services.identity import photographer
 from ..services.library import open_library
 from .engine_commands import index_photos, open_indexer, suggestions_for
 from .library_commands import run_scan
@@ -29,7 +30,7 @@ def cmd_demo(args: Namespace) -> int:
         say("No display found: the demo runs in the terminal ('tagassist demo' in a desktop session opens"
             " the app)")
     with open_library(db_path) as store:
-        profile = store.profile(args.profile)
+        profile = store.profile(photographer(args.profile))
         summary = run_scan(store, profile, [str(library)])
         index_photos(store, open_indexer(store, None, None))  # the whole library, as a first run would
         vocabulary = store.vocabulary(profile)

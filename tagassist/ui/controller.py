@@ -13,7 +13,7 @@ from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox, QTreeWidgetItem
 
 from ..log import log_path
-from ..services import images, jobs
+from ..services import identity, images, jobs
 from ..services.indexing import encoder_choices
 from ..services.library import Store, library_options, set_library_option
 from ..settings import Settings
@@ -361,12 +361,13 @@ class LibraryController(QObject):
         box.clear()
         box.addItems([p.name for p in self.store.profiles()])
         box.setCurrentText(self.profile.name)
+        self.window.setWindowTitle(f"tagassist \u2014 {self.profile.name}")  # who is tagging, in the task bar too
 
     def switch_profile(self, name: str) -> None:
         if name == self.profile.name:
             return
         self.session.profile = self.store.profile(name)
-        self.settings.profile = name
+        identity.remember(self.settings, name)  # the next start and the CLI work as her
         self.tagging.profile_changed()
         self._fill_profiles()
         self.reload()
