@@ -26,8 +26,8 @@ from pathlib import Path
 
 from PIL import Image
 
-from benchmarks.photosim.metadata import Shot, save_jpeg
-from benchmarks.photosim.render import render
+from photosim.metadata import Shot, save_jpeg
+from photosim.render import render
 
 PANORAMA = (20000, 12000)  # 240 MP
 

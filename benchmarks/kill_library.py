@@ -33,8 +33,8 @@ from pathlib import Path
 
 from PIL import Image, IptcImagePlugin
 
-from benchmarks.photosim.metadata import Shot, save_jpeg
-from benchmarks.photosim.render import SCENES, render
+from photosim.metadata import Shot, save_jpeg
+from photosim.render import SCENES, render
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 RAW_EXTENSIONS = {".cr2", ".cr3", ".crw", ".nef", ".nrw", ".arw", ".sr2", ".srf", ".raf", ".orf", ".rw2", ".rwl",
@@ -269,7 +269,7 @@ def build_library(scratch: Path, seed: int, exiftool: ExifTool | None, shared: P
         if (samples / sample).exists():
             shutil.copyfile(samples / sample, raws / raw_name)
         else:  # no shared/: a DNG of our own under that name (never written by tagassist either)
-            from benchmarks.photosim.dng import save_dng
+            from photosim.dng import save_dng
 
             save_dng(render("city", 7, (64, 48)), raws / raw_name, Shot(taken_at=start), preview_side=64)
             lib.notes.append(f"{samples / sample} missing: {raw_name} is a synthetic DNG")

@@ -3,7 +3,7 @@
     python -m benchmarks.next_shoot --seeds 101 202 303          # 4 photographers per seed
     python -m benchmarks.next_shoot --seeds 7 --photos 240 --next 72 --json out.json
 
-For each seed and simulated photographer (``benchmarks/photosim``: rendered photos with real
+For each seed and simulated photographer (``photosim/``: rendered photos with real
 EXIF, over two to three years of shoots) the library is scanned and indexed; her tags on all
 but the ``--next`` newest photos become her history. Then, on those newest photos (her next
 shoots, whose tags the engine never sees):
@@ -26,7 +26,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from benchmarks.session import prepare_library, tag_history
+from photosim.library import prepare_library, tag_history
+from photosim.measures import calibration_of
 
 PHOTOGRAPHERS = 4
 
@@ -35,20 +36,6 @@ def calibration(shown: list[list[tuple[str, float]]], truths) -> dict:
     """Of the shown suggestions (tag, score): expected calibration error over 10 equal-width
     bins (the score as the chance she accepts it), and the share wrong among those >= 0.8."""
     return calibration_of([(score, tag in truth) for row, truth in zip(shown, truths) for tag, score in row])
-
-
-def calibration_of(pairs: list[tuple[float, bool]]) -> dict:
-    """The same for (score, accepted) pairs."""
-    if not pairs:
-        return {"ece": None, "sure": 0, "sure_wrong": None}
-    ece = 0.0
-    for b in range(10):
-        inside = [(s, hit) for s, hit in pairs if b / 10 <= s < (b + 1) / 10 or (b == 9 and s == 1.0)]
-        if inside:
-            ece += len(inside) / len(pairs) * abs(sum(s for s, _ in inside) / len(inside)
-                                                  - sum(hit for _, hit in inside) / len(inside))
-    sure = [hit for s, hit in pairs if s >= 0.8]
-    return {"ece": ece, "sure": len(sure), "sure_wrong": (1 - sum(sure) / len(sure)) if sure else None}
 
 
 def one(index: int, seed: int, n_photos: int, n_next: int, work: Path) -> dict:

@@ -34,8 +34,8 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from benchmarks.photosim.metadata import Shot, build_exif
-from benchmarks.photosim.render import SCENES, render
+from photosim.metadata import Shot, build_exif
+from photosim.render import SCENES, render
 
 DISTINCT_IMAGES = 24  # distinct encodings; every file still differs (and hashes) differently
 
@@ -69,7 +69,7 @@ def make_raw_library(target: Path, n: int, jpeg_twins: Path | None = None, *, me
     The sensor data is a sparse hole (it is only read when a RAW has no preview), so the files
     have their real size without taking the disk. ``jpeg_twins``: the full-size previews as
     plain JPEG files."""
-    from benchmarks.photosim.dng import save_dng
+    from photosim.dng import save_dng
 
     rng = np.random.default_rng(0)
     target.mkdir(parents=True, exist_ok=True)

@@ -4,7 +4,7 @@
     python -m benchmarks.session --photographers 4 --photos 300 --retrain-every 50
     python -m benchmarks.session --confidence-threshold 0.5   # as the app's setting of that name
 
-For each simulated photographer (``benchmarks/photosim/photographers.py``) the library is
+For each simulated photographer (``photosim/photographers.py``) the library is
 rendered with real EXIF, scanned and indexed through tagassist's own API. Then the
 photographer tags it in date order: before each photo the top 5 suggestions are shown (with a
 confidence threshold, only those of them scoring at least that much); those in her truth are accepted, the others rejected, the missing ones typed. Strategies, each
@@ -31,42 +31,11 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from benchmarks.photosim.photographers import make_photographer, write_library
+from photosim.library import prepare_library, tag_history
 
 RESULTS = Path(__file__).resolve().parent / "results"
 STRATEGIES = ("generic", "mp-u", "signals", "tagassist")
 SHOWN = 5
-
-
-def prepare_library(root: Path, index: int, n_photos: int, seed: int) -> tuple[Path, list[dict], str]:
-    """Renders, scans and indexes one photographer's library; returns the database, the truth
-    and the profile name."""
-    from tagassist.engine.encoders import load_encoder
-    from tagassist.services.indexing import library_indexer
-    from tagassist.services.scanning import Scanner
-    from tagassist.store import Store
-
-    photographer = make_photographer(index, seed)
-    truth = write_library(photographer, root / "photos", n_photos)
-    db = root / "library.sqlite"
-    with Store(db) as store:
-        profile = store.profile(photographer.name)
-        for _ in Scanner(store, profile, import_keywords=False).scan([str(root / "photos")]):
-            pass
-        indexer = library_indexer(store, load_encoder(None, "cpu"), "cpu")
-        for _ in indexer.index():
-            pass
-        store.set_active_encoder(indexer.encoder.id)
-    return db, truth, photographer.name
-
-
-def tag_history(store, profile, items: list[dict]) -> dict:
-    """Give the profile the truth's tags on ``items`` (typed, as she would have); returns the
-    library's photos by path."""
-    by_path = {photo.path: photo for photo, _ in store.list_photos(profile)}
-    for item in items:
-        store.add_tags(profile, [by_path[item["path"]].id], item["tags"], "typed")
-    return by_path
 
 
 def _cost(tags) -> int:

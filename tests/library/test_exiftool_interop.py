@@ -3,8 +3,8 @@
 import subprocess
 from datetime import datetime
 
-from benchmarks.photosim.metadata import Shot, save_jpeg
-from benchmarks.photosim.render import render
+from photosim.metadata import Shot, save_jpeg
+from photosim.render import render
 from tagassist.services.scanning import Scanner
 from tests.conftest import need_tool
 

@@ -1,6 +1,6 @@
 import pytest
 
-from benchmarks.photosim.metadata import xmp_packet
+from photosim.metadata import xmp_packet
 from tagassist.library.keywords import KeywordError, parse_iptc_keywords, parse_xmp_keywords
 
 RDF = 'xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"'

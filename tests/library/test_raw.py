@@ -17,9 +17,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from benchmarks.photosim.dng import save_dng
-from benchmarks.photosim.metadata import Shot, save_jpeg, write_sidecar, xmp_packet
-from benchmarks.photosim.render import render
+from photosim.dng import save_dng
+from photosim.metadata import Shot, save_jpeg, write_sidecar, xmp_packet
+from photosim.render import render
 from tagassist.library import ThumbnailCache
 from tagassist.library.raw import NO_PREVIEW_NOTE
 from tagassist.store import Store

@@ -8,8 +8,8 @@ from datetime import datetime
 import pytest
 from PIL import Image
 
-from benchmarks.photosim.metadata import Shot, save_jpeg, write_sidecar, xmp_packet
-from benchmarks.photosim.render import render
+from photosim.metadata import Shot, save_jpeg, write_sidecar, xmp_packet
+from photosim.render import render
 from tagassist.library import ThumbnailCache
 from tagassist.services import scanning
 from tagassist.services.scanning import Scanner

@@ -37,9 +37,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
-from benchmarks.photosim.dng import save_dng
-from benchmarks.photosim.metadata import Shot, save_jpeg
-from benchmarks.photosim.render import render
+from photosim.dng import save_dng
+from photosim.metadata import Shot, save_jpeg
+from photosim.render import render
 from tagassist.library import scanner
 from tagassist.library.keyword_export import render as render_keywords
 from tagassist.library.keywords import parse_xmp_keywords

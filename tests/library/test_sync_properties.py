@@ -28,8 +28,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from benchmarks.photosim.metadata import Shot, save_jpeg
-from benchmarks.photosim.render import render
+from photosim.metadata import Shot, save_jpeg
+from photosim.render import render
 from tagassist.services.scanning import Scanner
 from tagassist.library.keywords import parse_xmp_keywords
 from tagassist.services.export import export_photos

@@ -8,8 +8,8 @@ from datetime import datetime
 
 import pytest
 
-from benchmarks.photosim.metadata import Shot, save_jpeg
-from benchmarks.photosim.render import render
+from photosim.metadata import Shot, save_jpeg
+from photosim.render import render
 
 TAG_LOOP = r"""
 import sys

@@ -1,1 +1,2 @@
-"""Helpers the tests share (not fixtures of one file, and not benchmarks)."""
+"""Helpers the tests share (not fixtures of one file). Simulated photos and libraries come from
+the top-level ``photosim`` package, which the benchmarks use too; tests never import ``benchmarks``."""

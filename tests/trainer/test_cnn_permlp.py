@@ -4,8 +4,8 @@ import json
 
 from datetime import datetime, timedelta
 
-from benchmarks.photosim.metadata import Shot, save_jpeg, write_sidecar
-from benchmarks.photosim.render import render
+from photosim.metadata import Shot, save_jpeg, write_sidecar
+from photosim.render import render
 from tagassist.cli import main
 from tagassist.models.scoring import active_model_scorer
 from tagassist.store import Store

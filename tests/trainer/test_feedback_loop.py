@@ -1,7 +1,7 @@
 """The feedback loop on a simulated photographer: rendered photos with real EXIF, scanned and
 indexed by tagassist, tagged in date order, then "Retrain on my tags"."""
 
-from benchmarks.session import prepare_library, tag_history
+from photosim.library import prepare_library, tag_history
 from tagassist.cli import main
 from tagassist.engine.suggest import Suggester
 from tagassist.models.scoring import active_model_scorer
@@ -41,7 +41,7 @@ def test_scores_on_her_next_shoots_are_calibrated_on_a_simulated_library(tmp_pat
     """The number beside a suggestion is the chance she takes it: on her next shoots, which the
     engine's calibration never saw, the scores it shows are closer to the truth than the raw
     combined scores, and the ranking is the same."""
-    from benchmarks.next_shoot import calibration_of
+    from photosim.measures import calibration_of
 
     db, truth, name = prepare_library(tmp_path, index=2, n_photos=200, seed=4)
     history, upcoming = truth[:-60], truth[-60:]

@@ -1,6 +1,6 @@
 """The sample library shipped in ``resources/sample-library``: one photographer, six shoots.
 
-Regenerate with ``python -m benchmarks.photosim.sample_library resources/sample-library``.
+Regenerate with ``python -m photosim.sample_library resources/sample-library``.
 The output is deterministic, so regenerating changes no file unless this script changed.
 
 The photographer (Maya) has habits a generic tagger would not guess: a trip tag per journey
