@@ -17,10 +17,19 @@ def load_photos(db_path: str, profile_name: str, view: dict) -> dict:
     what the sidebar lists."""
     with open_library(db_path) as store:
         profile = store.profile(profile_name)
-        return {"rows": store.grid_rows(profile, **view), "roots": store.folders(),
-                "folders": store.photo_folders(), "vocabulary": [t for t, _ in store.vocabulary(profile)],
-                "keyword_counts": store.keyword_counts(profile), "months": store.months(),
-                "ratings_labels": store.ratings_and_labels()}
+        return {"rows": store.grid_rows(profile, **view), **_sidebar(store, profile)}
+
+
+def sidebar(db_path: str, profile_name: str) -> dict:
+    """What the sidebar lists, read again after tagging (its keywords and their counts)."""
+    with open_library(db_path) as store:
+        return {"profile": profile_name, **_sidebar(store, store.profile(profile_name))}
+
+
+def _sidebar(store, profile) -> dict:
+    return {"roots": store.folders(), "folders": store.photo_folders(),
+            "vocabulary": [t for t, _ in store.vocabulary(profile)], "keyword_counts": store.keyword_counts(profile),
+            "months": store.months(), "ratings_labels": store.ratings_and_labels()}
 
 
 def _reported(what: str, steps: Iterator) -> Iterator:

@@ -70,6 +70,8 @@ class LibraryController(QObject):
         self._loads = 0  # lists asked for: only the newest one is shown
         self._loading: list[set[int]] = []  # per list on its way: the photos tagged since it was asked for
         self._search_timer = QTimer(self, singleShot=True, interval=300)  # search as the user pauses typing
+        # The keyword tree and its counts after tagging: read once a burst of keys is over.
+        self._sidebar_timer = QTimer(self, singleShot=True, interval=150)
         self._wire()
         self._fill_profiles()
         self.reload()
@@ -84,7 +86,7 @@ class LibraryController(QObject):
         return self.session.settings
 
     def _jobs_changed(self) -> None:
-        visible = [job for job in self.runner.running if job.name != "Loading photos"]
+        visible = [job for job in self.runner.running if job.name not in ("Loading photos", "Counting keywords")]
         self.window.show_jobs([(job.name, job.cancel) for job in visible])
 
     # -- wiring ------------------------------------------------------------------------
@@ -114,6 +116,7 @@ class LibraryController(QObject):
         w.search.textChanged.connect(lambda _: self._search_timer.start())
         w.search.returnPressed.connect(self._search)
         self._search_timer.timeout.connect(self._search)
+        self._sidebar_timer.timeout.connect(self._refresh_sidebar)
         self.tagging.tags_changed.connect(self._tags_changed)
         self.training.model_changed.connect(self._model_changed)
         self.keywords.changed.connect(self._keywords_edited)
@@ -209,6 +212,19 @@ class LibraryController(QObject):
             tagged_meanwhile.update(photo_ids)
         if self.settings.write_on_accept and photo_ids:
             self.export_keywords(photo_ids)
+        self._sidebar_timer.start()
+
+    def _refresh_sidebar(self) -> None:
+        job = Job("Counting keywords", jobs.sidebar, self.db_path, self.profile.name)
+        job.signals.result.connect(self._sidebar_loaded)
+        job.signals.error.connect(self._error)
+        self.runner.start(job)
+
+    def _sidebar_loaded(self, loaded: dict) -> None:
+        if loaded["profile"] != self.profile.name:
+            return  # read for the photographer before a switch; the switch's own list has come
+        fill_sidebar(self.window.sidebar, loaded)
+        self.window.editor.set_vocabulary(loaded["vocabulary"])  # a keyword typed once completes the next time
 
     def _keywords_edited(self, said: str) -> None:
         self.window.show_progress(said)

@@ -4,6 +4,7 @@ Each item carries the view it shows (a dict of filters, ``services.jobs.load_pho
 
 from __future__ import annotations
 
+import json
 import os
 
 from PySide6.QtCore import Qt
@@ -12,9 +13,40 @@ from PySide6.QtWidgets import QTreeWidget, QTreeWidgetItem
 VIEWS = (("All photos", {}), ("Untagged", {"untagged": True}), ("Needs review", {"problems": True}))
 
 
+def _key(item: QTreeWidgetItem) -> str:
+    """An item's identity across refills: its view, or a section's title."""
+    view = item.data(0, Qt.ItemDataRole.UserRole)
+    return item.text(0) if view is None else json.dumps(view, sort_keys=True)
+
+
+def _items(sidebar: QTreeWidget):
+    stack = [sidebar.topLevelItem(i) for i in range(sidebar.topLevelItemCount())]
+    while stack:
+        item = stack.pop()
+        yield item
+        stack += [item.child(i) for i in range(item.childCount())]
+
+
 def fill_sidebar(sidebar: QTreeWidget, loaded: dict) -> None:
-    """The tree for what ``services.jobs.load_photos`` loaded."""
+    """The tree for what ``services.jobs.load_photos`` (or ``.sidebar``) loaded. Filled again
+    after every tagging, it keeps which items were open, the chosen one and the scroll."""
+    opened = {_key(item): item.isExpanded() for item in _items(sidebar)}
+    current = _key(sidebar.currentItem()) if sidebar.currentItem() is not None else None
+    scrolled = sidebar.verticalScrollBar().value()
+    sidebar.setUpdatesEnabled(False)  # one repaint, not a flash of an empty tree
     sidebar.clear()
+    _fill(sidebar, loaded)
+    for item in _items(sidebar):
+        key = _key(item)
+        if key in opened:
+            item.setExpanded(opened[key])
+        if key == current:
+            sidebar.setCurrentItem(item)
+    sidebar.verticalScrollBar().setValue(scrolled)
+    sidebar.setUpdatesEnabled(True)
+
+
+def _fill(sidebar: QTreeWidget, loaded: dict) -> None:
     for label, view in VIEWS:
         item = QTreeWidgetItem([label])
         item.setData(0, Qt.ItemDataRole.UserRole, view)

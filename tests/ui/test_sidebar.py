@@ -1,0 +1,48 @@
+"""The sidebar's keyword tree follows the tagging (issue 23, 2): a keyword typed appears in it
+at once, counts change as photos are tagged, and the tree keeps what was open and chosen."""
+
+from PySide6.QtCore import Qt
+
+from tests.ui.conftest import press, select, type_text
+
+MATCH = Qt.MatchFlag.MatchExactly | Qt.MatchFlag.MatchRecursive
+
+
+def sidebar_item(window, text):
+    found = window.sidebar.findItems(text, MATCH)
+    return found[0] if found else None
+
+
+def keyword_texts(window) -> set[str]:
+    tags = sidebar_item(window, "Tags")
+    texts, stack = set(), [tags.child(i) for i in range(tags.childCount())]
+    while stack:
+        item = stack.pop()
+        texts.add(item.text(0))
+        stack += [item.child(i) for i in range(item.childCount())]
+    return texts
+
+
+def test_a_typed_keyword_and_new_counts_reach_the_keyword_tree_at_once(qtbot, app):
+    window, controller, store = app
+    window.editor.field.setCompleter(None)  # offscreen Qt: a popup would keep later keys (test_keyboard_flow)
+    folders = sidebar_item(window, "Folders")
+    folders.setExpanded(False)  # what the photographer closed stays closed
+    select(qtbot, window, controller, "IMG1206.jpg")
+    type_text(qtbot, "sunset")
+    press(qtbot, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: "sunset  (1)" in keyword_texts(window), timeout=5000)
+    assert not sidebar_item(window, "Folders").isExpanded()
+
+    counts = store.keyword_counts(store.profile())
+    select(qtbot, window, controller, "DSCF1007.jpg")  # untagged, in the Rome shoot
+    top = window.editor.suggestions[0].tag
+    before = f"{top.split('|')[-1]}  ({counts.get(top, 0)})"
+    assert before in keyword_texts(window)
+    press(qtbot, Qt.Key.Key_1)
+    after = f"{top.split('|')[-1]}  ({counts.get(top, 0) + 1})"
+    qtbot.waitUntil(lambda: after in keyword_texts(window), timeout=5000)
+    assert before not in keyword_texts(window)
+
+    press(qtbot, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)  # undo counts too
+    qtbot.waitUntil(lambda: before in keyword_texts(window), timeout=5000)
