@@ -339,8 +339,16 @@ def _history_after_undo(store: Store, profile: Profile, photo: Photo, record: di
     base stays, for the history did not change: the next export writes your keywords again and
     takes out again what you removed. Written before the file is put back, so that a process
     killed between the two sees keywords added by another tool (which change nothing), never
-    removed ones."""
-    store.set_file_base(photo.id, os.path.basename(record["path"]), record["prior_base"])
+    removed ones.
+
+    A keyword the put-back copy holds that the photo's base holds too is no news either: the
+    export had counted it (imported it, or found it known), and counting it again as another
+    tool's addition would undo a removal made in another of the photo's files since."""
+    base = record["prior_base"]
+    if base is not None and record["backup"] is not None:
+        restored = keywords_of_copy(record["path"], record["backup"])
+        base = set(base) | (set(restored) & store.sync_state(photo.id).base)
+    store.set_file_base(photo.id, os.path.basename(record["path"]), base)
     store.mark_removals_pending(profile, photo.id, record["removed"])
 
 

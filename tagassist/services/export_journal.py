@@ -69,8 +69,11 @@ def recover_journal(store: Store) -> int:
                                            record["written_sha256"], record["added"], record["removed"],
                                            record.get("prior_base"))
                 entered += 1
-                if file_sha256(path) == record["written_sha256"] and store.photo(record["photo"]) is not None:
-                    _first_seen(store, record["photo"], path)
+                if store.photo(record["photo"]) is not None:
+                    if file_sha256(path) == record["written_sha256"]:
+                        _first_seen(store, record["photo"], path)
+                    else:
+                        _changed_since(store, record, path, intent)
         forget([intent])
     return entered
 
@@ -86,6 +89,25 @@ def _first_seen(store: Store, photo_id: int, path: str) -> None:
     name = os.path.basename(path)
     if state.file_bases is not None and name not in state.file_bases:
         store.set_file_base(photo_id, name, set(keywords_of_copy(path, path)) & state.base)
+
+
+def _changed_since(store: Store, record: dict, path: str, intent: str) -> None:
+    """The file no longer holds what the killed export meant to write, and was changed after
+    the export decided to: that write happened and another tool changed the file since, or the
+    write never happened and another tool changed the file anyway. A keyword the export took
+    out that the file holds is read as put back by that tool (the other reading keeps it out),
+    so the next sync imports it: at worst a removal comes back, never a keyword is lost."""
+    try:
+        changed_after = os.stat(path).st_mtime_ns >= os.stat(intent).st_mtime_ns
+    except FileNotFoundError:
+        return
+    back = set(record["removed"]) & set(keywords_of_copy(path, path)) if changed_after else set()
+    if not back:
+        return
+    state, name = store.sync_state(record["photo"]), os.path.basename(path)
+    store.set_base_keywords(record["photo"], state.base - back)
+    if state.file_bases is not None and name in state.file_bases:
+        store.set_file_base(record["photo"], name, state.file_bases[name] - back)
 
 
 def _write_synced(path: str, data: bytes) -> None:

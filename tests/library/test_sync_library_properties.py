@@ -350,6 +350,25 @@ def test_no_keyword_is_lost_in_a_real_library(ops):
         run_interleaving(ops, Path(folder), monkeypatch)
 
 
+# Interleavings the runner found, kept as they were found.
+UNDO_AFTER_A_REMOVAL_IN_ANOTHER_FILE = [  # the undo put back r.CR2.xmp, still holding r_dog, after another
+    # tool had removed r_dog from r.xmp: r_dog came back, counted as that copy's addition
+    ("other_add", "r", 1, 1), ("undo",), ("undo",), ("tag", "ana", "s", 0), ("tag", "ana", "s", 1),
+    ("export_killed", "bob", "digikam", 3), ("reject", "bob", "s", 2), ("other_remove", "r", 0, 1),
+    ("undo_killed", 2), ("remove", "bob", "l", 2), ("export_killed", "bob", "digikam", 2), ("undo",)]
+PUT_BACK_AFTER_A_KILLED_EXPORT = [  # bob's export, killed after it took U_beach out of C.xmp; another tool
+    # put U_beach back before tagassist ran again, and the journal's recovery did not see it
+    ("reject", "ana", "U", 0), ("export", "ana", "auto"), ("export_killed", "bob", "lightroom", 2),
+    ("scan_during_export", "bob"), ("undo",), ("export_killed", "bob", "darktable", 1), ("other_remove", "s", 0, 1),
+    ("other_add", "s", 1, 1), ("tag", "bob", "t", 1), ("other_add", "U", 1, 0), ("undo_killed", 1)]
+
+
+@pytest.mark.parametrize("ops", [UNDO_AFTER_A_REMOVAL_IN_ANOTHER_FILE, PUT_BACK_AFTER_A_KILLED_EXPORT],
+                         ids=["undo-after-a-removal-in-another-file", "put-back-after-a-killed-export"])
+def test_interleavings_found_by_the_runner(ops, tmp_path, monkeypatch):
+    run_interleaving(ops, tmp_path, monkeypatch)
+
+
 def random_ops(rng) -> list[tuple]:
     ops = []
     photos = sorted(PHOTOS)
