@@ -229,6 +229,11 @@ MIGRATIONS: list[list[str]] = [
         "ALTER TABLE export_files ADD COLUMN prior_base TEXT",
         "ALTER TABLE export_files ADD COLUMN undoing INTEGER NOT NULL DEFAULT 0",
     ],
+    # 9: a rating or colour label set in tagassist (the app's Ctrl+digits) that the next export
+    # writes into the photo's files; 0 once written.
+    [
+        "ALTER TABLE photos ADD COLUMN marks_pending INTEGER NOT NULL DEFAULT 0",
+    ],
 ]
 
 LATEST_VERSION = len(MIGRATIONS)
