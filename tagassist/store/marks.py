@@ -5,12 +5,18 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from .repository import Repository
+from .database import Database
 
 Marks = tuple[int | None, str | None]  # (rating -1..5 or None, colour label or None)
 
 
-class PhotoMarks(Repository):
+class PhotoMarks:
+    def __init__(self, database: Database):
+        self.database = database
+
+    def transaction(self):
+        return self.database.transaction()
+
     def get(self, photo_ids: Iterable[int]) -> dict[int, Marks]:
         ids = list(photo_ids)
         rows = self.database.execute(
