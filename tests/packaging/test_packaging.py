@@ -32,15 +32,107 @@ def test_cpu_build_requirements_follow_pyproject():
     assert torch_pin == "torch==2.13.0"  # the CPU build; a range would let pip pick a CUDA one
 
 
-def test_workflow_builds_and_smoke_tests_on_three_operating_systems():
-    workflow = yaml.safe_load((REPO / ".github/workflows/installers.yml").read_text())
-    job = workflow["jobs"]["build"]
-    systems = [entry["os"] for entry in job["strategy"]["matrix"]["include"]]
-    assert {s.split("-")[0] for s in systems} == {"ubuntu", "windows", "macos"}
-    script = "\n".join(step.get("run", "") for step in job["steps"])
-    assert "pytest" in script and "packaging/build.sh" in script
-    assert "--self-test" in script and "self-test" in script and "iscc" in script and "make-dmg.sh" in script
-    assert any(step.get("uses", "").startswith("actions/upload-artifact") for step in job["steps"])
+RUNNER_OS = {"ubuntu": "Linux", "windows": "Windows", "macos": "macOS"}  # matrix os -> runner.os
+
+
+def _workflow_steps() -> tuple[dict, dict[str, list[dict]]]:
+    """The installers workflow's build job, and the steps that run on each runner.os."""
+    job = yaml.safe_load((REPO / ".github/workflows/installers.yml").read_text())["jobs"]["build"]
+    on = {}
+    for entry in job["strategy"]["matrix"]["include"]:
+        system = RUNNER_OS[entry["os"].split("-")[0]]
+        on[system] = [step for step in job["steps"]
+                      if re.findall(r"runner\.os == '(\w+)'", step.get("if", "")) in ([], [system])]
+    return job, on
+
+
+def _smoke_commands(script: str) -> list[list[str]]:
+    """The frozen executables a script runs (dist/... or the bundle build.sh made), with their arguments."""
+    return [line.split() for line in script.splitlines()
+            if re.match(r"\s*(env .*\s)?(dist/|\"\$BUNDLE/)", line)]
+
+
+def _frozen_entry(path: str, names: dict) -> str:
+    """The spec's executable a path in dist/ runs: dist/<collect>/<exe>[.exe], or
+    dist/<bundle>/Contents/MacOS/<exe>; build.sh's "$BUNDLE" is dist/<collect>."""
+    path = path.replace('"$BUNDLE/', f"dist/{names['collect']}/").strip('"')
+    parts = path.split("/")
+    assert parts[0] == "dist" and parts[1] in (names["collect"], names["bundle"]), path
+    if parts[1] == names["bundle"]:
+        assert parts[2:4] == ["Contents", "MacOS"], path
+    return parts[-1].removesuffix(".exe")
+
+
+def _argv_the_cli_gets(entry, argv: list[str], monkeypatch) -> list[str]:
+    """What the frozen executable's entry function hands the CLI for ``argv``."""
+    import tagassist.cli
+
+    got = []
+    monkeypatch.setattr(tagassist.cli, "main", lambda args=None: got.append(list(sys.argv[1:] if args is None else args)))
+    monkeypatch.setattr(sys, "argv", argv)
+    entry()
+    return got[0]
+
+
+def _artifact_name(os_name: str, version: str) -> str:
+    """The file the OS's build writes into dist/, from its script."""
+    if os_name == "Linux":
+        name = re.search(r'-czf "\$DIST/([^"]+)"', (REPO / "packaging/build.sh").read_text())[1]
+    elif os_name == "Windows":
+        name = re.search(r"OutputBaseFilename=(\S+)", (REPO / "packaging/windows/tagassist.iss").read_text())[1] + ".exe"
+    else:
+        name = re.search(r'OUT="\$ROOT/dist/([^"]+)"', (REPO / "packaging/macos/make-dmg.sh").read_text())[1]
+    for variable in ("$VERSION", "{#AppVersion}"):
+        name = name.replace(variable, version)
+    return "dist/" + name.replace("$ARCH", "x86_64").replace("$(uname -m)", "arm64")
+
+
+def test_workflow_builds_and_smoke_tests_on_three_operating_systems(monkeypatch):
+    """On each OS of the matrix: the tests run; a build runs, with the spec and scripts that are
+    in the repository; the smoke test starts an executable the spec builds, with arguments the
+    CLI accepts; and the uploaded artifact is the file that OS's build writes."""
+    import fnmatch
+
+    import tagassist
+    from tagassist.cli import build_parser
+
+    job, on = _workflow_steps()
+    assert set(on) == {"Linux", "Windows", "macOS"}
+    built = []
+    _run_spec(monkeypatch, extra_research="trainer.research.a_later_paper", built=built)
+    names = {"collect": next(b["name"] for b in built if b["kind"] == "COLLECT"),
+             "bundle": next((b["name"] for b in built if b["kind"] == "BUNDLE"), "tagassist.app")}
+    entries = {"tagassist": launcher.app_main, "tagassist-cli": launcher.cli_main}  # packaging/entry_*.py
+    assert {b["name"] for b in built if b["kind"] == "EXE"} == set(entries)
+    extras = set(tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["optional-dependencies"])
+    for os_name, steps in on.items():
+        script = "\n".join(step.get("run", "") for step in steps)
+        for path in re.findall(r"packaging/[\w./-]+\w", script):
+            assert (REPO / path).exists(), f"{os_name}: {path} is not in the repository"
+        tests = next(line for line in script.splitlines() if "pytest" in line)
+        assert re.search(r"\$PY -m pytest\b", tests), tests
+        for wanted in re.findall(r"-e '\.\[([\w,]+)\]'", script):
+            assert set(wanted.split(",")) <= extras, wanted
+        if "packaging/build.sh" in script:  # Linux: build.sh builds, packs and smoke-tests
+            build_sh = (REPO / "packaging/build.sh").read_text()
+            assert re.search(r'^\s*""\)\s*build; package; smoke_test', build_sh, re.M), "build.sh: no full run"
+            assert re.search(r"bash packaging/build.sh\s*$", script, re.M), "build.sh --test packs an old build"
+            script = build_sh[build_sh.index("smoke_test()"):]
+        else:
+            assert re.search(r"pyinstaller .*packaging/tagassist\.spec", script), f"{os_name} builds nothing"
+        smoke = _smoke_commands(script)
+        assert smoke, f"{os_name}: no smoke test"
+        for command in smoke:
+            at = next(i for i, word in enumerate(command) if "dist/" in word or "$BUNDLE/" in word)
+            exe = _frozen_entry(command[at], names)
+            assert exe in entries, f"{os_name}: the spec builds no {command[at]}"
+            argv = _argv_the_cli_gets(entries[exe], [exe, *command[at + 1:]], monkeypatch)
+            build_parser().parse_args(argv)  # exits (a failure) on a command the CLI does not have
+        artifact = next(e["artifact"] for e in job["strategy"]["matrix"]["include"]
+                        if RUNNER_OS[e["os"].split("-")[0]] == os_name)
+        assert fnmatch.fnmatch(_artifact_name(os_name, tagassist.__version__), artifact), (os_name, artifact)
+    assert any(step.get("uses", "").startswith("actions/upload-artifact") and "matrix.artifact" in str(step)
+               for step in job["steps"])
 
 
 def test_trainer_command_in_a_source_install_uses_this_python():
@@ -124,7 +216,7 @@ def test_every_papers_model_lives_in_the_research_folder():
     assert homes["pitf"] == "trainer.research.pitf" and homes["cnn-permlp"] == "trainer.research.permlp_model"
 
 
-def _run_spec(monkeypatch, extra_research: str) -> dict:
+def _run_spec(monkeypatch, extra_research: str, built: list | None = None) -> dict:
     """packaging/tagassist.spec run with PyInstaller's build API stood in for (it is not
     installed here): returns the spec's Analysis arguments. collect_submodules lists a package's
     modules from its folder and filters them by name, as PyInstaller's does, and also lists
@@ -152,11 +244,16 @@ def _run_spec(monkeypatch, extra_research: str) -> dict:
         monkeypatch.setitem(sys.modules, name, types.ModuleType(name))
     monkeypatch.setitem(sys.modules, "PyInstaller.utils.hooks", hooks)
     monkeypatch.setattr(sys, "path", list(sys.path))  # the spec puts the repository first
-    stub = lambda *args, **kwargs: types.SimpleNamespace()  # noqa: E731 - EXE, PYZ, COLLECT, BUNDLE
+    def stand_in(kind):  # EXE, PYZ, COLLECT, BUNDLE: what the spec asks to build goes into ``built``
+        def build(*args, **kwargs):
+            (built if built is not None else []).append({"kind": kind, **kwargs})
+            return types.SimpleNamespace(**kwargs)
+        return build
+
     spec = REPO / "packaging" / "tagassist.spec"
     exec(compile(spec.read_text(), str(spec), "exec"),
-         {"SPECPATH": str(spec.parent), "Analysis": Analysis, "EXE": stub, "PYZ": stub, "COLLECT": stub,
-          "BUNDLE": stub, "__name__": "__main__"})
+         {"SPECPATH": str(spec.parent), "Analysis": Analysis, "EXE": stand_in("EXE"), "PYZ": stand_in("PYZ"),
+          "COLLECT": stand_in("COLLECT"), "BUNDLE": stand_in("BUNDLE"), "__name__": "__main__"})
     assert len(analyses) == 2  # the app and the CLI (which is also the trainer)
     assert analyses[0]["hiddenimports"] == analyses[1]["hiddenimports"]
     return analyses[0]
