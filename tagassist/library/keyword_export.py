@@ -68,6 +68,8 @@ class ExportChange:
     after: tuple[str, ...]  # the target's keywords after the export
     conflicts: tuple[str, ...] = ()  # one line each: a keyword both sides changed, and who won
     notes: tuple[str, ...] = field(default=())  # anything else the user should know
+    marks: tuple[int | None, str | None] | None = None  # a rating and label set in tagassist, to write
+
 
     @property
     def added(self) -> list[str]:
@@ -79,7 +81,7 @@ class ExportChange:
 
     @property
     def changed(self) -> bool:
-        return set(self.before) != set(self.after)
+        return set(self.before) != set(self.after) or self.marks is not None
 
 
 def is_sidecar(path: str | os.PathLike) -> bool:
@@ -103,23 +105,26 @@ def read_for_writing(path: str | os.PathLike) -> bytes | None:
 
 
 def render(path: str | os.PathLike, current: bytes | None, keywords: tuple[str, ...], *, tags_list: bool = False,
-           seed: tuple[int | None, str | None] = (None, None)) -> tuple[bytes, list[str]]:
+           seed: tuple[int | None, str | None] = (None, None),
+           marks: tuple[int | None, str | None] | None = None) -> tuple[bytes, list[str]]:
     """The file's new bytes with ``keywords`` as its keywords, and notes for the user.
     ``tags_list``: write digiKam's tag paths even where the file has none; ``seed``: the
-    rating and label a new sidecar starts with (the photo's, so none is hidden by it)."""
+    rating and label a new sidecar starts with (the photo's, so none is hidden by it);
+    ``marks``: the rating and label set in tagassist, written into the file (None: the file's
+    own are kept)."""
     if is_raw_name(path) and not is_sidecar(path):  # the camera's original: never rewritten
         raise ExportError(f"{_name(path)} is a RAW file; tagassist writes its keywords only to sidecars")
     with exiv2_session() as exiv2:  # one thread at a time: libexiv2's XMP toolkit is not reentrant
         try:
             if is_sidecar(path):
-                data = _render_sidecar(current, list(keywords), tags_list, seed)
+                data = _render_sidecar(current, list(keywords), tags_list, marks or seed, marks)
                 if len(data) > MAX_XMP_BYTES:
                     raise ExportError(f"{_name(path)} would be larger than tagassist reads"
                                       f" ({MAX_XMP_BYTES // 2**20} MiB); left unchanged")
                 return data, []
             if current is None:
                 raise ExportError(f"{_name(path)} does not exist")
-            return _render_embedded(path, current, list(keywords), tags_list)
+            return _render_embedded(path, current, list(keywords), tags_list, marks)
         except exiv2.Exiv2Error as exc:
             raise ExportError(f"{_name(path)}: exiv2 could not write it ({exc})") from exc
 
@@ -152,14 +157,29 @@ _EMPTY_SIDECAR = (b'<x:xmpmeta xmlns:x="adobe:ns:meta/">\n <rdf:RDF xmlns:rdf="h
                   b'  <rdf:Description rdf:about=""/>\n </rdf:RDF>\n</x:xmpmeta>\n')
 
 
+def _set_marks(xmp, marks: tuple[int | None, str | None] | None) -> None:
+    """xmp:Rating and xmp:Label as set in tagassist; none of them: taken out of the file."""
+    import exiv2
+
+    if marks is None:
+        return
+    for key, value in zip(("Xmp.xmp.Rating", "Xmp.xmp.Label"), marks):
+        found = xmp.findKey(exiv2.XmpKey(key))
+        if found != xmp.end():
+            xmp.erase(found)
+        if value is not None and value != "":
+            xmp[key] = str(value)
+
+
 def _render_sidecar(current: bytes | None, keywords: list[str], tags_list: bool,
-                    seed: tuple[int | None, str | None]) -> bytes:
+                    seed: tuple[int | None, str | None], marks: tuple[int | None, str | None] | None) -> bytes:
     import exiv2
 
     if current and current.strip(b"\x00 \t\r\n"):
         image = exiv2.ImageFactory.open(current)
         image.readMetadata()
         _set_keywords(image.xmpData(), keywords, tags_list)
+        _set_marks(image.xmpData(), marks)
         if image.xmpData().empty():
             # The last keyword removed and nothing else in the sidecar: exiv2 would keep the old
             # packet (it writes none for empty data), so the keyword would stay in the file.
@@ -191,7 +211,8 @@ def _image_bytes(image) -> bytes:
         io.close()
 
 
-def _render_embedded(path, current: bytes, keywords: list[str], tags_list: bool) -> tuple[bytes, list[str]]:
+def _render_embedded(path, current: bytes, keywords: list[str], tags_list: bool,
+                     marks: tuple[int | None, str | None] | None = None) -> tuple[bytes, list[str]]:
     import exiv2
 
     image = exiv2.ImageFactory.open(current)
@@ -199,6 +220,7 @@ def _render_embedded(path, current: bytes, keywords: list[str], tags_list: bool)
     if image.mimeType() != "image/jpeg":
         raise ExportError(f"{_name(path)}: tagassist embeds keywords in JPEGs only; use a sidecar")
     _set_keywords(image.xmpData(), keywords, tags_list)
+    _set_marks(image.xmpData(), marks)
     flat = list(dict.fromkeys(level for tag in keywords for level in tag.split(HIERARCHY_SEPARATOR)))
     notes = []
     iptc = image.iptcData()

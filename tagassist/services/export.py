@@ -19,7 +19,7 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 
 from .export_journal import forget, journal_write, recover_journal
@@ -63,8 +63,10 @@ class ExportReport:
 
 
 def exportable_photos(store: Store, profile: Profile) -> list[Photo]:
-    """What ``export --all`` covers: every readable photo the profile tagged."""
-    return [p for p, tags in store.list_photos(profile) if tags and p.status in ("ok", "warning")]
+    """What ``export --all`` covers: every readable photo the profile tagged, or rated or
+    labelled in tagassist since the last export."""
+    marked = store.marks.pending()
+    return [p for p, tags in store.list_photos(profile) if (tags or p.id in marked) and p.status in ("ok", "warning")]
 
 
 def export_photos(store: Store, profile: Profile, photos: Iterable[Photo], *, embed: bool = False,
@@ -120,7 +122,8 @@ def _plan(store: Store, library: Library, profile: Profile, photo: Photo, *, emb
     targets, target_notes = write_targets(files, style, embed, [f for f, keywords in by_file.items() if keywords])
     # Where the files together already say what the history says, no file is created, and only
     # those that hold keywords and disagree are brought in step (each program reads its own).
-    if set(result.keywords) == {k for keywords in by_file.values() for k in keywords}:
+    marks = store.marks.to_write(photo.id)  # a rating or label set in tagassist goes where the keywords go
+    if set(result.keywords) == {k for keywords in by_file.values() for k in keywords} and marks is None:
         targets = [t for t in targets if t in files.sidecars or by_file.get(t)]
     kept_for_others = [f"{tag} stays: another profile of this library still has it" for tag in result.kept_for_others]
     changes = []
@@ -132,7 +135,7 @@ def _plan(store: Store, library: Library, profile: Profile, photo: Photo, *, emb
                  f"{_how_to_reach(f, embed)}"
                  for tag in result.removed for f in untouched if tag in by_file[f]]
         changes.append(ExportChange(photo.path, target, before, after, _conflict_lines(plan.conflicts, profile),
-                                    tuple(target_notes + notes + kept_for_others)))
+                                    tuple(target_notes + notes + kept_for_others), marks if targets else None))
     return changes, plan, files
 
 
@@ -180,11 +183,10 @@ def _export_one(store: Store, library: Library, profile: Profile, photo: Photo, 
         for change in changes:
             if change.changed:
                 current = read_for_writing(change.target)
-                data, notes = render(change.target, current, change.after,
-                                     tags_list=style == "digikam", seed=(photo.rating, photo.label))
+                data, notes = render(change.target, current, change.after, tags_list=style == "digikam",
+                                     seed=(photo.rating, photo.label), marks=change.marks)
                 if notes:
-                    change = ExportChange(change.photo, change.target, change.before, change.after, change.conflicts,
-                                          change.notes + tuple(notes))
+                    change = replace(change, notes=change.notes + tuple(notes))
                 journal = journal_write(store, run_id, photo.id, change.target, current, data, change.added,
                                         change.removed, _seen_in(before_export, change, current))
                 try:
@@ -195,6 +197,8 @@ def _export_one(store: Store, library: Library, profile: Profile, photo: Photo, 
                 intents.append(journal)
             written.append(change)
         _refresh_base(store, profile, photo, written, library)
+        if any(change.marks is not None for change in written):
+            store.marks.written(photo.id)
     for journal in intents:  # committed: the journal in the database is the record now
         forget(journal[:1])
     return written

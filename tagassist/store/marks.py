@@ -33,6 +33,12 @@ class PhotoMarks:
         """The photos whose rating or label the files do not hold yet."""
         return {row[0] for row in self.database.execute("SELECT id FROM photos WHERE marks_pending = 1")}
 
+    def to_write(self, photo_id: int) -> Marks | None:
+        """The photo's rating and label where the next export has to write them, else None."""
+        row = self.database.execute(
+            "SELECT rating, label FROM photos WHERE id = ? AND marks_pending = 1", (photo_id,)).fetchone()
+        return None if row is None else (row[0], row[1])
+
     def written(self, photo_id: int) -> None:
         with self.transaction() as conn:
             conn.execute("UPDATE photos SET marks_pending = 0 WHERE id = ?", (photo_id,))

@@ -20,6 +20,7 @@ from ..settings import Settings
 from .dialogs import LogDialog, SettingsDialog, Viewer
 from .grid import CELL, PhotoGridModel
 from .keyword_manager import KeywordManager
+from .marking import MarkingController
 from .main_window import MainWindow
 from .session import Session
 from .sidebar import fill_sidebar
@@ -46,6 +47,8 @@ KEYBOARD_SHORTCUTS = (
     ("Ctrl+N, arrow keys", "next untagged photo, next photo"),
     ("Ctrl+F", "search keywords, file names, dates and cameras"),
     ("Ctrl+Shift+K", "keyword manager: rename, merge, delete, synonyms"),
+    ("Ctrl+0-5, Ctrl+X", "stars (Ctrl+0: none), rejected; written to the files with the keywords (xmp:Rating)"),
+    ("Ctrl+6-9", "colour label red, yellow, green, blue (the same key again: none; xmp:Label)"),
     ("Ctrl+Z, Ctrl+Shift+Z", "undo, redo (batch changes are one step)"),
     ("Space, double-click", "full-size view"),
     ("Ctrl+S", "write keywords to files (selected photos)"),
@@ -65,6 +68,7 @@ class LibraryController(QObject):
         self.tagging = TaggingController(window, self.session, self.model, loader, self)
         self.training = TrainingController(window, self.session, self)
         self.keywords = KeywordManager(window, self.session, runner, self)
+        self.marking = MarkingController(window, self.session, self.tagging, self)
         self.view: dict = {}
         self.current_job: Job | None = None
         self._loads = 0  # lists asked for: only the newest one is shown
@@ -118,6 +122,7 @@ class LibraryController(QObject):
         self._search_timer.timeout.connect(self._search)
         self._sidebar_timer.timeout.connect(self._refresh_sidebar)
         self.tagging.tags_changed.connect(self._tags_changed)
+        self.marking.changed.connect(self._tags_changed)  # written on accept too, and the sidebar counts them
         self.training.model_changed.connect(self._model_changed)
         self.keywords.changed.connect(self._keywords_edited)
         self.runner.changed.connect(self._jobs_changed)

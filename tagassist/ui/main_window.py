@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..services.marks import LABELS
 from .grid import CELL, ThumbnailDelegate
 from .tag_editor import TagEditor
 
@@ -155,6 +156,13 @@ class MainWindow(QMainWindow):
         self.accept_top_action = action(photo_menu, "Accept the top suggestion")
         self.type_tag_action = action(photo_menu, "Type a keyword", "Ctrl+K")  # Lightroom's key for it
         self.keywords_action = action(photo_menu, "Keyword manager\u2026", "Ctrl+Shift+K")
+        # Stars, labels and the reject flag: Lightroom's 0-9 and X, with Ctrl (digits accept suggestions).
+        marks_menu = photo_menu.addMenu("Rating and label")
+        self.rating_actions = [action(marks_menu, "\u2605" * n or "No stars", f"Ctrl+{n}") for n in range(6)]
+        self.reject_action = action(marks_menu, "Rejected", "Ctrl+X")
+        marks_menu.addSeparator()
+        self.label_actions = {label: action(marks_menu, f"{label} label", f"Ctrl+{key}")
+                              for key, label in enumerate(LABELS[:4], start=6)}
         tools_menu = bar.addMenu("&Tools")
         self.models_action = action(tools_menu, "Models\u2026")
         # The toolbar's "Retrain on my tags" trains the personalized model (seconds); this also

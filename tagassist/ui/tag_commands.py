@@ -8,6 +8,7 @@ from collections.abc import Callable, Sequence
 from PySide6.QtGui import QUndoCommand
 
 from ..services.library import Store
+from ..services import marks
 from ..services.tagging import change_tags, restore, snapshot
 from ..records import Profile
 
@@ -43,4 +44,21 @@ class TagChange(QUndoCommand):
 
     def undo(self) -> None:
         restore(self.store, self.profile, self.before)
+        self.on_change()
+
+
+class MarkChange(QUndoCommand):
+    """A rating, a colour label or the reject flag on some photos; undo gives each its own back."""
+
+    def __init__(self, store: Store, photo_ids: Sequence[int], *, on_change: Callable[[], None], **change):
+        super().__init__(f"{marks.describe(**change)} on {len(photo_ids)} photo(s)")
+        self.store, self.photo_ids, self.change, self.on_change = store, list(photo_ids), change, on_change
+        self.before: marks.Marks = {}
+
+    def redo(self) -> None:
+        self.before = marks.set_marks(self.store, self.photo_ids, **self.change)
+        self.on_change()
+
+    def undo(self) -> None:
+        marks.restore(self.store, self.before)
         self.on_change()

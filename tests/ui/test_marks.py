@@ -1,0 +1,67 @@
+"""Stars, colour labels and the reject flag set by keys (issue 23, 4): Ctrl+0-5, Ctrl+6-9 and
+Ctrl+X on the selected photos, undone with Ctrl+Z, listed in F1, and written into the files
+with the keywords, where another program (here a fresh scan) reads them."""
+
+import json
+
+from PySide6.QtCore import Qt
+
+from tagassist.cli import main
+from tagassist.services.scanning import Scanner
+from tests.ui.conftest import press, select
+
+CTRL = Qt.KeyboardModifier.ControlModifier
+MATCH = Qt.MatchFlag.MatchExactly | Qt.MatchFlag.MatchRecursive
+
+
+def marks_of(store, name):
+    photo = next(p for p, _ in store.list_photos(store.profile()) if p.path.endswith(name) and "/sample/" in p.path)
+    return photo.rating, photo.label
+
+
+def test_stars_labels_and_reject_by_keys_are_undone_and_written_to_the_files(qtbot, app, sample_copy, tmp_path,
+                                                                               capsys):
+    window, controller, store = app
+    Scanner(store, store.profile()).run([sample_copy])  # a copy the test may write into
+    controller.view = {"folder": str(sample_copy)}
+    controller.reload()
+    qtbot.waitUntil(lambda: len(controller.model.photos) == 37
+                    and controller.model.photos[0].path.startswith(str(sample_copy)), timeout=10000)
+    before = marks_of(store, "IMG1206.jpg")
+    assert before == (None, None)
+
+    select(qtbot, window, controller, "IMG1206.jpg", "DSCF1403.jpg")
+    press(qtbot, Qt.Key.Key_4, CTRL)
+    assert marks_of(store, "IMG1206.jpg") == marks_of(store, "DSCF1403.jpg") == (4, None)
+    assert not window.editor.field.text()  # no digit reached the tag field, no suggestion was accepted
+    assert controller.model.tag_counts[controller.model.position(window.grid.currentIndex())] == 0  # nor a tag
+    press(qtbot, Qt.Key.Key_6, CTRL)
+    assert marks_of(store, "IMG1206.jpg") == (4, "Red")
+    qtbot.waitUntil(lambda: bool(window.sidebar.findItems("Red label  (2)", MATCH)), timeout=5000)
+    press(qtbot, Qt.Key.Key_6, CTRL)  # the same label again takes it off
+    assert marks_of(store, "IMG1206.jpg") == (4, None)
+    press(qtbot, Qt.Key.Key_Z, CTRL)
+    assert marks_of(store, "IMG1206.jpg") == (4, "Red")
+
+    select(qtbot, window, controller, "IMG1206.jpg")
+    assert "\u2605\u2605\u2605\u2605\u2606" in window.exif.text() and "Red label" in window.exif.text()
+    press(qtbot, Qt.Key.Key_X, CTRL)
+    assert marks_of(store, "IMG1206.jpg") == (-1, "Red")
+    assert "rejected" in window.exif.text()
+    press(qtbot, Qt.Key.Key_Z, CTRL)
+    assert marks_of(store, "IMG1206.jpg") == (4, "Red")
+    press(qtbot, Qt.Key.Key_8, CTRL)  # green on this one alone
+    press(qtbot, Qt.Key.Key_F1)
+    assert "Ctrl+0-5" in controller.dialogs[-1] and "Ctrl+6-9" in controller.dialogs[-1]
+
+    select(qtbot, window, controller, "IMG1206.jpg", "DSCF1403.jpg")
+    press(qtbot, Qt.Key.Key_S, CTRL)  # File › Write keywords to files (selected photos)
+    qtbot.waitUntil(lambda: window.activity.text().startswith("Keywords written to 2 file(s)"), timeout=10000)
+    fresh = tmp_path / "fresh.sqlite"  # another program reading the files: what they hold now
+    assert main(["--db", str(fresh), "scan", str(sample_copy)]) == 0
+    capsys.readouterr()
+    assert main(["--db", str(fresh), "photos", "--rating", "4", "--json"]) == 0
+    rated = {p["path"].rsplit("/", 1)[-1]: p for p in json.loads(capsys.readouterr().out)}
+    assert set(rated) == {"IMG1206.jpg", "DSCF1403.jpg"}
+    assert main(["--db", str(fresh), "photos", "--label", "Green", "--json"]) == 0
+    assert [p["path"].rsplit("/", 1)[-1] for p in json.loads(capsys.readouterr().out)] == ["IMG1206.jpg"]
