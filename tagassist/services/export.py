@@ -22,7 +22,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 
-from .export_journal import forget, journal_write, recover_journal
+from .export_journal import forget, journal_write, put_back_times, recover_journal
 from ..library.imaging import is_raw_name
 from ..library.keyword_export import (ExportChange, ExportError, file_sha256, is_sidecar, read_for_writing, render,
                                       write_file)
@@ -188,7 +188,8 @@ def _export_one(store: Store, library: Library, profile: Profile, photo: Photo, 
                 if notes:
                     change = replace(change, notes=change.notes + tuple(notes))
                 journal = journal_write(store, run_id, photo.id, change.target, current, data, change.added,
-                                        change.removed, _seen_in(before_export, change, current))
+                                        change.removed, _seen_in(before_export, change, current),
+                                        None if current is None else change.before)
                 try:
                     write_file(change.target, data, current, inside=library.allowed(photo))
                 except ExportError:
@@ -297,7 +298,7 @@ def undo_export(store: Store, run_id: int | None = None, *, force: bool = False)
                 store.mark_file_undoing(record["id"])
         try:
             if not back_already:
-                _restore(path, original, library.allowed(photo) if photo else library.roots)
+                _restore(path, original, library.allowed(photo) if photo else library.roots, record["backup"])
         except (OSError, ExportError) as exc:
             if saved is not None:  # the file stayed as the export left it, and so does its base
                 with store.transaction():
@@ -327,13 +328,14 @@ def _read_backup(backup: str | None) -> bytes | None:
         return f.read()
 
 
-def _restore(path: str, original: bytes | None, inside: list[str]) -> None:
+def _restore(path: str, original: bytes | None, inside: list[str], backup: str | None) -> None:
     if original is None:
         if not any(is_within(path, root) for root in inside):
             raise ExportError(f"{display_path(path)} is outside the library's folders; left as it is")
         os.unlink(path)
     else:
         write_file(path, original, read_for_writing(path), inside=inside)
+        put_back_times(backup, path)
 
 
 def _history_after_undo(store: Store, profile: Profile, photo: Photo, record: dict) -> None:

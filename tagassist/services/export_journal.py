@@ -23,9 +23,17 @@ from ..store import Store
 
 
 def journal_write(store: Store, run_id: int, photo_id: int, target: str, current: bytes | None, data: bytes,
-                  added: Sequence[str], removed: Sequence[str], prior_base: Iterable[str] | None) -> tuple[str, ...]:
+                  added: Sequence[str], removed: Sequence[str], prior_base: Iterable[str] | None,
+                  read_now: Iterable[str] | None) -> tuple[str, ...]:
     """Record that ``data`` is about to replace ``current`` in ``target``: (the intent, the
-    copy), to be ``forget``-ten once the database has the row (the copy stays: undo reads it)."""
+    copy), to be ``forget``-ten once the database has the row (the copy stays: undo reads it).
+
+    Undo gives the file back the base it had before the export. That is what the export read
+    in it (``read_now``) when the export committed: its decisions about what it read are in
+    the history, so another tool's change it read is not seen a second time. The row in the
+    database, committed with those decisions, keeps that. The intent is entered only when the
+    export was killed before committing them, so it keeps the base from before (``prior_base``)
+    and the next sync sees those changes again."""
     folder = os.path.join(store.export_backup_dir(), f"run-{run_id}")
     os.makedirs(folder, exist_ok=True)
     name = f"{photo_id}-{os.urandom(4).hex()}"
@@ -33,13 +41,14 @@ def journal_write(store: Store, run_id: int, photo_id: int, target: str, current
     if current is not None:
         backup = os.path.join(folder, name + ".bak")
         _write_synced(backup, current)
+        _keep_times(target, backup)  # undo puts the time back with the bytes
     record = {"run": run_id, "photo": photo_id, "path": os.fsencode(target).hex(), "backup": backup,
               "written_sha256": hashlib.sha256(data).hexdigest(), "added": list(added), "removed": list(removed),
               "prior_base": None if prior_base is None else sorted(prior_base)}
     intent = os.path.join(folder, name + ".intent")
     _write_synced(intent, json.dumps(record).encode())
     store.record_exported_file(run_id, photo_id, target, backup, record["written_sha256"], added, removed,
-                               prior_base)
+                               read_now)
     return (intent, backup) if backup else (intent,)
 
 
@@ -108,6 +117,18 @@ def _changed_since(store: Store, record: dict, path: str, intent: str) -> None:
     store.set_base_keywords(record["photo"], state.base - back)
     if state.file_bases is not None and name in state.file_bases:
         store.set_file_base(record["photo"], name, state.file_bases[name] - back)
+
+
+def put_back_times(backup: str, path: str) -> None:
+    """Give the file ``path``, just put back from ``backup``, the time it had before the export.
+    The next sync dates another tool's changes by the files' times: with the undo's time, a
+    change made before a tag in tagassist would count as the newer one and outvote it."""
+    _keep_times(backup, path)
+
+
+def _keep_times(source: str, target: str) -> None:
+    st = os.stat(source)
+    os.utime(target, ns=(st.st_atime_ns, st.st_mtime_ns))
 
 
 def _write_synced(path: str, data: bytes) -> None:

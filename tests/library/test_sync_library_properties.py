@@ -362,9 +362,18 @@ PUT_BACK_AFTER_A_KILLED_EXPORT = [  # bob's export, killed after it took U_beach
     ("scan_during_export", "bob"), ("undo",), ("export_killed", "bob", "darktable", 1), ("other_remove", "s", 0, 1),
     ("other_add", "s", 1, 1), ("tag", "bob", "t", 1), ("other_add", "U", 1, 0), ("undo_killed", 1)]
 
+UNDO_BRINGS_BACK_A_CHANGE_ALREADY_READ = [  # undo put back c.xmp without l_beach, a removal bob's export had read
+    # and outvoted (bob tagged it since); read again, dated by the undo or by another tool's later edit, it won
+    ("other_remove", "r", 1, 2), ("scan_during_export", "bob"), ("other_remove", "l", 1, 0), ("tag", "bob", "l", 0),
+    ("other_add", "r", 0, 0), ("tag", "bob", "r", 0), ("export", "bob", "digikam"), ("export", "bob", "lightroom"),
+    ("undo_killed", 2), ("other_add", "l", 0, 2), ("tag", "ana", "t", 0), ("scan_during_export", "ana"),
+    ("remove", "ana", "U", 1), ("reject", "ana", "U", 0)]
 
-@pytest.mark.parametrize("ops", [UNDO_AFTER_A_REMOVAL_IN_ANOTHER_FILE, PUT_BACK_AFTER_A_KILLED_EXPORT],
-                         ids=["undo-after-a-removal-in-another-file", "put-back-after-a-killed-export"])
+
+@pytest.mark.parametrize("ops", [UNDO_AFTER_A_REMOVAL_IN_ANOTHER_FILE, PUT_BACK_AFTER_A_KILLED_EXPORT,
+                                 UNDO_BRINGS_BACK_A_CHANGE_ALREADY_READ],
+                         ids=["undo-after-a-removal-in-another-file", "put-back-after-a-killed-export",
+                              "undo-brings-back-a-change-already-read"])
 def test_interleavings_found_by_the_runner(ops, tmp_path, monkeypatch):
     run_interleaving(ops, tmp_path, monkeypatch)
 
