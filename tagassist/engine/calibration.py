@@ -41,25 +41,29 @@ class Calibration:
         return np.where(scores > 0, calibrated, scores)  # "no evidence" stays no evidence
 
 
-def logistic_map(design: np.ndarray, y: np.ndarray, strength, centre=0.0, iterations: int = 100) -> np.ndarray:
+def logistic_map(design: np.ndarray, y: np.ndarray, strength, centre=0.0, iterations: int = 100,
+                 weights: np.ndarray | None = None) -> np.ndarray:
     """The weights w of P(y) = sigmoid(design @ w) at the maximum a posteriori under a Gaussian
     prior of ``strength`` (one per weight, or one for all; each above zero) around ``centre``:
     Newton's method with step halving, so it converges even where the classes separate, one of
-    them is missing, or columns can hardly be told apart (plain Newton runs off there). The one
-    logistic solver of tagassist: Platt scaling here, the trainer's learned signal ranker."""
+    them is missing, or columns can hardly be told apart (plain Newton runs off there).
+    ``weights``: how many examples each row stands for (default one each). The one logistic
+    solver of tagassist: Platt scaling here, the trainer's learned signal ranker, the finder's
+    per-keyword models (``finding/``)."""
     design = np.asarray(design, dtype=np.float64)
     y = np.asarray(y, dtype=np.float64).ravel()
+    weights = np.ones_like(y) if weights is None else np.asarray(weights, dtype=np.float64).ravel()
     strength = np.broadcast_to(np.asarray(strength, dtype=np.float64), design.shape[1:])
     centre = np.broadcast_to(np.asarray(centre, dtype=np.float64), design.shape[1:])
 
     def loss(w: np.ndarray) -> float:
         z = design @ w
-        return float(np.sum(np.logaddexp(0.0, z) - y * z) + 0.5 * np.sum(strength * (w - centre) ** 2))
+        return float(np.sum(weights * (np.logaddexp(0.0, z) - y * z)) + 0.5 * np.sum(strength * (w - centre) ** 2))
 
     w, current = centre.copy(), loss(centre)
     for _ in range(iterations):
         p = 1.0 / (1.0 + np.exp(-np.clip(design @ w, -30, 30)))
-        residual, curvature = p - y, p * (1 - p)
+        residual, curvature = weights * (p - y), weights * p * (1 - p)
         gradient = design.T @ residual + strength * (w - centre)
         hessian = (design * curvature[:, None]).T @ design + np.diag(strength)
         step = np.linalg.solve(hessian, gradient)

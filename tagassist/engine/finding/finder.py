@@ -1,0 +1,263 @@
+"""``KeywordFinder``: which of her photos should carry this keyword too, best first.
+
+Every photo of the library that does not carry the keyword (or one under it) and where she did
+not reject it (or one above it) is a candidate. The evidence, per candidate:
+- how it looks: ``visual.VisualModel``, her photos with the keyword against the rest;
+- where and when: how many photos with the keyword share its shoot and its place, against the
+  photos she decided without it there (``context.Context``);
+- what it already carries: how often she gave the keyword with one of its keywords.
+A second small logistic model, fitted the same way, weighs the three; its prior (the look,
+plus a fixed bonus for the shoot, the place and the co-occurrence) decides alone until there
+are a few examples to weigh with.
+
+The training photos are her photos with the keyword (label 1) and samples of the rest: her
+rejections, photos she tagged without it since she first used it, and untagged ones, each
+standing for as many photos as its stratum holds (label 0). So the model estimates the chance
+that a photo is one she tagged, and her tagged share of the keyword's true photos (estimated
+on her photos, out of fold) turns that into the chance that a candidate is hers (Elkan and
+Noto's correction for positive and unlabelled data). Her decisions in a review, once there
+are some, recalibrate the scores shown (Platt scaling, ``calibration.fit_calibration``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..calibration import Calibration, fit_calibration, logistic_map
+from ..signals import counted
+from . import visual
+from .context import Context, cooccurrence
+from .tagged import TaggedLibrary
+
+CAPS = {"positive": 300, "rejected": 300, "decided": 200, "untagged": 300}  # training photos per stratum
+REJECTION_WEIGHT = 3.0  # a rejection is certain; an untagged photo may be hers
+FOLDS = 3
+MIN_FITTED = 5  # fewer photos with the keyword: the evidence is weighed by the prior alone
+# Prior of the weighing model: the look (its logit, as is), and in logit units the bonus for
+# the keyword's whole share of the shoot, of the place, and of a keyword on the photo.
+EVIDENCE = ("look", "shoot", "place", "together")
+WEIGHING_CENTRE = np.array([1.0, 3.0, 1.0, 3.0, 0.0])
+WEIGHING_STRENGTH = np.array([5.0, 1.0, 1.0, 1.0, 1e-3])
+LABELLED_SHARE_PRIOR = (0.5, 3.0)  # her tagged share of the keyword's photos: 0.5, worth 3 photos
+
+
+class NoExamples(ValueError):
+    """Nobody can be found for a keyword that no photo carries yet."""
+
+
+@dataclass(frozen=True)
+class Candidate:
+    photo_id: int
+    score: float  # the chance that the photo is hers for this keyword
+    reason: str
+
+
+def _sigmoid(z: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
+
+
+class KeywordFinder:
+    """The ranking for one keyword over a ``TaggedLibrary``; ``decide`` re-ranks at once.
+
+    ``within``: a mask over the library's rows; only those are candidates (a folder), while
+    every photo of the library still teaches the model."""
+
+    def __init__(self, library: TaggedLibrary, keyword: str, within: np.ndarray | None = None, *, seed: int = 0):
+        self.library, self.keyword, self.seed = library, keyword, seed
+        self.photos = library.photos
+        self._context = Context(self.photos)
+        family = library.family(keyword)
+        self._family = family
+        self.positive = library.rows_with(family)
+        if not self.positive.any():
+            raise NoExamples(f"tag at least one photo with '{keyword}' first")
+        self.rejected = library.rejected_rows(keyword) & ~self.positive
+        first_use = library.first_used[family].min() if family.any() else np.inf
+        # Tagged since she knew the keyword, and not given it: decided without it.
+        self.decided = library.tagged & ~self.positive & ~self.rejected & (library.last_tagged >= first_use)
+        self.within = np.ones(len(self.photos), dtype=bool) if within is None else np.asarray(within, dtype=bool)
+        self._initial = (self.positive.copy(), self.rejected.copy(), self.decided.copy())
+        self._log: dict[int, tuple[float, bool]] = {}  # row -> (score shown when decided, hers)
+        self._fit()
+
+    # -- decisions ------------------------------------------------------------------------
+    def decide(self, accepted=(), rejected=()) -> None:
+        """She gave the keyword to ``accepted`` photos and rejected it on ``rejected`` (ids):
+        they leave the candidates, teach the model, and everything left is ranked again."""
+        for ids, hers in ((accepted, True), (rejected, False)):
+            rows = self.photos.rows_of(list(ids))
+            for row in rows[rows >= 0]:
+                self._log.setdefault(int(row), (float(self._shown[row]), hers))
+                self.positive[row], self.rejected[row], self.decided[row] = hers, not hers, False
+        self._fit()
+
+    def undo(self, photo_ids) -> None:
+        """Her decisions on these photos are undone: they are as they were when the review began."""
+        rows = self.photos.rows_of(list(photo_ids))
+        rows = rows[rows >= 0]
+        for mask, initial in zip((self.positive, self.rejected, self.decided), self._initial):
+            mask[rows] = initial[rows]
+        for row in rows:
+            self._log.pop(int(row), None)
+        if not self.positive.any():
+            raise NoExamples(f"tag at least one photo with '{self.keyword}' first")
+        self._fit()
+
+    @property
+    def accepted_count(self) -> int:
+        return sum(hers for _, hers in self._log.values())
+
+    @property
+    def rejected_count(self) -> int:
+        return sum(not hers for _, hers in self._log.values())
+
+    # -- the ranking --------------------------------------------------------------------------
+    @property
+    def candidate_rows(self) -> np.ndarray:
+        return np.flatnonzero(self.within & ~self.positive & ~self.rejected)
+
+    def ranked(self) -> tuple[np.ndarray, np.ndarray]:
+        """(photo ids, scores) of every candidate, best first (ties: lower id first)."""
+        rows = self.candidate_rows
+        order = np.lexsort((self.photos.ids[rows], -self._rank[rows]))
+        return self.photos.ids[rows[order]], self._shown[rows[order]]
+
+    def candidates(self, limit: int | None = 50) -> list[Candidate]:
+        """The best ``limit`` candidates (all with None), each with its score and reason."""
+        rows = self.candidate_rows
+        if limit is not None and len(rows) > limit:
+            top = np.argpartition(-self._rank[rows], limit - 1)[:limit]
+            rows = rows[top]
+        rows = rows[np.lexsort((self.photos.ids[rows], -self._rank[rows]))]
+        return [Candidate(int(self.photos.ids[r]), round(float(self._shown[r]), 4), reason)
+                for r, reason in zip(rows, self._reasons(rows))]
+
+    def expected_remaining(self) -> float:
+        """How many candidates are likely still hers: the sum of their calibrated scores."""
+        return float(self._shown[self.candidate_rows].sum())
+
+    # -- fitting ------------------------------------------------------------------------------
+    def _sample(self, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Training rows, labels, and how many photos each row stands for."""
+        untagged = ~self.positive & ~self.rejected & ~self.decided
+        rows, labels, weights = [], [], []
+        for name, mask, label, weight in (("positive", self.positive, 1, 1.0),
+                                          ("rejected", self.rejected, 0, REJECTION_WEIGHT),
+                                          ("decided", self.decided, 0, 1.0), ("untagged", untagged, 0, 1.0)):
+            found = np.flatnonzero(mask)
+            chosen = found if len(found) <= CAPS[name] else np.sort(rng.choice(found, CAPS[name], replace=False))
+            if name != "rejected":  # a stratum's sample stands for all of it
+                weight = len(found) / max(len(chosen), 1)
+            rows.append(chosen)
+            labels.append(np.full(len(chosen), label, dtype=np.float64))
+            weights.append(np.full(len(chosen), weight))
+        return np.concatenate(rows), np.concatenate(labels), np.concatenate(weights)
+
+    def _fit(self) -> None:
+        rng = np.random.default_rng(self.seed)
+        photos = self.photos
+        rows, y, weights = self._sample(rng)
+        centred = (photos.vectors[rows].astype(np.float64) - photos.mean) / photos.spread
+        centred[~photos.has_vector[rows]] = 0.0
+        basis = visual.random_basis(centred, rng)
+        self._look = visual.fit(photos, rows, y, weights, basis)
+        look = self._look.logits(photos)
+        negative = self.rejected | self.decided
+        context = self._context.evidence(self.positive, negative)
+        self._together, self._together_share = cooccurrence(self.library, self.positive, self._family)
+        self._evidence = np.column_stack([look, context["shoot"], context["place"], self._together,
+                                          np.ones(len(photos))])
+        self._counts = context
+        positives = int(self.positive.sum())
+        if positives >= MIN_FITTED:
+            out_of_fold = self._out_of_fold(rows, y, weights, basis, rng)
+            design = self._evidence[rows].copy()
+            design[:, 0] = out_of_fold
+            self._weighing = logistic_map(design, y, WEIGHING_STRENGTH, WEIGHING_CENTRE, iterations=50,
+                                          weights=weights)
+            tagged_share = self._labelled_share(design, y, weights)
+        else:
+            self._weighing = WEIGHING_CENTRE.copy()
+            tagged_share = LABELLED_SHARE_PRIOR[0]
+        self._rank = self._evidence @ self._weighing  # ranked by this: the scores shown may tie at 1
+        g = _sigmoid(self._rank)
+        # P(hers | candidate) = (1 - c) / c * g / (1 - g), c: her tagged share of its photos;
+        # read as odds, so it stays below 1 and in order where the model's g exceeds c.
+        odds = (1 - tagged_share) / tagged_share * g / np.maximum(1 - g, 1e-12)
+        scores = odds / (1.0 + odds)
+        decided = list(self._log.values())
+        self._calibration = fit_calibration([s for s, _ in decided], [h for _, h in decided]) if decided \
+            else Calibration()
+        self._shown = self._calibration(scores)
+
+    def _out_of_fold(self, rows, y, weights, basis, rng) -> np.ndarray:
+        """Each training photo's look as a model that never saw it scores it."""
+        fold = rng.permutation(len(rows)) % FOLDS
+        scores = np.zeros(len(rows))
+        for k in range(FOLDS):
+            held = fold == k
+            model = visual.fit(self.photos, rows[~held], y[~held], weights[~held], basis)
+            scores[held] = model.logits(self.photos, rows[held])
+        return scores
+
+    def _labelled_share(self, design: np.ndarray, y: np.ndarray, weights: np.ndarray) -> float:
+        """Her tagged share of the keyword's photos: the mean chance of being tagged that the
+        model gives her own photos with it (out of fold), pulled toward the prior."""
+        g = _sigmoid(design[y == 1] @ self._weighing)
+        prior, strength = LABELLED_SHARE_PRIOR
+        share = (float((g * weights[y == 1]).sum()) + prior * strength) / (float(weights[y == 1].sum()) + strength)
+        return float(np.clip(share, 0.05, 1.0))
+
+    # -- reasons ------------------------------------------------------------------------------
+    def _reasons(self, rows: np.ndarray) -> list[str]:
+        """Per row, the evidence that raised its score most over a typical candidate's, in words."""
+        if not len(rows):
+            return []
+        candidates = self.candidate_rows
+        typical = np.zeros(4)
+        typical[0] = float(np.median(self._evidence[candidates[:: max(1, len(candidates) // 5000)], 0]))
+        gains = self._weighing[:4] * (self._evidence[rows, :4] - typical)
+        looks = self._looks_like(rows)
+        return [self._reason(int(row), EVIDENCE[int(np.argmax(gain))], look)
+                for row, gain, look in zip(rows, gains, looks)]
+
+    def _reason(self, row: int, strongest: str, looks: str) -> str:
+        keyword = self.keyword
+        if strongest == "shoot" and self._counts["shoot_count"][row] >= 1:
+            return f"same shoot as {counted(int(self._counts['shoot_count'][row]), 'photo')} tagged '{keyword}'"
+        if strongest == "place" and self._counts["place_count"][row] >= 1:
+            return f"taken within 1 km of {counted(int(self._counts['place_count'][row]), 'photo')} tagged '{keyword}'"
+        if strongest == "together" and self._together[row] > 0:
+            partner = self._partner(row)
+            if partner is not None:
+                return f"often tagged together with '{partner}'"
+        return looks
+
+    def _partner(self, row: int) -> str | None:
+        columns = self.library.row_tags(row)
+        if not len(columns):
+            return None
+        best = columns[int(np.argmax(self._together_share[columns]))]
+        return self.library.tags[best] if self._together_share[best] > 0 else None
+
+    def _looks_like(self, rows: np.ndarray) -> list[str]:
+        """Per row, how many of her photos with the keyword look most like it: those among its
+        ten nearest photos she decided on (tagged with it, rejected it, or tagged without it)."""
+        general = f"looks like your photos tagged '{self.keyword}'"
+        labelled = np.flatnonzero((self.positive | self.rejected | self.decided) & self.photos.has_vector)
+        labelled = labelled[:: max(1, len(labelled) // 5000)]
+        if not len(labelled):
+            return [general] * len(rows)
+        similarity = self.photos.vectors[rows] @ self.photos.vectors[labelled].T
+        out = []
+        for row, row_similarity in zip(rows, similarity):
+            n = int(self.positive[labelled[np.argsort(-row_similarity)[:10]]].sum())
+            if not self.photos.has_vector[row]:
+                out.append(general)
+            elif n == 0:
+                out.append(f"looks more like your photos tagged '{self.keyword}' than most")
+            else:
+                out.append(f"looks like {counted(n, 'photo')} you tagged '{self.keyword}'")
+        return out

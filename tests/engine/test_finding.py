@@ -1,0 +1,105 @@
+"""Finding the rest of a keyword's photos (issue 24): each kind of evidence, the candidates it
+leaves out, and what a decision does to the ranking, on small libraries built in the test."""
+
+import numpy as np
+import pytest
+
+from tagassist.engine.finding import KeywordFinder, NoExamples, PhotoSet, TaggedLibrary
+from tagassist.store import Photo
+
+ENCODER = "test-encoder"
+CAT, DOG = np.eye(8)[0], np.eye(8)[1]
+
+
+class Library:
+    def __init__(self, store):
+        self.store, self.profile, self.photos = store, store.profile(), []
+
+    def photo(self, tags=(), *, vector=None, taken_at=None, gps=None, reject=()):
+        n = len(self.photos) + 1
+        photo = Photo(path=f"/lib/{n:04}.jpg", size=1, mtime_ns=1, content_hash=f"h{n}", taken_at=taken_at,
+                      gps_lat=gps[0] if gps else None, gps_lon=gps[1] if gps else None)
+        self.store.save_photo(photo)
+        if tags:
+            self.store.add_tags(self.profile, [photo.id], list(tags), "typed")
+        if reject:
+            self.store.reject_tags(self.profile, [photo.id], list(reject))
+        if vector is not None:
+            noise = np.random.default_rng(n).normal(scale=0.15, size=8)
+            self.store.embeddings.put_embeddings(ENCODER, [(photo.content_hash, (vector + noise).astype(np.float32))])
+        self.photos.append(photo)
+        return photo.id
+
+    def finder(self, keyword):
+        hashes = [p.content_hash for p in self.photos]
+        found, matrix = self.store.embeddings.embedding_rows(ENCODER, hashes)
+        photos = PhotoSet.build([p.id for p in self.photos], [p.taken_at for p in self.photos],
+                                [p.gps_lat for p in self.photos], [p.gps_lon for p in self.photos], found,
+                                matrix if found else np.zeros((0, 8)))
+        return KeywordFinder(TaggedLibrary(self.store.history, self.profile, photos), keyword)
+
+
+@pytest.fixture
+def library(store):
+    return Library(store)
+
+
+def test_photos_that_look_like_hers_come_first_and_hers_are_left_out(library):
+    for _ in range(3):
+        library.photo(["Pets|Shrek"], vector=CAT)
+    library.photo(["street"], vector=DOG)
+    cats = [library.photo(vector=CAT) for _ in range(4)]
+    dogs = [library.photo(vector=DOG) for _ in range(6)]
+    rejected = library.photo(vector=CAT, reject=["Pets"])  # rejecting the parent rejects its children
+    found = library.finder("Pets").candidates(limit=None)
+    assert {c.photo_id for c in found[:4]} == set(cats)
+    assert {c.photo_id for c in found} == set(cats) | set(dogs) | {4}
+    assert rejected not in {c.photo_id for c in found}
+    assert found[0].reason == "looks like 3 photos you tagged 'Pets'"
+    scores = [c.score for c in found]
+    assert scores == sorted(scores, reverse=True) and all(0 <= s <= 1 for s in scores)
+
+
+def test_a_photo_without_embedding_is_found_by_its_shoot(library):
+    for minute in range(3):
+        library.photo(["Shrek"], taken_at=f"2024-05-01T10:0{minute}:00")
+    same_shoot = library.photo(taken_at="2024-05-01T11:30:00")
+    other_day = library.photo(taken_at="2024-06-20T11:30:00")
+    found = library.finder("Shrek").candidates()
+    assert [c.photo_id for c in found] == [same_shoot, other_day]
+    assert found[0].reason == "same shoot as 3 photos tagged 'Shrek'"
+    assert found[0].score > found[1].score
+
+
+def test_a_keyword_she_gives_with_another_is_found_through_it(library):
+    for _ in range(4):
+        library.photo(["wedding", "Anna"])
+    with_wedding = [library.photo(["wedding"]), library.photo(["wedding", "dinner"])]
+    street = library.photo(["street"])
+    found = library.finder("Anna").candidates()
+    assert {c.photo_id for c in found[:2]} == set(with_wedding) and found[2].photo_id == street
+    assert found[0].reason == "often tagged together with 'wedding'"
+    assert found[1].score > found[2].score
+
+
+def test_each_decision_reranks_and_undo_puts_it_back(library):
+    library.photo(["Shrek"], vector=CAT)
+    grey = [library.photo(vector=CAT + 0.6 * DOG) for _ in range(3)]
+    tabby = [library.photo(vector=CAT - 0.6 * DOG) for _ in range(3)]
+    finder = library.finder("Shrek")
+    first, _ = finder.ranked()
+    assert set(first[:6]) == set(grey) | set(tabby)
+    finder.decide(accepted=[tabby[0]], rejected=[grey[0]])
+    ids, scores = finder.ranked()
+    assert tabby[0] not in ids and grey[0] not in ids
+    assert set(ids[:2]) == set(tabby[1:])  # her decisions say: the tabby, not the grey one
+    assert (finder.accepted_count, finder.rejected_count) == (1, 1)
+    finder.undo([tabby[0], grey[0]])
+    again, _ = finder.ranked()
+    assert list(again) == list(first) and (finder.accepted_count, finder.rejected_count) == (0, 0)
+
+
+def test_a_keyword_no_photo_carries_cannot_be_looked_for(library):
+    library.photo(["cat"], vector=CAT)
+    with pytest.raises(NoExamples, match="tag at least one photo with 'Shrek' first"):
+        library.finder("Shrek")
