@@ -20,6 +20,7 @@ from ..settings import Settings
 from .dialogs import LogDialog, SettingsDialog, Viewer
 from .grid import CELL, PhotoGridModel
 from .keyword_manager import KeywordManager
+from .focus import FocusKeeper
 from .marking import MarkingController
 from .main_window import MainWindow
 from .session import Session
@@ -69,6 +70,7 @@ class LibraryController(QObject):
         self.training = TrainingController(window, self.session, self)
         self.keywords = KeywordManager(window, self.session, runner, self)
         self.marking = MarkingController(window, self.session, self.tagging, self)
+        self.focus = FocusKeeper(window, self)
         self.view: dict = {}
         self.current_job: Job | None = None
         self._loads = 0  # lists asked for: only the newest one is shown
@@ -403,4 +405,5 @@ class LibraryController(QObject):
         self.runner.wait()
         self.loader.shutdown()
         self.tagging.close()
+        self.focus.close()
         QCoreApplication.processEvents()  # the last queued signals, while their receivers live

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import html
 
-from PySide6.QtCore import QStringListModel, Qt, Signal
+from PySide6.QtCore import QStringListModel, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCompleter,
@@ -60,6 +60,10 @@ class TagEditor(QWidget):
         completer.setFilterMode(Qt.MatchFlag.MatchContains)
         self.field.setCompleter(completer)
         self.field.returnPressed.connect(self._typed)
+        # A completion picked (Enter on it, or a click) is the tag: added, and the field left empty
+        # once the field's own slot has put the completion's text in it.
+        completer.activated[str].connect(self._completion_picked)
+        self._just_typed = ""
         layout.addWidget(self.field)
 
         header = QHBoxLayout()
@@ -81,9 +85,16 @@ class TagEditor(QWidget):
 
     def _typed(self) -> None:
         text = self.field.text().strip()
+        self._just_typed = text
         if text:
             self.tag_typed.emit(text)
         self.field.clear()
+
+    def _completion_picked(self, text: str) -> None:
+        if text.strip() and text.strip() != self._just_typed:  # a click: Enter has added it already
+            self.tag_typed.emit(text.strip())
+        self._just_typed = ""
+        QTimer.singleShot(0, self.field.clear)
 
     def _right_click(self, position) -> None:
         item = self.list.itemAt(position)
