@@ -28,7 +28,7 @@ from .output import EXIT_USER_ERROR, UserError
 
 # Commands that only read never create a profile by accident (a typo would look like an
 # empty library); commands that write create it on first use.
-_READ_ONLY = {"photos", "tags", "stats", "doctor", "models", "train", "export", "eval"}
+_READ_ONLY = {"photos", "tags", "stats", "doctor", "models", "train", "export", "eval", "find"}
 
 
 class _Parser(argparse.ArgumentParser):
@@ -97,6 +97,11 @@ def build_parser() -> argparse.ArgumentParser:
     suggest.add_argument("photos", nargs="+", metavar="PHOTO")
     add_argument(suggest, "suggestion_count", metavar="N")
     add_argument(suggest, "device")
+
+    find = add("find", eng.cmd_find, "photos that should carry a keyword too, best first, with score and reason")
+    find.add_argument("keyword", metavar="KEYWORD", help="a keyword (or an alias of one) at least one photo carries")
+    find.add_argument("--limit", type=int, default=50, metavar="N", help="how many candidates (default 50)")
+    find.add_argument("--folder", metavar="F", help="only photos under this folder")
 
     train = add("train", models.cmd_train, "retrain the personalized model on this profile's tags")
     add_argument(train, "train_mode")

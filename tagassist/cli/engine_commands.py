@@ -1,13 +1,14 @@
-"""CLI commands over the inference engine: index, suggest."""
+"""CLI commands over the inference engine: index, suggest, find."""
 
 from __future__ import annotations
 
+import os
 import sys
 from argparse import Namespace
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-from ..services import indexing, suggesting
+from ..services import finding, indexing, suggesting
 from ..services.library import Store
 from ..records import Photo, Profile
 from .library_commands import resolve_photo
@@ -80,4 +81,25 @@ def cmd_suggest(args: Namespace, store: Store, profile: Profile) -> int:
             say(f"  {rank:>2}. {s['tag']:<30} {s['score']:.2f}  {s['reason']}")
         if not result["suggestions"]:
             say("  (no suggestions yet: tag a few photos first)")
+    return EXIT_OK
+
+
+def cmd_find(args: Namespace, store: Store, profile: Profile) -> int:
+    """Photos that should carry a keyword too, best first; accepting and rejecting them is
+    ``tag --add`` and ``tag --reject``."""
+    review, found = finding.find(store, profile, args.keyword, limit=args.limit,
+                                 folder=args.folder and os.path.abspath(args.folder))
+    if args.json:
+        emit_json([f.as_json() for f in found])
+        return EXIT_OK
+    if review.unindexed:
+        _notice(f"{review.unindexed} photos are not indexed: only their shoot, place and keywords count"
+                " (run 'tagassist index')")
+    for f in found:
+        say(f"{f.score:.2f}  {f.path}  {f.reason}")
+    if not found:
+        say(f"no more photos for '{review.keyword}': every photo carries it or was rejected for it")
+    else:
+        say(f"about {review.expected_remaining():.0f} more expected among the candidates; accept with"
+            f" 'tagassist tag PHOTO --add \"{review.keyword}\"', reject with --reject")
     return EXIT_OK
