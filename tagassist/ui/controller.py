@@ -6,18 +6,16 @@ from __future__ import annotations
 import gc
 import html
 import logging
-import os
 
 from PySide6.QtCore import QCoreApplication, QItemSelectionModel, QObject, Qt, QTimer
-from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox, QTreeWidgetItem
 
 from ..log import log_path
-from ..services import identity, images, jobs
+from ..services import identity, jobs
 from ..services.indexing import encoder_choices
 from ..services.library import Store, library_options, set_library_option
 from ..settings import Settings
-from .dialogs import LogDialog, SettingsDialog, Viewer
+from .dialogs import LogDialog, SettingsDialog
 from .grid import CELL, PhotoGridModel
 from .keyword_manager import KeywordManager
 from .focus import FocusKeeper
@@ -28,15 +26,10 @@ from .sidebar import fill_sidebar
 from .tagging import TaggingController
 from .theme import apply_theme
 from .training import TrainingController
+from .viewer import ViewerController
 from .workers import Job, JobRunner, ThumbnailLoader
 
 log = logging.getLogger(__name__)
-
-
-def full_image(path: str, orientation: int | None) -> QImage:
-    """The photo decoded for the viewer (at most 2400 px), as a QImage (safe off the UI thread)."""
-    data, width, height = images.full_size(path, orientation, 2400)
-    return QImage(data, width, height, 3 * width, QImage.Format.Format_RGB888).copy()
 
 
 # What the keys do, as Help › Keyboard shortcuts shows it (README.md has the same table).
@@ -46,12 +39,13 @@ KEYBOARD_SHORTCUTS = (
     ("typing a tag + Enter", "add your own tag (Places|Italy|Rome for a hierarchy)"),
     ("typing letters anywhere", "goes to the tag field (Ctrl+K too); Escape returns to the grid"),
     ("Ctrl+N, arrow keys", "next untagged photo, next photo"),
-    ("Ctrl+F", "search keywords, file names, dates and cameras"),
+    ("Ctrl+F", "search keywords, file names, dates and cameras (Enter or Escape: back to the photos)"),
     ("Ctrl+Shift+K", "keyword manager: rename, merge, delete, synonyms"),
     ("Ctrl+0-5, Ctrl+X", "stars (Ctrl+0: none), rejected; written to the files with the keywords (xmp:Rating)"),
     ("Ctrl+6-9", "colour label red, yellow, green, blue (the same key again: none; xmp:Label)"),
     ("Ctrl+Z, Ctrl+Shift+Z", "undo, redo (batch changes are one step)"),
-    ("Space, double-click", "full-size view"),
+    ("Space, double-click", "full-size view; in it, arrow keys: next and previous photo, + and -: zoom,"
+                            " Z: fit or 100 %; Space or Escape closes it"),
     ("Ctrl+S", "write keywords to files (selected photos)"),
     ("F1", "this list"),
 )
@@ -71,6 +65,7 @@ class LibraryController(QObject):
         self.keywords = KeywordManager(window, self.session, runner, self)
         self.marking = MarkingController(window, self.session, self.tagging, self)
         self.focus = FocusKeeper(window, self)
+        self.viewing = ViewerController(window, self.model, runner, self)
         self.view: dict = {}
         self.current_job: Job | None = None
         self._loads = 0  # lists asked for: only the newest one is shown
@@ -86,6 +81,10 @@ class LibraryController(QObject):
     @property
     def profile(self):
         return self.session.profile
+
+    @property
+    def viewer(self):
+        return self.viewing.viewer
 
     @property
     def settings(self) -> Settings:
@@ -113,8 +112,8 @@ class LibraryController(QObject):
         w.export_all_action.triggered.connect(lambda: self.export_keywords(None))
         w.settings_action.triggered.connect(self.edit_settings)
         w.quit_action.triggered.connect(w.close)
-        w.viewer_action.triggered.connect(self.open_viewer)
-        w.grid.doubleClicked.connect(lambda _: self.open_viewer())
+        w.viewer_action.triggered.connect(self.viewing.toggle)
+        w.grid.doubleClicked.connect(lambda _: self.viewing.toggle())
         w.new_profile_action.triggered.connect(self.new_profile)
         w.log_action.triggered.connect(self.show_log)
         w.shortcuts_action.triggered.connect(self.show_shortcuts)
@@ -312,25 +311,6 @@ class LibraryController(QObject):
         job.signals.result.connect(done)
         job.signals.error.connect(self._error)
         self.runner.start(job)
-
-    def open_viewer(self) -> None:
-        viewer = getattr(self, "viewer", None)
-        if viewer is not None and viewer.isVisible():  # Space toggles, wherever the focus went
-            viewer.close()
-            return
-        photos = self.tagging.selected_photos()
-        if not photos:
-            return
-        photo = photos[0]
-        viewer = Viewer(os.path.basename(photo.path), self.window)
-        job = Job("Opening photo", full_image, photo.pixels_path, photo.orientation)
-        job.signals.result.connect(viewer.show_image)
-        job.signals.error.connect(viewer.show_error)
-        viewer.finished.connect(lambda _: (self.window.activateWindow(), self.window.grid.setFocus()))  # arrows work at once
-        self.runner.start(job)
-        viewer.show()
-        viewer.activateWindow()
-        self.viewer = viewer
 
     def new_profile(self) -> None:
         name, ok = QInputDialog.getText(self.window, "New photographer", "Name:")

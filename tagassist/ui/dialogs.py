@@ -1,11 +1,10 @@
-"""Dialogs (layout only): settings, first run, models, log, full-size viewer."""
+"""Dialogs (layout only): settings, first run, models, log (the full-size viewer: viewer.py)."""
 
 from __future__ import annotations
 
 from dataclasses import replace
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QImage, QKeySequence, QPixmap, QShortcut
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -208,36 +207,3 @@ class LogDialog(QDialog):
         view.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
         layout.addWidget(view)
         view.verticalScrollBar().setValue(view.verticalScrollBar().maximum())
-
-
-class Viewer(QDialog):
-    """The photo at full window size; Space or Escape closes it."""
-
-    def __init__(self, title: str, parent=None):
-        super().__init__(parent)
-        self.setWindowTitle(title)
-        self.resize(1200, 820)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        self.label = QLabel("Loading\u2026")
-        self.label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.label.setStyleSheet("background: #111; color: #ccc;")
-        layout.addWidget(self.label)
-        QShortcut(QKeySequence(Qt.Key.Key_Space), self, self.close)
-        self._image: QImage | None = None
-
-    def show_image(self, image: QImage) -> None:
-        self._image = image
-        self._fit()
-
-    def show_error(self, message: str) -> None:
-        self.label.setText(message)
-
-    def _fit(self) -> None:
-        if self._image is not None and not self._image.isNull():
-            self.label.setPixmap(QPixmap.fromImage(self._image).scaled(
-                self.label.size(), Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation))
-
-    def resizeEvent(self, event):  # noqa: N802
-        super().resizeEvent(event)
-        self._fit()
