@@ -33,7 +33,7 @@ from pathlib import Path
 
 from PIL import Image, IptcImagePlugin
 
-from photosim.metadata import Shot, save_jpeg
+from photosim.metadata import XPACKET, Shot, save_jpeg, xmp_document
 from photosim.render import SCENES, render
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
@@ -89,22 +89,24 @@ def _levels(keywords: list[str]) -> list[str]:
 def lightroom_sidecar(keywords: list[str], rating: int = 4, label: str = "Red") -> str:
     """Lightroom Classic / Capture One: every level flat in dc:subject, hierarchy in lr."""
     hier = [k for k in keywords if "|" in k]
-    return f"""<x:xmpmeta xmlns:x="adobe:ns:meta/" x:xmptk="Adobe XMP Core 7.0-c000 1.000000, 0000/00/00-00:00:00        ">
- <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
-  <rdf:Description rdf:about=""
-    xmlns:xmp="http://ns.adobe.com/xap/1.0/"
-    xmlns:crs="http://ns.adobe.com/camera-raw-settings/1.0/"
-    xmlns:dc="http://purl.org/dc/elements/1.1/"
-    xmlns:lr="http://ns.adobe.com/lightroom/1.0/"
-   xmp:Rating="{rating}"
-   xmp:Label="{label}"
-   crs:Version="15.0"
-   crs:WhiteBalance="As Shot"
-   crs:Exposure2012="+0.35">{_bag("dc:subject", _levels(keywords))}{_bag("lr:hierarchicalSubject", hier)}
-  </rdf:Description>
- </rdf:RDF>
-</x:xmpmeta>
-"""
+    return xmp_document("Adobe XMP Core 7.0-c000 1.000000, 0000/00/00-00:00:00        ", ["xmp", "crs", "dc", "lr"],
+                        {"xmp:Rating": rating, "xmp:Label": label, "crs:Version": "15.0",
+                         "crs:WhiteBalance": "As Shot", "crs:Exposure2012": "+0.35"},
+                        _bag("dc:subject", _levels(keywords)) + _bag("lr:hierarchicalSubject", hier))
+
+
+def _darktable_step(number: int, operation: str, params: str) -> str:
+    return (f'\n     <rdf:li\n      darktable:num="{number}"\n      darktable:operation="{operation}"'
+            f'\n      darktable:enabled="1"\n      darktable:modversion="6"\n      darktable:params="{params}"'
+            '\n      darktable:multi_name=""\n      darktable:multi_priority="0"/>')
+
+
+# darktable's edit history: two modules, as darktable 4 writes them.
+DARKTABLE_HISTORY = ("\n   <darktable:masks_history>\n    <rdf:Seq/>\n   </darktable:masks_history>"
+                     "\n   <darktable:history>\n    <rdf:Seq>"
+                     + _darktable_step(0, "exposure", "0000000000809cbf0000000000004842000080c0")
+                     + _darktable_step(1, "filmicrgb", "ec51d83e0000a040000040c1cdcc4c3e")
+                     + "\n    </rdf:Seq>\n   </darktable:history>")
 
 
 def darktable_sidecar(raw_name: str, keywords: list[str], rating: int = 2) -> str:
@@ -112,53 +114,14 @@ def darktable_sidecar(raw_name: str, keywords: list[str], rating: int = 2) -> st
     ext = os.path.splitext(raw_name)[1].lstrip(".").lower()
     hier = [f"darktable|format|{ext}", *[k for k in keywords if "|" in k]]
     flat = [k.split("|")[-1] for k in keywords]
-    return f"""<?xml version="1.0" encoding="UTF-8"?>
-<x:xmpmeta xmlns:x="adobe:ns:meta/" x:xmptk="XMP Core 4.4.0-Exiv2">
- <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
-  <rdf:Description rdf:about=""
-    xmlns:xmp="http://ns.adobe.com/xap/1.0/"
-    xmlns:xmpMM="http://ns.adobe.com/xap/1.0/mm/"
-    xmlns:dc="http://purl.org/dc/elements/1.1/"
-    xmlns:lr="http://ns.adobe.com/lightroom/1.0/"
-    xmlns:darktable="http://darktable.sf.net/"
-   xmp:Rating="{rating}"
-   xmpMM:DerivedFrom="{raw_name}"
-   darktable:import_timestamp="63848822400000000"
-   darktable:change_timestamp="63848826000000000"
-   darktable:export_timestamp="-1"
-   darktable:print_timestamp="-1"
-   darktable:xmp_version="5"
-   darktable:raw_params="0"
-   darktable:auto_presets_applied="1"
-   darktable:history_end="2"
-   darktable:iop_order_version="4">
-   <darktable:masks_history>
-    <rdf:Seq/>
-   </darktable:masks_history>
-   <darktable:history>
-    <rdf:Seq>
-     <rdf:li
-      darktable:num="0"
-      darktable:operation="exposure"
-      darktable:enabled="1"
-      darktable:modversion="6"
-      darktable:params="0000000000809cbf0000000000004842000080c0"
-      darktable:multi_name=""
-      darktable:multi_priority="0"/>
-     <rdf:li
-      darktable:num="1"
-      darktable:operation="filmicrgb"
-      darktable:enabled="1"
-      darktable:modversion="6"
-      darktable:params="ec51d83e0000a040000040c1cdcc4c3e"
-      darktable:multi_name=""
-      darktable:multi_priority="0"/>
-    </rdf:Seq>
-   </darktable:history>{_bag("dc:subject", flat)}{_bag("lr:hierarchicalSubject", hier)}
-  </rdf:Description>
- </rdf:RDF>
-</x:xmpmeta>
-"""
+    stamps = {"import": "63848822400000000", "change": "63848826000000000", "export": "-1", "print": "-1"}
+    return xmp_document("XMP Core 4.4.0-Exiv2", ["xmp", "xmpMM", "dc", "lr", "darktable"],
+                        {"xmp:Rating": rating, "xmpMM:DerivedFrom": raw_name,
+                         **{f"darktable:{name}_timestamp": stamp for name, stamp in stamps.items()},
+                         "darktable:xmp_version": 5, "darktable:raw_params": 0, "darktable:auto_presets_applied": 1,
+                         "darktable:history_end": 2, "darktable:iop_order_version": 4},
+                        DARKTABLE_HISTORY + _bag("dc:subject", flat) + _bag("lr:hierarchicalSubject", hier),
+                        ('<?xml version="1.0" encoding="UTF-8"?>\n', ""))
 
 
 def digikam_sidecar(keywords: list[str], tags_list_only: list[str] = (), rating: int = 5) -> str:
@@ -167,25 +130,11 @@ def digikam_sidecar(keywords: list[str], tags_list_only: list[str] = (), rating:
     hier = [k for k in keywords if "|" in k]
     tags_list = [k.replace("|", "/") for k in [*keywords, *tags_list_only]]
     leaves = [k.split("|")[-1] for k in keywords]
-    return f"""<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>
-<x:xmpmeta xmlns:x="adobe:ns:meta/" x:xmptk="XMP Core 4.4.0-Exiv2">
- <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
-  <rdf:Description rdf:about=""
-    xmlns:xmp="http://ns.adobe.com/xap/1.0/"
-    xmlns:digiKam="http://www.digikam.org/ns/1.0/"
-    xmlns:MicrosoftPhoto="http://ns.microsoft.com/photo/1.0/"
-    xmlns:lr="http://ns.adobe.com/lightroom/1.0/"
-    xmlns:dc="http://purl.org/dc/elements/1.1/"
-   xmp:Rating="{rating}"
-   MicrosoftPhoto:Rating="99"
-   digiKam:ColorLabel="3"
-   digiKam:PickLabel="2">{_bag("digiKam:TagsList", tags_list, "Seq")}\
-{_bag("MicrosoftPhoto:LastKeywordXMP", tags_list)}{_bag("lr:hierarchicalSubject", hier)}{_bag("dc:subject", leaves)}
-  </rdf:Description>
- </rdf:RDF>
-</x:xmpmeta>
-<?xpacket end="w"?>
-"""
+    return xmp_document("XMP Core 4.4.0-Exiv2", ["xmp", "digiKam", "MicrosoftPhoto", "lr", "dc"],
+                        {"xmp:Rating": rating, "MicrosoftPhoto:Rating": 99, "digiKam:ColorLabel": 3,
+                         "digiKam:PickLabel": 2},
+                        _bag("digiKam:TagsList", tags_list, "Seq") + _bag("MicrosoftPhoto:LastKeywordXMP", tags_list)
+                        + _bag("lr:hierarchicalSubject", hier) + _bag("dc:subject", leaves), XPACKET)
 
 
 # What must survive in a sidecar that tagassist rewrites ("keeps its other contents").

@@ -71,6 +71,33 @@ def save_jpeg(image: Image.Image, path: str | os.PathLike, shot: Shot, quality: 
     os.utime(path, (stamp, stamp))
 
 
+# The namespaces the simulated tools declare, by the prefix they use.
+NAMESPACES = {
+    "xmp": "http://ns.adobe.com/xap/1.0/",
+    "xmpMM": "http://ns.adobe.com/xap/1.0/mm/",
+    "crs": "http://ns.adobe.com/camera-raw-settings/1.0/",
+    "dc": "http://purl.org/dc/elements/1.1/",
+    "lr": "http://ns.adobe.com/lightroom/1.0/",
+    "darktable": "http://darktable.sf.net/",
+    "digiKam": "http://www.digikam.org/ns/1.0/",
+    "MicrosoftPhoto": "http://ns.microsoft.com/photo/1.0/",
+}
+XPACKET = ('<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>\n', '<?xpacket end="w"?>\n')
+
+
+def xmp_document(toolkit: str, prefixes: list[str], attributes: dict[str, object], body: str,
+                 around: tuple[str, str] = ("", "")) -> str:
+    """One rdf:Description laid out as XMP tools write it: the namespaces of ``prefixes``
+    declared in that order, then ``attributes`` (qualified name: value), then ``body``, the
+    whole between ``around`` (an xpacket wrapper, an XML declaration)."""
+    declared = "".join(f'\n    xmlns:{prefix}="{NAMESPACES[prefix]}"' for prefix in prefixes)
+    values = "".join(f'\n   {name}="{value}"' for name, value in attributes.items())
+    return (f'{around[0]}<x:xmpmeta xmlns:x="adobe:ns:meta/" x:xmptk="{toolkit}">\n'
+            ' <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">\n'
+            f'  <rdf:Description rdf:about=""{declared}{values}>{body}\n'
+            f"  </rdf:Description>\n </rdf:RDF>\n</x:xmpmeta>\n{around[1]}")
+
+
 def xmp_packet(keywords: list[str]) -> str:
     """An XMP packet as Lightroom writes keywords: hierarchical ones in lr:hierarchicalSubject
     and every level of them, plus flat keywords, in dc:subject."""
@@ -90,23 +117,12 @@ def xmp_packet(keywords: list[str]) -> str:
     <rdf:Bag>{bag(hierarchical)}
     </rdf:Bag>
    </lr:hierarchicalSubject>"""
-    return f"""<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>
-<x:xmpmeta xmlns:x="adobe:ns:meta/" x:xmptk="tagassist photosim">
- <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
-  <rdf:Description rdf:about=""
-    xmlns:dc="http://purl.org/dc/elements/1.1/"
-    xmlns:lr="http://ns.adobe.com/lightroom/1.0/"
-    xmlns:xmp="http://ns.adobe.com/xap/1.0/"
-   xmp:Rating="3">
+    body = f"""
    <dc:subject>
     <rdf:Bag>{bag(flat)}
     </rdf:Bag>
-   </dc:subject>{lr}
-  </rdf:Description>
- </rdf:RDF>
-</x:xmpmeta>
-<?xpacket end="w"?>
-"""
+   </dc:subject>{lr}"""
+    return xmp_document("tagassist photosim", ["dc", "lr", "xmp"], {"xmp:Rating": 3}, body, XPACKET)
 
 
 def write_sidecar(photo_path: str | os.PathLike, keywords: list[str], *, digikam_style: bool = False) -> Path:
