@@ -3,7 +3,8 @@
 safetensors holds tensors only (no pickle, nothing to execute on load). A bundle's sha256
 covers both files and is recorded in the store; loading verifies it, so a corrupt or swapped
 bundle is refused. Bundles are written to a temporary directory and renamed into place: a
-crash never leaves a half-written bundle under its final name.
+crash never leaves a half-written bundle under its final name. torch is imported only where
+tensors are asked for: suggesting reads a bundle as numpy arrays (``arrays=True``).
 """
 
 from __future__ import annotations
@@ -14,9 +15,10 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import torch
-from safetensors.torch import load_file, save_file
+if TYPE_CHECKING:
+    import torch
 
 WEIGHTS = "model.safetensors"
 CONFIG = "config.json"
@@ -38,6 +40,8 @@ def bundle_sha256(directory: str | os.PathLike) -> str:
 
 def save_bundle(target: str | os.PathLike, tensors: dict[str, torch.Tensor], config: dict) -> str:
     """Write the bundle atomically at ``target`` (which must not exist); returns its sha256."""
+    from safetensors.torch import save_file
+
     target = Path(target)
     if target.exists():
         raise BundleError(f"{target} exists already")
@@ -57,8 +61,14 @@ def save_bundle(target: str | os.PathLike, tensors: dict[str, torch.Tensor], con
     return sha
 
 
-def load_bundle(directory: str | os.PathLike, expected_sha256: str | None) -> tuple[dict[str, torch.Tensor], dict]:
-    """(tensors, config) of a bundle whose checksum matches; raises BundleError otherwise."""
+def load_bundle(directory: str | os.PathLike, expected_sha256: str | None, *,
+                arrays: bool = False) -> tuple[dict, dict]:
+    """(tensors, config) of a bundle whose checksum matches; raises BundleError otherwise.
+    ``arrays``: the tensors as numpy arrays, without importing torch."""
+    if arrays:
+        from safetensors.numpy import load_file
+    else:
+        from safetensors.torch import load_file
     directory = Path(directory)
     try:
         actual = bundle_sha256(directory)

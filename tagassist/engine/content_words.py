@@ -14,6 +14,14 @@ import numpy as np
 
 from ..paths import resources_dir
 
+CONTENT_SUFFIX = ":content"
+
+
+def content_encoder_id(encoder_id: str) -> str:
+    """Where the friendly-tag probabilities of an encoder's ImageNet logits are stored (here,
+    not in the indexer, so that suggesting from stored vectors never imports torch)."""
+    return encoder_id + CONTENT_SUFFIX
+
 
 @lru_cache(maxsize=1)
 def content_tag_matrix(path: Path | None = None) -> tuple[tuple[str, ...], np.ndarray]:

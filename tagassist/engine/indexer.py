@@ -24,17 +24,9 @@ import torch
 from PIL import Image
 
 from ..records import Photo
-from .content_words import content_probabilities
+from .content_words import content_encoder_id, content_probabilities
 from .device import autocast_dtype
 from .encoders import Encoder
-
-CONTENT_SUFFIX = ":content"
-
-
-def content_encoder_id(encoder_id: str) -> str:
-    """Where the friendly-tag probabilities of an encoder's ImageNet logits are stored."""
-    return encoder_id + CONTENT_SUFFIX
-
 
 class Undecodable(Exception):
     """A photo whose pixels cannot be read; the message is one line for the user."""

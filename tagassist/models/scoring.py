@@ -1,4 +1,7 @@
-"""A trained model as a suggestion signal: calibrated probabilities per vocabulary tag."""
+"""A trained model as a suggestion signal: calibrated probabilities per vocabulary tag.
+
+A model loaded from its bundle scores in numpy (``permlp_arrays``), so suggesting with it
+imports no torch; the trainer hands in the torch model it is judging."""
 
 from __future__ import annotations
 
@@ -6,25 +9,25 @@ import logging
 from collections.abc import Callable
 
 import numpy as np
-import torch
 
 from ..engine.bundle import BundleError, load_bundle
 from ..engine.ranker import SignalRanker
 from ..store import Profile, Store
-from .permlp import PerMLP
+from .permlp_arrays import PerMLPArrays
 
 log = logging.getLogger(__name__)
-# architecture -> (model class, prefix of its tensors in the bundle)
-ARCHITECTURES = {PerMLP.architecture: (PerMLP, ""), "cnn-permlp": (PerMLP, "head.")}
+# architecture -> the prefix of its PerMLP's tensors in the bundle
+ARCHITECTURES = {"permlp": "", "cnn-permlp": "head."}
 
 
 class ModelScorer:
-    """Maps a photo's embedding to {tag: probability} for the model's vocabulary."""
+    """Maps a photo's embedding to {tag: probability} for the model's vocabulary. ``model``: a
+    loaded bundle's ``PerMLPArrays``, or a ``permlp.PerMLP`` (torch) being trained."""
 
-    def __init__(self, model: PerMLP, vocabulary: list[str], calibration: dict, device="cpu",
+    def __init__(self, model, vocabulary: list[str], calibration: dict, device="cpu",
                  version: str | None = None, encoder_id: str | None = None, signal_weight: float | None = None,
                  ranker: SignalRanker | None = None):
-        self.model = model.eval().to(device)
+        self.model = model if isinstance(model, PerMLPArrays) else model.eval().to(device)
         # How much the suggestions trust this model against the other signals: chosen when it
         # was trained, on the held-out photos (None: the engine's default weight).
         self.signal_weight = signal_weight
@@ -32,10 +35,17 @@ class ModelScorer:
         self.encoder_id = encoder_id
         self.vocabulary = vocabulary
         self.a, self.b = calibration["a"], calibration["b"]
-        self.device = torch.device(device)
+        self.device = device
         self.version = version
 
     def __call__(self, vector: np.ndarray) -> dict[str, float]:
+        if isinstance(self.model, PerMLPArrays):
+            scores = self.model.scores(vector)
+            logits = np.clip(np.float32(self.a) * scores + np.float32(self.b), -80, 80)  # exp stays finite
+            probabilities = 1.0 / (1.0 + np.exp(-logits))
+            return dict(zip(self.vocabulary, probabilities.tolist()))
+        import torch  # the trainer's model: torch is loaded already
+
         with torch.inference_mode():
             features = torch.tensor(vector, dtype=torch.float32, device=self.device)[None]
             scores = self.model(features, torch.zeros(1, dtype=torch.long, device=self.device))[0]
@@ -44,13 +54,13 @@ class ModelScorer:
 
 
 def load_scorer(path: str, sha256: str, device="cpu") -> ModelScorer:
-    tensors, config = load_bundle(path, sha256)
+    """The bundle's model, verified, scoring in numpy (``device`` is kept for the callers)."""
+    tensors, config = load_bundle(path, sha256, arrays=True)
     if config.get("architecture") not in ARCHITECTURES:
         raise BundleError(f"model bundle has unknown architecture {config.get('architecture')!r}")
-    architecture, prefix = ARCHITECTURES[config["architecture"]]
+    prefix = ARCHITECTURES[config["architecture"]]
     try:
-        model = architecture.from_config(config)
-        model.load_state_dict({k[len(prefix):]: v for k, v in tensors.items() if k.startswith(prefix)}, strict=True)
+        model = PerMLPArrays(config, {k[len(prefix):]: v for k, v in tensors.items() if k.startswith(prefix)})
         return ModelScorer(model, config["vocabulary"], config["calibration"], device,
                            config.get("version"), config.get("encoder_id"), config.get("signal_weight"),
                            SignalRanker.from_json(config.get("ranker")))

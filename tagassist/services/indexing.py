@@ -116,6 +116,17 @@ def index(store: Store, indexer, photos: list[Photo] | None = None) -> Iterator:
     return indexer.summary
 
 
+def lacking_embedding(store: Store, encoder_id: str | None, photos: Iterable[Photo]) -> list[Photo]:
+    """Those of ``photos`` that the indexer would embed (readable, with pixels) and that have no
+    vector from ``encoder_id`` (every such photo when the library has no encoder yet): asked
+    before any indexer is opened, so that suggesting from stored vectors never loads torch."""
+    readable = [p for p in photos if p.content_hash and p.status in ("ok", "warning") and p.preview != "none"]
+    if not encoder_id or not readable:
+        return readable
+    have = store.embeddings(encoder_id, [p.content_hash for p in readable])
+    return [p for p in readable if p.content_hash not in have]
+
+
 def unindexed(store: Store, indexer, photos: Iterable[Photo]) -> list[Photo]:
     """Those of ``photos`` that have no embedding from the indexer's encoder yet."""
     missing = {p.content_hash for p in store.photos_without_embedding(indexer.encoder.id)}

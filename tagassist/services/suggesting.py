@@ -52,13 +52,17 @@ def suggest_photos(store: Store, profile: Profile, photos: list[Photo], k: int, 
                    on_progress: Callable[[object], None] = lambda progress: None) -> list[list]:
     """The ``k`` best suggestions for each photo (``engine.suggest.Suggestion``: tag, score,
     reason), with the library's encoder; photos not yet indexed are indexed first
-    (``on_progress`` hears how far)."""
-    indexer = indexing.open_indexer(store, None, device, on_notice)
-    todo = indexing.unindexed(store, indexer, photos)
-    if todo:
-        for progress in indexing.index(store, indexer, todo):
-            on_progress(progress)
-    engine = build(store, profile, indexer.encoder.id, on_problem=on_notice)
+    (``on_progress`` hears how far). The encoder is built only then: suggesting from stored
+    vectors imports no torch."""
+    encoder_id = store.active_encoder()
+    if indexing.lacking_embedding(store, encoder_id, photos):
+        indexer = indexing.open_indexer(store, None, device, on_notice)
+        todo = indexing.unindexed(store, indexer, photos)
+        if todo:
+            for progress in indexing.index(store, indexer, todo):
+                on_progress(progress)
+        encoder_id = indexer.encoder.id
+    engine = build(store, profile, encoder_id, on_problem=on_notice)
     return [engine.suggest(photo, k) for photo in photos]
 
 

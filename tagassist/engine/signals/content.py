@@ -3,9 +3,8 @@ in her vocabulary otherwise."""
 
 from __future__ import annotations
 
-from ..content_words import content_tag_matrix
+from ..content_words import content_encoder_id, content_tag_matrix
 from ..history import COLD_START_PHOTOS
-from ..indexer import content_encoder_id
 from .base import Scene, Scored, Signal, register
 
 
