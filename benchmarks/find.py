@@ -235,10 +235,10 @@ def speed(n: int, dim: int = 1280, repeat: int = 30) -> dict:
 
     rng = np.random.default_rng(0)
     matrix = rng.normal(size=(n, dim)).astype(np.float32)
+    matrix /= np.linalg.norm(matrix, axis=1, keepdims=True)
     ids = np.arange(1, n + 1)
     hours = 400_000 + np.sort(rng.uniform(0, 20_000, n))
     photos = PhotoSet(ids, hours, np.full(n, np.nan), np.full(n, np.nan), matrix, np.ones(n, dtype=bool))
-    photos.vectors /= np.linalg.norm(photos.vectors, axis=1, keepdims=True)
     library = TaggedLibrary(SyntheticHistory(ids, rng), None, photos)
     first, decide = [], []
     for k in range(5):
