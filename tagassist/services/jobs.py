@@ -75,7 +75,7 @@ def export(db_path: str, profile_name: str, photo_ids: list[int] | None, style: 
 
 def keyword_rows(db_path: str, profile_name: str) -> list[keywords.KeywordRow]:
     with open_library(db_path) as store:
-        return keywords.keyword_rows(store, store.profile(profile_name))
+        return keywords.keyword_rows(store, store.profile(profile_name), levels=True)
 
 
 def edit_keywords(db_path: str, profile_name: str, action: str, *args) -> list[dict]:

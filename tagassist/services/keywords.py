@@ -23,15 +23,19 @@ class KeywordRow:
         return {"keyword": self.keyword, "photos": self.photos, "under": self.under, "aliases": self.aliases}
 
 
-def keyword_rows(store: Store, profile: Profile) -> list[KeywordRow]:
-    """Every keyword the profile uses, in hierarchy order, with its counts and aliases."""
+def keyword_rows(store: Store, profile: Profile, *, levels: bool = False) -> list[KeywordRow]:
+    """Every keyword the profile uses, in hierarchy order, with its counts and aliases; with
+    ``levels`` (the app's manager) every level above one too."""
     direct = dict(store.vocabulary(profile))
     under = store.keyword_counts(profile)
     aliases: dict[str, list[str]] = {}
     for alias, keyword in store.aliases(profile).items():
         aliases.setdefault(keyword, []).append(alias)
+    # A level (Places|Italy) is listed so that it can be renamed or moved with what is under it;
+    # its own count is 0 where no photo carries it alone.
+    names = set(direct) | set(under) if levels else set(direct)
     return [KeywordRow(name, direct.get(name, 0), under.get(name, 0), aliases.get(name, []))
-            for name in sorted(direct, key=str.lower)]
+            for name in sorted(names, key=str.lower)]
 
 
 def rename(store: Store, profile: Profile, old: str, new: str) -> dict:
@@ -84,6 +88,17 @@ def describe(result: dict) -> str:
         return f"{result['keyword']} deleted from {photos}"
     if action == "alias":
         return f"{result['alias']} is now another name of {result['keyword']} ({photos} merged)"
-    if action == "undo":
-        return f"undid edit {result['edit']} ({result['undid']})"
+    if action == "undo":  # the edit undone, said backwards
+        undid = result["undid"]
+        if undid == "rename":
+            back = f"{result['to']} renamed back to {result['from']}"
+        elif undid == "merge":
+            back = f"{', '.join(result['from'])} no longer merged into {result['to']}"
+        elif undid == "delete":
+            back = f"{result['keyword']} back on its photos"
+        elif undid == "alias":
+            back = f"{', '.join(result['aliases'])} no longer another name of {result['keyword']}"
+        else:
+            back = undid
+        return f"undid edit {result['edit']}: {back}"
     return action

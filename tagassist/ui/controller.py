@@ -18,6 +18,7 @@ from ..settings import Settings
 from .dialogs import LogDialog, SettingsDialog
 from .grid import CELL, PhotoGridModel
 from .keyword_manager import KeywordManager
+from .keyword_tree import KeywordTree
 from .focus import FocusKeeper
 from .marking import MarkingController
 from .main_window import MainWindow
@@ -41,6 +42,8 @@ KEYBOARD_SHORTCUTS = (
     ("Ctrl+N, arrow keys", "next untagged photo, next photo"),
     ("Ctrl+F", "search keywords, file names, dates and cameras (Enter or Escape: back to the photos)"),
     ("Ctrl+Shift+K", "keyword manager: rename, merge, delete, synonyms"),
+    ("Ctrl+L", "the filters and keyword tree: arrows, Enter filters, F2 renames a keyword, Menu key: its menu,"
+               " Escape back to the photos"),
     ("Ctrl+0-5, Ctrl+X", "stars (Ctrl+0: none), rejected; written to the files with the keywords (xmp:Rating)"),
     ("Ctrl+6-9", "colour label red, yellow, green, blue (the same key again: none; xmp:Label)"),
     ("Ctrl+Z, Ctrl+Shift+Z", "undo, redo (batch changes are one step)"),
@@ -66,6 +69,7 @@ class LibraryController(QObject):
         self.marking = MarkingController(window, self.session, self.tagging, self)
         self.focus = FocusKeeper(window, self)
         self.viewing = ViewerController(window, self.model, runner, self)
+        self.keyword_tree = KeywordTree(window, self.keywords, self._sidebar_clicked, self)
         self.view: dict = {}
         self.current_job: Job | None = None
         self._loads = 0  # lists asked for: only the newest one is shown
@@ -98,6 +102,7 @@ class LibraryController(QObject):
     def _wire(self) -> None:
         w = self.window
         w.sidebar.itemClicked.connect(self._sidebar_clicked)
+        w.sidebar_action.triggered.connect(lambda: w.sidebar.setFocus(Qt.FocusReason.ShortcutFocusReason))
         w.add_folder_action.triggered.connect(self._choose_folder)
         w.folder_dropped.connect(lambda path: self.add_folders([path]))
         w.rescan_action.triggered.connect(lambda: self.add_folders(self.store.folders()))

@@ -1,5 +1,6 @@
 """No focus dead ends: wherever the keys leave the focus, the next key still works without a
-click. The search box gives the photos their keys back on Escape and Enter, Tab with the
+click. The search box and the sidebar give the photos their keys back on Escape (Enter in
+the search box too; in the sidebar it filters), Tab with the
 completion open goes to the photos (the completer would hand it to the field, whose Tab
 moves on to the Photographer box), and the window takes the keys back when a dialog closes
 (a desktop without a window manager, and some with one, leave no window active)."""
@@ -39,6 +40,13 @@ class FocusKeeper(QObject):
         if obj is self.window.search and obj is QApplication.focusWidget() and key == Qt.Key.Key_Escape:
             self._to_photos()  # the filter stays; Space now opens the viewer instead of typing a space
             return True
+        if obj is self.window.sidebar and obj is QApplication.focusWidget() and obj.state() != obj.State.EditingState:
+            if key == Qt.Key.Key_Escape:
+                self._to_photos()
+                return True
+            if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and obj.currentItem() is not None:
+                obj.itemActivated.emit(obj.currentItem(), 0)  # its filter; not the top suggestion
+                return True
         return False
 
     def _to_photos(self) -> None:

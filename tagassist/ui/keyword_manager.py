@@ -4,7 +4,8 @@ thread through services.keywords, exactly as ``tagassist keywords`` runs them.""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -34,6 +35,7 @@ class KeywordManagerDialog(QDialog):
         self.filter.setPlaceholderText("Filter keywords")
         self.filter.setClearButtonEnabled(True)
         self.filter.textChanged.connect(self._filter)
+        self.filter.installEventFilter(self)  # Down or Enter: into the rows it left
         layout.addWidget(self.filter)
         self.table = QTableWidget(0, 4)
         self.table.setObjectName("keywords")
@@ -45,15 +47,24 @@ class KeywordManagerDialog(QDialog):
         layout.addWidget(self.table, 1)
         self.status = QLabel("Changes reach your history and training at once, and your files at the next"
                              " \u201cWrite keywords to files\u201d.")
+        keys = QLabel("<small>Keys: type to filter, Down to the list; F2 rename or move, Ctrl+M merge, Ctrl+L alias,"
+                      " Delete, Ctrl+Z undo; a level such as Places|Italy moves what is under it</small>")
+        keys.setWordWrap(True)
+        layout.addWidget(keys)
         self.status.setWordWrap(True)
         layout.addWidget(self.status)
         buttons = QHBoxLayout()
-        for text, slot in (("Rename or move\u2026", self._rename), ("Merge into\u2026", self._merge),
-                           ("Add alias\u2026", self._alias), ("Delete", self._delete),
-                           ("Undo last edit", lambda: self.edit_requested.emit("undo", ()))):
+        self.buttons = []
+        for text, key, slot in (("Rename or move\u2026", "F2", self._rename),
+                                ("Merge into\u2026", "Ctrl+M", self._merge), ("Add alias\u2026", "Ctrl+L", self._alias),
+                                ("Delete", "Delete", self._delete),
+                                ("Undo last edit", "Ctrl+Z", lambda: self.edit_requested.emit("undo", ()))):
             button = QPushButton(text)
+            button.setToolTip(key)
             button.clicked.connect(slot)
+            QShortcut(QKeySequence(key), self, slot)  # from the filter and the list alike
             buttons.addWidget(button)
+            self.buttons.append(button)
         buttons.addStretch()
         close = QPushButton("Close")
         close.clicked.connect(self.accept)
@@ -72,8 +83,22 @@ class KeywordManagerDialog(QDialog):
         self._filter(self.filter.text())
 
     def selected(self) -> list[str]:
+        """The selected keywords; with none, the row the keys are on (its focus frame)."""
         rows = sorted({item.row() for item in self.table.selectedItems()})
+        current = self.table.currentRow()
+        if not rows and current >= 0 and not self.table.isRowHidden(current):
+            rows = [current]
         return [self.table.item(row, 0).text() for row in rows]
+
+    def eventFilter(self, obj, event) -> bool:  # noqa: N802 - Qt's name
+        if obj is self.filter and event.type() == QEvent.Type.KeyPress and event.key() in (
+                Qt.Key.Key_Down, Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            visible = [row for row in range(self.table.rowCount()) if not self.table.isRowHidden(row)]
+            if visible:
+                self.table.selectRow(visible[0])
+                self.table.setFocus()
+            return True
+        return False
 
     def _filter(self, text: str) -> None:
         for row in range(self.table.rowCount()):

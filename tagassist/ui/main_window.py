@@ -156,6 +156,7 @@ class MainWindow(QMainWindow):
         self.accept_top_action = action(photo_menu, "Accept the top suggestion")
         self.type_tag_action = action(photo_menu, "Type a keyword", "Ctrl+K")  # Lightroom's key for it
         self.keywords_action = action(photo_menu, "Keyword manager\u2026", "Ctrl+Shift+K")
+        self.sidebar_action = action(photo_menu, "Filters and keyword tree", "Ctrl+L")
         # Stars, labels and the reject flag: Lightroom's 0-9 and X, with Ctrl (digits accept suggestions).
         marks_menu = photo_menu.addMenu("Rating and label")
         self.rating_actions = [action(marks_menu, "\u2605" * n or "No stars", f"Ctrl+{n}") for n in range(6)]

@@ -32,6 +32,9 @@ def fill_sidebar(sidebar: QTreeWidget, loaded: dict) -> None:
     after every tagging, it keeps which items were open, the chosen one and the scroll."""
     opened = {_key(item): item.isExpanded() for item in _items(sidebar)}
     current = _key(sidebar.currentItem()) if sidebar.currentItem() is not None else None
+    if sidebar.property("follow"):  # a keyword renamed in the tree: the chosen item follows it
+        current = sidebar.property("follow")
+        sidebar.setProperty("follow", None)
     scrolled = sidebar.verticalScrollBar().value()
     sidebar.setUpdatesEnabled(False)  # one repaint, not a flash of an empty tree
     sidebar.clear()
@@ -78,6 +81,7 @@ def _fill(sidebar: QTreeWidget, loaded: dict) -> None:
             key = "|".join(path)
             if key not in nodes:
                 nodes[key] = _item(parent, f"{level}  ({counts.get(key, 0)})", {"tag": key})
+                nodes[key].setFlags(nodes[key].flags() | Qt.ItemFlag.ItemIsEditable)  # F2 renames (keyword_tree.py)
             parent = nodes[key]
 
 

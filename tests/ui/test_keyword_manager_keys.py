@@ -1,0 +1,88 @@
+"""The keyword manager and the sidebar's keyword tree by keys (issue 23, 3): a row reached with
+the arrows is the one an edit works on, every button has its key, parent levels are listed,
+and in the tree F2 renames in place and the context menu (Menu key) edits and finds photos."""
+
+import json
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QInputDialog
+
+from tagassist.cli import main
+from tests.ui.conftest import press, type_text
+
+CTRL = Qt.KeyboardModifier.ControlModifier
+MATCH = Qt.MatchFlag.MatchExactly | Qt.MatchFlag.MatchRecursive
+
+
+def keywords(capsys, controller) -> dict:
+    """The photographer's keywords and their aliases, as the CLI lists them."""
+    capsys.readouterr()
+    assert main(["--db", controller.db_path, "keywords", "list", "--json"]) == 0
+    return {row["keyword"]: row["aliases"] for row in json.loads(capsys.readouterr().out)}
+
+
+def open_manager(qtbot, controller):
+    press(qtbot, Qt.Key.Key_K, CTRL | Qt.KeyboardModifier.ShiftModifier)
+    dialog = controller.keywords.dialog
+    qtbot.waitUntil(lambda: dialog.table.rowCount() > 30, timeout=5000)
+    return dialog
+
+
+def test_a_parent_reached_by_keys_is_renamed_with_its_key(qtbot, app, monkeypatch, capsys):
+    window, controller, _ = app
+    dialog = open_manager(qtbot, controller)
+    rows = [dialog.table.item(r, 0).text() for r in range(dialog.table.rowCount())]
+    assert "Places|Italy" in rows and "Places" in rows  # the levels above a keyword, as README's rename needs
+    assert QApplication.focusWidget() is dialog.filter
+    type_text(qtbot, "Places|Italy")
+    press(qtbot, Qt.Key.Key_Down)  # from the filter into the rows it left, on the first one
+    assert QApplication.focusWidget() is dialog.table
+    assert dialog.selected() == ["Places|Italy"]
+    asked = []
+    monkeypatch.setattr(QInputDialog, "getText",
+                        lambda *a, **k: (asked.append(k.get("text")), ("Places|Europe|Italy", True))[1])
+    press(qtbot, Qt.Key.Key_F2)
+    assert asked == ["Places|Italy"]
+    qtbot.waitUntil(lambda: "renamed to" in dialog.status.text(), timeout=5000)
+    assert "Places|Italy renamed to Places|Europe|Italy" in dialog.status.text()
+    assert "Places|Europe|Italy|Rome" in keywords(capsys, controller)
+
+    press(qtbot, Qt.Key.Key_Z, CTRL)  # the dialog's undo
+    qtbot.waitUntil(lambda: "undid" in dialog.status.text(), timeout=5000)
+    assert "Places|Europe|Italy renamed back to Places|Italy" in dialog.status.text(), dialog.status.text()
+    assert "Places|Italy|Rome" in keywords(capsys, controller)
+    assert [b.toolTip() for b in dialog.buttons] == ["F2", "Ctrl+M", "Ctrl+L", "Delete", "Ctrl+Z"]
+
+
+def test_the_keyword_tree_renames_with_f2_and_edits_from_its_context_menu(qtbot, app, monkeypatch, capsys):
+    window, controller, _ = app
+    press(qtbot, Qt.Key.Key_L, CTRL)  # to the sidebar
+    assert QApplication.focusWidget() is window.sidebar
+    rome = window.sidebar.findItems("Rome  (7)", MATCH)[0]
+    window.sidebar.setCurrentItem(rome)
+    press(qtbot, Qt.Key.Key_F2)
+    editor = QApplication.focusWidget()
+    assert editor is not window.sidebar and editor.text() == "Places|Italy|Rome"
+    editor.selectAll()
+    type_text(qtbot, "Places|Italy|Roma")
+    press(qtbot, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: bool(window.sidebar.findItems("Roma  (7)", MATCH)), timeout=5000)
+    assert "Places|Italy|Roma" in keywords(capsys, controller)
+    assert QApplication.focusWidget() is window.sidebar
+
+    roma = window.sidebar.findItems("Roma  (7)", MATCH)[0]
+    window.sidebar.setCurrentItem(roma)
+    press(qtbot, Qt.Key.Key_Menu)
+    menu = QApplication.activePopupWidget()
+    assert [a.text() for a in menu.actions() if a.text()] == [
+        "&Find its photos", "&Rename\tF2", "&Merge into\u2026", "Add a&lias\u2026", "&Delete"]
+    press(qtbot, Qt.Key.Key_F)  # Find its photos
+    qtbot.waitUntil(lambda: len(controller.model.photos) == 7, timeout=5000)
+
+    window.sidebar.setFocus()
+    window.sidebar.setCurrentItem(window.sidebar.findItems("Roma  (7)", MATCH)[0])
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("Rome", True))
+    press(qtbot, Qt.Key.Key_Menu)
+    press(qtbot, Qt.Key.Key_L)  # Add alias: Rome becomes another name of Places|Italy|Roma
+
+    qtbot.waitUntil(lambda: keywords(capsys, controller).get("Places|Italy|Roma") == ["Rome"], timeout=5000)
