@@ -96,6 +96,18 @@ class Suggester:
         self.calibrate = calibrate
         self.refresh()
 
+    @classmethod
+    def restored(cls, store: HistorySource, profile: Profile, encoder_id: str | None, model_scorer,
+                 history: ProfileHistory, calibration: Calibration) -> Suggester:
+        """A suggester on a history and calibration built before (``history_state``: a cache),
+        as the build that made them left them."""
+        engine = cls.__new__(cls)
+        engine.store, engine.profile, engine.encoder_id = store, profile, encoder_id
+        engine.model_scorer, engine.calibrate = model_scorer, True
+        engine.exclude_photo_ids = history.exclude_photo_ids
+        engine.history, engine.calibration = history, calibration
+        return engine
+
     def refresh(self, photo_ids=None) -> None:
         """Read the history again: all of it (and calibrate again), or only what changed on
         ``photo_ids``."""

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from ..store import Photo, Profile, Store
-from . import indexing
+from . import engine_cache, indexing
 
 log = logging.getLogger(__name__)
 
@@ -25,16 +25,23 @@ ACTIVE_MODEL = "active"  # build(model_scorer=...): the profile's active model, 
 
 
 def build(store: Store, profile: Profile, encoder_id: str | None = None, *, model_scorer=ACTIVE_MODEL,
-          on_problem: Callable[[str], None] | None = None, exclude_photo_ids=frozenset(), calibrate: bool = True):
+          on_problem: Callable[[str], None] | None = None, exclude_photo_ids=frozenset(), calibrate: bool = True,
+          cached: bool | None = None):
     """The engine (an ``engine.suggest.Suggester``) for ``profile``. ``encoder_id``: whose
     embeddings the visual signals read (default: the library's). ``model_scorer``: the
     profile's active model (default), None for the untrained engine, or any scorer (a
-    candidate being judged). ``on_problem`` hears why an active model was skipped."""
+    candidate being judged). ``on_problem`` hears why an active model was skipped.
+    ``cached``: from the state the last build kept, where it is current (``engine_cache``);
+    by default for the active model's engine, the one every process builds alike."""
     from ..engine.suggest import Suggester
 
     encoder_id = encoder_id or store.active_encoder()
+    if cached is None:
+        cached = model_scorer is ACTIVE_MODEL
     if model_scorer is ACTIVE_MODEL:
         model_scorer = active_scorer(store, profile, encoder_id, on_problem)
+    if cached and calibrate and not exclude_photo_ids:
+        return engine_cache.cached_suggester(store, profile, encoder_id, model_scorer)
     return Suggester(store, profile, encoder_id, model_scorer=model_scorer, exclude_photo_ids=exclude_photo_ids,
                      calibrate=calibrate)
 
@@ -106,7 +113,8 @@ class LiveSuggester:
             self.store = Store(self.db_path)
         profile = self.store.profile(self.profile_name)
         encoder_id = self.store.active_encoder()
-        self.engine = build(self.store, profile, encoder_id, model_scorer=self._cached_scorer(profile, encoder_id))
+        self.engine = build(self.store, profile, encoder_id, model_scorer=self._cached_scorer(profile, encoder_id),
+                            cached=True)
 
     def _cached_scorer(self, profile: Profile, encoder_id: str | None):
         """The active model's scorer, loaded (and its file verified) only when the active model

@@ -234,6 +234,23 @@ MIGRATIONS: list[list[str]] = [
     [
         "ALTER TABLE photos ADD COLUMN marks_pending INTEGER NOT NULL DEFAULT 0",
     ],
+    # 10: a counter that every change to what the suggestions read moves on (a profile's tags
+    # and rejections, a photo's time, place, camera or content, an embedding, a keyword's
+    # name), kept by triggers so that no writer can forget it: a cache of the engine's state
+    # is valid exactly while the counter it was built at is the counter now.
+    [
+        "CREATE TABLE change_counter (id INTEGER PRIMARY KEY CHECK (id = 1), n INTEGER NOT NULL)",
+        "INSERT INTO change_counter (id, n) VALUES (1, 0)",
+        *(f"CREATE TRIGGER count_{table}_{op.lower()} AFTER {op} ON {table}"
+          " BEGIN UPDATE change_counter SET n = n + 1 WHERE id = 1; END"
+          for table in ("assignments", "rejections", "embeddings", "tags", "photos")
+          for op in ("INSERT", "UPDATE", "DELETE") if (table, op) != ("photos", "UPDATE")),
+        # A rescan saves every column of a photo it read again: only what the engine reads counts.
+        "CREATE TRIGGER count_photos_update AFTER UPDATE ON photos WHEN "
+        + " OR ".join(f"OLD.{c} IS NOT NEW.{c}" for c in ("taken_at", "gps_lat", "gps_lon", "camera_make",
+                                                           "camera_model", "content_hash"))
+        + " BEGIN UPDATE change_counter SET n = n + 1 WHERE id = 1; END",
+    ],
 ]
 
 LATEST_VERSION = len(MIGRATIONS)

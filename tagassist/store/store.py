@@ -17,6 +17,7 @@ from .embedding_table import EmbeddingTable
 from .history_reads import HistoryReads
 from .keyword_edits import KeywordEdits
 from .keyword_sync import KeywordSyncTables
+from .changes import Changes
 from .marks import PhotoMarks
 from .model_registry import ModelRegistry
 from ..records import SOURCES, Assignment, GridRow, Photo, Profile, Rejection, normalise_tag
@@ -35,6 +36,7 @@ class Store(KeywordSyncTables, KeywordEdits, HistoryReads, EmbeddingTable, Model
         self.database = Database(path)
         self.path = self.database.path
         self.marks = PhotoMarks(self.database)
+        self.changes = Changes(self.database)  # what derived state (the engine's cache) is keyed by
         self.profile(DEFAULT_PROFILE)  # first run: every library has a default photographer
 
     def close(self) -> None:

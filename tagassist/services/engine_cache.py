@@ -1,0 +1,96 @@
+"""The engine's state kept between processes, so that ``tagassist suggest`` and the app's start
+need not read a 100,000-photo history and its vectors from SQLite and replay her newest shoots
+(seconds) before the first suggestion.
+
+One file per library, profile and encoder in the user's cache folder: an uncompressed .npz
+(numbers and unicode only, read with ``allow_pickle=False``) of ``engine.history_state``'s
+arrays and a key. A file, not tables in the library: the state is derived, as large as the
+vectors themselves, and written without the library's write lock, which the app and every CLI
+process share; deleting it loses nothing. The key is the store's change counter (schema 10,
+kept by triggers, read before the history is) with the profile, the encoder and the active
+model's version: a file whose key is not the one now is stale and is rebuilt, never used. A
+damaged file (zip CRCs, arrays that do not fit together) is rebuilt the same way.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import tempfile
+import zipfile
+from pathlib import Path
+
+import numpy as np
+
+from ..engine import history_state
+from ..paths import cache_dir
+from ..store import Profile, Store
+
+log = logging.getLogger(__name__)
+
+
+def cache_file(store: Store, profile: Profile, encoder_id: str | None) -> Path | None:
+    """Where this profile's state is kept (None for a database in memory)."""
+    if str(store.path) == ":memory:":
+        return None
+    name = hashlib.sha256(f"{store.path}\0{profile.id}\0{encoder_id}".encode()).hexdigest()[:32]
+    return cache_dir() / "engine" / f"{name}.npz"
+
+
+def key_of(store: Store, profile: Profile, encoder_id: str | None, scorer) -> dict:
+    """What the state was built from. The counter is read first: a change made while the
+    history is read then makes the key older than the state, which costs a rebuild, never a
+    wrong suggestion."""
+    return {"format": history_state.FORMAT, "counter": store.changes.counter(), "database": str(store.path),
+            "profile": profile.id, "encoder": encoder_id, "model": getattr(scorer, "version", None)}
+
+
+def load(path: Path | None, key: dict, encoder_id: str | None):
+    """(history, calibration) kept under ``key``, or None: missing, stale or damaged."""
+    if path is None:
+        return None
+    try:
+        with np.load(path, allow_pickle=False) as arrays:
+            if json.loads(arrays["key"].tobytes().decode()) != key:
+                return None  # another change counter, model or format: rebuilt
+            return history_state.restore(arrays, encoder_id)
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError, KeyError, IndexError, EOFError, zipfile.BadZipFile, UnicodeDecodeError) as exc:
+        log.info("engine cache %s is damaged (%s); building it again", path, exc)
+        return None
+
+
+def save(path: Path | None, key: dict, history, calibration) -> None:
+    """Write the state atomically (a temporary file renamed over the old one)."""
+    if path is None:
+        return
+    arrays = history_state.history_arrays(history, calibration)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(prefix=".engine-", suffix=".npz", dir=path.parent)
+        try:
+            with os.fdopen(handle, "wb") as f:
+                np.savez(f, key=np.frombuffer(json.dumps(key).encode(), dtype=np.uint8), **arrays)
+            os.replace(temporary, path)
+        except BaseException:
+            os.unlink(temporary)
+            raise
+    except OSError as exc:  # a full or read-only cache folder: the next process builds again
+        log.warning("cannot keep the engine's state in %s: %s", path, exc)
+
+
+def cached_suggester(store: Store, profile: Profile, encoder_id: str | None, scorer):
+    """The profile's Suggester from its kept state where that is current, else built (and
+    kept for the next process)."""
+    from ..engine.suggest import Suggester
+
+    path, key = cache_file(store, profile, encoder_id), key_of(store, profile, encoder_id, scorer)
+    restored = load(path, key, encoder_id)
+    if restored is not None:
+        return Suggester.restored(store, profile, encoder_id, scorer, *restored)
+    engine = Suggester(store, profile, encoder_id, model_scorer=scorer)
+    save(path, key, engine.history, engine.calibration)
+    return engine
