@@ -92,7 +92,7 @@ def synthetic_history(store, vocabulary: int, photos: int, dim: int, seed: int =
                           gps_lat=48 + (day % 50) / 10, gps_lon=11 + (day % 37) / 10,
                           camera_make="SONY", camera_model=f"ILCE-{i % 3}")
             store.save_photo(photo)
-            store.put_embeddings("bench", [(photo.content_hash, rng.normal(size=dim).astype(np.float32))])
+            store.embeddings.put_embeddings("bench", [(photo.content_hash, rng.normal(size=dim).astype(np.float32))])
             if i >= photos:
                 queries.append(photo)
                 continue
@@ -113,7 +113,7 @@ def bench_suggestions(work: Path, vocabularies: list[int], photos: int, repeat: 
         with Store(work / f"suggest-{vocabulary}.sqlite") as store:
             profile, queries = synthetic_history(store, vocabulary, photos, 1280)
             started = time.perf_counter()
-            suggester = Suggester(store, profile, "bench")
+            suggester = Suggester(store.history, profile, "bench")
             build = time.perf_counter() - started
             latencies = []
             for _ in range(repeat):

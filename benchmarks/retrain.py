@@ -56,7 +56,7 @@ def synthetic_library(db: Path, photos: int, seed: int = 0) -> None:
                                   camera_make="FUJIFILM", camera_model="X-T4")
                     store.save_photo(photo)
                     vector = scenes[scene] + 0.6 * rng.normal(size=1280).astype(np.float32)
-                    store.put_embeddings(ENCODER, [(photo.content_hash, vector)])
+                    store.embeddings.put_embeddings(ENCODER, [(photo.content_hash, vector)])
                     tags = [t for t in scene_tags[scene] if rng.uniform() < 0.7] or scene_tags[scene][:1]
                     tags += [f"trip{shoot}"] if shoot % 3 == 0 else []
                     tags += [f for f in favourites if rng.uniform() < 0.15]

@@ -54,7 +54,7 @@ def replay(db: Path, truth: list[dict], profile_name: str, strategy: str, retrai
         profile = store.profile(profile_name)
         encoder = store.active_encoder()
         by_path = {photo.path: photo for photo, _ in store.list_photos(profile)}
-        suggester = Suggester(store, profile, encoder)
+        suggester = Suggester(store.history, profile, encoder)
         for n, item in enumerate(truth):
             photo = by_path[item["path"]]
             wanted = set(item["tags"])
@@ -92,7 +92,7 @@ def _generic(store, encoder: str, photo) -> list[tuple[str, float]]:
     from tagassist.engine.content_words import content_tag_matrix
     from tagassist.engine.indexer import content_encoder_id
 
-    vector = store.embeddings(content_encoder_id(encoder), [photo.content_hash]).get(photo.content_hash)
+    vector = store.embeddings.embeddings(content_encoder_id(encoder), [photo.content_hash]).get(photo.content_hash)
     if vector is None:
         return []
     names = content_tag_matrix()[0]

@@ -62,7 +62,7 @@ def fill_tagged_history(db: Path, photos: int, seed: int = 0) -> None:
         for names, group in by_tags.items():
             store.add_tags(profile, group, list(names), "imported")
         for chunk in range(0, len(vectors), 5000):
-            store.put_embeddings(ENCODER, vectors[chunk:chunk + 5000])
+            store.embeddings.put_embeddings(ENCODER, vectors[chunk:chunk + 5000])
         store.set_active_encoder(ENCODER)
 
 
@@ -147,7 +147,7 @@ def history_build(db: Path, repeat: int = 3) -> dict:
         for _ in range(repeat):
             for calibrate in (False, True):
                 started = time.perf_counter()
-                Suggester(store, profile, ENCODER, calibrate=calibrate)
+                Suggester(store.history, profile, ENCODER, calibrate=calibrate)
                 seconds[calibrate].append(time.perf_counter() - started)
     return {"history_build_s": float(np.median(seconds[False])),
             "history_build_calibrated_s": float(np.median(seconds[True])), "history_build_repeats": repeat}

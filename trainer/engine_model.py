@@ -29,6 +29,7 @@ import numpy as np
 import torch
 
 from tagassist.engine.ranker import SignalRanker
+from tagassist.engine.source import HistorySource
 from tagassist.engine.suggest import Suggester
 from tagassist.store import Photo, Profile
 
@@ -66,9 +67,9 @@ def tag_profile_factors(train: Sequence[Post], rank: int = 64, seed: int = 0) ->
     return {item: factors[n].astype(np.float32) for n, item in enumerate(items)}
 
 
-class PostsLibrary:
-    """A tagging history read through the store's interface, as the engine reads a library:
-    items are photos, users profiles. Only what ``Suggester`` reads is offered."""
+class PostsLibrary(HistorySource):
+    """A tagging history as the engine reads a library (its ``HistorySource``, as the store's
+    ``store.history`` is): items are photos, users profiles. Only what ``Suggester`` reads is offered."""
 
     def __init__(self, posts: Sequence[Post], item_features: dict[str, np.ndarray],
                  negatives: dict[tuple[str, str], frozenset[str]] | None = None):
@@ -114,7 +115,7 @@ class PostsLibrary:
         posts = sorted(self._posts.get(self.profile(user).id, ()), key=lambda p: (p.time, p.item))
         return [self.photo(p) for p in posts], [p.tags for p in posts]
 
-    # -- what the engine reads of a store ------------------------------------------------
+    # -- HistorySource: what the engine reads -------------------------------------------------
     def history_rows(self, profile: Profile, photo_ids: Sequence[int] | None = None) -> list[tuple]:
         wanted = None if photo_ids is None else set(photo_ids)
         rows = []

@@ -164,7 +164,7 @@ def calibrate(head: PerMLP, features: torch.Tensor, positives: list[list[int]], 
 def warm_start(store: Store, profile: Profile, encoder_id: str, head: PerMLP, vocabulary: list[str]) -> str | None:
     """Continue from the active model: every weight whose shape still fits is copied, and the
     output rows of tags it knew (new tags keep fresh rows). Returns its version, or None."""
-    active = next((r for r in store.models(profile) if r["active"]), None)
+    active = next((r for r in store.models.of(profile) if r["active"]), None)
     if active is None:
         return None
     try:
@@ -237,7 +237,7 @@ def _self_train(store, encoder_id, history: History, teacher, teacher_f1, train_
     from .self_training import distil
 
     tagged = {p.content_hash for p in history.photos}
-    hashes, matrix = store.embedding_matrix(encoder_id)
+    hashes, matrix = store.embeddings.embedding_matrix(encoder_id)
     rows = [i for i, h in enumerate(hashes) if h not in tagged]
     summary = {"unlabelled_photos": len(rows), "teacher_f1_at_5": teacher_f1}
     if not rows:

@@ -93,7 +93,7 @@ class Mode:
 
     def register(self, run: Run, candidate: Candidate, directory: str, sha: str, metrics: dict,
                  activate: bool) -> None:
-        run.store.add_model(candidate.version, run.profile, directory, sha, metrics, activate=activate)
+        run.store.models.add(candidate.version, run.profile, directory, sha, metrics, activate=activate)
 
     def outcome(self, result) -> str:
         """The retrain's outcome (a pipeline.TrainResult) as ``python -m trainer train`` says it."""
@@ -116,7 +116,7 @@ class HeadMode(Mode):
     def load(self, run: Run) -> History:
         """Her tagged photos with an embedding from the encoder the head learns from."""
         photos = run.store.embedded_tagged_photos(run.profile, run.encoder_id)
-        vectors = run.store.embeddings(run.encoder_id, {p.content_hash for p in photos})
+        vectors = run.store.embeddings.embeddings(run.encoder_id, {p.content_hash for p in photos})
         features = torch.from_numpy(np.stack([vectors[p.content_hash] for p in photos]).astype(np.float32)) \
             if photos else None
         return _history(run.store, run.profile, photos, features=features)
@@ -160,9 +160,9 @@ class FullMode(Mode):
     def register(self, run: Run, candidate: Candidate, directory: str, sha: str, metrics: dict,
                  activate: bool) -> None:
         """Registered first, then activated: activation switches the library's encoder."""
-        run.store.add_model(candidate.version, run.profile, directory, sha, metrics, activate=False)
+        run.store.models.add(candidate.version, run.profile, directory, sha, metrics, activate=False)
         if activate:
-            run.store.activate_model(run.profile, candidate.version)
+            run.store.models.activate(run.profile, candidate.version)
         else:
             drop_embeddings(run.store, candidate.encoder_id)
 
@@ -181,7 +181,7 @@ class FullMode(Mode):
             run.report({"stage": "index", "epoch": fitted.epochs, "step": progress.done, "total": progress.total,
                         "loss": None, "metric": fitted.best_f1, "eta_s": None})
         tune = list(fold.tune)
-        vectors = run.store.embeddings(encoder_id, {history.photos[i].content_hash for i in tune})
+        vectors = run.store.embeddings.embeddings(encoder_id, {history.photos[i].content_hash for i in tune})
         features = torch.from_numpy(np.stack([vectors[history.photos[i].content_hash] for i in tune])
                                     .astype(np.float32))
         fitted.calibration = calibrate(fitted.head, features, Targets.of(history, fold).positives, tune, run.device)
@@ -233,12 +233,12 @@ def scorer_of(fitted: Fitted, device) -> ModelScorer:
 
 
 def drop_embeddings(store: Store, encoder_id: str) -> None:
-    store.drop_embeddings(encoder_id)
-    store.drop_embeddings(content_encoder_id(encoder_id))
+    store.embeddings.drop_embeddings(encoder_id)
+    store.embeddings.drop_embeddings(content_encoder_id(encoder_id))
 
 
 def _history(store: Store, profile: Profile, photos, **learned_from) -> History:
-    tags_of = store.tags_by_photo(profile)
-    rejected_of = store.tags_by_photo(profile, rejected=True)
+    tags_of = store.history.tags_by_photo(profile)
+    rejected_of = store.history.tags_by_photo(profile, rejected=True)
     return History(photos, [tags_of[p.id] for p in photos], [rejected_of.get(p.id, []) for p in photos],
                    **learned_from)

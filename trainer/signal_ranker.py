@@ -16,8 +16,9 @@ import numpy as np
 
 from tagassist.engine.calibration import logistic_map
 from tagassist.engine.ranker import RANKER_FEATURES, SignalRanker, ranker_features
+from tagassist.engine.source import HistorySource
 from tagassist.engine.suggest import Suggester
-from tagassist.store import Photo, Profile, Store
+from tagassist.records import Photo, Profile
 
 from .control import checkpoint
 
@@ -35,18 +36,19 @@ WEAK_PRIOR = 0.01
 PRIOR = RANKER_FEATURES.index("noisy_or")  # the untrained engine's score: which candidates it would consider
 
 
-def replay_examples(store: Store, profile: Profile, encoder_id: str, photos: Sequence[Photo],
+def replay_examples(history: HistorySource, profile: Profile, encoder_id: str, photos: Sequence[Photo],
                     truths: Sequence[frozenset[str]], train_count: int,
                     should_stop: Callable[[], bool] = lambda: False) -> tuple[np.ndarray, np.ndarray, int]:
     """(features, labels, photos used) from the first ``train_count`` of ``photos`` (date
-    order); the later ones are never part of any history here."""
+    order); the later ones are never part of any history here. ``history``: the library's
+    (``store.history``) or the evaluator's folksonomy (``PostsLibrary``)."""
     first = min(max(3, train_count // (CUTS + 1)), train_count)
     cuts = sorted(set(np.linspace(first, train_count, CUTS + 1).astype(int).tolist()))
     features, labels, used = [], [], 0
     for start, end in zip(cuts, cuts[1:]):
         checkpoint(should_stop)
         block = np.unique(np.linspace(start, end - 1, min(PHOTOS_PER_CUT, end - start)).astype(int))
-        suggester = Suggester(store, profile, encoder_id, exclude_photo_ids={p.id for p in photos[start:]},
+        suggester = Suggester(history, profile, encoder_id, exclude_photo_ids={p.id for p in photos[start:]},
                               calibrate=False)
         if not suggester.history.n_photos:
             continue
@@ -78,11 +80,11 @@ def fit_logistic(x: np.ndarray, y: np.ndarray, penalty: np.ndarray) -> tuple[np.
     return w[:-1], float(w[-1])
 
 
-def fit_signal_ranker(store: Store, profile: Profile, encoder_id: str, photos: Sequence[Photo],
+def fit_signal_ranker(history: HistorySource, profile: Profile, encoder_id: str, photos: Sequence[Photo],
                       truths: Sequence[frozenset[str]], train_count: int,
                       should_stop: Callable[[], bool] = lambda: False) -> SignalRanker | None:
     """Her ranker, or None when her history has no positive and negative examples yet."""
-    return ranker_from_examples(*replay_examples(store, profile, encoder_id, photos, truths, train_count,
+    return ranker_from_examples(*replay_examples(history, profile, encoder_id, photos, truths, train_count,
                                                  should_stop))
 
 

@@ -58,14 +58,14 @@ def load_store(db_path: str | Path) -> tuple[list[Post], SideData]:
         encoder = store.active_encoder() or DEFAULT_ENCODER
         photos = store.readable_photo_rows()
         tags: dict[tuple[str, str], set[str]] = defaultdict(set)
-        for profile, photo_id, name in store.every_profiles_tags():
+        for profile, photo_id, name in store.history.every_profiles_tags():
             if photo_id in photos:
                 tags[(profile, str(photo_id))].add(name)
         negatives: dict[tuple[str, str], set[str]] = defaultdict(set)
-        for profile, photo_id, name in store.every_profiles_tags(rejected=True):
+        for profile, photo_id, name in store.history.every_profiles_tags(rejected=True):
             if photo_id in photos:
                 negatives[(profile, str(photo_id))].add(name)
-        vectors = store.embeddings(encoder, {r["content_hash"] for r in photos.values() if r["content_hash"]})
+        vectors = store.embeddings.embeddings(encoder, {r["content_hash"] for r in photos.values() if r["content_hash"]})
     posts = [Post(user, item, _days(photos[int(item)]["taken_at"], float(item)), frozenset(t))
              for (user, item), t in sorted(tags.items())]
     features = {}

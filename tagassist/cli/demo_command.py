@@ -33,7 +33,7 @@ def cmd_demo(args: Namespace) -> int:
         profile = store.profile(photographer(args.profile))
         summary = run_scan(store, profile, [str(library)])
         index_photos(store, open_indexer(store, None, None))  # the whole library, as a first run would
-        vocabulary = store.vocabulary(profile)
+        vocabulary = store.history.vocabulary(profile)
         untagged = [photo for photo, _ in store.list_photos(profile, untagged=True)]
         suggestions = suggestions_for(store, profile, untagged, k=5)
         if args.json:

@@ -121,8 +121,8 @@ def resolve_photo(store: Store, profile: Profile, path: str, *, scan_if_new: boo
 
 def cmd_tags(args: Namespace, store: Store, profile: Profile) -> int:
     photo = resolve_photo(store, profile, args.photo, scan_if_new=False)
-    tags = store.photo_tags(profile, photo.id)
-    rejected = store.photo_rejections(profile, photo.id)
+    tags = store.history.photo_tags(profile, photo.id)
+    rejected = store.history.photo_rejections(profile, photo.id)
     removals = store.removal_history(profile, photo.id)
     if args.json:
         emit_json(

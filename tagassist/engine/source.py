@@ -2,8 +2,11 @@
 
 The suggester, the history and the signals read a profile's tags, rejections and embeddings
 through these seven reads and nothing else, so anything that offers them can be suggested
-from: the library's store (``tagassist.store.Store``) and the research evaluator's folksonomy
-reader (the trainer's ``PostsLibrary``) both do. The engine never imports the store.
+from: the library's store (its history repository, ``store.history``) and the research
+evaluator's folksonomy reader (the trainer's ``PostsLibrary``, which subclasses this protocol)
+both do. The engine never imports the store, and the store, beside it in the house, never
+imports the engine: the store offers it by shape, which ``tests/engine/test_history_source.py``
+checks read by read.
 """
 
 from __future__ import annotations

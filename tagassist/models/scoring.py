@@ -80,7 +80,7 @@ def active_model_scorer(
     embeddings, the most recent earlier model that loads, said in one line. None when the
     profile has no active model."""
     notify = on_problem or log.warning
-    records = store.models(profile)  # newest first
+    records = store.models.of(profile)  # newest first
     active = next((i for i, r in enumerate(records) if r["active"]), None)
     if active is None:
         return None

@@ -229,7 +229,7 @@ def _refresh_base(store: Store, profile: Profile, photo: Photo, changes: list[Ex
         refreshed = read_photo(photo.path, os.path.getsize(photo.path), os.stat(photo.path).st_mtime_ns,
                                files.sidecars, files.companion)
         if photo.content_hash and refreshed.content_hash != photo.content_hash:
-            store.copy_embeddings(photo.content_hash, refreshed.content_hash)  # same pixels, same vectors
+            store.embeddings.copy_embeddings(photo.content_hash, refreshed.content_hash)  # same pixels, same vectors
         refreshed.id = photo.id
         refreshed.sidecar_signature = photo.sidecar_signature
         store.save_photo(refreshed)

@@ -77,7 +77,7 @@ def library_indexer(store: Store, encoder, device="cpu", **options):
     (``options``: batch_size, decode_workers)."""
     from ..engine.indexer import Indexer
 
-    return Indexer(store, encoder, device, decode=decode_photo,
+    return Indexer(store.embeddings, encoder, device, decode=decode_photo,
                    on_undecodable=functools.partial(note_undecodable, store), **options)
 
 
@@ -101,9 +101,9 @@ def open_indexer(store: Store, encoder_name: str | None, device_name: str | None
     name = encoder_name or store.active_encoder()
     bundle = None
     if name == "cnn-permlp":  # the newest cnn-permlp model of any profile
-        bundle = store.model_bundle(version_prefix="cnn-")
+        bundle = store.models.bundle(version_prefix="cnn-")
     elif name and name.startswith(FINE_TUNED_PREFIX):
-        bundle = store.model_bundle(version=name[len(FINE_TUNED_PREFIX):])
+        bundle = store.models.bundle(version=name[len(FINE_TUNED_PREFIX):])
     encoder = load_encoder(name, device, on_fallback=on_notice, bundle=bundle)
     return library_indexer(store, encoder, device)
 
@@ -123,11 +123,11 @@ def lacking_embedding(store: Store, encoder_id: str | None, photos: Iterable[Pho
     readable = [p for p in photos if p.content_hash and p.status in ("ok", "warning") and p.preview != "none"]
     if not encoder_id or not readable:
         return readable
-    have = store.embeddings(encoder_id, [p.content_hash for p in readable])
+    have = store.embeddings.embeddings(encoder_id, [p.content_hash for p in readable])
     return [p for p in readable if p.content_hash not in have]
 
 
 def unindexed(store: Store, indexer, photos: Iterable[Photo]) -> list[Photo]:
     """Those of ``photos`` that have no embedding from the indexer's encoder yet."""
-    missing = {p.content_hash for p in store.photos_without_embedding(indexer.encoder.id)}
+    missing = {p.content_hash for p in store.embeddings.photos_without_embedding(indexer.encoder.id)}
     return [p for p in photos if p.content_hash in missing]

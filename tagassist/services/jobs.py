@@ -28,7 +28,7 @@ def sidebar(db_path: str, profile_name: str) -> dict:
 
 def _sidebar(store, profile) -> dict:
     return {"roots": store.folders(), "folders": store.photo_folders(),
-            "vocabulary": [t for t, _ in store.vocabulary(profile)], "keyword_counts": store.keyword_counts(profile),
+            "vocabulary": [t for t, _ in store.history.vocabulary(profile)], "keyword_counts": store.history.keyword_counts(profile),
             "months": store.months(), "ratings_labels": store.ratings_and_labels()}
 
 

@@ -26,8 +26,8 @@ class KeywordRow:
 def keyword_rows(store: Store, profile: Profile, *, levels: bool = False) -> list[KeywordRow]:
     """Every keyword the profile uses, in hierarchy order, with its counts and aliases; with
     ``levels`` (the app's manager) every level above one too."""
-    direct = dict(store.vocabulary(profile))
-    under = store.keyword_counts(profile)
+    direct = dict(store.history.vocabulary(profile))
+    under = store.history.keyword_counts(profile)
     aliases: dict[str, list[str]] = {}
     for alias, keyword in store.aliases(profile).items():
         aliases.setdefault(keyword, []).append(alias)

@@ -48,7 +48,7 @@ class ModelRow:
 
 def model_rows(store: Store, profile: Profile) -> list[ModelRow]:
     """Newest first, then version 0. Exactly one row is active: the model suggestions use."""
-    records = store.models(profile)
+    records = store.models.of(profile)
     problems = {r["version"]: _problem(r) for r in records}
     flagged = next((i for i, r in enumerate(records) if r["active"]), None)
     # a broken active bundle falls back to the newest earlier one that loads, as suggestions do
@@ -62,16 +62,16 @@ def model_rows(store: Store, profile: Profile) -> list[ModelRow]:
 def activate(store: Store, profile: Profile, version: str) -> None:
     """Make ``version`` the one suggestions use; refuses a bundle that does not verify."""
     if version == UNTRAINED:
-        store.deactivate_models(profile)
+        store.models.deactivate(profile)
         _leave_fine_tuned_encoder(store)
         return
-    record = next((r for r in store.models(profile) if r["version"] == version), None)
+    record = next((r for r in store.models.of(profile) if r["version"] == version), None)
     if record is None:
         raise LookupError(f"profile {profile.name!r} has no model {version!r} ('tagassist models' lists them)")
     problem = _problem(record)
     if problem:
         raise LookupError(f"model {version} cannot be activated: {problem}")
-    store.activate_model(profile, version)
+    store.models.activate(profile, version)
 
 
 def rollback(store: Store, profile: Profile) -> str:
@@ -101,5 +101,5 @@ def _leave_fine_tuned_encoder(store: Store) -> None:
     retrain fine-tuned, when the library still has its embeddings."""
     from ..engine.encoders import DEFAULT_ENCODER, FINE_TUNED_PREFIX
 
-    if (store.active_encoder() or "").startswith(FINE_TUNED_PREFIX) and store.has_embeddings(DEFAULT_ENCODER):
+    if (store.active_encoder() or "").startswith(FINE_TUNED_PREFIX) and store.embeddings.has_embeddings(DEFAULT_ENCODER):
         store.set_active_encoder(DEFAULT_ENCODER)

@@ -144,7 +144,7 @@ class Scanner:
             photo.id = shot_with.id
             summary.updated += 1
             if shot_with.content_hash and photo.content_hash:
-                self.store.copy_embeddings(shot_with.content_hash, photo.content_hash)  # same pixels
+                self.store.embeddings.copy_embeddings(shot_with.content_hash, photo.content_hash)  # same pixels
         else:
             moved_from = self._moved_from(photo, seen)
             if moved_from is not None:

@@ -1,8 +1,9 @@
 """SQLite store of the photo library and its tagging history. Never imports Qt."""
 
-from .database import Database, StoreError
 from ..records import Assignment, GridRow, Photo, Profile, Rejection, check_tag, normalise_tag
-from .store import DEFAULT_PROFILE, Store, UnknownProfile
+from .database import Database, StoreError
+from .profiles import DEFAULT_PROFILE, UnknownProfile
+from .store import Store
 
 __all__ = [
     "DEFAULT_PROFILE",

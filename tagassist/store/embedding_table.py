@@ -1,5 +1,7 @@
 """The store's embeddings: one vector per photo content and encoder (keyed by content, not by
-photo: a moved or duplicated file keeps its vectors)."""
+photo: a moved or duplicated file keeps its vectors). The names of its reads and writes are
+the engine's: the indexer writes through them (``EmbeddingStore``) and the history passes its
+reads on to the suggester (``HistorySource``)."""
 
 from __future__ import annotations
 
@@ -7,13 +9,13 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 
-from .database import utc_now
 from ..records import Photo
+from .database import utc_now
+from .photos import photo_from_row
+from .repository import Repository
 
 
-class EmbeddingTable:
-    """Mixed into Store: needs ``self.database``, ``self.transaction`` and ``self._photo_from_row``."""
-
+class Embeddings(Repository):
     def put_embeddings(self, encoder_id: str, items: Iterable[tuple[str, np.ndarray]]) -> None:
         now = utc_now()
         rows = []
@@ -36,7 +38,7 @@ class EmbeddingTable:
             " AND e.encoder_id = ?) ORDER BY p.path",
             (encoder_id,),
         )
-        unique = {r["content_hash"]: self._photo_from_row(r) for r in rows}  # duplicates share one
+        unique = {r["content_hash"]: photo_from_row(r) for r in rows}  # duplicates share one
         return list(unique.values())
 
     def embedding_matrix(self, encoder_id: str) -> tuple[list[str], np.ndarray]:
@@ -86,7 +88,6 @@ class EmbeddingTable:
             ):
                 found[content_hash] = np.frombuffer(blob, dtype=np.float32)
         return found
-
 
     def copy_embeddings(self, from_hash: str, to_hash: str) -> None:
         """A file rewritten with the same pixels (keywords embedded) keeps its vectors."""

@@ -1,16 +1,29 @@
-"""Bulk reads of a tagging history, in the shapes the engine and the trainer build their arrays
-from: one query each, streamed, never one query per photo."""
+"""Reads of the profiles' tagging histories: what the engine suggests from (this is the
+library's ``HistorySource``), what the trainer builds its arrays from, and what the app shows
+of a photo or a selection. Bulk reads are one query each, streamed, never one per photo.
+
+The engine's protocol also asks for the photos' embeddings; those are the embeddings
+repository's, and this one passes the two reads on to it, so the suggester is handed one
+object: ``store.history``."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
-from ..records import Photo, Profile
+import numpy as np
+
+from ..records import Assignment, Profile, Rejection
+from .database import Database
+from .embedding_table import Embeddings
+from .repository import Repository
 
 
-class HistoryReads:
-    """Mixed into Store: needs ``self.database`` and ``self._photo_from_row``."""
+class HistoryReads(Repository):
+    def __init__(self, database: Database, embeddings: Embeddings):
+        super().__init__(database)
+        self._embeddings = embeddings
 
+    # -- what the engine reads (HistorySource) -------------------------------------------------
     def history_rows(self, profile: Profile, photo_ids: Sequence[int] | None = None) -> list[tuple]:
         """(photo id, content hash, taken at, lat, lon, camera make, camera model, tag, tagged at)
         for every assignment of the profile (or of these photos), by photo then tag."""
@@ -39,12 +52,44 @@ class HistoryReads:
                                           (profile.id, *chunk)).fetchall()
         return rows
 
-    def readable_photo_rows(self) -> dict[int, dict]:
-        """id -> content hash, taken at, focal length and position of every photo with pixels."""
-        return {r["id"]: r for r in self.database.query(
-            "SELECT id, content_hash, taken_at, focal_length, gps_lat, gps_lon FROM photos"
-            " WHERE status IN ('ok', 'warning')")}
+    def embedding_rows(self, encoder_id: str, content_hashes: Sequence[str]) -> tuple[list[int], np.ndarray]:
+        """(positions in ``content_hashes`` that have a vector, their vectors): the embeddings'."""
+        return self._embeddings.embedding_rows(encoder_id, content_hashes)
 
+    def embeddings(self, encoder_id: str, content_hashes: Iterable[str]) -> dict[str, np.ndarray]:
+        """{content hash: vector} for those of ``content_hashes`` that have one: the embeddings'."""
+        return self._embeddings.embeddings(encoder_id, content_hashes)
+
+    def photo_tags(self, profile: Profile, photo_id: int) -> list[Assignment]:
+        cursor = self.database.execute(
+            "SELECT t.name, a.source, a.created_at, a.model_version, a.score"
+            " FROM assignments a JOIN tags t ON t.id = a.tag_id"
+            " WHERE a.profile_id = ? AND a.photo_id = ? ORDER BY t.name",
+            (profile.id, photo_id),
+        )
+        return [Assignment(*r) for r in cursor]
+
+    def others_tags(self, profile: Profile, photo_id: int) -> tuple[dict[str, int], int]:
+        """What the library's other profiles tagged this photo: {tag: how many of them}, and how
+        many other profiles tagged it at all."""
+        counts = dict(self.database.execute(
+            "SELECT t.name, COUNT(*) FROM assignments a JOIN tags t ON t.id = a.tag_id"
+            " WHERE a.photo_id = ? AND a.profile_id != ? GROUP BY t.name", (photo_id, profile.id)).fetchall())
+        taggers = self.database.execute(
+            "SELECT COUNT(DISTINCT profile_id) FROM assignments WHERE photo_id = ? AND profile_id != ?",
+            (photo_id, profile.id)).fetchone()[0]
+        return counts, taggers
+
+    def photo_rejections(self, profile: Profile, photo_id: int) -> list[Rejection]:
+        cursor = self.database.execute(
+            "SELECT t.name, r.created_at, r.model_version, r.score"
+            " FROM rejections r JOIN tags t ON t.id = r.tag_id"
+            " WHERE r.profile_id = ? AND r.photo_id = ? ORDER BY t.name",
+            (profile.id, photo_id),
+        )
+        return [Rejection(*r) for r in cursor]
+
+    # -- whole histories: training, the vocabulary, the keyword tree ----------------------------
     def every_profiles_tags(self, *, rejected: bool = False) -> list[tuple[str, int, str]]:
         """(profile name, photo id, tag) for every profile's assignments, or its rejections."""
         table = "rejections" if rejected else "assignments"
@@ -52,18 +97,41 @@ class HistoryReads:
             f"SELECT pr.name, x.photo_id, t.name FROM {table} x JOIN tags t ON t.id = x.tag_id"
             " JOIN profiles pr ON pr.id = x.profile_id").fetchall()
 
-    def embedded_tagged_photos(self, profile: Profile, encoder_id: str) -> list[Photo]:
-        """The profile's tagged photos with pixels and an embedding from ``encoder_id``, oldest first."""
-        rows = self.database.query(
-            "SELECT p.* FROM photos p WHERE p.status IN ('ok', 'warning')"
-            " AND EXISTS (SELECT 1 FROM assignments a WHERE a.photo_id = p.id AND a.profile_id = ?)"
-            " AND EXISTS (SELECT 1 FROM embeddings e WHERE e.content_hash = p.content_hash AND e.encoder_id = ?)",
-            (profile.id, encoder_id),
-        )
-        photos = [self._photo_from_row(r) for r in rows]
-        photos.sort(key=lambda p: (p.taken_at or "", p.id))
-        return photos
+    def tags_by_photo(self, profile: Profile, *, rejected: bool = False) -> dict[int, list[str]]:
+        """Every photo's tag names for the profile (its rejections with ``rejected``), sorted,
+        in one query: what training reads for thousands of photos at once."""
+        table = "rejections" if rejected else "assignments"
+        out: dict[int, list[str]] = {}
+        for photo_id, name in self.database.execute(
+            f"SELECT x.photo_id, t.name FROM {table} x JOIN tags t ON t.id = x.tag_id"
+            " WHERE x.profile_id = ? ORDER BY x.photo_id, t.name",
+            (profile.id,),
+        ):
+            out.setdefault(photo_id, []).append(name)
+        return out
 
+    def vocabulary(self, profile: Profile) -> list[tuple[str, int]]:
+        """The profile's tags with how many photos carry each, most used first."""
+        cursor = self.database.execute(
+            "SELECT t.name, COUNT(*) AS n FROM assignments a JOIN tags t ON t.id = a.tag_id"
+            " WHERE a.profile_id = ? GROUP BY t.id ORDER BY n DESC, t.name",
+            (profile.id,),
+        )
+        return [(r[0], r[1]) for r in cursor]
+
+    def keyword_counts(self, profile: Profile) -> dict[str, int]:
+        """Photos under each keyword of the profile, a parent counting the photos of all its
+        children once each (Places: every photo with any place), for the keyword tree."""
+        photos: dict[str, set[int]] = {}
+        for photo_id, name in self.database.execute(
+                "SELECT a.photo_id, t.name FROM assignments a JOIN tags t ON t.id = a.tag_id WHERE a.profile_id = ?",
+                (profile.id,)):
+            levels = name.split("|")
+            for depth in range(1, len(levels) + 1):
+                photos.setdefault("|".join(levels[:depth]), set()).add(photo_id)
+        return {name: len(ids) for name, ids in photos.items()}
+
+    # -- a selection in the app ----------------------------------------------------------------
     def selection_tags(self, profile: Profile, photo_ids: Sequence[int]) -> tuple[dict, dict]:
         """({tag: (source, on how many of the photos)}, {tag: rejected on how many}) for a
         selection, in two queries however many photos are selected."""

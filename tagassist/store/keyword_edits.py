@@ -5,6 +5,10 @@ hand: the new name is assigned (keeping when and how the old one was given, so t
 and training data keep their time line) and the old name's removal is remembered, so the next
 export replaces it in the files; keywords other tools wrote are never touched otherwise. The
 exact earlier state of every (photo, keyword) pair is journalled, so any edit can be undone.
+
+It receives what it builds on: the tag vocabulary, the aliases (which also move a keyword's
+photos to another, as folding an alias does) and the tagging repository, whose snapshot and
+restore of (photo, keyword) pairs the journal keeps and undo puts back.
 """
 
 from __future__ import annotations
@@ -12,16 +16,21 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 
-from .database import utc_now
 from ..records import HIERARCHY_SEPARATOR, Profile, normalise_tag
+from .aliases import Aliases
+from .database import Database, utc_now
+from .repository import Repository
+from .tagging import Tagging
+from .tags import TagVocabulary
 
 
-class KeywordEdits:
-    """Mixed into Store: needs ``self.database``, ``self._tag_ids``, ``self._existing_tag_ids``,
-    ``tag_state`` and ``restore_tag_state``."""
+class KeywordEdits(Repository):
+    def __init__(self, database: Database, tags: TagVocabulary, aliases: Aliases, tagging: Tagging):
+        super().__init__(database)
+        self._tags, self._aliases, self._tagging = tags, aliases, tagging
 
     # -- reading ------------------------------------------------------------------------
-    def keyword_subtree(self, profile: Profile, name: str) -> list[str]:
+    def subtree(self, profile: Profile, name: str) -> list[str]:
         """The keyword and every keyword under it that the profile uses (assigned or rejected)."""
         name = normalise_tag(name)
         escaped = name.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
@@ -31,35 +40,19 @@ class KeywordEdits:
             " OR EXISTS (SELECT 1 FROM rejections r WHERE r.tag_id = t.id AND r.profile_id = ?)) ORDER BY t.name",
             (name, escaped + HIERARCHY_SEPARATOR + "%", profile.id, profile.id))]
 
-    def aliases(self, profile: Profile) -> dict[str, str]:
-        """alias -> the keyword it stands for."""
-        return {alias: name for alias, name in self.database.execute(
-            "SELECT k.alias, t.name FROM keyword_aliases k JOIN tags t ON t.id = k.tag_id WHERE k.profile_id = ?"
-            " ORDER BY k.alias", (profile.id,))}
-
-    def canonical_names(self, profile: Profile, names: Iterable[str]) -> list[str]:
-        """Each name, or the keyword it is an alias of (aliases match regardless of ASCII case)."""
-        out = []
-        for name in names:
-            row = self.database.execute(
-                "SELECT t.name FROM keyword_aliases k JOIN tags t ON t.id = k.tag_id"
-                " WHERE k.profile_id = ? AND k.alias = ? COLLATE NOCASE", (profile.id, normalise_tag(name))).fetchone()
-            out.append(row[0] if row else name)
-        return out
-
-    def keyword_edits(self, profile: Profile) -> list[dict]:
+    def edits(self, profile: Profile) -> list[dict]:
         return [{"edit": r["id"], "action": r["action"], **json.loads(r["detail"]), "at": r["created_at"],
                  "undone": r["undone_at"] is not None}
                 for r in self.database.query("SELECT * FROM keyword_edits WHERE profile_id = ? ORDER BY id",
                                              (profile.id,))]
 
     # -- editing ------------------------------------------------------------------------
-    def rename_keyword(self, profile: Profile, old: str, new: str) -> dict:
+    def rename(self, profile: Profile, old: str, new: str) -> dict:
         """``old`` and every keyword under it take the new name (Places|Italy -> Europe|Italy
         moves Places|Italy|Rome too); a name that exists already is merged into."""
         return self._rename_keywords(profile, "rename", [old], new)[0]
 
-    def merge_keywords(self, profile: Profile, sources: list[str], into: str) -> list[dict]:
+    def merge(self, profile: Profile, sources: list[str], into: str) -> list[dict]:
         """Each of ``sources`` (with the keywords under it) merged into ``into``: one edit, so
         one undo puts them all back. A result for each source."""
         return self._rename_keywords(profile, "merge", sources, into)
@@ -76,7 +69,7 @@ class KeywordEdits:
                     raise ValueError(f"{old!r} is under {other!r}, which takes it along: give {other!r} alone")
         mappings = {}
         for old in olds:
-            names = self.keyword_subtree(profile, old)
+            names = self.subtree(profile, old)
             if not names:
                 raise LookupError(f"no keyword {old!r} in this photographer's history")
             mappings[old] = {name: new + name[len(old):] for name in names} if old != new else {}
@@ -92,26 +85,26 @@ class KeywordEdits:
             for old, mapping in mappings.items():
                 photo_ids = self._photos_with(profile, mapping)
                 for source, target in mapping.items():
-                    self._move_keyword(profile, source, target, utc_now())
+                    self._aliases.move_keyword(profile, source, target, utc_now())
                     self.database.conn.execute(
                         "UPDATE keyword_aliases SET tag_id = ? WHERE profile_id = ? AND tag_id = ?",
-                        (*self._tag_ids([target]), profile.id, *self._tag_ids([source])))
+                        (*self._tags.ids([target]), profile.id, *self._tags.ids([source])))
                 results.append({"action": action, "from": old, "to": new, "photos": len(photo_ids),
                                 "keywords": [[s, t] for s, t in sorted(mapping.items())], "edit": edit})
         return results
 
-    def delete_keyword(self, profile: Profile, name: str) -> dict:
+    def delete(self, profile: Profile, name: str) -> dict:
         """Remove the keyword and those under it from every photo of the profile (the next
         export removes them from the files); its rejections stay."""
         name = normalise_tag(name)
-        names = self.keyword_subtree(profile, name)
+        names = self.subtree(profile, name)
         if not names:
             raise LookupError(f"no keyword {name!r} in this photographer's history")
         with self.transaction() as conn:
             photo_ids = self._photos_with(profile, names)
             edit = self._journal(profile, "delete", {"keyword": name, "keywords": names}, photo_ids, names)
             now = utc_now()
-            for tag_id in self._tag_ids(names):
+            for tag_id in self._tags.ids(names):
                 conn.execute(
                     "INSERT OR REPLACE INTO tag_removals (profile_id, photo_id, tag_id, removed_at, origin, pending)"
                     " SELECT profile_id, photo_id, tag_id, ?, 'tagassist', 1 FROM assignments"
@@ -131,32 +124,21 @@ class KeywordEdits:
             raise ValueError(f"{keyword!r} cannot be an alias of itself")
         results = []
         with self.transaction() as conn:
-            sources = {alias: [n for n in self._case_variants(profile, alias) if n != keyword] for alias in aliases}
+            sources = {alias: [n for n in self._aliases.case_variants(profile, alias) if n != keyword] for alias in aliases}
             merged = [name for names in sources.values() for name in names]
             edit = self._journal(profile, "alias", {"aliases": aliases, "keyword": keyword},
                                  self._photos_with(profile, merged), [*merged, keyword])
             for alias, names in sources.items():
                 photo_ids = self._photos_with(profile, names)
                 for source in names:
-                    self._move_keyword(profile, source, keyword, utc_now())
+                    self._aliases.move_keyword(profile, source, keyword, utc_now())
                 conn.execute("INSERT OR REPLACE INTO keyword_aliases (profile_id, alias, tag_id) VALUES (?, ?, ?)",
-                             (profile.id, alias, *self._tag_ids([keyword])))
+                             (profile.id, alias, *self._tags.ids([keyword])))
                 results.append({"action": "alias", "alias": alias, "keyword": keyword, "photos": len(photo_ids),
                                 "edit": edit})
         return results
 
-    def fold_aliases(self, profile: Profile) -> int:
-        """Merge keywords that arrived under an alias (imported from files) into their keyword.
-        Returns the photos changed."""
-        changed = 0
-        with self.transaction():
-            for alias, keyword in self.aliases(profile).items():
-                for source in self._case_variants(profile, alias):
-                    if source != keyword:
-                        changed += self._move_keyword(profile, source, keyword, utc_now())
-        return changed
-
-    def undo_keyword_edit(self, profile: Profile, edit: int | None = None) -> dict:
+    def undo_edit(self, profile: Profile, edit: int | None = None) -> dict:
         """Put back what the latest keyword edit (or edit number ``edit``, if it is the latest
         not undone) changed: the exact earlier state of its photos' keywords, and the aliases."""
         rows = self.database.query("SELECT * FROM keyword_edits WHERE profile_id = ? AND undone_at IS NULL"
@@ -168,24 +150,17 @@ class KeywordEdits:
             raise LookupError(f"edit {edit} is not the latest one; undo {row['id']} first")
         before = json.loads(row["before"])
         with self.transaction() as conn:
-            self.restore_tag_state(profile, [tuple(entry) for entry in before["pairs"]])
+            self._tagging.restore_tag_state(profile, [tuple(entry) for entry in before["pairs"]])
             conn.execute("DELETE FROM keyword_aliases WHERE profile_id = ?", (profile.id,))
             for alias, name in before["aliases"].items():
                 conn.execute("INSERT INTO keyword_aliases (profile_id, alias, tag_id) VALUES (?, ?, ?)",
-                             (profile.id, alias, *self._tag_ids([name])))
+                             (profile.id, alias, *self._tags.ids([name])))
             conn.execute("UPDATE keyword_edits SET undone_at = ? WHERE id = ?", (utc_now(), row["id"]))
         return {"action": "undo", "edit": row["id"], "undid": row["action"], **json.loads(row["detail"])}
 
     # -- helpers (inside the caller's transaction) -----------------------------------------
-    def _case_variants(self, profile: Profile, name: str) -> list[str]:
-        return [r[0] for r in self.database.execute(
-            "SELECT DISTINCT t.name FROM tags t WHERE t.name = ? COLLATE NOCASE AND ("
-            " EXISTS (SELECT 1 FROM assignments a WHERE a.tag_id = t.id AND a.profile_id = ?)"
-            " OR EXISTS (SELECT 1 FROM rejections r WHERE r.tag_id = t.id AND r.profile_id = ?))",
-            (name, profile.id, profile.id))]
-
     def _photos_with(self, profile: Profile, names: Iterable[str]) -> list[int]:
-        ids = self._existing_tag_ids(names)
+        ids = self._tags.existing_ids(names)
         if not ids:
             return []
         marks = ",".join("?" * len(ids))
@@ -195,31 +170,8 @@ class KeywordEdits:
             (profile.id, *ids, profile.id, *ids))]
 
     def _journal(self, profile: Profile, action: str, detail: dict, photo_ids: list[int], names: list[str]) -> int:
-        before = {"pairs": [list(entry) for entry in self.tag_state(profile, photo_ids, names)],
-                  "aliases": self.aliases(profile)}
+        before = {"pairs": [list(entry) for entry in self._tagging.tag_state(profile, photo_ids, names)],
+                  "aliases": self._aliases.of(profile)}
         return self.database.conn.execute(
             "INSERT INTO keyword_edits (profile_id, action, detail, before, created_at) VALUES (?, ?, ?, ?, ?)",
             (profile.id, action, json.dumps(detail), json.dumps(before), utc_now())).lastrowid
-
-    def _move_keyword(self, profile: Profile, source: str, target: str, now: str) -> int:
-        """Every photo of the profile with ``source`` gets ``target`` instead (its source, time
-        and score kept); the removal of ``source`` is remembered for the files. Rejections move
-        too, unless the photo carries ``target``. Returns the photos moved."""
-        conn = self.database.conn
-        source_id, target_id = self._tag_ids([source, target])
-        key = {"p": profile.id, "s": source_id, "t": target_id, "now": now}
-        moving = "SELECT photo_id FROM assignments WHERE profile_id = :p AND tag_id = :s"
-        conn.execute("INSERT OR IGNORE INTO assignments (profile_id, photo_id, tag_id, source, created_at,"
-                     " model_version, score) SELECT profile_id, photo_id, :t, source, created_at, model_version, score"
-                     " FROM assignments WHERE profile_id = :p AND tag_id = :s", key)
-        for table in ("tag_removals", "rejections"):  # assigned now: neither removed nor rejected
-            conn.execute(f"DELETE FROM {table} WHERE profile_id = :p AND tag_id = :t AND photo_id IN ({moving})", key)
-        conn.execute("INSERT OR REPLACE INTO tag_removals (profile_id, photo_id, tag_id, removed_at, origin, pending)"
-                     f" SELECT :p, photo_id, :s, :now, 'tagassist', 1 FROM ({moving})", key)
-        moved = conn.execute("DELETE FROM assignments WHERE profile_id = :p AND tag_id = :s", key).rowcount
-        conn.execute("INSERT OR IGNORE INTO rejections (profile_id, photo_id, tag_id, created_at, model_version, score)"
-                     " SELECT profile_id, photo_id, :t, created_at, model_version, score FROM rejections"
-                     " WHERE profile_id = :p AND tag_id = :s AND photo_id NOT IN"
-                     " (SELECT photo_id FROM assignments WHERE profile_id = :p AND tag_id = :t)", key)
-        conn.execute("DELETE FROM rejections WHERE profile_id = :p AND tag_id = :s", key)
-        return moved

@@ -1,25 +1,30 @@
-"""The store's side of three-way keyword sync: the base, removals, and the export journal.
+"""The store's side of three-way keyword sync: the base (what the photo's files hold, as last
+read or written) and each profile's removals still to be written to the files.
 
-The decisions are made in ``tagassist.library.sync`` (pure functions); this mixin reads the
-state they need and applies their plans, each inside the caller's transaction.
+The decisions are made in ``tagassist.library.sync`` (pure functions); this repository reads
+the state they need and applies their plans, each plan in one transaction. A keyword the
+files hold under an alias becomes the keyword, so it receives the aliases.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
-from pathlib import Path
 
-from ..paths import from_db_path, to_db_path
-from .database import utc_now
 from ..records import Profile, Removal, SyncState, normalise_tag
+from .aliases import Aliases
+from .database import Database, utc_now
+from .repository import Repository
+from .tags import TagVocabulary
 
 
-class KeywordSyncTables:
-    """Mixed into Store: needs ``self.database`` and ``self._tag_ids``."""
+class KeywordSync(Repository):
+    def __init__(self, database: Database, tags: TagVocabulary, aliases: Aliases):
+        super().__init__(database)
+        self._tags, self._aliases = tags, aliases
 
     # -- the base and each profile's side --------------------------------------------------
-    def sync_state(self, photo_id: int) -> SyncState:
+    def state(self, photo_id: int) -> SyncState:
         db = self.database
         base = frozenset(r[0] for r in db.execute(
             "SELECT t.name FROM file_keywords k JOIN tags t ON t.id = k.tag_id WHERE k.photo_id = ?", (photo_id,)))
@@ -42,12 +47,12 @@ class KeywordSyncTables:
         file_bases = None if bases is None else {name: frozenset(tags) for name, tags in json.loads(bases).items()}
         return SyncState(base, assigned, removed, rejected, file_bases)
 
-    def apply_sync_plan(self, photo_id: int, plan) -> None:
+    def apply_plan(self, photo_id: int, plan) -> None:
         """Apply a ``SyncPlan``: imports, removals by another tool, and the new base."""
         now = utc_now()
         with self.transaction() as conn:
             for pid, tag in plan.imports:
-                (tag_id,) = self._tag_ids([tag])
+                (tag_id,) = self._tags.ids([tag])
                 conn.execute(
                     "INSERT OR IGNORE INTO assignments (profile_id, photo_id, tag_id, source, created_at)"
                     " VALUES (?, ?, ?, 'imported', ?)", (pid, photo_id, tag_id, now))
@@ -56,7 +61,7 @@ class KeywordSyncTables:
                 conn.execute("DELETE FROM tag_removals WHERE profile_id = ? AND photo_id = ? AND tag_id = ?",
                              (pid, photo_id, tag_id))
             for pid, tag in plan.dropped:
-                (tag_id,) = self._tag_ids([tag])
+                (tag_id,) = self._tags.ids([tag])
                 conn.execute("DELETE FROM assignments WHERE profile_id = ? AND photo_id = ? AND tag_id = ?",
                              (pid, photo_id, tag_id))
                 conn.execute(
@@ -68,9 +73,9 @@ class KeywordSyncTables:
                     " AND tag_id = (SELECT id FROM tags WHERE name = ?)", (pid, photo_id, tag))
             self.set_base_keywords(photo_id, plan.base)
             for pid in {pid for pid, _ in plan.imports}:  # imported under an alias: becomes the keyword
-                aliases = {alias.lower() for alias in self.aliases(Profile(pid, ""))}
+                aliases = {alias.lower() for alias in self._aliases.of(Profile(pid, ""))}
                 if aliases and any(tag.lower() in aliases for p, tag in plan.imports if p == pid):
-                    self.fold_aliases(Profile(pid, ""))
+                    self._aliases.fold(Profile(pid, ""))
 
     def set_base_keywords(self, photo_id: int, names: Iterable[str]) -> None:
         """What the photo's files hold, as just read or written."""
@@ -78,7 +83,7 @@ class KeywordSyncTables:
             conn.execute("DELETE FROM file_keywords WHERE photo_id = ?", (photo_id,))
             conn.executemany(
                 "INSERT OR IGNORE INTO file_keywords (photo_id, tag_id) VALUES (?, ?)",
-                [(photo_id, tag_id) for tag_id in self._tag_ids(names)],
+                [(photo_id, tag_id) for tag_id in self._tags.ids(names)],
             )
 
     def set_file_bases(self, photo_id: int, by_file: dict[str, Iterable[str]]) -> None:
@@ -99,8 +104,24 @@ class KeywordSyncTables:
                 bases[name] = sorted(set(tags))
             conn.execute("UPDATE photos SET file_bases = ? WHERE id = ?", (json.dumps(bases, sort_keys=True), photo_id))
 
-    def _record_removals(self, profile: Profile, photo_id: int, tag_ids: Sequence[int], now: str) -> None:
-        """Remember a removal made in tagassist, so the next export removes it from the files."""
+    def file_keywords(self, photo_id: int) -> list[str]:
+        """The base: the keywords the photo's files hold, sorted."""
+        cursor = self.database.execute(
+            "SELECT t.name FROM file_keywords k JOIN tags t ON t.id = k.tag_id"
+            " WHERE k.photo_id = ? ORDER BY t.name",
+            (photo_id,),
+        )
+        return [r[0] for r in cursor]
+
+    def in_base(self, photo_id: int, tag_ids: Iterable[int]) -> list[int]:
+        """Those of the tags that the photo's files hold (as last read or written)."""
+        return [t for t in tag_ids if self.database.execute(
+            "SELECT 1 FROM file_keywords WHERE photo_id = ? AND tag_id = ?", (photo_id, t)).fetchone()]
+
+    # -- removals ------------------------------------------------------------------------------
+    def record_removals(self, profile: Profile, photo_id: int, tag_ids: Sequence[int], now: str) -> None:
+        """Remember a removal made in tagassist, so the next export removes it from the files.
+        Inside the caller's transaction."""
         self.database.conn.executemany(
             "INSERT OR REPLACE INTO tag_removals (profile_id, photo_id, tag_id, removed_at, origin, pending)"
             " VALUES (?, ?, ?, ?, 'tagassist', 1)",
@@ -131,57 +152,3 @@ class KeywordSyncTables:
             " JOIN tags t ON t.id = r.tag_id WHERE r.profile_id = ? AND r.photo_id = ? ORDER BY t.name",
             (profile.id, photo_id),
         )
-
-    # -- the export journal ------------------------------------------------------------------
-    def export_backup_dir(self) -> Path:
-        """Where copies of the files an export replaced are kept (beside the database)."""
-        return Path(self.path).with_name(Path(self.path).stem + "-export-backups")
-
-    def start_export_run(self, profile: Profile) -> int:
-        with self.transaction() as conn:
-            return conn.execute("INSERT INTO export_runs (profile_id, started_at) VALUES (?, ?)",
-                                (profile.id, utc_now())).lastrowid
-
-    def record_exported_file(self, run_id: int, photo_id: int | None, path: str, backup: str | None,
-                             written_sha256: str, added: Sequence[str], removed: Sequence[str],
-                             prior_base: Iterable[str] | None = None) -> None:
-        with self.transaction() as conn:
-            conn.execute(
-                "INSERT INTO export_files (run_id, photo_id, path, backup, written_sha256, added, removed, prior_base)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (run_id, photo_id, to_db_path(path), backup, written_sha256, json.dumps(list(added)),
-                 json.dumps(list(removed)), None if prior_base is None else json.dumps(sorted(prior_base))),
-            )
-
-    def has_exported_file(self, run_id: int, path: str, written_sha256: str) -> bool:
-        return self.database.execute(
-            "SELECT 1 FROM export_files WHERE run_id = ? AND path = ? AND written_sha256 = ?",
-            (run_id, to_db_path(path), written_sha256)).fetchone() is not None
-
-    def export_runs(self, *, include_undone: bool = True) -> list[dict]:
-        """Export runs that wrote at least one file, newest first."""
-        rows = self.database.query(
-            "SELECT r.id, r.started_at, r.undone_at, p.name AS profile, COUNT(f.id) AS files FROM export_runs r"
-            " JOIN export_files f ON f.run_id = r.id LEFT JOIN profiles p ON p.id = r.profile_id"
-            " GROUP BY r.id ORDER BY r.id DESC"
-        )
-        return [r for r in rows if include_undone or not r["undone_at"]]
-
-    def exported_files(self, run_id: int) -> list[dict]:
-        rows = self.database.query(
-            "SELECT id, photo_id, path, backup, written_sha256, added, removed, prior_base, undoing FROM export_files"
-            " WHERE run_id = ? ORDER BY id DESC", (run_id,))
-        for row in rows:
-            row["path"] = from_db_path(row["path"])
-            row["added"], row["removed"] = json.loads(row["added"]), json.loads(row["removed"])
-            row["prior_base"] = None if row["prior_base"] is None else json.loads(row["prior_base"])
-        return rows
-
-    def mark_file_undoing(self, record_id: int) -> None:
-        """The undo wrote this file's history; the file itself follows."""
-        with self.transaction() as conn:
-            conn.execute("UPDATE export_files SET undoing = 1 WHERE id = ?", (record_id,))
-
-    def mark_export_undone(self, run_id: int) -> None:
-        with self.transaction() as conn:
-            conn.execute("UPDATE export_runs SET undone_at = ? WHERE id = ?", (utc_now(), run_id))

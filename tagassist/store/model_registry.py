@@ -1,19 +1,25 @@
 """The store's register of trained models: bundles on disk, their checksums and metrics, and
-which one is active for each profile."""
+which one is active for each profile. Activating a model trained on another encoder's
+embeddings makes that encoder the library's again, so the registry receives the library's
+settings."""
 
 from __future__ import annotations
 
 import json
 import os
 
-from .database import utc_now
 from ..records import Profile
+from .database import Database, utc_now
+from .library_settings import LibrarySettings
+from .repository import Repository
 
 
-class ModelRegistry:
-    """Mixed into Store: needs ``self.database``, ``self.transaction`` and ``self.path``."""
+class ModelRegistry(Repository):
+    def __init__(self, database: Database, settings: LibrarySettings):
+        super().__init__(database)
+        self._settings = settings
 
-    def add_model(self, version: str, profile: Profile, path: str, sha256: str, metrics: dict, *, activate: bool) -> None:
+    def add(self, version: str, profile: Profile, path: str, sha256: str, metrics: dict, *, activate: bool) -> None:
         with self.transaction() as conn:
             if activate:
                 conn.execute("UPDATE models SET active = 0 WHERE profile_id = ?", (profile.id,))
@@ -28,7 +34,7 @@ class ModelRegistry:
         """Relative to the database's folder when inside it (the library can move with its
         models), else absolute: never relative to wherever tagassist happened to run."""
         absolute = os.path.abspath(path)
-        home = os.path.dirname(os.path.abspath(self.path))
+        home = os.path.dirname(os.path.abspath(self.database.path))
         try:
             inside = os.path.commonpath([absolute, home]) == home
         except ValueError:  # another drive on Windows
@@ -41,12 +47,12 @@ class ModelRegistry:
         tagassist ran in; that is tried when the first does not exist.)"""
         if os.path.isabs(stored):
             return stored
-        candidate = os.path.join(os.path.dirname(os.path.abspath(self.path)), stored)
+        candidate = os.path.join(os.path.dirname(os.path.abspath(self.database.path)), stored)
         if not os.path.exists(candidate) and os.path.exists(stored):
             return os.path.abspath(stored)
         return candidate
 
-    def models(self, profile: Profile) -> list[dict]:
+    def of(self, profile: Profile) -> list[dict]:
         """The profile's models, newest first, metrics decoded."""
         rows = self.database.query(
             "SELECT id, version, path, sha256, metrics, created_at, active FROM models"
@@ -58,10 +64,10 @@ class ModelRegistry:
             row["path"] = self._bundle_path(row["path"])
         return rows
 
-    def active_model_version(self, profile: Profile) -> str | None:
+    def active_version(self, profile: Profile) -> str | None:
         return self.database.scalar("SELECT version FROM models WHERE profile_id = ? AND active = 1", (profile.id,))
 
-    def model_bundle(self, *, version: str | None = None, version_prefix: str | None = None) -> tuple[str, str] | None:
+    def bundle(self, *, version: str | None = None, version_prefix: str | None = None) -> tuple[str, str] | None:
         """(absolute path, sha256) of the model of this version, or the newest whose version
         starts with the prefix, of any profile."""
         if version is not None:
@@ -72,7 +78,7 @@ class ModelRegistry:
                 (len(version_prefix), version_prefix)).fetchone()
         return (self._bundle_path(row[0]), row[1]) if row else None
 
-    def activate_model(self, profile: Profile, version: str) -> None:
+    def activate(self, profile: Profile, version: str) -> None:
         with self.transaction() as conn:
             found = conn.execute(
                 "SELECT 1 FROM models WHERE profile_id = ? AND version = ?", (profile.id, version)
@@ -86,10 +92,9 @@ class ModelRegistry:
                                               (profile.id, version)).fetchone()[0])
             encoder = metrics.get("encoder_id")
             if encoder and conn.execute("SELECT 1 FROM embeddings WHERE encoder_id = ? LIMIT 1", (encoder,)).fetchone():
-                conn.execute("INSERT OR REPLACE INTO settings (key, value) VALUES ('active_encoder', ?)", (encoder,))
+                self._settings.set_active_encoder(encoder)
 
-
-    def deactivate_models(self, profile: Profile) -> None:
+    def deactivate(self, profile: Profile) -> None:
         """No trained model: suggestions come from the untrained engine (version 0)."""
         with self.transaction() as conn:
             conn.execute("UPDATE models SET active = 0 WHERE profile_id = ?", (profile.id,))

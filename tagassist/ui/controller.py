@@ -168,7 +168,7 @@ class LibraryController(QObject):
         # freed by reference counting when a new list replaces them).
         gc.freeze()
         if tagged_meanwhile:
-            for photo_id, count in self.store.tag_counts(self.profile, sorted(tagged_meanwhile)).items():
+            for photo_id, count in self.store.history.tag_counts(self.profile, sorted(tagged_meanwhile)).items():
                 self.model.set_tag_count(photo_id, count)
         self.window.empty_hint.setVisible(not rows and not self.view)
         fill_sidebar(self.window.sidebar, loaded)

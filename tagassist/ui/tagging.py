@@ -170,7 +170,7 @@ class TaggingController(QObject):
         self.preview_key = first.content_hash
         self.loader.request(("preview", first.content_hash), first.pixels_path, first.content_hash, first.orientation)
         self.window.exif.setText(exif_text(first) if len(ids) == 1 else f"{len(ids)} photos selected")
-        tags, rejected = self.store.selection_tags(self.profile, ids)  # bulk: a 5,000-photo selection too
+        tags, rejected = self.store.history.selection_tags(self.profile, ids)  # bulk: a 5,000-photo selection too
         editor.show_tags([(t, tags[t][0], tags[t][1]) for t in sorted(tags)], len(ids))
         marks = {t: "accepted" for t, (_, n) in tags.items() if n == len(ids)}
         marks.update({t: "rejected" for t, n in rejected.items() if n == len(ids)})
@@ -249,10 +249,10 @@ class TaggingController(QObject):
     def _model_version(self) -> str | None:
         """The active model's version, recorded with an accept or reject (the trainer learns
         from which model's suggestions they were)."""
-        return self.store.active_model_version(self.profile)
+        return self.store.models.active_version(self.profile)
 
     def _changed(self, photo_ids: list[int]) -> None:
-        for photo_id, count in self.store.tag_counts(self.profile, photo_ids).items():
+        for photo_id, count in self.store.history.tag_counts(self.profile, photo_ids).items():
             self.model.set_tag_count(photo_id, count)
         self.suggestions.refresh(photo_ids)  # their history changed: updated in place
         self.show_selection()

@@ -68,15 +68,15 @@ def trips(store):
                           taken_at=f"2024-{1 + day // 12:02}-{1 + day % 12 * 2:02}T{9 + i:02}:00:00")
             store.save_photo(photo)
             vector = (looks[kind] + 0.3 * rng.normal(size=16)).astype(np.float32)
-            store.put_embeddings(ENCODER, [(photo.content_hash, vector)])
+            store.embeddings.put_embeddings(ENCODER, [(photo.content_hash, vector)])
             store.add_tags(profile, [photo.id], [f"place{day % 6}"] + (["sea"] if kind == "sea" else []), "typed")
     return store, profile
 
 
 def test_the_engine_calibrates_on_her_newest_shoots_without_changing_the_order(trips):
     store, profile = trips
-    calibrated = Suggester(store, profile, ENCODER)
-    plain = Suggester(store, profile, ENCODER, calibrate=False)
+    calibrated = Suggester(store.history, profile, ENCODER)
+    plain = Suggester(store.history, profile, ENCODER, calibrate=False)
     assert calibrated.calibration.suggestions > 0 and plain.calibration == Calibration()
     # The replayed shoots went back into the history: it is the whole history again.
     assert calibrated.history.n_photos == plain.history.n_photos == 120
@@ -95,4 +95,4 @@ def test_a_young_history_is_not_calibrated(store):
                       taken_at=f"2024-01-{i + 1:02}T10:00:00")
         store.save_photo(photo)
         store.add_tags(profile, [photo.id], ["a"], "typed")
-    assert Suggester(store, profile, ENCODER).calibration == Calibration()
+    assert Suggester(store.history, profile, ENCODER).calibration == Calibration()

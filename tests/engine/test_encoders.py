@@ -111,9 +111,9 @@ def test_indexing_is_resumable_after_cancel(store, lite0, sample_copy):
             break
     run.close()
     assert indexer.summary.cancelled
-    assert len(store.photos_without_embedding(lite0.id)) == 37 - 8
+    assert len(store.embeddings.photos_without_embedding(lite0.id)) == 37 - 8
     assert library_indexer(store, lite0, batch_size=8).run().indexed == 29
-    hashes, matrix = store.embedding_matrix(lite0.id)
+    hashes, matrix = store.embeddings.embedding_matrix(lite0.id)
     assert matrix.shape == (37, 1280) and np.isfinite(matrix).all()
 
 

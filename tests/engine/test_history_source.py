@@ -1,5 +1,6 @@
 """The engine reads a tagging history through ``HistorySource`` only, and both histories it is
-run on offer it: the library's store and the evaluator's folksonomy reader (issue 22)."""
+run on offer it: the library's store (``store.history``) and the evaluator's folksonomy reader
+(issue 22)."""
 
 import ast
 import importlib
@@ -9,7 +10,7 @@ import numpy as np
 
 from tagassist.engine.source import HistorySource
 from tagassist.engine.suggest import Suggester
-from tagassist.store import Store
+from tagassist.store.history_reads import HistoryReads
 from tests.conftest import REPO
 
 READS = sorted(name for name, value in vars(HistorySource).items() if callable(value) and not name.startswith("_"))
@@ -34,15 +35,17 @@ def test_the_protocol_declares_the_seven_reads():
 
 
 def test_the_store_and_the_folksonomy_reader_offer_every_read_as_declared():
-    for source in (Store, _posts_library()):
+    for source in (HistoryReads, _posts_library()):
         for name in READS:
             assert _parameters(getattr(source, name)) == _parameters(getattr(HistorySource, name)), (source, name)
 
 
 def test_both_are_history_sources(store):
-    assert isinstance(store, HistorySource)
+    assert isinstance(store.history, HistorySource)
     assert isinstance(_posts_library()([], {}), HistorySource)
+    assert HistorySource in _posts_library().__mro__  # declared, not only shaped alike
     assert not isinstance(object(), HistorySource)
+    assert not isinstance(store.photos, HistorySource)
 
 
 def test_the_engine_reads_nothing_else_of_its_history():

@@ -33,17 +33,17 @@ def test_an_updated_history_equals_a_rebuilt_one(library, tmp_path, seed):
     with Store(db) as store:
         profile, encoder = store.profile(), store.active_encoder()
         photos = [p for p, _ in store.list_photos(profile)]
-        live = Suggester(store, profile, encoder)
+        live = Suggester(store.history, profile, encoder)
         rng = random.Random(seed)
-        vocabulary = [t for t, _ in store.vocabulary(profile)]
+        vocabulary = [t for t, _ in store.history.vocabulary(profile)]
         for _ in range(6):  # rounds of edits as a photographer makes them, each followed by an update
             changed = rng.sample(photos, 4)
             ids = [p.id for p in changed]
             store.add_tags(profile, ids[:1], [rng.choice(vocabulary), f"new tag {rng.randint(0, 3)}"], "typed")
-            tags = [a.tag for a in store.photo_tags(profile, ids[1])]
+            tags = [a.tag for a in store.history.photo_tags(profile, ids[1])]
             store.remove_tags(profile, ids[1:2], tags)  # every tag off one photo
             store.reject_tags(profile, ids[2:3], [rng.choice(vocabulary)])
             store.remove_tags(profile, ids[3:], [rng.choice(vocabulary)])
             live.refresh(ids)
-            fresh = Suggester(store, profile, encoder)
+            fresh = Suggester(store.history, profile, encoder)
             assert everything(live, photos) == everything(fresh, photos)

@@ -24,13 +24,13 @@ class History:
         if tags:
             self.store.add_tags(self.profile, [photo.id], tags, "typed")
         if vector is not None:
-            self.store.put_embeddings(ENCODER, [(photo.content_hash, np.asarray(vector, dtype=np.float32))])
+            self.store.embeddings.put_embeddings(ENCODER, [(photo.content_hash, np.asarray(vector, dtype=np.float32))])
         if content is not None:
-            self.store.put_embeddings(content_encoder_id(ENCODER), [(photo.content_hash, content)])
+            self.store.embeddings.put_embeddings(content_encoder_id(ENCODER), [(photo.content_hash, content)])
         return photo
 
     def suggest(self, photo, k=5):
-        return Suggester(self.store, self.profile, ENCODER).suggest(photo, k)
+        return Suggester(self.store.history, self.profile, ENCODER).suggest(photo, k)
 
 
 @pytest.fixture
@@ -190,11 +190,11 @@ def test_a_models_learned_weight_decides_how_much_it_counts(history):
     photo = history.photo(vector=[1.0, 0.0])
 
     def top(scorer):
-        return Suggester(history.store, history.profile, ENCODER, model_scorer=scorer).suggest(photo, 2)
+        return Suggester(history.store.history, history.profile, ENCODER, model_scorer=scorer).suggest(photo, 2)
 
     assert top(_FixedModel("beach"))[0].tag == "beach"  # the default weight lets a sure model lead
     muted = top(_FixedModel("beach", signal_weight=0.0))
-    assert _tags(muted) == _tags(Suggester(history.store, history.profile, ENCODER).suggest(photo, 2))
+    assert _tags(muted) == _tags(Suggester(history.store.history, history.profile, ENCODER).suggest(photo, 2))
     assert muted[0].tag == "family"
 
 
@@ -228,7 +228,7 @@ def test_a_model_counts_only_as_much_as_held_out_photos_allow(history, held_out)
     # At 0.9 they would push 'family' (frequent, and on every similar photo) out of the top 5;
     # 0.3 and 0.6 do no better than leaving the model out, so it is left out.
     assert scorer.signal_weight == 0.0 and f1 == pytest.approx(1 / 3)
-    suggester = Suggester(history.store, history.profile, ENCODER, model_scorer=scorer, exclude_photo_ids=exclude)
+    suggester = Suggester(history.store.history, history.profile, ENCODER, model_scorer=scorer, exclude_photo_ids=exclude)
     at_most = [s.tag for s in suggester.rank(suggester.signals(photos[0], hide_own_tags=True), 5, model_weight=0.9)]
     assert "family" not in at_most
 
@@ -262,7 +262,7 @@ def test_a_trained_model_cannot_lift_a_tag_of_one_trip_onto_another(history):
         history.photo(["forest"], taken_at=f"2024-{month:02}-15T10:00:00", vector=[1.0, 0.0])
     elsewhere = history.photo(taken_at="2024-11-02T10:00:00", vector=[1.0, 0.0])
     sure_of_rome = _ModelOf("Rome2023", "Places|Italy|Rome", "forest")
-    suggester = Suggester(history.store, history.profile, ENCODER, model_scorer=sure_of_rome)
+    suggester = Suggester(history.store.history, history.profile, ENCODER, model_scorer=sure_of_rome)
     shown = suggester.suggest(elsewhere, 3)
     assert shown[0].tag == "forest"
     assert all("trained model" not in s.reason for s in shown if s.tag != "forest")
@@ -280,7 +280,7 @@ def test_a_trained_model_cannot_lift_a_place_tag_onto_a_photo_taken_far_from_it(
     for month in range(1, 10):
         history.photo(["forest"], taken_at=f"2024-{month:02}-15T10:00:00", vector=[1.0, 0.0])
     sure = _ModelOf("Places|Germany|Black Forest", "forest")
-    suggester = Suggester(history.store, history.profile, ENCODER, model_scorer=sure)
+    suggester = Suggester(history.store.history, history.profile, ENCODER, model_scorer=sure)
     in_portugal = history.photo(taken_at="2024-11-02T10:00:00", gps=algarve, vector=[1.0, 0.0])
     place = next(s for s in suggester.suggest(in_portugal, 5) if s.tag == "Places|Germany|Black Forest")
     assert "trained model" not in place.reason
@@ -318,7 +318,7 @@ def test_a_model_that_scores_nan_adds_nothing_and_empties_nothing(history):
         def __call__(self, vector):
             return {self.tag: float("nan")}
 
-    suggestions = Suggester(history.store, history.profile, ENCODER, model_scorer=NanModel("family")).suggest(photo, 3)
+    suggestions = Suggester(history.store.history, history.profile, ENCODER, model_scorer=NanModel("family")).suggest(photo, 3)
     assert _tags(suggestions) == ["family"] and np.isfinite(suggestions[0].score)
 
 
@@ -367,7 +367,7 @@ with Store("library.sqlite") as store:
         photo = Photo(path=f"/lib/{n}.jpg", size=1, mtime_ns=1, content_hash=f"h{n}")
         store.save_photo(photo)
         store.add_tags(profile, [photo.id], ["family"], "typed")
-    print([(s.tag, s.reason) for s in Suggester(store, profile).suggest(Photo(path="/new.jpg", size=1, mtime_ns=1))])
+    print([(s.tag, s.reason) for s in Suggester(store.history, profile).suggest(Photo(path="/new.jpg", size=1, mtime_ns=1))])
 '''
 
 

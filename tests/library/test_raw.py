@@ -160,7 +160,7 @@ def test_a_raw_jpeg_pair_is_one_photo_with_one_history(cli, tmp_path):
     with Store(cli.db) as store:
         photo = store.photo_by_path(raw)
         assert photo.pixels_path == str(jpeg)
-        assert store.embeddings("efficientnet-lite0", [photo.content_hash]) or store.photos_without_embedding(
+        assert store.embeddings.embeddings("efficientnet-lite0", [photo.content_hash]) or store.embeddings.photos_without_embedding(
             "efficientnet-lite0") == []
 
 

@@ -39,10 +39,10 @@ def test_sample_library_scan_imports_its_history(store):
     assert summary.failed == 0 and summary.problems == []
     profile = store.profile()
     rome = store.photo_by_path(SAMPLE_LIBRARY / "2024-05 Rome" / "DSCF1000.jpg")
-    assert [a.tag for a in store.photo_tags(profile, rome.id)] == ["Places|Italy|Rome", "Roma2024", "architecture", "street"]
+    assert [a.tag for a in store.history.photo_tags(profile, rome.id)] == ["Places|Italy|Rome", "Roma2024", "architecture", "street"]
     assert rome.camera_model == "X-T4" and rome.gps_lat == pytest.approx(41.8964, abs=1e-4)
     dog = store.photo_by_path(SAMPLE_LIBRARY / "2024-08 Home" / "IMG1200.jpg")  # digiKam-style sidecar
-    assert {a.tag for a in store.photo_tags(profile, dog.id)} == {"Pixel", "dog", "home"}
+    assert {a.tag for a in store.history.photo_tags(profile, dog.id)} == {"Pixel", "dog", "home"}
     assert len(store.list_photos(profile, untagged=True)) == 7
 
 
@@ -64,7 +64,7 @@ def test_changed_file_is_reread_and_keeps_its_history(store, tmp_path):
     assert summary.updated == 1
     changed = store.photo_by_path(path)
     assert changed.id == photo.id and changed.content_hash != photo.content_hash
-    assert [a.tag for a in store.photo_tags(profile, photo.id)] == ["mine"]
+    assert [a.tag for a in store.history.photo_tags(profile, photo.id)] == ["mine"]
 
 
 def test_moved_and_renamed_files_keep_their_history(store, tmp_path):
@@ -80,7 +80,7 @@ def test_moved_and_renamed_files_keep_their_history(store, tmp_path):
     summary = _scan(store, tmp_path)
     assert (summary.moved, summary.added, summary.missing) == (1, 0, 0)
     assert store.photo_by_path(new).id == photo_id and store.photo_by_path(old) is None
-    assert [a.tag for a in store.photo_tags(profile, photo_id)] == ["kept"]
+    assert [a.tag for a in store.history.photo_tags(profile, photo_id)] == ["kept"]
 
 
 def test_a_copy_is_a_new_photo_not_a_move(store, tmp_path):
@@ -99,7 +99,7 @@ def test_deleted_file_is_marked_missing_with_history_kept_and_comes_back(store, 
     assert _scan(store, tmp_path).missing == 1
     photo = store.photo_by_path(path)
     assert photo.status == "missing"
-    assert [a.tag for a in store.photo_tags(store.profile(), photo.id)] == ["sea"]
+    assert [a.tag for a in store.history.photo_tags(store.profile(), photo.id)] == ["sea"]
     path.write_bytes(data)
     _scan(store, tmp_path)
     assert store.photo_by_path(path).status == "ok"

@@ -244,7 +244,7 @@ def apply(library: Library, op: tuple, monkeypatch) -> None:
     elif kind in ("remove", "reject"):
         _, profile, photo, keyword = op
         name, who = keywords_of(photo)[keyword], library.profiles[profile]
-        held = name in {a.tag for a in store.photo_tags(who, library.ids[photo])}
+        held = name in {a.tag for a in store.history.photo_tags(who, library.ids[photo])}
         (store.remove_tags if kind == "remove" else store.reject_tags)(who, [library.ids[photo]], [name])
         if held or kind == "reject":
             library.last[photo][name] = ("user_remove", profile)
@@ -330,13 +330,13 @@ def check_at_rest(library: Library) -> None:
         union = set().union(*holding.values()) if holding else set()
         assert len({frozenset(tags) for tags in holding.values()}) <= 1, ("out of step", photo, files)
         own = set(keywords_of(photo))
-        history = {a.tag for name in PROFILES for a in store.photo_tags(library.profiles[name], library.ids[photo])}
+        history = {a.tag for name in PROFILES for a in store.history.photo_tags(library.profiles[name], library.ids[photo])}
         assert union <= own and history <= own, ("on another photo", photo, union, history)
         for keyword, (event, who) in library.last[photo].items():
             if event == "add":
                 assert keyword in union, ("lost", photo, keyword, files)
                 if who is not None:
-                    tags = {a.tag for a in store.photo_tags(library.profiles[who], library.ids[photo])}
+                    tags = {a.tag for a in store.history.photo_tags(library.profiles[who], library.ids[photo])}
                     assert keyword in tags, ("lost", photo, keyword, who)
             elif event == "other_remove":
                 assert keyword not in union, ("removed one back", photo, keyword, files)

@@ -144,7 +144,7 @@ def run_interleaving(ops, folder: Path, tool) -> None:
                 last[op[2]] = ("add", op[1])
             elif kind in ("remove", "reject"):
                 profile = profiles[op[1]]
-                held = op[2] in {a.tag for a in store.photo_tags(profile, photo_id)}
+                held = op[2] in {a.tag for a in store.history.photo_tags(profile, photo_id)}
                 (store.remove_tags if kind == "remove" else store.reject_tags)(profile, [photo_id], [op[2]])
                 if held or kind == "reject":
                     last[op[2]] = ("user_remove", op[1])
@@ -166,7 +166,7 @@ def run_interleaving(ops, folder: Path, tool) -> None:
             if event == "add":
                 assert keyword in in_file, (keyword, ops, in_file)
                 if who is not None:
-                    assert keyword in {a.tag for a in store.photo_tags(profiles[who], photo_id)}, (keyword, ops)
+                    assert keyword in {a.tag for a in store.history.photo_tags(profiles[who], photo_id)}, (keyword, ops)
             elif event == "other_remove":
                 assert keyword not in in_file, (keyword, ops, in_file)
 

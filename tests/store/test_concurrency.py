@@ -67,7 +67,7 @@ def test_two_scans_two_tag_loops_and_an_export_at_once(tmp_path):
         for (out, _), name in zip(outputs[2:4], ("ana", "bob")):
             profile = store.profile(name)
             acknowledged = eval(out.decode())  # noqa: S307 - our own script's repr of a list
-            tags = store.tags_by_photo(profile)
+            tags = store.history.tags_by_photo(profile)
             assert all(tag in tags.get(photo, []) for photo, tag in acknowledged)
             assert len(acknowledged) == 400
         assert len(store.list_photos(store.profile())) == 200

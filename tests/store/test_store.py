@@ -72,14 +72,14 @@ def test_add_remove_reject_semantics(store):
     profile = store.profile()
     pid = store.save_photo(_photo("/x/1.jpg"))
     assert store.add_tags(profile, [pid], ["dog", " Places | Italy |Rome "], "typed") == 2
-    assert [a.tag for a in store.photo_tags(profile, pid)] == ["Places|Italy|Rome", "dog"]
+    assert [a.tag for a in store.history.photo_tags(profile, pid)] == ["Places|Italy|Rome", "dog"]
     assert store.add_tags(profile, [pid], ["dog"], "accepted") == 0  # already there: kept as typed
     assert store.reject_tags(profile, [pid], ["dog"], model_version="v1", score=0.7) == 1
-    assert [a.tag for a in store.photo_tags(profile, pid)] == ["Places|Italy|Rome"]
-    rejection = store.photo_rejections(profile, pid)[0]
+    assert [a.tag for a in store.history.photo_tags(profile, pid)] == ["Places|Italy|Rome"]
+    rejection = store.history.photo_rejections(profile, pid)[0]
     assert (rejection.tag, rejection.model_version, rejection.score) == ("dog", "v1", 0.7)
     store.add_tags(profile, [pid], ["dog"], "typed")  # changing one's mind clears the rejection
-    assert store.photo_rejections(profile, pid) == []
+    assert store.history.photo_rejections(profile, pid) == []
     assert store.remove_tags(profile, [pid], ["dog", "never-existed"]) == 1
 
 
@@ -87,8 +87,8 @@ def test_profiles_keep_separate_histories(store):
     a, b = store.profile("a"), store.profile("b")
     pid = store.save_photo(_photo("/x/1.jpg"))
     store.add_tags(a, [pid], ["sunset"], "typed")
-    assert store.photo_tags(b, pid) == []
-    assert store.vocabulary(a) == [("sunset", 1)]
+    assert store.history.photo_tags(b, pid) == []
+    assert store.history.vocabulary(a) == [("sunset", 1)]
 
 
 def test_imported_keywords_respect_rejections(store):
@@ -97,7 +97,7 @@ def test_imported_keywords_respect_rejections(store):
     store.set_base_keywords(pid, ["beach", "sea"])
     store.reject_tags(profile, [pid], ["sea"])
     assert store.import_file_keywords(profile, [pid]) == 1
-    assert [(a.tag, a.source) for a in store.photo_tags(profile, pid)] == [("beach", "imported")]
+    assert [(a.tag, a.source) for a in store.history.photo_tags(profile, pid)] == [("beach", "imported")]
 
 
 def test_a_failed_transaction_leaves_nothing_behind(store):
@@ -108,7 +108,7 @@ def test_a_failed_transaction_leaves_nothing_behind(store):
             store.add_tags(profile, [pid], ["one"], "typed")
             store.save_photo(_photo("/x/2.jpg"))
             raise RuntimeError("boom")
-    assert store.photo_tags(profile, pid) == []
+    assert store.history.photo_tags(profile, pid) == []
     assert store.photo_by_path("/x/2.jpg") is None
 
 
@@ -128,9 +128,9 @@ def test_list_photos_filters(store):
 
 def test_embeddings_round_trip_per_encoder(store):
     vector = np.arange(8, dtype=np.float32)
-    store.put_embeddings("enc-a", [("h1", vector)])
-    assert np.array_equal(store.embeddings("enc-a", ["h1", "h2"])["h1"], vector)
-    assert store.embeddings("enc-b", ["h1"]) == {}
+    store.embeddings.put_embeddings("enc-a", [("h1", vector)])
+    assert np.array_equal(store.embeddings.embeddings("enc-a", ["h1", "h2"])["h1"], vector)
+    assert store.embeddings.embeddings("enc-b", ["h1"]) == {}
 
 
 def test_deleting_a_profile_cascades_to_its_history(store):
@@ -182,7 +182,7 @@ def test_a_transaction_that_reads_first_waits_for_another_writer_instead_of_fail
             profile = store.profile()
             try:
                 with store.transaction():
-                    store.photo_tags(profile, photo)  # a read opens the snapshot...
+                    store.history.photo_tags(profile, photo)  # a read opens the snapshot...
                     first_has_read.set()
                     time.sleep(0.3)
                     store.add_tags(profile, [photo], ["mine"], "typed")  # ...then a write
@@ -197,4 +197,4 @@ def test_a_transaction_that_reads_first_waits_for_another_writer_instead_of_fail
     thread.join()
     assert errors == []
     with Store(path) as store:
-        assert [a.tag for a in store.photo_tags(store.profile(), photo)] == ["mine", "theirs"]
+        assert [a.tag for a in store.history.photo_tags(store.profile(), photo)] == ["mine", "theirs"]

@@ -40,6 +40,6 @@ def test_cnn_permlp_learns_scenes_and_serves_as_encoder(tmp_path, capsys):
     with Store(db) as store:  # and the trained head alone ranks them first too
         scorer = active_model_scorer(store, store.profile(), "cnn-permlp")
         photo = store.photo_by_path(new)
-        probabilities = scorer(store.embeddings("cnn-permlp", [photo.content_hash])[photo.content_hash])
+        probabilities = scorer(store.embeddings.embeddings("cnn-permlp", [photo.content_hash])[photo.content_hash])
     assert scorer.version == result.version
     assert set(sorted(probabilities, key=probabilities.get)[-2:]) == {"night", "city lights"}

@@ -34,7 +34,7 @@ def library(simulated, tmp_path):
 
 
 def _next_shoot_f1(store, profile, encoder, photos, truths, scorer) -> float:
-    suggester = Suggester(store, profile, encoder, model_scorer=scorer)
+    suggester = Suggester(store.history, profile, encoder, model_scorer=scorer)
     return f1_at_5([[s.tag for s in suggester.suggest(photo, 5)] for photo in photos], truths)
 
 
@@ -66,14 +66,14 @@ def test_retraining_is_kept_where_it_helps_on_her_next_shoots_and_not_where_it_c
                   f" (its own judging: gain >= {kept.gain_lower_bound:.3f})")
         assert after >= before
 
-        unchanged = Suggester(store, shuffled, encoder)
+        unchanged = Suggester(store.history, shuffled, encoder)
         expected = [[(s.tag, s.score) for s in unchanged.suggest(photo, 5)] for photo in photos]
         dropped = train_profile(store, shuffled, encoder, models_dir=tmp_path / "models")
         with capsys.disabled():
             print(f"shuffled history: gain >= {dropped.gain_lower_bound:.3f}, {dropped.summary}")
         assert not dropped.activated and "stay as they were" in dropped.summary, dropped.summary
         assert active_model_scorer(store, shuffled, encoder) is None
-        suggester = Suggester(store, shuffled, encoder, model_scorer=active_model_scorer(store, shuffled, encoder))
+        suggester = Suggester(store.history, shuffled, encoder, model_scorer=active_model_scorer(store, shuffled, encoder))
         assert [[(s.tag, s.score) for s in suggester.suggest(photo, 5)] for photo in photos] == expected
 
     assert main(["--db", str(db), "--profile", name, "models", "list"]) == 0
@@ -96,7 +96,7 @@ def test_scores_on_her_next_shoots_are_calibrated_on_a_simulated_library(library
         truths = [frozenset(item["tags"]) for item in upcoming]
         shown = {}
         for calibrate in (True, False):
-            suggester = Suggester(store, profile, store.active_encoder(), calibrate=calibrate)
+            suggester = Suggester(store.history, profile, store.active_encoder(), calibrate=calibrate)
             shown[calibrate] = [suggester.suggest(photo, 5) for photo in photos]
     assert [[s.tag for s in row] for row in shown[True]] == [[s.tag for s in row] for row in shown[False]]
     calibrated, raw = (calibration_of([(s.score, s.tag in t) for row, t in zip(shown[c], truths) for s in row])

@@ -48,7 +48,7 @@ def test_full_retrain_fine_tunes_reindexes_and_rolls_back(indexed, tmp_path):
         # from the model bundle.
         assert store.active_encoder() == encoder_id and _count(store, encoder_id) == 37
         assert open_indexer(store, None, "cpu").encoder.id == encoder_id
-        assert [r["version"] for r in store.models(profile) if r["active"]] == [result.version]
+        assert [r["version"] for r in store.models.of(profile) if r["active"]] == [result.version]
         assert models.rollback(store, profile) == head.version
         assert store.active_encoder() == DEFAULT_ENCODER  # the old embeddings were kept
 
@@ -58,5 +58,5 @@ def test_a_stopped_full_retrain_leaves_the_library_as_it_was(indexed, tmp_path):
         profile = store.profile()
         with pytest.raises(Stopped):
             train(store, profile, SMALL, should_stop=lambda: True, models_dir=tmp_path / "m")
-        assert store.models(profile) == [] and store.active_encoder() == DEFAULT_ENCODER
+        assert store.models.of(profile) == [] and store.active_encoder() == DEFAULT_ENCODER
         assert store.database.scalar("SELECT COUNT(DISTINCT encoder_id) FROM embeddings") == 2  # lite0 + its content words

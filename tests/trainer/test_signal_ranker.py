@@ -95,7 +95,7 @@ def shoots(store):
             photo = Photo(path=f"/lib/{day:02}-{i}.jpg", size=1, mtime_ns=1, content_hash=f"h{day}-{i}",
                           taken_at=f"2024-03-{day + 1:02}T{9 + i:02}:00:00")
             store.save_photo(photo)
-            store.put_embeddings(ENCODER, [(photo.content_hash, (look + 0.05 * rng.normal(size=16)).astype(np.float32))])
+            store.embeddings.put_embeddings(ENCODER, [(photo.content_hash, (look + 0.05 * rng.normal(size=16)).astype(np.float32))])
             tags = [f"outing{day}"] + (["favourite"] if rng.uniform() < 0.33 else [])
             store.add_tags(profile, [photo.id], tags, "typed")
             photos.append(photo)
@@ -105,7 +105,7 @@ def shoots(store):
 
 def test_the_ranker_learns_which_signal_predicts_her_tags(shoots):
     store, profile, photos, truths = shoots
-    ranker = fit_signal_ranker(store, profile, ENCODER, photos, truths, len(photos))
+    ranker = fit_signal_ranker(store.history, profile, ENCODER, photos, truths, len(photos))
     # Three candidates, each with one signal at 0.8: she trusts the shoot most.
     alone = np.zeros((len(SIGNALS), 3))
     for column, signal in enumerate(("shoot", "visual", "frequency")):
@@ -116,7 +116,7 @@ def test_the_ranker_learns_which_signal_predicts_her_tags(shoots):
     # On a later photo of an outing, her ranker is surer of the outing's name than of anything
     # else: the untrained combination is not.
     photo = photos[-1]
-    suggester = Suggester(store, profile, ENCODER, exclude_photo_ids={photo.id})
+    suggester = Suggester(store.history, profile, ENCODER, exclude_photo_ids={photo.id})
     signals = suggester.signals(photo, hide_own_tags=True)
     outing = signals.vocabulary.index("outing11")
     learned, default = combine(signals.values, ranker), combine(signals.values)

@@ -34,7 +34,7 @@ def library(store):
         photo = Photo(path=f"/lib/{i:03}.jpg", size=1, mtime_ns=1, content_hash=f"h{i}",
                       taken_at=f"2024-01-{1 + i // 3:02}T12:00:00")
         store.save_photo(photo)
-        store.put_embeddings(ENCODER, [(photo.content_hash, (centres[cluster] + 0.3 * rng.normal(size=32)).astype(np.float32))])
+        store.embeddings.put_embeddings(ENCODER, [(photo.content_hash, (centres[cluster] + 0.3 * rng.normal(size=32)).astype(np.float32))])
         store.add_tags(profile, [photo.id], [f"c{cluster}", ["sea", "forest", "city"][cluster]], "imported")
     return store
 
@@ -70,7 +70,7 @@ def test_training_writes_a_bundle_records_metrics_and_learns(library, tmp_path):
     assert result.model_f1_at_5 > 0.35  # two right tags in the top 5 of every held-out photo: 0.571
     assert [e["epoch"] for e in events if e["stage"] == "train"] == list(range(1, 16))
     assert set(events[0]) == {"stage", "epoch", "step", "total", "loss", "metric", "eta_s"}
-    record = library.models(profile)[0]
+    record = library.models.of(profile)[0]
     assert record["version"] == result.version and record["active"] == result.activated
     # 20 one-day shoots of 3: the newest 4 shoots judge, the 4 before them tune, 36 photos train
     m = record["metrics"]
@@ -84,8 +84,8 @@ def test_a_corrupt_active_model_falls_back_to_the_previous_one(library, tmp_path
     profile = library.profile()
     first = train_profile(library, profile, ENCODER, config=TrainConfig(epochs=3), models_dir=tmp_path)
     second = train_profile(library, profile, ENCODER, config=TrainConfig(epochs=3, seed=1), models_dir=tmp_path)
-    library.activate_model(profile, second.version)
-    newest = library.models(profile)[0]
+    library.models.activate(profile, second.version)
+    newest = library.models.of(profile)[0]
     (tmp_path / f"profile-{profile.id}" / second.version / "config.json").write_text("{}")
     problems = []
     scorer = active_model_scorer(library, profile, ENCODER, on_problem=problems.append)
@@ -105,7 +105,7 @@ def test_models_cli_lists_activates_and_rolls_back(capsys, library, tmp_path):
     assert [m["version"] for m in listed][-1] == "0"  # the untrained engine is always listed
     assert main(["--db", db, "models", "rollback"]) == 0  # from the oldest model: version 0
     assert "active model: 0" in capsys.readouterr().out
-    assert not [m for m in library.models(profile) if m["active"]]
+    assert not [m for m in library.models.of(profile) if m["active"]]
     assert main(["--db", db, "models", "rollback"]) == 1
     assert "nothing earlier" in capsys.readouterr().err
     assert main(["--db", db, "models", "activate", versions[1]]) == 0
@@ -119,7 +119,7 @@ def test_a_bundle_that_fails_verification_is_never_activated_nor_shown_active(ca
     profile = library.profile()
     versions = [train_profile(library, profile, ENCODER, config=TrainConfig(epochs=2, seed=s),
                               models_dir=tmp_path).version for s in (0, 1)]
-    library.activate_model(profile, versions[1])
+    library.models.activate(profile, versions[1])
     weights = tmp_path / f"profile-{profile.id}" / versions[1] / "model.safetensors"
     weights.write_bytes(weights.read_bytes()[:-4] + b"oops")
     db = str(library.path)
@@ -127,10 +127,10 @@ def test_a_bundle_that_fails_verification_is_never_activated_nor_shown_active(ca
     listed = {m["version"]: m for m in json.loads(capsys.readouterr().out)}
     assert not listed[versions[1]]["active"] and "checksum" in listed[versions[1]]["problem"]
     assert listed[versions[0]]["active"]  # what suggestions fall back to, as the list says
-    library.activate_model(profile, versions[0])
+    library.models.activate(profile, versions[0])
     assert main(["--db", db, "models", "activate", versions[1]]) == 1
     assert "cannot be activated" in capsys.readouterr().err
-    assert [m["version"] for m in library.models(profile) if m["active"]] == [versions[0]]
+    assert [m["version"] for m in library.models.of(profile) if m["active"]] == [versions[0]]
 
 
 def test_sigterm_stops_training_and_keeps_the_previous_model(library):
@@ -152,18 +152,18 @@ def test_sigterm_stops_training_and_keeps_the_previous_model(library):
     code = process.wait(timeout=30)
     assert last["stage"] == "stopped" and stopped_after < 2.0
     assert code == 3
-    assert library.models(profile) == []
+    assert library.models.of(profile) == []
 
 
 def test_retraining_continues_from_the_active_model_and_grows_its_vocabulary(library, tmp_path):
     profile = library.profile()
     first = train_profile(library, profile, ENCODER, config=TrainConfig(epochs=5), models_dir=tmp_path)
-    library.activate_model(profile, first.version)
-    old = load_bundle(library.models(profile)[0]["path"], library.models(profile)[0]["sha256"])[0]
+    library.models.activate(profile, first.version)
+    old = load_bundle(library.models.of(profile)[0]["path"], library.models.of(profile)[0]["sha256"])[0]
     ids = [p.id for p, _ in library.list_photos(profile)][:20]
     library.add_tags(profile, ids, ["new-tag"], "typed")
     second = train_profile(library, profile, ENCODER, config=TrainConfig(epochs=0), models_dir=tmp_path)
-    record = next(r for r in library.models(profile) if r["version"] == second.version)
+    record = next(r for r in library.models.of(profile) if r["version"] == second.version)
     assert record["metrics"]["warm_start_from"] == first.version
     tensors, config = load_bundle(record["path"], record["sha256"])
     assert "new-tag" in config["vocabulary"]
@@ -179,11 +179,11 @@ def test_self_training_distils_on_untagged_photos_and_keeps_the_better_model(lib
         photo = Photo(path=f"/lib/untagged-{i:03}.jpg", size=1, mtime_ns=1, content_hash=f"u{i}",
                       taken_at="2024-03-01T12:00:00")
         library.save_photo(photo)
-        library.put_embeddings(ENCODER, [(photo.content_hash, rng.normal(size=32).astype(np.float32))])
+        library.embeddings.put_embeddings(ENCODER, [(photo.content_hash, rng.normal(size=32).astype(np.float32))])
     profile = library.profile()
     result = train_profile(library, profile, ENCODER, config=TrainConfig(epochs=5, self_training=True),
                            models_dir=tmp_path)
-    summary = library.models(profile)[0]["metrics"]["self_training"]
+    summary = library.models.of(profile)[0]["metrics"]["self_training"]
     assert summary["unlabelled_photos"] == 30
     assert summary["kept"] == (summary["student_f1_at_5"] > summary["teacher_f1_at_5"])
     assert result.model_f1_at_5 == max(summary["student_f1_at_5"], summary["teacher_f1_at_5"])
@@ -218,7 +218,7 @@ def test_a_cancel_line_on_stdin_stops_training_on_every_os(library):
     process.stdin.flush()
     assert _until_not_training(process)["stage"] == "stopped"
     assert process.wait(timeout=30) == 3
-    assert library.models(library.profile()) == []
+    assert library.models.of(library.profile()) == []
 
 
 def test_the_trainer_stops_when_its_parent_dies(library):
@@ -229,7 +229,7 @@ def test_the_trainer_stops_when_its_parent_dies(library):
     process.stdin.close()  # what the OS does to the pipe when the parent is killed
     assert _until_not_training(process)["stage"] == "stopped"
     assert process.wait(timeout=30) == 3
-    assert library.models(library.profile()) == []
+    assert library.models.of(library.profile()) == []
 
 
 def test_a_bundle_that_matches_its_checksum_but_does_not_load_falls_back(library, tmp_path):
@@ -237,8 +237,8 @@ def test_a_bundle_that_matches_its_checksum_but_does_not_load_falls_back(library
 
     profile = library.profile()
     result = train_profile(library, profile, ENCODER, config=TrainConfig(epochs=2), models_dir=tmp_path)
-    library.activate_model(profile, result.version)
-    record = library.models(profile)[0]
+    library.models.activate(profile, result.version)
+    record = library.models.of(profile)[0]
     weights = tmp_path / f"profile-{profile.id}" / result.version / "model.safetensors"
     weights.write_bytes(b"\x08\x00\x00\x00\x00\x00\x00\x00{broken}")  # corrupt, and then re-hashed:
     library.database.execute("UPDATE models SET sha256 = ? WHERE version = ?",
@@ -255,12 +255,12 @@ def test_bundle_paths_do_not_depend_on_the_folder_tagassist_ran_in(tmp_path, mon
     (tmp_path / "b").mkdir()
     monkeypatch.chdir(tmp_path / "a")
     with Store("lib.sqlite") as store:  # a relative --db
-        store.add_model("v1", store.profile(), str(store.path.parent / "models" / "v1"), "0" * 64, {}, activate=True)
+        store.models.add("v1", store.profile(), str(store.path.parent / "models" / "v1"), "0" * 64, {}, activate=True)
         stored = store.database.scalar("SELECT path FROM models")
     assert stored == "models/v1".replace("/", os.sep)  # relative to the database's folder
     monkeypatch.chdir(tmp_path / "b")
     with Store(tmp_path / "a" / "lib.sqlite") as store:
-        assert store.models(store.profile())[0]["path"] == str(tmp_path / "a" / "models" / "v1")
+        assert store.models.of(store.profile())[0]["path"] == str(tmp_path / "a" / "models" / "v1")
 
 
 def test_a_photographer_whose_newest_shoots_are_unlike_her_history_keeps_the_engine(store, tmp_path):
@@ -276,12 +276,12 @@ def test_a_photographer_whose_newest_shoots_are_unlike_her_history_keeps_the_eng
         photo = Photo(path=f"/lib/{i:03}.jpg", size=1, mtime_ns=1, content_hash=f"h{i}",
                       taken_at=f"2024-{1 + i // 6:02}-01T{10 + i % 3}:00:00")
         store.save_photo(photo)
-        store.put_embeddings(ENCODER, [(photo.content_hash, (centres[cluster] + 0.3 * rng.normal(size=32)).astype(np.float32))])
+        store.embeddings.put_embeddings(ENCODER, [(photo.content_hash, (centres[cluster] + 0.3 * rng.normal(size=32)).astype(np.float32))])
         tags = ["wedding", ["bride", "rings", "dance"][i % 3]] if new_work else [f"c{cluster}", "landscape"]
         store.add_tags(profile, [photo.id], tags, "imported")
     result = train_profile(store, profile, ENCODER, config=TrainConfig(epochs=10), models_dir=tmp_path)
     assert not result.activated and "stay as they were" in result.summary
-    assert not [m for m in store.models(profile) if m["active"]]  # version 0, the untrained engine, in use
+    assert not [m for m in store.models.of(profile) if m["active"]]  # version 0, the untrained engine, in use
     assert active_model_scorer(store, profile, ENCODER) is None
 
 
@@ -293,9 +293,9 @@ def test_a_library_too_small_to_judge_never_trains_and_says_why(capfd, store):
         photo = Photo(path=f"/lib/{i:03}.jpg", size=1, mtime_ns=1, content_hash=f"h{i}",
                       taken_at=f"2024-0{1 + i // 12}-01T12:{i:02}:00")
         store.save_photo(photo)
-        store.put_embeddings(ENCODER, [(photo.content_hash, rng.normal(size=32).astype(np.float32))])
+        store.embeddings.put_embeddings(ENCODER, [(photo.content_hash, rng.normal(size=32).astype(np.float32))])
         store.add_tags(profile, [photo.id], ["sea"], "imported")
     code = main(["--db", str(store.path), "train"])
     err = capfd.readouterr().err
     assert code == 1 and "24 tagged photos in 2 shoots are not yet enough" in err and "stay as they are" in err
-    assert store.models(profile) == []
+    assert store.models.of(profile) == []

@@ -57,7 +57,7 @@ def select(qtbot, window, controller, *names):
 
 def tags_of(store, name):
     photo = next(p for p, _ in store.list_photos(store.profile()) if p.path.endswith(name))
-    return {a.tag: a.source for a in store.photo_tags(store.profile(), photo.id)}, photo
+    return {a.tag: a.source for a in store.history.photo_tags(store.profile(), photo.id)}, photo
 
 
 def _key_target(qtbot):

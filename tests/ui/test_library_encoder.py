@@ -30,7 +30,7 @@ def test_adding_a_folder_after_a_deep_retrain_keeps_the_tuned_encoder_and_its_mo
     tuned = result.encoder_id
     assert tuned.startswith("efficientnet-lite0-ft-")
     if not result.activated:  # one epoch on 18 photos rarely helps: kept as if it had
-        store.activate_model(profile, result.version)
+        store.models.activate(profile, result.version)
         store.set_active_encoder(tuned)
 
     folder = tmp_path / "new shoot"
@@ -41,6 +41,6 @@ def test_adding_a_folder_after_a_deep_retrain_keeps_the_tuned_encoder_and_its_mo
     qtbot.waitUntil(lambda: controller.current_job is None, timeout=120000)  # the scan, then the index
 
     assert store.active_encoder() == tuned
-    assert store.photos_without_embedding(tuned) == []  # the new photo too, with the tuned encoder
+    assert store.embeddings.photos_without_embedding(tuned) == []  # the new photo too, with the tuned encoder
     scorer = active_model_scorer(store, profile, store.active_encoder())
     assert scorer is not None and scorer.version == result.version

@@ -25,7 +25,7 @@ def test_accept_by_key_reject_by_shift_key_type_and_undo(qtbot, app):
     to_reject = window.editor.suggestions[1].tag
     qtbot.keyClick(window.grid, Qt.Key.Key_2, Qt.KeyboardModifier.ShiftModifier)
     _, photo = tags_of(store, "DSCF1007.jpg")
-    assert [r.tag for r in store.photo_rejections(store.profile(), photo.id)] == [to_reject]
+    assert [r.tag for r in store.history.photo_rejections(store.profile(), photo.id)] == [to_reject]
     assert window.editor.marks[to_reject] == "rejected"
 
     window.editor.field.setFocus()
@@ -36,9 +36,9 @@ def test_accept_by_key_reject_by_shift_key_type_and_undo(qtbot, app):
     window.undo_action.trigger()
     assert "Colosseum" not in tags_of(store, "DSCF1007.jpg")[0]
     window.undo_action.trigger()  # the rejection is undone exactly
-    assert store.photo_rejections(store.profile(), photo.id) == []
+    assert store.history.photo_rejections(store.profile(), photo.id) == []
     window.redo_action.trigger()
-    assert [r.tag for r in store.photo_rejections(store.profile(), photo.id)] == [to_reject]
+    assert [r.tag for r in store.history.photo_rejections(store.profile(), photo.id)] == [to_reject]
 
 
 def test_batch_accept_applies_to_every_selected_photo(qtbot, app):
@@ -85,7 +85,7 @@ def test_keyboard_tagging_then_retrain_says_when_there_is_too_little_history(qtb
     qtbot.waitUntil(lambda: controller.training.trainer is None, timeout=120000)
     said = controller.dialogs[-1]
     assert "37 tagged photos in 6 shoots are not yet enough" in said and "stay as they are" in said
-    assert store.models(store.profile()) == []
+    assert store.models.of(store.profile()) == []
     assert window.activity.text() == "Not retrained yet: suggestions stay as they are"
     select(qtbot, window, controller, "DSCF1007.jpg")
     assert [(s.tag, s.score) for s in window.editor.suggestions] == before
@@ -170,14 +170,14 @@ def test_models_page_rolls_back(qtbot, app):
     profile = store.profile()
     versions = [train_profile(store, profile, "efficientnet-lite0", config=TrainConfig(epochs=2, seed=s, min_judge_photos=5)).version
                 for s in (0, 1)]
-    store.activate_model(profile, versions[1])
+    store.models.activate(profile, versions[1])
     window.models_action.trigger()
     dialog = controller.training.models_dialog
     assert dialog.table.rowCount() == 3  # the two models and version 0, the untrained engine
     dialog.rollback_requested.emit()
-    assert [m["version"] for m in store.models(profile) if m["active"]] == [versions[0]]
+    assert [m["version"] for m in store.models.of(profile) if m["active"]] == [versions[0]]
     controller.training.models_dialog.rollback_requested.emit()  # the way back always reaches version 0
-    assert not [m for m in store.models(profile) if m["active"]]
+    assert not [m for m in store.models.of(profile) if m["active"]]
     assert controller.training.models_dialog.table.item(2, 0).text() == "\u2713"
     controller.training.models_dialog.rollback_requested.emit()
     assert "nothing earlier" in controller.dialogs[-1]
@@ -194,7 +194,7 @@ def test_import_keywords_and_new_photographer(qtbot, app, monkeypatch):
     window.import_keywords_action.trigger()
     qtbot.waitUntil(lambda: "103 keywords imported" in window.activity.text() or sum(controller.model.tag_counts) > 0,
                     timeout=10000)
-    assert len(store.vocabulary(store.profile("Anna"))) == 38
+    assert len(store.history.vocabulary(store.profile("Anna"))) == 38
 
 
 def test_settings_and_log_dialogs(qtbot, app, monkeypatch):
@@ -389,12 +389,12 @@ def test_keyword_manager_renames_merges_and_undoes_from_the_app(qtbot, app, monk
     next(b for b in dialog.findChildren(QPushButton) if b.text().startswith("Rename")).click()
     qtbot.waitUntil(lambda: "renamed" in dialog.status.text() or "failed" in dialog.status.text(), timeout=5000)
     assert "Places|Italy|Rome renamed to Places|Europe|Italy|Rome on 7 photos" in dialog.status.text(), dialog.status.text()
-    assert "Places|Europe|Italy|Rome" in dict(store.vocabulary(store.profile()))
+    assert "Places|Europe|Italy|Rome" in dict(store.history.vocabulary(store.profile()))
     qtbot.waitUntil(lambda: bool(window.sidebar.findItems("Europe  (7)", Qt.MatchFlag.MatchRecursive)), timeout=5000)
 
     next(b for b in dialog.findChildren(QPushButton) if b.text() == "Undo last edit").click()
     qtbot.waitUntil(lambda: "undid edit" in dialog.status.text(), timeout=5000)
-    assert dict(store.vocabulary(store.profile()))["Places|Italy|Rome"] == 7
+    assert dict(store.history.vocabulary(store.profile()))["Places|Italy|Rome"] == 7
 
 
 def test_ratings_filter_and_show_in_the_panel(qtbot, app):
