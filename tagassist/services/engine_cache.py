@@ -47,15 +47,20 @@ def key_of(store: Store, profile: Profile, encoder_id: str | None, scorer) -> di
             "profile": profile.id, "encoder": encoder_id, "model": getattr(scorer, "version", None)}
 
 
-def load(path: Path | None, key: dict, encoder_id: str | None):
-    """(history, calibration) kept under ``key``, or None: missing, stale or damaged."""
+def load(path: Path | None, key: dict, encoder_id: str | None, *, stale: bool = False):
+    """(history, calibration) kept under ``key``, or None: missing, stale or damaged.
+    ``stale``: also one kept at an older change counter (the app shows it while the current
+    state is built in the background), as ((history, calibration), whether it is current)."""
     if path is None:
         return None
     try:
         with np.load(path, allow_pickle=False) as arrays:
-            if json.loads(arrays["key"].tobytes().decode()) != key:
+            kept = json.loads(arrays["key"].tobytes().decode())
+            current = kept == key
+            if not current and not (stale and {**kept, "counter": key["counter"]} == key):
                 return None  # another change counter, model or format: rebuilt
-            return history_state.restore(arrays, encoder_id)
+            restored = history_state.restore(arrays, encoder_id)
+            return (restored, current) if stale else restored
     except FileNotFoundError:
         return None
     except (OSError, ValueError, KeyError, IndexError, EOFError, zipfile.BadZipFile, UnicodeDecodeError) as exc:
@@ -80,6 +85,19 @@ def save(path: Path | None, key: dict, history, calibration) -> None:
             raise
     except OSError as exc:  # a full or read-only cache folder: the next process builds again
         log.warning("cannot keep the engine's state in %s: %s", path, exc)
+
+
+def kept_suggester(store: Store, profile: Profile, encoder_id: str | None, scorer):
+    """(the Suggester on the kept state, whether that is current), even when the library
+    changed since it was kept; None without a kept state (or with a damaged one)."""
+    from ..engine.suggest import Suggester
+
+    path, key = cache_file(store, profile, encoder_id), key_of(store, profile, encoder_id, scorer)
+    found = load(path, key, encoder_id, stale=True)
+    if found is None:
+        return None
+    (history, calibration), current = found
+    return Suggester.restored(store, profile, encoder_id, scorer, history, calibration), current
 
 
 def cached_suggester(store: Store, profile: Profile, encoder_id: str | None, scorer):

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from . import indexing, keywords, scanning
+from . import indexing, keywords, scanning, suggesting
 from .export import export_photos, exportable_photos
 from .library import open_library
 
@@ -53,6 +53,13 @@ def index(db_path: str, encoder: str | None = None, device: str | None = None) -
     with open_library(db_path) as store:
         indexer = indexing.open_indexer(store, encoder, device)
         return (yield from _reported("Indexing", indexing.index(store, indexer)))
+
+
+def engine(db_path: str, profile_name: str):
+    """The profile's suggestion engine built from the library as it is now (and kept for the
+    next start), for the app's suggestions to swap in (``LiveSuggester.adopt``)."""
+    with open_library(db_path) as store:
+        return suggesting.build(store, store.profile(profile_name))
 
 
 def import_keywords(db_path: str, profile_name: str) -> int:

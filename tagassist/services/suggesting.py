@@ -42,7 +42,7 @@ def build(store: Store, profile: Profile, encoder_id: str | None = None, *, mode
         model_scorer = active_scorer(store, profile, encoder_id, on_problem)
     if cached and calibrate and not exclude_photo_ids:
         return engine_cache.cached_suggester(store, profile, encoder_id, model_scorer)
-    return Suggester(store.history, profile, encoder_id, model_scorer=model_scorer, exclude_photo_ids=exclude_photo_ids,
+    return Suggester(store, profile, encoder_id, model_scorer=model_scorer, exclude_photo_ids=exclude_photo_ids,
                      calibrate=calibrate)
 
 
@@ -106,6 +106,32 @@ class LiveSuggester:
         self.engine = None
         self._scorer_key: tuple | None = None
         self._scorer = None
+        self._changed_since: set[int] | None = None  # photos retagged while a current engine is built
+
+    def open(self) -> bool:
+        """The engine on the state the last build kept, current or not, so that the first
+        suggestions need no build; True when it is stale: then a current one is built in the
+        background (``jobs.engine``) and swapped in (``adopt``). Without one: built here."""
+        if self.store is None:
+            self.store = Store(self.db_path)
+        profile = self.store.profile(self.profile_name)
+        encoder_id = self.store.active_encoder()
+        kept = engine_cache.kept_suggester(self.store, profile, encoder_id, self._cached_scorer(profile, encoder_id))
+        if kept is None:
+            self.rebuild()
+            return False
+        self.engine, current = kept
+        self._changed_since = None if current else set()
+        return not current
+
+    def adopt(self, engine) -> None:
+        """Swap in an engine built on another connection: it reads through this one from now
+        on, and the photos retagged since it was started are read again."""
+        engine.store = self.store
+        changed, self._changed_since = self._changed_since or set(), None
+        self.engine = engine
+        if changed:
+            engine.refresh(sorted(changed))
 
     def rebuild(self) -> None:
         """Everything read again: a new model, a new index, another photographer's import."""
@@ -119,7 +145,7 @@ class LiveSuggester:
     def _cached_scorer(self, profile: Profile, encoder_id: str | None):
         """The active model's scorer, loaded (and its file verified) only when the active model
         or the encoder changed, not on every rebuild."""
-        active = next(((m["version"], m["sha256"]) for m in self.store.models.of(profile) if m["active"]), None)
+        active = next(((m["version"], m["sha256"]) for m in self.store.models(profile) if m["active"]), None)
         key = (active, encoder_id)
         if self._scorer_key != key:
             self._scorer_key = key
@@ -128,6 +154,8 @@ class LiveSuggester:
 
     def update(self, photo_ids: list[int]) -> None:
         """Tags changed on these photos: the history is updated in place."""
+        if self._changed_since is not None:
+            self._changed_since.update(photo_ids)
         if self.engine is None:
             self.rebuild()
         else:

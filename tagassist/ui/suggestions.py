@@ -7,13 +7,15 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, Signal, Slot
 
+from ..services import jobs
 from ..services.suggesting import GroupSuggestion, LiveSuggester
-from .workers import start_in_thread
+from .workers import Job, JobRunner, start_in_thread
 
 
 class _Worker(QObject):
     ready = Signal(int, list)
     failed = Signal(str)
+    stale = Signal()  # answering from a kept state the library has moved past: build the current one
 
     def __init__(self, db_path: str, profile_name: str):
         super().__init__()
@@ -40,9 +42,15 @@ class _Worker(QObject):
         if request < self.latest:  # the user has moved on: only the newest request is answered
             return
         try:
+            if self.engine.engine is None and self.engine.open():
+                self.stale.emit()
             self.ready.emit(request, self.engine.suggest(photo_ids, k))
         except Exception as exc:  # noqa: BLE001
             self.failed.emit(f"suggestions failed: {exc}")
+
+    @Slot(object)
+    def adopt(self, engine) -> None:
+        self.engine.adopt(engine)
 
     @Slot()
     def close(self) -> None:
@@ -68,10 +76,15 @@ class SuggestionService(QObject):
     _refresh = Signal()
     _update = Signal(list)
     _close = Signal()
+    _adopt = Signal(object)
 
     def __init__(self, db_path: str, profile_name: str, parent: QObject | None = None):
         super().__init__(parent)
+        self.db_path, self.profile_name = db_path, profile_name
+        self.jobs = JobRunner(parent=self)
         self.worker = _Worker(db_path, profile_name)
+        self.worker.stale.connect(self._build_current)
+        self._adopt.connect(self.worker.adopt)
         self._suggest.connect(self.worker.suggest)
         self._refresh.connect(self.worker.refresh)
         self._update.connect(self.worker.update)
@@ -80,6 +93,13 @@ class SuggestionService(QObject):
         self.worker.failed.connect(self.failed)
         self.thread = start_in_thread(self.worker, "suggestions", self)
         self.last_request = 0
+
+    def _build_current(self) -> None:
+        """The first suggestions came from a stale kept state: the current engine is built on
+        the pool and swapped in when done."""
+        job = Job("Suggestions", jobs.engine, self.db_path, self.profile_name)
+        job.signals.result.connect(self._adopt)
+        self.jobs.start(job)
 
     def request(self, photo_ids: list[int], k: int = 9) -> int:
         self.last_request += 1
