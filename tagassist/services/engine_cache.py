@@ -97,7 +97,7 @@ def kept_suggester(store: Store, profile: Profile, encoder_id: str | None, score
     if found is None:
         return None
     (history, calibration), current = found
-    return Suggester.restored(store, profile, encoder_id, scorer, history, calibration), current
+    return Suggester.restored(store.history, profile, encoder_id, scorer, history, calibration), current
 
 
 def cached_suggester(store: Store, profile: Profile, encoder_id: str | None, scorer):
@@ -108,7 +108,7 @@ def cached_suggester(store: Store, profile: Profile, encoder_id: str | None, sco
     path, key = cache_file(store, profile, encoder_id), key_of(store, profile, encoder_id, scorer)
     restored = load(path, key, encoder_id)
     if restored is not None:
-        return Suggester.restored(store, profile, encoder_id, scorer, *restored)
-    engine = Suggester(store, profile, encoder_id, model_scorer=scorer)
+        return Suggester.restored(store.history, profile, encoder_id, scorer, *restored)
+    engine = Suggester(store.history, profile, encoder_id, model_scorer=scorer)
     save(path, key, engine.history, engine.calibration)
     return engine

@@ -42,7 +42,7 @@ def build(store: Store, profile: Profile, encoder_id: str | None = None, *, mode
         model_scorer = active_scorer(store, profile, encoder_id, on_problem)
     if cached and calibrate and not exclude_photo_ids:
         return engine_cache.cached_suggester(store, profile, encoder_id, model_scorer)
-    return Suggester(store, profile, encoder_id, model_scorer=model_scorer, exclude_photo_ids=exclude_photo_ids,
+    return Suggester(store.history, profile, encoder_id, model_scorer=model_scorer, exclude_photo_ids=exclude_photo_ids,
                      calibrate=calibrate)
 
 
@@ -127,7 +127,7 @@ class LiveSuggester:
     def adopt(self, engine) -> None:
         """Swap in an engine built on another connection: it reads through this one from now
         on, and the photos retagged since it was started are read again."""
-        engine.store = self.store
+        engine.store = self.store.history
         changed, self._changed_since = self._changed_since or set(), None
         self.engine = engine
         if changed:
@@ -145,7 +145,7 @@ class LiveSuggester:
     def _cached_scorer(self, profile: Profile, encoder_id: str | None):
         """The active model's scorer, loaded (and its file verified) only when the active model
         or the encoder changed, not on every rebuild."""
-        active = next(((m["version"], m["sha256"]) for m in self.store.models(profile) if m["active"]), None)
+        active = next(((m["version"], m["sha256"]) for m in self.store.models.of(profile) if m["active"]), None)
         key = (active, encoder_id)
         if self._scorer_key != key:
             self._scorer_key = key

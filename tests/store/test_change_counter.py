@@ -22,7 +22,7 @@ def test_the_counter_moves_on_with_every_change_the_suggestions_read(store):
     assert moved()
     store.remove_tags(profile, [photo_id], ["beach"])
     assert moved()
-    store.put_embeddings("enc", [("a", np.ones(4, dtype=np.float32))])
+    store.embeddings.put_embeddings("enc", [("a", np.ones(4, dtype=np.float32))])
     assert moved()
     store.add_tags(profile, [photo_id], ["Places|Rome"], "typed")
     assert moved()
