@@ -74,6 +74,7 @@ class LibraryController(QObject):
         self.current_job: Job | None = None
         self._loads = 0  # lists asked for: only the newest one is shown
         self._loading: list[set[int]] = []  # per list on its way: the photos tagged since it was asked for
+        self._said = ""  # what a keyword edit did, for the status bar
         self._search_timer = QTimer(self, singleShot=True, interval=300)  # search as the user pauses typing
         # The keyword tree and its counts after tagging: read once a burst of keys is over.
         self._sidebar_timer = QTimer(self, singleShot=True, interval=150)
@@ -173,7 +174,8 @@ class LibraryController(QObject):
         self.window.empty_hint.setVisible(not rows and not self.view)
         fill_sidebar(self.window.sidebar, loaded)
         self.window.editor.set_vocabulary(loaded["vocabulary"])
-        self.window.show_progress(f"{len(rows):,} photos")
+        self.window.show_progress(self._said or f"{len(rows):,} photos")
+        self._said = ""
         self.model.set_columns(grid.viewport().width() // CELL.width())  # as many as fit
         self.tagging.empty_note = ("All done: every photo here has tags." if self.view.get("untagged")
                                    else "No photos match." if self.view else "No photos yet.")
@@ -238,7 +240,7 @@ class LibraryController(QObject):
         self.window.editor.set_vocabulary(loaded["vocabulary"])  # a keyword typed once completes the next time
 
     def _keywords_edited(self, said: str) -> None:
-        self.window.show_progress(said)
+        self._said = said  # shown once the list it changed has come, instead of its count
         self.tagging.undo.clear()  # its snapshots name keywords that may no longer exist
         self.reload()
         self._model_changed()

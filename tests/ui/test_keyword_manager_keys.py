@@ -68,6 +68,8 @@ def test_the_keyword_tree_renames_with_f2_and_edits_from_its_context_menu(qtbot,
     press(qtbot, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: bool(window.sidebar.findItems("Roma  (7)", MATCH)), timeout=5000)
     assert "Places|Italy|Roma" in keywords(capsys, controller)
+    # what it did stays in the status bar once the list has come (it said "37 photos")
+    assert window.activity.text().startswith("Places|Italy|Rome renamed to Places|Italy|Roma on 7 photos")
     assert QApplication.focusWidget() is window.sidebar
 
     roma = window.sidebar.findItems("Roma  (7)", MATCH)[0]
