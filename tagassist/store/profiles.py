@@ -33,3 +33,15 @@ class Profiles(Repository):
     def all(self) -> list[Profile]:
         """Every profile, in the order they were created."""
         return [Profile(*r) for r in self.database.execute("SELECT id, name FROM profiles ORDER BY id")]
+
+    def has_history(self, profile: Profile) -> bool:
+        """Whether the profile has tagged or rejected anything."""
+        return bool(self.database.execute(
+            "SELECT EXISTS (SELECT 1 FROM assignments WHERE profile_id = ?)"
+            " OR EXISTS (SELECT 1 FROM rejections WHERE profile_id = ?)", (profile.id, profile.id)).fetchone()[0])
+
+    def rename(self, old: str, new: str) -> bool:
+        """Give a profile another name, with all it holds; False where ``new`` is taken or ``old`` absent."""
+        with self.transaction() as conn:
+            return conn.execute("UPDATE profiles SET name = ? WHERE name = ? AND NOT EXISTS"
+                                " (SELECT 1 FROM profiles WHERE name = ?)", (new, old, new)).rowcount == 1
