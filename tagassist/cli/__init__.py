@@ -74,11 +74,15 @@ def build_parser() -> argparse.ArgumentParser:
     tags = add("tags", lib.cmd_tags, "show a photo's tags and where each came from")
     tags.add_argument("photo", metavar="PHOTO")
 
-    tag = add("tag", lib.cmd_tag, "add, remove or reject tags on photos")
+    tag = add("tag", lib.cmd_tag, "add, remove or reject tags on photos; set their rating and colour label")
     tag.add_argument("photos", nargs="+", metavar="PHOTO")
     tag.add_argument("--add", nargs="+", action="extend", default=[], metavar="T", help="tags to add (typed by you)")
     tag.add_argument("--remove", nargs="+", action="extend", default=[], metavar="T", help="tags to remove")
     tag.add_argument("--reject", nargs="+", action="extend", default=[], metavar="T", help="tags that are wrong for these photos")
+    tag.add_argument("--rating", type=int, choices=range(-1, 6), metavar="N",
+                     help="set the rating: 0 to 5 stars, -1 rejected (xmp:Rating, written with the keywords at export)")
+    tag.add_argument("--label", metavar="COLOUR",
+                     help="set the colour label: Red, Yellow, Green, Blue, Purple or none (xmp:Label, written at export)")
 
     keyword = add("keywords", cmd_keywords, "the keyword manager: list, rename or move, merge, delete, alias, undo")
     keyword.add_argument("action", choices=["list", "rename", "merge", "delete", "alias", "undo", "history"],

@@ -6,7 +6,7 @@ import os
 from argparse import Namespace
 
 from ..paths import display_path
-from ..services import scanning, tagging
+from ..services import marks, scanning, tagging
 from ..services.library import Store, set_library_option
 from ..services.scanning import ScanSummary
 from ..records import Photo, Profile
@@ -149,16 +149,26 @@ def cmd_tags(args: Namespace, store: Store, profile: Profile) -> int:
 
 
 def cmd_tag(args: Namespace, store: Store, profile: Profile) -> int:
-    if not (args.add or args.remove or args.reject):
-        raise UserError("nothing to do: give --add, --remove or --reject")
+    if not (args.add or args.remove or args.reject or args.rating is not None or args.label is not None):
+        raise UserError("nothing to do: give --add, --remove, --reject, --rating or --label")
+    label = marks.KEEP if args.label is None else marks.label_named(args.label)  # checked before any change
     photos = [resolve_photo(store, profile, path) for path in args.photos]
     ids = [p.id for p in photos]
-    counts = tagging.change_tags(store, profile, ids, add=args.add, remove=args.remove, reject=args.reject)
+    with store.transaction():
+        counts = tagging.change_tags(store, profile, ids, add=args.add, remove=args.remove, reject=args.reject)
+        if args.rating is not None or label is not marks.KEEP:
+            marks.set_marks(store, ids, rating=marks.KEEP if args.rating is None else args.rating, label=label,
+                            toggle=False)
     added, removed, rejected = counts.added, counts.removed, counts.rejected
     if args.json:
-        emit_json({"photos": [p.path for p in photos], "added": added, "removed": removed, "rejected": rejected})
+        emit_json({"photos": [p.path for p in photos], "added": added, "removed": removed, "rejected": rejected,
+                   **({"rating": args.rating} if args.rating is not None else {}),
+                   **({"label": label} if label is not marks.KEEP else {})})
     else:
-        say(f"{len(photos)} photo(s): {added} tag(s) added, {removed} removed, {rejected} rejected")
+        marked = "".join([f"; rating {args.rating}" if args.rating is not None else "",
+                          f"; label {label or 'none'}" if label is not marks.KEEP else ""])
+        say(f"{len(photos)} photo(s): {added} tag(s) added, {removed} removed, {rejected} rejected{marked}"
+            + (" (written into the files at the next export)" if marked else ""))
     return EXIT_OK
 
 

@@ -228,3 +228,18 @@ def test_the_library_remembers_its_raw_jpeg_option(capsys, db, tmp_path):
     with pytest.raises(SystemExit) as refused:
         main(["--db", str(db), "scan", str(tmp_path), "--raw-jpeg", "both"])
     assert refused.value.code == 1 and "invalid choice: 'both'" in capsys.readouterr().err
+
+
+def test_tag_sets_a_rating_and_a_label_that_export_writes_into_the_files(capsys, tmp_path, sample_copy):
+    db = tmp_path / "lib.sqlite"
+    photo = sample_copy / "2024-08 Home" / "IMG1206.jpg"
+    assert run(capsys, "--db", db, "scan", sample_copy)[0] == 0
+    code, out, _ = run(capsys, "--db", db, "tag", photo, "--rating", "3", "--label", "green")
+    assert code == 0 and "rating 3; label Green" in out
+    assert run(capsys, "--db", db, "tag", photo, "--label", "mauve")[0] == 1  # said, nothing changed
+    code, out, _ = run(capsys, "--db", db, "export", "--all", "--json")  # an untagged photo: its marks still go
+    assert code == 0
+    fresh = tmp_path / "fresh.sqlite"  # another program reading the files
+    assert run(capsys, "--db", fresh, "scan", sample_copy)[0] == 0
+    code, out, _ = run(capsys, "--db", fresh, "photos", "--label", "Green", "--rating", "3", "--json")
+    assert [p["path"] for p in json.loads(out)] == [str(photo)]
