@@ -35,7 +35,7 @@ def bench_indexing(store, library: Path, device: torch.device, repeat: int) -> l
     from tagassist.services.indexing import decode_for, library_indexer
 
     encoder = load_encoder(None, device)
-    photos = [p for p, _ in store.list_photos(store.profile())]
+    photos = [p for p, _ in store.photos.list_photos(store.profiles.get())]
     rows = []
     for batch in (1, 32, None):  # None: the indexer's default for the device
         times = []
@@ -77,7 +77,7 @@ def synthetic_history(store, vocabulary: int, photos: int, dim: int, seed: int =
     from tagassist.store import Photo
 
     rng = np.random.default_rng(seed)
-    profile = store.profile()
+    profile = store.profiles.get()
     tag_names = [f"tag{i:05}" for i in range(vocabulary)]
     weights = 1.0 / np.arange(1, vocabulary + 1)
     weights /= weights.sum()
@@ -91,7 +91,7 @@ def synthetic_history(store, vocabulary: int, photos: int, dim: int, seed: int =
                           taken_at=f"20{10 + day // 365 % 15:02}-{1 + day // 30 % 12:02}-{1 + day % 28:02}T{8 + i % 12:02}:00:00",
                           gps_lat=48 + (day % 50) / 10, gps_lon=11 + (day % 37) / 10,
                           camera_make="SONY", camera_model=f"ILCE-{i % 3}")
-            store.save_photo(photo)
+            store.photos.save(photo)
             store.embeddings.put_embeddings("bench", [(photo.content_hash, rng.normal(size=dim).astype(np.float32))])
             if i >= photos:
                 queries.append(photo)
@@ -164,7 +164,7 @@ def main() -> None:
     try:
         make_library(work / "library", args.photos, (4000, 3000))
         with Store(work / "index.sqlite") as store:
-            Scanner(store, store.profile()).run([work / "library"])
+            Scanner(store, store.profiles.get()).run([work / "library"])
             devices = [torch.device("cpu")] + ([torch.device("cuda")] if torch.cuda.is_available() else [])
             for device in devices:
                 rows += bench_indexing(store, work / "library", device, args.repeat)

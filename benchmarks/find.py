@@ -125,7 +125,7 @@ def one(index: int, seed: int, n_photos: int, n_new: int, work: Path) -> list[di
     history, new = truth[:-n_new], truth[-n_new:]
     rows = []
     with Store(db) as store:
-        profile = store.profile(name)
+        profile = store.profiles.get(name)
         by_path = tag_history(store, profile, history)
         pid = {item["path"]: by_path[item["path"]].id for item in truth}
         carriers = {}  # keyword -> photo ids that truly carry it
@@ -193,7 +193,7 @@ def real(folder: Path, work: Path) -> list[dict]:
     cli(["--db", str(db), "index", "--device", "cpu"])
     rows = []
     with Store(db) as store:
-        profile = store.profile()
+        profile = store.profiles.get()
         photos = library_photos(store)
         carriers: dict[str, set[int]] = {}
         for photo_id, *_, tag, _ in store.history.history_rows(profile):

@@ -34,8 +34,8 @@ def point_rows_at_cached_photos(db: Path, work: Path, distinct: int = 300) -> No
 
     make_library(work / "photos", distinct, (1600, 1067))
     with Store(db) as store:
-        Scanner(store, store.profile()).run([work / "photos"])
-        real = [p for p, _ in store.list_photos(store.profile(), folder=str(work / "photos"))]
+        Scanner(store, store.profiles.get()).run([work / "photos"])
+        real = [p for p, _ in store.photos.list_photos(store.profiles.get(), folder=str(work / "photos"))]
         cache = ThumbnailCache(thumbnail_dir())
         for photo in real:
             cache.get(photo.path, photo.content_hash, photo.orientation)

@@ -49,8 +49,8 @@ def one(index: int, seed: int, n_photos: int, n_next: int, work: Path) -> dict:
     db, truth, name = prepare_library(work / f"{seed}-{index}", index, n_photos, seed)
     history, upcoming = truth[:-n_next], truth[-n_next:]
     with Store(db) as store:
-        profile = store.profile(name)
-        encoder = store.active_encoder()
+        profile = store.profiles.get(name)
+        encoder = store.settings.active_encoder()
         by_path = tag_history(store, profile, history)
         photos = [by_path[item["path"]] for item in upcoming]
         truths = [frozenset(item["tags"]) for item in upcoming]

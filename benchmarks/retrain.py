@@ -40,8 +40,8 @@ def synthetic_library(db: Path, photos: int, seed: int = 0) -> None:
     scene_tags = [[f"scene{s}-{j}" for j in range(rng.integers(3, 6))] for s in range(60)]
     favourites = ["favourite", "portfolio", "film look"]
     with Store(db) as store:
-        profile = store.profile()
-        store.set_active_encoder(ENCODER)
+        profile = store.profiles.get()
+        store.settings.set_active_encoder(ENCODER)
         when, done, shoot = datetime(2019, 1, 1, 9), 0, 0
         with store.transaction():  # one commit for the whole library
             while done < photos:
@@ -54,7 +54,7 @@ def synthetic_library(db: Path, photos: int, seed: int = 0) -> None:
                                   content_hash=f"r{done:07}", taken_at=(when + timedelta(minutes=5 * i)).isoformat(),
                                   gps_lat=lat + rng.normal(0, 0.002), gps_lon=lon + rng.normal(0, 0.002),
                                   camera_make="FUJIFILM", camera_model="X-T4")
-                    store.save_photo(photo)
+                    store.photos.save(photo)
                     vector = scenes[scene] + 0.6 * rng.normal(size=1280).astype(np.float32)
                     store.embeddings.put_embeddings(ENCODER, [(photo.content_hash, vector)])
                     tags = [t for t in scene_tags[scene] if rng.uniform() < 0.7] or scene_tags[scene][:1]
@@ -80,7 +80,7 @@ def retrain_once(db: Path, models: Path) -> dict:
 
     with Store(db) as store:
         started = time.perf_counter()
-        result = train_profile(store, store.profile(), ENCODER, on_progress=on_progress, models_dir=models)
+        result = train_profile(store, store.profiles.get(), ENCODER, on_progress=on_progress, models_dir=models)
         seconds = time.perf_counter() - started
     stages[last[1]] = stages.get(last[1], 0.0) + time.perf_counter() - last[0]
     return {"seconds": seconds, "epochs": len(result.history), "before_f1_at_5": result.before_f1_at_5,

@@ -120,7 +120,7 @@ def fill_database(db: Path, rows: int) -> None:
     from tagassist.store import Store
 
     with Store(db) as store:
-        profile = store.profile()
+        profile = store.profiles.get()
         have = store.database.scalar("SELECT COUNT(*) FROM photos")
         now = "2024-01-01T00:00:00"
         with store.transaction() as conn:
@@ -146,7 +146,7 @@ def run_phase(args: argparse.Namespace) -> dict:
 
     library, db = Path(args.library), Path(args.db)
     with Store(db) as store:
-        profile = store.profile()
+        profile = store.profiles.get()
         if args.phase == "index":  # loading torch and the model once is not per photo
             from tagassist.services.indexing import open_indexer
 
@@ -157,7 +157,7 @@ def run_phase(args: argparse.Namespace) -> dict:
             count = summary.found
             assert summary.failed == 0, summary.problems[:3]
         elif args.phase == "thumbnails":
-            photos = [p for p, _ in store.list_photos(profile, folder=str(library))]
+            photos = [p for p, _ in store.photos.list_photos(profile, folder=str(library))]
             cache = ThumbnailCache(args.thumbs)
             with ThreadPoolExecutor(args.workers) as pool:  # Pillow decodes with the GIL released
                 list(pool.map(lambda p: cache.get(p.path, p.content_hash, p.orientation), photos))
@@ -169,7 +169,7 @@ def run_phase(args: argparse.Namespace) -> dict:
         elif args.phase == "big-db rescan":
             count = Scanner(store, profile).run([library]).found
         elif args.phase == "big-db list":  # what `tagassist photos` and the app's grid load
-            count = len(store.list_photos(profile))
+            count = len(store.photos.list_photos(profile))
         seconds = time.perf_counter() - started
     return {"phase": args.phase, "count": count, "seconds": seconds, "peak_rss_mb": peak_rss_mb()}
 

@@ -51,9 +51,9 @@ def replay(db: Path, truth: list[dict], profile_name: str, strategy: str, retrai
     rows, retrains = [], []
     typed_counts: Counter = Counter()
     with Store(db) as store:
-        profile = store.profile(profile_name)
-        encoder = store.active_encoder()
-        by_path = {photo.path: photo for photo, _ in store.list_photos(profile)}
+        profile = store.profiles.get(profile_name)
+        encoder = store.settings.active_encoder()
+        by_path = {photo.path: photo for photo, _ in store.photos.list_photos(profile)}
         suggester = Suggester(store.history, profile, encoder)
         for n, item in enumerate(truth):
             photo = by_path[item["path"]]

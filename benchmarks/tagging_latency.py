@@ -37,7 +37,7 @@ def fill_tagged_history(db: Path, photos: int, seed: int = 0) -> None:
     places = [f"Places|Country {i // 8}|Town {i}" for i in range(40)]
     start = datetime(2020, 1, 1, 8)
     with Store(db) as store:
-        profile = store.profile()
+        profile = store.profiles.get()
         rows, tags, vectors = [], [], []
         shoot_centres = rng.normal(size=(photos // 50 + 1, DIM)).astype(np.float32)
         for i in range(photos):
@@ -63,7 +63,7 @@ def fill_tagged_history(db: Path, photos: int, seed: int = 0) -> None:
             store.add_tags(profile, group, list(names), "imported")
         for chunk in range(0, len(vectors), 5000):
             store.embeddings.put_embeddings(ENCODER, vectors[chunk:chunk + 5000])
-        store.set_active_encoder(ENCODER)
+        store.settings.set_active_encoder(ENCODER)
 
 
 def measure(db: Path, accepts: int = 60, keystrokes: int = 200) -> dict:
@@ -143,7 +143,7 @@ def history_build(db: Path, repeat: int = 3) -> dict:
 
     seconds: dict[bool, list[float]] = {False: [], True: []}
     with Store(db) as store:
-        profile = store.profile()
+        profile = store.profiles.get()
         for _ in range(repeat):
             for calibrate in (False, True):
                 started = time.perf_counter()

@@ -20,20 +20,20 @@ def prepare_library(root: Path, index: int, n_photos: int, seed: int) -> tuple[P
     truth = write_library(photographer, root / "photos", n_photos)
     db = root / "library.sqlite"
     with Store(db) as store:
-        profile = store.profile(photographer.name)
+        profile = store.profiles.get(photographer.name)
         for _ in Scanner(store, profile, import_keywords=False).scan([str(root / "photos")]):
             pass
         indexer = library_indexer(store, load_encoder(None, "cpu"), "cpu")
         for _ in indexer.index():
             pass
-        store.set_active_encoder(indexer.encoder.id)
+        store.settings.set_active_encoder(indexer.encoder.id)
     return db, truth, photographer.name
 
 
 def tag_history(store, profile, items: list[dict]) -> dict:
     """Give the profile the truth's tags on ``items`` (typed, as she would have); returns the
     library's photos by path."""
-    by_path = {photo.path: photo for photo, _ in store.list_photos(profile)}
+    by_path = {photo.path: photo for photo, _ in store.photos.list_photos(profile)}
     for item in items:
         store.add_tags(profile, [by_path[item["path"]].id], item["tags"], "typed")
     return by_path

@@ -75,7 +75,7 @@ def run_train(args) -> int:
             config = pipeline.TrainConfig.for_mode(args.mode, **overrides)
             device = choose_device(args.device)
             with Store(args.db) as store:
-                profile = store.profile(args.profile, create=False)
+                profile = store.profiles.get(args.profile, create=False)
                 result = pipeline.train(store, profile, config, device=device, on_progress=emit, should_stop=stop)
         except Stopped:
             emit_final = {"stage": "stopped", "message": "training stopped; the previous model stays active"}

@@ -77,7 +77,7 @@ class Mode:
     def load(self, run: Run) -> History:
         """Her tagged photos that can be read, oldest first, at the mode's short side."""
         store, profile = run.store, run.profile
-        tagged = [p for p, tags in store.list_photos(profile) if tags and p.status in ("ok", "warning")]
+        tagged = [p for p, tags in store.photos.list_photos(profile) if tags and p.status in ("ok", "warning")]
         tagged.sort(key=lambda p: (p.taken_at or "", p.id))
         run.report({"stage": "load", "epoch": 0, "step": 0, "total": len(tagged), "loss": None, "metric": None,
                     "eta_s": None})
@@ -115,7 +115,7 @@ class HeadMode(Mode):
 
     def load(self, run: Run) -> History:
         """Her tagged photos with an embedding from the encoder the head learns from."""
-        photos = run.store.embedded_tagged_photos(run.profile, run.encoder_id)
+        photos = run.store.photos.tagged_with_embedding(run.profile, run.encoder_id)
         vectors = run.store.embeddings.embeddings(run.encoder_id, {p.content_hash for p in photos})
         features = torch.from_numpy(np.stack([vectors[p.content_hash] for p in photos]).astype(np.float32)) \
             if photos else None

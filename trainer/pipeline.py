@@ -146,7 +146,7 @@ def train(store: Store, profile: Profile, config: TrainConfig | None = None, *, 
     config = config or TrainConfig()
     mode = mode_of(config.mode)
     started = time.perf_counter()
-    previous_encoder = store.active_encoder()
+    previous_encoder = store.settings.active_encoder()
     run = Run(store, profile, config, torch.device(device), on_progress or (lambda event: None), should_stop,
               started, previous_encoder, encoder_id or previous_encoder)
     mode.check(run)

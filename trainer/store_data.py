@@ -55,8 +55,8 @@ def load_store(db_path: str | Path) -> tuple[list[Post], SideData]:
     from tagassist.store import Store
 
     with Store(db_path) as store:
-        encoder = store.active_encoder() or DEFAULT_ENCODER
-        photos = store.readable_photo_rows()
+        encoder = store.settings.active_encoder() or DEFAULT_ENCODER
+        photos = store.photos.readable_rows()
         tags: dict[tuple[str, str], set[str]] = defaultdict(set)
         for profile, photo_id, name in store.history.every_profiles_tags():
             if photo_id in photos:

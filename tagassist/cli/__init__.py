@@ -173,7 +173,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.handler is cmd_self_test:  # a throw-away database; the user's is never opened
             return cmd_self_test(args)
         with open_library(args.db or default_db_path()) as store:
-            profile = store.profile(photographer(args.profile), create=args.command not in _READ_ONLY)
+            profile = store.profiles.get(photographer(args.profile), create=args.command not in _READ_ONLY)
             return args.handler(args, store, profile)
     except (UserError, UnknownProfile, StoreError, ValueError) as exc:
         print(f"tagassist: {display_path(str(exc))}", file=sys.stderr)

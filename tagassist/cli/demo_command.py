@@ -30,11 +30,11 @@ def cmd_demo(args: Namespace) -> int:
         say("No display found: the demo runs in the terminal ('tagassist demo' in a desktop session opens"
             " the app)")
     with open_library(db_path) as store:
-        profile = store.profile(photographer(args.profile))
+        profile = store.profiles.get(photographer(args.profile))
         summary = run_scan(store, profile, [str(library)])
         index_photos(store, open_indexer(store, None, None))  # the whole library, as a first run would
         vocabulary = store.history.vocabulary(profile)
-        untagged = [photo for photo, _ in store.list_photos(profile, untagged=True)]
+        untagged = [photo for photo, _ in store.photos.list_photos(profile, untagged=True)]
         suggestions = suggestions_for(store, profile, untagged, k=5)
         if args.json:
             emit_json({

@@ -96,7 +96,7 @@ def photo_json(photo: Photo, tags: list[str] | None = None) -> dict:
 
 
 def cmd_photos(args: Namespace, store: Store, profile: Profile) -> int:
-    rows = store.list_photos(profile, untagged=args.untagged, tag=args.tag, problems=args.problems,
+    rows = store.photos.list_photos(profile, untagged=args.untagged, tag=args.tag, problems=args.problems,
                              search=args.search, rating=args.rating, label=args.label)
     if args.json:
         emit_json([photo_json(photo, tags) for photo, tags in rows])
@@ -191,7 +191,7 @@ def cmd_doctor(args: Namespace, store: Store, profile: Profile) -> int:
     problems = store.integrity_problems()
     vanished = [
         photo.path
-        for photo, _ in store.list_photos(profile)
+        for photo, _ in store.photos.list_photos(profile)
         if photo.status != "missing" and not os.path.exists(photo.path)
     ]
     report = {

@@ -68,7 +68,7 @@ def _run_steps(db_path: str, gui: bool) -> list[dict]:
 
     os.makedirs(os.path.dirname(db_path), exist_ok=True)
     with open_library(db_path) as store:
-        profile = store.profile("self-test")
+        profile = store.profiles.get("self-test")
         ok = step("encoder", _load_default_encoder)
         ok = ok and step("scan", lambda: _scan(store, profile))
         ok = ok and step("index", lambda: _index(store))
@@ -112,7 +112,7 @@ def _index(store) -> str:
 def _suggest(store, profile) -> str:
     from .engine_commands import suggestions_for
 
-    untagged = [photo for photo, _ in store.list_photos(profile, untagged=True)]
+    untagged = [photo for photo, _ in store.photos.list_photos(profile, untagged=True)]
     _check(bool(untagged), "the sample library has no untagged photo to suggest for")
     results = suggestions_for(store, profile, untagged, k=5)
     empty = [r["photo"] for r in results if not r["suggestions"]]

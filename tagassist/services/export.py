@@ -66,7 +66,7 @@ def exportable_photos(store: Store, profile: Profile) -> list[Photo]:
     """What ``export --all`` covers: every readable photo the profile tagged, or rated or
     labelled in tagassist since the last export."""
     marked = store.marks.pending()
-    return [p for p, tags in store.list_photos(profile) if (tags or p.id in marked) and p.status in ("ok", "warning")]
+    return [p for p, tags in store.photos.list_photos(profile) if (tags or p.id in marked) and p.status in ("ok", "warning")]
 
 
 def export_photos(store: Store, profile: Profile, photos: Iterable[Photo], *, embed: bool = False,
@@ -98,7 +98,7 @@ class Library:
     scanned on its own also lets its own folder be written)."""
 
     def __init__(self, store: Store):
-        self.roots = [os.path.realpath(folder) for folder in store.folders()]
+        self.roots = [os.path.realpath(folder) for folder in store.photos.folders()]
         self.pair_raw = pairs_raw_jpeg(store)
 
     def allowed(self, photo: Photo) -> list[str]:
@@ -232,7 +232,7 @@ def _refresh_base(store: Store, profile: Profile, photo: Photo, changes: list[Ex
             store.embeddings.copy_embeddings(photo.content_hash, refreshed.content_hash)  # same pixels, same vectors
         refreshed.id = photo.id
         refreshed.sidecar_signature = photo.sidecar_signature
-        store.save_photo(refreshed)
+        store.photos.save(refreshed)
 
 
 def _changed_at(paths: Iterable[str]) -> str:
@@ -267,7 +267,7 @@ def undo_export(store: Store, run_id: int | None = None, *, force: bool = False)
     if run["undone_at"]:
         raise LookupError(f"export run {run['id']} was undone already ({run['undone_at']})")
     report = UndoReport(run["id"])
-    profile = store.profile(run["profile"]) if run["profile"] else None
+    profile = store.profiles.get(run["profile"]) if run["profile"] else None
     library = Library(store)
     for record in store.exported_files(run["id"]):  # newest first: a file written twice ends as before both
         path = record["path"]
@@ -284,7 +284,7 @@ def undo_export(store: Store, run_id: int | None = None, *, force: bool = False)
         if back_already and not record["undoing"]:
             report.restored.append(path)
             continue
-        photo = store.photo(record["photo_id"]) if record["photo_id"] is not None else None
+        photo = store.photos.get(record["photo_id"]) if record["photo_id"] is not None else None
         if not (back_already or force) and photo is not None and _read_since(store, photo, record):
             report.skipped.append((path, "changed since that export and back again; left as it is (--force puts"
                                          " it back anyway)"))

@@ -78,7 +78,7 @@ def recover_journal(store: Store) -> int:
                                            record["written_sha256"], record["added"], record["removed"],
                                            record.get("prior_base"))
                 entered += 1
-                if store.photo(record["photo"]) is not None:
+                if store.photos.get(record["photo"]) is not None:
                     if file_sha256(path) == record["written_sha256"]:
                         _first_seen(store, record["photo"], path)
                     else:

@@ -23,7 +23,7 @@ def library_encoder(store: Store) -> str:
     """The encoder whose embeddings the library's suggestions use (the default until indexed)."""
     from ..engine.encoders import DEFAULT_ENCODER
 
-    return store.active_encoder() or DEFAULT_ENCODER
+    return store.settings.active_encoder() or DEFAULT_ENCODER
 
 
 def encoder_choices(current: str) -> list[str]:
@@ -67,9 +67,9 @@ def note_undecodable(store: Store, photo: Photo, problem: Exception) -> None:
     from ..library.raw import NO_PREVIEW_NOTE
 
     if is_raw_name(photo.path):
-        store.mark_without_pixels(photo.id, NO_PREVIEW_NOTE)
+        store.photos.mark_without_pixels(photo.id, NO_PREVIEW_NOTE)
     else:
-        store.set_photo_status(photo.id, "error", str(problem))
+        store.photos.set_status(photo.id, "error", str(problem))
 
 
 def library_indexer(store: Store, encoder, device="cpu", **options):
@@ -98,7 +98,7 @@ def open_indexer(store: Store, encoder_name: str | None, device_name: str | None
     device = choose_device(device_name)
     if device.type == "cpu":
         configure_cpu_threads()
-    name = encoder_name or store.active_encoder()
+    name = encoder_name or store.settings.active_encoder()
     bundle = None
     if name == "cnn-permlp":  # the newest cnn-permlp model of any profile
         bundle = store.models.bundle(version_prefix="cnn-")
@@ -112,7 +112,7 @@ def index(store: Store, indexer, photos: list[Photo] | None = None) -> Iterator:
     """Yields the indexer's progress; once done, the library suggests with this encoder.
     Returns the indexer's summary (``yield from`` hands it over)."""
     yield from indexer.index(photos)
-    store.set_active_encoder(indexer.encoder.id)
+    store.settings.set_active_encoder(indexer.encoder.id)
     return indexer.summary
 
 

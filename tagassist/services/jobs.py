@@ -16,20 +16,20 @@ def load_photos(db_path: str, profile_name: str, view: dict) -> dict:
     """The grid's rows for ``view`` (a filter: untagged, folder, date, tag, search, ...) and
     what the sidebar lists."""
     with open_library(db_path) as store:
-        profile = store.profile(profile_name)
-        return {"rows": store.grid_rows(profile, **view), **_sidebar(store, profile)}
+        profile = store.profiles.get(profile_name)
+        return {"rows": store.photos.grid_rows(profile, **view), **_sidebar(store, profile)}
 
 
 def sidebar(db_path: str, profile_name: str) -> dict:
     """What the sidebar lists, read again after tagging (its keywords and their counts)."""
     with open_library(db_path) as store:
-        return {"profile": profile_name, **_sidebar(store, store.profile(profile_name))}
+        return {"profile": profile_name, **_sidebar(store, store.profiles.get(profile_name))}
 
 
 def _sidebar(store, profile) -> dict:
-    return {"roots": store.folders(), "folders": store.photo_folders(),
+    return {"roots": store.photos.folders(), "folders": store.photos.folder_counts(),
             "vocabulary": [t for t, _ in store.history.vocabulary(profile)], "keyword_counts": store.history.keyword_counts(profile),
-            "months": store.months(), "ratings_labels": store.ratings_and_labels()}
+            "months": store.photos.months(), "ratings_labels": store.photos.ratings_and_labels()}
 
 
 def _reported(what: str, steps: Iterator) -> Iterator:
@@ -44,7 +44,7 @@ def _reported(what: str, steps: Iterator) -> Iterator:
 
 def scan(db_path: str, profile_name: str, roots: list[str]) -> Iterator:
     with open_library(db_path) as store:
-        return (yield from _reported("Scanning", scanning.scan(store, store.profile(profile_name), roots)))
+        return (yield from _reported("Scanning", scanning.scan(store, store.profiles.get(profile_name), roots)))
 
 
 def index(db_path: str, encoder: str | None = None, device: str | None = None) -> Iterator:
@@ -59,21 +59,21 @@ def engine(db_path: str, profile_name: str):
     """The profile's suggestion engine built from the library as it is now (and kept for the
     next start), for the app's suggestions to swap in (``LiveSuggester.adopt``)."""
     with open_library(db_path) as store:
-        return suggesting.build(store, store.profile(profile_name))
+        return suggesting.build(store, store.profiles.get(profile_name))
 
 
 def import_keywords(db_path: str, profile_name: str) -> int:
     with open_library(db_path) as store:
-        return store.import_file_keywords(store.profile(profile_name))
+        return store.import_file_keywords(store.profiles.get(profile_name))
 
 
 def export(db_path: str, profile_name: str, photo_ids: list[int] | None, style: str) -> dict:
     """The profile's keywords into the photos' files (the same service as ``tagassist export``):
     counts of written, unchanged and failed, and the run that undoes it."""
     with open_library(db_path) as store:
-        profile = store.profile(profile_name)
+        profile = store.profiles.get(profile_name)
         photos = (exportable_photos(store, profile) if photo_ids is None
-                  else [p for p in map(store.photo, photo_ids) if p is not None])
+                  else [p for p in map(store.photos.get, photo_ids) if p is not None])
         report = export_photos(store, profile, photos, style=style)
     return {"written": report.count("written"), "unchanged": report.count("unchanged"),
             "failed": [f"{r.photo}: {r.reason}" for r in report.results if r.status == "failed"],
@@ -82,7 +82,7 @@ def export(db_path: str, profile_name: str, photo_ids: list[int] | None, style: 
 
 def keyword_rows(db_path: str, profile_name: str) -> list[keywords.KeywordRow]:
     with open_library(db_path) as store:
-        return keywords.keyword_rows(store, store.profile(profile_name), levels=True)
+        return keywords.keyword_rows(store, store.profiles.get(profile_name), levels=True)
 
 
 def edit_keywords(db_path: str, profile_name: str, action: str, *args) -> list[dict]:
@@ -91,5 +91,5 @@ def edit_keywords(db_path: str, profile_name: str, action: str, *args) -> list[d
     if action not in keywords.EDITS:
         raise ValueError(f"unknown keyword edit {action!r}")
     with open_library(db_path) as store:
-        result = getattr(keywords, action)(store, store.profile(profile_name), *args)
+        result = getattr(keywords, action)(store, store.profiles.get(profile_name), *args)
         return result if isinstance(result, list) else [result]

@@ -26,7 +26,7 @@ def library_options(store: Store) -> dict[str, object]:
     """Every library option's value in force: the library's, else the registry's default."""
     from .indexing import library_encoder
 
-    return {o.name: library_encoder(store) if o.name == "encoder" else store.setting(_KEYS.get(o.name, o.name), o.default)
+    return {o.name: library_encoder(store) if o.name == "encoder" else store.settings.get(_KEYS.get(o.name, o.name), o.default)
             for o in in_scope("library")}
 
 
@@ -39,4 +39,4 @@ def set_library_option(store: Store, name: str, value: object) -> None:
         raise ValueError(f"{name} is not a library option kept as a setting")
     if not option.valid(value):
         raise ValueError(f"{name}: {value!r} is not one of {', '.join(option.choices or ())}")
-    store.set_setting(_KEYS.get(name, name), value)
+    store.settings.set(_KEYS.get(name, name), value)

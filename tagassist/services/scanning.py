@@ -30,7 +30,7 @@ RAW_JPEG_SETTING = "raw_jpeg"
 
 
 def pairs_raw_jpeg(store: Store) -> bool:
-    return store.setting(RAW_JPEG_SETTING, "pair") != "separate"
+    return store.settings.get(RAW_JPEG_SETTING, "pair") != "separate"
 
 
 
@@ -46,10 +46,10 @@ def scan(store: Store, profile: Profile, roots: list[str], *, import_keywords: b
 def photo_at(store: Store, profile: Profile, path: str, *, scan_if_new: bool = True) -> Photo | None:
     """The library's photo at ``path``; a file not yet in the library is scanned first (unless
     ``scan_if_new`` is false). None: no photo there."""
-    photo = store.photo_by_path(path)
+    photo = store.photos.by_path(path)
     if photo is None and scan_if_new and os.path.isfile(path):
         Scanner(store, profile).run([path])
-        photo = store.photo_by_path(path)
+        photo = store.photos.by_path(path)
     return photo
 
 
@@ -83,11 +83,11 @@ class Scanner:
         recover_journal(self.store)  # an export killed half way: its writes are tagassist's, not another tool's
         for root in roots:
             if os.path.isdir(root):
-                self.store.add_folder(root)
+                self.store.photos.add_folder(root)
 
         index: dict[bytes, tuple] = {}
         for root in roots:
-            index.update(self.store.scan_index(root if os.path.isdir(root) else os.path.dirname(root)))
+            index.update(self.store.photos.scan_index(root if os.path.isdir(root) else os.path.dirname(root)))
 
         to_read: list[tuple[FoundFile, tuple | None]] = []
         seen: set[int] = set()
@@ -127,7 +127,7 @@ class Scanner:
             raise
 
         gone = [v[0] for raw, v in index.items() if v[0] not in seen and v[4] != "missing" and is_gone(raw)]
-        summary.missing = self.store.mark_missing(gone)
+        summary.missing = self.store.photos.mark_missing(gone)
         summary.seconds = time.perf_counter() - started
 
     def _save(self, photo: Photo, found: FoundFile, known: tuple | None, seen: set[int]) -> None:
@@ -137,7 +137,7 @@ class Scanner:
             photo.id = known[0]
             summary.updated += 1
             if shot_with is not None and shot_with.id != photo.id:  # scanned on its own before: one history now
-                self.store.absorb_photo(photo.id, shot_with.id)
+                self.store.photos.absorb(photo.id, shot_with.id)
         elif shot_with is not None:
             # The JPEG was a photo of its own (scanned before its RAW, or before tagassist
             # read RAW files): it becomes the pair, history and all.
@@ -152,7 +152,7 @@ class Scanner:
                 summary.moved += 1
             else:
                 summary.added += 1
-        self.store.save_photo(photo)
+        self.store.photos.save(photo)
         seen.add(photo.id)
         if photo.status != "ok":
             summary.problems.append((photo.path, photo.status, photo.error or ""))
@@ -185,14 +185,14 @@ class Scanner:
         """The photo stored for a pair's JPEG under its own path, if any."""
         if found.companion is None:
             return None
-        photo = self.store.photo_by_path(found.companion)  # also finds the pair by its JPEG: not that
+        photo = self.store.photos.by_path(found.companion)  # also finds the pair by its JPEG: not that
         return photo if photo is not None and to_db_path(photo.path) == to_db_path(found.companion) else None
 
     def _moved_from(self, photo: Photo, seen: set[int]) -> int | None:
         """Id of a known photo with the same content whose file is gone: a move or rename."""
         if not photo.content_hash:
             return None
-        for candidate in self.store.photos_with_hash(photo.content_hash):
+        for candidate in self.store.photos.with_hash(photo.content_hash):
             if candidate.id not in seen and (candidate.status == "missing" or is_gone(to_db_path(candidate.path))):
                 return candidate.id
         return None

@@ -35,7 +35,7 @@ def build(store: Store, profile: Profile, encoder_id: str | None = None, *, mode
     by default for the active model's engine, the one every process builds alike."""
     from ..engine.suggest import Suggester
 
-    encoder_id = encoder_id or store.active_encoder()
+    encoder_id = encoder_id or store.settings.active_encoder()
     if cached is None:
         cached = model_scorer is ACTIVE_MODEL
     if model_scorer is ACTIVE_MODEL:
@@ -61,7 +61,7 @@ def suggest_photos(store: Store, profile: Profile, photos: list[Photo], k: int, 
     reason), with the library's encoder; photos not yet indexed are indexed first
     (``on_progress`` hears how far). The encoder is built only then: suggesting from stored
     vectors imports no torch."""
-    encoder_id = store.active_encoder()
+    encoder_id = store.settings.active_encoder()
     if indexing.lacking_embedding(store, encoder_id, photos):
         indexer = indexing.open_indexer(store, None, device, on_notice)
         todo = indexing.unindexed(store, indexer, photos)
@@ -114,8 +114,8 @@ class LiveSuggester:
         background (``jobs.engine``) and swapped in (``adopt``). Without one: built here."""
         if self.store is None:
             self.store = Store(self.db_path)
-        profile = self.store.profile(self.profile_name)
-        encoder_id = self.store.active_encoder()
+        profile = self.store.profiles.get(self.profile_name)
+        encoder_id = self.store.settings.active_encoder()
         kept = engine_cache.kept_suggester(self.store, profile, encoder_id, self._cached_scorer(profile, encoder_id))
         if kept is None:
             self.rebuild()
@@ -137,8 +137,8 @@ class LiveSuggester:
         """Everything read again: a new model, a new index, another photographer's import."""
         if self.store is None:
             self.store = Store(self.db_path)
-        profile = self.store.profile(self.profile_name)
-        encoder_id = self.store.active_encoder()
+        profile = self.store.profiles.get(self.profile_name)
+        encoder_id = self.store.settings.active_encoder()
         self.engine = build(self.store, profile, encoder_id, model_scorer=self._cached_scorer(profile, encoder_id),
                             cached=True)
 
@@ -164,7 +164,7 @@ class LiveSuggester:
     def suggest(self, photo_ids: list[int], k: int) -> list[GroupSuggestion]:
         if self.engine is None:
             self.rebuild()
-        per_photo = [self.engine.suggest(self.store.photo(pid), k) for pid in photo_ids]
+        per_photo = [self.engine.suggest(self.store.photos.get(pid), k) for pid in photo_ids]
         return aggregate(per_photo, len(photo_ids), k)
 
     def close(self) -> None:

@@ -40,7 +40,7 @@ class Store(TransitionalNames):
         self.path = self.database.path
         db = self.database
         tags = TagVocabulary(db)  # shared: every table that names a keyword goes through it
-        self._profiles = Profiles(db)
+        self.profiles = Profiles(db)
         self.settings = LibrarySettings(db)
         self.photos = Photos(db)
         self.marks = PhotoMarks(db)  # ratings and labels set in tagassist, until an export writes them
@@ -53,7 +53,7 @@ class Store(TransitionalNames):
         self.keywords = KeywordEdits(db, tags, self._aliases, self.tagging)
         self.exports = ExportJournal(db)
         self.models = ModelRegistry(db, self.settings)
-        self._profiles.get(DEFAULT_PROFILE)  # first run: every library has a default photographer
+        self.profiles.get(DEFAULT_PROFILE)  # first run: every library has a default photographer
 
     def close(self) -> None:
         self.database.close()
@@ -90,7 +90,7 @@ class Store(TransitionalNames):
             "database": str(self.path),
             "schema_version": db.schema_version,
             "profile": profile.name,
-            "profiles": [p.name for p in self._profiles.all()],
+            "profiles": [p.name for p in self.profiles.all()],
             "folders": len(self.photos.folders()),
             "photos": sum(by_status.values()),
             "photos_by_status": {s: by_status.get(s, 0) for s in ("ok", "warning", "error", "missing")},

@@ -58,7 +58,7 @@ class LibraryController(QObject):
     def __init__(self, window: MainWindow, store: Store, profile_name: str, runner: JobRunner,
                  loader: ThumbnailLoader, settings: Settings | None = None):
         super().__init__(window)
-        self.session = Session(store, store.profile(profile_name), settings or Settings())
+        self.session = Session(store, store.profiles.get(profile_name), settings or Settings())
         self.window, self.store, self.runner, self.loader = window, store, runner, loader
         self.db_path = self.session.db_path
         self.model = PhotoGridModel(loader, self)
@@ -106,7 +106,7 @@ class LibraryController(QObject):
         w.sidebar_action.triggered.connect(lambda: w.sidebar.setFocus(Qt.FocusReason.ShortcutFocusReason))
         w.add_folder_action.triggered.connect(self._choose_folder)
         w.folder_dropped.connect(lambda path: self.add_folders([path]))
-        w.rescan_action.triggered.connect(lambda: self.add_folders(self.store.folders()))
+        w.rescan_action.triggered.connect(lambda: self.add_folders(self.store.photos.folders()))
         w.index_action.triggered.connect(lambda: self.index())  # not triggered's 'checked' as the encoder
         w.next_untagged_action.triggered.connect(self.next_untagged)
         w.undo_action.setShortcut("Ctrl+Z")
@@ -322,7 +322,7 @@ class LibraryController(QObject):
     def new_profile(self) -> None:
         name, ok = QInputDialog.getText(self.window, "New photographer", "Name:")
         if ok and name.strip():
-            self.store.profile(name.strip())
+            self.store.profiles.get(name.strip())
             self.switch_profile(name.strip())
 
     def show_log(self) -> None:
@@ -369,14 +369,14 @@ class LibraryController(QObject):
     def _fill_profiles(self) -> None:
         box = self.window.profile_box
         box.clear()
-        box.addItems([p.name for p in self.store.profiles()])
+        box.addItems([p.name for p in self.store.profiles.all()])
         box.setCurrentText(self.profile.name)
         self.window.setWindowTitle(f"tagassist \u2014 {self.profile.name}")  # who is tagging, in the task bar too
 
     def switch_profile(self, name: str) -> None:
         if name == self.profile.name:
             return
-        self.session.profile = self.store.profile(name)
+        self.session.profile = self.store.profiles.get(name)
         identity.remember(self.settings, name)  # the next start and the CLI work as her
         self.tagging.profile_changed()
         self._fill_profiles()

@@ -153,12 +153,12 @@ class TaggingController(QObject):
 
     def selected_photos(self) -> list[Photo]:
         """Full records of the selection (the grid holds lean rows only)."""
-        return [photo for photo in map(self.store.photo, self.selected_ids()) if photo is not None]
+        return [photo for photo in map(self.store.photos.get, self.selected_ids()) if photo is not None]
 
     def show_selection(self) -> None:
         ids = tuple(self.selected_ids())
         editor = self.window.editor
-        first = self.store.photo(ids[0]) if ids else None
+        first = self.store.photos.get(ids[0]) if ids else None
         if first is None:
             self.shown_for = ()
             self.suggestions.cancel()  # a list still on its way was for photos no longer selected

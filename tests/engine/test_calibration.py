@@ -59,14 +59,14 @@ def trips(store):
     """A photographer with 24 one-day shoots of 5 photos: each shoot's place tag, and 'sea' on
     the photos that look like the sea."""
     rng = np.random.default_rng(3)
-    profile = store.profile()
+    profile = store.profiles.get()
     looks = {"sea": rng.normal(size=16), "land": rng.normal(size=16)}
     for day in range(24):
         for i in range(5):
             kind = "sea" if (day + i) % 2 else "land"
             photo = Photo(path=f"/lib/{day:02}-{i}.jpg", size=1, mtime_ns=1, content_hash=f"h{day}-{i}",
                           taken_at=f"2024-{1 + day // 12:02}-{1 + day % 12 * 2:02}T{9 + i:02}:00:00")
-            store.save_photo(photo)
+            store.photos.save(photo)
             vector = (looks[kind] + 0.3 * rng.normal(size=16)).astype(np.float32)
             store.embeddings.put_embeddings(ENCODER, [(photo.content_hash, vector)])
             store.add_tags(profile, [photo.id], [f"place{day % 6}"] + (["sea"] if kind == "sea" else []), "typed")
@@ -89,10 +89,10 @@ def test_the_engine_calibrates_on_her_newest_shoots_without_changing_the_order(t
 
 
 def test_a_young_history_is_not_calibrated(store):
-    profile = store.profile()
+    profile = store.profiles.get()
     for i in range(12):
         photo = Photo(path=f"/lib/{i}.jpg", size=1, mtime_ns=1, content_hash=f"h{i}",
                       taken_at=f"2024-01-{i + 1:02}T10:00:00")
-        store.save_photo(photo)
+        store.photos.save(photo)
         store.add_tags(profile, [photo.id], ["a"], "typed")
     assert Suggester(store.history, profile, ENCODER).calibration == Calibration()

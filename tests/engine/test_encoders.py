@@ -103,7 +103,7 @@ def test_unknown_encoder_is_a_clear_error():
 def test_indexing_is_resumable_after_cancel(store, lite0, sample_copy):
     from tagassist.services.scanning import Scanner
 
-    Scanner(store, store.profile()).run([sample_copy])
+    Scanner(store, store.profiles.get()).run([sample_copy])
     indexer = library_indexer(store, lite0, batch_size=8)
     run = indexer.index()
     for progress in run:

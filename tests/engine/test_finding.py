@@ -13,13 +13,13 @@ CAT, DOG = np.eye(8)[0], np.eye(8)[1]
 
 class Library:
     def __init__(self, store):
-        self.store, self.profile, self.photos = store, store.profile(), []
+        self.store, self.profile, self.photos = store, store.profiles.get(), []
 
     def photo(self, tags=(), *, vector=None, taken_at=None, gps=None, reject=()):
         n = len(self.photos) + 1
         photo = Photo(path=f"/lib/{n:04}.jpg", size=1, mtime_ns=1, content_hash=f"h{n}", taken_at=taken_at,
                       gps_lat=gps[0] if gps else None, gps_lon=gps[1] if gps else None)
-        self.store.save_photo(photo)
+        self.store.photos.save(photo)
         if tags:
             self.store.add_tags(self.profile, [photo.id], list(tags), "typed")
         if reject:

@@ -31,8 +31,8 @@ def test_an_updated_history_equals_a_rebuilt_one(library, tmp_path, seed):
     db = tmp_path / "lib.sqlite"
     shutil.copy(library, db)
     with Store(db) as store:
-        profile, encoder = store.profile(), store.active_encoder()
-        photos = [p for p, _ in store.list_photos(profile)]
+        profile, encoder = store.profiles.get(), store.settings.active_encoder()
+        photos = [p for p, _ in store.photos.list_photos(profile)]
         live = Suggester(store.history, profile, encoder)
         rng = random.Random(seed)
         vocabulary = [t for t, _ in store.history.vocabulary(profile)]

@@ -13,14 +13,14 @@ ENCODER = "test-encoder"
 
 class History:
     def __init__(self, store):
-        self.store, self.profile, self.n = store, store.profile(), 0
+        self.store, self.profile, self.n = store, store.profiles.get(), 0
 
     def photo(self, tags=(), *, taken_at=None, gps=None, camera=("FUJIFILM", "X-T4"), vector=None, content=None):
         self.n += 1
         photo = Photo(path=f"/lib/{self.n:04}.jpg", size=1, mtime_ns=1, content_hash=f"h{self.n}",
                       taken_at=taken_at, camera_make=camera[0], camera_model=camera[1],
                       gps_lat=gps[0] if gps else None, gps_lon=gps[1] if gps else None)
-        self.store.save_photo(photo)
+        self.store.photos.save(photo)
         if tags:
             self.store.add_tags(self.profile, [photo.id], tags, "typed")
         if vector is not None:
@@ -297,7 +297,7 @@ def test_what_the_librarys_other_photographers_wrote_on_the_photo_is_suggested(h
         history.photo(["tram"])
     photo = history.photo()
     assert _tags(history.suggest(photo))[0] == "family"
-    partner = history.store.profile("Ben")
+    partner = history.store.profiles.get("Ben")
     history.store.add_tags(partner, [photo.id], ["Lisbon", "tram"], "typed")
     suggestions = history.suggest(photo)
     assert _tags(suggestions)[0] == "tram"  # hers, and what he called this very photo
@@ -362,10 +362,10 @@ assert {"sharpness", "log_sharpness"} <= set(RANKER_FEATURES)
 saved_before = SignalRanker.from_json({"features": ["noisy_or"], "coefficients": [4.0], "bias": -2.0})
 assert saved_before.coefficients[RANKER_FEATURES.index("sharpness")] == 0.0
 with Store("library.sqlite") as store:
-    profile = store.profile()
+    profile = store.profiles.get()
     for n in range(3):
         photo = Photo(path=f"/lib/{n}.jpg", size=1, mtime_ns=1, content_hash=f"h{n}")
-        store.save_photo(photo)
+        store.photos.save(photo)
         store.add_tags(profile, [photo.id], ["family"], "typed")
     print([(s.tag, s.reason) for s in Suggester(store.history, profile).suggest(Photo(path="/new.jpg", size=1, mtime_ns=1))])
 '''

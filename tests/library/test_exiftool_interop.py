@@ -19,8 +19,8 @@ def _photo(path):
 
 
 def _imported(store, path):
-    Scanner(store, store.profile()).run([path.parent])
-    return [a.tag for a in store.history.photo_tags(store.profile(), store.photo_by_path(path).id)]
+    Scanner(store, store.profiles.get()).run([path.parent])
+    return [a.tag for a in store.history.photo_tags(store.profiles.get(), store.photos.by_path(path).id)]
 
 
 def test_sidecar_written_by_exiftool(store, tmp_path):

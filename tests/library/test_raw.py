@@ -101,7 +101,7 @@ def test_a_dng_with_a_preview_goes_through_thumbnails_index_and_suggest(cli, tmp
     listed = photos(cli)
     assert listed["IMG_0000.DNG"]["tags"] == ["beach"]  # embedded XMP of the RAW, imported
     with Store(cli.db) as store:
-        photo = store.photo_by_path(dng)
+        photo = store.photos.by_path(dng)
         assert photo.preview == "embedded"
         thumb = Image.open(ThumbnailCache(tmp_path / "thumbs").get(photo.pixels_path, photo.content_hash,
                                                                     photo.orientation))
@@ -124,7 +124,7 @@ def test_a_dng_without_a_preview_is_decoded_with_libraw(cli, tmp_path):
     dng = make_dng(tmp_path / "IMG_0001.dng", "forest", 3, preview=False)
     cli("scan", tmp_path)
     with Store(cli.db) as store:
-        photo = store.photo_by_path(dng)
+        photo = store.photos.by_path(dng)
         assert photo.preview == "libraw" and photo.status == "ok"
         thumb = Image.open(ThumbnailCache(tmp_path / "thumbs").get(photo.path, photo.content_hash, photo.orientation))
         original = render("forest", 3, (600, 400)).resize(thumb.size)
@@ -158,7 +158,7 @@ def test_a_raw_jpeg_pair_is_one_photo_with_one_history(cli, tmp_path):
     assert photos(cli)["IMG_0001.dng"]["tags"] == ["beach", "holiday", "sea"]
     assert cli("index")[0] == 0
     with Store(cli.db) as store:
-        photo = store.photo_by_path(raw)
+        photo = store.photos.by_path(raw)
         assert photo.pixels_path == str(jpeg)
         assert store.embeddings.embeddings("efficientnet-lite0", [photo.content_hash]) or store.embeddings.photos_without_embedding(
             "efficientnet-lite0") == []

@@ -25,11 +25,11 @@ def _jpeg(path, scene="beach", seed=0, keywords=None, size=(96, 64)):
 
 
 def _scan(store, *roots, profile=None):
-    return Scanner(store, profile or store.profile()).run(roots)
+    return Scanner(store, profile or store.profiles.get()).run(roots)
 
 
 def _status(store, path):
-    photo = store.photo_by_path(path)
+    photo = store.photos.by_path(path)
     return photo.status, photo.error
 
 
@@ -37,13 +37,13 @@ def test_sample_library_scan_imports_its_history(store):
     summary = _scan(store, SAMPLE_LIBRARY)
     assert summary.found == summary.added == 37
     assert summary.failed == 0 and summary.problems == []
-    profile = store.profile()
-    rome = store.photo_by_path(SAMPLE_LIBRARY / "2024-05 Rome" / "DSCF1000.jpg")
+    profile = store.profiles.get()
+    rome = store.photos.by_path(SAMPLE_LIBRARY / "2024-05 Rome" / "DSCF1000.jpg")
     assert [a.tag for a in store.history.photo_tags(profile, rome.id)] == ["Places|Italy|Rome", "Roma2024", "architecture", "street"]
     assert rome.camera_model == "X-T4" and rome.gps_lat == pytest.approx(41.8964, abs=1e-4)
-    dog = store.photo_by_path(SAMPLE_LIBRARY / "2024-08 Home" / "IMG1200.jpg")  # digiKam-style sidecar
+    dog = store.photos.by_path(SAMPLE_LIBRARY / "2024-08 Home" / "IMG1200.jpg")  # digiKam-style sidecar
     assert {a.tag for a in store.history.photo_tags(profile, dog.id)} == {"Pixel", "dog", "home"}
-    assert len(store.list_photos(profile, untagged=True)) == 7
+    assert len(store.photos.list_photos(profile, untagged=True)) == 7
 
 
 def test_unchanged_rescan_reads_nothing(store, sample_copy):
@@ -55,14 +55,14 @@ def test_unchanged_rescan_reads_nothing(store, sample_copy):
 def test_changed_file_is_reread_and_keeps_its_history(store, tmp_path):
     path = _jpeg(tmp_path / "a.jpg")
     _scan(store, tmp_path)
-    profile = store.profile()
-    photo = store.photo_by_path(path)
+    profile = store.profiles.get()
+    photo = store.photos.by_path(path)
     store.add_tags(profile, [photo.id], ["mine"], "typed")
     _jpeg(path, scene="forest")  # edited in place: new pixels, new hash
     os.utime(path, ns=(10**18, 10**18))
     summary = _scan(store, tmp_path)
     assert summary.updated == 1
-    changed = store.photo_by_path(path)
+    changed = store.photos.by_path(path)
     assert changed.id == photo.id and changed.content_hash != photo.content_hash
     assert [a.tag for a in store.history.photo_tags(profile, photo.id)] == ["mine"]
 
@@ -71,15 +71,15 @@ def test_moved_and_renamed_files_keep_their_history(store, tmp_path):
     (tmp_path / "a").mkdir()
     old = _jpeg(tmp_path / "a" / "one.jpg")
     _scan(store, tmp_path)
-    profile = store.profile()
-    photo_id = store.photo_by_path(old).id
+    profile = store.profiles.get()
+    photo_id = store.photos.by_path(old).id
     store.add_tags(profile, [photo_id], ["kept"], "typed")
     (tmp_path / "b").mkdir()
     new = tmp_path / "b" / "renamed.jpg"
     os.rename(old, new)
     summary = _scan(store, tmp_path)
     assert (summary.moved, summary.added, summary.missing) == (1, 0, 0)
-    assert store.photo_by_path(new).id == photo_id and store.photo_by_path(old) is None
+    assert store.photos.by_path(new).id == photo_id and store.photos.by_path(old) is None
     assert [a.tag for a in store.history.photo_tags(profile, photo_id)] == ["kept"]
 
 
@@ -97,12 +97,12 @@ def test_deleted_file_is_marked_missing_with_history_kept_and_comes_back(store, 
     data = path.read_bytes()
     path.unlink()
     assert _scan(store, tmp_path).missing == 1
-    photo = store.photo_by_path(path)
+    photo = store.photos.by_path(path)
     assert photo.status == "missing"
-    assert [a.tag for a in store.history.photo_tags(store.profile(), photo.id)] == ["sea"]
+    assert [a.tag for a in store.history.photo_tags(store.profiles.get(), photo.id)] == ["sea"]
     path.write_bytes(data)
     _scan(store, tmp_path)
-    assert store.photo_by_path(path).status == "ok"
+    assert store.photos.by_path(path).status == "ok"
 
 
 def test_edited_sidecar_is_imported_again(store, tmp_path):
@@ -118,7 +118,7 @@ def test_embedded_xmp_is_imported(store, tmp_path):
     path = tmp_path / "embedded.jpg"
     render("city", 1, (64, 64)).save(path, "JPEG", xmp=xmp_packet(["Places|Italy|Rome", "night"]).encode())
     _scan(store, tmp_path)
-    assert store.file_keywords(store.photo_by_path(path).id) == ["Places|Italy|Rome", "night"]
+    assert store.file_keywords(store.photos.by_path(path).id) == ["Places|Italy|Rome", "night"]
 
 
 def _png_with_size(width, height):
@@ -161,7 +161,7 @@ def test_bad_files_never_stop_a_scan_and_each_gets_a_reason(store, tmp_path):
     for name in ("garbage.jpg", "text.png"):
         assert _status(store, tmp_path / name)[0] == "error" and "not a readable image" in _status(store, tmp_path / name)[1]
     assert _status(store, tmp_path / "mislabelled.jpg") == ("ok", None)
-    assert store.photo_by_path(tmp_path / "mislabelled.jpg").format == "PNG"
+    assert store.photos.by_path(tmp_path / "mislabelled.jpg").format == "PNG"
     for name in ("bomb.png", "big.png"):
         status, reason = _status(store, tmp_path / name)
         assert status == "error" and "too large" in reason
@@ -190,7 +190,7 @@ def test_unreadable_folders_are_reported_and_their_photos_not_marked_missing(sto
     summary = _scan(store, tmp_path)
     assert summary.unreadable == [(str(locked), "Permission denied")]
     assert summary.failed == 1 and summary.missing == 0
-    assert store.photo_by_path(photo).status == "ok"
+    assert store.photos.by_path(photo).status == "ok"
 
 
 def test_symlink_loops_are_walked_once(store, tmp_path):
@@ -207,7 +207,7 @@ def test_non_utf8_file_names(store, tmp_path):
         f.write(_jpeg(tmp_path / "src.jpg").read_bytes())
     summary = _scan(store, tmp_path)
     assert summary.added == 2
-    photo = store.photo_by_path(os.fsdecode(raw))
+    photo = store.photos.by_path(os.fsdecode(raw))
     assert photo is not None and photo.status == "ok"
     assert os.fsencode(photo.path) == raw
 
@@ -216,7 +216,7 @@ def test_cancel_leaves_a_consistent_library_that_a_rescan_finishes(store, tmp_pa
     monkeypatch.setattr(scanning, "BATCH_SIZE", 4)
     for i in range(20):
         _jpeg(tmp_path / f"{i:02}.jpg", seed=i)
-    scanner = Scanner(store, store.profile())
+    scanner = Scanner(store, store.profiles.get())
     scan = scanner.scan([tmp_path])
     for progress in scan:
         if progress.phase == "read" and progress.done >= 8:
@@ -235,7 +235,7 @@ def test_thumbnails_are_upright_for_all_eight_orientations(store, tmp_path):
     cache = ThumbnailCache(tmp_path / "thumbs")
     for n in range(1, 9):
         for kind in ("landscape", "portrait"):
-            photo = store.photo_by_path(folder / f"{kind}_{n}.jpg")
+            photo = store.photos.by_path(folder / f"{kind}_{n}.jpg")
             with Image.open(cache.get(photo.path, photo.content_hash, photo.orientation)) as thumb:
                 assert max(thumb.size) == 256
                 assert (thumb.width > thumb.height) == (kind == "landscape"), (kind, n)
@@ -247,7 +247,7 @@ def test_thumbnail_cache_prunes_least_recently_used(store, tmp_path):
         _jpeg(tmp_path / "photos" / f"{i}.jpg", seed=i, size=(400, 300))
     _scan(store, tmp_path / "photos")
     cache = ThumbnailCache(tmp_path / "thumbs")
-    paths = [cache.get(p.path, p.content_hash, p.orientation) for p, _ in store.list_photos(store.profile())]
+    paths = [cache.get(p.path, p.content_hash, p.orientation) for p, _ in store.photos.list_photos(store.profiles.get())]
     for age, path in enumerate(paths):
         os.utime(path, (1000 + age, 1000 + age))  # the first is the least recently used
     keep = sum(p.stat().st_size for p in paths[2:])

@@ -117,7 +117,7 @@ class Library:
 
     def __init__(self, folder: Path, store: Store):
         self.folder, self.store = folder, store
-        self.profiles = {name: store.profile(name) for name in PROFILES}
+        self.profiles = {name: store.profiles.get(name) for name in PROFILES}
         self.last = {photo: {keywords_of(photo)[0]: ("add", None)} for photo in PHOTOS}
         self.unread: dict[str, dict[tuple[str, str], tuple | None]] = {photo: {} for photo in PHOTOS}
         self.ids: dict[str, int] = {}
@@ -126,7 +126,7 @@ class Library:
         return self.folder / PHOTOS[photo][0]
 
     def photo(self, photo: str):
-        return self.store.photo(self.ids[photo])
+        return self.store.photos.get(self.ids[photo])
 
     def files(self, photo: str) -> dict[str, list[str]]:
         stored = self.photo(photo)
@@ -207,7 +207,7 @@ class Library:
 
     def scan(self) -> None:
         Scanner(self.store, self.profiles["ana"], workers=1).run([self.folder])
-        self.ids = {photo: self.store.photo_by_path(self.path(photo)).id for photo in PHOTOS}
+        self.ids = {photo: self.store.photos.by_path(self.path(photo)).id for photo in PHOTOS}
         self.at_rest()
 
     def export(self, profile: str, style: str = "auto") -> None:
@@ -307,8 +307,8 @@ def _scan_during_export(library: Library, monkeypatch, profile: str) -> None:
         done.append(1)
         if len(done) == len(PHOTOS):  # every photo read, none applied yet
             with Store(library.folder / "lib.sqlite") as other:
-                photos = [other.photo(library.ids[p]) for p in PHOTOS]
-                report = export_photos(other, other.profile(profile), photos)
+                photos = [other.photos.get(library.ids[p]) for p in PHOTOS]
+                report = export_photos(other, other.profiles.get(profile), photos)
                 assert not [r for r in report.results if r.status == "failed"], report.results
         return photo
 

@@ -88,7 +88,7 @@ def run_interleaving(ops, folder: Path, tool) -> None:
     tool.edit(sidecar, add="beach")
     last: dict[str, tuple[str, str | None]] = {"beach": ("add", None)}  # keyword -> (event, profile)
     with Store(folder / "lib.sqlite") as store:
-        profiles = {name: store.profile(name) for name in PROFILES}
+        profiles = {name: store.profiles.get(name) for name in PROFILES}
 
         seen: set[str] = set()  # what the sidecar held when tagassist last read or wrote it
         unread_removals: dict = {}  # removed in the other tool since then: the event before
@@ -114,7 +114,7 @@ def run_interleaving(ops, folder: Path, tool) -> None:
                     last[keyword] = ("other_remove", None)
 
         scan()
-        photo_id = store.photo_by_path(photo).id
+        photo_id = store.photos.by_path(photo).id
         for op in ops:
             kind = op[0]
             if kind == "other_add":
@@ -151,7 +151,7 @@ def run_interleaving(ops, folder: Path, tool) -> None:
             elif kind == "scan":
                 scan()
             elif kind == "export":
-                report = export_photos(store, profiles[op[1]], [store.photo(photo_id)])
+                report = export_photos(store, profiles[op[1]], [store.photos.get(photo_id)])
                 assert all(r.status != "failed" for r in report.results), report.results
                 seen.clear()
                 seen.update(parse_xmp_keywords(sidecar.read_bytes()))
@@ -159,7 +159,7 @@ def run_interleaving(ops, folder: Path, tool) -> None:
             time.sleep(0.001)
         scan()  # at rest: both profiles write back, then read again
         for name in PROFILES:
-            export_photos(store, profiles[name], [store.photo(photo_id)])
+            export_photos(store, profiles[name], [store.photos.get(photo_id)])
         scan()
         in_file = set(parse_xmp_keywords(sidecar.read_bytes()))
         for keyword, (event, who) in last.items():

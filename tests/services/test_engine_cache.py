@@ -22,7 +22,7 @@ def library(tmp_path_factory):
         env.setenv("TAGASSIST_CACHE_DIR", str(root / "cache"))
         db, truth, name = prepare_library(root, 1, 90, seed=5)
     with Store(db) as store:
-        tag_history(store, store.profile(name), truth)
+        tag_history(store, store.profiles.get(name), truth)
     return db, name
 
 
@@ -42,13 +42,13 @@ def builds(monkeypatch):
 
 
 def everything(engine, store, profile) -> dict:
-    return {photo.id: engine.suggest(photo, 5) for photo, _ in store.list_photos(profile)}
+    return {photo.id: engine.suggest(photo, 5) for photo, _ in store.photos.list_photos(profile)}
 
 
 def test_suggestions_from_the_kept_state_are_a_fresh_builds(library, builds):
     db, name = library
     with Store(db) as store:
-        profile = store.profile(name)
+        profile = store.profiles.get(name)
         fresh = build(store, profile, cached=False)
         assert fresh.calibration.suggestions > 0  # her newest shoots were replayed
         build(store, profile)  # builds, and keeps the state
@@ -62,9 +62,9 @@ def test_suggestions_from_the_kept_state_are_a_fresh_builds(library, builds):
 def test_a_damaged_state_is_built_again(library, builds):
     db, name = library
     with Store(db) as store:
-        profile = store.profile(name)
+        profile = store.profiles.get(name)
         fresh = everything(build(store, profile, cached=False), store, profile)
-        path = engine_cache.cache_file(store, profile, store.active_encoder())
+        path = engine_cache.cache_file(store, profile, store.settings.active_encoder())
         build(store, profile)
         whole = path.read_bytes()
         for damaged in (whole[: len(whole) // 2],  # cut short
@@ -89,8 +89,8 @@ def test_a_state_from_another_change_counter_is_built_again(library, builds, tmp
     db = tmp_path / "lib.sqlite"
     shutil.copy(library[0], db)
     with Store(db) as store:
-        profile = store.profile(library[1])
-        photos = [photo for photo, _ in store.list_photos(profile)]
+        profile = store.profiles.get(library[1])
+        photos = [photo for photo, _ in store.photos.list_photos(profile)]
         old = build(store, profile)
         counter = store.changes.counter()
         store.add_tags(profile, [p.id for p in photos[:30]], ["harbour lights"], "typed")

@@ -15,8 +15,8 @@ def keywords_json(cli):
 
 def photo_tags(db, name):
     with Store(db) as store:
-        photo = next(p for p, _ in store.list_photos(store.profile()) if p.path.endswith(name))
-        return {a.tag: a.source for a in store.history.photo_tags(store.profile(), photo.id)}
+        photo = next(p for p, _ in store.photos.list_photos(store.profiles.get()) if p.path.endswith(name))
+        return {a.tag: a.source for a in store.history.photo_tags(store.profiles.get(), photo.id)}
 
 
 def test_rename_moves_the_children_and_the_export_replaces_it_in_the_files(cli, sample_copy):
@@ -81,9 +81,9 @@ def test_merge_alias_delete_and_undo_put_everything_back(cli, sample_copy):
     assert photo_tags(cli.db, "IMG1206.jpg") == tags_before[0]
     assert photo_tags(cli.db, "IMG1205.jpg") == tags_before[1]
     with Store(cli.db) as store:
-        assert [r.tag for r in store.history.photo_rejections(store.profile(), store.photo_by_path(
+        assert [r.tag for r in store.history.photo_rejections(store.profiles.get(), store.photos.by_path(
             sample_copy / "2024-08 Home" / "IMG1206.jpg").id)] == ["car"]
-        assert store.aliases(store.profile()) == {}
+        assert store.aliases(store.profiles.get()) == {}
     assert {k: v["photos"] for k, v in keywords_json(cli).items() if k != "car"} == \
         {k: v["photos"] for k, v in original.items() if k != "car"}
 

@@ -10,12 +10,12 @@ from tagassist.store import Photo
 @pytest.fixture
 def shoot(store):
     """Three photos tagged 'Shrek' and four more from that shoot, one from another day."""
-    profile = store.profile()
+    profile = store.profiles.get()
     ids = []
     for n, when in enumerate(["10:00", "10:05", "10:10", "10:20", "10:25", "10:30", "10:35"]):
         photo = Photo(path=f"/lib/{n}.jpg", size=1, mtime_ns=1, content_hash=f"h{n}", taken_at=f"2024-05-01T{when}:00")
-        ids.append(store.save_photo(photo))
-    ids.append(store.save_photo(Photo(path="/lib/x.jpg", size=1, mtime_ns=1, content_hash="hx",
+        ids.append(store.photos.save(photo))
+    ids.append(store.photos.save(Photo(path="/lib/x.jpg", size=1, mtime_ns=1, content_hash="hx",
                                       taken_at="2024-09-01T10:00:00")))
     store.add_tags(profile, ids[:3], ["Shrek"], "typed")
     return profile, ids

@@ -7,14 +7,14 @@ from tagassist.store import Photo
 
 
 def test_the_counter_moves_on_with_every_change_the_suggestions_read(store):
-    profile = store.profile()
+    profile = store.profiles.get()
     seen = [store.changes.counter()]
 
     def moved() -> bool:
         seen.append(store.changes.counter())
         return seen[-1] > seen[-2]
 
-    photo_id = store.save_photo(Photo(path="/lib/a.jpg", size=1, mtime_ns=1, content_hash="a", taken_at="2024-05-01T10:00:00"))
+    photo_id = store.photos.save(Photo(path="/lib/a.jpg", size=1, mtime_ns=1, content_hash="a", taken_at="2024-05-01T10:00:00"))
     assert moved()
     store.add_tags(profile, [photo_id], ["beach"], "typed")
     assert moved()
@@ -28,11 +28,11 @@ def test_the_counter_moves_on_with_every_change_the_suggestions_read(store):
     assert moved()
     store.rename_keyword(profile, "Places|Rome", "Places|Italy|Rome")
     assert moved()
-    photo = store.photo(photo_id)
+    photo = store.photos.get(photo_id)
     photo.taken_at = "2024-05-02T10:00:00"  # a rescan read another date
-    store.save_photo(photo)
+    store.photos.save(photo)
     assert moved()
-    store.set_setting("theme", "dark")  # not read by the engine
+    store.settings.set("theme", "dark")  # not read by the engine
     assert not moved()
-    store.save_photo(photo)  # read again, the same
+    store.photos.save(photo)  # read again, the same
     assert not moved()

@@ -17,8 +17,8 @@ from tagassist.store import Store
 db, prefix, rounds = sys.argv[1], sys.argv[2], int(sys.argv[3])
 acknowledged = []
 with Store(db) as store:
-    profile = store.profile(prefix)
-    ids = [p.id for p, _ in store.list_photos(profile)]
+    profile = store.profiles.get(prefix)
+    ids = [p.id for p, _ in store.photos.list_photos(profile)]
     for i in range(rounds):
         photo = ids[i % len(ids)]
         store.add_tags(profile, [photo], [f"{prefix}-{i}"], "typed")
@@ -65,12 +65,12 @@ def test_two_scans_two_tag_loops_and_an_export_at_once(tmp_path):
 
     with Store(db) as store:
         for (out, _), name in zip(outputs[2:4], ("ana", "bob")):
-            profile = store.profile(name)
+            profile = store.profiles.get(name)
             acknowledged = eval(out.decode())  # noqa: S307 - our own script's repr of a list
             tags = store.history.tags_by_photo(profile)
             assert all(tag in tags.get(photo, []) for photo, tag in acknowledged)
             assert len(acknowledged) == 400
-        assert len(store.list_photos(store.profile())) == 200
+        assert len(store.photos.list_photos(store.profiles.get())) == 200
         assert store.database.integrity_problems() == []
     assert json.loads(subprocess.run(_cli(db, "tags", library / "000.jpg", "--json"), env=env,
                                      capture_output=True, check=True).stdout)["tags"][0]["tag"] == "seed"

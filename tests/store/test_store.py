@@ -47,10 +47,10 @@ def test_a_file_that_is_not_a_database_is_refused(tmp_path):
 
 
 def test_default_profile_is_created_and_unknown_profiles_are_refused_when_reading(store):
-    assert store.profile().name == "default"
+    assert store.profiles.get().name == "default"
     with pytest.raises(UnknownProfile, match="known: default"):
-        store.profile("maya", create=False)
-    assert store.profile("maya").name == "maya"
+        store.profiles.get("maya", create=False)
+    assert store.profiles.get("maya").name == "maya"
 
 
 def test_photo_round_trip_keeps_every_field_and_non_utf8_paths(store, tmp_path):
@@ -59,8 +59,8 @@ def test_photo_round_trip_keeps_every_field_and_non_utf8_paths(store, tmp_path):
                    camera_make="FUJIFILM", camera_model="X-T4", lens="XF23", focal_length=23.0,
                    exposure_time="1/250", f_number=5.6, iso=200, gps_lat=41.9, gps_lon=12.5,
                    orientation=6, status="warning", error="odd", keywords=["b", "a|x"])
-    photo_id = store.save_photo(photo)
-    loaded = store.photo_by_path(odd)
+    photo_id = store.photos.save(photo)
+    loaded = store.photos.by_path(odd)
     assert loaded.id == photo_id and loaded.path == odd
     for name in Photo.column_names():
         assert getattr(loaded, name) == getattr(photo, name), name
@@ -69,8 +69,8 @@ def test_photo_round_trip_keeps_every_field_and_non_utf8_paths(store, tmp_path):
 
 
 def test_add_remove_reject_semantics(store):
-    profile = store.profile()
-    pid = store.save_photo(_photo("/x/1.jpg"))
+    profile = store.profiles.get()
+    pid = store.photos.save(_photo("/x/1.jpg"))
     assert store.add_tags(profile, [pid], ["dog", " Places | Italy |Rome "], "typed") == 2
     assert [a.tag for a in store.history.photo_tags(profile, pid)] == ["Places|Italy|Rome", "dog"]
     assert store.add_tags(profile, [pid], ["dog"], "accepted") == 0  # already there: kept as typed
@@ -84,16 +84,16 @@ def test_add_remove_reject_semantics(store):
 
 
 def test_profiles_keep_separate_histories(store):
-    a, b = store.profile("a"), store.profile("b")
-    pid = store.save_photo(_photo("/x/1.jpg"))
+    a, b = store.profiles.get("a"), store.profiles.get("b")
+    pid = store.photos.save(_photo("/x/1.jpg"))
     store.add_tags(a, [pid], ["sunset"], "typed")
     assert store.history.photo_tags(b, pid) == []
     assert store.history.vocabulary(a) == [("sunset", 1)]
 
 
 def test_imported_keywords_respect_rejections(store):
-    profile = store.profile()
-    pid = store.save_photo(_photo("/x/1.jpg"))
+    profile = store.profiles.get()
+    pid = store.photos.save(_photo("/x/1.jpg"))
     store.set_base_keywords(pid, ["beach", "sea"])
     store.reject_tags(profile, [pid], ["sea"])
     assert store.import_file_keywords(profile, [pid]) == 1
@@ -101,29 +101,29 @@ def test_imported_keywords_respect_rejections(store):
 
 
 def test_a_failed_transaction_leaves_nothing_behind(store):
-    profile = store.profile()
-    pid = store.save_photo(_photo("/x/1.jpg"))
+    profile = store.profiles.get()
+    pid = store.photos.save(_photo("/x/1.jpg"))
     with pytest.raises(RuntimeError):
         with store.transaction():
             store.add_tags(profile, [pid], ["one"], "typed")
-            store.save_photo(_photo("/x/2.jpg"))
+            store.photos.save(_photo("/x/2.jpg"))
             raise RuntimeError("boom")
     assert store.history.photo_tags(profile, pid) == []
-    assert store.photo_by_path("/x/2.jpg") is None
+    assert store.photos.by_path("/x/2.jpg") is None
 
 
 def test_list_photos_filters(store):
-    profile = store.profile()
-    tagged = store.save_photo(_photo("/lib/a.jpg"))
-    store.save_photo(_photo("/lib/b.jpg"))
-    store.save_photo(_photo("/lib/c.jpg", status="error", error="bad"))
+    profile = store.profiles.get()
+    tagged = store.photos.save(_photo("/lib/a.jpg"))
+    store.photos.save(_photo("/lib/b.jpg"))
+    store.photos.save(_photo("/lib/c.jpg", status="error", error="bad"))
     store.add_tags(profile, [tagged], ["Places|Italy|Rome"], "typed")
     paths = lambda rows: [p.path for p, _ in rows]  # noqa: E731
-    assert paths(store.list_photos(profile, untagged=True)) == ["/lib/b.jpg"]
-    assert paths(store.list_photos(profile, tag="Places|Italy")) == ["/lib/a.jpg"]  # children match
-    assert paths(store.list_photos(profile, tag="Places|It")) == []
-    assert paths(store.list_photos(profile, problems=True)) == ["/lib/c.jpg"]
-    assert store.list_photos(profile)[0][1] == ["Places|Italy|Rome"]
+    assert paths(store.photos.list_photos(profile, untagged=True)) == ["/lib/b.jpg"]
+    assert paths(store.photos.list_photos(profile, tag="Places|Italy")) == ["/lib/a.jpg"]  # children match
+    assert paths(store.photos.list_photos(profile, tag="Places|It")) == []
+    assert paths(store.photos.list_photos(profile, problems=True)) == ["/lib/c.jpg"]
+    assert store.photos.list_photos(profile)[0][1] == ["Places|Italy|Rome"]
 
 
 def test_embeddings_round_trip_per_encoder(store):
@@ -134,8 +134,8 @@ def test_embeddings_round_trip_per_encoder(store):
 
 
 def test_deleting_a_profile_cascades_to_its_history(store):
-    profile = store.profile("gone")
-    pid = store.save_photo(_photo("/x/1.jpg"))
+    profile = store.profiles.get("gone")
+    pid = store.photos.save(_photo("/x/1.jpg"))
     store.add_tags(profile, [pid], ["t"], "typed")
     with store.transaction() as conn:
         conn.execute("DELETE FROM profiles WHERE id = ?", (profile.id,))
@@ -144,12 +144,12 @@ def test_deleting_a_profile_cascades_to_its_history(store):
 
 
 def test_date_filter_and_months(store):
-    profile = store.profile()
+    profile = store.profiles.get()
     for i, taken in enumerate(["2024-05-11T09:00:00", "2024-05-12T10:00:00", "2023-12-31T23:00:00", None]):
-        store.save_photo(_photo(f"/lib/{i}.jpg", taken_at=taken))
-    assert store.months() == [("2024-05", 2), ("2023-12", 1)]
-    assert [p.path for p, _ in store.list_photos(profile, date="2024-05")] == ["/lib/0.jpg", "/lib/1.jpg"]
-    assert [r.path for r in store.grid_rows(profile, date="2023")] == ["/lib/2.jpg"]
+        store.photos.save(_photo(f"/lib/{i}.jpg", taken_at=taken))
+    assert store.photos.months() == [("2024-05", 2), ("2023-12", 1)]
+    assert [p.path for p, _ in store.photos.list_photos(profile, date="2024-05")] == ["/lib/0.jpg", "/lib/1.jpg"]
+    assert [r.path for r in store.photos.grid_rows(profile, date="2023")] == ["/lib/2.jpg"]
 
 
 def test_settings_round_trip_and_bad_values(tmp_path):
@@ -174,12 +174,12 @@ def test_a_transaction_that_reads_first_waits_for_another_writer_instead_of_fail
 
     path = tmp_path / "shared.sqlite"
     with Store(path) as setup:
-        photo = setup.save_photo(_photo("/x/1.jpg"))
+        photo = setup.photos.save(_photo("/x/1.jpg"))
     first_has_read, errors = threading.Event(), []
 
     def reader_then_writer():
         with Store(path) as store:
-            profile = store.profile()
+            profile = store.profiles.get()
             try:
                 with store.transaction():
                     store.history.photo_tags(profile, photo)  # a read opens the snapshot...
@@ -193,8 +193,8 @@ def test_a_transaction_that_reads_first_waits_for_another_writer_instead_of_fail
     thread.start()
     first_has_read.wait(5)
     with Store(path) as other:
-        other.add_tags(other.profile(), [photo], ["theirs"], "typed")
+        other.add_tags(other.profiles.get(), [photo], ["theirs"], "typed")
     thread.join()
     assert errors == []
     with Store(path) as store:
-        assert [a.tag for a in store.history.photo_tags(store.profile(), photo)] == ["mine", "theirs"]
+        assert [a.tag for a in store.history.photo_tags(store.profiles.get(), photo)] == ["mine", "theirs"]

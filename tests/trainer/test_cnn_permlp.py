@@ -25,7 +25,7 @@ def test_cnn_permlp_learns_scenes_and_serves_as_encoder(tmp_path, capsys):
     db = tmp_path / "lib.sqlite"
     assert main(["--db", str(db), "scan", str(library)]) == 0
     with Store(db) as store:
-        result = train(store, store.profile(), TrainConfig.for_mode("cnn-permlp", epochs=12, patience=12))
+        result = train(store, store.profiles.get(), TrainConfig.for_mode("cnn-permlp", epochs=12, patience=12))
         assert result.model_f1_at_5 > 0.5  # both right tags in the top 5 of each photo: 0.571
         assert not result.activated  # its embeddings do not exist yet
     assert main(["--db", str(db), "index", "--encoder", "cnn-permlp", "--json"]) == 0
@@ -38,8 +38,8 @@ def test_cnn_permlp_learns_scenes_and_serves_as_encoder(tmp_path, capsys):
     suggestions = json.loads(capsys.readouterr().out)[0]["suggestions"]
     assert {s["tag"] for s in suggestions} == {"night", "city lights"}
     with Store(db) as store:  # and the trained head alone ranks them first too
-        scorer = active_model_scorer(store, store.profile(), "cnn-permlp")
-        photo = store.photo_by_path(new)
+        scorer = active_model_scorer(store, store.profiles.get(), "cnn-permlp")
+        photo = store.photos.by_path(new)
         probabilities = scorer(store.embeddings.embeddings("cnn-permlp", [photo.content_hash])[photo.content_hash])
     assert scorer.version == result.version
     assert set(sorted(probabilities, key=probabilities.get)[-2:]) == {"night", "city lights"}

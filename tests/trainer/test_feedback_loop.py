@@ -48,8 +48,8 @@ def test_retraining_is_kept_where_it_helps_on_her_next_shoots_and_not_where_it_c
     dealt = [item["tags"] for item in history]
     random.Random(0).shuffle(dealt)
     with Store(db) as store:
-        encoder = store.active_encoder()
-        her, shuffled = store.profile(name), store.profile("shuffled")
+        encoder = store.settings.active_encoder()
+        her, shuffled = store.profiles.get(name), store.profiles.get("shuffled")
         by_path = tag_history(store, her, history)
         tag_history(store, shuffled, [{**item, "tags": tags} for item, tags in zip(history, dealt)])
         photos = [by_path[item["path"]] for item in upcoming]
@@ -90,13 +90,13 @@ def test_scores_on_her_next_shoots_are_calibrated_on_a_simulated_library(library
     db, truth, name = library
     history, upcoming = truth[:-60], truth[-60:]
     with Store(db) as store:
-        profile = store.profile(name)
+        profile = store.profiles.get(name)
         by_path = tag_history(store, profile, history)
         photos = [by_path[item["path"]] for item in upcoming]
         truths = [frozenset(item["tags"]) for item in upcoming]
         shown = {}
         for calibrate in (True, False):
-            suggester = Suggester(store.history, profile, store.active_encoder(), calibrate=calibrate)
+            suggester = Suggester(store.history, profile, store.settings.active_encoder(), calibrate=calibrate)
             shown[calibrate] = [suggester.suggest(photo, 5) for photo in photos]
     assert [[s.tag for s in row] for row in shown[True]] == [[s.tag for s in row] for row in shown[False]]
     calibrated, raw = (calibration_of([(s.score, s.tag in t) for row, t in zip(shown[c], truths) for s in row])

@@ -33,7 +33,7 @@ def _count(store, encoder_id):
 @pytest.mark.slow
 def test_full_retrain_fine_tunes_reindexes_and_rolls_back(indexed, tmp_path):
     with Store(indexed) as store:
-        profile = store.profile()
+        profile = store.profiles.get()
         head = train_profile(store, profile, DEFAULT_ENCODER, config=TrainConfig(epochs=5, min_judge_photos=5), models_dir=tmp_path / "m")
         events = []
         result = train(store, profile, SMALL, on_progress=events.append, models_dir=tmp_path / "m")
@@ -42,21 +42,21 @@ def test_full_retrain_fine_tunes_reindexes_and_rolls_back(indexed, tmp_path):
         assert [e["stage"] for e in events][:2] == ["load", "train"] and events[-1]["stage"] == "compare"
         assert any(e["stage"] == "index" for e in events)
         if not result.activated:  # worse on the held-out photos: nothing of it stays in use
-            assert store.active_encoder() == DEFAULT_ENCODER and _count(store, encoder_id) == 0
+            assert store.settings.active_encoder() == DEFAULT_ENCODER and _count(store, encoder_id) == 0
             return
         # Kept: every photo has an embedding from the fine-tuned encoder, which the engine loads
         # from the model bundle.
-        assert store.active_encoder() == encoder_id and _count(store, encoder_id) == 37
+        assert store.settings.active_encoder() == encoder_id and _count(store, encoder_id) == 37
         assert open_indexer(store, None, "cpu").encoder.id == encoder_id
         assert [r["version"] for r in store.models.of(profile) if r["active"]] == [result.version]
         assert models.rollback(store, profile) == head.version
-        assert store.active_encoder() == DEFAULT_ENCODER  # the old embeddings were kept
+        assert store.settings.active_encoder() == DEFAULT_ENCODER  # the old embeddings were kept
 
 
 def test_a_stopped_full_retrain_leaves_the_library_as_it_was(indexed, tmp_path):
     with Store(indexed) as store:
-        profile = store.profile()
+        profile = store.profiles.get()
         with pytest.raises(Stopped):
             train(store, profile, SMALL, should_stop=lambda: True, models_dir=tmp_path / "m")
-        assert store.models.of(profile) == [] and store.active_encoder() == DEFAULT_ENCODER
+        assert store.models.of(profile) == [] and store.settings.active_encoder() == DEFAULT_ENCODER
         assert store.database.scalar("SELECT COUNT(DISTINCT encoder_id) FROM embeddings") == 2  # lite0 + its content words

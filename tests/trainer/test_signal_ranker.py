@@ -87,14 +87,14 @@ def shoots(store):
     whose photos all look alike: only the shoot tells the tags apart. Her frequent tag
     'favourite' is on a third of the photos, at random."""
     rng = np.random.default_rng(1)
-    profile = store.profile()
+    profile = store.profiles.get()
     look = rng.normal(size=16)
     photos, truths = [], []
     for day in range(12):
         for i in range(6):
             photo = Photo(path=f"/lib/{day:02}-{i}.jpg", size=1, mtime_ns=1, content_hash=f"h{day}-{i}",
                           taken_at=f"2024-03-{day + 1:02}T{9 + i:02}:00:00")
-            store.save_photo(photo)
+            store.photos.save(photo)
             store.embeddings.put_embeddings(ENCODER, [(photo.content_hash, (look + 0.05 * rng.normal(size=16)).astype(np.float32))])
             tags = [f"outing{day}"] + (["favourite"] if rng.uniform() < 0.33 else [])
             store.add_tags(profile, [photo.id], tags, "typed")

@@ -27,13 +27,13 @@ def library(store):
     """60 photos in 3 visual clusters, each with its own tags, three a day (one shoot a day)."""
     rng = np.random.default_rng(0)
     centres = rng.normal(size=(3, 32))
-    profile = store.profile()
-    store.set_active_encoder(ENCODER)
+    profile = store.profiles.get()
+    store.settings.set_active_encoder(ENCODER)
     for i in range(60):
         cluster = i % 3
         photo = Photo(path=f"/lib/{i:03}.jpg", size=1, mtime_ns=1, content_hash=f"h{i}",
                       taken_at=f"2024-01-{1 + i // 3:02}T12:00:00")
-        store.save_photo(photo)
+        store.photos.save(photo)
         store.embeddings.put_embeddings(ENCODER, [(photo.content_hash, (centres[cluster] + 0.3 * rng.normal(size=32)).astype(np.float32))])
         store.add_tags(profile, [photo.id], [f"c{cluster}", ["sea", "forest", "city"][cluster]], "imported")
     return store
@@ -63,7 +63,7 @@ def test_corrupt_or_swapped_bundles_are_refused(tmp_path):
 
 
 def test_training_writes_a_bundle_records_metrics_and_learns(library, tmp_path):
-    profile = library.profile()
+    profile = library.profiles.get()
     events = []
     result = train_profile(library, profile, ENCODER, config=TrainConfig(epochs=15, patience=15),
                            on_progress=events.append, models_dir=tmp_path)
@@ -81,7 +81,7 @@ def test_training_writes_a_bundle_records_metrics_and_learns(library, tmp_path):
 
 
 def test_a_corrupt_active_model_falls_back_to_the_previous_one(library, tmp_path):
-    profile = library.profile()
+    profile = library.profiles.get()
     first = train_profile(library, profile, ENCODER, config=TrainConfig(epochs=3), models_dir=tmp_path)
     second = train_profile(library, profile, ENCODER, config=TrainConfig(epochs=3, seed=1), models_dir=tmp_path)
     library.models.activate(profile, second.version)
@@ -94,7 +94,7 @@ def test_a_corrupt_active_model_falls_back_to_the_previous_one(library, tmp_path
 
 
 def test_models_cli_lists_activates_and_rolls_back(capsys, library, tmp_path):
-    profile = library.profile()
+    profile = library.profiles.get()
     versions = [train_profile(library, profile, ENCODER, config=TrainConfig(epochs=2, seed=s)).version for s in (0, 1)]
     db = str(library.path)
     assert main(["--db", db, "models", "activate", versions[1]]) == 0
@@ -116,7 +116,7 @@ def test_models_cli_lists_activates_and_rolls_back(capsys, library, tmp_path):
 
 
 def test_a_bundle_that_fails_verification_is_never_activated_nor_shown_active(capsys, library, tmp_path):
-    profile = library.profile()
+    profile = library.profiles.get()
     versions = [train_profile(library, profile, ENCODER, config=TrainConfig(epochs=2, seed=s),
                               models_dir=tmp_path).version for s in (0, 1)]
     library.models.activate(profile, versions[1])
@@ -134,7 +134,7 @@ def test_a_bundle_that_fails_verification_is_never_activated_nor_shown_active(ca
 
 
 def test_sigterm_stops_training_and_keeps_the_previous_model(library):
-    profile = library.profile()
+    profile = library.profiles.get()
     db = str(library.path)
     process = subprocess.Popen(_long_trainer(db), cwd=REPO, stdout=subprocess.PIPE, text=True)
     first_line = process.stdout.readline()
@@ -156,11 +156,11 @@ def test_sigterm_stops_training_and_keeps_the_previous_model(library):
 
 
 def test_retraining_continues_from_the_active_model_and_grows_its_vocabulary(library, tmp_path):
-    profile = library.profile()
+    profile = library.profiles.get()
     first = train_profile(library, profile, ENCODER, config=TrainConfig(epochs=5), models_dir=tmp_path)
     library.models.activate(profile, first.version)
     old = load_bundle(library.models.of(profile)[0]["path"], library.models.of(profile)[0]["sha256"])[0]
-    ids = [p.id for p, _ in library.list_photos(profile)][:20]
+    ids = [p.id for p, _ in library.photos.list_photos(profile)][:20]
     library.add_tags(profile, ids, ["new-tag"], "typed")
     second = train_profile(library, profile, ENCODER, config=TrainConfig(epochs=0), models_dir=tmp_path)
     record = next(r for r in library.models.of(profile) if r["version"] == second.version)
@@ -178,9 +178,9 @@ def test_self_training_distils_on_untagged_photos_and_keeps_the_better_model(lib
     for i in range(30):  # untagged photos of the same three kinds
         photo = Photo(path=f"/lib/untagged-{i:03}.jpg", size=1, mtime_ns=1, content_hash=f"u{i}",
                       taken_at="2024-03-01T12:00:00")
-        library.save_photo(photo)
+        library.photos.save(photo)
         library.embeddings.put_embeddings(ENCODER, [(photo.content_hash, rng.normal(size=32).astype(np.float32))])
-    profile = library.profile()
+    profile = library.profiles.get()
     result = train_profile(library, profile, ENCODER, config=TrainConfig(epochs=5, self_training=True),
                            models_dir=tmp_path)
     summary = library.models.of(profile)[0]["metrics"]["self_training"]
@@ -218,7 +218,7 @@ def test_a_cancel_line_on_stdin_stops_training_on_every_os(library):
     process.stdin.flush()
     assert _until_not_training(process)["stage"] == "stopped"
     assert process.wait(timeout=30) == 3
-    assert library.models.of(library.profile()) == []
+    assert library.models.of(library.profiles.get()) == []
 
 
 def test_the_trainer_stops_when_its_parent_dies(library):
@@ -229,13 +229,13 @@ def test_the_trainer_stops_when_its_parent_dies(library):
     process.stdin.close()  # what the OS does to the pipe when the parent is killed
     assert _until_not_training(process)["stage"] == "stopped"
     assert process.wait(timeout=30) == 3
-    assert library.models.of(library.profile()) == []
+    assert library.models.of(library.profiles.get()) == []
 
 
 def test_a_bundle_that_matches_its_checksum_but_does_not_load_falls_back(library, tmp_path):
     from tagassist.engine.bundle import bundle_sha256
 
-    profile = library.profile()
+    profile = library.profiles.get()
     result = train_profile(library, profile, ENCODER, config=TrainConfig(epochs=2), models_dir=tmp_path)
     library.models.activate(profile, result.version)
     record = library.models.of(profile)[0]
@@ -255,27 +255,27 @@ def test_bundle_paths_do_not_depend_on_the_folder_tagassist_ran_in(tmp_path, mon
     (tmp_path / "b").mkdir()
     monkeypatch.chdir(tmp_path / "a")
     with Store("lib.sqlite") as store:  # a relative --db
-        store.models.add("v1", store.profile(), str(store.path.parent / "models" / "v1"), "0" * 64, {}, activate=True)
+        store.models.add("v1", store.profiles.get(), str(store.path.parent / "models" / "v1"), "0" * 64, {}, activate=True)
         stored = store.database.scalar("SELECT path FROM models")
     assert stored == "models/v1".replace("/", os.sep)  # relative to the database's folder
     monkeypatch.chdir(tmp_path / "b")
     with Store(tmp_path / "a" / "lib.sqlite") as store:
-        assert store.models.of(store.profile())[0]["path"] == str(tmp_path / "a" / "models" / "v1")
+        assert store.models.of(store.profiles.get())[0]["path"] == str(tmp_path / "a" / "models" / "v1")
 
 
 def test_a_photographer_whose_newest_shoots_are_unlike_her_history_keeps_the_engine(store, tmp_path):
     """Two years of landscapes, then weddings: a model of the landscapes cannot help with the
     weddings, so the retrain is judged on them and the engine stays as it was."""
     rng = np.random.default_rng(1)
-    profile = store.profile()
-    store.set_active_encoder(ENCODER)
+    profile = store.profiles.get()
+    store.settings.set_active_encoder(ENCODER)
     centres = rng.normal(size=(4, 32))
     for i in range(72):
         new_work = i >= 48  # the last 8 shoots
         cluster = 3 if new_work else i % 3
         photo = Photo(path=f"/lib/{i:03}.jpg", size=1, mtime_ns=1, content_hash=f"h{i}",
                       taken_at=f"2024-{1 + i // 6:02}-01T{10 + i % 3}:00:00")
-        store.save_photo(photo)
+        store.photos.save(photo)
         store.embeddings.put_embeddings(ENCODER, [(photo.content_hash, (centres[cluster] + 0.3 * rng.normal(size=32)).astype(np.float32))])
         tags = ["wedding", ["bride", "rings", "dance"][i % 3]] if new_work else [f"c{cluster}", "landscape"]
         store.add_tags(profile, [photo.id], tags, "imported")
@@ -286,13 +286,13 @@ def test_a_photographer_whose_newest_shoots_are_unlike_her_history_keeps_the_eng
 
 
 def test_a_library_too_small_to_judge_never_trains_and_says_why(capfd, store):
-    profile = store.profile()
-    store.set_active_encoder(ENCODER)
+    profile = store.profiles.get()
+    store.settings.set_active_encoder(ENCODER)
     rng = np.random.default_rng(2)
     for i in range(24):  # two shoots
         photo = Photo(path=f"/lib/{i:03}.jpg", size=1, mtime_ns=1, content_hash=f"h{i}",
                       taken_at=f"2024-0{1 + i // 12}-01T12:{i:02}:00")
-        store.save_photo(photo)
+        store.photos.save(photo)
         store.embeddings.put_embeddings(ENCODER, [(photo.content_hash, rng.normal(size=32).astype(np.float32))])
         store.add_tags(profile, [photo.id], ["sea"], "imported")
     code = main(["--db", str(store.path), "train"])

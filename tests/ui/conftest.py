@@ -56,8 +56,8 @@ def select(qtbot, window, controller, *names):
 
 
 def tags_of(store, name):
-    photo = next(p for p, _ in store.list_photos(store.profile()) if p.path.endswith(name))
-    return {a.tag: a.source for a in store.history.photo_tags(store.profile(), photo.id)}, photo
+    photo = next(p for p, _ in store.photos.list_photos(store.profiles.get()) if p.path.endswith(name))
+    return {a.tag: a.source for a in store.history.photo_tags(store.profiles.get(), photo.id)}, photo
 
 
 def _key_target(qtbot):

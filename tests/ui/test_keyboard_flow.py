@@ -114,7 +114,7 @@ def test_an_empty_filter_clears_the_panel_and_says_all_done(qtbot, keyboard):
     select(qtbot, window, controller, "DSCF1403.jpg", "IMG1503.jpg")
     untagged = window.sidebar.findItems("Untagged", Qt.MatchFlag.MatchExactly)[0]
     for name in [p.path for p in controller.model.photos if not tags_of(store, p.path)[0]]:
-        store.add_tags(store.profile(), [tags_of(store, name)[1].id], ["done"], "typed")
+        store.add_tags(store.profiles.get(), [tags_of(store, name)[1].id], ["done"], "typed")
     window.sidebar.itemClicked.emit(untagged, 0)
     qtbot.waitUntil(lambda: controller.model.photos == [], timeout=5000)
     assert window.editor.status.text() == "All done: every photo here has tags."
@@ -179,7 +179,7 @@ def test_a_twelve_photo_shoot_tagged_by_keyboard_alone(qtbot, keyboard, tmp_path
     for number, source in enumerate(sources):
         shutil.copy(source, shoot / f"LIS{number:04d}.jpg")
     assert main(["--db", str(store.path), "scan", str(shoot)]) == 0
-    before_elsewhere = {p.path: tags for p, tags in store.list_photos(store.profile())}
+    before_elsewhere = {p.path: tags for p, tags in store.photos.list_photos(store.profiles.get())}
     controller.reload()
     qtbot.waitUntil(lambda: len(controller.model.photos) == 49, timeout=10000)
     item = next(i for i in window.sidebar.findItems("2025-06 Lisbon", Qt.MatchFlag.MatchStartsWith
@@ -192,7 +192,7 @@ def test_a_twelve_photo_shoot_tagged_by_keyboard_alone(qtbot, keyboard, tmp_path
     for step in range(12):
         press(qtbot, Qt.Key.Key_N, CTRL)
         photo = current_photo(window, controller).path
-        assert photo not in expected, (step, photo, store.list_photos(store.profile(), folder=str(shoot)))
+        assert photo not in expected, (step, photo, store.photos.list_photos(store.profiles.get(), folder=str(shoot)))
         wait_for_list(qtbot, window, 3)
         shown = [s.tag for s in window.editor.suggestions]
         if step % 3 == 0:  # accept the first two as shown
@@ -213,9 +213,9 @@ def test_a_twelve_photo_shoot_tagged_by_keyboard_alone(qtbot, keyboard, tmp_path
             expected[photo] = {"tram"}
     press(qtbot, Qt.Key.Key_N, CTRL)
     assert window.activity.text() == "All done: every photo here has tags"
-    landed = {p.path: set(tags) for p, tags in store.list_photos(store.profile(), folder=str(shoot))}
+    landed = {p.path: set(tags) for p, tags in store.photos.list_photos(store.profiles.get(), folder=str(shoot))}
     assert landed == expected
-    elsewhere = {p.path: tags for p, tags in store.list_photos(store.profile()) if p.path not in expected}
+    elsewhere = {p.path: tags for p, tags in store.photos.list_photos(store.profiles.get()) if p.path not in expected}
     assert elsewhere == {path: tags for path, tags in before_elsewhere.items() if path not in expected}
 
 
@@ -267,7 +267,7 @@ def test_new_columns_keep_every_selected_photo(qtbot, keyboard):
     assert current_photo(window, controller).path == current
     type_text(qtbot, "harbour")
     press(qtbot, Qt.Key.Key_Return)
-    assert {name for name in [p.path.rsplit("/", 1)[-1] for p, tags in store.list_photos(store.profile())
+    assert {name for name in [p.path.rsplit("/", 1)[-1] for p, tags in store.photos.list_photos(store.profiles.get())
                               if "harbour" in tags]} == set(names)
 
 
@@ -312,7 +312,7 @@ def test_a_list_loaded_again_while_tagging_keeps_the_selection_and_the_tags_made
     assert [controller.model.tag_counts[p] for p in selected_positions(window, controller)] == [1, 1]
     press(qtbot, Qt.Key.Key_N, CTRL)
     assert not tags_of(store, current_photo(window, controller).path)[0]
-    assert {p.path.rsplit("/", 1)[-1] for p, tags in store.list_photos(store.profile()) if "harbour" in tags} \
+    assert {p.path.rsplit("/", 1)[-1] for p, tags in store.photos.list_photos(store.profiles.get()) if "harbour" in tags} \
         == set(names)
 
 

@@ -24,14 +24,14 @@ def test_adding_a_folder_after_a_deep_retrain_keeps_the_tuned_encoder_and_its_mo
     from trainer.pipeline import TrainConfig, train
 
     window, controller, store = app
-    profile = store.profile()
+    profile = store.profiles.get()
     config = TrainConfig.for_mode("full", epochs=1, batch_size=8, trainable_blocks=1, min_judge_photos=5)
     result = train(store, profile, config, models_dir=tmp_path / "models")
     tuned = result.encoder_id
     assert tuned.startswith("efficientnet-lite0-ft-")
     if not result.activated:  # one epoch on 18 photos rarely helps: kept as if it had
         store.models.activate(profile, result.version)
-        store.set_active_encoder(tuned)
+        store.settings.set_active_encoder(tuned)
 
     folder = tmp_path / "new shoot"
     folder.mkdir()
@@ -40,7 +40,7 @@ def test_adding_a_folder_after_a_deep_retrain_keeps_the_tuned_encoder_and_its_mo
     qtbot.waitUntil(lambda: len(controller.model.photos) == 38, timeout=20000)
     qtbot.waitUntil(lambda: controller.current_job is None, timeout=120000)  # the scan, then the index
 
-    assert store.active_encoder() == tuned
+    assert store.settings.active_encoder() == tuned
     assert store.embeddings.photos_without_embedding(tuned) == []  # the new photo too, with the tuned encoder
-    scorer = active_model_scorer(store, profile, store.active_encoder())
+    scorer = active_model_scorer(store, profile, store.settings.active_encoder())
     assert scorer is not None and scorer.version == result.version

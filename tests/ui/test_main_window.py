@@ -25,7 +25,7 @@ def test_accept_by_key_reject_by_shift_key_type_and_undo(qtbot, app):
     to_reject = window.editor.suggestions[1].tag
     qtbot.keyClick(window.grid, Qt.Key.Key_2, Qt.KeyboardModifier.ShiftModifier)
     _, photo = tags_of(store, "DSCF1007.jpg")
-    assert [r.tag for r in store.history.photo_rejections(store.profile(), photo.id)] == [to_reject]
+    assert [r.tag for r in store.history.photo_rejections(store.profiles.get(), photo.id)] == [to_reject]
     assert window.editor.marks[to_reject] == "rejected"
 
     window.editor.field.setFocus()
@@ -36,9 +36,9 @@ def test_accept_by_key_reject_by_shift_key_type_and_undo(qtbot, app):
     window.undo_action.trigger()
     assert "Colosseum" not in tags_of(store, "DSCF1007.jpg")[0]
     window.undo_action.trigger()  # the rejection is undone exactly
-    assert store.history.photo_rejections(store.profile(), photo.id) == []
+    assert store.history.photo_rejections(store.profiles.get(), photo.id) == []
     window.redo_action.trigger()
-    assert [r.tag for r in store.history.photo_rejections(store.profile(), photo.id)] == [to_reject]
+    assert [r.tag for r in store.history.photo_rejections(store.profiles.get(), photo.id)] == [to_reject]
 
 
 def test_batch_accept_applies_to_every_selected_photo(qtbot, app):
@@ -77,7 +77,7 @@ def test_keyboard_tagging_then_retrain_says_when_there_is_too_little_history(qtb
         for key in (Qt.Key.Key_1, Qt.Key.Key_2, Qt.Key.Key_3):  # the numbers stay put while accepting
             qtbot.keyClick(window.grid, key)
         assert len(window.editor.marks) == 3
-    assert store.stats(store.profile())["tagged_photos"] == 37
+    assert store.stats(store.profiles.get())["tagged_photos"] == 37
     select(qtbot, window, controller, "DSCF1007.jpg")
     before = [(s.tag, s.score) for s in window.editor.suggestions]
 
@@ -85,7 +85,7 @@ def test_keyboard_tagging_then_retrain_says_when_there_is_too_little_history(qtb
     qtbot.waitUntil(lambda: controller.training.trainer is None, timeout=120000)
     said = controller.dialogs[-1]
     assert "37 tagged photos in 6 shoots are not yet enough" in said and "stay as they are" in said
-    assert store.models.of(store.profile()) == []
+    assert store.models.of(store.profiles.get()) == []
     assert window.activity.text() == "Not retrained yet: suggestions stay as they are"
     select(qtbot, window, controller, "DSCF1007.jpg")
     assert [(s.tag, s.score) for s in window.editor.suggestions] == before
@@ -93,7 +93,7 @@ def test_keyboard_tagging_then_retrain_says_when_there_is_too_little_history(qtb
 
 def test_switching_profile_shows_that_photographers_history(qtbot, app):
     window, controller, store = app
-    store.profile("maya")
+    store.profiles.get("maya")
     controller._fill_profiles()
     window.profile_box.setCurrentText("maya")
     window.profile_box.activated.emit(window.profile_box.currentIndex())
@@ -167,7 +167,7 @@ def test_models_page_rolls_back(qtbot, app):
     from trainer.pipeline import TrainConfig, train_profile
 
     window, controller, store = app
-    profile = store.profile()
+    profile = store.profiles.get()
     versions = [train_profile(store, profile, "efficientnet-lite0", config=TrainConfig(epochs=2, seed=s, min_judge_photos=5)).version
                 for s in (0, 1)]
     store.models.activate(profile, versions[1])
@@ -194,7 +194,7 @@ def test_import_keywords_and_new_photographer(qtbot, app, monkeypatch):
     window.import_keywords_action.trigger()
     qtbot.waitUntil(lambda: "103 keywords imported" in window.activity.text() or sum(controller.model.tag_counts) > 0,
                     timeout=10000)
-    assert len(store.history.vocabulary(store.profile("Anna"))) == 38
+    assert len(store.history.vocabulary(store.profiles.get("Anna"))) == 38
 
 
 def test_settings_and_log_dialogs(qtbot, app, monkeypatch):
@@ -227,7 +227,7 @@ def test_dropping_a_folder_scans_it_and_jobs_are_listed(qtbot, app, tmp_path):
                                 Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier))
     qtbot.waitUntil(lambda: len(controller.model.photos) == 38, timeout=20000)
     assert "1 background job" in seen_jobs
-    assert str(folder) in store.folders()
+    assert str(folder) in store.photos.folders()
 
 
 def test_an_unhandled_exception_shows_a_dialog_and_keeps_tags(qtbot, app, monkeypatch):
@@ -273,7 +273,7 @@ def test_write_keywords_to_files_from_the_app(qtbot, app, sample_copy):
     from tagassist.library.reader import read_embedded_keywords
 
     window, controller, store = app
-    Scanner(store, store.profile()).run([sample_copy])  # a copy the test may write into
+    Scanner(store, store.profiles.get()).run([sample_copy])  # a copy the test may write into
     controller.view = {"folder": str(sample_copy)}
     controller.reload()
     qtbot.waitUntil(lambda: len(controller.model.photos) == 37
@@ -389,12 +389,12 @@ def test_keyword_manager_renames_merges_and_undoes_from_the_app(qtbot, app, monk
     next(b for b in dialog.findChildren(QPushButton) if b.text().startswith("Rename")).click()
     qtbot.waitUntil(lambda: "renamed" in dialog.status.text() or "failed" in dialog.status.text(), timeout=5000)
     assert "Places|Italy|Rome renamed to Places|Europe|Italy|Rome on 7 photos" in dialog.status.text(), dialog.status.text()
-    assert "Places|Europe|Italy|Rome" in dict(store.history.vocabulary(store.profile()))
+    assert "Places|Europe|Italy|Rome" in dict(store.history.vocabulary(store.profiles.get()))
     qtbot.waitUntil(lambda: bool(window.sidebar.findItems("Europe  (7)", Qt.MatchFlag.MatchRecursive)), timeout=5000)
 
     next(b for b in dialog.findChildren(QPushButton) if b.text() == "Undo last edit").click()
     qtbot.waitUntil(lambda: "undid edit" in dialog.status.text(), timeout=5000)
-    assert dict(store.history.vocabulary(store.profile()))["Places|Italy|Rome"] == 7
+    assert dict(store.history.vocabulary(store.profiles.get()))["Places|Italy|Rome"] == 7
 
 
 def test_ratings_filter_and_show_in_the_panel(qtbot, app):

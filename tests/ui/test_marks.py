@@ -15,14 +15,14 @@ MATCH = Qt.MatchFlag.MatchExactly | Qt.MatchFlag.MatchRecursive
 
 
 def marks_of(store, name):
-    photo = next(p for p, _ in store.list_photos(store.profile()) if p.path.endswith(name) and "/sample/" in p.path)
+    photo = next(p for p, _ in store.photos.list_photos(store.profiles.get()) if p.path.endswith(name) and "/sample/" in p.path)
     return photo.rating, photo.label
 
 
 def test_stars_labels_and_reject_by_keys_are_undone_and_written_to_the_files(qtbot, app, sample_copy, tmp_path,
                                                                                capsys):
     window, controller, store = app
-    Scanner(store, store.profile()).run([sample_copy])  # a copy the test may write into
+    Scanner(store, store.profiles.get()).run([sample_copy])  # a copy the test may write into
     controller.view = {"folder": str(sample_copy)}
     controller.reload()
     qtbot.waitUntil(lambda: len(controller.model.photos) == 37

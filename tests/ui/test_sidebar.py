@@ -34,7 +34,7 @@ def test_a_typed_keyword_and_new_counts_reach_the_keyword_tree_at_once(qtbot, ap
     qtbot.waitUntil(lambda: "sunset  (1)" in keyword_texts(window), timeout=5000)
     assert not sidebar_item(window, "Folders").isExpanded()
 
-    counts = store.history.keyword_counts(store.profile())
+    counts = store.history.keyword_counts(store.profiles.get())
     select(qtbot, window, controller, "DSCF1007.jpg")  # untagged, in the Rome shoot
     top = window.editor.suggestions[0].tag
     before = f"{top.split('|')[-1]}  ({counts.get(top, 0)})"

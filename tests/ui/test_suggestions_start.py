@@ -16,9 +16,9 @@ def test_first_suggestions_come_from_the_kept_state_and_the_current_one_is_swapp
     assert main(["--db", str(db), "scan", str(SAMPLE_LIBRARY)]) == 0
     rome = sorted((SAMPLE_LIBRARY / "2024-05 Rome").glob("*.jpg"))
     with Store(db) as store:
-        profile = store.profile()
+        profile = store.profiles.get()
         build(store, profile)  # kept, then the library moves on: harbour on most of the shoot
-        ids = [store.photo_by_path(str(p)).id for p in rome]
+        ids = [store.photos.by_path(str(p)).id for p in rome]
         store.add_tags(profile, ids[:6], ["harbour"], "typed")
         target = ids[7]
     held, built = threading.Event(), []
@@ -42,8 +42,8 @@ def test_first_suggestions_come_from_the_kept_state_and_the_current_one_is_swapp
         service.request([target], 5)
         qtbot.waitUntil(lambda: len(answers) == 2, timeout=30000)
         with Store(db) as store:
-            fresh = build(store, store.profile(), cached=False)
-            expected = aggregate([fresh.suggest(store.photo(target), 5)], 1, 5)
+            fresh = build(store, store.profiles.get(), cached=False)
+            expected = aggregate([fresh.suggest(store.photos.get(target), 5)], 1, 5)
         assert answers[1] == [s.tag for s in expected] and "harbour" in answers[1]
     finally:
         held.set()
