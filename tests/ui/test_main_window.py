@@ -370,6 +370,7 @@ def test_help_has_the_keyboard_shortcuts_and_about_and_each_menu_its_own_alt_key
     monkeypatch.setattr(QMessageBox, "about", lambda *args: about.append(args[2]))
     window.about_action.trigger()
     assert "tagassist" in about[0] and "GPL" in about[0]
+    assert "GeoNames" in about[0] and "CC BY 4.0" in about[0]  # its place names need the attribution
 
 
 def test_keyword_manager_renames_merges_and_undoes_from_the_app(qtbot, app, monkeypatch):
