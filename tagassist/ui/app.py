@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from ..log import setup_logging
 from ..paths import resources_dir
-from ..services import images
+from ..services import identity, images
 from ..services.library import open_library
 from ..settings import Settings
 from .controller import LibraryController
@@ -50,8 +50,9 @@ def _install_crash_dialog(window: MainWindow) -> None:
     sys.excepthook = hook
 
 
-def _first_run(folders: list[str], settings: Settings) -> tuple[list[str], Settings]:
-    """On the very first start with nothing to open, ask for a name and a folder."""
+def _first_run(folders: list[str], settings: Settings, db_path: str | None = None) -> tuple[list[str], Settings]:
+    """On the very first start with nothing to open, ask for a name and a folder; a library
+    the CLI has already tagged in (``db_path``) becomes hers."""
     if Settings.exists() or folders:
         return folders, settings
     dialog = FirstRunDialog()
@@ -59,6 +60,9 @@ def _first_run(folders: list[str], settings: Settings) -> tuple[list[str], Setti
         settings.profile = dialog.name.text().strip() or "default"
         if dialog.folder.text().strip():
             folders = [dialog.folder.text().strip()]
+        if db_path is not None:
+            with open_library(db_path) as store:
+                identity.name_first_photographer(store, settings.profile)
     settings.save()
     return folders, settings
 
@@ -70,7 +74,7 @@ def run(db_path: str, profile: str | None, folders: list[str] = ()) -> int:
     app.setWindowIcon(QIcon(str(resources_dir() / "icons" / "tagassist.png")))
     settings = Settings.load()
     apply_theme(settings.theme)
-    folders, settings = _first_run(list(folders), settings)
+    folders, settings = _first_run(list(folders), settings, db_path)
     window, controller = build(db_path, profile or settings.profile, folders, settings)
     _install_crash_dialog(window)
     controller.prune_thumbnails()

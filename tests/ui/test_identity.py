@@ -47,3 +47,26 @@ def test_the_app_and_the_cli_read_and_write_the_same_photographer(qtbot, sample_
     assert stats["profile"] == "Ben" and stats["tagged_photos"] == 1
     assert cli_stats(capsys, db, "--profile", "Anna")["tagged_photos"] == 30
     controller.shutdown()
+
+
+def test_a_library_the_cli_tagged_before_the_first_run_becomes_the_named_photographers(qtbot, sample_copy, tmp_path,
+                                                                                      capsys, monkeypatch):
+    from tagassist.ui import app as app_module
+    from tagassist.ui.dialogs import FirstRunDialog
+
+    db = tmp_path / "lib.sqlite"
+    assert main(["--db", str(db), "scan", str(sample_copy)]) == 0  # no settings yet: as 'default'
+
+    def answer(dialog):
+        qtbot.keyClicks(dialog.name, "Maya")
+        return True
+
+    monkeypatch.setattr(FirstRunDialog, "exec", answer)
+    app_module._first_run([], Settings(), str(db))
+    stats = cli_stats(capsys, db)
+    assert stats["profile"] == "Maya" and stats["tagged_photos"] == 30
+    window, controller = app_module.build(str(db), None, settings=Settings.load())
+    qtbot.addWidget(window)
+    qtbot.waitUntil(lambda: len(controller.model.photos) == 37, timeout=10000)
+    assert controller.profile.name == "Maya" and sum(1 for n in controller.model.tag_counts if n) == 30
+    controller.shutdown()
