@@ -60,7 +60,7 @@ def synthetic_library(db: Path, photos: int, seed: int = 0) -> None:
                     tags = [t for t in scene_tags[scene] if rng.uniform() < 0.7] or scene_tags[scene][:1]
                     tags += [f"trip{shoot}"] if shoot % 3 == 0 else []
                     tags += [f for f in favourites if rng.uniform() < 0.15]
-                    store.add_tags(profile, [photo.id], tags, "imported")
+                    store.tagging.add_tags(profile, [photo.id], tags, "imported")
                     done += 1
                 when += timedelta(days=int(rng.integers(2, 20)))
                 shoot += 1

@@ -135,7 +135,7 @@ def fill_database(db: Path, rows: int) -> None:
                 ],
             )
         ids = [r[0] for r in store.database.execute("SELECT id FROM photos WHERE path LIKE '/archive/%' LIMIT 20000")]
-        store.add_tags(profile, ids, ["archive", "Places|Germany|Munich"], "imported")
+        store.tagging.add_tags(profile, ids, ["archive", "Places|Germany|Munich"], "imported")
 
 
 def run_phase(args: argparse.Namespace) -> dict:

@@ -68,11 +68,11 @@ def replay(db: Path, truth: list[dict], profile_name: str, strategy: str, retrai
             rejected = [t for t in shown if t not in wanted]
             typed = sorted(wanted - set(shown))
             if accepted:
-                store.add_tags(profile, [photo.id], accepted, source="accepted")
+                store.tagging.add_tags(profile, [photo.id], accepted, source="accepted")
             if typed:
-                store.add_tags(profile, [photo.id], typed, source="typed")
+                store.tagging.add_tags(profile, [photo.id], typed, source="typed")
             if rejected:
-                store.reject_tags(profile, [photo.id], rejected)
+                store.tagging.reject_tags(profile, [photo.id], rejected)
             reachable = sum(1 for t in wanted if t in typed_counts)  # she had used it before
             typed_counts.update(wanted)
             best_odds = sorted(item["odds"].values(), reverse=True)[:SHOWN]

@@ -60,7 +60,7 @@ def fill_tagged_history(db: Path, photos: int, seed: int = 0) -> None:
         for photo_id, names in zip(ids, tags):
             by_tags.setdefault(tuple(names), []).append(photo_id)
         for names, group in by_tags.items():
-            store.add_tags(profile, group, list(names), "imported")
+            store.tagging.add_tags(profile, group, list(names), "imported")
         for chunk in range(0, len(vectors), 5000):
             store.embeddings.put_embeddings(ENCODER, vectors[chunk:chunk + 5000])
         store.settings.set_active_encoder(ENCODER)

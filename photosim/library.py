@@ -35,5 +35,5 @@ def tag_history(store, profile, items: list[dict]) -> dict:
     library's photos by path."""
     by_path = {photo.path: photo for photo, _ in store.photos.list_photos(profile)}
     for item in items:
-        store.add_tags(profile, [by_path[item["path"]].id], item["tags"], "typed")
+        store.tagging.add_tags(profile, [by_path[item["path"]].id], item["tags"], "typed")
     return by_path

@@ -69,7 +69,7 @@ def _undo(args: Namespace, store: Store) -> int:
 
 
 def _history(args: Namespace, store: Store) -> int:
-    runs = store.export_runs()
+    runs = store.exports.runs()
     if args.json:
         emit_json(runs)
         return EXIT_OK

@@ -123,7 +123,7 @@ def cmd_tags(args: Namespace, store: Store, profile: Profile) -> int:
     photo = resolve_photo(store, profile, args.photo, scan_if_new=False)
     tags = store.history.photo_tags(profile, photo.id)
     rejected = store.history.photo_rejections(profile, photo.id)
-    removals = store.removal_history(profile, photo.id)
+    removals = store.sync.removal_history(profile, photo.id)
     if args.json:
         emit_json(
             {

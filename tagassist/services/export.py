@@ -85,7 +85,7 @@ def export_photos(store: Store, profile: Profile, photos: Iterable[Photo], *, em
                                    for c in changes]
                 continue
             if report.run_id is None:
-                report.run_id = store.start_export_run(profile)
+                report.run_id = store.exports.start_run(profile)
             changes = _export_one(store, library, profile, photo, embed=embed, style=style, run_id=report.run_id)
             report.results += [PhotoExport(photo.path, "written" if c.changed else "unchanged", c) for c in changes]
         except ExportError as exc:
@@ -116,7 +116,7 @@ def _plan(store: Store, library: Library, profile: Profile, photo: Photo, *, emb
     if problems:  # writing now could drop keywords that could not be read
         raise ExportError(f"{display_path(os.path.basename(photo.path))}: not all of its keywords could be read"
                           f" ({problems[0]}); left unchanged so that none is lost")
-    state = store.sync_state(photo.id)
+    state = store.sync.state(photo.id)
     plan = reconcile(state, files_now(state, _by_name(by_file)), _changed_at(files.all), profile.id)
     result = export_keywords(apply(state, plan, utc_now()), profile.id, {k for tags in by_file.values() for k in tags})
     targets, target_notes = write_targets(files, style, embed, [f for f, keywords in by_file.items() if keywords])
@@ -177,8 +177,8 @@ def _export_one(store: Store, library: Library, profile: Profile, photo: Photo, 
     intents = []
     with store.transaction():  # the write lock, held while the files are read, decided and written
         changes, plan, files = _plan(store, library, profile, photo, embed=embed, style=style)
-        before_export = store.sync_state(photo.id)  # for undo: what tagassist had seen in each file
-        store.apply_sync_plan(photo.id, plan)
+        before_export = store.sync.state(photo.id)  # for undo: what tagassist had seen in each file
+        store.sync.apply_plan(photo.id, plan)
         written = []
         for change in changes:
             if change.changed:
@@ -223,7 +223,7 @@ def _refresh_base(store: Store, profile: Profile, photo: Photo, changes: list[Ex
     now_in_files = {k for keywords in by_file.values() for k in keywords}
     _set_base(store, photo, by_file)
     removed = {tag for change in changes for tag in change.removed}
-    store.mark_removals_written(profile, photo.id, [t for t in sorted(removed) if t not in now_in_files])
+    store.sync.mark_removals_written(profile, photo.id, [t for t in sorted(removed) if t not in now_in_files])
     if any(change.target == photo.path and change.changed for change in changes):
         # embedded: the file's size, time and content hash changed
         refreshed = read_photo(photo.path, os.path.getsize(photo.path), os.stat(photo.path).st_mtime_ns,
@@ -260,7 +260,7 @@ def undo_export(store: Store, run_id: int | None = None, *, force: bool = False)
     its history is made sure of; where another tool brought the same bytes back, the history
     is left for the next scan to see that tool's change."""
     recover_journal(store)
-    runs = store.export_runs(include_undone=run_id is not None)
+    runs = store.exports.runs(include_undone=run_id is not None)
     run = next((r for r in runs if run_id is None or r["id"] == run_id), None)
     if run is None:
         raise LookupError("no export to undo" if run_id is None else f"no export run {run_id}")
@@ -269,7 +269,7 @@ def undo_export(store: Store, run_id: int | None = None, *, force: bool = False)
     report = UndoReport(run["id"])
     profile = store.profiles.get(run["profile"]) if run["profile"] else None
     library = Library(store)
-    for record in store.exported_files(run["id"]):  # newest first: a file written twice ends as before both
+    for record in store.exports.files(run["id"]):  # newest first: a file written twice ends as before both
         path = record["path"]
         try:
             original = _read_backup(record["backup"])
@@ -289,26 +289,26 @@ def undo_export(store: Store, run_id: int | None = None, *, force: bool = False)
             report.skipped.append((path, "changed since that export and back again; left as it is (--force puts"
                                          " it back anyway)"))
             continue
-        saved = store.sync_state(photo.id) if photo is not None else None
+        saved = store.sync.state(photo.id) if photo is not None else None
         if photo is not None and profile is not None:
             # The history first, committed: a process killed before the file is back then sees
             # keywords added in another tool (which change nothing), never removed ones.
             with store.transaction():
                 _history_after_undo(store, profile, photo, record)
-                store.mark_file_undoing(record["id"])
+                store.exports.mark_file_undoing(record["id"])
         try:
             if not back_already:
                 _restore(path, original, library.allowed(photo) if photo else library.roots, record["backup"])
         except (OSError, ExportError) as exc:
             if saved is not None:  # the file stayed as the export left it, and so does its base
                 with store.transaction():
-                    store.set_base_keywords(photo.id, saved.base)
-                    store.set_file_base(photo.id, os.path.basename(path), (saved.file_bases or {}).get(
+                    store.sync.set_base_keywords(photo.id, saved.base)
+                    store.sync.set_file_base(photo.id, os.path.basename(path), (saved.file_bases or {}).get(
                         os.path.basename(path)))
             report.skipped.append((path, str(exc)))
             continue
         report.restored.append(path)
-    store.mark_export_undone(run["id"])
+    store.exports.mark_run_undone(run["id"])
     return report
 
 
@@ -316,7 +316,7 @@ def _read_since(store: Store, photo: Photo, record: dict) -> bool:
     """Whether a scan read keywords in the file since the export that neither it wrote nor
     the file had before: the file holds the export's bytes again, but another tool changed it
     meanwhile, and putting back the old bytes would hide that change from the next sync."""
-    seen = (store.sync_state(photo.id).file_bases or {}).get(os.path.basename(record["path"]))
+    seen = (store.sync.state(photo.id).file_bases or {}).get(os.path.basename(record["path"]))
     return seen is not None and not set(seen) <= set(keywords_of_copy(record["path"], record["path"])) | set(
         record["prior_base"] or ())
 
@@ -353,11 +353,11 @@ def _history_after_undo(store: Store, profile: Profile, photo: Photo, record: di
     base = record["prior_base"]
     if base is not None and record["backup"] is not None:
         restored = keywords_of_copy(record["path"], record["backup"])
-        base = set(base) | (set(restored) & store.sync_state(photo.id).base)
-    store.set_file_base(photo.id, os.path.basename(record["path"]), base)
-    store.mark_removals_pending(profile, photo.id, record["removed"])
+        base = set(base) | (set(restored) & store.sync.state(photo.id).base)
+    store.sync.set_file_base(photo.id, os.path.basename(record["path"]), base)
+    store.sync.mark_removals_pending(profile, photo.id, record["removed"])
 
 
 def _set_base(store: Store, photo: Photo, by_file: dict[str, list[str]]) -> None:
-    store.set_base_keywords(photo.id, {k for keywords in by_file.values() for k in keywords})
-    store.set_file_bases(photo.id, _by_name(by_file))
+    store.sync.set_base_keywords(photo.id, {k for keywords in by_file.values() for k in keywords})
+    store.sync.set_file_bases(photo.id, _by_name(by_file))

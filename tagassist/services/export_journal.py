@@ -34,7 +34,7 @@ def journal_write(store: Store, run_id: int, photo_id: int, target: str, current
     database, committed with those decisions, keeps that. The intent is entered only when the
     export was killed before committing them, so it keeps the base from before (``prior_base``)
     and the next sync sees those changes again."""
-    folder = os.path.join(store.export_backup_dir(), f"run-{run_id}")
+    folder = os.path.join(store.exports.backup_dir(), f"run-{run_id}")
     os.makedirs(folder, exist_ok=True)
     name = f"{photo_id}-{os.urandom(4).hex()}"
     backup = None
@@ -47,7 +47,7 @@ def journal_write(store: Store, run_id: int, photo_id: int, target: str, current
               "prior_base": None if prior_base is None else sorted(prior_base)}
     intent = os.path.join(folder, name + ".intent")
     _write_synced(intent, json.dumps(record).encode())
-    store.record_exported_file(run_id, photo_id, target, backup, record["written_sha256"], added, removed,
+    store.exports.record_file(run_id, photo_id, target, backup, record["written_sha256"], added, removed,
                                read_now)
     return (intent, backup) if backup else (intent,)
 
@@ -63,7 +63,7 @@ def forget(paths: Sequence[str]) -> None:
 def recover_journal(store: Store) -> int:
     """Enter the writes of an export killed before it committed; returns how many."""
     entered = 0
-    pattern = os.path.join(glob.escape(os.fspath(store.export_backup_dir())), "run-*", "*.intent")
+    pattern = os.path.join(glob.escape(os.fspath(store.exports.backup_dir())), "run-*", "*.intent")
     for intent in sorted(glob.glob(pattern)):
         try:
             with open(intent, "rb") as f:
@@ -73,8 +73,8 @@ def recover_journal(store: Store) -> int:
             forget([intent])  # cut short by the kill: its file was never written
             continue
         with store.transaction():
-            if not store.has_exported_file(record["run"], path, record["written_sha256"]):
-                store.record_exported_file(record["run"], record["photo"], path, record["backup"],
+            if not store.exports.has_file(record["run"], path, record["written_sha256"]):
+                store.exports.record_file(record["run"], record["photo"], path, record["backup"],
                                            record["written_sha256"], record["added"], record["removed"],
                                            record.get("prior_base"))
                 entered += 1
@@ -94,10 +94,10 @@ def _first_seen(store: Store, photo_id: int, path: str) -> None:
     had never read (the export created it, or another tool did since the last scan) gets the
     keywords it holds that the photo held already: it brings back no keyword that another of
     the photo's files has lost, and its others arrive as additions."""
-    state = store.sync_state(photo_id)
+    state = store.sync.state(photo_id)
     name = os.path.basename(path)
     if state.file_bases is not None and name not in state.file_bases:
-        store.set_file_base(photo_id, name, set(keywords_of_copy(path, path)) & state.base)
+        store.sync.set_file_base(photo_id, name, set(keywords_of_copy(path, path)) & state.base)
 
 
 def _changed_since(store: Store, record: dict, path: str, intent: str) -> None:
@@ -113,10 +113,10 @@ def _changed_since(store: Store, record: dict, path: str, intent: str) -> None:
     back = set(record["removed"]) & set(keywords_of_copy(path, path)) if changed_after else set()
     if not back:
         return
-    state, name = store.sync_state(record["photo"]), os.path.basename(path)
-    store.set_base_keywords(record["photo"], state.base - back)
+    state, name = store.sync.state(record["photo"]), os.path.basename(path)
+    store.sync.set_base_keywords(record["photo"], state.base - back)
     if state.file_bases is not None and name in state.file_bases:
-        store.set_file_base(record["photo"], name, state.file_bases[name] - back)
+        store.sync.set_file_base(record["photo"], name, state.file_bases[name] - back)
 
 
 def put_back_times(backup: str, path: str) -> None:

@@ -50,7 +50,7 @@ def resolve_keyword(store: Store, profile: Profile, name: str) -> str:
     case, as the keyword manager's aliases match)."""
     check_tag(name)
     name = normalise_tag(name)
-    aliases = {alias.lower(): keyword for alias, keyword in store.aliases(profile).items()}
+    aliases = {alias.lower(): keyword for alias, keyword in store.aliases.of(profile).items()}
     return aliases.get(name.lower(), name)
 
 

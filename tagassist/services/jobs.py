@@ -64,7 +64,7 @@ def engine(db_path: str, profile_name: str):
 
 def import_keywords(db_path: str, profile_name: str) -> int:
     with open_library(db_path) as store:
-        return store.import_file_keywords(store.profiles.get(profile_name))
+        return store.tagging.import_file_keywords(store.profiles.get(profile_name))
 
 
 def export(db_path: str, profile_name: str, photo_ids: list[int] | None, style: str) -> dict:

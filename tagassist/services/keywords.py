@@ -29,7 +29,7 @@ def keyword_rows(store: Store, profile: Profile, *, levels: bool = False) -> lis
     direct = dict(store.history.vocabulary(profile))
     under = store.history.keyword_counts(profile)
     aliases: dict[str, list[str]] = {}
-    for alias, keyword in store.aliases(profile).items():
+    for alias, keyword in store.aliases.of(profile).items():
         aliases.setdefault(keyword, []).append(alias)
     # A level (Places|Italy) is listed so that it can be renamed or moved with what is under it;
     # its own count is 0 where no photo carries it alone.
@@ -41,33 +41,33 @@ def keyword_rows(store: Store, profile: Profile, *, levels: bool = False) -> lis
 def rename(store: Store, profile: Profile, old: str, new: str) -> dict:
     """Rename or move a keyword (with every keyword under it); into an existing name it merges."""
     _check(old, new)
-    return store.rename_keyword(profile, old, new)
+    return store.keywords.rename(profile, old, new)
 
 
 def merge(store: Store, profile: Profile, sources: list[str], into: str) -> list[dict]:
     """Each of ``sources`` merged into ``into``, as one journalled edit (one undo)."""
     _check(*sources, into)
-    return store.merge_keywords(profile, sources, into)
+    return store.keywords.merge(profile, sources, into)
 
 
 def delete(store: Store, profile: Profile, keyword: str) -> dict:
     _check(keyword)
-    return store.delete_keyword(profile, keyword)
+    return store.keywords.delete(profile, keyword)
 
 
 def alias(store: Store, profile: Profile, aliases: list[str], keyword: str) -> list[dict]:
     """Each alias becomes another name of ``keyword`` (photos tagged with it are merged now), as
     one journalled edit (one undo)."""
     _check(*aliases, keyword)
-    return store.add_aliases(profile, aliases, keyword)
+    return store.keywords.add_aliases(profile, aliases, keyword)
 
 
 def undo(store: Store, profile: Profile, edit: int | None = None) -> dict:
-    return store.undo_keyword_edit(profile, edit)
+    return store.keywords.undo_edit(profile, edit)
 
 
 def history(store: Store, profile: Profile) -> list[dict]:
-    return store.keyword_edits(profile)
+    return store.keywords.edits(profile)
 
 
 def _check(*names: str) -> None:

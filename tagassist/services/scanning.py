@@ -206,13 +206,13 @@ def sync_keywords(store: Store, photo_id: int, by_file: dict[str, list[str]], ch
     remove any."""
     by_name = {os.path.basename(path): keywords for path, keywords in by_file.items()}
     with store.transaction():
-        state = store.sync_state(photo_id)
+        state = store.sync.state(photo_id)
         if complete:
             now = files_now(state, by_name)
         else:
             now = state.base.union(*map(set, by_name.values()))
         plan = reconcile(state, now, changed_at, importing.id if importing else None)
-        store.apply_sync_plan(photo_id, plan)
+        store.sync.apply_plan(photo_id, plan)
         if complete:
-            store.set_file_bases(photo_id, by_name)
+            store.sync.set_file_bases(photo_id, by_name)
     return plan

@@ -26,19 +26,19 @@ def change_tags(store: Store, profile: Profile, photo_ids: Sequence[int], *, add
     for name in (*add, *remove, *reject):
         check_tag(name)
     with store.transaction():
-        added = store.add_tags(profile, photo_ids, add, source, model_version=model_version, score=score) if add else 0
-        removed = store.remove_tags(profile, photo_ids, remove) if remove else 0
-        rejected = store.reject_tags(profile, photo_ids, reject, model_version=model_version,
+        added = store.tagging.add_tags(profile, photo_ids, add, source, model_version=model_version, score=score) if add else 0
+        removed = store.tagging.remove_tags(profile, photo_ids, remove) if remove else 0
+        rejected = store.tagging.reject_tags(profile, photo_ids, reject, model_version=model_version,
                                      score=score) if reject else 0
     return TagCounts(added, removed, rejected)
 
 
 def snapshot(store: Store, profile: Profile, photo_ids: Sequence[int], tags: Sequence[str]):
     """The state of these (photo, tag) pairs, sources and rejections included, before a change."""
-    return store.tag_state(profile, list(photo_ids), list(tags))
+    return store.tagging.tag_state(profile, list(photo_ids), list(tags))
 
 
 def restore(store: Store, profile: Profile, state) -> None:
     """Put back exactly the state ``snapshot`` took."""
-    store.restore_tag_state(profile, state)
+    store.tagging.restore_tag_state(profile, state)
 

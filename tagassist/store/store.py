@@ -28,10 +28,9 @@ from .photos import Photos
 from .profiles import DEFAULT_PROFILE, Profiles
 from .tagging import Tagging
 from .tags import TagVocabulary
-from .transitional import TransitionalNames
 
 
-class Store(TransitionalNames):
+class Store:
     """An open library. A thread that opens a Store owns it (one SQLite connection); workers
     open their own."""
 
@@ -47,10 +46,10 @@ class Store(TransitionalNames):
         self.changes = Changes(db)  # what derived state (the engine's cache) is keyed by
         self.embeddings = Embeddings(db)
         self.history = HistoryReads(db, self.embeddings)  # the engine's HistorySource
-        self._aliases = Aliases(db, tags)
-        self.sync = KeywordSync(db, tags, self._aliases)
-        self.tagging = Tagging(db, tags, self._aliases, self.sync)
-        self.keywords = KeywordEdits(db, tags, self._aliases, self.tagging)
+        self.aliases = Aliases(db, tags)
+        self.sync = KeywordSync(db, tags, self.aliases)
+        self.tagging = Tagging(db, tags, self.aliases, self.sync)
+        self.keywords = KeywordEdits(db, tags, self.aliases, self.tagging)
         self.exports = ExportJournal(db)
         self.models = ModelRegistry(db, self.settings)
         self.profiles.get(DEFAULT_PROFILE)  # first run: every library has a default photographer

@@ -69,7 +69,7 @@ def trips(store):
             store.photos.save(photo)
             vector = (looks[kind] + 0.3 * rng.normal(size=16)).astype(np.float32)
             store.embeddings.put_embeddings(ENCODER, [(photo.content_hash, vector)])
-            store.add_tags(profile, [photo.id], [f"place{day % 6}"] + (["sea"] if kind == "sea" else []), "typed")
+            store.tagging.add_tags(profile, [photo.id], [f"place{day % 6}"] + (["sea"] if kind == "sea" else []), "typed")
     return store, profile
 
 
@@ -94,5 +94,5 @@ def test_a_young_history_is_not_calibrated(store):
         photo = Photo(path=f"/lib/{i}.jpg", size=1, mtime_ns=1, content_hash=f"h{i}",
                       taken_at=f"2024-01-{i + 1:02}T10:00:00")
         store.photos.save(photo)
-        store.add_tags(profile, [photo.id], ["a"], "typed")
+        store.tagging.add_tags(profile, [photo.id], ["a"], "typed")
     assert Suggester(store.history, profile, ENCODER).calibration == Calibration()

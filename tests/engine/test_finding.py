@@ -21,9 +21,9 @@ class Library:
                       gps_lat=gps[0] if gps else None, gps_lon=gps[1] if gps else None)
         self.store.photos.save(photo)
         if tags:
-            self.store.add_tags(self.profile, [photo.id], list(tags), "typed")
+            self.store.tagging.add_tags(self.profile, [photo.id], list(tags), "typed")
         if reject:
-            self.store.reject_tags(self.profile, [photo.id], list(reject))
+            self.store.tagging.reject_tags(self.profile, [photo.id], list(reject))
         if vector is not None:
             noise = np.random.default_rng(n).normal(scale=0.15, size=8)
             self.store.embeddings.put_embeddings(ENCODER, [(photo.content_hash, (vector + noise).astype(np.float32))])

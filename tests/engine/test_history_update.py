@@ -39,11 +39,11 @@ def test_an_updated_history_equals_a_rebuilt_one(library, tmp_path, seed):
         for _ in range(6):  # rounds of edits as a photographer makes them, each followed by an update
             changed = rng.sample(photos, 4)
             ids = [p.id for p in changed]
-            store.add_tags(profile, ids[:1], [rng.choice(vocabulary), f"new tag {rng.randint(0, 3)}"], "typed")
+            store.tagging.add_tags(profile, ids[:1], [rng.choice(vocabulary), f"new tag {rng.randint(0, 3)}"], "typed")
             tags = [a.tag for a in store.history.photo_tags(profile, ids[1])]
-            store.remove_tags(profile, ids[1:2], tags)  # every tag off one photo
-            store.reject_tags(profile, ids[2:3], [rng.choice(vocabulary)])
-            store.remove_tags(profile, ids[3:], [rng.choice(vocabulary)])
+            store.tagging.remove_tags(profile, ids[1:2], tags)  # every tag off one photo
+            store.tagging.reject_tags(profile, ids[2:3], [rng.choice(vocabulary)])
+            store.tagging.remove_tags(profile, ids[3:], [rng.choice(vocabulary)])
             live.refresh(ids)
             fresh = Suggester(store.history, profile, encoder)
             assert everything(live, photos) == everything(fresh, photos)

@@ -22,7 +22,7 @@ class History:
                       gps_lat=gps[0] if gps else None, gps_lon=gps[1] if gps else None)
         self.store.photos.save(photo)
         if tags:
-            self.store.add_tags(self.profile, [photo.id], tags, "typed")
+            self.store.tagging.add_tags(self.profile, [photo.id], tags, "typed")
         if vector is not None:
             self.store.embeddings.put_embeddings(ENCODER, [(photo.content_hash, np.asarray(vector, dtype=np.float32))])
         if content is not None:
@@ -136,7 +136,7 @@ def test_rejections_are_never_suggested_again_and_ranking_is_deterministic(histo
     photo = history.photo()
     first = history.suggest(photo)
     assert history.suggest(photo) == first
-    history.store.reject_tags(history.profile, [photo.id], [first[0].tag])
+    history.store.tagging.reject_tags(history.profile, [photo.id], [first[0].tag])
     assert first[0].tag not in _tags(history.suggest(photo, k=50))
     assert _tags(history.suggest(photo)) == _tags(first)[1:]
 
@@ -151,9 +151,9 @@ def test_a_tag_rejected_three_times_in_a_shoot_is_muted_for_that_shoot(history):
     elsewhere = history.photo(taken_at="2024-08-02T13:00:00")
     assert "sea" in _tags(history.suggest(target))
     for photo in rejected_on[:2]:
-        history.store.reject_tags(history.profile, [photo.id], ["sea"])
+        history.store.tagging.reject_tags(history.profile, [photo.id], ["sea"])
     assert "sea" in _tags(history.suggest(target))  # twice is not yet a habit
-    history.store.reject_tags(history.profile, [rejected_on[2].id], ["sea"])
+    history.store.tagging.reject_tags(history.profile, [rejected_on[2].id], ["sea"])
     assert "sea" not in _tags(history.suggest(target, k=20))
     assert "beach" in _tags(history.suggest(target))
     assert "sea" in _tags(history.suggest(elsewhere, k=20))  # another shoot: still offered
@@ -166,9 +166,9 @@ def test_a_tag_she_uses_as_often_as_she_rejects_in_a_shoot_stays(history):
     for minute in range(0, 60, 8):
         photo = history.photo(["beach"], taken_at=f"2024-07-21T10:{minute:02}:00")
         if minute % 16:
-            history.store.reject_tags(history.profile, [photo.id], ["film look"])
+            history.store.tagging.reject_tags(history.profile, [photo.id], ["film look"])
         else:
-            history.store.add_tags(history.profile, [photo.id], ["film look"], "accepted")
+            history.store.tagging.add_tags(history.profile, [photo.id], ["film look"], "accepted")
     target = history.photo(taken_at="2024-07-21T11:00:00")
     assert "film look" in _tags(history.suggest(target))  # rejected 3 times, but used 4 times here
 
@@ -298,13 +298,13 @@ def test_what_the_librarys_other_photographers_wrote_on_the_photo_is_suggested(h
     photo = history.photo()
     assert _tags(history.suggest(photo))[0] == "family"
     partner = history.store.profiles.get("Ben")
-    history.store.add_tags(partner, [photo.id], ["Lisbon", "tram"], "typed")
+    history.store.tagging.add_tags(partner, [photo.id], ["Lisbon", "tram"], "typed")
     suggestions = history.suggest(photo)
     assert _tags(suggestions)[0] == "tram"  # hers, and what he called this very photo
     lisbon = next(s for s in suggestions if s.tag == "Lisbon")  # a word she never used herself
     assert lisbon.reason == "1 other photographer of this library tagged it so"
     # Her own tags on the photo are never "others" to her.
-    history.store.add_tags(history.profile, [photo.id], ["sunset"], "typed")
+    history.store.tagging.add_tags(history.profile, [photo.id], ["sunset"], "typed")
     assert "sunset" not in _tags(history.suggest(photo))
 
 
@@ -366,7 +366,7 @@ with Store("library.sqlite") as store:
     for n in range(3):
         photo = Photo(path=f"/lib/{n}.jpg", size=1, mtime_ns=1, content_hash=f"h{n}")
         store.photos.save(photo)
-        store.add_tags(profile, [photo.id], ["family"], "typed")
+        store.tagging.add_tags(profile, [photo.id], ["family"], "typed")
     print([(s.tag, s.reason) for s in Suggester(store.history, profile).suggest(Photo(path="/new.jpg", size=1, mtime_ns=1))])
 '''
 

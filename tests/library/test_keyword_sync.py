@@ -309,11 +309,11 @@ def test_an_undone_tag_that_was_already_written_leaves_the_files_too(cli, tmp_pa
     cli("scan", tmp_path)
     with Store(cli.db) as store:
         profile, record = store.profiles.get(), store.photos.by_path(photo)
-        before = store.tag_state(profile, [record.id], ["sunset"])
-        store.add_tags(profile, [record.id], ["sunset"], "typed")
+        before = store.tagging.tag_state(profile, [record.id], ["sunset"])
+        store.tagging.add_tags(profile, [record.id], ["sunset"], "typed")
         export_photos(store, profile, [record])
         assert exif_keywords(tmp_path / "p1.xmp") == ["beach", "sunset"]
-        store.restore_tag_state(profile, before)
+        store.tagging.restore_tag_state(profile, before)
         export_photos(store, profile, [store.photos.get(record.id)])
     assert exif_keywords(tmp_path / "p1.xmp") == ["beach"]
     cli("scan", tmp_path)

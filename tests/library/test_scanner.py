@@ -57,7 +57,7 @@ def test_changed_file_is_reread_and_keeps_its_history(store, tmp_path):
     _scan(store, tmp_path)
     profile = store.profiles.get()
     photo = store.photos.by_path(path)
-    store.add_tags(profile, [photo.id], ["mine"], "typed")
+    store.tagging.add_tags(profile, [photo.id], ["mine"], "typed")
     _jpeg(path, scene="forest")  # edited in place: new pixels, new hash
     os.utime(path, ns=(10**18, 10**18))
     summary = _scan(store, tmp_path)
@@ -73,7 +73,7 @@ def test_moved_and_renamed_files_keep_their_history(store, tmp_path):
     _scan(store, tmp_path)
     profile = store.profiles.get()
     photo_id = store.photos.by_path(old).id
-    store.add_tags(profile, [photo_id], ["kept"], "typed")
+    store.tagging.add_tags(profile, [photo_id], ["kept"], "typed")
     (tmp_path / "b").mkdir()
     new = tmp_path / "b" / "renamed.jpg"
     os.rename(old, new)
@@ -118,7 +118,7 @@ def test_embedded_xmp_is_imported(store, tmp_path):
     path = tmp_path / "embedded.jpg"
     render("city", 1, (64, 64)).save(path, "JPEG", xmp=xmp_packet(["Places|Italy|Rome", "night"]).encode())
     _scan(store, tmp_path)
-    assert store.file_keywords(store.photos.by_path(path).id) == ["Places|Italy|Rome", "night"]
+    assert store.sync.file_keywords(store.photos.by_path(path).id) == ["Places|Italy|Rome", "night"]
 
 
 def _png_with_size(width, height):

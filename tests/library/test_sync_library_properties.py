@@ -135,7 +135,7 @@ class Library:
 
     def seen(self, photo: str) -> dict[str, set[str]]:
         """What tagassist last read or wrote in each of the photo's files."""
-        bases = self.store.sync_state(self.ids[photo]).file_bases or {}
+        bases = self.store.sync.state(self.ids[photo]).file_bases or {}
         return {name: set(tags) for name, tags in bases.items()}
 
     def at_rest(self) -> None:
@@ -150,7 +150,7 @@ class Library:
             return
         last, unread = self.last[photo], self.unread[photo]
         seen = self.seen(photo)
-        if keyword not in self.store.sync_state(self.ids[photo]).base:  # new to the photo
+        if keyword not in self.store.sync.state(self.ids[photo]).base:  # new to the photo
             last[keyword] = ("add", None)
         elif file in seen:
             # Back in a file tagassist has read: where it was removed from this file since, that
@@ -239,13 +239,13 @@ def apply(library: Library, op: tuple, monkeypatch) -> None:
         getattr(library, kind)(photo, files[index % len(files)], keywords_of(photo)[keyword])
     elif kind == "tag":
         _, profile, photo, keyword = op
-        store.add_tags(library.profiles[profile], [library.ids[photo]], [keywords_of(photo)[keyword]], "typed")
+        store.tagging.add_tags(library.profiles[profile], [library.ids[photo]], [keywords_of(photo)[keyword]], "typed")
         library.last[photo][keywords_of(photo)[keyword]] = ("add", profile)
     elif kind in ("remove", "reject"):
         _, profile, photo, keyword = op
         name, who = keywords_of(photo)[keyword], library.profiles[profile]
         held = name in {a.tag for a in store.history.photo_tags(who, library.ids[photo])}
-        (store.remove_tags if kind == "remove" else store.reject_tags)(who, [library.ids[photo]], [name])
+        (store.tagging.remove_tags if kind == "remove" else store.tagging.reject_tags)(who, [library.ids[photo]], [name])
         if held or kind == "reject":
             library.last[photo][name] = ("user_remove", profile)
     elif kind == "scan":

@@ -140,12 +140,12 @@ def run_interleaving(ops, folder: Path, tool) -> None:
                     del last[op[1]]  # the other tool took back its own addition
                 edit_in_other_tool(remove=op[1])
             elif kind == "tag":
-                store.add_tags(profiles[op[1]], [photo_id], [op[2]], "typed")
+                store.tagging.add_tags(profiles[op[1]], [photo_id], [op[2]], "typed")
                 last[op[2]] = ("add", op[1])
             elif kind in ("remove", "reject"):
                 profile = profiles[op[1]]
                 held = op[2] in {a.tag for a in store.history.photo_tags(profile, photo_id)}
-                (store.remove_tags if kind == "remove" else store.reject_tags)(profile, [photo_id], [op[2]])
+                (store.tagging.remove_tags if kind == "remove" else store.tagging.reject_tags)(profile, [photo_id], [op[2]])
                 if held or kind == "reject":
                     last[op[2]] = ("user_remove", op[1])
             elif kind == "scan":

@@ -93,7 +93,7 @@ def test_a_state_from_another_change_counter_is_built_again(library, builds, tmp
         photos = [photo for photo, _ in store.photos.list_photos(profile)]
         old = build(store, profile)
         counter = store.changes.counter()
-        store.add_tags(profile, [p.id for p in photos[:30]], ["harbour lights"], "typed")
+        store.tagging.add_tags(profile, [p.id for p in photos[:30]], ["harbour lights"], "typed")
         assert store.changes.counter() > counter
         before = len(builds)
         now = build(store, profile)

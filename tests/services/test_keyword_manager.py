@@ -83,7 +83,7 @@ def test_merge_alias_delete_and_undo_put_everything_back(cli, sample_copy):
     with Store(cli.db) as store:
         assert [r.tag for r in store.history.photo_rejections(store.profiles.get(), store.photos.by_path(
             sample_copy / "2024-08 Home" / "IMG1206.jpg").id)] == ["car"]
-        assert store.aliases(store.profiles.get()) == {}
+        assert store.aliases.of(store.profiles.get()) == {}
     assert {k: v["photos"] for k, v in keywords_json(cli).items() if k != "car"} == \
         {k: v["photos"] for k, v in original.items() if k != "car"}
 

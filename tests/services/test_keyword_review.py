@@ -17,13 +17,13 @@ def shoot(store):
         ids.append(store.photos.save(photo))
     ids.append(store.photos.save(Photo(path="/lib/x.jpg", size=1, mtime_ns=1, content_hash="hx",
                                       taken_at="2024-09-01T10:00:00")))
-    store.add_tags(profile, ids[:3], ["Shrek"], "typed")
+    store.tagging.add_tags(profile, ids[:3], ["Shrek"], "typed")
     return profile, ids
 
 
 def test_accept_and_reject_are_stored_as_suggestions_are_and_rerank(store, shoot):
     profile, ids = shoot
-    store.add_aliases(profile, ["Shreky"], "Shrek")
+    store.keywords.add_aliases(profile, ["Shreky"], "Shrek")
     review = KeywordReview(store, profile, "shreky")
     first = [f.photo_id for f in review.candidates()]
     assert review.keyword == "Shrek" and set(first[:4]) == set(ids[3:7]) and first[-1] == ids[7]

@@ -21,10 +21,10 @@ with Store(db) as store:
     ids = [p.id for p, _ in store.photos.list_photos(profile)]
     for i in range(rounds):
         photo = ids[i % len(ids)]
-        store.add_tags(profile, [photo], [f"{prefix}-{i}"], "typed")
+        store.tagging.add_tags(profile, [photo], [f"{prefix}-{i}"], "typed")
         if i % 3 == 0:
-            store.remove_tags(profile, [photo], [f"{prefix}-{i}"])
-            store.reject_tags(profile, [photo], [f"{prefix}-{i}"])
+            store.tagging.remove_tags(profile, [photo], [f"{prefix}-{i}"])
+            store.tagging.reject_tags(profile, [photo], [f"{prefix}-{i}"])
         else:
             acknowledged.append((photo, f"{prefix}-{i}"))
 print(repr(acknowledged))

@@ -64,29 +64,29 @@ def test_photo_round_trip_keeps_every_field_and_non_utf8_paths(store, tmp_path):
     assert loaded.id == photo_id and loaded.path == odd
     for name in Photo.column_names():
         assert getattr(loaded, name) == getattr(photo, name), name
-    store.set_base_keywords(photo_id, photo.keywords)
-    assert store.file_keywords(photo_id) == ["a|x", "b"]
+    store.sync.set_base_keywords(photo_id, photo.keywords)
+    assert store.sync.file_keywords(photo_id) == ["a|x", "b"]
 
 
 def test_add_remove_reject_semantics(store):
     profile = store.profiles.get()
     pid = store.photos.save(_photo("/x/1.jpg"))
-    assert store.add_tags(profile, [pid], ["dog", " Places | Italy |Rome "], "typed") == 2
+    assert store.tagging.add_tags(profile, [pid], ["dog", " Places | Italy |Rome "], "typed") == 2
     assert [a.tag for a in store.history.photo_tags(profile, pid)] == ["Places|Italy|Rome", "dog"]
-    assert store.add_tags(profile, [pid], ["dog"], "accepted") == 0  # already there: kept as typed
-    assert store.reject_tags(profile, [pid], ["dog"], model_version="v1", score=0.7) == 1
+    assert store.tagging.add_tags(profile, [pid], ["dog"], "accepted") == 0  # already there: kept as typed
+    assert store.tagging.reject_tags(profile, [pid], ["dog"], model_version="v1", score=0.7) == 1
     assert [a.tag for a in store.history.photo_tags(profile, pid)] == ["Places|Italy|Rome"]
     rejection = store.history.photo_rejections(profile, pid)[0]
     assert (rejection.tag, rejection.model_version, rejection.score) == ("dog", "v1", 0.7)
-    store.add_tags(profile, [pid], ["dog"], "typed")  # changing one's mind clears the rejection
+    store.tagging.add_tags(profile, [pid], ["dog"], "typed")  # changing one's mind clears the rejection
     assert store.history.photo_rejections(profile, pid) == []
-    assert store.remove_tags(profile, [pid], ["dog", "never-existed"]) == 1
+    assert store.tagging.remove_tags(profile, [pid], ["dog", "never-existed"]) == 1
 
 
 def test_profiles_keep_separate_histories(store):
     a, b = store.profiles.get("a"), store.profiles.get("b")
     pid = store.photos.save(_photo("/x/1.jpg"))
-    store.add_tags(a, [pid], ["sunset"], "typed")
+    store.tagging.add_tags(a, [pid], ["sunset"], "typed")
     assert store.history.photo_tags(b, pid) == []
     assert store.history.vocabulary(a) == [("sunset", 1)]
 
@@ -94,9 +94,9 @@ def test_profiles_keep_separate_histories(store):
 def test_imported_keywords_respect_rejections(store):
     profile = store.profiles.get()
     pid = store.photos.save(_photo("/x/1.jpg"))
-    store.set_base_keywords(pid, ["beach", "sea"])
-    store.reject_tags(profile, [pid], ["sea"])
-    assert store.import_file_keywords(profile, [pid]) == 1
+    store.sync.set_base_keywords(pid, ["beach", "sea"])
+    store.tagging.reject_tags(profile, [pid], ["sea"])
+    assert store.tagging.import_file_keywords(profile, [pid]) == 1
     assert [(a.tag, a.source) for a in store.history.photo_tags(profile, pid)] == [("beach", "imported")]
 
 
@@ -105,7 +105,7 @@ def test_a_failed_transaction_leaves_nothing_behind(store):
     pid = store.photos.save(_photo("/x/1.jpg"))
     with pytest.raises(RuntimeError):
         with store.transaction():
-            store.add_tags(profile, [pid], ["one"], "typed")
+            store.tagging.add_tags(profile, [pid], ["one"], "typed")
             store.photos.save(_photo("/x/2.jpg"))
             raise RuntimeError("boom")
     assert store.history.photo_tags(profile, pid) == []
@@ -117,7 +117,7 @@ def test_list_photos_filters(store):
     tagged = store.photos.save(_photo("/lib/a.jpg"))
     store.photos.save(_photo("/lib/b.jpg"))
     store.photos.save(_photo("/lib/c.jpg", status="error", error="bad"))
-    store.add_tags(profile, [tagged], ["Places|Italy|Rome"], "typed")
+    store.tagging.add_tags(profile, [tagged], ["Places|Italy|Rome"], "typed")
     paths = lambda rows: [p.path for p, _ in rows]  # noqa: E731
     assert paths(store.photos.list_photos(profile, untagged=True)) == ["/lib/b.jpg"]
     assert paths(store.photos.list_photos(profile, tag="Places|Italy")) == ["/lib/a.jpg"]  # children match
@@ -136,7 +136,7 @@ def test_embeddings_round_trip_per_encoder(store):
 def test_deleting_a_profile_cascades_to_its_history(store):
     profile = store.profiles.get("gone")
     pid = store.photos.save(_photo("/x/1.jpg"))
-    store.add_tags(profile, [pid], ["t"], "typed")
+    store.tagging.add_tags(profile, [pid], ["t"], "typed")
     with store.transaction() as conn:
         conn.execute("DELETE FROM profiles WHERE id = ?", (profile.id,))
     assert store.database.scalar("SELECT COUNT(*) FROM assignments") == 0
@@ -185,7 +185,7 @@ def test_a_transaction_that_reads_first_waits_for_another_writer_instead_of_fail
                     store.history.photo_tags(profile, photo)  # a read opens the snapshot...
                     first_has_read.set()
                     time.sleep(0.3)
-                    store.add_tags(profile, [photo], ["mine"], "typed")  # ...then a write
+                    store.tagging.add_tags(profile, [photo], ["mine"], "typed")  # ...then a write
             except Exception as exc:  # noqa: BLE001 - the failure is the point
                 errors.append(exc)
 
@@ -193,7 +193,7 @@ def test_a_transaction_that_reads_first_waits_for_another_writer_instead_of_fail
     thread.start()
     first_has_read.wait(5)
     with Store(path) as other:
-        other.add_tags(other.profiles.get(), [photo], ["theirs"], "typed")
+        other.tagging.add_tags(other.profiles.get(), [photo], ["theirs"], "typed")
     thread.join()
     assert errors == []
     with Store(path) as store:

@@ -97,7 +97,7 @@ def shoots(store):
             store.photos.save(photo)
             store.embeddings.put_embeddings(ENCODER, [(photo.content_hash, (look + 0.05 * rng.normal(size=16)).astype(np.float32))])
             tags = [f"outing{day}"] + (["favourite"] if rng.uniform() < 0.33 else [])
-            store.add_tags(profile, [photo.id], tags, "typed")
+            store.tagging.add_tags(profile, [photo.id], tags, "typed")
             photos.append(photo)
             truths.append(frozenset(tags))
     return store, profile, photos, truths

@@ -35,7 +35,7 @@ def library(store):
                       taken_at=f"2024-01-{1 + i // 3:02}T12:00:00")
         store.photos.save(photo)
         store.embeddings.put_embeddings(ENCODER, [(photo.content_hash, (centres[cluster] + 0.3 * rng.normal(size=32)).astype(np.float32))])
-        store.add_tags(profile, [photo.id], [f"c{cluster}", ["sea", "forest", "city"][cluster]], "imported")
+        store.tagging.add_tags(profile, [photo.id], [f"c{cluster}", ["sea", "forest", "city"][cluster]], "imported")
     return store
 
 
@@ -161,7 +161,7 @@ def test_retraining_continues_from_the_active_model_and_grows_its_vocabulary(lib
     library.models.activate(profile, first.version)
     old = load_bundle(library.models.of(profile)[0]["path"], library.models.of(profile)[0]["sha256"])[0]
     ids = [p.id for p, _ in library.photos.list_photos(profile)][:20]
-    library.add_tags(profile, ids, ["new-tag"], "typed")
+    library.tagging.add_tags(profile, ids, ["new-tag"], "typed")
     second = train_profile(library, profile, ENCODER, config=TrainConfig(epochs=0), models_dir=tmp_path)
     record = next(r for r in library.models.of(profile) if r["version"] == second.version)
     assert record["metrics"]["warm_start_from"] == first.version
@@ -278,7 +278,7 @@ def test_a_photographer_whose_newest_shoots_are_unlike_her_history_keeps_the_eng
         store.photos.save(photo)
         store.embeddings.put_embeddings(ENCODER, [(photo.content_hash, (centres[cluster] + 0.3 * rng.normal(size=32)).astype(np.float32))])
         tags = ["wedding", ["bride", "rings", "dance"][i % 3]] if new_work else [f"c{cluster}", "landscape"]
-        store.add_tags(profile, [photo.id], tags, "imported")
+        store.tagging.add_tags(profile, [photo.id], tags, "imported")
     result = train_profile(store, profile, ENCODER, config=TrainConfig(epochs=10), models_dir=tmp_path)
     assert not result.activated and "stay as they were" in result.summary
     assert not [m for m in store.models.of(profile) if m["active"]]  # version 0, the untrained engine, in use
@@ -294,7 +294,7 @@ def test_a_library_too_small_to_judge_never_trains_and_says_why(capfd, store):
                       taken_at=f"2024-0{1 + i // 12}-01T12:{i:02}:00")
         store.photos.save(photo)
         store.embeddings.put_embeddings(ENCODER, [(photo.content_hash, rng.normal(size=32).astype(np.float32))])
-        store.add_tags(profile, [photo.id], ["sea"], "imported")
+        store.tagging.add_tags(profile, [photo.id], ["sea"], "imported")
     code = main(["--db", str(store.path), "train"])
     err = capfd.readouterr().err
     assert code == 1 and "24 tagged photos in 2 shoots are not yet enough" in err and "stay as they are" in err

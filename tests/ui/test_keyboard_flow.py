@@ -114,7 +114,7 @@ def test_an_empty_filter_clears_the_panel_and_says_all_done(qtbot, keyboard):
     select(qtbot, window, controller, "DSCF1403.jpg", "IMG1503.jpg")
     untagged = window.sidebar.findItems("Untagged", Qt.MatchFlag.MatchExactly)[0]
     for name in [p.path for p in controller.model.photos if not tags_of(store, p.path)[0]]:
-        store.add_tags(store.profiles.get(), [tags_of(store, name)[1].id], ["done"], "typed")
+        store.tagging.add_tags(store.profiles.get(), [tags_of(store, name)[1].id], ["done"], "typed")
     window.sidebar.itemClicked.emit(untagged, 0)
     qtbot.waitUntil(lambda: controller.model.photos == [], timeout=5000)
     assert window.editor.status.text() == "All done: every photo here has tags."

@@ -19,7 +19,7 @@ def test_first_suggestions_come_from_the_kept_state_and_the_current_one_is_swapp
         profile = store.profiles.get()
         build(store, profile)  # kept, then the library moves on: harbour on most of the shoot
         ids = [store.photos.by_path(str(p)).id for p in rome]
-        store.add_tags(profile, ids[:6], ["harbour"], "typed")
+        store.tagging.add_tags(profile, ids[:6], ["harbour"], "typed")
         target = ids[7]
     held, built = threading.Event(), []
     real = jobs.engine
