@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
+import zlib
 
 from PIL import Image, ImageOps
 
+from . import png_strips
 from .decoding import DECODE_BUDGET, HEIF_AVAILABLE, ImageProblem, checked_image
 from .raw import open_pixels
 
@@ -84,15 +86,22 @@ def decode_rgb(path: str | os.PathLike, orientation: int | None, max_side: int, 
     """Decode to RGB, upright per EXIF orientation, with ``max_side`` pixels on the long side.
 
     JPEGs decode at 1/2, 1/4 or 1/8 scale when that is enough; other formats are reduced by a
-    whole factor right after decoding, the same way. With ``shrink=False`` that reduced image
-    is returned as it is, at least ``max_side`` long, for a caller that resizes anyway.
-    Raises ImageProblem."""
+    whole factor right after decoding, the same way (a large PNG strip by strip as it decodes,
+    ``png_strips``). With ``shrink=False`` that reduced image is returned as it is, at least
+    ``max_side`` long, for a caller that resizes anyway. Raises ImageProblem."""
     image = open_image(path, min_side=max_side)
     try:
         image.draft("RGB", (max_side, max_side))  # a JPEG now decodes at the reduced size
-        with DECODE_BUDGET.hold(image.size[0] * image.size[1]):
+        factor = max(image.size) // max(1, max_side)
+        strips = factor >= 2 and png_strips.suits(image, path)
+        # in strips, a strip and its copies are what is held, not the whole image
+        held = 2 * png_strips.strip_rows(image.size[0], factor) * image.size[0] if strips else image.size[0] * image.size[1]
+        with DECODE_BUDGET.hold(held):
             with image:  # closes the file
-                reduced = _reduce(image, max_side)
+                if strips:
+                    reduced = png_strips.decode_reduced(image, path, factor, lambda strip: _to_rgb(_reduce(strip, factor)))
+                else:
+                    reduced = _reduce(image, factor)
                 if shrink:
                     reduced.thumbnail((max_side, max_side), Image.Resampling.BILINEAR, reducing_gap=2.0)
                 rgb = _to_rgb(reduced)
@@ -100,15 +109,14 @@ def decode_rgb(path: str | os.PathLike, orientation: int | None, max_side: int, 
                 image.close()  # the full-size pixels go back before the budget does
     except Image.DecompressionBombError as exc:
         raise ImageProblem(f"image too large to decode ({exc})") from exc
-    except (OSError, ValueError, SyntaxError, EOFError) as exc:
+    except (OSError, ValueError, SyntaxError, EOFError, zlib.error) as exc:
         raise ImageProblem(f"image data cannot be decoded: {exc}") from exc
     return apply_orientation(rgb, orientation)
 
 
-def _reduce(image: Image.Image, max_side: int) -> Image.Image:
-    """``image`` reduced by the largest whole factor that keeps ``max_side`` on its long side
-    (what a JPEG draft does while decoding, done after decoding for other formats)."""
-    factor = max(image.size) // max(1, max_side)
+def _reduce(image: Image.Image, factor: int) -> Image.Image:
+    """``image`` reduced by ``factor``, the largest whole factor that keeps the size asked for
+    on its long side (what a JPEG draft does while decoding, done after decoding for others)."""
     if factor < 2:
         return image
     if image.mode in ("1", "P") or image.mode.startswith("I;16"):  # modes reduce() does not take
