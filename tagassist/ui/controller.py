@@ -239,9 +239,15 @@ class LibraryController(QObject):
         fill_sidebar(self.window.sidebar, loaded)
         self.window.editor.set_vocabulary(loaded["vocabulary"])  # a keyword typed once completes the next time
 
-    def _keywords_edited(self, said: str) -> None:
+    def _keywords_edited(self, said: str, touched: list[str]) -> None:
         self._said = said  # shown once the list it changed has come, instead of its count
-        self.tagging.undo.clear()  # its snapshots name keywords that may no longer exist
+        undo = self.tagging.undo
+        # A tag change's snapshot names its keywords: one the edit renamed, merged or deleted (or
+        # one under or above it) could no longer be undone exactly, so then the undo ends there.
+        # Ratings, labels and changes of other keywords stay undoable.
+        if any(related(name, keyword) for i in range(undo.count()) for name in getattr(undo.command(i), "names", ())
+               for keyword in touched):
+            undo.clear()
         self.reload()
         self._model_changed()
 
@@ -395,3 +401,8 @@ class LibraryController(QObject):
         self.tagging.close()
         self.focus.close()
         QCoreApplication.processEvents()  # the last queued signals, while their receivers live
+
+
+def related(a: str, b: str) -> bool:
+    """The same keyword, or one under the other (Places|Italy and Places|Italy|Rome)."""
+    return a == b or a.startswith(b + "|") or b.startswith(a + "|")

@@ -144,10 +144,23 @@ class KeywordManagerDialog(QDialog):
             self.edit_requested.emit("delete", (name,))
 
 
+def touched(results: list[dict]) -> list[str]:
+    """Every keyword an edit (or its undo) renamed, merged, deleted or aliased, from either side."""
+    names, stack = [], [result.get(key) for result in results
+                        for key in ("from", "to", "keyword", "alias", "aliases", "keywords")]
+    while stack:  # a name, a list of names, or a list of (old, new) pairs
+        value = stack.pop()
+        if isinstance(value, str):
+            names.append(value)
+        elif isinstance(value, (list, tuple)):
+            stack += value
+    return names
+
+
 class KeywordManager(QObject):
     """Opens the dialog and runs its edits as jobs; ``changed`` after every edit."""
 
-    changed = Signal(str)  # what the edit did, in words
+    changed = Signal(str, list)  # what the edit did, in words, and every keyword name it touched
 
     def __init__(self, window, session, runner, parent=None):
         super().__init__(parent)
@@ -179,4 +192,4 @@ class KeywordManager(QObject):
         if self.dialog is not None:
             self.dialog.status.setText(said + ". \u201cUndo last edit\u201d puts it back.")
             self._load()
-        self.changed.emit(said)
+        self.changed.emit(said, touched(results))

@@ -37,6 +37,11 @@ class TagChange(QUndoCommand):
         self.on_change = on_change
         self.before = snapshot(store, profile, self.photo_ids, names)
 
+    @property
+    def names(self) -> list[str]:
+        """The keywords this change is about (a keyword edit that touches one of them ends its undo)."""
+        return self.add + self.remove + self.reject
+
     def redo(self) -> None:
         change_tags(self.store, self.profile, self.photo_ids, add=self.add, remove=self.remove, reject=self.reject,
                     source=self.source, model_version=self.model_version, score=self.score)
