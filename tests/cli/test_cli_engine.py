@@ -30,6 +30,7 @@ def indexed_db(capsys, tmp_path):
     return db
 
 
+@pytest.mark.slow
 def test_suggest_json_shape_and_personal_tags(capsys, indexed_db):
     rome = SAMPLE_LIBRARY / "2024-05 Rome" / "DSCF1007.jpg"
     dog = SAMPLE_LIBRARY / "2024-08 Home" / "IMG1206.jpg"
@@ -45,6 +46,7 @@ def test_suggest_json_shape_and_personal_tags(capsys, indexed_db):
     assert {"Pixel", "dog"} <= {s["tag"] for s in results[1]["suggestions"][:3]}
 
 
+@pytest.mark.slow
 def test_a_rejected_suggestion_is_gone_from_the_next_ranking(capsys, indexed_db):
     photo = SAMPLE_LIBRARY / "2024-07 Algarve" / "DSCF1105.jpg"
     before = run_json(capsys, "--db", indexed_db, "suggest", photo, "--json")[0]["suggestions"]
@@ -53,6 +55,7 @@ def test_a_rejected_suggestion_is_gone_from_the_next_ranking(capsys, indexed_db)
     assert before[0]["tag"] not in [s["tag"] for s in after]
 
 
+@pytest.mark.slow
 def test_a_photo_outside_the_library_is_scanned_and_indexed_on_the_fly(capsys, indexed_db):
     pets = need_shared("photos", "coral", "pets.jpg")
     result = run_json(capsys, "--db", indexed_db, "suggest", pets, "--json")[0]
@@ -60,17 +63,20 @@ def test_a_photo_outside_the_library_is_scanned_and_indexed_on_the_fly(capsys, i
     assert top["tag"] == "dog" and top["reason"].startswith("the picture looks like: dog")
 
 
+@pytest.mark.slow
 def test_demo_prints_suggestions_for_the_untagged_sample_photos(capsys, tmp_path):
     data = run_json(capsys, "--db", tmp_path / "demo.sqlite", "demo", "--json")
     assert data["photos"] == 37 and len(data["suggestions"]) == 7
     assert all(len(r["suggestions"]) == 5 for r in data["suggestions"])
 
 
+@pytest.mark.slow
 def test_unknown_device_is_a_user_error(capsys, indexed_db):
     assert main(["--db", str(indexed_db), "index", "--device", "tpu"]) == 1
     assert "unknown device" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_eval_scores_models_on_this_librarys_own_history(capsys, indexed_db, tmp_path):
     """tagassist eval: the evaluator over the library (posts = tagged photos, item features =
     visual embedding + EXIF context), with the JSON report the trainer writes."""
@@ -95,6 +101,7 @@ def test_eval_refuses_an_unknown_model(capfd, tmp_path):
     assert code == 1 and "unknown model(s) nonsense" in capfd.readouterr().err
 
 
+@pytest.mark.slow
 def test_demo_says_when_it_runs_in_the_terminal_and_where_its_database_is(capsys, tmp_path, monkeypatch):
     import tagassist.cli.demo_command
 
@@ -139,6 +146,7 @@ class _WritesAFile:
         return exec, (f"open({self.marker!r}, 'w').write('code ran')",)
 
 
+@pytest.mark.slow
 def test_a_crafted_torchvision_weight_file_runs_no_code_and_the_default_encoder_is_used(tmp_path):
     pytest.importorskip("torchvision")
     marker = tmp_path / "pwned"

@@ -100,6 +100,7 @@ def test_unknown_encoder_is_a_clear_error():
         load_encoder("nope")
 
 
+@pytest.mark.slow
 def test_indexing_is_resumable_after_cancel(store, lite0, sample_copy):
     from tagassist.services.scanning import Scanner
 

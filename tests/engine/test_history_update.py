@@ -24,6 +24,7 @@ def everything(suggester, photos):
     return {p.id: suggester.suggest(p, 9) for p in photos}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_an_updated_history_equals_a_rebuilt_one(library, tmp_path, seed):
     import shutil

@@ -86,6 +86,7 @@ def test_a_raw_without_pixels_is_taggable_and_exported_to_its_sidecar(cli, tmp_p
     assert sha256(nef) == before
 
 
+@pytest.mark.slow
 def test_a_dng_with_a_preview_goes_through_thumbnails_index_and_suggest(cli, tmp_path):
     library = tmp_path / "shoot"
     library.mkdir()

@@ -343,6 +343,7 @@ def check_at_rest(library: Library) -> None:
 
 
 # The same examples on every run (CI stays reproducible); the runner below draws fresh ones.
+@pytest.mark.slow
 @settings(max_examples=int(os.environ.get("TAGASSIST_LIBRARY_EXAMPLES", "20")), deadline=None, derandomize=True)
 @given(st.lists(operations, min_size=1, max_size=14))
 def test_no_keyword_is_lost_in_a_real_library(ops):

@@ -171,6 +171,7 @@ def run_interleaving(ops, folder: Path, tool) -> None:
                 assert keyword not in in_file, (keyword, ops, in_file)
 
 
+@pytest.mark.slow
 @settings(max_examples=int(os.environ.get("TAGASSIST_SYNC_EXAMPLES", "25")), deadline=None)
 @given(st.lists(operations, min_size=1, max_size=12))
 def test_no_keyword_is_lost_unless_a_user_removed_it(ops):
@@ -182,6 +183,7 @@ def test_no_keyword_is_lost_unless_a_user_removed_it(ops):
         run_interleaving(ops, Path(folder), ExifTool())
 
 
+@pytest.mark.slow
 @settings(max_examples=200, deadline=None)
 @given(st.lists(operations, min_size=1, max_size=16))
 def test_no_keyword_is_lost_with_a_fast_other_tool(ops):

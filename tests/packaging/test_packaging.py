@@ -11,6 +11,7 @@ import tomllib
 import types
 from pathlib import Path
 
+import pytest
 import yaml
 
 from tagassist import launcher
@@ -187,6 +188,7 @@ WITHOUT_RESEARCH = ("import sys\n"
                     "sys.meta_path.insert(0, Missing())\n")
 
 
+@pytest.mark.slow
 def test_the_apps_training_and_evaluation_never_import_the_papers_models():
     """The installers leave the research folder out (packaging/tagassist.spec): retraining,
     judging, the engine and `tagassist eval`'s default models must run without it, and asking

@@ -7,6 +7,8 @@ import subprocess
 import sys
 import time
 
+import pytest
+
 from tagassist.store import Store
 from tests.conftest import REPO, SAMPLE_LIBRARY
 
@@ -24,6 +26,7 @@ def _count(db):
         return 0
 
 
+@pytest.mark.slow
 def test_kill_during_scan_then_finish(tmp_path):
     library = tmp_path / "library"
     library.mkdir()

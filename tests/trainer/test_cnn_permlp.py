@@ -4,6 +4,8 @@ import json
 
 from datetime import datetime, timedelta
 
+import pytest
+
 from photosim.metadata import Shot, save_jpeg, write_sidecar
 from photosim.render import render
 from tagassist.cli import main
@@ -14,6 +16,7 @@ from trainer.pipeline import TrainConfig, train
 SCENES = {"beach": ["beach", "sea"], "forest": ["forest", "trees"], "night": ["night", "city lights"]}
 
 
+@pytest.mark.slow
 def test_cnn_permlp_learns_scenes_and_serves_as_encoder(tmp_path, capsys):
     library = tmp_path / "photos"
     library.mkdir()

@@ -15,6 +15,8 @@ from trainer.judging import f1_at_5
 from trainer.pipeline import train_profile
 
 
+pytestmark = pytest.mark.slow  # a library rendered, indexed and retrained on
+
 NEXT = 40  # her next shoots: held out of everything the retrain sees, its own judging included
 
 
@@ -61,16 +63,14 @@ def test_retraining_is_kept_where_it_helps_on_her_next_shoots_and_not_where_it_c
         assert kept.activated and scorer is not None and scorer.version == kept.version, kept.summary
         assert "is active" in kept.summary
         after = _next_shoot_f1(store, her, encoder, photos, truths, scorer)
-        with capsys.disabled():
-            print(f"\nF1@5 on her next {NEXT} photos: {before:.3f} before the retrain, {after:.3f} after"
-                  f" (its own judging: gain >= {kept.gain_lower_bound:.3f})")
+        print(f"F1@5 on her next {NEXT} photos: {before:.3f} before the retrain, {after:.3f} after"
+              f" (its own judging: gain >= {kept.gain_lower_bound:.3f})")
         assert after >= before
 
         unchanged = Suggester(store.history, shuffled, encoder)
         expected = [[(s.tag, s.score) for s in unchanged.suggest(photo, 5)] for photo in photos]
         dropped = train_profile(store, shuffled, encoder, models_dir=tmp_path / "models")
-        with capsys.disabled():
-            print(f"shuffled history: gain >= {dropped.gain_lower_bound:.3f}, {dropped.summary}")
+        print(f"shuffled history: gain >= {dropped.gain_lower_bound:.3f}, {dropped.summary}")
         assert not dropped.activated and "stay as they were" in dropped.summary, dropped.summary
         assert active_model_scorer(store, shuffled, encoder) is None
         suggester = Suggester(store.history, shuffled, encoder, model_scorer=active_model_scorer(store, shuffled, encoder))

@@ -53,6 +53,7 @@ def test_full_retrain_fine_tunes_reindexes_and_rolls_back(indexed, tmp_path):
         assert store.settings.active_encoder() == DEFAULT_ENCODER  # the old embeddings were kept
 
 
+@pytest.mark.slow
 def test_a_stopped_full_retrain_leaves_the_library_as_it_was(indexed, tmp_path):
     with Store(indexed) as store:
         profile = store.profiles.get()

@@ -20,6 +20,15 @@ SMALL = {
 }
 
 
+# The papers' models (trainer/research) train for seconds to a minute each: slow; the baselines
+# and the engine keep the contract in a quick run.
+RESEARCH_MODELS = {"pitf", "fm", *NEURAL}
+
+
+def by_cost(names) -> list:
+    return [pytest.param(n, marks=pytest.mark.slow) if n in RESEARCH_MODELS else n for n in names]
+
+
 def checkerboard():
     """16 users and 16 items in two groups each; a post's tags are those of its (user group,
     item group) cell. Each user leaves one item of each group untagged: the test posts."""
@@ -52,7 +61,7 @@ def fitted():
     return get
 
 
-@pytest.mark.parametrize("name", MODELS)
+@pytest.mark.parametrize("name", by_cost(MODELS))
 def test_scores_are_finite_and_from_the_training_vocabulary(fitted, name):
     model, events = fitted(name)
     vocabulary = {t for p in TRAIN for t in p.tags}
@@ -63,7 +72,7 @@ def test_scores_are_finite_and_from_the_training_vocabulary(fitted, name):
         assert events and all("stage" in e for e in events)
 
 
-@pytest.mark.parametrize("name", MODELS)
+@pytest.mark.parametrize("name", by_cost(MODELS))
 def test_recommendations_follow_the_scores_and_tolerate_strangers(fitted, name):
     model, _ = fitted(name)
     post = TEST[0]
@@ -73,14 +82,14 @@ def test_recommendations_follow_the_scores_and_tolerate_strangers(fitted, name):
     assert len(model.recommend_many([Post("stranger", "new-item", 0.0, frozenset())], 3)[0]) == 3
 
 
-@pytest.mark.parametrize("name", LEARNED)
+@pytest.mark.parametrize("name", by_cost(LEARNED))
 def test_the_same_seed_gives_the_same_model(fitted, name):
     model, _ = fitted(name)
     again = make_model(name, **SMALL.get(name, {})).fit(TRAIN, None, SIDE)
     assert again.recommend_many(TEST, 4) == model.recommend_many(TEST, 4)
 
 
-@pytest.mark.parametrize("name", MODELS)
+@pytest.mark.parametrize("name", by_cost(MODELS))
 def test_save_and_load_give_back_the_same_model(fitted, name, tmp_path):
     model, _ = fitted(name)
     model.save(tmp_path / "model")
@@ -111,7 +120,7 @@ def _p_at_2(model) -> float:
     return ranking_metrics(model.recommend_many(TEST, 2), [p.tags for p in TEST], [2])[2]["P"]
 
 
-@pytest.mark.parametrize("name", LEARNED)
+@pytest.mark.parametrize("name", by_cost(LEARNED))
 def test_learned_models_find_the_checkerboard(fitted, name):
     """The right tags need both the user's group and the item's: each alone gets half."""
     model, _ = fitted(name)

@@ -133,6 +133,7 @@ def test_a_bundle_that_fails_verification_is_never_activated_nor_shown_active(ca
     assert [m["version"] for m in library.models.of(profile) if m["active"]] == [versions[0]]
 
 
+@pytest.mark.slow
 def test_sigterm_stops_training_and_keeps_the_previous_model(library):
     profile = library.profiles.get()
     db = str(library.path)
@@ -210,6 +211,7 @@ def _until_not_training(process) -> dict:
     return {}
 
 
+@pytest.mark.slow
 def test_a_cancel_line_on_stdin_stops_training_on_every_os(library):
     process = subprocess.Popen(_long_trainer(str(library.path), "--control-stdin"), cwd=REPO, stdin=subprocess.PIPE,
                                stdout=subprocess.PIPE, text=True)
@@ -221,6 +223,7 @@ def test_a_cancel_line_on_stdin_stops_training_on_every_os(library):
     assert library.models.of(library.profiles.get()) == []
 
 
+@pytest.mark.slow
 def test_the_trainer_stops_when_its_parent_dies(library):
     """A killed parent closes the trainer's stdin: it stops, and activates nothing."""
     process = subprocess.Popen(_long_trainer(str(library.path), "--control-stdin"), cwd=REPO, stdin=subprocess.PIPE,

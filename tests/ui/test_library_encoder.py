@@ -1,5 +1,6 @@
 """The visual encoder belongs to the library, not to the app's settings (issue 22)."""
 
+import pytest
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent
 
@@ -13,6 +14,7 @@ def _drop(window, folder) -> None:
                                 Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier))
 
 
+@pytest.mark.slow
 def test_adding_a_folder_after_a_deep_retrain_keeps_the_tuned_encoder_and_its_model(qtbot, app, tmp_path):
     """After ``train --mode full`` the library suggests with the tuned encoder and the model
     trained on its embeddings. The app indexed a new folder with its own encoder setting

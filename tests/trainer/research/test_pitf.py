@@ -1,10 +1,13 @@
 """PITF learns a tiny data set whose answer is known (as implicit's tests do)."""
 
+import pytest
+
 from trainer.data import Post
 from trainer.metrics import ranking_metrics
 from trainer.research.pitf import PITF
 
 
+@pytest.mark.slow
 def test_pitf_learns_each_users_tag_and_each_items_tag():
     # Every user has a private habit tag; every item a content tag; posts carry both.
     train = [Post(f"u{u}", f"i{i}", 0.0, frozenset({f"habit{u}", f"content{i}"}))
