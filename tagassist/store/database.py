@@ -6,7 +6,7 @@ import contextlib
 import os
 import sqlite3
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import sqlite_utils
@@ -21,7 +21,7 @@ class StoreError(Exception):
 def utc_now() -> str:
     # Microseconds: three-way keyword sync decides "which change is newer" between tagassist's
     # history and a file's modification time, and edits seconds apart must not tie.
-    return datetime.now(timezone.utc).isoformat(timespec="microseconds")
+    return datetime.now(UTC).isoformat(timespec="microseconds")
 
 
 class Database:

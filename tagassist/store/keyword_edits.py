@@ -124,7 +124,8 @@ class KeywordEdits(Repository):
             raise ValueError(f"{keyword!r} cannot be an alias of itself")
         results = []
         with self.transaction() as conn:
-            sources = {alias: [n for n in self._aliases.case_variants(profile, alias) if n != keyword] for alias in aliases}
+            sources = {alias: [n for n in self._aliases.case_variants(profile, alias) if n != keyword]
+                       for alias in aliases}
             merged = [name for names in sources.values() for name in names]
             edit = self._journal(profile, "alias", {"aliases": aliases, "keyword": keyword},
                                  self._photos_with(profile, merged), [*merged, keyword])

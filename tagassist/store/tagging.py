@@ -147,8 +147,8 @@ class Tagging(Repository):
                                  " VALUES (?, ?, ?, ?, ?, ?)", (*key, *removal))
                 if assigned:
                     conn.execute(
-                        "INSERT INTO assignments (profile_id, photo_id, tag_id, source, created_at, model_version, score)"
-                        " VALUES (?, ?, ?, ?, ?, ?, ?)", (*key, *assigned))
+                        "INSERT INTO assignments (profile_id, photo_id, tag_id, source, created_at, model_version,"
+                        " score) VALUES (?, ?, ?, ?, ?, ?, ?)", (*key, *assigned))
                 if rejected:
                     conn.execute(
                         "INSERT INTO rejections (profile_id, photo_id, tag_id, created_at, model_version, score)"
