@@ -50,7 +50,9 @@ class PhotoExport:
             return {"photo": self.photo, "status": self.status, "reason": self.reason}
         return {"photo": self.photo, "file": self.change.target, "status": self.status,
                 "added": self.change.added, "removed": self.change.removed,
-                "conflicts": list(self.change.conflicts), "notes": list(self.change.notes)}
+                "conflicts": list(self.change.conflicts), "notes": list(self.change.notes),
+                **({} if self.change.marks is None
+                   else {"rating": self.change.marks[0], "label": self.change.marks[1]})}
 
 
 @dataclass
@@ -66,7 +68,8 @@ def exportable_photos(store: Store, profile: Profile) -> list[Photo]:
     """What ``export --all`` covers: every readable photo the profile tagged, or rated or
     labelled in tagassist since the last export."""
     marked = store.marks.pending()
-    return [p for p, tags in store.photos.list_photos(profile) if (tags or p.id in marked) and p.status in ("ok", "warning")]
+    return [p for p, tags in store.photos.list_photos(profile)
+            if (tags or p.id in marked) and p.status in ("ok", "warning")]
 
 
 def export_photos(store: Store, profile: Profile, photos: Iterable[Photo], *, embed: bool = False,

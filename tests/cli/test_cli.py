@@ -237,8 +237,10 @@ def test_tag_sets_a_rating_and_a_label_that_export_writes_into_the_files(capsys,
     code, out, _ = run(capsys, "--db", db, "tag", photo, "--rating", "3", "--label", "green")
     assert code == 0 and "rating 3; label Green" in out
     assert run(capsys, "--db", db, "tag", photo, "--label", "mauve")[0] == 1  # said, nothing changed
+    code, out, _ = run(capsys, "--db", db, "export", "--all", "--dry-run")
+    assert code == 0 and f"would write: {photo}  rating 3, label Green" in out
     code, out, _ = run(capsys, "--db", db, "export", "--all", "--json")  # an untagged photo: its marks still go
-    assert code == 0
+    assert code == 0 and [(r["rating"], r["label"]) for r in json.loads(out) if "rating" in r] == [(3, "Green")]
     fresh = tmp_path / "fresh.sqlite"  # another program reading the files
     assert run(capsys, "--db", fresh, "scan", sample_copy)[0] == 0
     code, out, _ = run(capsys, "--db", fresh, "photos", "--label", "Green", "--rating", "3", "--json")
