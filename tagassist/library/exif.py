@@ -9,10 +9,10 @@ from __future__ import annotations
 import logging
 import math
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from fractions import Fraction
-from collections.abc import Mapping
 from typing import BinaryIO
 
 import exifread

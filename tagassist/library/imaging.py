@@ -95,11 +95,13 @@ def decode_rgb(path: str | os.PathLike, orientation: int | None, max_side: int, 
         factor = max(image.size) // max(1, max_side)
         strips = factor >= 2 and png_strips.suits(image, path)
         # in strips, a strip and its copies are what is held, not the whole image
-        held = 2 * png_strips.strip_rows(image.size[0], factor) * image.size[0] if strips else image.size[0] * image.size[1]
+        held = (2 * png_strips.strip_rows(image.size[0], factor) * image.size[0] if strips
+                else image.size[0] * image.size[1])
         with DECODE_BUDGET.hold(held):
             with image:  # closes the file
                 if strips:
-                    reduced = png_strips.decode_reduced(image, path, factor, lambda strip: _to_rgb(_reduce(strip, factor)))
+                    reduced = png_strips.decode_reduced(image, path, factor,
+                                                        lambda strip: _to_rgb(_reduce(strip, factor)))
                 else:
                     reduced = _reduce(image, factor)
                 if shrink:

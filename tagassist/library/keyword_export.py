@@ -273,7 +273,7 @@ def update_iptc_digest(jpeg: bytes) -> bytes | None:
     iptc = next((data for rid, name, data in resources if rid == 0x0404), None)
     if iptc is None:
         return jpeg
-    digest = hashlib.md5(iptc).digest()  # noqa: S324 - a checksum the format defines, not security
+    digest = hashlib.md5(iptc, usedforsecurity=False).digest()  # a checksum the format defines
     resources = [r for r in resources if r[0] != 0x0425] + [(0x0425, b"", digest)]
     body = b"Photoshop 3.0\x00" + b"".join(_resource_bytes(*r) for r in resources)
     if len(body) + 2 > 0xFFFF:

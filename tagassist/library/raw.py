@@ -20,14 +20,14 @@ import struct
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from fractions import Fraction
 
 from PIL import Image
 
+from .decoding import DECODE_BUDGET, ImageProblem, checked_image
 from .exif import ExifSummary, summarize
 from .exiv2_access import exiv2_session
-from .decoding import DECODE_BUDGET, ImageProblem, checked_image
 
 NO_PREVIEW_NOTE = "no preview in this RAW; suggestions from your history and context only"
 # A preview smaller than this on its long side is a placeholder, not a picture of the photo.
@@ -236,7 +236,7 @@ def decode_with_libraw(path: str | os.PathLike) -> Image.Image:
                 raise ImageProblem(NO_PREVIEW_NOTE)
             with DECODE_BUDGET.hold(sizes.raw_width * sizes.raw_height):
                 rgb = raw.postprocess(half_size=True, use_camera_wb=True, user_flip=0, output_bps=8)
-    except Exception as exc:  # noqa: BLE001 - LibRaw reports bad data through many types
+    except Exception as exc:  # LibRaw reports bad data through many types
         raise ImageProblem(NO_PREVIEW_NOTE) from exc
     return checked_image(Image.fromarray(rgb))
 
@@ -343,7 +343,7 @@ def _x3f_metadata(data) -> RawMetadata | None:
                        exposure_time=properties.get("SH_DESC") or None,
                        orientation={0: 1, 90: 6, 180: 3, 270: 8}.get(rotation))
     try:  # the camera's clock as seconds since 1970, in its own local time
-        exif.taken_at = datetime.fromtimestamp(int(properties["TIME"]), timezone.utc).replace(tzinfo=None).isoformat()
+        exif.taken_at = datetime.fromtimestamp(int(properties["TIME"]), UTC).replace(tzinfo=None).isoformat()
     except (KeyError, ValueError, OverflowError, OSError):
         pass
     try:

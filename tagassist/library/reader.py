@@ -14,11 +14,10 @@ from PIL import IptcImagePlugin
 
 from ..paths import display_path
 from ..records import HIERARCHY_SEPARATOR, Photo
-from .exif import read_exif
 from . import raw
+from .exif import read_exif
 from .imaging import ImageProblem, is_raw_name, open_image
-from .keywords import (MAX_KEYWORDS_PER_FILE, MAX_XMP_BYTES, KeywordError, parse_iptc_keywords,
-                       parse_xmp)
+from .keywords import MAX_KEYWORDS_PER_FILE, MAX_XMP_BYTES, KeywordError, parse_iptc_keywords, parse_xmp
 
 HASH_CHUNK = 64 * 1024
 # exifread and Pillow report failures through many exception types; none may stop a scan.

@@ -9,13 +9,21 @@ import re
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from ..paths import display_path
 from ..records import Photo
 from .imaging import is_image_name
 from .keyword_export import TEMP_PATTERN
-from .photo_files import assign_sidecars, group_photos, is_sidecar_name, is_within, leads_outside, list_folder, photo_files
+from .photo_files import (
+    assign_sidecars,
+    group_photos,
+    is_sidecar_name,
+    is_within,
+    leads_outside,
+    list_folder,
+    photo_files,
+)
 from .reader import read_photo
 
 # Folders that hold a tool's caches, not photos (macOS, Synology, digiKam, ...).
@@ -61,7 +69,7 @@ class FoundFile:
                 newest = max(newest, os.stat(sidecar).st_mtime_ns)
             except OSError:
                 pass
-        return datetime.fromtimestamp(newest / 1e9, timezone.utc).isoformat(timespec="microseconds")
+        return datetime.fromtimestamp(newest / 1e9, UTC).isoformat(timespec="microseconds")
 
 
 @dataclass
@@ -140,7 +148,8 @@ def walk(roots: Iterable[str], summary: ScanSummary, *, pair_raw: bool = True) -
                 except OSError as exc:
                     summary.unreadable.append((entry.path, exc.strerror or str(exc)))
             in_photos = set()
-            for found in _found_in(folder, files, pair_raw, lambda name: files[name].stat(), summary):
+            # the lambda is used up within this iteration, so the loop's later `files` never reach it
+            for found in _found_in(folder, files, pair_raw, lambda name: files[name].stat(), summary):  # noqa: B023
                 in_photos.update(os.path.basename(f) for f in (found.path, found.companion) if f)
                 yield found
             for name, entry in files.items():
@@ -197,7 +206,8 @@ def _found_in(folder: str, names: Iterable[str], pair_raw: bool, stat: Callable[
                         os.path.join(folder, photo.companion) if photo.companion else None)
     if summary is not None:
         summary.orphaned_sidecars += [os.path.join(folder, s) for s in layout.orphaned]
-        summary.ambiguous_sidecars += [(os.path.join(folder, s), list(photos)) for s, photos in layout.ambiguous.items()]
+        summary.ambiguous_sidecars += [(os.path.join(folder, s), list(photos))
+                                       for s, photos in layout.ambiguous.items()]
 
 
 def found_now(folder: str, pair_raw: bool, inside: list[str]) -> dict[str, FoundFile]:

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from ..records import Removal, SyncState
 
@@ -81,7 +81,7 @@ def _later(a: str, b: str) -> bool:
 def _instant(value: str) -> float:
     moment = datetime.fromisoformat(value)
     if moment.tzinfo is None:  # tagassist writes UTC; a bare time is taken as UTC too
-        moment = moment.replace(tzinfo=timezone.utc)
+        moment = moment.replace(tzinfo=UTC)
     return moment.timestamp()
 
 
