@@ -79,7 +79,7 @@ def load_bundle(directory: str | os.PathLike, expected_sha256: str | None, *,
     try:
         config = json.loads((directory / CONFIG).read_text())
         tensors = load_file(str(directory / WEIGHTS))
-    except Exception as exc:  # noqa: BLE001 - any broken file (safetensors has its own error type) is refused
+    except Exception as exc:  # any broken file (safetensors has its own error type) is refused
         raise BundleError(f"model bundle {directory.name} cannot be loaded: {type(exc).__name__}: {exc}") from exc
     if not isinstance(config, dict):
         raise BundleError(f"model bundle {directory.name} has an unreadable config")

@@ -86,7 +86,8 @@ class Gazetteer:
 
     @staticmethod
     def _cells(lats: np.ndarray, lons: np.ndarray) -> np.ndarray:
-        return (np.floor(lats / CELL_DEG).astype(np.int64) + 90) * 1000 + np.floor(lons / CELL_DEG).astype(np.int64) + 180
+        rows, columns = np.floor(lats / CELL_DEG).astype(np.int64), np.floor(lons / CELL_DEG).astype(np.int64)
+        return (rows + 90) * 1000 + columns + 180
 
     @classmethod
     def from_package(cls, cache: Path | None = None) -> Gazetteer:

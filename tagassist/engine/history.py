@@ -208,7 +208,8 @@ class ProfileHistory:
             counts = np.zeros((n_buckets, v))
             entry_bucket = buckets[entry_row, k] if n else np.zeros(0, dtype=np.int64)
             valid = entry_bucket >= 0
-            counts += np.bincount(entry_bucket[valid] * v + indices[valid], minlength=n_buckets * v).reshape(n_buckets, v)
+            counts += np.bincount(entry_bucket[valid] * v + indices[valid],
+                                  minlength=n_buckets * v).reshape(n_buckets, v)
             rows = self._alive.view & (buckets[:, k] >= 0) if n else np.zeros(0, dtype=bool)
             totals = np.bincount(buckets[rows, k], minlength=n_buckets)[:n_buckets].astype(np.float64)
             self._habit_counts.append((counts, totals))
@@ -229,7 +230,8 @@ class ProfileHistory:
         if len(self.camera_index) > len(self._habit_counts[2][0]):  # a new camera: a new bucket
             counts, totals = self._habit_counts[2]
             extra = len(self.camera_index) - len(counts)
-            self._habit_counts[2] = (np.vstack([counts, np.zeros((extra, v))]), np.concatenate([totals, np.zeros(extra)]))
+            self._habit_counts[2] = (np.vstack([counts, np.zeros((extra, v))]),
+                                     np.concatenate([totals, np.zeros(extra)]))
         recheck: set[int] = set()
         for row, before, now in changes:
             self._mark_stale(row)

@@ -68,7 +68,8 @@ def bpr_loss(scores: torch.Tensor, positives: torch.Tensor, negatives: torch.Ten
                          positives, negatives)
 
 
-def bpr_pair_loss(pos: torch.Tensor, neg: torch.Tensor, positives: torch.Tensor, negatives: torch.Tensor) -> torch.Tensor:
+def bpr_pair_loss(pos: torch.Tensor, neg: torch.Tensor, positives: torch.Tensor,
+                  negatives: torch.Tensor) -> torch.Tensor:
     """eq. 8 from the scores of the positives (B, P) and negatives (B, N) alone."""
     pair_ok = (positives >= 0).unsqueeze(2) & (negatives >= 0).unsqueeze(1)
     losses = -F.logsigmoid(pos.unsqueeze(2) - neg.unsqueeze(1))

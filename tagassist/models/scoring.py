@@ -64,7 +64,7 @@ def load_scorer(path: str, sha256: str, device="cpu") -> ModelScorer:
         return ModelScorer(model, config["vocabulary"], config["calibration"], device,
                            config.get("version"), config.get("encoder_id"), config.get("signal_weight"),
                            SignalRanker.from_json(config.get("ranker")))
-    except Exception as exc:  # noqa: BLE001 - a bundle that verifies but does not load is refused, not a crash
+    except Exception as exc:  # a bundle that verifies but does not load is refused, not a crash
         raise BundleError(f"model bundle {config.get('version')} does not load ({type(exc).__name__})") from exc
 
 
