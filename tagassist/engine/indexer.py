@@ -1,8 +1,11 @@
 """Computing visual embeddings for the library, batched, resumable and cancel-safe.
 
-Decoding (Pillow releases the GIL) runs in a thread pool one batch ahead of the model, so the
-model never waits for JPEGs. Each batch is committed on its own: stopping the generator keeps
-what was done, and the next run continues with the photos still lacking a vector.
+Decoding runs on a pool of threads ahead of the model (``prefetch.py``), bounded by count and
+by the pixels in flight; the model runs batch after batch on the indexing thread, with the
+cores the decoders leave (``cores.py``). On a GPU a batch is copied from pinned memory and its
+outputs copied back while the next batch computes, so the device is not left waiting on the
+database. Each batch is committed on its own: stopping the generator keeps what was done, and
+the next run continues with the photos still lacking a vector.
 
 The engine reads no files: the caller hands the indexer how a photo is decoded and what
 becomes of a photo that cannot be (``services/indexing.py`` gives it the library's decoding
@@ -11,10 +14,10 @@ and the store's notes).
 
 from __future__ import annotations
 
+import functools
 import math
-import os
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -25,8 +28,16 @@ from PIL import Image
 
 from ..records import Photo
 from .content_words import content_encoder_id, content_probabilities
+from .cores import CoreMeter, plan
 from .device import autocast_dtype
 from .encoders import Encoder
+from .prefetch import Prefetch
+
+# Declared pixels that decodes in flight may add up to: two 240 MP panoramas never decode at
+# once, sixteen 24 MP photos do.
+PREFETCH_PIXELS = 400_000_000
+# Seconds between two looks at what other processes leave free (torch's threads follow it).
+REPLAN_SECONDS = 10.0
 
 class Undecodable(Exception):
     """A photo whose pixels cannot be read; the message is one line for the user."""
@@ -72,9 +83,26 @@ def decode_for(encoder: Encoder, photo: Photo, decode: Decode) -> torch.Tensor:
     return encoder.preprocess(decode(photo, long_side))
 
 
+@dataclass
+class _InModel:
+    """A batch given to the model: its photos, and its outputs on their way to host memory
+    (ready once ``copied`` has happened, on a GPU)."""
+
+    photos: list[Photo]
+    embeddings: torch.Tensor
+    logits: torch.Tensor | None
+    copied: object | None = None  # a torch.cuda.Event
+
+    def arrays(self) -> tuple[np.ndarray, np.ndarray | None]:
+        if self.copied is not None:
+            self.copied.synchronize()
+        return self.embeddings.numpy(), None if self.logits is None else self.logits.numpy()
+
+
 class Indexer:
     """Embeds photos with ``encoder`` into ``store``. ``decode`` reads a photo's pixels and
-    ``on_undecodable`` hears of each photo it could not read (then left without a vector)."""
+    ``on_undecodable`` hears of each photo it could not read (then left without a vector).
+    ``decode_workers`` and ``torch_threads`` default to what the free cores allow."""
 
     def __init__(
         self,
@@ -86,6 +114,7 @@ class Indexer:
         on_undecodable: OnUndecodable,
         batch_size: int | None = None,
         decode_workers: int | None = None,
+        torch_threads: int | None = None,
     ):
         self.store = store
         self.encoder = encoder
@@ -94,21 +123,40 @@ class Indexer:
         # Small batches keep decoding and the model overlapped on a CPU (27.9 photos/s at 8
         # against 24.8 at 32 for 12 MP JPEGs on 2 cores); GPUs want large ones.
         self.batch_size = batch_size or (8 if self.device.type == "cpu" else 64)
-        self.decode_workers = decode_workers or max(2, os.cpu_count() or 2)
+        self.decode_workers, self.torch_threads = decode_workers, torch_threads
+        self.meter = CoreMeter()  # read from now, so that opening the encoder counts as a reading
         self.summary = IndexSummary(encoder.id)
+
+    def threads(self) -> tuple[int, int]:
+        """(decoding threads, torch threads) for the cores other processes leave free now."""
+        free = self.meter.free()
+        decoders, threads = plan(free, self.device.type != "cpu")
+        decoders = self.decode_workers or decoders
+        return decoders, self.torch_threads or max(1, free - decoders)
 
     def embed(self, images: torch.Tensor) -> tuple[np.ndarray, np.ndarray | None]:
         """A batch of preprocessed images -> (embeddings, ImageNet logits or None)."""
+        return self._launch([], images).arrays()
+
+    def _launch(self, photos: list[Photo], images: torch.Tensor) -> _InModel:
+        """The model started on a batch; on a GPU this returns while it computes."""
+        cuda = self.device.type == "cuda"
+        if cuda:
+            images = images.pin_memory()  # a host-to-device copy that need not wait
         images = images.to(self.device, non_blocking=True)
         if self.device.type != "mps":
             images = images.contiguous(memory_format=torch.channels_last)
         dtype = autocast_dtype(self.device)
         with torch.inference_mode(), torch.autocast(self.device.type, dtype=dtype, enabled=dtype is not None):
             embedding, logits = self.encoder.model(images)
-        return (
-            embedding.float().cpu().numpy(),
-            None if logits is None else logits.float().cpu().numpy(),
-        )
+        outputs = [embedding.float(), None if logits is None else logits.float()]
+        if not cuda:
+            return _InModel(photos, *(None if t is None else t.cpu() for t in outputs))
+        # into pinned host memory behind the batch on the device's queue; read after ``copied``
+        outputs = [None if t is None else t.to("cpu", non_blocking=True) for t in outputs]
+        copied = torch.cuda.Event()
+        copied.record()
+        return _InModel(photos, *outputs, copied)
 
     def run(self, photos: Sequence[Photo] | None = None) -> IndexSummary:
         for _ in self.index(photos):
@@ -116,43 +164,64 @@ class Indexer:
         return self.summary
 
     def index(self, photos: Sequence[Photo] | None = None) -> Iterator[IndexProgress]:
+        """Yields progress after each stored batch, and while waiting on a slow decode (the
+        same count, the photo waited for) so that a cancel between yields comes soon."""
         if photos is None:
             photos = self.store.photos_without_embedding(self.encoder.id)
         self.summary = IndexSummary(self.encoder.id)
-        batches = [photos[i : i + self.batch_size] for i in range(0, len(photos), self.batch_size)]
-        done = 0
-        yield IndexProgress(0, len(photos))
-        with ThreadPoolExecutor(self.decode_workers) as pool:
-            pending = self._submit(pool, batches[0]) if batches else []
-            try:
-                for number, batch in enumerate(batches):
-                    current = pending
-                    if number + 1 < len(batches):  # decode the next batch while the model runs
-                        pending = self._submit(pool, batches[number + 1])
-                    self._embed_and_store(batch, current)
-                    done += len(batch)
-                    yield IndexProgress(done, len(photos), batch[-1].path)
-            except GeneratorExit:
-                self.summary.cancelled = True
-                for future in pending:
-                    future.cancel()
-                raise
-
-    def _submit(self, pool: ThreadPoolExecutor, batch: Sequence[Photo]) -> list[Future]:
-        return [pool.submit(decode_for, self.encoder, photo, self.decode) for photo in batch]
-
-    def _embed_and_store(self, batch: Sequence[Photo], futures: list[Future]) -> None:
-        tensors, kept = [], []
-        for photo, future in zip(batch, futures):
-            try:
-                tensors.append(future.result())
-                kept.append(photo)
-            except Undecodable as exc:
-                self.summary.failed.append((photo.path, str(exc)))
-                self.on_undecodable(photo, exc)
-        if not kept:
+        total, done = len(photos), 0
+        yield IndexProgress(0, total)
+        if not photos:
             return
-        embeddings, logits = self.embed(torch.stack(tensors))
+        decoders, threads = self.threads()
+        threads_before = torch.get_num_threads()
+        torch.set_num_threads(threads)
+        replanned = time.monotonic()
+        prefetch = Prefetch(photos, functools.partial(_decode_for, self.encoder, self.decode), decoders,
+                            ahead=2 * self.batch_size + decoders, pixels_of=_declared_pixels,
+                            pixel_limit=PREFETCH_PIXELS)
+        batch, tensors, in_model = [], [], None
+        try:
+            for entry in prefetch:
+                if entry is None:  # a decode keeps us waiting: the batch the model has done is stored
+                    if in_model is not None:
+                        done += self._store(in_model)
+                        in_model = None
+                    yield IndexProgress(done, total, None)
+                    continue
+                photo, future = entry
+                try:
+                    tensors.append(future.result())
+                    batch.append(photo)
+                except Undecodable as exc:
+                    self.summary.failed.append((photo.path, str(exc)))
+                    self.on_undecodable(photo, exc)
+                    done += 1
+                if len(batch) < self.batch_size:
+                    continue
+                # the next batch goes to the model before the previous one is stored
+                in_model, finished = self._launch(batch, torch.stack(tensors)), in_model
+                batch, tensors = [], []
+                if finished is not None:
+                    done += self._store(finished)
+                    yield IndexProgress(done, total, finished.photos[-1].path)
+                if self.torch_threads is None and time.monotonic() - replanned > REPLAN_SECONDS:
+                    torch.set_num_threads(max(1, self.meter.free() - decoders))
+                    replanned = time.monotonic()
+            for finished in (in_model, self._launch(batch, torch.stack(tensors)) if batch else None):
+                if finished is not None:
+                    done += self._store(finished)
+                    yield IndexProgress(done, total, finished.photos[-1].path)
+        except GeneratorExit:
+            self.summary.cancelled = True
+            raise
+        finally:
+            prefetch.close()
+            torch.set_num_threads(threads_before)
+
+    def _store(self, finished: _InModel) -> int:
+        embeddings, logits = finished.arrays()
+        kept = finished.photos
         with self.store.transaction():
             self.store.put_embeddings(self.encoder.id, [(p.content_hash, e) for p, e in zip(kept, embeddings)])
             if logits is not None:
@@ -161,3 +230,13 @@ class Indexer:
                     content_encoder_id(self.encoder.id), [(p.content_hash, c) for p, c in zip(kept, content)]
                 )
         self.summary.indexed += len(kept)
+        return len(kept)
+
+
+def _decode_for(encoder: Encoder, decode: Decode, photo: Photo) -> torch.Tensor:
+    return decode_for(encoder, photo, decode)
+
+
+def _declared_pixels(photo: Photo) -> int:
+    """The photo's size as scanned (a JPEG decodes at a fraction of it; a panorama may not)."""
+    return (photo.width or 0) * (photo.height or 0)
