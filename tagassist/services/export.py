@@ -20,20 +20,27 @@ import hashlib
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
-from .export_journal import forget, journal_write, put_back_times, recover_journal
 from ..library.imaging import is_raw_name
-from ..library.keyword_export import (ExportChange, ExportError, file_sha256, is_sidecar, read_for_writing, render,
-                                      write_file)
+from ..library.keyword_export import (
+    ExportChange,
+    ExportError,
+    file_sha256,
+    is_sidecar,
+    read_for_writing,
+    render,
+    write_file,
+)
 from ..library.photo_files import is_within, photo_files
 from ..library.photo_files import targets as write_targets
 from ..library.reader import keywords_by_file, keywords_of_copy, read_photo
-from .scanning import pairs_raw_jpeg
 from ..library.sync import Conflict, apply, export_keywords, files_now, reconcile
 from ..paths import display_path
 from ..store import Photo, Profile, Store
 from ..store.database import utc_now
+from .export_journal import forget, journal_write, put_back_times, recover_journal
+from .scanning import pairs_raw_jpeg
 
 
 @dataclass
@@ -240,7 +247,7 @@ def _refresh_base(store: Store, profile: Profile, photo: Photo, changes: list[Ex
 
 def _changed_at(paths: Iterable[str]) -> str:
     newest = max((os.stat(p).st_mtime_ns for p in paths if os.path.exists(p)), default=0)
-    return datetime.fromtimestamp(newest / 1e9, timezone.utc).isoformat(timespec="microseconds")
+    return datetime.fromtimestamp(newest / 1e9, UTC).isoformat(timespec="microseconds")
 
 
 def _conflict_lines(conflicts: Iterable[Conflict], profile: Profile) -> tuple[str, ...]:

@@ -104,7 +104,8 @@ class KeywordReview:
     def _store(self, photo_ids: Sequence[int], **change) -> tagging.TagCounts:
         ids = list(photo_ids)
         scores = [self._scores[i] for i in ids if i in self._scores]
-        score = round(sum(scores) / len(scores), 4) if scores else None  # one score per change, as a batch of suggestions
+        # one score per change, as a batch of suggestions
+        score = round(sum(scores) / len(scores), 4) if scores else None
         return tagging.change_tags(self.store, self.profile, ids, source="accepted", score=score, **change)
 
     def rerank(self, accepted: Sequence[int] = (), rejected: Sequence[int] = ()) -> None:

@@ -28,7 +28,8 @@ def sidebar(db_path: str, profile_name: str) -> dict:
 
 def _sidebar(store, profile) -> dict:
     return {"roots": store.photos.folders(), "folders": store.photos.folder_counts(),
-            "vocabulary": [t for t, _ in store.history.vocabulary(profile)], "keyword_counts": store.history.keyword_counts(profile),
+            "vocabulary": [t for t, _ in store.history.vocabulary(profile)],
+            "keyword_counts": store.history.keyword_counts(profile),
             "months": store.photos.months(), "ratings_labels": store.photos.ratings_and_labels()}
 
 

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import os
 
-from .scanning import RAW_JPEG_SETTING
 from ..options import OPTIONS, in_scope
 from ..store import Store, StoreError, UnknownProfile
+from .scanning import RAW_JPEG_SETTING
 
 __all__ = ["Store", "StoreError", "UnknownProfile", "library_options", "open_library", "set_library_option"]
 
@@ -26,8 +26,8 @@ def library_options(store: Store) -> dict[str, object]:
     """Every library option's value in force: the library's, else the registry's default."""
     from .indexing import library_encoder
 
-    return {o.name: library_encoder(store) if o.name == "encoder" else store.settings.get(_KEYS.get(o.name, o.name), o.default)
-            for o in in_scope("library")}
+    return {o.name: library_encoder(store) if o.name == "encoder"
+            else store.settings.get(_KEYS.get(o.name, o.name), o.default) for o in in_scope("library")}
 
 
 def set_library_option(store: Store, name: str, value: object) -> None:

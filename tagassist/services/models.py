@@ -101,5 +101,6 @@ def _leave_fine_tuned_encoder(store: Store) -> None:
     retrain fine-tuned, when the library still has its embeddings."""
     from ..engine.encoders import DEFAULT_ENCODER, FINE_TUNED_PREFIX
 
-    if (store.settings.active_encoder() or "").startswith(FINE_TUNED_PREFIX) and store.embeddings.has_embeddings(DEFAULT_ENCODER):
+    fine_tuned = (store.settings.active_encoder() or "").startswith(FINE_TUNED_PREFIX)
+    if fine_tuned and store.embeddings.has_embeddings(DEFAULT_ENCODER):
         store.settings.set_active_encoder(DEFAULT_ENCODER)

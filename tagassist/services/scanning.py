@@ -13,8 +13,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 
-from ..library.scanner import (FoundFile, ScanProgress, ScanSummary, files_state, found_now, is_gone, read_found,
-                               walk)
+from ..library.scanner import FoundFile, ScanProgress, ScanSummary, files_state, found_now, is_gone, read_found, walk
 from ..library.sync import SyncPlan, files_now, reconcile
 from ..paths import to_db_path
 from ..store import Photo, Profile, Store
@@ -70,7 +69,8 @@ class Scanner:
         self.workers = workers or min(4, (os.cpu_count() or 1) + 1)
         self.summary = ScanSummary(roots=[])
 
-    def run(self, roots: Iterable[str | os.PathLike], on_progress: Callable[[ScanProgress], None] | None = None) -> ScanSummary:
+    def run(self, roots: Iterable[str | os.PathLike],
+            on_progress: Callable[[ScanProgress], None] | None = None) -> ScanSummary:
         for progress in self.scan(roots):
             if on_progress:
                 on_progress(progress)

@@ -26,7 +26,8 @@ def change_tags(store: Store, profile: Profile, photo_ids: Sequence[int], *, add
     for name in (*add, *remove, *reject):
         check_tag(name)
     with store.transaction():
-        added = store.tagging.add_tags(profile, photo_ids, add, source, model_version=model_version, score=score) if add else 0
+        added = (store.tagging.add_tags(profile, photo_ids, add, source, model_version=model_version, score=score)
+                 if add else 0)
         removed = store.tagging.remove_tags(profile, photo_ids, remove) if remove else 0
         rejected = store.tagging.reject_tags(profile, photo_ids, reject, model_version=model_version,
                                      score=score) if reject else 0
