@@ -102,7 +102,8 @@ class _InModel:
 class Indexer:
     """Embeds photos with ``encoder`` into ``store``. ``decode`` reads a photo's pixels and
     ``on_undecodable`` hears of each photo it could not read (then left without a vector).
-    ``decode_workers`` and ``torch_threads`` default to what the free cores allow."""
+    ``decode_workers`` default to a share of the allowed cores (``cores.plan``), ``torch_threads``
+    to the cores other processes leave free less the decoders'."""
 
     def __init__(
         self,
@@ -124,15 +125,13 @@ class Indexer:
         # against 24.8 at 32 for 12 MP JPEGs on 2 cores); GPUs want large ones.
         self.batch_size = batch_size or (8 if self.device.type == "cpu" else 64)
         self.decode_workers, self.torch_threads = decode_workers, torch_threads
-        self.meter = CoreMeter()  # read from now, so that opening the encoder counts as a reading
+        self.meter = CoreMeter()
+        self.used_threads: tuple[int, int] | None = None  # (decoding, torch) of the latest run
         self.summary = IndexSummary(encoder.id)
 
-    def threads(self) -> tuple[int, int]:
-        """(decoding threads, torch threads) for the cores other processes leave free now."""
-        free = self.meter.free()
-        decoders, threads = plan(free, self.device.type != "cpu")
-        decoders = self.decode_workers or decoders
-        return decoders, self.torch_threads or max(1, free - decoders)
+    def _torch_threads(self, decoders: int) -> int:
+        """The cores other processes leave free now, less the decoders' (at least one)."""
+        return self.torch_threads or max(1, self.meter.free() - decoders)
 
     def embed(self, images: torch.Tensor) -> tuple[np.ndarray, np.ndarray | None]:
         """A batch of preprocessed images -> (embeddings, ImageNet logits or None)."""
@@ -164,8 +163,8 @@ class Indexer:
         return self.summary
 
     def index(self, photos: Sequence[Photo] | None = None) -> Iterator[IndexProgress]:
-        """Yields progress after each stored batch, and while waiting on a slow decode (the
-        same count, the photo waited for) so that a cancel between yields comes soon."""
+        """Yields progress after each stored batch, and every quarter second spent waiting on a
+        decode (no path), so that a cancel between yields comes soon."""
         if photos is None:
             photos = self.store.photos_without_embedding(self.encoder.id)
         self.summary = IndexSummary(self.encoder.id)
@@ -173,15 +172,17 @@ class Indexer:
         yield IndexProgress(0, total)
         if not photos:
             return
-        decoders, threads = self.threads()
+        decoders = self.decode_workers or plan(self.meter.cores, self.device.type != "cpu")[0]
         threads_before = torch.get_num_threads()
-        torch.set_num_threads(threads)
-        replanned = time.monotonic()
         prefetch = Prefetch(photos, functools.partial(_decode_for, self.encoder, self.decode), decoders,
                             ahead=2 * self.batch_size + decoders, pixels_of=_declared_pixels,
                             pixel_limit=PREFETCH_PIXELS)
         batch, tensors, in_model = [], [], None
         try:
+            # measured while the first photos decode (their CPU time is this process's own)
+            self.used_threads = (decoders, self._torch_threads(decoders))
+            torch.set_num_threads(self.used_threads[1])
+            replanned = time.monotonic()
             for entry in prefetch:
                 if entry is None:  # a decode keeps us waiting: the batch the model has done is stored
                     if in_model is not None:
@@ -205,8 +206,9 @@ class Indexer:
                 if finished is not None:
                     done += self._store(finished)
                     yield IndexProgress(done, total, finished.photos[-1].path)
-                if self.torch_threads is None and time.monotonic() - replanned > REPLAN_SECONDS:
-                    torch.set_num_threads(max(1, self.meter.free() - decoders))
+                if time.monotonic() - replanned > REPLAN_SECONDS:
+                    self.used_threads = (decoders, self._torch_threads(decoders))
+                    torch.set_num_threads(self.used_threads[1])
                     replanned = time.monotonic()
             for finished in (in_model, self._launch(batch, torch.stack(tensors)) if batch else None):
                 if finished is not None:
