@@ -23,8 +23,8 @@ from . import model_commands as models
 from .demo_command import cmd_demo
 from .export_command import cmd_export
 from .keyword_commands import cmd_keywords
-from .self_test_command import cmd_self_test
 from .output import EXIT_USER_ERROR, UserError
+from .self_test_command import cmd_self_test
 
 # Commands that only read never create a profile by accident (a typo would look like an
 # empty library); commands that write create it on first use.
@@ -78,11 +78,13 @@ def build_parser() -> argparse.ArgumentParser:
     tag.add_argument("photos", nargs="+", metavar="PHOTO")
     tag.add_argument("--add", nargs="+", action="extend", default=[], metavar="T", help="tags to add (typed by you)")
     tag.add_argument("--remove", nargs="+", action="extend", default=[], metavar="T", help="tags to remove")
-    tag.add_argument("--reject", nargs="+", action="extend", default=[], metavar="T", help="tags that are wrong for these photos")
+    tag.add_argument("--reject", nargs="+", action="extend", default=[], metavar="T",
+                     help="tags that are wrong for these photos")
     tag.add_argument("--rating", type=int, choices=range(-1, 6), metavar="N",
                      help="set the rating: 0 to 5 stars, -1 rejected (xmp:Rating, written with the keywords at export)")
     tag.add_argument("--label", metavar="COLOUR",
-                     help="set the colour label: Red, Yellow, Green, Blue, Purple or none (xmp:Label, written at export)")
+                     help="set the colour label: Red, Yellow, Green, Blue, Purple or none (xmp:Label, written at"
+                          " export)")
 
     keyword = add("keywords", cmd_keywords, "the keyword manager: list, rename or move, merge, delete, alias, undo")
     keyword.add_argument("action", choices=["list", "rename", "merge", "delete", "alias", "undo", "history"],
@@ -122,7 +124,8 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--models", default="mp-u,mp-ui,bll-ui,engine", help="comma-separated")
     evaluate.add_argument("--k", default="1,3,5,10", help="cut-offs, comma-separated")
     evaluate.add_argument("--report", metavar="FILE", help="also write the JSON report here")
-    evaluate.add_argument("--search", type=int, default=0, metavar="N", help="N random hyper-parameter trials per model")
+    evaluate.add_argument("--search", type=int, default=0, metavar="N",
+                          help="N random hyper-parameter trials per model")
 
     gui = add("gui", cmd_gui, "open the desktop app")
     gui.add_argument("folders", nargs="*", metavar="FOLDER", help="folders to add on start")
@@ -143,7 +146,8 @@ def build_parser() -> argparse.ArgumentParser:
     demo = add("demo", cmd_demo, "try tagassist on the bundled sample library (its own database)")
     demo.add_argument("--headless", action="store_true", help="print suggestions instead of opening the app")
     add("doctor", lib.cmd_doctor, "check the database and the library's files")
-    self_test = add("self-test", cmd_self_test, "check this installation end to end on the sample library (touches nothing of yours)")
+    self_test = add("self-test", cmd_self_test,
+                    "check this installation end to end on the sample library (touches nothing of yours)")
     self_test.add_argument("--gui", action="store_true", help="also build the desktop window (offscreen)")
     return parser
 

@@ -8,9 +8,9 @@ from argparse import Namespace
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
+from ..records import Photo, Profile
 from ..services import finding, indexing, suggesting
 from ..services.library import Store
-from ..records import Photo, Profile
 from .library_commands import resolve_photo
 from .output import EXIT_OK, EXIT_SOME_FAILED, ProgressBar, emit_json, say
 
@@ -58,7 +58,8 @@ def cmd_index(args: Namespace, store: Store, profile: Profile) -> int:
     return EXIT_SOME_FAILED if summary.failed else EXIT_OK
 
 
-def suggestions_for(store: Store, profile: Profile, photos: list[Photo], k: int, device: str | None = None) -> list[dict]:
+def suggestions_for(store: Store, profile: Profile, photos: list[Photo], k: int,
+                    device: str | None = None) -> list[dict]:
     """Suggestions as the JSON the CLI prints; photos not yet indexed are indexed first."""
     with _bar("Indexing") as show:
         ranked = suggesting.suggest_photos(store, profile, photos, k, device=device, on_notice=_notice,

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from argparse import Namespace
 
+from ..records import Profile
 from ..services.export import ExportReport, export_photos, exportable_photos, undo_export
 from ..services.library import Store
-from ..records import Profile
 from .library_commands import resolve_photo
 from .output import EXIT_OK, EXIT_SOME_FAILED, UserError, emit_json, say
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from argparse import Namespace
 
+from ..records import Profile
 from ..services import keywords
 from ..services.library import Store
-from ..records import Profile
 from .output import EXIT_OK, UserError, emit_json, say
 
 
@@ -19,8 +19,8 @@ def cmd_keywords(args: Namespace, store: Store, profile: Profile) -> int:
                 emit_json([row.as_json() for row in rows])
             for row in [] if args.json else rows:
                 aliases = f"\talso: {', '.join(row.aliases)}" if row.aliases else ""
-                say(f"{row.keyword}\t{row.photos} photo{'s' * (row.photos != 1)}" + (f" ({row.under} with those under it)"
-                                                             if row.under != row.photos else "") + aliases)
+                under = f" ({row.under} with those under it)" if row.under != row.photos else ""
+                say(f"{row.keyword}\t{row.photos} photo{'s' * (row.photos != 1)}{under}{aliases}")
             return EXIT_OK
         if action == "history":
             edits = keywords.history(store, profile)
@@ -38,7 +38,8 @@ def cmd_keywords(args: Namespace, store: Store, profile: Profile) -> int:
         for result in results:
             say(keywords.describe(result))
         if action != "undo":
-            say("Run 'tagassist export --all' to write the change into your files; 'tagassist keywords undo' undoes it.")
+            say("Run 'tagassist export --all' to write the change into your files;"
+                " 'tagassist keywords undo' undoes it.")
     return EXIT_OK
 
 

@@ -6,10 +6,10 @@ import os
 from argparse import Namespace
 
 from ..paths import display_path
+from ..records import Photo, Profile
 from ..services import marks, scanning, tagging
 from ..services.library import Store, set_library_option
 from ..services.scanning import ScanSummary
-from ..records import Photo, Profile
 from .output import EXIT_OK, EXIT_SOME_FAILED, ProgressBar, UserError, emit_json, say
 
 
@@ -129,7 +129,8 @@ def cmd_tags(args: Namespace, store: Store, profile: Profile) -> int:
             {
                 "photo": photo.path,
                 "tags": [
-                    {"tag": a.tag, "source": a.source, "time": a.created_at, "model_version": a.model_version, "score": a.score}
+                    {"tag": a.tag, "source": a.source, "time": a.created_at, "model_version": a.model_version,
+                     "score": a.score}
                     for a in tags
                 ],
                 "rejected": [{"tag": r.tag, "time": r.created_at, "model_version": r.model_version} for r in rejected],
@@ -197,7 +198,7 @@ def cmd_doctor(args: Namespace, store: Store, profile: Profile) -> int:
     report = {
         "database": str(store.path),
         "schema_version": store.schema_version,
-        "integrity": "ok" if not problems else problems,
+        "integrity": problems or "ok",
         "photos_missing_since_last_scan": vanished,
     }
     if args.json:

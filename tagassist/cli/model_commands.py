@@ -8,10 +8,10 @@ import tempfile
 from argparse import Namespace
 from pathlib import Path
 
+from ..records import Profile
 from ..services import models
 from ..services.library import Store
 from ..services.training import evaluate_command, train_command
-from ..records import Profile
 from .output import EXIT_OK, UserError, emit_json, say
 
 

@@ -61,7 +61,7 @@ def _run_steps(db_path: str, gui: bool) -> list[dict]:
         started = time.perf_counter()
         try:
             detail, ok = action(), True
-        except Exception as exc:  # a self-test reports every failure, whatever its kind
+        except Exception as exc:  # noqa: BLE001 - a self-test reports every failure, whatever its kind
             detail, ok = f"{type(exc).__name__}: {exc}", False
         steps.append({"step": name, "ok": ok, "seconds": round(time.perf_counter() - started, 3), "detail": detail})
         return ok
