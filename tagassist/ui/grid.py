@@ -147,9 +147,11 @@ class ThumbnailDelegate(QStyledItemDelegate):
         target.moveTop(rect.top() + 4 + (ICON.height() - pixmap.height()) // 2)
         painter.drawPixmap(target, pixmap)
         text_rect = QRect(rect.left(), rect.top() + ICON.height() + 8, rect.width(), rect.height() - ICON.height() - 8)
-        role = option.palette.ColorRole.HighlightedText if option.state & QStyle.StateFlag.State_Selected else option.palette.ColorRole.Text
-        painter.setPen(option.palette.color(role))
-        text = option.fontMetrics.elidedText(index.data(Qt.ItemDataRole.DisplayRole), Qt.TextElideMode.ElideMiddle, rect.width() - 4)
+        selected = option.state & QStyle.StateFlag.State_Selected
+        painter.setPen(option.palette.color(option.palette.ColorRole.HighlightedText if selected
+                                            else option.palette.ColorRole.Text))
+        text = option.fontMetrics.elidedText(index.data(Qt.ItemDataRole.DisplayRole), Qt.TextElideMode.ElideMiddle,
+                                             rect.width() - 4)
         painter.drawText(text_rect, Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop, text)
         painter.restore()
 

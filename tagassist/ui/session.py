@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..records import Profile
 from ..services.library import Store
 from ..settings import Settings
-from ..records import Profile
 
 
 @dataclass

@@ -7,10 +7,10 @@ from collections.abc import Callable, Sequence
 
 from PySide6.QtGui import QUndoCommand
 
-from ..services.library import Store
-from ..services import marks
-from ..services.tagging import change_tags, restore, snapshot
 from ..records import Profile
+from ..services import marks
+from ..services.library import Store
+from ..services.tagging import change_tags, restore, snapshot
 
 
 class TagChange(QUndoCommand):

@@ -122,7 +122,8 @@ class JobRunner(QObject):
 class _ThumbnailTask(QRunnable):
     def __init__(self, loader: ThumbnailLoader, key, path: str, content_hash: str, orientation: int | None):
         super().__init__()
-        self.loader, self.key, self.path, self.content_hash, self.orientation = loader, key, path, content_hash, orientation
+        self.loader, self.key, self.path = loader, key, path
+        self.content_hash, self.orientation = content_hash, orientation
 
     def run(self) -> None:
         thumb = images.thumbnail(self.loader.cache, self.path, self.content_hash, self.orientation)
