@@ -156,6 +156,7 @@ def add_argument(parser: argparse.ArgumentParser, name: str, *flags: str, **over
         if option.choices is not None and option.strict:
             settings.update(choices=list(option.choices), metavar=None)
         if default is not None:
-            settings["help"] += f" (default: {option.default}" + (f", or ${option.env} where set)" if option.env else ")")
+            where = f", or ${option.env} where set" if option.env else ""
+            settings["help"] += f" (default: {option.default}{where})"
     settings.update(overrides)
     return parser.add_argument(*(flags or (option.flag,)), **settings)

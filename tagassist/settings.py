@@ -30,7 +30,8 @@ class _Kept:
             return cls()
         if not isinstance(saved, dict):
             return cls()
-        values = {f.name: saved[f.name] for f in fields(cls) if f.name in saved and OPTIONS[f.name].valid(saved[f.name])}
+        values = {f.name: saved[f.name] for f in fields(cls)
+                  if f.name in saved and OPTIONS[f.name].valid(saved[f.name])}
         return cls(**values)
 
     def save(self) -> None:
