@@ -272,7 +272,8 @@ def test_a_trained_model_cannot_lift_a_tag_of_one_trip_onto_another(history):
 
 def test_a_trained_model_cannot_lift_a_place_tag_onto_a_photo_taken_far_from_it(history):
     """Many visits to the Black Forest (so not one trip), all within a few km: a forest photo
-    whose GPS says Portugal gets no help from the model for that place tag."""
+    whose GPS says Portugal does not get that place tag, however sure the model is (issue 26:
+    a place keyword obeys the GPS)."""
     black_forest, algarve = (48.0, 8.2), (37.1, -8.5)
     for year in range(2019, 2024):  # five visits, a year apart
         history.photo(["Places|Germany|Black Forest", "forest"], taken_at=f"{year}-10-12T11:00:00",
@@ -282,12 +283,11 @@ def test_a_trained_model_cannot_lift_a_place_tag_onto_a_photo_taken_far_from_it(
     sure = _ModelOf("Places|Germany|Black Forest", "forest")
     suggester = Suggester(history.store.history, history.profile, ENCODER, model_scorer=sure)
     in_portugal = history.photo(taken_at="2024-11-02T10:00:00", gps=algarve, vector=[1.0, 0.0])
-    place = next(s for s in suggester.suggest(in_portugal, 5) if s.tag == "Places|Germany|Black Forest")
-    assert "trained model" not in place.reason
+    assert "Places|Germany|Black Forest" not in _tags(suggester.suggest(in_portugal, 20))
     suggester.refresh()
     there = history.photo(taken_at="2024-11-03T10:00:00", gps=(48.05, 8.25), vector=[1.0, 0.0])
     near = next(s for s in suggester.suggest(there, 5) if s.tag == "Places|Germany|Black Forest")
-    assert near.score > place.score and "trained model" in near.reason
+    assert "trained model" in near.reason
 
 
 def test_what_the_librarys_other_photographers_wrote_on_the_photo_is_suggested(history):
@@ -329,9 +329,9 @@ def test_every_signal_is_declared_once_in_row_order():
     from tagassist.engine.signals import FALLBACK, REGISTRY
 
     assert SIGNALS == tuple(s.name for s in REGISTRY) == (
-        "model", "visual", "shoot", "others", "content", "cooccurrence", "frequency", "time", "camera")
+        "model", "visual", "shoot", "others", "content", "cooccurrence", "frequency", "time", "camera", "place")
     assert DEFAULT_WEIGHTS == {"model": 0.9, "visual": 0.85, "shoot": 0.85, "others": 0.7, "content": 0.6,
-                               "cooccurrence": 0.5, "frequency": 0.3, "time": 0.25, "camera": 0.2}
+                               "cooccurrence": 0.5, "frequency": 0.3, "time": 0.25, "camera": 0.2, "place": 0.8}
     assert FALLBACK.name == "frequency"
     assert RANKER_FEATURES == (*SIGNALS[1:], "noisy_or", *(f"log_{s}" for s in SIGNALS[1:]), "log_noisy_or",
                                "log_share_frequency", "log_share_others")
@@ -343,7 +343,7 @@ from .base import Scored, Signal, register
 
 @register
 class Sharpness(Signal):
-    name, weight, position = "sharpness", 0.95, 9
+    name, weight, position = "sharpness", 0.95, 10
 
     def score(self, scene):
         return Scored({"crisp": 1.0})  # a candidate of its own

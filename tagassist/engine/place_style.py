@@ -1,0 +1,198 @@
+"""How she writes places, learned from her own place keywords, and where a photo is.
+
+Her place keywords are the tags whose geotagged uses lie in one place (``ProfileHistory.places``)
+and that name it: one of their levels is the GeoNames name of the city there (``Lisbon``,
+``Places|Portugal|Lisbon``, ``Rome, Italy``, ``Europe|Italy|Rome``). The commonest shape among
+them is her style: which levels are the city, the first-level area and the country, which are
+words of her own (``Places``), and the separator. Every tag of that shape is a place keyword
+of hers too, also where GeoNames spells it otherwise (her ``Roma``, her ``Italien``): her
+spelling of each country is read off them, and whether she folds names to ASCII. A new place
+is then written her way: ``Places|Spain|Sevilla`` for a photographer of ``Places|Italien|Rom``
+writes ``Places|Spanien|...`` once she has written Spain so.
+"""
+
+from __future__ import annotations
+
+import math
+import weakref
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime
+
+import numpy as np
+
+from ..records import Photo
+from .geocode import Gazetteer, Place, ascii_fold, reach_km
+from .history import ProfileHistory
+from .timeplace import SHOOT_HOURS, epoch_hours, haversine_km
+
+CITY, STATE, COUNTRY = "{city}", "{state}", "{country}"
+FAR_KM = 100.0  # a place keyword is never suggested this far from every photo she gave it
+SHOOT_SPREAD_KM = 5.0  # the shoot's photos lie this close together for the photo to take their place
+
+
+def _norm(text: str | None) -> str:
+    return ascii_fold(text or "").casefold().strip()
+
+
+def _split(tag: str) -> tuple[tuple[str, ...], str]:
+    if "|" in tag:
+        return tuple(tag.split("|")), "|"
+    if ", " in tag:
+        return tuple(tag.split(", ")), ", "
+    return (tag,), ""
+
+
+def _slots(parts: tuple[str, ...], place: Place) -> tuple[str, ...] | None:
+    """The shape of a tag that names ``place``: each level a slot or a word of her own; None
+    when no level is the city's name."""
+    # The city last: where the area has its name (Lisbon, Vienna), the level is the city.
+    names = {_norm(place.state): STATE, _norm(place.country): COUNTRY, _norm(place.city): CITY}
+    names.pop("", None)
+    shape = tuple(names.get(_norm(part), part) for part in parts)
+    return shape if shape.count(CITY) == 1 else None
+
+
+def _fits(parts: tuple[str, ...], shape: tuple[str, ...]) -> bool:
+    """Whether a tag has her style's shape: the same levels, her own words where it has them,
+    and no digits where names go (``Lisboa2023`` is a trip, not a place)."""
+    if len(parts) != len(shape):
+        return False
+    for part, slot in zip(parts, shape):
+        if slot in (CITY, STATE, COUNTRY):
+            if not part or any(c.isdigit() for c in part):
+                return False
+        elif part != slot:
+            return False
+    return True
+
+
+@dataclass(frozen=True)
+class PlaceStyle:
+    shape: tuple[str, ...]  # slots and her own words, level by level
+    separator: str  # "|", ", " or "" (one level)
+    countries: dict[str, str]  # country code -> her spelling
+    ascii: bool  # she folds names to ASCII
+    columns: np.ndarray  # her place keywords (history columns)
+    places: dict[int, Place]  # column -> the GeoNames place at its centre
+    rates: dict[int, float]  # column -> the share of her photos there that carry it
+    new_place_rate: float  # how often she names a place new to her: the median of ``rates`` away from home
+
+    def compose(self, place: Place) -> str | None:
+        """``place`` written her way; None where her style needs a level GeoNames lacks."""
+        values = {CITY: place.city, STATE: place.state, COUNTRY: self.countries.get(place.country_code, place.country)}
+        parts = []
+        for slot in self.shape:
+            value = values.get(slot, slot)
+            if not value:
+                return None
+            parts.append(ascii_fold(value) if self.ascii and slot in values else value)
+        return self.separator.join(parts)
+
+
+def learn_style(h: ProfileHistory, gazetteer: Gazetteer) -> PlaceStyle | None:
+    """Her style, from the place keywords she gave geotagged photos; None when she has none."""
+    is_place, lat, lon = h.places
+    named: dict[int, Place] = {}
+    shapes: Counter = Counter()
+    for t in np.flatnonzero(is_place):
+        place = gazetteer.nearest(lat[t], lon[t])
+        if place is None:
+            continue
+        named[int(t)] = place
+        parts, separator = _split(h.tags[t])
+        shape = _slots(parts, place)
+        if shape is not None:
+            shapes[shape, separator] += int(h.counts[t])
+    if not shapes:
+        return None
+    (shape, separator), _ = shapes.most_common(1)[0]
+    columns, countries, folded, written = [], {}, False, False
+    for t, place in named.items():
+        parts, sep = _split(h.tags[t])
+        if sep != separator or not _fits(parts, shape):
+            continue
+        if len(shape) == 1 and _slots(parts, place) is None:
+            continue  # one level: only a name GeoNames gives that place ('dog' is not a place)
+        columns.append(t)
+        for part, slot in zip(parts, shape):
+            if slot == COUNTRY:
+                countries.setdefault(place.country_code, part)
+            name = {CITY: place.city, STATE: place.state, COUNTRY: place.country}.get(slot)
+            if name and part != name and part == ascii_fold(name):
+                folded = True
+            written |= slot in (CITY, STATE, COUNTRY) and not part.isascii()
+    rates = {t: _rate_there(h, t, named[t]) for t in columns}
+    # A new place is a trip: how often she names the places she travelled to, leaving out the
+    # one she photographs most (home, which people name least).
+    home = max(columns, key=lambda t: len(h.tag_rows[t]))
+    away = [rate for t, rate in rates.items() if t != home] or [rates[home]]
+    return PlaceStyle(shape, separator, countries, folded and not written, np.array(columns, dtype=np.int64),
+                      {t: named[t] for t in columns}, rates, float(np.median(away)))
+
+
+def _rate_there(h: ProfileHistory, t: int, place: Place) -> float:
+    """Of her photos taken within the place's reach, the share that carry tag ``t``."""
+    km = np.nan_to_num(haversine_km(place.lat, place.lon, h.lats, h.lons), nan=np.inf)
+    there = km <= 2 * reach_km(place.population)
+    if not there.any():
+        return 1.0
+    return float(np.isin(np.flatnonzero(there), h.tag_rows[t]).mean())
+
+
+_STYLES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def style_of(h: ProfileHistory, gazetteer: Gazetteer) -> PlaceStyle | None:
+    """Her style, learned again only when her history changed (its ``places`` are recomputed)."""
+    places = h.places
+    kept = _STYLES.get(h)
+    if kept is None or kept[0] is not places:
+        kept = (places, learn_style(h, gazetteer))
+        _STYLES[h] = kept
+    return kept[1]
+
+
+def position(h: ProfileHistory, photo: Photo) -> tuple[float, float, bool] | None:
+    """Where the photo was taken: its GPS, else the GPS of her photos of its shoot (the same
+    day, within SHOOT_HOURS, lying together); (lat, lon, from the shoot) or None."""
+    if photo.gps_lat is not None and photo.gps_lon is not None:
+        return photo.gps_lat, photo.gps_lon, False
+    when = epoch_hours(photo.taken_at)
+    if math.isnan(when) or not h.n_photos:
+        return None
+    close = np.nan_to_num(np.abs(h.hours - when), nan=np.inf) < SHOOT_HOURS
+    day = datetime.fromtimestamp(when * 3600).date()  # the photo's own calendar day, as it was read
+    rows = [r for r in np.flatnonzero(close & np.isfinite(h.lats) & np.isfinite(h.lons))
+            if datetime.fromtimestamp(h.hours[r] * 3600).date() == day]
+    if not rows:
+        return None
+    lat, lon = float(np.median(h.lats[rows])), float(np.median(h.lons[rows]))
+    if haversine_km(lat, lon, h.lats[rows], h.lons[rows]).max() > SHOOT_SPREAD_KM:
+        return None  # a shoot on the move: no one place for it
+    return lat, lon, True
+
+
+def far_place_columns(h: ProfileHistory, style: PlaceStyle | None, lat: float, lon: float,
+                      place: Place | None) -> np.ndarray:
+    """Her place keywords (and tags whose uses all lie in one place) whose every geotagged use
+    is FAR_KM or more from here: never suggested for this photo, whatever speaks for them. A
+    keyword with a level that names this photo's country (``Places|Italy``) is not far in Italy."""
+    is_place, _, _ = h.places
+    candidates = set(np.flatnonzero(is_place).tolist())
+    if style is not None:
+        candidates.update(style.columns.tolist())
+    country = set()
+    if place is not None:
+        country = {_norm(place.country), _norm(style.countries.get(place.country_code) if style else None)} - {""}
+    far = []
+    for t in candidates:
+        rows = h.tag_rows[t]
+        km = haversine_km(lat, lon, h.lats[rows], h.lons[rows])
+        km = km[np.isfinite(km)]
+        if not len(km) or km.min() < FAR_KM:
+            continue
+        if country and any(_norm(part) in country for part in _split(h.tags[t])[0]):
+            continue
+        far.append(t)
+    return np.array(sorted(far), dtype=np.int64)

