@@ -1,5 +1,6 @@
 """The sidebar's keyword tree edits keywords where they are shown: F2 renames or moves one in
-place (its whole name, Places|Italy|Rome, so a new parent moves it), and its context menu
+place (its whole name, Places|Italy|Rome, so a new parent moves it), dragging one onto another
+moves it under that one, and its context menu
 (right-click, or the Menu key) finds its photos, renames, merges it into another, gives it an
 alias or deletes it. The edits are the keyword manager's (undoable there, and in the CLI)."""
 
@@ -51,6 +52,9 @@ class KeywordTree(QObject):
         sidebar.customContextMenuRequested.connect(self._menu)
         sidebar.itemActivated.connect(lambda item, _: show(item))  # Enter filters, as a click does
         sidebar.installEventFilter(self)
+        # Drag a keyword onto another to move it under that one (onto "Tags": to the top level).
+        sidebar.setDragDropMode(sidebar.DragDropMode.InternalMove)
+        sidebar.dropped.connect(self._dropped)
 
     def eventFilter(self, obj, event) -> bool:  # noqa: N802 - Qt's name
         # The Menu key and Shift+F10 open the current keyword's menu wherever the platform
@@ -65,6 +69,15 @@ class KeywordTree(QObject):
         if new and new != old:
             self.window.sidebar.setProperty("follow", json.dumps({"tag": new}, sort_keys=True))
             self.keywords.edit("rename", (old, new))
+
+    def _dropped(self, dragged: QTreeWidgetItem | None, target: QTreeWidgetItem | None) -> None:
+        old = keyword_of(dragged)
+        parent = keyword_of(target)
+        if old is None or target is None or (parent is None and target.text(0) != "Tags"):
+            return  # not a keyword, or dropped on a folder, a date, a filter
+        if parent is not None and (parent == old or parent.startswith(old + "|")):
+            return  # never into itself
+        self.rename(old, f"{parent}|{old.split('|')[-1]}" if parent else old.split("|")[-1])
 
     def _menu(self, position) -> None:
         sidebar = self.window.sidebar

@@ -78,7 +78,7 @@ class MainWindow(QMainWindow):
         self.search_action.triggered.connect(lambda: (self.search.setFocus(), self.search.selectAll()))
         self.addAction(self.search_action)
 
-        self.sidebar = QTreeWidget()
+        self.sidebar = Sidebar()
         self.sidebar.setObjectName("sidebar")
         self.sidebar.setHeaderHidden(True)
 
@@ -203,6 +203,19 @@ class MainWindow(QMainWindow):
         for url in event.mimeData().urls():
             if url.isLocalFile():
                 self.folder_dropped.emit(url.toLocalFile())
+
+
+class Sidebar(QTreeWidget):
+    """The filters and the keyword tree. A drop says which item went where (keyword_tree.py
+    turns it into a move); no item moves itself, as the tree is filled again from the library."""
+
+    dropped = Signal(object, object)  # the dragged item, the item it was dropped on (or None)
+
+    def dropEvent(self, event):  # noqa: N802 - Qt's name
+        target = self.itemAt(event.position().toPoint())
+        event.setDropAction(Qt.DropAction.IgnoreAction)
+        event.accept()
+        self.dropped.emit(self.currentItem(), target)  # pressing an item to drag it makes it current
 
 
 class PhotoGrid(QTableView):

@@ -127,3 +127,32 @@ def test_a_keyword_edit_keeps_the_undo_of_what_it_did_not_touch(qtbot, app, caps
     press(qtbot, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: not window.undo_action.isEnabled(), timeout=5000)
     assert tags_of(controller.store, "IMG1206.jpg")[0] == {"animals|zebra": "typed"}
+
+
+def test_a_keyword_dropped_on_another_moves_under_it(qtbot, app, capsys):
+    """The tree's drop handler, as Qt calls it at the end of a drag with the mouse (the drag
+    itself runs through the window system: seen under Xvfb, not offscreen)."""
+    from PySide6.QtCore import QMimeData, QPointF
+    from PySide6.QtGui import QDropEvent
+
+    window, controller, _ = app
+    sidebar = window.sidebar
+
+    def drop(name, on):
+        sidebar.setCurrentItem(sidebar.findItems(name, MATCH)[0])  # pressing it to drag makes it current
+        at = QPointF(sidebar.visualItemRect(sidebar.findItems(on, MATCH)[0]).center())
+        sidebar.dropEvent(QDropEvent(at, Qt.DropAction.MoveAction, QMimeData(), Qt.MouseButton.LeftButton,
+                                     Qt.KeyboardModifier.NoModifier))
+
+    drop("fog  (1)", "Places  (23)")
+    qtbot.waitUntil(lambda: "Places|fog" in keywords(capsys, controller), timeout=5000)
+    assert "fog" not in keywords(capsys, controller)
+    qtbot.waitUntil(lambda: sidebar.findItems("fog  (1)", MATCH)[0].parent().text(0).startswith("Places"),
+                    timeout=5000)  # the tree filled again
+    drop("fog  (1)", "Tags")  # back to the top level
+    qtbot.waitUntil(lambda: "fog" in keywords(capsys, controller), timeout=5000)
+    qtbot.waitUntil(lambda: sidebar.findItems("fog  (1)", MATCH)[0].parent().text(0) == "Tags", timeout=5000)
+    drop("Places  (23)", "Places  (23)")  # onto itself: nothing
+    drop("trees  (2)", "2024")  # onto a date: nothing
+    qtbot.wait(300)
+    assert {"Places|Italy|Rome", "trees", "fog"} <= set(keywords(capsys, controller))
