@@ -77,6 +77,7 @@ class PlaceStyle:
     places: dict[int, Place]  # column -> the GeoNames place at its centre
     rates: dict[int, float]  # column -> the share of her photos there that carry it
     new_place_rate: float  # how often she names a place new to her: the median of ``rates`` away from home
+    home: int  # the place keyword of where she takes most photos
 
     def compose(self, place: Place) -> str | None:
         """``place`` written her way; None where her style needs a level GeoNames lacks."""
@@ -122,22 +123,24 @@ def learn_style(h: ProfileHistory, gazetteer: Gazetteer) -> PlaceStyle | None:
             if name and part != name and part == ascii_fold(name):
                 folded = True
             written |= slot in (CITY, STATE, COUNTRY) and not part.isascii()
-    rates = {t: _rate_there(h, t, named[t]) for t in columns}
-    # A new place is a trip: how often she names the places she travelled to, leaving out the
-    # one she photographs most (home, which people name least).
-    home = max(columns, key=lambda t: len(h.tag_rows[t]))
+    there = {t: _rate_there(h, t, named[t]) for t in columns}
+    rates = {t: rate for t, (rate, _) in there.items()}
+    # Home is where she takes most photos: there her other signals know her habit, and people
+    # name it least. A new place is a trip: how often she names the places she travelled to.
+    home = max(columns, key=lambda t: there[t][1])
     away = [rate for t, rate in rates.items() if t != home] or [rates[home]]
     return PlaceStyle(shape, separator, countries, folded and not written, np.array(columns, dtype=np.int64),
-                      {t: named[t] for t in columns}, rates, float(np.median(away)))
+                      {t: named[t] for t in columns}, rates, float(np.median(away)), home)
 
 
-def _rate_there(h: ProfileHistory, t: int, place: Place) -> float:
-    """Of her photos taken within the place's reach, the share that carry tag ``t``."""
+def _rate_there(h: ProfileHistory, t: int, place: Place) -> tuple[float, int]:
+    """Of her photos taken within the place's reach, the share that carry tag ``t``, and how
+    many they are."""
     km = np.nan_to_num(haversine_km(place.lat, place.lon, h.lats, h.lons), nan=np.inf)
     there = km <= 2 * reach_km(place.population)
     if not there.any():
-        return 1.0
-    return float(np.isin(np.flatnonzero(there), h.tag_rows[t]).mean())
+        return 1.0, 0
+    return float(np.isin(np.flatnonzero(there), h.tag_rows[t]).mean()), int(there.sum())
 
 
 _STYLES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()

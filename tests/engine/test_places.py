@@ -121,3 +121,18 @@ def test_no_place_keywords_no_place(history):
         history.photo(["street"], gps=LISBON, taken_at=f"2024-01-10T1{i}:00:00")
     assert style_of(history.engine().history, gazetteer()) is None
     assert "Sevilla" not in " ".join(_top(history.engine(), history.photo(gps=SEVILLE), k=20))
+
+
+def test_silent_at_home_where_her_habits_speak(history):
+    # Home is Lisbon (most photos), named on a few; Rome is a trip she always names.
+    for day in range(10, 20):
+        history.photo(["Places|Portugal|Lisbon"] if day < 12 else ["street"], gps=LISBON,
+                      taken_at=f"2024-01-{day}T10:00:00")
+    history.trip("Places|Italy|Rome", ROME, "2024-02-10")
+    engine = history.engine()
+    style = style_of(engine.history, gazetteer())
+    assert engine.history.tags[style.home] == "Places|Portugal|Lisbon"
+    at_home = engine.signals(history.photo(gps=LISBON, taken_at="2024-03-01T10:00:00"))
+    assert at_home.scene.scored("place").values == {}
+    in_rome = engine.signals(history.photo(gps=ROME, taken_at="2024-03-05T10:00:00"))
+    assert in_rome.scene.scored("place").values == {"Places|Italy|Rome": 1.0}

@@ -1,7 +1,8 @@
 """The place: where the GPS says the photo was taken (GeoNames, offline), named her way.
 
 Near one of her own place keywords (the GeoNames place at its centre, or within that place's
-reach) it is hers ('Roma' where she wrote it, not GeoNames' 'Rome'); elsewhere a new one in
+reach) it is hers ('Roma' where she wrote it, not GeoNames' 'Rome'; silent at home, where
+her other signals know how often she names it); elsewhere a new one in
 her style (``place_style``). Its score is how often she names the place where she is: her
 share of the photos taken there that carry it, and for a new place the median of those
 shares over the places she travelled to (all but the one she photographs most). Silent for a
@@ -57,6 +58,8 @@ class GeocodedPlace(Signal):
                 or haversine_km(place.lat, place.lon, [hers.lat], [hers.lon])[0] <= reach_km(place.population)]
         if near:
             t = max(near, key=lambda t: h.counts[t])
+            if t == style.home:  # at home the shoot, frequency and habits know how she tags
+                return Scored({})
             return Scored({h.tags[t]: style.rates[t]}, (place, from_shoot))
         tag = style.compose(place)
         return Scored({tag: style.new_place_rate} if tag else {}, (place, from_shoot))
