@@ -87,13 +87,16 @@ def build_parser() -> argparse.ArgumentParser:
                           " export)")
 
     keyword = add("keywords", cmd_keywords, "the keyword manager: list, rename or move, merge, delete, alias, undo")
-    keyword.add_argument("action", choices=["list", "rename", "merge", "delete", "alias", "undo", "history"],
+    keyword.add_argument("action", choices=["list", "rename", "merge", "delete", "alias", "undo", "history",
+                                            "export"],
                          nargs="?", default="list")
     keyword.add_argument("names", nargs="*", metavar="NAME",
                          help="rename OLD NEW (Places|Italy to Europe|Italy moves its children too);"
                               " merge NAME... --into K; delete K; alias NAME... --into K (another name of K:"
-                              " typed or imported, it becomes K); undo [EDIT]")
+                              " typed or imported, it becomes K); undo [EDIT]; export FILE")
     keyword.add_argument("--into", metavar="KEYWORD", help="the keyword that merge and alias lead to")
+    keyword.add_argument("--format", choices=["lightroom"], default="lightroom",
+                         help="export FILE: Lightroom Classic's keyword list (Metadata > Import Keywords)")
 
     index = add("index", eng.cmd_index, "compute visual embeddings for photos that lack them")
     add_argument(index, "encoder", metavar="NAME")

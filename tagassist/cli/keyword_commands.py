@@ -1,11 +1,11 @@
-"""``tagassist keywords list|rename|merge|delete|alias|undo|history``: the keyword manager."""
+"""``tagassist keywords list|rename|merge|delete|alias|undo|history|export``: the keyword manager."""
 
 from __future__ import annotations
 
 from argparse import Namespace
 
 from ..records import Profile
-from ..services import keywords
+from ..services import keyword_lists, keywords
 from ..services.library import Store
 from .output import EXIT_OK, UserError, emit_json, say
 
@@ -22,6 +22,8 @@ def cmd_keywords(args: Namespace, store: Store, profile: Profile) -> int:
                 under = f" ({row.under} with those under it)" if row.under != row.photos else ""
                 say(f"{row.keyword}\t{row.photos} photo{'s' * (row.photos != 1)}{under}{aliases}")
             return EXIT_OK
+        if action == "export":
+            return _export(args, store, profile, names)
         if action == "history":
             edits = keywords.history(store, profile)
             if args.json:
@@ -40,6 +42,21 @@ def cmd_keywords(args: Namespace, store: Store, profile: Profile) -> int:
         if action != "undo":
             say("Run 'tagassist export --all' to write the change into your files;"
                 " 'tagassist keywords undo' undoes it.")
+    return EXIT_OK
+
+
+def _export(args: Namespace, store: Store, profile: Profile, names: list[str]) -> int:
+    if len(names) != 1:
+        raise UserError("usage: tagassist keywords export FILE --format lightroom")
+    try:
+        written = keyword_lists.export_list(store, profile, names[0], args.format)
+    except OSError as exc:
+        raise UserError(f"cannot write {names[0]}: {exc.strerror or exc}") from exc
+    if args.json:
+        emit_json(written)
+    else:
+        say(f"{written['keywords']} keywords ({written['synonyms']} synonyms) written to {written['file']}"
+            " for Lightroom Classic's Metadata > Import Keywords")
     return EXIT_OK
 
 
