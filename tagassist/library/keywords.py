@@ -20,6 +20,9 @@ LR_HIERARCHICAL = "{http://ns.adobe.com/lightroom/1.0/}hierarchicalSubject"
 DIGIKAM_TAGS = "{http://www.digikam.org/ns/1.0/}TagsList"
 XMP_RATING = "{http://ns.adobe.com/xap/1.0/}Rating"
 XMP_LABEL = "{http://ns.adobe.com/xap/1.0/}Label"
+# Where a photo was taken, as Lightroom's map module and other geotaggers write it into XMP.
+EXIF_GPS_LATITUDE = "{http://ns.adobe.com/exif/1.0/}GPSLatitude"
+EXIF_GPS_LONGITUDE = "{http://ns.adobe.com/exif/1.0/}GPSLongitude"
 # The colour labels Lightroom, Bridge, darktable and digiKam write (xmp:Label is free text; these
 # are the common ones, in their order).
 COLOUR_LABELS = ("Red", "Yellow", "Green", "Blue", "Purple")
@@ -38,6 +41,7 @@ class XmpFields:
     keywords: list[str]
     rating: int | None = None  # -1 (rejected) to 5 stars, as xmp:Rating says
     label: str | None = None  # xmp:Label: a colour label (Red, ...) or the tool's own word
+    gps: tuple[float, float] | None = None  # exif:GPSLatitude/Longitude, in degrees
 
 
 def parse_xmp_keywords(packet: bytes | str) -> list[str]:
@@ -77,8 +81,34 @@ def parse_xmp(packet: bytes | str) -> XmpFields:
         for level in keyword.split(HIERARCHY_SEPARATOR)
     }
     keywords = hierarchical + [k for k in map(normalise_tag, flat) if k not in levels]
+    lat = _coordinate(_simple(root, EXIF_GPS_LATITUDE), "NS", 90)
+    lon = _coordinate(_simple(root, EXIF_GPS_LONGITUDE), "EW", 180)
     return XmpFields(list(dict.fromkeys(k for k in keywords if k)), _rating(_simple(root, XMP_RATING)),
-                     (_simple(root, XMP_LABEL) or "").strip()[:40] or None)
+                     (_simple(root, XMP_LABEL) or "").strip()[:40] or None,
+                     (lat, lon) if lat is not None and lon is not None else None)
+
+
+def _coordinate(value: str | None, hemispheres: str, limit: float) -> float | None:
+    """An XMP GPS coordinate, 'DDD,MM,SSk' or 'DDD,MM.mmk' (k: N, S, E or W) as the XMP
+    specification writes it, or plain decimal degrees as some tools do; None if it is neither."""
+    text = (value or "").strip().upper()
+    if not text:
+        return None
+    sign = 1.0
+    if text[-1] in hemispheres:
+        sign = -1.0 if text[-1] == hemispheres[1] else 1.0
+        text = text[:-1]
+    elif text[-1].isalpha():
+        return None
+    try:
+        parts = [float(part) for part in text.split(",")]
+    except ValueError:
+        return None
+    if not 1 <= len(parts) <= 3 or any(p < 0 for p in parts[1:]) or any(p >= 60 for p in parts[1:]):
+        return None
+    degrees = abs(parts[0]) + sum(p / 60 ** i for i, p in enumerate(parts[1:], 1))
+    degrees *= sign * (-1.0 if parts[0] < 0 else 1.0)
+    return degrees if abs(degrees) <= limit else None
 
 
 def _simple(root: ET.Element, prop: str) -> str | None:
