@@ -101,7 +101,8 @@ def _item_order(item: str):
     return (0, int(item), item) if item.lstrip("-").isdigit() else (1, 0, item)
 
 
-def chronological_split(posts: Iterable[Post], min_posts: int = 5, test_share: float = 0.2) -> tuple[list[Post], list[Post]]:
+def chronological_split(posts: Iterable[Post], min_posts: int = 5,
+                        test_share: float = 0.2) -> tuple[list[Post], list[Post]]:
     """Per user, sorted by (time, item id as integer): users with fewer than ``min_posts`` go
     to training; otherwise the last max(1, floor(0.2 * count + 0.5)) posts are test."""
     by_user: dict[str, list[Post]] = defaultdict(list)

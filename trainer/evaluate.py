@@ -18,6 +18,7 @@ import argparse
 import json
 import multiprocessing
 import os
+
 try:  # Unix only: peak memory is reported where the platform says it
     import resource
 except ImportError:  # Windows
@@ -124,7 +125,7 @@ def score_model(name: str, train: Sequence[Post], test: Sequence[Post], side: Si
 def _child(connection, *args) -> None:
     try:
         connection.send(("ok", score_model(*args)))
-    except BaseException:  # the parent reports it and goes on with the next model
+    except BaseException:  # noqa: BLE001 - the parent reports it and goes on with the next model
         connection.send(("error", traceback.format_exc()))
     finally:
         connection.close()
@@ -170,7 +171,8 @@ def print_table(report: dict, ks: list[int], out=sys.stdout) -> None:
         print(text, file=out)
 
     line(f"posts {report['posts']:,}, users {report['users']:,}, train {report['train']:,}, test {report['test']:,}"
-         f" (cold-item test posts {report['cold_item_test_posts']:,}); side data: {', '.join(report['side_data']) or 'none'}")
+         f" (cold-item test posts {report['cold_item_test_posts']:,});"
+         f" side data: {', '.join(report['side_data']) or 'none'}")
     header = "".join(f"{m}@{k}".rjust(8) for k in ks for m in ("P", "R", "F1", "Acc"))
     line(f"{'model':<11}{header}{'train s':>9}{'score s':>9}{'RSS MB':>8}{'ex/s':>9}")
     for name, r in report["models"].items():
@@ -182,7 +184,8 @@ def print_table(report: dict, ks: list[int], out=sys.stdout) -> None:
         line(f"cold-item slice ({report['cold_item_test_posts']:,} test posts whose item has no training tags)")
         line(f"{'model':<11}" + "".join(f"{m}@{k}".rjust(8) for k in ks for m in ("P", "R", "F1", "Acc")))
         for name, r in report["models"].items():
-            line(f"{name:<11}" + "".join(f"{r['cold_items'][str(k)][m]:>8.4f}" for k in ks for m in ("P", "R", "F1", "Acc")))
+            line(f"{name:<11}"
+                 + "".join(f"{r['cold_items'][str(k)][m]:>8.4f}" for k in ks for m in ("P", "R", "F1", "Acc")))
     line()
     for name, r in report["models"].items():
         line(f"{name:<11}features: {r['features']}")
@@ -219,6 +222,10 @@ def main(argv=None) -> int:
         print(f"evaluate: --k takes whole numbers, e.g. 1,3,5,10, not {args.k!r}", file=sys.stderr)
         return 1
     posts, side = load_dataset(args.dataset)
+    if not chronological_split(posts)[1]:  # nothing to score: every metric would divide by zero
+        print(f"evaluate: nothing to score in {args.dataset}: {len(posts)} tagged item(s); it takes a user (a"
+              " photographer) with at least 5 tagged photos, whose newest fifth is scored", file=sys.stderr)
+        return 1
     params = {name: ({"device": args.device} if name in NEURAL else {}) for name in names}
     search_log = {}
     if args.search:

@@ -19,11 +19,11 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
+from tagassist.engine.bundle import BundleError, load_bundle
 from tagassist.engine.calibration import platt
 from tagassist.engine.encoders import LITE0_MEAN, LITE0_STD, pretrained_lite0
 from tagassist.engine.encoders.cnn_permlp import SmallCNN
 from tagassist.engine.ranker import SignalRanker
-from tagassist.engine.bundle import BundleError, load_bundle
 from tagassist.models.permlp import PerMLP, bpr_loss
 from tagassist.store import Photo, Profile, Store
 
@@ -115,7 +115,8 @@ def top5_f1(scores: torch.Tensor, vocabulary: list[str], truths: list[frozenset[
 
 def run_epochs(modules: Sequence[torch.nn.Module], rows: np.ndarray, batch_size: int, epochs: int, patience: int,
                train_step: Callable[[np.ndarray], float], validate: Callable[[], float], rng: np.random.Generator,
-               report: Callable[[dict], None], should_stop: Callable[[], bool], started: float) -> tuple[float, int, list]:
+               report: Callable[[dict], None], should_stop: Callable[[], bool],
+               started: float) -> tuple[float, int, list]:
     """Shuffled batches of ``rows`` for up to ``epochs``, stopping when F1@5 on the tune shoots
     (``validate``) has not improved for ``patience`` epochs; the best weights are restored.
     The model as it starts (a warm start) is the first bar to beat. Returns (best F1@5, epochs

@@ -63,7 +63,8 @@ def choose_combination(store, profile, encoder_id, photos, truths, exclude, scor
     photos best, and returns the F1@5 it gives. A tie goes to the smaller change: the fewer the
     tune photos, the likelier a tie, and a change the tune shoots cannot tell from none is a
     gamble on the next shoot. A model that only hurts ends up at weight 0 and changes nothing."""
-    suggester = Suggester(store.history, profile, encoder_id, model_scorer=scorer, exclude_photo_ids=exclude, calibrate=False)
+    suggester = Suggester(store.history, profile, encoder_id, model_scorer=scorer, exclude_photo_ids=exclude,
+                          calibrate=False)
     signals = [suggester.signals(p, hide_own_tags=True) for p in photos]
     best, choice = -1.0, (None, MODEL_WEIGHTS[0])
     for ranker in rankers:
@@ -80,7 +81,8 @@ def choose_combination(store, profile, encoder_id, photos, truths, exclude, scor
 def suggestion_rankings(store, profile, encoder_id, photos, exclude, scorer) -> list[list[str]]:
     """The engine's top 5 for each photo with ``scorer`` (None: no model) as configured,
     exactly as ``tagassist suggest`` ranks them, with ``exclude`` out of the history."""
-    suggester = Suggester(store.history, profile, encoder_id, model_scorer=scorer, exclude_photo_ids=exclude, calibrate=False)
+    suggester = Suggester(store.history, profile, encoder_id, model_scorer=scorer, exclude_photo_ids=exclude,
+                          calibrate=False)
     return [[s.tag for s in suggester.suggest(p, 5, hide_own_tags=True)] for p in photos]
 
 

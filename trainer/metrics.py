@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 
-def ranking_metrics(rankings: Sequence[Sequence[str]], truths: Sequence[frozenset[str]], ks: Sequence[int]) -> dict[int, dict[str, float]]:
+def ranking_metrics(rankings: Sequence[Sequence[str]], truths: Sequence[frozenset[str]],
+                    ks: Sequence[int]) -> dict[int, dict[str, float]]:
     """Averaged over posts: P@K = hits/K, R@K = hits/|truth|, Acc@K = share with a hit;
     F1@K = 2PR/(P+R) from the averaged P and R (not an average of per-post F1)."""
     n = len(truths)

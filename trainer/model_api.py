@@ -93,7 +93,8 @@ class TagModel:
             scores = self.score_matrix(posts[start : start + 2048])
             top = torch.as_tensor(scores).topk(min(k + 16, len(self.tags)), dim=1)  # margin: ties sort by name
             for values, indices in zip(top.values.tolist(), top.indices.tolist()):
-                rankings.append([t for _, t in heapq.nsmallest(k, ((-v, self.tags[c]) for v, c in zip(values, indices)))])
+                ranked = heapq.nsmallest(k, ((-v, self.tags[c]) for v, c in zip(values, indices)))
+                rankings.append([t for _, t in ranked])
         return rankings
 
     def save(self, folder: str | os.PathLike) -> None:

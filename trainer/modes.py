@@ -28,8 +28,20 @@ from tagassist.services.indexing import library_indexer
 from tagassist.store import Profile, Store
 
 from .control import Stopped, checkpoint
-from .fitting import (CNN_MEAN, CNN_SIDE, CNN_STD, CROP, Fitted, History, Targets, calibrate, fit_cnn_permlp,
-                      fit_full, fit_head, top5_f1)
+from .fitting import (
+    CNN_MEAN,
+    CNN_SIDE,
+    CNN_STD,
+    CROP,
+    Fitted,
+    History,
+    Targets,
+    calibrate,
+    fit_cnn_permlp,
+    fit_full,
+    fit_head,
+    top5_f1,
+)
 from .judging import Judgement, judge
 from .photo_batches import centre_crops, load_images
 from .validation import ForwardSplit, Verdict

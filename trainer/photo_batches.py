@@ -31,7 +31,8 @@ def normalise(batch: torch.Tensor, mean, std) -> torch.Tensor:
     return (batch.float() / 255.0 - torch.tensor(mean).view(1, 3, 1, 1)) / torch.tensor(std).view(1, 3, 1, 1)
 
 
-def random_crops(images, rows, rng: np.random.Generator, size: int, mean, std, *, augment: bool = False) -> torch.Tensor:
+def random_crops(images, rows, rng: np.random.Generator, size: int, mean, std, *,
+                 augment: bool = False) -> torch.Tensor:
     """A random square per photo; ``augment`` adds a horizontal flip and +-10 % brightness."""
     crops = []
     for row in rows:

@@ -26,7 +26,7 @@ import hashlib
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import torch
@@ -152,7 +152,7 @@ def train(store: Store, profile: Profile, config: TrainConfig | None = None, *, 
     mode.check(run)
     history = load_history(run)
     folds = split(history, config)
-    candidate = mode.fit_and_judge(run, history, folds, datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S-%f"))
+    candidate = mode.fit_and_judge(run, history, folds, datetime.now(UTC).strftime("%Y%m%d-%H%M%S-%f"))
     fitted, judged, scorer = candidate.fitted, candidate.judged, candidate.scorer
     fitted.ranker = scorer.ranker if scorer else None  # chosen while judging
     result = TrainResult(

@@ -65,14 +65,16 @@ def load_store(db_path: str | Path) -> tuple[list[Post], SideData]:
         for profile, photo_id, name in store.history.every_profiles_tags(rejected=True):
             if photo_id in photos:
                 negatives[(profile, str(photo_id))].add(name)
-        vectors = store.embeddings.embeddings(encoder, {r["content_hash"] for r in photos.values() if r["content_hash"]})
+        hashes = {r["content_hash"] for r in photos.values() if r["content_hash"]}
+        vectors = store.embeddings.embeddings(encoder, hashes)
     posts = [Post(user, item, _days(photos[int(item)]["taken_at"], float(item)), frozenset(t))
              for (user, item), t in sorted(tags.items())]
     features = {}
     for photo_id, row in photos.items():
         vector = vectors.get(row["content_hash"])
         if vector is not None:
-            features[str(photo_id)] = np.concatenate([vector.astype(np.float32), np.asarray(_exif_context(row), np.float32)])
+            features[str(photo_id)] = np.concatenate([vector.astype(np.float32),
+                                                      np.asarray(_exif_context(row), np.float32)])
     tagged_by: dict[str, set[str]] = defaultdict(set)
     for user, item in tags:
         tagged_by[item].add(user)
@@ -82,7 +84,8 @@ def load_store(db_path: str | Path) -> tuple[list[Post], SideData]:
             friends[a].add(b)
             friends[b].add(a)
     # The library is shared: each profile's untagged photos are all photos it has not tagged.
-    interactions = [(u, i, 1.0) for u in sorted({p.user for p in posts}) for i in sorted(features) if (u, i) not in tags]
+    interactions = [(u, i, 1.0) for u in sorted({p.user for p in posts}) for i in sorted(features)
+                    if (u, i) not in tags]
     side = SideData(friends={u: sorted(v) for u, v in friends.items()}, interactions=interactions,
                     item_features=features, negatives={k: frozenset(v) for k, v in negatives.items()})
     return posts, side

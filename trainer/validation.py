@@ -16,8 +16,8 @@ the noise: the lower end of a one-sided 99 % paired bootstrap interval of the pe
 difference, pooled over the folds, is above zero, and no fold got worse. A tie, or a gain
 within the noise, keeps what is active. (99 %, not 95 %: on simulated photographers it was
 not tuned on, 95 % let 2 of 12 retrains through that were worse on the next shoots; a
-photographer forgives a retrain that changes nothing, not one that makes things worse.) With too little history for three blocks, nothing is
-trained and the engine stays as it is.
+photographer forgives a retrain that changes nothing, not one that makes things worse.) With
+too little history for three blocks, nothing is trained and the engine stays as it is.
 """
 
 from __future__ import annotations

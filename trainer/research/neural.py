@@ -40,7 +40,8 @@ def _profile_table(counts: dict[int, Counter], rows: int, width: int) -> tuple[t
     return index, weight
 
 
-def interaction_factors(pairs: Sequence[tuple[str, str, float]], items: dict[str, int], rank: int, seed: int) -> torch.Tensor:
+def interaction_factors(pairs: Sequence[tuple[str, str, float]], items: dict[str, int], rank: int,
+                        seed: int) -> torch.Tensor:
     """Latent item factors from a user-item interaction matrix (log-scaled weights), by a
     truncated SVD: row ``items[i]`` holds item i's factors; unseen items stay zero."""
     users = {u: n for n, u in enumerate(sorted({u for u, _, _ in pairs}))}
@@ -69,7 +70,8 @@ class Batches:
         for row, p in enumerate(posts):
             known = [model.tag_index[t] for t in p.tags if t in model.tag_index]
             self.positives[row, : len(known)] = torch.tensor(known, dtype=torch.long)
-        hard = [[model.tag_index[t] for t in negatives.get((p.user, p.item), ()) if t in model.tag_index] for p in posts]
+        hard = [[model.tag_index[t] for t in negatives.get((p.user, p.item), ()) if t in model.tag_index]
+                for p in posts]
         self.hard_negatives = torch.full((len(posts), max(map(len, hard), default=0) or 1), -1, dtype=torch.long)
         for row, tags in enumerate(hard):
             if tags:
@@ -158,8 +160,10 @@ class NeuralTagModel(TagModel):
             tags = [self.tag_index[t] for t in p.tags]
             item_counts[self.item_index[p.item]].update(tags)
             user_counts[self.user_index[p.user]].update(tags)
-        self.item_profile_index, self.item_profile_weight = _profile_table(item_counts, len(all_items) + 1, PROFILE_TAGS)
-        self.user_profile_index, self.user_profile_weight = _profile_table(user_counts, len(self.user_index) + 1, PROFILE_TAGS)
+        self.item_profile_index, self.item_profile_weight = _profile_table(item_counts, len(all_items) + 1,
+                                                                           PROFILE_TAGS)
+        self.user_profile_index, self.user_profile_weight = _profile_table(user_counts, len(self.user_index) + 1,
+                                                                           PROFILE_TAGS)
         self.user_tag_counts = user_counts
         self.side_features = self._side_features(side)
         self._derive(train, side)

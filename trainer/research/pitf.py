@@ -62,14 +62,16 @@ class PITF(TagModel):
                 u, i, pos = batch[:, 0], batch[:, 1], batch[:, 2]
                 neg = torch.randint(n_tags, (len(batch), self.negatives))
                 score_pos = (self.U[u] * self.TU[pos]).sum(1) + (self.I[i] * self.TI[pos]).sum(1)
-                score_neg = (self.U[u].unsqueeze(1) * self.TU[neg]).sum(2) + (self.I[i].unsqueeze(1) * self.TI[neg]).sum(2)
+                score_neg = ((self.U[u].unsqueeze(1) * self.TU[neg]).sum(2)
+                             + (self.I[i].unsqueeze(1) * self.TI[neg]).sum(2))
                 if self.tag_bias:
                     score_pos, score_neg = score_pos + self.bias[pos], score_neg + self.bias[neg]
                 # A sampled "negative" that is in fact a tag of the post is not a negative.
                 valid = (neg != pos.unsqueeze(1)).float()
                 loss = -(F.logsigmoid(score_pos.unsqueeze(1) - score_neg) * valid).sum() / valid.sum()
-                loss = loss + self.regularisation * (self.U[u].pow(2).sum() + self.I[i].pow(2).sum()
-                                                     + self.TU[pos].pow(2).sum() + self.TI[pos].pow(2).sum()) / len(batch)
+                squares = (self.U[u].pow(2).sum() + self.I[i].pow(2).sum()
+                           + self.TU[pos].pow(2).sum() + self.TI[pos].pow(2).sum())
+                loss = loss + self.regularisation * squares / len(batch)
                 optimiser.zero_grad()
                 loss.backward()
                 optimiser.step()

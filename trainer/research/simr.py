@@ -30,7 +30,8 @@ class _Student(nn.Module):
         super().__init__()
         self.items = items
         width = items.dim
-        self.bottleneck = nn.Sequential(nn.Linear(width, max(width // 4, 8)), nn.ReLU(), nn.Linear(max(width // 4, 8), width))
+        narrow = max(width // 4, 8)
+        self.bottleneck = nn.Sequential(nn.Linear(width, narrow), nn.ReLU(), nn.Linear(narrow, width))
         nn.init.zeros_(self.bottleneck[2].weight)  # starts as the identity: the teacher's shape
         nn.init.zeros_(self.bottleneck[2].bias)
         self.permlp = PerMLP(width, n_users, n_tags, hidden)
