@@ -28,8 +28,8 @@ def point_rows_at_cached_photos(db: Path, work: Path, distinct: int = 300) -> No
     """Make every row one of ``distinct`` real JPEGs whose thumbnails are already cached."""
     from benchmarks.scan import make_library
     from tagassist.library import ThumbnailCache
-    from tagassist.services.scanning import Scanner
     from tagassist.paths import thumbnail_dir
+    from tagassist.services.scanning import Scanner
     from tagassist.store import Store
 
     make_library(work / "photos", distinct, (1600, 1067))

@@ -56,7 +56,8 @@ def one(index: int, seed: int, n_photos: int, n_next: int, work: Path) -> dict:
         truths = [frozenset(item["tags"]) for item in upcoming]
 
         def engine() -> tuple[float, dict, list]:
-            suggester = Suggester(store.history, profile, encoder, model_scorer=active_model_scorer(store, profile, encoder))
+            suggester = Suggester(store.history, profile, encoder,
+                                  model_scorer=active_model_scorer(store, profile, encoder))
             shown = [[(s.tag, s.score) for s in suggester.suggest(p, 5)] for p in photos]
             scored = [(score, tag in truth) for row, truth in zip(shown, truths) for tag, score in row]
             return f1_at_5([[t for t, _ in row] for row in shown], truths), calibration(shown, truths), scored

@@ -210,7 +210,8 @@ def main() -> None:
         started = time.perf_counter()
         make_library(library, n, size)
         megabytes = sum(f.stat().st_size for f in library.rglob("*.jpg")) / 1e6
-        print(f"library: {n} JPEGs of {size[0]}x{size[1]}, {megabytes:,.0f} MB, made in {time.perf_counter() - started:.0f} s")
+        print(f"library: {n} JPEGs of {size[0]}x{size[1]}, {megabytes:,.0f} MB,"
+              f" made in {time.perf_counter() - started:.0f} s")
 
         runs: dict[str, list[dict]] = {"first-scan": [], "rescan": [], "thumbnails": []}
         for i in range(args.repeat):
@@ -239,7 +240,8 @@ def main() -> None:
                 "peak_rss_mb": max(r["peak_rss_mb"] for r in results),
                 "target_photos_per_s": targets[name],
             })
-        print(f"\n{'phase':<16}{'photos':>8}{'median/s':>11}{'min/s':>9}{'max/s':>9}{'peak RSS MB':>13}{'target/s':>10}")
+        print(f"\n{'phase':<16}{'photos':>8}{'median/s':>11}{'min/s':>9}{'max/s':>9}{'peak RSS MB':>13}"
+              f"{'target/s':>10}")
         for r in rows:
             target = "" if r["target_photos_per_s"] is None else f"{r['target_photos_per_s']:,}"
             print(f"{r['phase']:<16}{r['photos']:>8}{r['median_photos_per_s']:>11,.0f}{r['min_photos_per_s']:>9,.0f}"
@@ -266,7 +268,8 @@ def raw_benchmark(args: argparse.Namespace) -> None:
         make_raw_library(work / "raw", n, work / "jpeg")
         make_raw_library(work / "raw+1620", n, medium=True)
         print(f"libraries: {n} DNGs of {RAW_SIZE[0]}x{RAW_SIZE[1]} with a full-size preview; the same with a"
-              f" 1620 px preview too; the full-size previews as JPEG files; made in {time.perf_counter() - started:.0f} s")
+              f" 1620 px preview too; the full-size previews as JPEG files;"
+              f" made in {time.perf_counter() - started:.0f} s")
         targets = {"first-scan": 200, "thumbnails": 30, "index": 20}
         rows = []
         for kind, folder in (("RAW", work / "raw"), ("RAW+1620", work / "raw+1620"), ("JPEG", work / "jpeg")):
@@ -294,7 +297,8 @@ def raw_benchmark(args: argparse.Namespace) -> None:
                               "python": platform.python_version()},
                   "library": {"raw_files": n, "size": RAW_SIZE}, "repeat": args.repeat,
                   "thumbnail_workers": args.workers, "results": rows}
-        out = args.json if args.json != Path("benchmarks/results/scan.json") else Path("benchmarks/results/scan-raw.json")
+        default = Path("benchmarks/results/scan.json")
+        out = args.json if args.json != default else default.with_name("scan-raw.json")
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(json.dumps(report, indent=2))
         print(f"written to {out}")

@@ -7,15 +7,17 @@
 For each simulated photographer (``photosim/photographers.py``) the library is
 rendered with real EXIF, scanned and indexed through tagassist's own API. Then the
 photographer tags it in date order: before each photo the top 5 suggestions are shown (with a
-confidence threshold, only those of them scoring at least that much); those in her truth are accepted, the others rejected, the missing ones typed. Strategies, each
-replayed on a fresh copy of the indexed library:
+confidence threshold, only those of them scoring at least that much); those in her truth are
+accepted, the others rejected, the missing ones typed. Strategies, each replayed on a fresh
+copy of the indexed library:
   generic    content words from the encoder's ImageNet predictions (what a non-personal tagger offers)
   mp-u       her most frequent tags so far
   signals    tagassist's suggestions with no training (history signals: frequency, shoot, k-NN, ...)
   tagassist  the same plus "Retrain on my tags" every N photos (the trained model is one more signal)
 Reported per block of photos: acceptance rate (precision of the shown suggestions), recall of
-her truth (and its ceiling: the share of her tags she had used before), keystrokes saved against typing everything (typing a tag costs its length + 1,
-accepting costs 1), and each retrain's time. Writes benchmarks/results/session.json and, with
+her truth (and its ceiling: the share of her tags she had used before), keystrokes saved
+against typing everything (typing a tag costs its length + 1, accepting costs 1), and each
+retrain's time. Writes benchmarks/results/session.json and, with
 matplotlib installed, session.png.
 """
 
@@ -31,7 +33,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from photosim.library import prepare_library, tag_history
+from photosim.library import prepare_library
 
 RESULTS = Path(__file__).resolve().parent / "results"
 STRATEGIES = ("generic", "mp-u", "signals", "tagassist")
@@ -152,13 +154,15 @@ def plot(report: dict, path: Path) -> bool:
         axes[0].plot(x, [p["acceptance_ceiling"] for p in mean], "--", color="grey", label="ceiling: known tags first")
         axes[0].plot(x, [p["acceptance_bayes"] for p in mean], ":", color="black", label="Bayes-optimal (expected)")
     axes[0].set(title="Acceptance of shown suggestions", xlabel="photos tagged", ylabel="accepted / shown", ylim=(0, 1))
-    axes[1].set(title="Keystrokes saved vs typing everything", xlabel="photos tagged", ylabel="share saved", ylim=(0, 1))
+    axes[1].set(title="Keystrokes saved vs typing everything", xlabel="photos tagged", ylabel="share saved",
+                ylim=(0, 1))
     for axis in axes:
         axis.grid(alpha=0.3)
         axis.legend()
     figure.suptitle(f"{report['photographers']} simulated photographers, {report['photos']} photos each, "
                     f"retrain every {report['retrain_every']}"
-                    + (f", confidence threshold {report['confidence_threshold']:g}" if report["confidence_threshold"] else ""))
+                    + (f", confidence threshold {report['confidence_threshold']:g}"
+                       if report["confidence_threshold"] else ""))
     figure.tight_layout()
     figure.savefig(path, dpi=110)
     return True
@@ -217,8 +221,8 @@ def main(argv=None) -> int:
           + "   (acceptance / keystrokes saved, mean; ceiling: acceptance with her known tags first;"
           " Bayes: the expected acceptance of the generator's own 5 likeliest tags)")
     for b in range(len(report["mean_curves"]["generic"])):
-        cells = "".join(f"{report['mean_curves'][s][b]['acceptance']:>13.3f} / {report['mean_curves'][s][b]['keystrokes_saved']:.3f}"
-                        for s in STRATEGIES)
+        cells = "".join(f"{report['mean_curves'][s][b]['acceptance']:>13.3f}"
+                        f" / {report['mean_curves'][s][b]['keystrokes_saved']:.3f}" for s in STRATEGIES)
         point = report["mean_curves"]["signals"][b]
         print(f"{point['photos']:>7.0f}{cells}{point['acceptance_ceiling']:>10.3f}{point['acceptance_bayes']:>8.3f}")
     if report["retrain_seconds_median"] is not None:

@@ -53,7 +53,8 @@ def fill_tagged_history(db: Path, photos: int, seed: int = 0) -> None:
             conn.executemany(
                 "INSERT INTO photos (path, folder, size, mtime_ns, content_hash, status, added_at, scanned_at,"
                 " taken_at, gps_lat, gps_lon, camera_make, camera_model, width, height)"
-                " VALUES (?, ?, 1000000, 1, ?, 'ok', '2024-01-01', '2024-01-01', ?, ?, ?, 'FUJIFILM', 'X-T4', 6000, 4000)",
+                " VALUES (?, ?, 1000000, 1, ?, 'ok', '2024-01-01', '2024-01-01', ?, ?, ?, 'FUJIFILM', 'X-T4',"
+                " 6000, 4000)",
                 [(p, f, h, t, la, lo) for p, f, h, t, la, lo in rows])
         ids = [r[0] for r in store.database.execute("SELECT id FROM photos ORDER BY id")]
         by_tags: dict[tuple, list[int]] = {}
@@ -105,7 +106,7 @@ def measure(db: Path, accepts: int = 60, keystrokes: int = 200) -> dict:
         pressed = time.perf_counter()
         QTest.keyClick(window.grid, Qt.Key.Key_1)
         request = tagging.suggestions.last_request  # asked for by the accept's refresh
-        wait(lambda: any(r == request for r, _ in arrived))
+        wait(lambda: any(r == request for r, _ in arrived))  # noqa: B023 - waited for within this round
         done = next(t for r, t in arrived if r == request)
         if round_:  # the first round also warms caches
             latencies.append((done - pressed) * 1000)

@@ -26,18 +26,19 @@ from .render import SCENES, render
 
 # Concepts a scene shows, and each language's words for them (first = the usual choice).
 CONCEPTS = {
-    "beach": ["sea", "beach", "sand"], "forest": ["forest", "trees", "hiking"], "city": ["architecture", "street", "city"],
-    "night": ["night", "city lights", "long exposure"], "food": ["food", "dinner", "restaurant"],
-    "dog": ["dog", "pet", "walk"], "mountain": ["mountains", "landscape", "snow"], "flowers": ["flowers", "macro", "garden"],
+    "beach": ["sea", "beach", "sand"], "forest": ["forest", "trees", "hiking"],
+    "city": ["architecture", "street", "city"], "night": ["night", "city lights", "long exposure"],
+    "food": ["food", "dinner", "restaurant"], "dog": ["dog", "pet", "walk"],
+    "mountain": ["mountains", "landscape", "snow"], "flowers": ["flowers", "macro", "garden"],
 }
 WORDS = {
     "en": {"sea": ["sea", "ocean"], "beach": ["beach"], "sand": ["sand"], "forest": ["forest", "woods"],
-           "trees": ["trees"], "hiking": ["hiking", "hike"], "architecture": ["architecture"], "street": ["street", "streetphotography"],
-           "city": ["city", "urban"], "night": ["night", "nightshot"], "city lights": ["city lights"],
-           "long exposure": ["long exposure", "longexposure"], "food": ["food", "foodporn"], "dinner": ["dinner"],
-           "restaurant": ["restaurant"], "dog": ["dog", "doggo"], "pet": ["pet"], "walk": ["walk"],
-           "mountains": ["mountains", "alps"], "landscape": ["landscape"], "snow": ["snow"], "flowers": ["flowers", "blossom"],
-           "macro": ["macro", "close-up"], "garden": ["garden"]},
+           "trees": ["trees"], "hiking": ["hiking", "hike"], "architecture": ["architecture"],
+           "street": ["street", "streetphotography"], "city": ["city", "urban"], "night": ["night", "nightshot"],
+           "city lights": ["city lights"], "long exposure": ["long exposure", "longexposure"],
+           "food": ["food", "foodporn"], "dinner": ["dinner"], "restaurant": ["restaurant"], "dog": ["dog", "doggo"],
+           "pet": ["pet"], "walk": ["walk"], "mountains": ["mountains", "alps"], "landscape": ["landscape"],
+           "snow": ["snow"], "flowers": ["flowers", "blossom"], "macro": ["macro", "close-up"], "garden": ["garden"]},
     "de": {"sea": ["Meer"], "beach": ["Strand"], "sand": ["Sand"], "forest": ["Wald"], "trees": ["Bäume"],
            "hiking": ["Wandern"], "architecture": ["Architektur"], "street": ["Straße", "Strasse"], "city": ["Stadt"],
            "night": ["Nacht"], "city lights": ["Lichter"], "long exposure": ["Langzeitbelichtung"], "food": ["Essen"],
@@ -52,8 +53,9 @@ WORDS = {
            "macro": ["macro"], "garden": ["jardin"]},
 }
 PLACES = [  # (country, city, lat, lon)
-    ("Portugal", "Lisbon", 38.7223, -9.1393), ("Italy", "Rome", 41.8986, 12.4769), ("France", "Paris", 48.8566, 2.3522),
-    ("Germany", "Berlin", 52.5200, 13.4050), ("Switzerland", "Zermatt", 46.0207, 7.7491), ("Spain", "Seville", 37.3891, -5.9845),
+    ("Portugal", "Lisbon", 38.7223, -9.1393), ("Italy", "Rome", 41.8986, 12.4769),
+    ("France", "Paris", 48.8566, 2.3522), ("Germany", "Berlin", 52.5200, 13.4050),
+    ("Switzerland", "Zermatt", 46.0207, 7.7491), ("Spain", "Seville", 37.3891, -5.9845),
     ("Norway", "Bergen", 60.3913, 5.3221), ("Austria", "Vienna", 48.2082, 16.3738),
 ]
 PLACE_SCENES = {"Zermatt": ["mountain", "forest", "night"], "Bergen": ["mountain", "beach", "city"]}
@@ -108,7 +110,8 @@ def plan_shoots(p: Photographer, n_photos: int) -> list[dict]:
         if not away:
             scenes = rng.sample(["dog", "flowers", "food", "city", "forest"], 3)
         size = min(rng.randint(8, 30), n_photos - total)
-        event = f"{place[1]}{day.year}" if away else (rng.choice(["birthday", "weekend"]) if rng.random() < 0.3 else None)
+        event = (f"{place[1]}{day.year}" if away
+                 else rng.choice(["birthday", "weekend"]) if rng.random() < 0.3 else None)
         shoots.append({"start": day, "place": place, "scenes": scenes, "size": size, "event": event,
                        "camera": p.cameras[0] if away else p.cameras[1]})
         total += size
@@ -155,8 +158,9 @@ def write_library(p: Photographer, root: str | Path, n_photos: int) -> list[dict
             scene = rng.choice(shoot["scenes"])
             when = shoot["start"] + timedelta(minutes=7 * i + rng.randint(0, 5))
             make, model, lens = shoot["camera"]
-            shot = Shot(taken_at=when, make=make, model=model, lens=lens, focal_length=rng.choice([16.0, 23.0, 35.0, 55.0]),
-                        f_number=rng.choice([2.8, 4.0, 5.6, 8.0]), exposure=Fraction(1, rng.choice([60, 125, 250, 1000])),
+            shot = Shot(taken_at=when, make=make, model=model, lens=lens,
+                        focal_length=rng.choice([16.0, 23.0, 35.0, 55.0]), f_number=rng.choice([2.8, 4.0, 5.6, 8.0]),
+                        exposure=Fraction(1, rng.choice([60, 125, 250, 1000])),
                         iso=rng.choice([100, 200, 400, 1600]),
                         gps=(lat + rng.gauss(0, 0.003), lon + rng.gauss(0, 0.003)) if model != "EOS R6" else None)
             path = folder / f"IMG_{number:03d}{i:03d}.jpg"
