@@ -29,6 +29,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import statistics
 import tempfile
 import time
@@ -240,12 +241,15 @@ def speed(n: int, dim: int = 1280, repeat: int = 30) -> dict:
     hours = 400_000 + np.sort(rng.uniform(0, 20_000, n))
     photos = PhotoSet(ids, hours, np.full(n, np.nan), np.full(n, np.nan), matrix, np.ones(n, dtype=bool))
     library = TaggedLibrary(SyntheticHistory(ids, rng), None, photos)
-    first, decide = [], []
+    first, ready, decide = [], [], []
     for k in range(5):
         started = time.perf_counter()
         finder = KeywordFinder(library, f"tag{k}")
         finder.candidates(50)
         first.append((time.perf_counter() - started) * 1000)
+        started = time.perf_counter()
+        finder.ready()  # the app runs it right after showing the first page, before her first decision
+        ready.append((time.perf_counter() - started) * 1000)
     for _ in range(repeat):
         page = finder.ranked()[0][:2]
         started = time.perf_counter()
@@ -253,9 +257,13 @@ def speed(n: int, dim: int = 1280, repeat: int = 30) -> dict:
         finder.candidates(50)
         decide.append((time.perf_counter() - started) * 1000)
     result = {"photos": n, "dim": dim, "first_ms_median": statistics.median(first),
-              "rerank_ms_p50": float(np.percentile(decide, 50)), "rerank_ms_p99": float(np.percentile(decide, 99))}
-    print(f"\n{n:,} photos x {dim}: first ranking {result['first_ms_median']:.0f} ms (median of 5 keywords);"
-          f" re-rank after a decision p50 {result['rerank_ms_p50']:.0f} ms, p99 {result['rerank_ms_p99']:.0f} ms")
+              "ready_ms_median": statistics.median(ready),
+              "rerank_ms_p50": float(np.percentile(decide, 50)), "rerank_ms_p99": float(np.percentile(decide, 99)),
+              "load_average": os.getloadavg()[0]}
+    print(f"\n{n:,} photos x {dim}: first ranking {result['first_ms_median']:.0f} ms (median of 5 keywords),"
+          f" then the library projected in {result['ready_ms_median']:.0f} ms; re-rank after a decision"
+          f" p50 {result['rerank_ms_p50']:.0f} ms, p99 {result['rerank_ms_p99']:.0f} ms"
+          f" (load average {result['load_average']:.1f})")
     return result
 
 

@@ -42,12 +42,14 @@ class Calibration:
 
 
 def logistic_map(design: np.ndarray, y: np.ndarray, strength, centre=0.0, iterations: int = 100,
-                 weights: np.ndarray | None = None) -> np.ndarray:
+                 weights: np.ndarray | None = None, start: np.ndarray | None = None) -> np.ndarray:
     """The weights w of P(y) = sigmoid(design @ w) at the maximum a posteriori under a Gaussian
     prior of ``strength`` (one per weight, or one for all; each above zero) around ``centre``:
     Newton's method with step halving, so it converges even where the classes separate, one of
     them is missing, or columns can hardly be told apart (plain Newton runs off there).
-    ``weights``: how many examples each row stands for (default one each). The one logistic
+    ``weights``: how many examples each row stands for (default one each); ``start``: where
+    Newton starts (default the centre; a previous optimum makes a refit a step or two, and the
+    optimum is the same, the loss being convex). The one logistic
     solver of tagassist: Platt scaling here, the trainer's learned signal ranker, the finder's
     per-keyword models (``finding/``)."""
     design = np.asarray(design, dtype=np.float64)
@@ -60,19 +62,21 @@ def logistic_map(design: np.ndarray, y: np.ndarray, strength, centre=0.0, iterat
         z = design @ w
         return float(np.sum(weights * (np.logaddexp(0.0, z) - y * z)) + 0.5 * np.sum(strength * (w - centre) ** 2))
 
-    w, current = centre.copy(), loss(centre)
+    w = centre.copy() if start is None else np.asarray(start, dtype=np.float64).copy()
+    current = loss(w)
     for _ in range(iterations):
         p = 1.0 / (1.0 + np.exp(-np.clip(design @ w, -30, 30)))
         residual, curvature = weights * (p - y), weights * p * (1 - p)
         gradient = design.T @ residual + strength * (w - centre)
         hessian = (design * curvature[:, None]).T @ design + np.diag(strength)
         step = np.linalg.solve(hessian, gradient)
-        size = 1.0
-        while size > 1e-6 and loss(w - size * step) > current:  # never a step that fits worse
+        size, trial = 1.0, loss(w - step)
+        while size > 1e-6 and trial > current:  # never a step that fits worse
             size /= 2
+            trial = loss(w - size * step)
         if size <= 1e-6:
             break
-        w, current = w - size * step, loss(w - size * step)
+        w, current = w - size * step, trial
         if np.abs(size * step).max() < 1e-8:
             break
     return w

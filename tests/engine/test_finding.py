@@ -103,3 +103,28 @@ def test_a_keyword_no_photo_carries_cannot_be_looked_for(library):
     library.photo(["cat"], vector=CAT)
     with pytest.raises(NoExamples, match="tag at least one photo with 'Shrek' first"):
         library.finder("Shrek")
+
+
+def test_shoot_and_place_tallies_kept_up_to_date_equal_a_fresh_count():
+    """A decision changes the counts of its neighbours only: what the finder keeps after a few
+    decisions and undos equals counting again from scratch (issue 24's re-rank speed)."""
+    from tagassist.engine.finding.context import Context, Tally
+
+    rng = np.random.default_rng(3)
+    n = 400
+    hours = np.where(rng.uniform(size=n) < 0.1, np.nan, np.sort(rng.uniform(0, 200, n)))
+    gps = rng.uniform(size=n) < 0.7
+    lats = np.where(gps, 46.0 + rng.normal(scale=0.02, size=n), np.nan)
+    lons = np.where(gps, 7.0 + rng.normal(scale=0.02, size=n), np.nan)
+    photos = PhotoSet(np.arange(1, n + 1), hours, lats, lons, np.zeros((n, 2), np.float32), np.zeros(n, bool))
+    context = Context(photos)
+    mask = rng.uniform(size=n) < 0.2
+    tally = Tally(context, mask)
+    for _ in range(5):
+        rows = rng.choice(n, 7, replace=False)
+        mask[rows] = rng.uniform(size=7) < 0.5
+        tally.set(mask, rows)
+    fresh = Tally(context, mask)
+    assert tally.shoot.sum() > 0 and tally.place.sum() > 0
+    np.testing.assert_array_equal(tally.shoot, fresh.shoot)
+    np.testing.assert_array_equal(tally.place, fresh.place)

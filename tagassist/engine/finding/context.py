@@ -27,7 +27,7 @@ def _share(near: np.ndarray, against: np.ndarray) -> np.ndarray:
 
 
 class Context:
-    """Shoot and place counts over one ``PhotoSet``."""
+    """Shoot and place counts over one ``PhotoSet``, and which photos a photo counts for."""
 
     def __init__(self, photos: PhotoSet):
         self.photos = photos
@@ -68,16 +68,66 @@ class Context:
                 counts += np.where(keys[at] == probe, per_key[at], 0)
         return np.where(known, counts, 0.0)
 
-    def evidence(self, positive: np.ndarray, negative: np.ndarray) -> dict[str, np.ndarray]:
-        """Per photo: the counts of positives in its shoot and at its place, and the keyword's
-        share there (``shoot``, ``place``), each without the photo itself."""
-        dated = np.isfinite(self.photos.hours)
-        pos_shoot = self.in_shoot(positive) - (positive & dated)
-        neg_shoot = self.in_shoot(negative) - (negative & dated)
-        pos_place = self.at_place(positive) - (positive & self._cells[2])
-        neg_place = self.at_place(negative) - (negative & self._cells[2])
-        return {"shoot_count": pos_shoot, "place_count": pos_place,
-                "shoot": _share(pos_shoot, neg_shoot), "place": _share(pos_place, neg_place)}
+    @functools.cached_property
+    def _by_hour(self) -> tuple[np.ndarray, np.ndarray]:
+        order = np.argsort(self.photos.hours, kind="stable")  # undated (NaN) last
+        return order, self.photos.hours[order]
+
+    @functools.cached_property
+    def _by_cell(self) -> tuple[np.ndarray, np.ndarray]:
+        lat_cell, lon_cell, known = self._cells
+        rows = np.flatnonzero(known)
+        keys = self._key(lat_cell[rows], lon_cell[rows])
+        order = np.argsort(keys, kind="stable")
+        return rows[order], keys[order]
+
+    def neighbours(self, row: int) -> tuple[np.ndarray, np.ndarray]:
+        """The photos that count ``row`` in their shoot, and those that count it at their place
+        (as ``in_shoot`` and ``at_place`` count; itself included)."""
+        order, hours = self._by_hour
+        hour = self.photos.hours[row]
+        shoot = order[np.searchsorted(hours, hour - SHOOT_HOURS, "right"):
+                      np.searchsorted(hours, hour + SHOOT_HOURS, "left")] if np.isfinite(hour) else order[:0]
+        lat_cell, lon_cell, known = self._cells
+        place = [order[:0]]
+        if known[row]:
+            rows, keys = self._by_cell
+            for dlat in (-1, 0, 1):
+                probe = self._key(lat_cell[row] + dlat, lon_cell[row] + np.arange(-1, 2))
+                for lo, hi in zip(np.searchsorted(keys, probe, "left"), np.searchsorted(keys, probe, "right")):
+                    place.append(rows[lo:hi])
+        return shoot, np.concatenate(place)
+
+
+class Tally:
+    """Per photo, how many photos of a mask lie in its shoot and at its place, kept up to date
+    as photos join or leave the mask (a decision touches its neighbours only)."""
+
+    def __init__(self, context: Context, mask: np.ndarray):
+        self.context, self.mask = context, mask.copy()
+        self.shoot, self.place = context.in_shoot(mask), context.at_place(mask)
+
+    def set(self, mask: np.ndarray, rows: np.ndarray) -> None:
+        """The mask is now ``mask``, changed at most at ``rows``."""
+        for row in rows:
+            delta = float(mask[row]) - float(self.mask[row])
+            if delta:
+                shoot, place = self.context.neighbours(int(row))
+                self.shoot[shoot] += delta
+                self.place[place] += delta
+        self.mask[rows] = mask[rows]
+
+
+def evidence(context: Context, positive: Tally, negative: Tally) -> dict[str, np.ndarray]:
+    """Per photo: the counts of positives in its shoot and at its place, and the keyword's share
+    there (``shoot``, ``place``), each without the photo itself."""
+    dated, placed = np.isfinite(context.photos.hours), context._cells[2]
+    pos_shoot = positive.shoot - (positive.mask & dated)
+    neg_shoot = negative.shoot - (negative.mask & dated)
+    pos_place = positive.place - (positive.mask & placed)
+    neg_place = negative.place - (negative.mask & placed)
+    return {"shoot_count": pos_shoot, "place_count": pos_place,
+            "shoot": _share(pos_shoot, neg_shoot), "place": _share(pos_place, neg_place)}
 
 
 def cooccurrence(tagged: TaggedLibrary, positive: np.ndarray, family: np.ndarray
