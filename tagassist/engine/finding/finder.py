@@ -28,9 +28,9 @@ import numpy as np
 from ..calibration import Calibration, fit_calibration, logistic_map
 from ..signals import counted
 from . import visual
-from .threads import blas_single_thread
 from .context import Context, Tally, cooccurrence, evidence
 from .tagged import TaggedLibrary
+from .threads import blas_single_thread
 
 CAPS = {"positive": 300, "rejected": 300, "decided": 200, "untagged": 300}  # training photos per stratum
 REJECTION_WEIGHT = 3.0  # a rejection is certain; an untagged photo may be hers
