@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shlex
 import sqlite3
 import sys
 from collections.abc import Callable, Sequence
@@ -29,6 +30,12 @@ from .self_test_command import cmd_self_test
 # Commands that only read never create a profile by accident (a typo would look like an
 # empty library); commands that write create it on first use.
 _READ_ONLY = {"photos", "tags", "stats", "doctor", "models", "train", "export", "eval", "find"}
+
+
+def _reads_library(args: argparse.Namespace) -> bool:
+    """A read-only command on this library's database (eval on another data set reads none)."""
+    return args.command in _READ_ONLY and not (args.command == "eval" and args.dataset
+                                               and not args.dataset.startswith("store:"))
 
 
 class _Parser(argparse.ArgumentParser):
@@ -75,7 +82,8 @@ def build_parser() -> argparse.ArgumentParser:
     tags.add_argument("photo", metavar="PHOTO")
 
     tag = add("tag", lib.cmd_tag, "add, remove or reject tags on photos; set their rating and colour label")
-    tag.add_argument("photos", nargs="+", metavar="PHOTO")
+    # PHOTO... may come after the tags too (tag --add street a.jpg): a photo file among them is a photo.
+    tag.add_argument("photos", nargs="*", metavar="PHOTO")
     tag.add_argument("--add", nargs="+", action="extend", default=[], metavar="T", help="tags to add (typed by you)")
     tag.add_argument("--remove", nargs="+", action="extend", default=[], metavar="T", help="tags to remove")
     tag.add_argument("--reject", nargs="+", action="extend", default=[], metavar="T",
@@ -179,9 +187,17 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_demo(args)
         if args.handler is cmd_self_test:  # a throw-away database; the user's is never opened
             return cmd_self_test(args)
-        with open_library(args.db or default_db_path()) as store:
+        db_path = args.db or default_db_path()
+        new = not os.path.exists(db_path)
+        if new and _reads_library(args):  # a mistyped --db would read as an empty library
+            raise UserError(f"no library database at {display_path(str(db_path))}; 'tagassist"
+                            f"{' --db ' + shlex.quote(args.db) if args.db else ''} scan FOLDER' starts one")
+        with open_library(db_path) as store:
             profile = store.profiles.get(photographer(args.profile), create=args.command not in _READ_ONLY)
-            return args.handler(args, store, profile)
+            code = args.handler(args, store, profile)
+        if new and not args.json:
+            print(f"tagassist: a new library database: {display_path(str(db_path))}", file=sys.stderr)
+        return code
     except (UserError, UnknownProfile, StoreError, ValueError) as exc:
         print(f"tagassist: {display_path(str(exc))}", file=sys.stderr)
         return EXIT_USER_ERROR

@@ -4,7 +4,9 @@ its untagged photos printed. Either way it says which it did and where the datab
 
 from __future__ import annotations
 
+import shutil
 from argparse import Namespace
+from pathlib import Path
 
 from ..paths import data_dir, display_path, sample_library_dir
 from ..runtime import display_available
@@ -15,11 +17,24 @@ from .library_commands import run_scan
 from .output import EXIT_OK, UserError, emit_json, say
 
 
+def _own_copy(shipped: Path) -> Path:
+    """The sample library copied into the user's data folder once: the demo tags and writes
+    keywords into that copy, never into the files tagassist was installed with."""
+    copy = data_dir() / "sample-library"
+    if not copy.is_dir():
+        partial = copy.with_name(copy.name + ".partial")
+        shutil.rmtree(partial, ignore_errors=True)
+        shutil.copytree(shipped, partial)
+        partial.rename(copy)  # a copy cut short is never taken for the library
+    return copy
+
+
 def cmd_demo(args: Namespace) -> int:
     """The desktop app on the sample library where there is a display, else the headless demo."""
-    library = sample_library_dir()
-    if not library.is_dir():
-        raise UserError(f"the sample library is missing: {display_path(library)}")
+    shipped = sample_library_dir()
+    if not shipped.is_dir():
+        raise UserError(f"the sample library is missing: {display_path(shipped)}")
+    library = _own_copy(shipped)
     db_path = args.db or data_dir() / "demo.sqlite"
     if not args.headless and not args.json:
         if display_available():
@@ -44,7 +59,7 @@ def cmd_demo(args: Namespace) -> int:
                 "suggestions": suggestions,
             })
             return EXIT_OK
-        say(f"Sample library: {library}")
+        say(f"Sample library: {library} (a copy of the one tagassist came with)")
         say(f"Database: {display_path(db_path)} (your own library's is not touched)")
         say(f"{summary.found} photos, {len(vocabulary)} keywords in this photographer's history.")
         say("Most used: " + ", ".join(f"{t} ({n})" for t, n in vocabulary[:12]))

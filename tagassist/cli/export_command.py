@@ -3,6 +3,7 @@ with three-way sync so nothing another tool or profile added is lost; ``--undo``
 
 from __future__ import annotations
 
+import shlex
 from argparse import Namespace
 
 from ..records import Profile
@@ -27,11 +28,17 @@ def cmd_export(args: Namespace, store: Store, profile: Profile) -> int:
     if args.json:
         emit_json([r.as_json() for r in report.results])
     else:
-        _print(report, args.dry_run)
+        _print(report, args.dry_run, _same_library(args))
     return EXIT_SOME_FAILED if report.count("failed") else EXIT_OK
 
 
-def _print(report: ExportReport, dry_run: bool) -> None:
+def _same_library(args: Namespace) -> str:
+    """The options that bring the next command to this library and photographer."""
+    return "".join(f" --{name} {shlex.quote(value)}" for name, value in (("db", args.db), ("profile", args.profile))
+                   if value)
+
+
+def _print(report: ExportReport, dry_run: bool, options: str = "") -> None:
     for r in report.results:
         if r.status == "failed":
             say(f"failed: {r.photo}: {r.reason}")
@@ -51,7 +58,7 @@ def _print(report: ExportReport, dry_run: bool) -> None:
     say(f"{written} file(s) {'would change' if dry_run else 'written'}, {report.count('unchanged')} already up to"
         f" date, {report.count('failed')} failed")
     if report.run_id is not None and written:
-        say(f"undo with: tagassist export --undo {report.run_id}")
+        say(f"undo with: tagassist{options} export --undo {report.run_id}")
 
 
 def _undo(args: Namespace, store: Store) -> int:

@@ -101,12 +101,14 @@ def cmd_photos(args: Namespace, store: Store, profile: Profile) -> int:
     if args.json:
         emit_json([photo_json(photo, tags) for photo, tags in rows])
         return EXIT_OK
-    for photo, tags in rows:
-        line = f"{photo.path}\t{len(tags)} tags"
+    for photo, tags in rows:  # a RAW+JPEG pair by its JPEG, as the app shows it (--json: path is the RAW)
+        line = f"{photo.pixels_path}\t{len(tags)} tags"
         if photo.taken_at or photo.camera:
             line += f"\t{(photo.taken_at or '').replace('T', ' ')}\t{photo.camera or ''}"
         if photo.status != "ok":
             line += f"\t{photo.status}: {photo.error or ''}"
+        if photo.companion:
+            line += f"\twith its RAW {os.path.basename(photo.path)}"
         say(line)
     return EXIT_OK
 
@@ -149,7 +151,18 @@ def cmd_tags(args: Namespace, store: Store, profile: Profile) -> int:
     return EXIT_OK
 
 
+def _photos_among_the_tags(args: Namespace) -> None:
+    """``tag --add street a.jpg`` gives argparse a.jpg as a tag: a photo file there is a photo."""
+    for option in ("add", "remove", "reject"):
+        names = getattr(args, option)
+        args.photos += [name for name in names if scanning.is_photo_file(name)]
+        setattr(args, option, [name for name in names if not scanning.is_photo_file(name)])
+
+
 def cmd_tag(args: Namespace, store: Store, profile: Profile) -> int:
+    _photos_among_the_tags(args)
+    if not args.photos:
+        raise UserError("name the photos to tag: tagassist tag PHOTO... --add TAG (no argument is a photo file)")
     if not (args.add or args.remove or args.reject or args.rating is not None or args.label is not None):
         raise UserError("nothing to do: give --add, --remove, --reject, --rating or --label")
     label = marks.KEEP if args.label is None else marks.label_named(args.label)  # checked before any change

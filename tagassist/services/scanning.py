@@ -13,14 +13,15 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 
+from ..library.imaging import is_image_name
 from ..library.scanner import FoundFile, ScanProgress, ScanSummary, files_state, found_now, is_gone, read_found, walk
 from ..library.sync import SyncPlan, files_now, reconcile
 from ..paths import to_db_path
 from ..store import Photo, Profile, Store
 from .export_journal import recover_journal
 
-__all__ = ["RAW_JPEG_SETTING", "ScanProgress", "ScanSummary", "Scanner", "pairs_raw_jpeg", "photo_at", "scan",
-           "sync_keywords"]
+__all__ = ["RAW_JPEG_SETTING", "ScanProgress", "ScanSummary", "Scanner", "is_photo_file", "pairs_raw_jpeg", "photo_at",
+           "scan", "sync_keywords"]
 
 BATCH_SIZE = 64
 # Library-wide, so the app and the CLI scan alike: "pair" (a RAW and the JPEG shot with it are
@@ -32,6 +33,9 @@ def pairs_raw_jpeg(store: Store) -> bool:
     return store.settings.get(RAW_JPEG_SETTING, "pair") != "separate"
 
 
+def is_photo_file(path: str) -> bool:
+    """A file that is there and has a photo's name (a format a scan reads)."""
+    return is_image_name(path) and os.path.isfile(path)
 
 
 def scan(store: Store, profile: Profile, roots: list[str], *, import_keywords: bool = True) -> Iterator:

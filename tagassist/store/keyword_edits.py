@@ -122,6 +122,9 @@ class KeywordEdits(Repository):
             raise ValueError("a keyword name cannot be empty")
         if keyword in aliases:
             raise ValueError(f"{keyword!r} cannot be an alias of itself")
+        if not self.subtree(profile, keyword):  # as merge refuses a name she does not use (a typo, most likely)
+            raise LookupError(f"no keyword {keyword!r} in this photographer's history (an alias leads to a keyword"
+                              " in use; 'keywords rename' gives a keyword a new name)")
         results = []
         with self.transaction() as conn:
             sources = {alias: [n for n in self._aliases.case_variants(profile, alias) if n != keyword]

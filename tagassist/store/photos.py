@@ -129,14 +129,15 @@ class Photos(Repository):
     def _photo_filter(self, profile: Profile, *, untagged=False, tag=None, problems=False, folder=None, date=None,
                       search=None, rating=None, label=None):
         """SQL conditions (on photos as p) and their parameters for the library's views.
-        ``rating``: at least that many stars (-1: the photos marked rejected)."""
+        ``rating``: at least that many stars (-1: the photos marked rejected); ``label`` in any
+        case (Lightroom writes Red, a user types red)."""
         where: list[str] = ["1 = 1"]
         params: list = []
         if rating is not None:
             where.append("p.rating = -1" if rating < 0 else "p.rating >= ?")
             params += [] if rating < 0 else [rating]
         if label is not None:
-            where.append("p.label = ?")
+            where.append("p.label = ? COLLATE NOCASE")
             params.append(label)
         for word in (search or "").split():  # every word must match a keyword, the file name, the date or camera
             like = "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"

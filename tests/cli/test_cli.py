@@ -117,11 +117,12 @@ def test_every_file_of_the_shared_photos_is_accounted_for(capsys, db):
 
 
 def test_installed_entry_point_runs(tmp_path):
+    (tmp_path / "empty").mkdir()
     result = subprocess.run(
-        [sys.executable, "-m", "tagassist", "--db", str(tmp_path / "x.sqlite"), "stats", "--json"],
-        capture_output=True, text=True, cwd=REPO, check=True,
+        [sys.executable, "-m", "tagassist", "--db", str(tmp_path / "x.sqlite"), "scan", str(tmp_path / "empty"),
+         "--json"], capture_output=True, text=True, cwd=REPO, check=True,
     )
-    assert json.loads(result.stdout)["photos"] == 0
+    assert json.loads(result.stdout)["found"] == 0
 
 
 @pytest.mark.slow
