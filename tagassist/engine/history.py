@@ -304,16 +304,27 @@ class ProfileHistory:
     @functools.cached_property
     def places(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Per tag: whether it names a place (its geotagged uses, two or more, all lie within
-        PLACE_KM of their centre), and that centre (only a trained model needs it)."""
+        PLACE_KM of their centre), and that centre. Vectorised over every (photo, tag): the
+        place signal reads it after every change to her tags."""
         v = len(self.tags)
         is_place, lat, lon = np.zeros(v, dtype=bool), np.full(v, np.nan), np.full(v, np.nan)
-        for t, rows in enumerate(self.tag_rows):
-            lats, lons = self.lats[rows], self.lons[rows]
-            known = np.isfinite(lats) & np.isfinite(lons)
-            if known.sum() < 2:
-                continue
-            lat[t], lon[t] = lats[known].mean(), lons[known].mean()
-            is_place[t] = haversine_km(lat[t], lon[t], lats[known], lons[known]).max() <= PLACE_KM
+        lengths = np.fromiter(map(len, self.tag_rows), dtype=np.int64, count=v)
+        if not v or not lengths.sum():
+            return is_place, lat, lon
+        rows = np.concatenate(self.tag_rows)
+        owner = np.repeat(np.arange(v), lengths)
+        lats, lons = self.lats[rows], self.lons[rows]
+        known = np.isfinite(lats) & np.isfinite(lons)
+        rows, owner, lats, lons = rows[known], owner[known], lats[known], lons[known]
+        counts = np.bincount(owner, minlength=v)
+        located = counts >= 2
+        with np.errstate(invalid="ignore", divide="ignore"):
+            lat = np.where(located, np.bincount(owner, lats, minlength=v) / counts, np.nan)
+            lon = np.where(located, np.bincount(owner, lons, minlength=v) / counts, np.nan)
+        spread = np.zeros(v)
+        np.maximum.at(spread, owner, haversine_km(lat[owner], lon[owner], lats, lons)
+                      if len(owner) else np.zeros(0))
+        is_place = located & (spread <= PLACE_KM)
         return is_place, lat, lon
 
     def place_support(self, photo: Photo) -> np.ndarray:

@@ -13,6 +13,7 @@ writes ``Places|Spanien|...`` once she has written Spain so.
 
 from __future__ import annotations
 
+import functools
 import math
 import weakref
 from collections import Counter
@@ -31,6 +32,7 @@ FAR_KM = 100.0  # a place keyword is never suggested this far from every photo s
 SHOOT_SPREAD_KM = 5.0  # the shoot's photos lie this close together for the photo to take their place
 
 
+@functools.lru_cache(maxsize=65536)  # her tags and GeoNames' names, compared after every change
 def _norm(text: str | None) -> str:
     return ascii_fold(text or "").casefold().strip()
 
@@ -91,13 +93,19 @@ class PlaceStyle:
         return self.separator.join(parts)
 
 
-def learn_style(h: ProfileHistory, gazetteer: Gazetteer) -> PlaceStyle | None:
-    """Her style, from the place keywords she gave geotagged photos; None when she has none."""
+def learn_style(h: ProfileHistory, gazetteer: Gazetteer,
+                named_before: dict[tuple[float, float], Place | None] | None = None) -> PlaceStyle | None:
+    """Her style, from the place keywords she gave geotagged photos; None when she has none.
+    ``named_before``: the places of centres geocoded before, kept up to date (a cache)."""
     is_place, lat, lon = h.places
     named: dict[int, Place] = {}
     shapes: Counter = Counter()
+    known = {} if named_before is None else named_before
     for t in np.flatnonzero(is_place):
-        place = gazetteer.nearest(lat[t], lon[t])
+        centre = (round(float(lat[t]), 4), round(float(lon[t]), 4))  # ~10 m: a tag's centre moves little
+        if centre not in known:
+            known[centre] = gazetteer.nearest(*centre)
+        place = known[centre]
         if place is None:
             continue
         named[int(t)] = place
@@ -143,17 +151,46 @@ def _rate_there(h: ProfileHistory, t: int, place: Place) -> tuple[float, int]:
     return float(np.isin(np.flatnonzero(there), h.tag_rows[t]).mean()), int(there.sum())
 
 
-_STYLES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+@dataclass(frozen=True)
+class _Learned:
+    """What is read off her history once per change of it: her style, and for the GPS rule
+    the candidates' geotagged uses laid end to end (one vectorised minimum per photo)."""
+
+    places: tuple  # the history's ``places`` it was learned from (its identity says when to learn again)
+    style: PlaceStyle | None
+    candidates: np.ndarray  # columns: her place keywords and tags whose uses lie in one place
+    lats: np.ndarray  # their geotagged uses, candidate after candidate
+    lons: np.ndarray
+    starts: np.ndarray  # where each candidate's uses start in lats/lons
+    named: dict  # centre -> GeoNames place, kept across learnings
+
+
+_LEARNED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _learned(h: ProfileHistory, gazetteer: Gazetteer | None) -> _Learned:
+    places = h.places
+    kept = _LEARNED.get(h)
+    if kept is not None and kept.places is places:
+        return kept
+    named = kept.named if kept is not None else {}
+    style = learn_style(h, gazetteer, named) if gazetteer is not None else None
+    candidates = set(np.flatnonzero(places[0]).tolist()) | (set(style.columns.tolist()) if style else set())
+    columns = np.array(sorted(candidates), dtype=np.int64)
+    lengths = np.array([len(h.tag_rows[t]) for t in columns], dtype=np.int64)
+    rows = np.concatenate([h.tag_rows[t] for t in columns]) if len(columns) else np.zeros(0, dtype=np.int64)
+    owner = np.repeat(columns, lengths)
+    located = np.isfinite(h.lats[rows]) & np.isfinite(h.lons[rows])
+    rows, owner = rows[located], owner[located]  # grouped by candidate, in column order
+    columns, starts = np.unique(owner, return_index=True)
+    kept = _Learned(places, style, columns, h.lats[rows], h.lons[rows], starts.astype(np.int64), named)
+    _LEARNED[h] = kept
+    return kept
 
 
 def style_of(h: ProfileHistory, gazetteer: Gazetteer) -> PlaceStyle | None:
     """Her style, learned again only when her history changed (its ``places`` are recomputed)."""
-    places = h.places
-    kept = _STYLES.get(h)
-    if kept is None or kept[0] is not places:
-        kept = (places, learn_style(h, gazetteer))
-        _STYLES[h] = kept
-    return kept[1]
+    return _learned(h, gazetteer).style
 
 
 def position(h: ProfileHistory, photo: Photo) -> tuple[float, float, bool] | None:
@@ -176,26 +213,19 @@ def position(h: ProfileHistory, photo: Photo) -> tuple[float, float, bool] | Non
     return lat, lon, True
 
 
-def far_place_columns(h: ProfileHistory, style: PlaceStyle | None, lat: float, lon: float,
+def far_place_columns(h: ProfileHistory, gazetteer: Gazetteer | None, lat: float, lon: float,
                       place: Place | None) -> np.ndarray:
     """Her place keywords (and tags whose uses all lie in one place) whose every geotagged use
     is FAR_KM or more from here: never suggested for this photo, whatever speaks for them. A
     keyword with a level that names this photo's country (``Places|Italy``) is not far in Italy."""
-    is_place, _, _ = h.places
-    candidates = set(np.flatnonzero(is_place).tolist())
-    if style is not None:
-        candidates.update(style.columns.tolist())
-    country = set()
-    if place is not None:
-        country = {_norm(place.country), _norm(style.countries.get(place.country_code) if style else None)} - {""}
-    far = []
-    for t in candidates:
-        rows = h.tag_rows[t]
-        km = haversine_km(lat, lon, h.lats[rows], h.lons[rows])
-        km = km[np.isfinite(km)]
-        if not len(km) or km.min() < FAR_KM:
-            continue
-        if country and any(_norm(part) in country for part in _split(h.tags[t])[0]):
-            continue
-        far.append(t)
-    return np.array(sorted(far), dtype=np.int64)
+    learned = _learned(h, gazetteer)
+    if not len(learned.candidates):
+        return learned.candidates
+    nearest = np.minimum.reduceat(haversine_km(lat, lon, learned.lats, learned.lons), learned.starts)
+    far = learned.candidates[nearest >= FAR_KM]
+    style = learned.style
+    if place is None or not len(far):
+        return far
+    country = {_norm(place.country), _norm(style.countries.get(place.country_code) if style else None)} - {""}
+    return np.array([t for t in far.tolist() if not any(_norm(part) in country for part in _split(h.tags[t])[0])],
+                    dtype=np.int64)

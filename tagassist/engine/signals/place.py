@@ -38,8 +38,7 @@ def far_places(h: ProfileHistory, photo: Photo) -> list[int]:
         return []
     places = gazetteer()
     place = places.nearest(where[0], where[1]) if places is not None else None
-    style = style_of(h, places) if places is not None else None
-    return far_place_columns(h, style, where[0], where[1], place).tolist()
+    return far_place_columns(h, places, where[0], where[1], place).tolist()
 
 
 @register
