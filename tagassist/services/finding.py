@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..engine.finding import KeywordFinder, NoExamples, PhotoSet, TaggedLibrary
+from ..records import GridRow
 from ..store import Profile, Store, check_tag, normalise_tag
 from . import tagging
 
@@ -88,6 +89,21 @@ class KeywordReview:
         self._scores.update((c.photo_id, c.score) for c in found)
         paths = {pid: self.store.photos.get(pid).path for pid in (c.photo_id for c in found)}
         return [Found(c.photo_id, paths[c.photo_id], c.score, c.reason) for c in found]
+
+    def ready(self) -> None:
+        """Make the re-ranks after a decision fast (the library projected onto the keyword's
+        basis, ~0.5 s on 100,000 photos): call it once the first page is shown."""
+        self.finder.ready()
+
+    def grid_rows(self, found: Sequence[Found]) -> list[GridRow]:
+        """What a thumbnail grid shows of these candidates, in their order."""
+        ids = [f.photo_id for f in found]
+        counts = self.store.history.tag_counts(self.profile, ids)
+        rows = []
+        for photo in map(self.store.photos.get, ids):
+            rows.append(GridRow(photo.id, photo.path, photo.content_hash, photo.orientation, photo.status,
+                                photo.error, counts.get(photo.id, 0), photo.pixels_path))
+        return rows
 
     def accept(self, photo_ids: Sequence[int]) -> tagging.TagCounts:
         """She gives the keyword to these photos: stored as accepted suggestions, then re-ranked."""

@@ -22,6 +22,7 @@ from .keyword_manager import KeywordManager
 from .keyword_tree import KeywordTree
 from .main_window import MainWindow
 from .marking import MarkingController
+from .review import ReviewController
 from .session import Session
 from .sidebar import fill_sidebar
 from .tagging import TaggingController
@@ -46,6 +47,10 @@ KEYBOARD_SHORTCUTS = (
                " Escape back to the photos"),
     ("Ctrl+0-5, Ctrl+X", "stars (Ctrl+0: none), rejected; written to the files with the keywords (xmp:Rating)"),
     ("Ctrl+6-9", "colour label red, yellow, green, blue (the same key again: none; xmp:Label)"),
+    ("Ctrl+Shift+F", "find more photos for a keyword: the one chosen in the keyword tree (its menu too), or the"
+                     " one just typed; the photos become its candidates, best first, with score and reason"),
+    ("Ctrl+Enter, Delete", "in that review: give the keyword to the selected photos (Ctrl+A: the whole page),"
+                           " reject it there; the rest is ranked again at once; Escape: back to the photos"),
     ("Ctrl+Z, Ctrl+Shift+Z", "undo, redo (batch changes are one step)"),
     ("Space, double-click", "full-size view; in it, arrow keys: next and previous photo, + and -: zoom,"
                             " Z: fit or 100 %; Space or Escape closes it"),
@@ -69,7 +74,8 @@ class LibraryController(QObject):
         self.marking = MarkingController(window, self.session, self.tagging, self)
         self.focus = FocusKeeper(window, self)
         self.viewing = ViewerController(window, self.model, runner, self)
-        self.keyword_tree = KeywordTree(window, self.keywords, self._sidebar_clicked, self)
+        self.review = ReviewController(window, self.session, self.tagging, self.model, self.reload, self)
+        self.keyword_tree = KeywordTree(window, self.keywords, self._sidebar_clicked, self, self.review.start)
         self.view: dict = {}
         self.current_job: Job | None = None
         self._loads = 0  # lists asked for: only the newest one is shown
@@ -136,6 +142,7 @@ class LibraryController(QObject):
 
     # -- the photo list ----------------------------------------------------------------
     def reload(self) -> None:
+        self.review.leave()  # the photos of a view replace a review's candidates
         job = Job("Loading photos", jobs.load_photos, self.db_path, self.profile.name, dict(self.view))
         self._loads += 1
         # Its number (only the newest list is shown), and the photos tagged while it loads on
@@ -154,7 +161,7 @@ class LibraryController(QObject):
 
     def _photos_loaded(self, loaded: dict) -> None:
         number, tagged_meanwhile = self.sender().load
-        if number != self._loads:
+        if number != self._loads or self.review.keyword is not None:
             return  # an older list (the view before the last click) arriving late: the newer one follows
         rows = loaded["rows"]
         grid = self.window.grid
@@ -285,6 +292,7 @@ class LibraryController(QObject):
         def finished():
             cancelled = job.cancelled
             self.current_job = None
+            self.review.library_changed()  # photos or embeddings may have changed: read again for a review
             self.window.show_progress(f"{job.name} cancelled" if cancelled else f"{job.name} done")
             self.reload()
             if then and not cancelled:
@@ -388,6 +396,7 @@ class LibraryController(QObject):
         self.session.profile = self.store.profiles.get(name)
         identity.remember(self.settings, name)  # the next start and the CLI work as her
         self.tagging.profile_changed()
+        self.review.profile_changed()
         self._fill_profiles()
         self.reload()
 
@@ -401,6 +410,7 @@ class LibraryController(QObject):
         self.runner.wait()
         self.loader.shutdown()
         self.tagging.close()
+        self.review.shutdown()
         self.focus.close()
         QCoreApplication.processEvents()  # the last queued signals, while their receivers live
 

@@ -25,6 +25,7 @@ PIXMAP_CACHE = 3000  # about 300 MB of 160 px pixmaps at most
 
 class PhotoGridModel(QAbstractTableModel):
     PhotoRole = Qt.ItemDataRole.UserRole + 1
+    ReasonRole = Qt.ItemDataRole.UserRole + 2  # a review's reason for a candidate (review.py)
 
     def __init__(self, loader: ThumbnailLoader, parent=None):
         super().__init__(parent)
@@ -32,6 +33,7 @@ class PhotoGridModel(QAbstractTableModel):
         self.tag_counts: list[int] = []
         self.rows_by_hash: dict[str, list[int]] = {}
         self.row_by_id: dict[int, int] = {}
+        self.captions: dict[int, tuple[float, str]] = {}  # photo id -> a review's score and reason
         self.columns = 4
         self.loader = loader
         self.loader.loaded.connect(self._on_loaded)
@@ -69,6 +71,10 @@ class PhotoGridModel(QAbstractTableModel):
             self.rows_by_hash.setdefault(photo.content_hash, []).append(position)
         self.endResetModel()
 
+    def set_captions(self, captions: dict[int, tuple[float, str]]) -> None:
+        """Each candidate's score and reason, shown under its thumbnail while a review lasts."""
+        self.captions = captions
+
     def set_tag_count(self, photo_id: int, count: int) -> None:
         position = self.row_by_id.get(photo_id)
         if position is not None:
@@ -93,14 +99,18 @@ class PhotoGridModel(QAbstractTableModel):
         if position is None:
             return None
         photo = self.photos[position]
+        caption = self.captions.get(photo.id)
         if role == Qt.ItemDataRole.DisplayRole:
             mark = "\u2713 " if self.tag_counts[position] else ""
-            return mark + os.path.basename(photo.path)
+            return (f"{caption[0]:.2f} \u00b7 " if caption else "") + mark + os.path.basename(photo.path)
+        if role == self.ReasonRole:
+            return caption[1] if caption else None
         if role == Qt.ItemDataRole.DecorationRole:
             return self._thumbnail(photo)
         if role == Qt.ItemDataRole.ToolTipRole:
             reason = f"\n{photo.status}: {photo.error}" if photo.status != "ok" else ""
-            return f"{photo.path}\n{self.tag_counts[position]} tags{reason}"
+            said = f"{caption[0]:.2f}: {caption[1]}\n" if caption else ""
+            return f"{said}{photo.path}\n{self.tag_counts[position]} tags{reason}"
         if role == self.PhotoRole:
             return photo
         return None
@@ -153,6 +163,15 @@ class ThumbnailDelegate(QStyledItemDelegate):
         text = option.fontMetrics.elidedText(index.data(Qt.ItemDataRole.DisplayRole), Qt.TextElideMode.ElideMiddle,
                                              rect.width() - 4)
         painter.drawText(text_rect, Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop, text)
+        reason = index.data(PhotoGridModel.ReasonRole)
+        if reason:  # a review's candidate: why, in small type under its name
+            font = painter.font()
+            font.setPointSizeF(font.pointSizeF() * 0.8)
+            painter.setFont(font)
+            line = option.fontMetrics.height()
+            painter.drawText(text_rect.adjusted(0, line, 0, 0),
+                             Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop,
+                             painter.fontMetrics().elidedText(reason, Qt.TextElideMode.ElideRight, rect.width() - 4))
         painter.restore()
 
     def sizeHint(self, option, index) -> QSize:  # noqa: N802

@@ -2,7 +2,8 @@
 place (its whole name, Places|Italy|Rome, so a new parent moves it), dragging one onto another
 moves it under that one, and its context menu
 (right-click, or the Menu key) finds its photos, renames, merges it into another, gives it an
-alias or deletes it. The edits are the keyword manager's (undoable there, and in the CLI)."""
+alias or deletes it, and finds more photos that should carry it (review.py). The edits are the
+keyword manager's (undoable there, and in the CLI)."""
 
 from __future__ import annotations
 
@@ -42,9 +43,9 @@ class _RenameInPlace(QStyledItemDelegate):
 
 class KeywordTree(QObject):
     def __init__(self, window: MainWindow, keywords: KeywordManager, show: Callable[[QTreeWidgetItem], None],
-                 parent: QObject | None = None):
+                 parent: QObject | None = None, find_more: Callable[[str], None] | None = None):
         super().__init__(parent)
-        self.window, self.keywords, self.show = window, keywords, show
+        self.window, self.keywords, self.show, self.find_more = window, keywords, show, find_more
         sidebar = window.sidebar
         sidebar.setItemDelegate(_RenameInPlace(self))
         sidebar.setEditTriggers(sidebar.EditTrigger.EditKeyPressed)  # F2; a click filters
@@ -87,6 +88,9 @@ class KeywordTree(QObject):
             return
         menu = QMenu(sidebar)
         menu.addAction("&Find its photos", lambda: self.show(item))
+        if self.find_more is not None:  # review.py: the photos that should carry it too
+            menu.addAction(f"Find more &photos for \u2018{keyword}\u2019\tCtrl+Shift+F",
+                           lambda: self.find_more(keyword))
         menu.addAction("&Rename\tF2", lambda: sidebar.editItem(item))
         menu.addAction("&Merge into\u2026", lambda: self._ask_then("merge", keyword))
         menu.addAction("Add a&lias\u2026", lambda: self._ask_then("alias", keyword))

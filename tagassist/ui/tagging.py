@@ -251,6 +251,11 @@ class TaggingController(QObject):
         from which model's suggestions they were)."""
         return self.store.models.active_version(self.profile)
 
+    def changed(self, photo_ids: list[int]) -> None:
+        """Tags changed on these photos elsewhere (a review's decision): the grid, the panel
+        and the suggestions follow, as after a key here."""
+        self._changed(photo_ids)
+
     def _changed(self, photo_ids: list[int]) -> None:
         for photo_id, count in self.store.history.tag_counts(self.profile, photo_ids).items():
             self.model.set_tag_count(photo_id, count)

@@ -77,7 +77,8 @@ def test_the_keyword_tree_renames_with_f2_and_edits_from_its_context_menu(qtbot,
     press(qtbot, Qt.Key.Key_Menu)
     menu = QApplication.activePopupWidget()
     assert [a.text() for a in menu.actions() if a.text()] == [
-        "&Find its photos", "&Rename\tF2", "&Merge into\u2026", "Add a&lias\u2026", "&Delete"]
+        "&Find its photos", "Find more &photos for \u2018Places|Italy|Roma\u2019\tCtrl+Shift+F", "&Rename\tF2",
+        "&Merge into\u2026", "Add a&lias\u2026", "&Delete"]
     press(qtbot, Qt.Key.Key_F)  # Find its photos
     qtbot.waitUntil(lambda: len(controller.model.photos) == 7, timeout=5000)
 
