@@ -93,22 +93,34 @@ class PlaceStyle:
         return self.separator.join(parts)
 
 
-def learn_style(h: ProfileHistory, gazetteer: Gazetteer,
-                named_before: dict[tuple[float, float], Place | None] | None = None) -> PlaceStyle | None:
-    """Her style, from the place keywords she gave geotagged photos; None when she has none.
-    ``named_before``: the places of centres geocoded before, kept up to date (a cache)."""
+def places_of_tags(h: ProfileHistory, gazetteer: Gazetteer,
+                   known: dict[tuple[float, float], Place | None] | None = None) -> dict[int, Place]:
+    """The GeoNames place at the centre of each tag whose geotagged uses lie in one place.
+    ``known``: the places of centres geocoded before, kept up to date (a cache)."""
     is_place, lat, lon = h.places
+    known = {} if known is None else known
     named: dict[int, Place] = {}
-    shapes: Counter = Counter()
-    known = {} if named_before is None else named_before
     for t in np.flatnonzero(is_place):
         centre = (round(float(lat[t]), 4), round(float(lon[t]), 4))  # ~10 m: a tag's centre moves little
         if centre not in known:
             known[centre] = gazetteer.nearest(*centre)
-        place = known[centre]
-        if place is None:
-            continue
-        named[int(t)] = place
+        if known[centre] is not None:
+            named[int(t)] = known[centre]
+    return named
+
+
+def naming_tags(h: ProfileHistory, named: dict[int, Place]) -> set[int]:
+    """Her tags with a level that is the name of the place of their uses: its city, area or country."""
+    return {t for t, place in named.items()
+            if {_norm(p) for p in _split(h.tags[t])[0]} & ({_norm(place.city), _norm(place.state), _norm(place.country)}
+                                                            - {""})}
+
+
+def learn_style(h: ProfileHistory, named: dict[int, Place]) -> PlaceStyle | None:
+    """Her style, from the place keywords she gave geotagged photos (``places_of_tags``); None
+    when she has none."""
+    shapes: Counter = Counter()
+    for t, place in named.items():
         parts, separator = _split(h.tags[t])
         shape = _slots(parts, place)
         if shape is not None:
@@ -158,7 +170,7 @@ class _Learned:
 
     places: tuple  # the history's ``places`` it was learned from (its identity says when to learn again)
     style: PlaceStyle | None
-    candidates: np.ndarray  # columns: her place keywords and tags whose uses lie in one place
+    candidates: np.ndarray  # columns: the tags that name a place (``naming_tags``, her place keywords)
     lats: np.ndarray  # their geotagged uses, candidate after candidate
     lons: np.ndarray
     starts: np.ndarray  # where each candidate's uses start in lats/lons
@@ -173,9 +185,12 @@ def _learned(h: ProfileHistory, gazetteer: Gazetteer | None) -> _Learned:
     kept = _LEARNED.get(h)
     if kept is not None and kept.places is places:
         return kept
-    named = kept.named if kept is not None else {}
-    style = learn_style(h, gazetteer, named) if gazetteer is not None else None
-    candidates = set(np.flatnonzero(places[0]).tolist()) | (set(style.columns.tolist()) if style else set())
+    known = kept.named if kept is not None else {}
+    named = places_of_tags(h, gazetteer, known) if gazetteer is not None else {}
+    style = learn_style(h, named)
+    # Only keywords that name a place obey the GPS: a favourite ('35mm') or a trip's name used
+    # in one city so far may well come along to the next one.
+    candidates = naming_tags(h, named) | (set(style.columns.tolist()) if style else set())
     columns = np.array(sorted(candidates), dtype=np.int64)
     lengths = np.array([len(h.tag_rows[t]) for t in columns], dtype=np.int64)
     rows = np.concatenate([h.tag_rows[t] for t in columns]) if len(columns) else np.zeros(0, dtype=np.int64)
@@ -183,7 +198,7 @@ def _learned(h: ProfileHistory, gazetteer: Gazetteer | None) -> _Learned:
     located = np.isfinite(h.lats[rows]) & np.isfinite(h.lons[rows])
     rows, owner = rows[located], owner[located]  # grouped by candidate, in column order
     columns, starts = np.unique(owner, return_index=True)
-    kept = _Learned(places, style, columns, h.lats[rows], h.lons[rows], starts.astype(np.int64), named)
+    kept = _Learned(places, style, columns, h.lats[rows], h.lons[rows], starts.astype(np.int64), known)
     _LEARNED[h] = kept
     return kept
 
@@ -215,8 +230,8 @@ def position(h: ProfileHistory, photo: Photo) -> tuple[float, float, bool] | Non
 
 def far_place_columns(h: ProfileHistory, gazetteer: Gazetteer | None, lat: float, lon: float,
                       place: Place | None) -> np.ndarray:
-    """Her place keywords (and tags whose uses all lie in one place) whose every geotagged use
-    is FAR_KM or more from here: never suggested for this photo, whatever speaks for them. A
+    """Her place keywords (every tag of hers that names the place of its uses) whose every
+    geotagged use is FAR_KM or more from here: never suggested for this photo, whatever speaks for them. A
     keyword with a level that names this photo's country (``Places|Italy``) is not far in Italy."""
     learned = _learned(h, gazetteer)
     if not len(learned.candidates):

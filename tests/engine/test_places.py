@@ -136,3 +136,12 @@ def test_silent_at_home_where_her_habits_speak(history):
     assert at_home.scene.scored("place").values == {}
     in_rome = engine.signals(history.photo(gps=ROME, taken_at="2024-03-05T10:00:00"))
     assert in_rome.scene.scored("place").values == {"Places|Italy|Rome": 1.0}
+
+
+def test_only_keywords_that_name_a_place_obey_the_gps(history):
+    # '35mm' and 'Lisboa2024' were used in Lisbon only so far: nothing says they stay there.
+    history.trip("Places|Portugal|Lisbon", LISBON, "2024-01-10", extra=("35mm", "Lisboa2024"))
+    engine = history.engine()
+    signals = engine.signals(history.photo(gps=MISSOURI, taken_at="2024-08-02T15:00:00"))
+    excluded = {signals.vocabulary[i] for i in signals.excluded}
+    assert "Places|Portugal|Lisbon" in excluded and not {"35mm", "Lisboa2024"} & excluded
