@@ -96,7 +96,8 @@ def test_eval_scores_models_on_this_librarys_own_history(capsys, indexed_db, tmp
 
 
 def test_eval_refuses_an_unknown_model(capfd, tmp_path):
-    main(["--db", str(tmp_path / "x.sqlite"), "tag", str(SAMPLE_LIBRARY / "2024-05 Rome" / "DSCF1000.jpg"), "--add", "x"])
+    photo = SAMPLE_LIBRARY / "2024-05 Rome" / "DSCF1000.jpg"
+    main(["--db", str(tmp_path / "x.sqlite"), "tag", str(photo), "--add", "x"])
     code = main(["--db", str(tmp_path / "x.sqlite"), "eval", "--models", "nonsense"])
     assert code == 1 and "unknown model(s) nonsense" in capfd.readouterr().err
 

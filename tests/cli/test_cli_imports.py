@@ -14,12 +14,12 @@ from tests.conftest import SAMPLE_LIBRARY
 
 # Imported only to compute embeddings (or run a trained model): none of them may be loaded.
 HEAVY = ("torch", "torchvision", "safetensors.torch", "tagassist.engine.indexer", "tagassist.engine.encoders")
-PROBE = """
+PROBE = f"""
 import json, sys
 from tagassist.cli import main
 code = main(sys.argv[1:])
-print(json.dumps({"code": code, "heavy": sorted(m for m in %r if m in sys.modules)}))
-""" % (HEAVY,)
+print(json.dumps({{"code": code, "heavy": sorted(m for m in {HEAVY!r} if m in sys.modules)}}))
+"""
 
 PHOTO = "2024-05 Rome/DSCF1000.jpg"
 READ_ONLY = {  # command -> its arguments

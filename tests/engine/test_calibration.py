@@ -69,7 +69,8 @@ def trips(store):
             store.photos.save(photo)
             vector = (looks[kind] + 0.3 * rng.normal(size=16)).astype(np.float32)
             store.embeddings.put_embeddings(ENCODER, [(photo.content_hash, vector)])
-            store.tagging.add_tags(profile, [photo.id], [f"place{day % 6}"] + (["sea"] if kind == "sea" else []), "typed")
+            tags = [f"place{day % 6}"] + (["sea"] if kind == "sea" else [])
+            store.tagging.add_tags(profile, [photo.id], tags, "typed")
     return store, profile
 
 

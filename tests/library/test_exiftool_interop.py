@@ -40,7 +40,8 @@ def test_embedded_xmp_written_by_exiftool(store, tmp_path):
 
 def test_iptc_keywords_written_by_exiftool(store, tmp_path):
     photo = _photo(tmp_path / "c.jpg")
-    _exiftool("-charset", "iptc=UTF8", "-IPTC:CodedCharacterSet=UTF8", "-IPTC:Keywords=Köln", "-IPTC:Keywords=dom", photo)
+    _exiftool("-charset", "iptc=UTF8", "-IPTC:CodedCharacterSet=UTF8", "-IPTC:Keywords=Köln", "-IPTC:Keywords=dom",
+              photo)
     assert _imported(store, photo) == ["Köln", "dom"]
 
 

@@ -50,6 +50,7 @@ def test_malformed_xml_gives_a_one_line_reason():
 
 
 def test_iptc_keywords_utf8_and_latin1():
-    assert parse_iptc_keywords({(1, 90): b"\x1b%G", (2, 25): ["Kr\u00f6te".encode(), b"Rome"]}) == ["Kr\u00f6te", "Rome"]
+    utf8 = {(1, 90): b"\x1b%G", (2, 25): ["Kr\u00f6te".encode(), b"Rome"]}  # ESC % G: the records are UTF-8
+    assert parse_iptc_keywords(utf8) == ["Kr\u00f6te", "Rome"]
     assert parse_iptc_keywords({(2, 25): b"K\xf6ln"}) == ["K\u00f6ln"]  # legacy Latin-1
     assert parse_iptc_keywords(None) == []

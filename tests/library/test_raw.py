@@ -161,8 +161,8 @@ def test_a_raw_jpeg_pair_is_one_photo_with_one_history(cli, tmp_path):
     with Store(cli.db) as store:
         photo = store.photos.by_path(raw)
         assert photo.pixels_path == str(jpeg)
-        assert store.embeddings.embeddings("efficientnet-lite0", [photo.content_hash]) or store.embeddings.photos_without_embedding(
-            "efficientnet-lite0") == []
+        assert (store.embeddings.embeddings("efficientnet-lite0", [photo.content_hash])
+                or store.embeddings.photos_without_embedding("efficientnet-lite0") == [])
 
 
 def test_a_jpeg_tagged_before_its_raw_was_read_keeps_its_history(cli, tmp_path):
@@ -211,7 +211,8 @@ def test_export_names_sidecars_of_a_pair_as_the_style_expects(cli, tmp_path, sty
 
 def test_an_existing_darktable_sidecar_is_read_and_updated_where_it_is(cli, tmp_path):
     raw = make_dng(tmp_path / "IMG_0002.NEF")
-    exiftool("-o", tmp_path / "IMG_0002.NEF.xmp", "-XMP-dc:Subject=street", "-XMP-xmp:Rating=4", tmp_path / "IMG_0002.NEF")
+    exiftool("-o", tmp_path / "IMG_0002.NEF.xmp", "-XMP-dc:Subject=street", "-XMP-xmp:Rating=4",
+             tmp_path / "IMG_0002.NEF")
     cli("scan", tmp_path)
     assert photos(cli)["IMG_0002.NEF"]["tags"] == ["street"]
     cli("tag", raw, "--add", "night")

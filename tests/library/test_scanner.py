@@ -11,9 +11,9 @@ from PIL import Image
 from photosim.metadata import Shot, save_jpeg, write_sidecar, xmp_packet
 from photosim.render import render
 from tagassist.library import ThumbnailCache
+from tagassist.library import scanner as scanner_module
 from tagassist.services import scanning
 from tagassist.services.scanning import Scanner
-from tagassist.library import scanner as scanner_module
 from tests.conftest import SAMPLE_LIBRARY, need_shared
 
 
@@ -39,7 +39,8 @@ def test_sample_library_scan_imports_its_history(store):
     assert summary.failed == 0 and summary.problems == []
     profile = store.profiles.get()
     rome = store.photos.by_path(SAMPLE_LIBRARY / "2024-05 Rome" / "DSCF1000.jpg")
-    assert [a.tag for a in store.history.photo_tags(profile, rome.id)] == ["Places|Italy|Rome", "Roma2024", "architecture", "street"]
+    assert [a.tag for a in store.history.photo_tags(profile, rome.id)] == ["Places|Italy|Rome", "Roma2024",
+                                                                           "architecture", "street"]
     assert rome.camera_model == "X-T4" and rome.gps_lat == pytest.approx(41.8964, abs=1e-4)
     dog = store.photos.by_path(SAMPLE_LIBRARY / "2024-08 Home" / "IMG1200.jpg")  # digiKam-style sidecar
     assert {a.tag for a in store.history.photo_tags(profile, dog.id)} == {"Pixel", "dog", "home"}
@@ -157,9 +158,11 @@ def test_bad_files_never_stop_a_scan_and_each_gets_a_reason(store, tmp_path):
     assert summary.found == 10
     assert _status(store, good) == ("ok", None)
     assert _status(store, tmp_path / "empty.jpg") == ("error", "empty file (0 bytes)")
-    assert _status(store, tmp_path / "truncated.jpg") == ("warning", "JPEG data looks truncated (no end-of-image marker)")
+    assert _status(store, tmp_path / "truncated.jpg") == ("warning",
+                                                          "JPEG data looks truncated (no end-of-image marker)")
     for name in ("garbage.jpg", "text.png"):
-        assert _status(store, tmp_path / name)[0] == "error" and "not a readable image" in _status(store, tmp_path / name)[1]
+        status, reason = _status(store, tmp_path / name)
+        assert status == "error" and "not a readable image" in reason
     assert _status(store, tmp_path / "mislabelled.jpg") == ("ok", None)
     assert store.photos.by_path(tmp_path / "mislabelled.jpg").format == "PNG"
     for name in ("bomb.png", "big.png"):
@@ -247,7 +250,8 @@ def test_thumbnail_cache_prunes_least_recently_used(store, tmp_path):
         _jpeg(tmp_path / "photos" / f"{i}.jpg", seed=i, size=(400, 300))
     _scan(store, tmp_path / "photos")
     cache = ThumbnailCache(tmp_path / "thumbs")
-    paths = [cache.get(p.path, p.content_hash, p.orientation) for p, _ in store.photos.list_photos(store.profiles.get())]
+    paths = [cache.get(p.path, p.content_hash, p.orientation)
+             for p, _ in store.photos.list_photos(store.profiles.get())]
     for age, path in enumerate(paths):
         os.utime(path, (1000 + age, 1000 + age))  # the first is the least recently used
     keep = sum(p.stat().st_size for p in paths[2:])

@@ -245,7 +245,8 @@ def apply(library: Library, op: tuple, monkeypatch) -> None:
         _, profile, photo, keyword = op
         name, who = keywords_of(photo)[keyword], library.profiles[profile]
         held = name in {a.tag for a in store.history.photo_tags(who, library.ids[photo])}
-        (store.tagging.remove_tags if kind == "remove" else store.tagging.reject_tags)(who, [library.ids[photo]], [name])
+        untag = store.tagging.remove_tags if kind == "remove" else store.tagging.reject_tags
+        untag(who, [library.ids[photo]], [name])
         if held or kind == "reject":
             library.last[photo][name] = ("user_remove", profile)
     elif kind == "scan":
@@ -331,7 +332,8 @@ def check_at_rest(library: Library) -> None:
         union = set().union(*holding.values()) if holding else set()
         assert len({frozenset(tags) for tags in holding.values()}) <= 1, ("out of step", photo, files)
         own = set(keywords_of(photo))
-        history = {a.tag for name in PROFILES for a in store.history.photo_tags(library.profiles[name], library.ids[photo])}
+        history = {a.tag for name in PROFILES
+                   for a in store.history.photo_tags(library.profiles[name], library.ids[photo])}
         assert union <= own and history <= own, ("on another photo", photo, union, history)
         for keyword, (event, who) in library.last[photo].items():
             if event == "add":

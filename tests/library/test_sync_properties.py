@@ -30,9 +30,9 @@ from hypothesis import strategies as st
 
 from photosim.metadata import Shot, save_jpeg
 from photosim.render import render
-from tagassist.services.scanning import Scanner
 from tagassist.library.keywords import parse_xmp_keywords
 from tagassist.services.export import export_photos
+from tagassist.services.scanning import Scanner
 from tagassist.store import Store
 
 KEYWORDS = ["beach", "dog", "sea", "Places|Italy|Rome", "sunset"]
@@ -145,7 +145,8 @@ def run_interleaving(ops, folder: Path, tool) -> None:
             elif kind in ("remove", "reject"):
                 profile = profiles[op[1]]
                 held = op[2] in {a.tag for a in store.history.photo_tags(profile, photo_id)}
-                (store.tagging.remove_tags if kind == "remove" else store.tagging.reject_tags)(profile, [photo_id], [op[2]])
+                untag = store.tagging.remove_tags if kind == "remove" else store.tagging.reject_tags
+                untag(profile, [photo_id], [op[2]])
                 if held or kind == "reject":
                     last[op[2]] = ("user_remove", op[1])
             elif kind == "scan":

@@ -69,7 +69,8 @@ def _argv_the_cli_gets(entry, argv: list[str], monkeypatch) -> list[str]:
     import tagassist.cli
 
     got = []
-    monkeypatch.setattr(tagassist.cli, "main", lambda args=None: got.append(list(sys.argv[1:] if args is None else args)))
+    monkeypatch.setattr(tagassist.cli, "main",
+                        lambda args=None: got.append(list(sys.argv[1:] if args is None else args)))
     monkeypatch.setattr(sys, "argv", argv)
     entry()
     return got[0]
@@ -80,7 +81,8 @@ def _artifact_name(os_name: str, version: str) -> str:
     if os_name == "Linux":
         name = re.search(r'-czf "\$DIST/([^"]+)"', (REPO / "packaging/build.sh").read_text())[1]
     elif os_name == "Windows":
-        name = re.search(r"OutputBaseFilename=(\S+)", (REPO / "packaging/windows/tagassist.iss").read_text())[1] + ".exe"
+        setup = (REPO / "packaging/windows/tagassist.iss").read_text()
+        name = re.search(r"OutputBaseFilename=(\S+)", setup)[1] + ".exe"
     else:
         name = re.search(r'OUT="\$ROOT/dist/([^"]+)"', (REPO / "packaging/macos/make-dmg.sh").read_text())[1]
     for variable in ("$VERSION", "{#AppVersion}"):
@@ -149,7 +151,8 @@ def test_frozen_app_runs_the_trainer_through_its_console_executable(monkeypatch,
 
 
 def test_console_entry_hands_run_trainer_to_the_trainer():
-    code = "import sys; from tagassist.launcher import cli_main; sys.argv = ['tagassist-cli', '--run-trainer', '--help']; cli_main()"
+    code = ("import sys; from tagassist.launcher import cli_main;"
+            " sys.argv = ['tagassist-cli', '--run-trainer', '--help']; cli_main()")
     done = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True)
     assert done.returncode == 0 and "python -m trainer" in done.stdout and "train" in done.stdout
     code = "import sys; from tagassist.launcher import cli_main; sys.argv = ['tagassist-cli', '--version']; cli_main()"

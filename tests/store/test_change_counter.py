@@ -14,7 +14,8 @@ def test_the_counter_moves_on_with_every_change_the_suggestions_read(store):
         seen.append(store.changes.counter())
         return seen[-1] > seen[-2]
 
-    photo_id = store.photos.save(Photo(path="/lib/a.jpg", size=1, mtime_ns=1, content_hash="a", taken_at="2024-05-01T10:00:00"))
+    photo_id = store.photos.save(Photo(path="/lib/a.jpg", size=1, mtime_ns=1, content_hash="a",
+                                       taken_at="2024-05-01T10:00:00"))
     assert moved()
     store.tagging.add_tags(profile, [photo_id], ["beach"], "typed")
     assert moved()

@@ -46,7 +46,8 @@ def test_two_scans_two_tag_loops_and_an_export_at_once(tmp_path):
     assert subprocess.run(_cli(db, "scan", library), env=env, capture_output=True).returncode == 0
     subprocess.run(_cli(db, "tag", library / "000.jpg", "--add", "seed"), env=env, check=True, capture_output=True)
     for i in range(160):  # new files for the concurrent scans to find
-        save_jpeg(render("beach", i, (64, 48)), library / f"new-{i:03d}.jpg", Shot(taken_at=datetime(2024, 2, 1, 9 + i // 60, i % 60)))
+        save_jpeg(render("beach", i, (64, 48)), library / f"new-{i:03d}.jpg",
+                  Shot(taken_at=datetime(2024, 2, 1, 9 + i // 60, i % 60)))
 
     processes = [
         subprocess.Popen(_cli(db, "scan", library), env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE),
@@ -58,7 +59,7 @@ def test_two_scans_two_tag_loops_and_an_export_at_once(tmp_path):
         subprocess.Popen(_cli(db, "export", "--all"), env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE),
     ]
     outputs = [p.communicate(timeout=300) for p in processes]
-    for process, (out, err) in zip(processes, outputs):
+    for process, (_, err) in zip(processes, outputs):
         assert process.returncode == 0, err.decode()
         assert b"locked" not in err
     from tagassist.store import Store
@@ -66,7 +67,7 @@ def test_two_scans_two_tag_loops_and_an_export_at_once(tmp_path):
     with Store(db) as store:
         for (out, _), name in zip(outputs[2:4], ("ana", "bob")):
             profile = store.profiles.get(name)
-            acknowledged = eval(out.decode())  # noqa: S307 - our own script's repr of a list
+            acknowledged = eval(out.decode())
             tags = store.history.tags_by_photo(profile)
             assert all(tag in tags.get(photo, []) for photo, tag in acknowledged)
             assert len(acknowledged) == 400

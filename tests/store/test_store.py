@@ -103,11 +103,10 @@ def test_imported_keywords_respect_rejections(store):
 def test_a_failed_transaction_leaves_nothing_behind(store):
     profile = store.profiles.get()
     pid = store.photos.save(_photo("/x/1.jpg"))
-    with pytest.raises(RuntimeError):
-        with store.transaction():
-            store.tagging.add_tags(profile, [pid], ["one"], "typed")
-            store.photos.save(_photo("/x/2.jpg"))
-            raise RuntimeError("boom")
+    with pytest.raises(RuntimeError), store.transaction():
+        store.tagging.add_tags(profile, [pid], ["one"], "typed")
+        store.photos.save(_photo("/x/2.jpg"))
+        raise RuntimeError("boom")
     assert store.history.photo_tags(profile, pid) == []
     assert store.photos.by_path("/x/2.jpg") is None
 

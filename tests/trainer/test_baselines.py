@@ -2,11 +2,11 @@
 
 import pytest
 
+from tests.conftest import need_shared
 from trainer.baselines import MostPopular
 from trainer.data import Post, chronological_split
 from trainer.evaluate import evaluate, load_dataset
 from trainer.metrics import ranking_metrics
-from tests.conftest import need_shared
 
 
 def test_metrics_by_hand():

@@ -1,7 +1,6 @@
 """The paper's CNN trained from scratch, then used as the library's encoder and model."""
 
 import json
-
 from datetime import datetime, timedelta
 
 import pytest

@@ -14,7 +14,6 @@ from tagassist.store import Store
 from trainer.judging import f1_at_5
 from trainer.pipeline import train_profile
 
-
 pytestmark = pytest.mark.slow  # a library rendered, indexed and retrained on
 
 NEXT = 40  # her next shoots: held out of everything the retrain sees, its own judging included
@@ -73,7 +72,8 @@ def test_retraining_is_kept_where_it_helps_on_her_next_shoots_and_not_where_it_c
         print(f"shuffled history: gain >= {dropped.gain_lower_bound:.3f}, {dropped.summary}")
         assert not dropped.activated and "stay as they were" in dropped.summary, dropped.summary
         assert active_model_scorer(store, shuffled, encoder) is None
-        suggester = Suggester(store.history, shuffled, encoder, model_scorer=active_model_scorer(store, shuffled, encoder))
+        suggester = Suggester(store.history, shuffled, encoder,
+                              model_scorer=active_model_scorer(store, shuffled, encoder))
         assert [[(s.tag, s.score) for s in suggester.suggest(photo, 5)] for photo in photos] == expected
 
     assert main(["--db", str(db), "--profile", name, "models", "list"]) == 0

@@ -5,9 +5,9 @@ and undone by a rollback."""
 import pytest
 
 from tagassist.cli import main
-from tagassist.services.indexing import open_indexer
 from tagassist.engine.encoders import DEFAULT_ENCODER, FINE_TUNED_PREFIX
 from tagassist.services import models
+from tagassist.services.indexing import open_indexer
 from tagassist.store import Store
 from tests.conftest import SAMPLE_LIBRARY
 from trainer.control import Stopped
@@ -34,7 +34,8 @@ def _count(store, encoder_id):
 def test_full_retrain_fine_tunes_reindexes_and_rolls_back(indexed, tmp_path):
     with Store(indexed) as store:
         profile = store.profiles.get()
-        head = train_profile(store, profile, DEFAULT_ENCODER, config=TrainConfig(epochs=5, min_judge_photos=5), models_dir=tmp_path / "m")
+        head = train_profile(store, profile, DEFAULT_ENCODER, config=TrainConfig(epochs=5, min_judge_photos=5),
+                             models_dir=tmp_path / "m")
         events = []
         result = train(store, profile, SMALL, on_progress=events.append, models_dir=tmp_path / "m")
         encoder_id = FINE_TUNED_PREFIX + result.version
@@ -60,4 +61,5 @@ def test_a_stopped_full_retrain_leaves_the_library_as_it_was(indexed, tmp_path):
         with pytest.raises(Stopped):
             train(store, profile, SMALL, should_stop=lambda: True, models_dir=tmp_path / "m")
         assert store.models.of(profile) == [] and store.settings.active_encoder() == DEFAULT_ENCODER
-        assert store.database.scalar("SELECT COUNT(DISTINCT encoder_id) FROM embeddings") == 2  # lite0 + its content words
+        # lite0 and its content words
+        assert store.database.scalar("SELECT COUNT(DISTINCT encoder_id) FROM embeddings") == 2

@@ -9,7 +9,7 @@ import pytest
 
 from tests.conftest import REPO
 from tests.support.imports import import_statements
-from trainer.control import StopRequest, Stopped, checkpoint
+from trainer.control import Stopped, StopRequest, checkpoint
 from trainer.modes import MODES
 from trainer.pipeline import TrainConfig
 

@@ -96,7 +96,8 @@ def shoots(store):
             photo = Photo(path=f"/lib/{day:02}-{i}.jpg", size=1, mtime_ns=1, content_hash=f"h{day}-{i}",
                           taken_at=f"2024-03-{day + 1:02}T{9 + i:02}:00:00")
             store.photos.save(photo)
-            store.embeddings.put_embeddings(ENCODER, [(photo.content_hash, (look + 0.05 * rng.normal(size=16)).astype(np.float32))])
+            vector = (look + 0.05 * rng.normal(size=16)).astype(np.float32)
+            store.embeddings.put_embeddings(ENCODER, [(photo.content_hash, vector)])
             tags = [f"outing{day}"] + (["favourite"] if rng.uniform() < 0.33 else [])
             store.tagging.add_tags(profile, [photo.id], tags, "typed")
             photos.append(photo)

@@ -6,8 +6,8 @@ import pytest
 from PySide6.QtCore import QItemSelectionModel
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from tests.conftest import SAMPLE_LIBRARY
 from tagassist.store import Store
+from tests.conftest import SAMPLE_LIBRARY
 
 
 @pytest.fixture(scope="session")

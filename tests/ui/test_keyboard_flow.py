@@ -312,8 +312,9 @@ def test_a_list_loaded_again_while_tagging_keeps_the_selection_and_the_tags_made
     assert [controller.model.tag_counts[p] for p in selected_positions(window, controller)] == [1, 1]
     press(qtbot, Qt.Key.Key_N, CTRL)
     assert not tags_of(store, current_photo(window, controller).path)[0]
-    assert {p.path.rsplit("/", 1)[-1] for p, tags in store.photos.list_photos(store.profiles.get()) if "harbour" in tags} \
-        == set(names)
+    tagged = {p.path.rsplit("/", 1)[-1] for p, tags in store.photos.list_photos(store.profiles.get())
+              if "harbour" in tags}
+    assert tagged == set(names)
 
 
 def test_a_list_asked_for_before_the_last_click_is_not_shown_when_it_arrives_late(qtbot, keyboard, held_loads):

@@ -168,8 +168,8 @@ def test_models_page_rolls_back(qtbot, app):
 
     window, controller, store = app
     profile = store.profiles.get()
-    versions = [train_profile(store, profile, "efficientnet-lite0", config=TrainConfig(epochs=2, seed=s, min_judge_photos=5)).version
-                for s in (0, 1)]
+    versions = [train_profile(store, profile, "efficientnet-lite0",
+                              config=TrainConfig(epochs=2, seed=s, min_judge_photos=5)).version for s in (0, 1)]
     store.models.activate(profile, versions[1])
     window.models_action.trigger()
     dialog = controller.training.models_dialog
@@ -269,8 +269,8 @@ def test_first_run_asks_for_a_name_and_a_folder(qtbot, monkeypatch):
 
 
 def test_write_keywords_to_files_from_the_app(qtbot, app, sample_copy):
-    from tagassist.services.scanning import Scanner
     from tagassist.library.reader import read_embedded_keywords
+    from tagassist.services.scanning import Scanner
 
     window, controller, store = app
     Scanner(store, store.profiles.get()).run([sample_copy])  # a copy the test may write into
@@ -328,7 +328,7 @@ def test_a_raw_library_works_in_the_app_as_a_jpeg_one(qtbot, app, tmp_path, monk
     for name in ("DSC_0001.NEF", "IMG_0002.CR2"):
         row = next(p for p in controller.model.photos if p.path.endswith(name))
         controller.loader.request(row.content_hash, row.pixels_path, row.content_hash, row.orientation)
-        qtbot.waitUntil(lambda: row.content_hash in loaded, timeout=10000)
+        qtbot.waitUntil(lambda: row.content_hash in loaded, timeout=10000)  # noqa: B023 - waited for here
         assert not loaded[row.content_hash].isNull(), name  # a thumbnail, as for a JPEG
     select(qtbot, window, controller, "IMG_0002.CR2")
     assert "IMG_0002.CR2 + JPG" in window.exif.text() and "Canon EOS R5" in window.exif.text()
@@ -389,7 +389,8 @@ def test_keyword_manager_renames_merges_and_undoes_from_the_app(qtbot, app, monk
     monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("Places|Europe|Italy|Rome", True))
     next(b for b in dialog.findChildren(QPushButton) if b.text().startswith("Rename")).click()
     qtbot.waitUntil(lambda: "renamed" in dialog.status.text() or "failed" in dialog.status.text(), timeout=5000)
-    assert "Places|Italy|Rome renamed to Places|Europe|Italy|Rome on 7 photos" in dialog.status.text(), dialog.status.text()
+    status = dialog.status.text()
+    assert "Places|Italy|Rome renamed to Places|Europe|Italy|Rome on 7 photos" in status, status
     assert "Places|Europe|Italy|Rome" in dict(store.history.vocabulary(store.profiles.get()))
     qtbot.waitUntil(lambda: bool(window.sidebar.findItems("Europe  (7)", Qt.MatchFlag.MatchRecursive)), timeout=5000)
 
@@ -400,7 +401,8 @@ def test_keyword_manager_renames_merges_and_undoes_from_the_app(qtbot, app, monk
 
 def test_ratings_filter_and_show_in_the_panel(qtbot, app):
     window, controller, _ = app
-    item = window.sidebar.findItems("\u2605\u2605\u2605 and up  (30)", Qt.MatchFlag.MatchExactly | Qt.MatchFlag.MatchRecursive)
+    item = window.sidebar.findItems("\u2605\u2605\u2605 and up  (30)",
+                                    Qt.MatchFlag.MatchExactly | Qt.MatchFlag.MatchRecursive)
     assert item
     window.sidebar.itemClicked.emit(item[0], 0)
     qtbot.waitUntil(lambda: len(controller.model.photos) == 30, timeout=5000)

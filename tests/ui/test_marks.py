@@ -15,7 +15,8 @@ MATCH = Qt.MatchFlag.MatchExactly | Qt.MatchFlag.MatchRecursive
 
 
 def marks_of(store, name):
-    photo = next(p for p, _ in store.photos.list_photos(store.profiles.get()) if p.path.endswith(name) and "/sample/" in p.path)
+    photo = next(p for p, _ in store.photos.list_photos(store.profiles.get())
+                 if p.path.endswith(name) and "/sample/" in p.path)
     return photo.rating, photo.label
 
 
