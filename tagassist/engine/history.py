@@ -322,8 +322,9 @@ class ProfileHistory:
             lat = np.where(located, np.bincount(owner, lats, minlength=v) / counts, np.nan)
             lon = np.where(located, np.bincount(owner, lons, minlength=v) / counts, np.nan)
         spread = np.zeros(v)
-        np.maximum.at(spread, owner, haversine_km(lat[owner], lon[owner], lats, lons)
-                      if len(owner) else np.zeros(0))
+        centred = located[owner]  # a tag with one geotagged use has no centre to be near
+        np.maximum.at(spread, owner[centred], haversine_km(lat[owner[centred]], lon[owner[centred]],
+                                                          lats[centred], lons[centred]))
         is_place = located & (spread <= PLACE_KM)
         return is_place, lat, lon
 
