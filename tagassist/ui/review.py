@@ -11,6 +11,8 @@ batch, and the worker only re-ranks. Nothing is written to the files until an ex
 
 from __future__ import annotations
 
+import os
+
 from PySide6.QtCore import QObject, Qt, Signal, Slot
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
@@ -152,6 +154,7 @@ class ReviewController(QObject):
         self.end_action = self._grid_action("Back to the photos", "Escape")
         self.end_action.triggered.connect(self.end)
         w.editor.tag_typed.connect(self.offer)
+        w.grid.selectionModel().currentChanged.connect(self._say_why)
 
     def _grid_action(self, text: str, *keys: str) -> QAction:
         action = QAction(text, self.window.grid)
@@ -255,7 +258,7 @@ class ReviewController(QObject):
         self.scores = {f.photo_id: f.score for f in page["found"]}
         self.model.set_captions({f.photo_id: (f.score, f.reason) for f in page["found"]})
         self._show(page["rows"], page)
-        self.window.show_progress(f"{len(page['rows'])} candidates for \u2018{self.keyword}\u2019, best first")
+        self._say_why(self.window.grid.currentIndex(), None)
 
     def _show(self, rows: list, page: dict | None) -> None:
         grid = self.window.grid
@@ -271,12 +274,20 @@ class ReviewController(QObject):
             self.label.setText(
                 f"<b>Find more photos for \u2018{self.keyword}\u2019</b>: {page['tagged']} tagged,"
                 f" {page['rejected']} rejected, about {round(page['expected'])} more expected{unindexed}<br>"
-                "<small>Ctrl+Enter: give it to the selected photos (Ctrl+A: the whole page) \u00b7 Delete: not"
-                " theirs \u00b7 Ctrl+Z: undo \u00b7 Escape: back to the photos</small>")
+                "<small>Ctrl+Enter: give it to the selected (Ctrl+A: the whole page) \u00b7 Delete: reject it"
+                " there \u00b7 Ctrl+Z: undo \u00b7 Escape: back</small>")
             self.button.setText("Back (Esc)")
             self.bar.setVisible(True)
             if not rows:
                 self.tagging.empty_note = f"No more candidates for \u2018{self.keyword}\u2019."
+
+    def _say_why(self, current, _previous) -> None:
+        """The current candidate's whole reason in the status bar (its cell has room for a part)."""
+        position = self.model.position(current)
+        caption = self.model.captions.get(self.model.photos[position].id) if position is not None else None
+        if self.keyword is not None and caption is not None:
+            name = os.path.basename(self.model.photos[position].path)
+            self.window.show_progress(f"{name}: {caption[0]:.2f}, {caption[1]}")
 
     def _failed(self, request: int, message: str) -> None:
         if request == self.requests:
