@@ -323,7 +323,8 @@ def main(argv=None) -> int:
                 started = time.perf_counter()
                 found = one(index, seed, args.photos, args.new, work)
                 rows += found
-                print(f"seed {seed} photographer {index}: {len(found)} keywords in {time.perf_counter() - started:.0f} s"
+                print(f"seed {seed} photographer {index}: {len(found)} keywords"
+                      f" in {time.perf_counter() - started:.0f} s"
                       + "".join(f"\n  {r['keyword']:<18} history {r['history']:>3} new {r['new']:>3}  W90 static"
                                 f" {r['static']:.2f} feedback {r['feedback']:.2f} 1-NN {r['nn']:.2f} suggest"
                                 f" {r['suggest']:.2f} new1/3/10 " + "/".join(_f(r[f"new{n}"]) for n in TEACH)
