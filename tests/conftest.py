@@ -50,6 +50,18 @@ def store(tmp_path):
         yield s
 
 
+@pytest.fixture(scope="session")
+def indexed_sample(tmp_path_factory) -> Path:
+    """The sample library scanned and indexed (on the CPU) once per run: a database that tests
+    copy before they change it."""
+    from tagassist.cli import main
+
+    db = tmp_path_factory.mktemp("indexed-sample") / "lib.sqlite"
+    assert main(["--db", str(db), "scan", str(SAMPLE_LIBRARY)]) == 0
+    assert main(["--db", str(db), "index", "--device", "cpu"]) == 0
+    return db
+
+
 @pytest.fixture
 def sample_copy(tmp_path) -> Path:
     """A private copy of the sample library that a test may change."""

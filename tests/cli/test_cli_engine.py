@@ -21,16 +21,21 @@ def run_json(capsys, *args):
 
 
 @pytest.fixture
-def indexed_db(capsys, tmp_path):
+def indexed_db(tmp_path, indexed_sample):
+    db = tmp_path / "lib.sqlite"
+    shutil.copy(indexed_sample, db)
+    return db
+
+
+@pytest.mark.slow
+def test_index_json_says_the_encoder_the_device_and_what_it_indexed(capsys, tmp_path):
     db = tmp_path / "lib.sqlite"
     main(["--db", str(db), "scan", str(SAMPLE_LIBRARY)])
     capsys.readouterr()
     report = run_json(capsys, "--db", db, "index", "--device", "cpu", "--json")
     assert report == {"encoder": "efficientnet-lite0", "device": "cpu", "indexed": 37, "failed": []}
-    return db
 
 
-@pytest.mark.slow
 def test_suggest_json_shape_and_personal_tags(capsys, indexed_db):
     rome = SAMPLE_LIBRARY / "2024-05 Rome" / "DSCF1007.jpg"
     dog = SAMPLE_LIBRARY / "2024-08 Home" / "IMG1206.jpg"
@@ -46,7 +51,6 @@ def test_suggest_json_shape_and_personal_tags(capsys, indexed_db):
     assert {"Pixel", "dog"} <= {s["tag"] for s in results[1]["suggestions"][:3]}
 
 
-@pytest.mark.slow
 def test_a_rejected_suggestion_is_gone_from_the_next_ranking(capsys, indexed_db):
     photo = SAMPLE_LIBRARY / "2024-07 Algarve" / "DSCF1105.jpg"
     before = run_json(capsys, "--db", indexed_db, "suggest", photo, "--json")[0]["suggestions"]
@@ -55,7 +59,6 @@ def test_a_rejected_suggestion_is_gone_from_the_next_ranking(capsys, indexed_db)
     assert before[0]["tag"] not in [s["tag"] for s in after]
 
 
-@pytest.mark.slow
 def test_a_photo_outside_the_library_is_scanned_and_indexed_on_the_fly(capsys, indexed_db):
     pets = need_shared("photos", "coral", "pets.jpg")
     result = run_json(capsys, "--db", indexed_db, "suggest", pets, "--json")[0]
@@ -70,7 +73,6 @@ def test_demo_prints_suggestions_for_the_untagged_sample_photos(capsys, tmp_path
     assert all(len(r["suggestions"]) == 5 for r in data["suggestions"])
 
 
-@pytest.mark.slow
 def test_unknown_device_is_a_user_error(capsys, indexed_db):
     assert main(["--db", str(indexed_db), "index", "--device", "tpu"]) == 1
     assert "unknown device" in capsys.readouterr().err

@@ -11,20 +11,9 @@ from tests.conftest import SAMPLE_LIBRARY
 ROME = SAMPLE_LIBRARY / "2024-05 Rome"
 
 
-@pytest.fixture(scope="module")
-def indexed(tmp_path_factory):
-    """The sample library scanned and indexed once; each test works on a copy."""
-    from tagassist.cli import main
-
-    db = tmp_path_factory.mktemp("find") / "lib.sqlite"
-    assert main(["--db", str(db), "scan", str(SAMPLE_LIBRARY)]) == 0
-    assert main(["--db", str(db), "index", "--device", "cpu"]) == 0
-    return db
-
-
 @pytest.fixture
-def library(cli, indexed):
-    shutil.copy(indexed, cli.db)
+def library(cli, indexed_sample):
+    shutil.copy(indexed_sample, cli.db)
     return cli
 
 

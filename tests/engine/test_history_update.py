@@ -9,28 +9,16 @@ from tagassist.engine.suggest import Suggester
 from tagassist.store import Store
 
 
-@pytest.fixture(scope="module")
-def library(tmp_path_factory):
-    from tagassist.cli import main
-    from tests.conftest import SAMPLE_LIBRARY
-
-    db = tmp_path_factory.mktemp("history") / "lib.sqlite"
-    assert main(["--db", str(db), "scan", str(SAMPLE_LIBRARY)]) == 0
-    assert main(["--db", str(db), "index", "--device", "cpu"]) == 0
-    return db
-
-
 def everything(suggester, photos):
     return {p.id: suggester.suggest(p, 9) for p in photos}
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize("seed", [1, 2, 3])
-def test_an_updated_history_equals_a_rebuilt_one(library, tmp_path, seed):
+def test_an_updated_history_equals_a_rebuilt_one(indexed_sample, tmp_path, seed):
     import shutil
 
     db = tmp_path / "lib.sqlite"
-    shutil.copy(library, db)
+    shutil.copy(indexed_sample, db)
     with Store(db) as store:
         profile, encoder = store.profiles.get(), store.settings.active_encoder()
         photos = [p for p, _ in store.photos.list_photos(profile)]

@@ -7,27 +7,14 @@ from PySide6.QtCore import QItemSelectionModel
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from tagassist.store import Store
-from tests.conftest import SAMPLE_LIBRARY
-
-
-@pytest.fixture(scope="session")
-def indexed_library(tmp_path_factory):
-    """The sample library scanned and indexed once; each test works on a copy."""
-    from tagassist.cli import main
-
-    folder = tmp_path_factory.mktemp("indexed")
-    db = folder / "lib.sqlite"
-    assert main(["--db", str(db), "scan", str(SAMPLE_LIBRARY)]) == 0
-    assert main(["--db", str(db), "index", "--device", "cpu"]) == 0
-    return db
 
 
 @pytest.fixture
-def app(qtbot, indexed_library, tmp_path, monkeypatch):
+def app(qtbot, indexed_sample, tmp_path, monkeypatch):
     from tagassist.ui.app import build
 
     db = tmp_path / "lib.sqlite"
-    shutil.copy(indexed_library, db)
+    shutil.copy(indexed_sample, db)
     dialogs = []
     monkeypatch.setattr(QMessageBox, "information", lambda *args: dialogs.append(args[2]))
     monkeypatch.setattr(QMessageBox, "warning", lambda *args: dialogs.append(args[2]))
