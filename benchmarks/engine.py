@@ -2,9 +2,18 @@
 
     python -m benchmarks.engine                  # 12 MP JPEGs, CPU (and GPU when present)
     python -m benchmarks.engine --photos 32 --json out.json
+    python -m benchmarks.engine --index-only --before 3606837   # an older tree side by side
 
-Targets on 2 CPU cores: indexing >= 25 photos/s for 12 MP JPEGs with the default encoder;
-suggestion p50 < 5 ms and p99 < 20 ms at 10,000 tags; k-NN over 100,000 photos < 50 ms.
+Indexing runs in a process per tree (``benchmarks/index_rate.py``), as ``tagassist index`` runs
+it, median of --repeat runs: the index rate, the model alone on the same photos decoded
+beforehand (with the indexer's torch threads, and with every core) and their ratio, then the
+index rate again while another process keeps one core busy. With ``--before COMMIT`` that
+commit runs the same measures in a worktree, interleaved with this tree's, since the machine
+may be shared and its load changes.
+
+Targets: index >= 0.9 x the model-only rate on 12 MP JPEGs, and no worse than 1.5x slower with
+one core kept busy; suggestion p50 < 5 ms and p99 < 20 ms at 10,000 tags; k-NN over 100,000
+photos < 50 ms.
 """
 
 from __future__ import annotations
@@ -15,9 +24,10 @@ import os
 import platform
 import shutil
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -25,50 +35,64 @@ import torch
 
 from benchmarks.scan import make_library, peak_rss_mb
 
+REPO = Path(__file__).resolve().parents[1]
+
 
 def _median_rate(count: int, seconds: list[float]) -> float:
     return count / statistics.median(seconds)
 
 
-def bench_indexing(store, library: Path, device: torch.device, repeat: int) -> list[dict]:
-    from tagassist.engine.encoders import load_encoder
-    from tagassist.services.indexing import decode_for, library_indexer
+def _index_rates(tree: Path, db: Path, library: Path, device: str, repeat: int, model: bool) -> dict:
+    """benchmarks/index_rate.py run on ``tree``'s code, in a process of its own."""
+    env = {**os.environ, "PYTHONPATH": str(tree)}
+    done = subprocess.run([sys.executable, str(REPO / "benchmarks" / "index_rate.py"), "--db", str(db),
+                           "--library", str(library), "--repeat", str(repeat), "--device", device,
+                           *(["--model"] if model else [])],
+                          cwd=tree, env=env, capture_output=True, text=True, check=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])
 
-    encoder = load_encoder(None, device)
-    photos = [p for p, _ in store.photos.list_photos(store.profiles.get())]
+
+def bench_indexing(work: Path, library: Path, device: str, repeat: int, trees: dict[str, Path]) -> list[dict]:
+    """Each tree's index rate, model-only rate and their ratio, then its index rate with one
+    core kept busy by another process; the trees take turns in each phase."""
+    measured = {name: {} for name in trees}
+    for phase in ("idle", "one core busy"):
+        busy = subprocess.Popen([sys.executable, "-c", "while True: pass"]) if phase != "idle" else None
+        try:
+            for name, tree in trees.items():
+                db = work / f"index-{abs(hash(name))}.sqlite"
+                measured[name][phase] = _index_rates(tree, db, library, device, repeat, model=phase == "idle")
+        finally:
+            if busy is not None:
+                busy.kill()
+                busy.wait()
     rows = []
-    for batch in (1, 32, None):  # None: the indexer's default for the device
-        times = []
-        for _ in range(repeat):
-            store.database.execute("DELETE FROM embeddings")
-            started = time.perf_counter()
-            summary = library_indexer(store, encoder, device, batch_size=batch).run()
-            times.append(time.perf_counter() - started)
-            assert summary.indexed == len(photos), summary.failed[:3]
-        label = f"batch {batch}" if batch else f"default batch {library_indexer(store, encoder, device).batch_size}"
-        rows.append({"what": f"index, {label} ({device})", "photos_per_s": _median_rate(len(photos), times)})
-    # Where the time goes: decoding alone (same thread pool) and the model alone.
-    decode_times = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        with ThreadPoolExecutor(max(2, os.cpu_count() or 2)) as pool:
-            tensors = list(pool.map(lambda p: decode_for(encoder, p), photos))
-        decode_times.append(time.perf_counter() - started)
-    indexer = library_indexer(store, encoder, device, batch_size=32)
-    batch = torch.stack(tensors[:32])
-    indexer.embed(batch)  # warm-up
-    model_times = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        indexer.embed(batch)
-        model_times.append(time.perf_counter() - started)
-    decode_rate = _median_rate(len(photos), decode_times)
-    model_rate = _median_rate(len(batch), model_times)
-    share = (1 / decode_rate) / (1 / decode_rate + 1 / model_rate)
-    rows.append({"what": "decode + resize only (thread pool)", "photos_per_s": decode_rate})
-    rows.append({"what": f"model only, batch 32 ({device})", "photos_per_s": model_rate})
-    rows.append({"what": "decoding share of serial time", "share": share})
+    for name, phases in measured.items():
+        idle, loaded = phases["idle"], phases["one core busy"]
+        rows.append({
+            "what": f"index ({device}), {name}", "tree": name, "device": device, "batch": idle["batch"],
+            "torch_threads": idle.get("torch_threads", idle["model_threads"]),
+            "decode_workers": idle.get("decode_workers"),
+            "photos_per_s": idle["index_per_s"], "model_per_s": idle["model_per_s"],
+            "ratio": idle["index_per_s"] / idle["model_per_s"],
+            "model_all_cores_per_s": idle["model_all_cores_per_s"],
+            "ratio_all_cores": idle["index_per_s"] / idle["model_all_cores_per_s"],
+            "one_core_busy_per_s": loaded["index_per_s"],
+            "slowdown_one_core_busy": idle["index_per_s"] / loaded["index_per_s"],
+            "runs_s": {"idle": idle["index_s"], "one core busy": loaded["index_s"]},
+        })
     return rows
+
+
+def _print_indexing(rows: list[dict]) -> None:
+    print(f"\n{'indexing':<34}{'index/s':>9}{'model/s':>9}{'ratio':>7}{'all-core model/s':>18}{'ratio':>7}"
+          f"{'1 core busy/s':>15}{'slower':>8}")
+    for r in rows:
+        print(f"{r['what']:<34}{r['photos_per_s']:>9.1f}{r['model_per_s']:>9.1f}{r['ratio']:>7.2f}"
+              f"{r['model_all_cores_per_s']:>18.1f}{r['ratio_all_cores']:>7.2f}{r['one_core_busy_per_s']:>15.1f}"
+              f"{r['slowdown_one_core_busy']:>7.2f}x")
+        print(f"{'':<34}batch {r['batch']}, {r['torch_threads']} torch threads"
+              + (f", {r['decode_workers']} decoding threads" if r["decode_workers"] else ""))
 
 
 def synthetic_history(store, vocabulary: int, photos: int, dim: int, seed: int = 0):
@@ -152,43 +176,50 @@ def main() -> None:
     parser.add_argument("--tagged", type=int, default=5000, help="tagged photos in the suggestion histories")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--json", type=Path, default=Path("benchmarks/results/engine.json"))
+    parser.add_argument("--before", metavar="COMMIT", help="also index with this commit, in a worktree")
+    parser.add_argument("--index-only", action="store_true", help="skip the suggestion and k-NN measures")
     args = parser.parse_args()
 
     from tagassist.engine.device import configure_cpu_threads
-    from tagassist.services.scanning import Scanner
-    from tagassist.store import Store
 
     threads = configure_cpu_threads()
     work = Path(tempfile.mkdtemp(prefix="tagassist-engine-"))
+    trees = {"this tree": REPO}
+    if args.before:
+        trees[f"before ({args.before})"] = work / "before"
+        subprocess.run(["git", "worktree", "add", "-q", "--detach", str(work / "before"), args.before],
+                       cwd=REPO, check=True)
     rows: list[dict] = []
+    indexing: list[dict] = []
     try:
         make_library(work / "library", args.photos, (4000, 3000))
-        with Store(work / "index.sqlite") as store:
-            Scanner(store, store.profiles.get()).run([work / "library"])
-            devices = [torch.device("cpu")] + ([torch.device("cuda")] if torch.cuda.is_available() else [])
-            for device in devices:
-                rows += bench_indexing(store, work / "library", device, args.repeat)
-        rows += bench_suggestions(work, [100, 1_000, 10_000], args.tagged, args.repeat)
-        rows.append(bench_knn(100_000, 1280, args.repeat))
+        devices = ["cpu"] + (["cuda"] if torch.cuda.is_available() else [])
+        for device in devices:
+            indexing += bench_indexing(work, work / "library", device, args.repeat, trees)
+        if not args.index_only:
+            rows += bench_suggestions(work, [100, 1_000, 10_000], args.tagged, args.repeat)
+            rows.append(bench_knn(100_000, 1280, args.repeat))
     finally:
+        if args.before:
+            subprocess.run(["git", "worktree", "remove", "--force", str(work / "before")], cwd=REPO, check=False)
         shutil.rmtree(work, ignore_errors=True)
 
+    _print_indexing(indexing)
     print(f"\n{'measure':<52}{'photos/s':>10}{'p50 ms':>9}{'p99 ms':>9}")
     for r in rows:
-        if "share" in r:
-            print(f"{r['what']:<52}{r['share']:>10.0%}")
-            continue
         rate = f"{r['photos_per_s']:,.1f}" if "photos_per_s" in r else ""
         p50 = f"{r['p50_ms']:.2f}" if "p50_ms" in r else ""
         p99 = f"{r['p99_ms']:.2f}" if "p99_ms" in r else ""
         print(f"{r['what']:<52}{rate:>10}{p50:>9}{p99:>9}")
     peak = peak_rss_mb()
-    print(f"peak RSS {peak:,.0f} MB; {threads} torch threads; 12 MP JPEGs: {args.photos}")
+    load = ", load average {:.1f} {:.1f} {:.1f}".format(*os.getloadavg()) if hasattr(os, "getloadavg") else ""
+    print(f"peak RSS {peak:,.0f} MB; {threads} cores; 12 MP JPEGs: {args.photos}{load}")
     report = {
         "machine": {"cpus": os.cpu_count(), "platform": platform.platform(), "torch": torch.__version__,
                     "gpu": torch.cuda.get_device_name() if torch.cuda.is_available() else None},
         "photos": args.photos, "tagged_photos": args.tagged, "repeat": args.repeat,
-        "peak_rss_mb": peak, "results": rows,
+        "load_average": os.getloadavg() if hasattr(os, "getloadavg") else None,
+        "peak_rss_mb": peak, "indexing": indexing, "results": rows,
     }
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(report, indent=2))
