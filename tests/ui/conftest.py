@@ -42,6 +42,18 @@ def select(qtbot, window, controller, *names):
     qtbot.waitUntil(lambda: bool(window.editor.suggestions), timeout=10000)
 
 
+def show_sample_copy(qtbot, controller, store, sample_copy):
+    """The app on ``sample_copy``, a copy of the sample library the test may write into,
+    scanned into the app's library."""
+    from tagassist.services.scanning import Scanner
+
+    Scanner(store, store.profiles.get()).run([sample_copy])
+    controller.view = {"folder": str(sample_copy)}
+    controller.reload()
+    qtbot.waitUntil(lambda: len(controller.model.photos) == 37
+                    and controller.model.photos[0].path.startswith(str(sample_copy)), timeout=10000)
+
+
 def tags_of(store, name):
     photo = next(p for p, _ in store.photos.list_photos(store.profiles.get()) if p.path.endswith(name))
     return {a.tag: a.source for a in store.history.photo_tags(store.profiles.get(), photo.id)}, photo

@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QMessageBox, QPushButton
 
 from tagassist.store import Store
 from tests.conftest import SAMPLE_LIBRARY, need_shared
-from tests.ui.conftest import select, tags_of
+from tests.ui.conftest import select, show_sample_copy, tags_of
 
 
 def test_accept_by_key_reject_by_shift_key_type_and_undo(qtbot, app):
@@ -270,14 +270,9 @@ def test_first_run_asks_for_a_name_and_a_folder(qtbot, monkeypatch):
 
 def test_write_keywords_to_files_from_the_app(qtbot, app, sample_copy):
     from tagassist.library.reader import read_embedded_keywords
-    from tagassist.services.scanning import Scanner
 
     window, controller, store = app
-    Scanner(store, store.profiles.get()).run([sample_copy])  # a copy the test may write into
-    controller.view = {"folder": str(sample_copy)}
-    controller.reload()
-    qtbot.waitUntil(lambda: len(controller.model.photos) == 37
-                    and controller.model.photos[0].path.startswith(str(sample_copy)), timeout=10000)
+    show_sample_copy(qtbot, controller, store, sample_copy)
     controller.settings.write_on_accept = True
     select(qtbot, window, controller, "DSCF1403.jpg")
     window.editor.field.setFocus()

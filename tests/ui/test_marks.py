@@ -7,8 +7,7 @@ import json
 from PySide6.QtCore import Qt
 
 from tagassist.cli import main
-from tagassist.services.scanning import Scanner
-from tests.ui.conftest import press, select
+from tests.ui.conftest import press, select, show_sample_copy
 
 CTRL = Qt.KeyboardModifier.ControlModifier
 MATCH = Qt.MatchFlag.MatchExactly | Qt.MatchFlag.MatchRecursive
@@ -23,11 +22,7 @@ def marks_of(store, name):
 def test_stars_labels_and_reject_by_keys_are_undone_and_written_to_the_files(qtbot, app, sample_copy, tmp_path,
                                                                                capsys):
     window, controller, store = app
-    Scanner(store, store.profiles.get()).run([sample_copy])  # a copy the test may write into
-    controller.view = {"folder": str(sample_copy)}
-    controller.reload()
-    qtbot.waitUntil(lambda: len(controller.model.photos) == 37
-                    and controller.model.photos[0].path.startswith(str(sample_copy)), timeout=10000)
+    show_sample_copy(qtbot, controller, store, sample_copy)
     before = marks_of(store, "IMG1206.jpg")
     assert before == (None, None)
 
