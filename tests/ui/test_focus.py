@@ -30,12 +30,18 @@ def test_escape_leaves_the_search_box_so_space_opens_the_viewer(qtbot, app):
     qtbot.waitUntil(lambda: 0 < len(controller.model.photos) < 37, timeout=5000)
 
 
-def test_a_completion_picked_with_enter_adds_the_tag_and_leaves_the_field_empty(qtbot, app):
-    window, controller, store = app
+def completions_open(qtbot, window, controller):
+    """'archite' typed for IMG1206.jpg, the completion popup open; returns the popup."""
     select(qtbot, window, controller, "IMG1206.jpg")
     type_text(qtbot, "archite")
     popup = window.editor.field.completer().popup()
     qtbot.waitUntil(popup.isVisible, timeout=5000)
+    return popup
+
+
+def test_a_completion_picked_with_enter_adds_the_tag_and_leaves_the_field_empty(qtbot, app):
+    window, controller, store = app
+    popup = completions_open(qtbot, window, controller)
     press(qtbot, Qt.Key.Key_Down)  # the first completion, highlighted
     press(qtbot, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: not popup.isVisible(), timeout=5000)
@@ -46,10 +52,7 @@ def test_a_completion_picked_with_enter_adds_the_tag_and_leaves_the_field_empty(
 
 def test_tab_with_the_completion_open_goes_to_the_photos_not_the_photographer_box(qtbot, app):
     window, controller, _ = app
-    select(qtbot, window, controller, "IMG1206.jpg")
-    type_text(qtbot, "archite")
-    popup = window.editor.field.completer().popup()
-    qtbot.waitUntil(popup.isVisible, timeout=5000)
+    popup = completions_open(qtbot, window, controller)
     press(qtbot, Qt.Key.Key_Tab)
     assert not popup.isVisible()
     assert QApplication.focusWidget() is window.grid
