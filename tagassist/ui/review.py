@@ -60,14 +60,20 @@ class _Worker(QObject):
     @Slot(int, list, list, int)
     def decided(self, request: int, accepted: list, rejected: list, limit: int) -> None:
         if self.review is not None:
-            self.review.rerank(accepted=accepted, rejected=rejected)
-            self._answer(request, limit)
+            try:
+                self.review.rerank(accepted=accepted, rejected=rejected)
+                self._answer(request, limit)
+            except Exception as exc:  # noqa: BLE001 - every failure must reach the user
+                self.failed.emit(request, f"ranking again failed: {exc}")
 
     @Slot(int, list, int)
     def undone(self, request: int, photo_ids: list, limit: int) -> None:
         if self.review is not None:
-            self.review.undo(photo_ids)
-            self._answer(request, limit)
+            try:
+                self.review.undo(photo_ids)
+                self._answer(request, limit)
+            except Exception as exc:  # noqa: BLE001 - every failure must reach the user
+                self.failed.emit(request, f"ranking again failed: {exc}")
 
     def _answer(self, request: int, limit: int) -> None:
         found = self.review.candidates(limit)

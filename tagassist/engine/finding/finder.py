@@ -108,6 +108,7 @@ class KeywordFinder:
         self._evidence = np.empty((n, len(EVIDENCE) + 1))
         self._evidence[:, 4] = 1.0
         self._reason_sample: tuple[np.ndarray, np.ndarray] | None = None
+        self._likeness: dict[int, np.ndarray] = {}  # row -> its similarity to the reasons' sample
         self._starts: dict = {}  # each fit's previous weights: where its next Newton steps start
         self._fit()
 
@@ -309,12 +310,18 @@ class KeywordFinder:
             labelled = np.flatnonzero((self.positive | self.rejected | self.decided) & self.photos.has_vector)
             labelled = labelled[:: max(1, len(labelled) // 1000)]
             self._reason_sample = (labelled, self.photos.vectors[labelled])
-        labelled, vectors = self._reason_sample
+        sample, vectors = self._reason_sample
         review = np.array([r for r in self._log if self.photos.has_vector[r]], dtype=np.int64)
-        labelled = np.concatenate([labelled, review])  # and every photo she decided in the review
+        labelled = np.concatenate([sample, review])  # and every photo she decided in the review
         if not len(labelled):
             return [general] * len(rows)
-        similarity = self.photos.vectors[rows] @ np.concatenate([vectors, self.photos.vectors[review]]).T
+        # A candidate's likeness to the sample is kept: the next page is mostly this one's photos.
+        new = [int(r) for r in rows if int(r) not in self._likeness]
+        if new:
+            self._likeness.update(zip(new, self.photos.vectors[new] @ vectors.T))
+        similarity = np.column_stack([np.array([self._likeness[int(r)] for r in rows]).reshape(len(rows), -1),
+                                      self.photos.vectors[rows] @ self.photos.vectors[review].T])
+        similarity[:, :len(sample)][:, np.isin(sample, review)] = -np.inf  # decided since: counted once
         hers = self.positive[labelled]
         out = []
         for row, row_similarity in zip(rows, similarity):
