@@ -228,24 +228,8 @@ def main() -> None:
 
         targets = {"first-scan": 300, "rescan": 3000, "thumbnails": 40 if args.large else None,
                    "big-db rescan": 3000, "big-db list": None}
-        rows = []
-        for name, results in runs.items():
-            rates = [r["count"] / r["seconds"] for r in results]
-            rows.append({
-                "phase": name,
-                "photos": results[0]["count"],
-                "median_photos_per_s": statistics.median(rates),
-                "min_photos_per_s": min(rates),
-                "max_photos_per_s": max(rates),
-                "peak_rss_mb": max(r["peak_rss_mb"] for r in results),
-                "target_photos_per_s": targets[name],
-            })
-        print(f"\n{'phase':<16}{'photos':>8}{'median/s':>11}{'min/s':>9}{'max/s':>9}{'peak RSS MB':>13}"
-              f"{'target/s':>10}")
-        for r in rows:
-            target = "" if r["target_photos_per_s"] is None else f"{r['target_photos_per_s']:,}"
-            print(f"{r['phase']:<16}{r['photos']:>8}{r['median_photos_per_s']:>11,.0f}{r['min_photos_per_s']:>9,.0f}"
-                  f"{r['max_photos_per_s']:>9,.0f}{r['peak_rss_mb']:>13,.0f}{target:>10}")
+        rows = [rates_row({"phase": name}, results, targets[name]) for name, results in runs.items()]
+        print_rates(rows, {"phase": 16}, 9)
         print(f"(big-db: {args.db_rows:,} photos in the database; RSS target < 300 MB)")
         report = {
             "machine": {"cpus": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version()},
@@ -258,6 +242,26 @@ def main() -> None:
         print(f"written to {args.json}")
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def rates_row(labels: dict, results: list[dict], target: int | None) -> dict:
+    """One phase's runs as a row of the report: ``labels``, then photos, rates and peak memory."""
+    rates = [r["count"] / r["seconds"] for r in results]
+    return {**labels, "photos": results[0]["count"], "median_photos_per_s": statistics.median(rates),
+            "min_photos_per_s": min(rates), "max_photos_per_s": max(rates),
+            "peak_rss_mb": max(r["peak_rss_mb"] for r in results), "target_photos_per_s": target}
+
+
+def print_rates(rows: list[dict], labels: dict[str, int], width: int) -> None:
+    """The rows as a table: the label columns (name: width), photos, then the rates ``width`` wide."""
+    print("\n" + "".join(f"{name:<{w}}" for name, w in labels.items())
+          + f"{'photos':>8}{'median/s':>{width + 2}}{'min/s':>{width}}{'max/s':>{width}}{'peak RSS MB':>13}"
+          f"{'target/s':>10}")
+    for r in rows:
+        target = "" if r["target_photos_per_s"] is None else f"{r['target_photos_per_s']:,}"
+        print("".join(f"{r[name]:<{w}}" for name, w in labels.items())
+              + f"{r['photos']:>8}{r['median_photos_per_s']:>{width + 2},.0f}{r['min_photos_per_s']:>{width},.0f}"
+              f"{r['max_photos_per_s']:>{width},.0f}{r['peak_rss_mb']:>13,.0f}{target:>10}")
 
 
 def raw_benchmark(args: argparse.Namespace) -> None:
@@ -279,18 +283,9 @@ def raw_benchmark(args: argparse.Namespace) -> None:
                 runs["first-scan"].append(measure("first-scan", folder, db, work / "t", args.workers))
                 runs["thumbnails"].append(measure("thumbnails", folder, db, work / f"{kind}-thumbs-{i}", args.workers))
                 runs["index"].append(measure("index", folder, db, work / "t", args.workers))
-            for phase, results in runs.items():
-                rates = [r["count"] / r["seconds"] for r in results]
-                rows.append({"files": kind, "phase": phase, "photos": results[0]["count"],
-                             "median_photos_per_s": statistics.median(rates), "min_photos_per_s": min(rates),
-                             "max_photos_per_s": max(rates), "peak_rss_mb": max(r["peak_rss_mb"] for r in results),
-                             "target_photos_per_s": targets[phase] if kind != "JPEG" else None})
-        print(f"\n{'files':<10}{'phase':<12}{'photos':>8}{'median/s':>10}{'min/s':>8}{'max/s':>8}{'peak RSS MB':>13}"
-              f"{'target/s':>10}")
-        for r in rows:
-            target = "" if r["target_photos_per_s"] is None else f"{r['target_photos_per_s']:,}"
-            print(f"{r['files']:<10}{r['phase']:<12}{r['photos']:>8}{r['median_photos_per_s']:>10,.0f}"
-                  f"{r['min_photos_per_s']:>8,.0f}{r['max_photos_per_s']:>8,.0f}{r['peak_rss_mb']:>13,.0f}{target:>10}")
+            rows += [rates_row({"files": kind, "phase": phase}, results, targets[phase] if kind != "JPEG" else None)
+                     for phase, results in runs.items()]
+        print_rates(rows, {"files": 10, "phase": 12}, 8)
         print("(RSS target < 400 MB. RAW: a full-size preview only; RAW+1620: also a 1620 px one, as CR3 and ARW"
               " files carry; JPEG: the full-size previews as plain JPEG files, for comparison)")
         report = {"machine": {"cpus": os.cpu_count(), "platform": platform.platform(),
