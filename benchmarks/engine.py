@@ -111,8 +111,9 @@ def synthetic_history(store, vocabulary: int, photos: int, dim: int, seed: int =
         tag_id = dict(conn.execute("SELECT name, id FROM tags").fetchall())
         for i in range(photos + 200):
             day = i // 40
+            date = f"20{10 + day // 365 % 15:02}-{1 + day // 30 % 12:02}-{1 + day % 28:02}"
             photo = Photo(path=f"/bench/{i:06}.jpg", size=1, mtime_ns=1, content_hash=f"b{i:07}",
-                          taken_at=f"20{10 + day // 365 % 15:02}-{1 + day // 30 % 12:02}-{1 + day % 28:02}T{8 + i % 12:02}:00:00",
+                          taken_at=f"{date}T{8 + i % 12:02}:00:00",
                           gps_lat=48 + (day % 50) / 10, gps_lon=11 + (day % 37) / 10,
                           camera_make="SONY", camera_model=f"ILCE-{i % 3}")
             store.photos.save(photo)
@@ -122,7 +123,8 @@ def synthetic_history(store, vocabulary: int, photos: int, dim: int, seed: int =
                 continue
             chosen = rng.choice(vocabulary, size=rng.integers(2, 7), replace=False, p=weights)
             conn.executemany(
-                "INSERT INTO assignments (profile_id, photo_id, tag_id, source, created_at) VALUES (?, ?, ?, 'imported', ?)",
+                "INSERT INTO assignments (profile_id, photo_id, tag_id, source, created_at)"
+                " VALUES (?, ?, ?, 'imported', ?)",
                 [(profile.id, photo.id, tag_id[tag_names[c]], photo.taken_at) for c in chosen],
             )
     return profile, queries

@@ -44,12 +44,13 @@ def _measure(db: Path, *args: str) -> dict:
              "    status = open('/proc/self/status').read()\n"
              "    peak = int(next(l for l in status.splitlines() if l.startswith('VmHWM:')).split()[1])\n"
              "except OSError:\n"
-             "    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // (1024 if sys.platform == 'darwin' else 1)\n"
+             "    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss"
+             " // (1024 if sys.platform == 'darwin' else 1)\n"
              "print('PEAK', peak, code, file=sys.stderr)")
     started = time.perf_counter()
     done = subprocess.run([sys.executable, "-c", probe, "--db", str(db), *args], capture_output=True, text=True)
     seconds = time.perf_counter() - started
-    line = next(l for l in done.stderr.splitlines() if l.startswith("PEAK"))
+    line = next(row for row in done.stderr.splitlines() if row.startswith("PEAK"))
     _, peak_kb, code = line.split()
     return {"peak_rss_mb": round(int(peak_kb) / 1024), "seconds": round(seconds, 1), "exit": code}
 
