@@ -18,6 +18,7 @@ import numpy as np
 
 PRIOR_STRENGTH = 5.0  # how many suggestions' worth of belief the identity map starts with
 MIN_SLOPE = 0.05  # a higher score never means a lower chance
+_LOGIT_LIMIT = float(np.log((1 - 1e-4) / 1e-4))  # scores are read between 1e-4 and 1 - 1e-4
 
 
 def _logit(p: np.ndarray) -> np.ndarray:
@@ -39,6 +40,13 @@ class Calibration:
             return scores
         calibrated = 1.0 / (1.0 + np.exp(-(self.a * _logit(scores) + self.b)))
         return np.where(scores > 0, calibrated, scores)  # "no evidence" stays no evidence
+
+    def of_logits(self, logits: np.ndarray) -> np.ndarray:
+        """The same map for scores given as their logits (each score above 0): what calling it on
+        sigmoid(logits) gives, in a few passes over a large array instead of a dozen."""
+        identity = self.a == 1.0 and self.b == 0.0
+        z = logits if identity else self.a * np.clip(logits, -_LOGIT_LIMIT, _LOGIT_LIMIT) + self.b
+        return 1.0 / (1.0 + np.exp(-z))
 
 
 def logistic_map(design: np.ndarray, y: np.ndarray, strength, centre=0.0, iterations: int = 100,

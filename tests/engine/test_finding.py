@@ -128,3 +128,12 @@ def test_shoot_and_place_tallies_kept_up_to_date_equal_a_fresh_count():
     assert tally.shoot.sum() > 0 and tally.place.sum() > 0
     np.testing.assert_array_equal(tally.shoot, fresh.shoot)
     np.testing.assert_array_equal(tally.place, fresh.place)
+
+
+def test_a_calibration_maps_logits_as_it_maps_their_scores():
+    from tagassist.engine.calibration import Calibration
+
+    logits = np.linspace(-40, 40, 801)
+    for calibration in (Calibration(), Calibration(0.7, -0.4), Calibration(1.8, 1.1)):
+        np.testing.assert_allclose(calibration.of_logits(logits), calibration(1 / (1 + np.exp(-logits))),
+                                   rtol=1e-9, atol=1e-12)

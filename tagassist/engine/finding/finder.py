@@ -101,6 +101,8 @@ class KeywordFinder:
         self._fold = rng.integers(0, FOLDS, n).astype(np.int8)  # each photo's fold, for good
         sample = np.concatenate(list(self._sampled.values()))
         self._basis = visual.Basis(self.photos, sample, self.positive[sample], rng)
+        positive = self._sampled["positive"]
+        self._sample_sums = self._basis.fold_sums(positive, self._fold[positive], FOLDS)
         self._context = Context(self.photos)
         self._tallies = (Tally(self._context, self.positive), Tally(self._context, self.rejected | self.decided))
         self._together, self._together_share = cooccurrence(self.library, self.positive, self._family)
@@ -222,7 +224,10 @@ class KeywordFinder:
     def _fit(self) -> None:
         rows, y, weights = self._training()
         coordinates = self._basis.coordinates(rows)
-        self._prototypes = self._basis.prototypes(rows[y == 1], self._fold[rows[y == 1]], FOLDS)
+        # her photos' sums per fold: the sample's, kept, and those she accepted in the review
+        accepted = np.array([r for r, (_, hers) in self._log.items() if hers and self.positive[r]], dtype=np.int64)
+        sums, counts = self._basis.fold_sums(accepted, self._fold[accepted], FOLDS)
+        self._prototypes = self._basis.prototypes(sums + self._sample_sums[0], counts + self._sample_sums[1])
         look_weights = self._model("look", coordinates, y, weights, self._prototypes[None])
         look = self._basis.logits(look_weights, self._look)
         context = evidence(self._context, *self._tallies)
@@ -242,15 +247,14 @@ class KeywordFinder:
             self._weighing = WEIGHING_CENTRE.copy()
             tagged_share = LABELLED_SHARE_PRIOR[0]
         self._rank = self._evidence @ self._weighing  # ranked by this: the scores shown may tie at 1
-        g = _sigmoid(self._rank)
-        # P(hers | candidate) = (1 - c) / c * g / (1 - g), c: her tagged share of its photos;
-        # read as odds, so it stays below 1 and in order where the model's g exceeds c.
-        odds = (1 - tagged_share) / tagged_share * g / np.maximum(1 - g, 1e-12)
-        scores = odds / (1.0 + odds)
+        # P(hers | candidate) = (1 - c) / c * g / (1 - g), c: her tagged share of its photos and
+        # g = sigmoid(rank); read as odds, so it stays below 1 and in order where g exceeds c:
+        # that is sigmoid(rank + log((1 - c) / c)), a logit the calibration maps in one pass.
+        logits = np.clip(self._rank, -30, 30) + np.log((1 - tagged_share) / tagged_share)
         decided = list(self._log.values())
         self._calibration = fit_calibration([s for s, _ in decided], [h for _, h in decided]) if decided \
             else Calibration()
-        self._shown = self._calibration(scores)
+        self._shown = self._calibration.of_logits(logits)
 
     def _out_of_fold(self, rows, y, weights, coordinates) -> np.ndarray:
         """Each training photo's look as a model that never saw it scores it."""

@@ -106,18 +106,23 @@ class Basis:
         out += bias
         return out
 
-    def prototypes(self, positive_rows: np.ndarray, folds: np.ndarray, count: int) -> dict:
-        """The unit direction to the mean of these photos of hers, in the basis's coordinates:
-        of all of them (key None) and of all but fold k (key k, for k < ``count``); None where
-        no photo is left."""
-        has = self.photos.has_vector[positive_rows]
-        vectors, folds = centred(self.photos, positive_rows[has]), folds[has]
-        total = vectors.sum(axis=0)
+    def fold_sums(self, rows: np.ndarray, folds: np.ndarray, count: int) -> tuple[np.ndarray, np.ndarray]:
+        """Per fold (< ``count``): the sum of these photos' centred embeddings, and how many have one."""
+        has = self.photos.has_vector[rows]
+        vectors, folds = centred(self.photos, rows[has]), folds[has]
+        sums = np.zeros((count, vectors.shape[1]))
+        np.add.at(sums, folds, vectors)
+        return sums, np.bincount(folds, minlength=count).astype(np.float64)
+
+    def prototypes(self, sums: np.ndarray, counts: np.ndarray) -> dict:
+        """The unit direction to the mean of her photos, in the basis's coordinates, from their
+        per-fold sums (``fold_sums``): of all of them (key None) and of all but fold k (key k);
+        None where no photo is left."""
+        total, n = sums.sum(axis=0), counts.sum()
         out = {}
-        for key in (None, *range(count)):
-            left_out = folds == key if key is not None else np.zeros(len(folds), dtype=bool)
-            n = len(folds) - int(left_out.sum())
-            direction = unit((total - vectors[left_out].sum(axis=0)) / n) if n else None
+        for key in (None, *range(len(counts))):
+            left_sum, left_n = (total, n) if key is None else (total - sums[key], n - counts[key])
+            direction = unit(left_sum / left_n) if left_n else None
             out[key] = None if direction is None else self.q.T @ direction
         return out
 
