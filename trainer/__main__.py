@@ -81,6 +81,10 @@ def run_train(args) -> int:
             emit_final = {"stage": "stopped", "message": "training stopped; the previous model stays active"}
             print(json.dumps(emit_final) if args.json_progress else emit_final["message"], flush=True)
             return EXIT_STOPPED
+        except pipeline.NothingNewToLearn as exc:  # not a failure either: the model she has learned this
+            print(json.dumps({"stage": "unchanged", "message": str(exc), "version": exc.version})
+                  if args.json_progress else str(exc), flush=True)
+            return 0
         except TooLittleHistory as exc:  # not a failure: the honest answer for a young library
             if args.json_progress:
                 print(json.dumps({"stage": "unchanged", "message": str(exc)}), flush=True)

@@ -23,6 +23,11 @@ class EarlyStopping:
         self._since_best += 1
         return self._since_best >= self.patience
 
+    @property
+    def epochs_left(self) -> int:
+        """Epochs until patience runs out, if none of them is better."""
+        return self.patience - self._since_best
+
     def restore(self) -> bool:
         """Load the best weights back; False when no epoch was recorded."""
         if self.best_state is None:

@@ -15,6 +15,7 @@ A new mode is a subclass with its ``defaults`` and ``fit_and_judge``, added to `
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -91,9 +92,15 @@ class Mode:
         store, profile = run.store, run.profile
         tagged = [p for p, tags in store.photos.list_photos(profile) if tags and p.status in ("ok", "warning")]
         tagged.sort(key=lambda p: (p.taken_at or "", p.id))
+        started = time.perf_counter()
+
+        def loaded(done: int) -> None:  # the time left from the pace so far
+            run.report({"stage": "load", "epoch": 0, "step": done, "total": len(tagged), "loss": None, "metric": None,
+                        "eta_s": (time.perf_counter() - started) / done * (len(tagged) - done)})
+
         run.report({"stage": "load", "epoch": 0, "step": 0, "total": len(tagged), "loss": None, "metric": None,
                     "eta_s": None})
-        images, kept = load_images(tagged, self.image_side(run.config))
+        images, kept = load_images(tagged, self.image_side(run.config), run.should_stop, loaded)
         photos = [tagged[i] for i in kept]
         return _history(store, profile, photos, images=images)
 

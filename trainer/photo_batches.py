@@ -3,18 +3,27 @@ then cropped per step, randomly for training and in the centre for validation.""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import torch
 from PIL import Image
 
 from tagassist.library import ImageProblem, decode_rgb
 
+from .control import checkpoint
 
-def load_images(photos, side: int) -> tuple[list[torch.Tensor], list[int]]:
+
+def load_images(photos, side: int, should_stop: Callable[[], bool] = lambda: False,
+                on_photo: Callable[[int], None] = lambda done: None) -> tuple[list[torch.Tensor], list[int]]:
     """Each photo at ``side`` pixels on its short side (uint8, C x H x W), and the indices of
-    the photos that could be read (unreadable ones are skipped)."""
+    the photos that could be read (unreadable ones are skipped). A stop is looked at before
+    each photo (one decode, well under a second), and ``on_photo`` hears how many are done."""
     images, kept = [], []
     for i, photo in enumerate(photos):
+        checkpoint(should_stop)
+        if i:
+            on_photo(i)
         try:
             image = decode_rgb(photo.path, photo.orientation, 4 * side)
         except ImageProblem:

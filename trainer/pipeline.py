@@ -93,6 +93,7 @@ class TrainResult:
     judged_photos: int = 0  # the test photos of every fold together: what the decision rests on
     self_training: dict | None = None  # head with self_training: what distillation did
     summary: str = ""  # the outcome in the photographer's words
+    training_data: str = ""  # what it learned from and how (_fingerprint): the same again has nothing new
 
     def metrics(self) -> dict:
         """What the model register keeps of it."""
@@ -151,6 +152,8 @@ def train(store: Store, profile: Profile, config: TrainConfig | None = None, *, 
               started, previous_encoder, encoder_id or previous_encoder)
     mode.check(run)
     history = load_history(run)
+    fingerprint = _fingerprint(history, config, run.encoder_id)
+    _something_new(store, profile, fingerprint)
     folds = split(history, config)
     candidate = mode.fit_and_judge(run, history, folds, datetime.now(UTC).strftime("%Y%m%d-%H%M%S-%f"))
     fitted, judged, scorer = candidate.fitted, candidate.judged, candidate.scorer
@@ -163,8 +166,8 @@ def train(store: Store, profile: Profile, config: TrainConfig | None = None, *, 
         accepted_after=judged.accepted[1], gain_lower_bound=judged.verdict.lower_bound,
         encoder_id=candidate.encoder_id, previous_encoder=previous_encoder, epochs=fitted.epochs,
         warm_start_from=fitted.warm_start, folds=candidate.folds, judged_photos=judged.judged_photos,
-        self_training=fitted.self_training, summary=judged.summary)
-    publish(run, candidate, result, _fingerprint(history), models_dir)
+        self_training=fitted.self_training, summary=judged.summary, training_data=fingerprint)
+    publish(run, candidate, result, fingerprint, models_dir)
     return replace(result, seconds=time.perf_counter() - started)
 
 
@@ -174,8 +177,27 @@ def train_profile(store: Store, profile: Profile, encoder_id: str, *, config: Tr
     return train(store, profile, config or TrainConfig(), encoder_id=encoder_id, **options)
 
 
-def _fingerprint(history: History) -> str:
-    digest = hashlib.sha256()
-    for photo, names in zip(history.photos, history.tags):
-        digest.update(f"{photo.content_hash}:{'|'.join(sorted(names))};".encode())
+class NothingNewToLearn(ValueError):
+    """Her tags, rejections and photos are what the latest model learned from, the same way:
+    training again would add a second identical version."""
+
+    def __init__(self, version: str, active: bool):
+        super().__init__(f"Nothing new to learn since version {version}: your tags are the same as when it was"
+                         " trained" + ("" if active else " (Tools > Models, or 'tagassist models activate"
+                                                          f" {version}', makes it active again)"))
+        self.version, self.active = version, active
+
+
+def _something_new(store: Store, profile: Profile, fingerprint: str) -> None:
+    """Raises NothingNewToLearn where the profile's latest model learned from exactly this."""
+    latest = next(iter(store.models.of(profile)), None)
+    if latest is not None and latest["metrics"].get("training_data") == fingerprint:
+        raise NothingNewToLearn(latest["version"], latest["active"])
+
+
+def _fingerprint(history: History, config: TrainConfig, encoder_id: str | None) -> str:
+    """The photos, their tags and rejections, the mode's settings and the embeddings learned from."""
+    digest = hashlib.sha256(f"{encoder_id}:{sorted(asdict(config).items())};".encode())
+    for photo, names, rejected in zip(history.photos, history.tags, history.rejected):
+        digest.update(f"{photo.content_hash}:{'|'.join(sorted(names))}:{'|'.join(sorted(rejected))};".encode())
     return digest.hexdigest()[:16]

@@ -21,8 +21,11 @@ def progress_words(event: dict, elapsed_s: float) -> tuple[str, int, int]:
     stage, done, total = event.get("stage"), event.get("epoch") or 0, event.get("total") or 1
     left = event.get("eta_s")
     eta = f", about {_duration(left)} left" if left else ""
-    if stage == "load":
-        return "Retraining: reading your tagged photos\u2026", 0, 1
+    if stage == "load":  # a deep retrain reads every tagged photo: said photo by photo
+        step, total = event.get("step") or 0, event.get("total") or 1
+        if not step:
+            return "Retraining: reading your tagged photos\u2026", 0, 1
+        return f"Retraining: reading your tagged photos, {step:,} of {total:,}{eta}", step, total
     if stage == "index":  # a deep retrain re-indexes with the tuned encoder
         step, total = event.get("step") or 0, event.get("total") or 1
         return f"Re-indexing your photos with the tuned encoder: {step:,} of {total:,}", step, total
@@ -86,8 +89,9 @@ class TrainingController(QObject):
             QMessageBox.information(self.window, "Retrain on my tags", message)
         elif final["stage"] == "stopped":
             self.window.show_progress("Retraining cancelled; the previous model stays active")
-        elif final["stage"] == "unchanged":  # too little history to judge a retrain: said, not an error
-            self.window.show_progress("Not retrained yet: suggestions stay as they are")
+        elif final["stage"] == "unchanged":  # too little history, or nothing new since the last: said, not an error
+            self.window.show_progress(final["message"].split(":")[0] if final.get("version")
+                                      else "Not retrained yet: suggestions stay as they are")
             QMessageBox.information(self.window, "Retrain on my tags", final["message"])
         else:
             self.window.show_progress("Retraining failed")
@@ -103,6 +107,10 @@ class TrainingController(QObject):
             except LookupError as exc:
                 QMessageBox.information(self.window, "Models", str(exc))
                 return
+            # What is active now, said where "the new model is active" stood.
+            active = next(row for row in models.model_rows(store, profile) if row.active)
+            self.window.show_progress(f"Model version {active.version} is active"
+                                      + (" (the untrained engine)" if active.version == models.UNTRAINED else ""))
             self.model_changed.emit()
             dialog.accept()
             self.show_models()
