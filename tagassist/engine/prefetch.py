@@ -50,6 +50,8 @@ class Prefetch:
                     return
                 future.add_done_callback(lambda _, pixels=pixels: self._release(0, pixels))
                 self._ready.put((item, future))
+        except Exception as exc:  # noqa: BLE001 - raised again by the consumer, not lost on this thread
+            self._ready.put(exc)
         finally:
             self._ready.put(_END)
 
@@ -68,6 +70,8 @@ class Prefetch:
                 continue
             if entry is _END:
                 return
+            if isinstance(entry, Exception):
+                raise entry
             item, future = entry
             while not wait_for_futures([future], timeout=self._heartbeat).done:
                 yield None

@@ -1,0 +1,44 @@
+"""Decoding ahead: results in order, and never several large decodes at once."""
+
+import threading
+import time
+
+import pytest
+
+from tagassist.engine.prefetch import Prefetch
+
+
+def test_decodes_in_flight_never_declare_more_pixels_together_than_the_limit():
+    inside, most, lock = [0], [0], threading.Lock()
+
+    def work(pixels):
+        with lock:
+            inside[0] += pixels
+            most[0] = max(most[0], inside[0])
+        time.sleep(0.02)
+        with lock:
+            inside[0] -= pixels
+        return pixels
+
+    items = [60, 60, 500, 30, 30, 20, 90, 10, 40]
+    prefetch = Prefetch(items, work, 4, ahead=9, pixels_of=lambda pixels: pixels, pixel_limit=100)
+    try:
+        assert [future.result() for entry in prefetch if entry is not None for _, future in [entry]] == items
+    finally:
+        prefetch.close()
+    # 60 + 60 never together (four threads were free), and the panorama only alone
+    assert most[0] <= 100 or most[0] == 500
+
+
+def test_a_failure_to_feed_reaches_the_consumer():
+    def pixels_of(item):
+        if item == 3:
+            raise ValueError("no size for 3")
+        return 1
+
+    prefetch = Prefetch([1, 2, 3, 4], lambda item: item, 2, ahead=4, pixels_of=pixels_of, pixel_limit=10)
+    try:
+        with pytest.raises(ValueError, match="no size for 3"):
+            list(prefetch)
+    finally:
+        prefetch.close()
