@@ -39,6 +39,7 @@ PREFETCH_PIXELS = 400_000_000
 # Seconds between two looks at what other processes leave free (torch's threads follow it).
 REPLAN_SECONDS = 10.0
 
+
 class Undecodable(Exception):
     """A photo whose pixels cannot be read; the message is one line for the user."""
 

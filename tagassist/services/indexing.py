@@ -74,7 +74,7 @@ def note_undecodable(store: Store, photo: Photo, problem: Exception) -> None:
 
 def library_indexer(store: Store, encoder, device="cpu", **options):
     """The engine's Indexer for ``encoder``, reading the photos with the library's decoding
-    (``options``: batch_size, decode_workers)."""
+    (``options``: batch_size, decode_workers, torch_threads)."""
     from ..engine.indexer import Indexer
 
     return Indexer(store.embeddings, encoder, device, decode=decode_photo,
