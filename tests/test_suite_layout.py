@@ -46,6 +46,13 @@ def test_each_test_folder_mirrors_a_package():
     assert strays == []
 
 
+def test_each_test_folder_is_a_package():
+    """tests/ui/test_x.py imports as tests.ui.test_x, so two folders may each test an x: without
+    __init__.py pytest imports both as test_x and stops the whole run at the second."""
+    folders = [TESTS, *(f for f in TESTS.rglob("*") if f.is_dir() and not HELPERS & set(f.relative_to(TESTS).parts))]
+    assert [str(f.relative_to(REPO)) for f in folders if not (f / "__init__.py").exists()] == []
+
+
 def test_the_check_sees_a_lazy_import_of_the_benchmarks(tmp_path):
     (tmp_path / "test_x.py").write_text("def test_x():\n    from benchmarks.scan import make_library\n")
     assert _importing(tmp_path, ("benchmarks",)) == [f"{tmp_path.name}/test_x.py: benchmarks.scan"]
