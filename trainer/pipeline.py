@@ -184,7 +184,7 @@ class NothingNewToLearn(ValueError):
     def __init__(self, version: str, active: bool):
         super().__init__(f"Nothing new to learn since version {version}: your tags are the same as when it was"
                          " trained" + ("" if active else " (Tools > Models, or 'tagassist models activate"
-                                                          f" {version}', makes it active again)"))
+                                                          f" {version}', activates it)"))
         self.version, self.active = version, active
 
 
