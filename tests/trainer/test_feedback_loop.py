@@ -81,25 +81,30 @@ def test_retraining_is_kept_where_it_helps_on_her_next_shoots_and_not_where_it_c
     assert kept.version in listed and "0  the untrained engine" in listed
 
 
-def test_scores_on_her_next_shoots_are_calibrated_on_a_simulated_library(library):
-    """The number beside a suggestion is the chance she takes it: on her next shoots, which the
-    engine's calibration never saw, the scores it shows are closer to the truth than the raw
-    combined scores, and the ranking is the same."""
+def test_scores_on_her_next_shoots_are_calibrated_on_simulated_photographers(tmp_path):
+    """The number beside a suggestion is the chance she takes it: on their next shoots, which
+    the engine's calibration never saw, the scores it shows are closer to the truth than the raw
+    combined scores, and the ranking is the same. Pooled over four photographers: one alone
+    swings with a single trip (the place signal's first suggestions for a new city, all taken,
+    are shown at about 0.5 for the one of them that travels)."""
     from photosim.measures import calibration_of
 
-    db, truth, name = library
-    history, upcoming = truth[:-60], truth[-60:]
-    with Store(db) as store:
-        profile = store.profiles.get(name)
-        by_path = tag_history(store, profile, history)
-        photos = [by_path[item["path"]] for item in upcoming]
-        truths = [frozenset(item["tags"]) for item in upcoming]
-        shown = {}
+    pairs = {True: [], False: []}
+    for index in range(4):
+        db, truth, name = prepare_library(tmp_path / f"p{index}", index=index, n_photos=200, seed=4)
+        history, upcoming = truth[:-60], truth[-60:]
+        with Store(db) as store:
+            profile = store.profiles.get(name)
+            by_path = tag_history(store, profile, history)
+            photos = [by_path[item["path"]] for item in upcoming]
+            truths = [frozenset(item["tags"]) for item in upcoming]
+            shown = {}
+            for calibrate in (True, False):
+                suggester = Suggester(store.history, profile, store.settings.active_encoder(), calibrate=calibrate)
+                shown[calibrate] = [suggester.suggest(photo, 5) for photo in photos]
+        assert [[s.tag for s in row] for row in shown[True]] == [[s.tag for s in row] for row in shown[False]]
         for calibrate in (True, False):
-            suggester = Suggester(store.history, profile, store.settings.active_encoder(), calibrate=calibrate)
-            shown[calibrate] = [suggester.suggest(photo, 5) for photo in photos]
-    assert [[s.tag for s in row] for row in shown[True]] == [[s.tag for s in row] for row in shown[False]]
-    calibrated, raw = (calibration_of([(s.score, s.tag in t) for row, t in zip(shown[c], truths) for s in row])
-                       for c in (True, False))
+            pairs[calibrate] += [(s.score, s.tag in t) for row, t in zip(shown[calibrate], truths) for s in row]
+    calibrated, raw = (calibration_of(pairs[c]) for c in (True, False))
     print(f"ECE on the next shoots: calibrated {calibrated['ece']:.3f}, raw {raw['ece']:.3f}")
-    assert calibrated["ece"] <= 0.6 * raw["ece"] and calibrated["ece"] <= 0.15  # one photographer: ~0.05 is noise
+    assert calibrated["ece"] <= 0.6 * raw["ece"] and calibrated["ece"] <= 0.1
