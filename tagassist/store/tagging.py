@@ -64,13 +64,18 @@ class Tagging(Repository):
         with self.transaction() as conn:
             tag_ids = self._tags.existing_ids(names)
             for photo_id in photo_ids:
-                gone = [t for t in tag_ids if conn.execute(
-                    "DELETE FROM assignments WHERE profile_id = ? AND photo_id = ? AND tag_id = ?",
-                    (profile.id, photo_id, t)).rowcount]
-                in_files = self._sync.in_base(photo_id, set(tag_ids) - set(gone))
-                self._sync.record_removals(profile, photo_id, gone + in_files, now)
-                removed += len(gone)
+                removed += len(self._unassign(conn, profile, photo_id, tag_ids, now))
         return removed
+
+    def _unassign(self, conn, profile: Profile, photo_id: int, tag_ids: Sequence[int], now: str) -> list[int]:
+        """Take the tags off the photo; each one it had, or its files hold, is a removal the next
+        export writes. Returns the tags it had."""
+        gone = [t for t in tag_ids if conn.execute(
+            "DELETE FROM assignments WHERE profile_id = ? AND photo_id = ? AND tag_id = ?",
+            (profile.id, photo_id, t)).rowcount]
+        in_files = self._sync.in_base(photo_id, set(tag_ids) - set(gone))
+        self._sync.record_removals(profile, photo_id, gone + in_files, now)
+        return gone
 
     def reject_tags(
         self,
@@ -87,12 +92,7 @@ class Tagging(Repository):
         with self.transaction() as conn:
             tag_ids = self._tags.ids(names)
             for photo_id in photo_ids:
-                # A rejected tag that was assigned, or that the files hold, is a removal too.
-                unassigned = [t for t in tag_ids if conn.execute(
-                    "DELETE FROM assignments WHERE profile_id = ? AND photo_id = ? AND tag_id = ?",
-                    (profile.id, photo_id, t)).rowcount]
-                in_files = self._sync.in_base(photo_id, set(tag_ids) - set(unassigned))
-                self._sync.record_removals(profile, photo_id, unassigned + in_files, now)
+                self._unassign(conn, profile, photo_id, tag_ids, now)  # a rejected tag is removed too
                 for tag_id in tag_ids:
                     rejected += conn.execute(
                         "INSERT OR REPLACE INTO rejections"
