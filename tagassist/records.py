@@ -47,6 +47,9 @@ class Photo:
     preview: str | None = None
     rating: int | None = None  # xmp:Rating, -1 (rejected) to 5
     label: str | None = None  # xmp:Label, the colour label
+    # Where, in words, as the files name it (photoshop:City/State/Country or an IPTC location):
+    # 'City|State|Country', any of them empty; ``location_parts`` splits it.
+    location: str | None = None
     id: int | None = None
     keywords: list[str] = field(default_factory=list)  # what the file's metadata holds
     # False when some keyword source (a sidecar, embedded XMP, IPTC) could not be read, or was
@@ -67,6 +70,12 @@ class Photo:
         for suffix in (" CORPORATION", " Corporation", " Camera, Inc.", " Co., Ltd.", " Imaging Corp."):
             make = make.removesuffix(suffix)
         return f"{make} {model}"
+
+    @property
+    def location_parts(self) -> tuple[str, str, str]:
+        """(city, state, country) of ``location``, '' where the files name none."""
+        parts = (self.location or "").split(HIERARCHY_SEPARATOR)[:3]
+        return tuple(parts + [""] * (3 - len(parts)))  # type: ignore[return-value]
 
     @property
     def pixels_path(self) -> str:

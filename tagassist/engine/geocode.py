@@ -83,6 +83,7 @@ class Gazetteer:
         self.names = [names[i] for i in order]
         self.countries = countries
         self._cell_ids = self._cells(self.lats, self.lons)
+        self._by_name: dict[str, list[int]] | None = None  # built at the first name looked up
 
     @staticmethod
     def _cells(lats: np.ndarray, lons: np.ndarray) -> np.ndarray:
@@ -178,6 +179,32 @@ class Gazetteer:
         city, state, code = self.names[i]
         return Place(city, state, self.country_name(code), code, float(self.lats[i]), float(self.lons[i]),
                      int(self.populations[i]), float(km[best]))
+
+
+    def named(self, city: str, country: str = "") -> Place | None:
+        """The most populous place GeoNames calls ``city`` (accents and case aside), in
+        ``country`` where GeoNames has one of that name (English, or its code) there; None for
+        a city name it lacks.
+        Its ``km`` is 0: the photo is placed at its centre."""
+        if self._by_name is None:
+            by_name: dict[str, list[int]] = {}
+            for i, (name, _, _) in enumerate(self.names):
+                by_name.setdefault(_folded(name), []).append(i)
+            self._by_name = by_name
+        found = self._by_name.get(_folded(city), [])
+        # A country GeoNames names otherwise ('España') decides nothing: then the largest of the name.
+        found = [i for i in found if _folded(country) in
+                 (_folded(self.names[i][2]), _folded(self.country_name(self.names[i][2])))] or found
+        if not found:
+            return None
+        i = max(found, key=lambda i: int(self.populations[i]))
+        name, state, code = self.names[i]
+        return Place(name, state, self.country_name(code), code, float(self.lats[i]), float(self.lons[i]),
+                     int(self.populations[i]), 0.0)
+
+
+def _folded(text: str | None) -> str:
+    return ascii_fold(text or "").casefold().strip()
 
 
 _LOCK = threading.Lock()

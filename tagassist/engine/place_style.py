@@ -13,6 +13,7 @@ writes ``Places|Spanien|...`` once she has written Spain so.
 
 from __future__ import annotations
 
+import difflib
 import functools
 import math
 import weakref
@@ -206,6 +207,34 @@ def _learned(h: ProfileHistory, gazetteer: Gazetteer | None) -> _Learned:
 def style_of(h: ProfileHistory, gazetteer: Gazetteer) -> PlaceStyle | None:
     """Her style, learned again only when her history changed (its ``places`` are recomputed)."""
     return _learned(h, gazetteer).style
+
+
+def keyword_named(h: ProfileHistory, style: PlaceStyle, city: str, country: str = "") -> int | None:
+    """Her place keyword for a city named in words (a photo's location field): the one whose
+    city, in her spelling or GeoNames', is that name or close to it ('Lisboa' is her 'Lisbon'),
+    in that country where one is named; the closest, then her most used."""
+    best: tuple[float, int, int] | None = None
+    for t, place in style.places.items():
+        parts = _split(h.tags[t])[0]
+        hers = [p for p, slot in zip(parts, style.shape) if slot == CITY]
+        close = max(_likeness(city, name) for name in [place.city, *hers])
+        countries = [place.country, place.country_code, style.countries.get(place.country_code)]
+        if close and (not _norm(country) or max(_likeness(country, name, 0.7) for name in countries)):
+            key = (close, int(h.counts[t]), t)
+            best = key if best is None or key > best else best
+    return None if best is None else best[2]
+
+
+def _likeness(a: str | None, b: str | None, least: float = 0.8) -> float:
+    """1 for one name (accents and case aside), the likeness of two spellings of it
+    ('Lisboa', 'Lisbon'), 0 below ``least`` or for names that start apart."""
+    a, b = _norm(a), _norm(b)
+    if not a or not b:
+        return 0.0
+    if a == b:
+        return 1.0
+    ratio = difflib.SequenceMatcher(None, a, b).ratio() if a[0] == b[0] and min(len(a), len(b)) >= 4 else 0.0
+    return ratio if ratio >= least else 0.0
 
 
 def position(h: ProfileHistory, photo: Photo) -> tuple[float, float, bool] | None:

@@ -23,6 +23,12 @@ XMP_LABEL = "{http://ns.adobe.com/xap/1.0/}Label"
 # Where a photo was taken, as Lightroom's map module and other geotaggers write it into XMP.
 EXIF_GPS_LATITUDE = "{http://ns.adobe.com/exif/1.0/}GPSLatitude"
 EXIF_GPS_LONGITUDE = "{http://ns.adobe.com/exif/1.0/}GPSLongitude"
+# Where, in words: Lightroom's map module writes photoshop:City/State/Country; IPTC Extension
+# tools write structs (City, ProvinceState, CountryName) in a Bag of where it was taken or shown.
+PHOTOSHOP = "{http://ns.adobe.com/photoshop/1.0/}"
+IPTC_EXT = "{http://iptc.org/std/Iptc4xmpExt/2008-02-29/}"
+LOCATION_STRUCTS = (f"{IPTC_EXT}LocationCreated", f"{IPTC_EXT}LocationShown")  # taken before shown
+MAX_PLACE_NAME = 100  # the longest real place names are under 60 characters
 # The colour labels Lightroom, Bridge, darktable and digiKam write (xmp:Label is free text; these
 # are the common ones, in their order).
 COLOUR_LABELS = ("Red", "Yellow", "Green", "Blue", "Purple")
@@ -42,6 +48,7 @@ class XmpFields:
     rating: int | None = None  # -1 (rejected) to 5 stars, as xmp:Rating says
     label: str | None = None  # xmp:Label: a colour label (Red, ...) or the tool's own word
     gps: tuple[float, float] | None = None  # exif:GPSLatitude/Longitude, in degrees
+    location: str | None = None  # 'City|State|Country' (``records.location_text``), any of them empty
 
 
 def parse_xmp_keywords(packet: bytes | str) -> list[str]:
@@ -85,7 +92,42 @@ def parse_xmp(packet: bytes | str) -> XmpFields:
     lon = _coordinate(_simple(root, EXIF_GPS_LONGITUDE), "EW", 180)
     return XmpFields(list(dict.fromkeys(k for k in keywords if k)), _rating(_simple(root, XMP_RATING)),
                      (_simple(root, XMP_LABEL) or "").strip()[:40] or None,
-                     (lat, lon) if lat is not None and lon is not None else None)
+                     (lat, lon) if lat is not None and lon is not None else None, _location(root))
+
+
+def _location(root: ET.Element) -> str | None:
+    """The photo's city, state and country in words: photoshop's fields, else the first IPTC
+    location struct that names any (where it was taken, then where it is shown)."""
+    for names in _locations(root):
+        text = location_text(*names)
+        if any(text):
+            return "|".join(text)
+    return None
+
+
+def _locations(root: ET.Element):
+    yield [_simple(root, f"{PHOTOSHOP}{name}") for name in ("City", "State", "Country")]
+    for prop in LOCATION_STRUCTS:
+        for element in root.iter(prop):
+            for struct in list(element.iter(f"{RDF}li")) or [element]:
+                yield [_field(struct, f"{IPTC_EXT}{name}") for name in ("City", "ProvinceState", "CountryName")]
+
+
+def _field(struct: ET.Element, prop: str) -> str | None:
+    """A struct's field: an attribute of it or of its rdf:Description, or a child element."""
+    for element in struct.iter():
+        if prop in element.attrib:
+            return element.attrib[prop]
+        if element.tag == prop:
+            return element.text
+    return None
+
+
+def location_text(*names: str | None) -> tuple[str, ...]:
+    """Place names as stored: control characters and the '|' that separates them become
+    spaces, and each is cut to MAX_PLACE_NAME characters (XMP is untrusted)."""
+    return tuple(" ".join(normalise_tag((name or "").replace("|", " ")).split())[:MAX_PLACE_NAME].strip()
+                 for name in names)
 
 
 def _coordinate(value: str | None, hemispheres: str, limit: float) -> float | None:

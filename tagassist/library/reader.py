@@ -88,6 +88,7 @@ def read_photo(path: str, size: int, mtime_ns: int, sidecars: Sequence[str] = ()
     for fields in seen:
         photo.rating = fields.rating if fields.rating is not None else photo.rating
         photo.label = fields.label or photo.label
+        photo.location = fields.location or photo.location  # a sidecar's, read last, wins
     located = [fields.gps for fields in seen if fields.gps]
     if photo.gps_lat is None and located:  # geotagged afterwards (a map module): the sidecar's, last read
         photo.gps_lat, photo.gps_lon = located[-1]

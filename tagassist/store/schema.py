@@ -251,6 +251,19 @@ MIGRATIONS: list[list[str]] = [
                                                            "camera_model", "content_hash"))
         + " BEGIN UPDATE change_counter SET n = n + 1 WHERE id = 1; END",
     ],
+    # 11: where a photo was taken in words, as its files name it ('City|State|Country' from
+    # photoshop:City/State/Country or an IPTC location): the place signal reads it for a photo
+    # without GPS, so a change of it counts as one. Every photo is read again at the next scan
+    # (as in 6) so that existing libraries get it.
+    [
+        "ALTER TABLE photos ADD COLUMN location TEXT",
+        "DROP TRIGGER count_photos_update",
+        "CREATE TRIGGER count_photos_update AFTER UPDATE ON photos WHEN "
+        + " OR ".join(f"OLD.{c} IS NOT NEW.{c}" for c in ("taken_at", "gps_lat", "gps_lon", "camera_make",
+                                                           "camera_model", "content_hash", "location"))
+        + " BEGIN UPDATE change_counter SET n = n + 1 WHERE id = 1; END",
+        "UPDATE photos SET mtime_ns = -1 WHERE status != 'missing'",
+    ],
 ]
 
 LATEST_VERSION = len(MIGRATIONS)

@@ -145,3 +145,25 @@ def test_only_keywords_that_name_a_place_obey_the_gps(history):
     signals = engine.signals(history.photo(gps=MISSOURI, taken_at="2024-08-02T15:00:00"))
     excluded = {signals.vocabulary[i] for i in signals.excluded}
     assert "Places|Portugal|Lisbon" in excluded and not {"35mm", "Lisboa2024"} & excluded
+
+
+def _located(history, location, taken_at="2024-06-01T12:00:00"):
+    """A photo without GPS (and no shoot with one) whose files name where it was taken."""
+    photo = history.photo(taken_at=taken_at)
+    photo.location = location
+    history.store.photos.save(photo)
+    return photo
+
+
+def test_a_photo_without_gps_placed_by_its_location_field(history):
+    history.trip("Places|Portugal|Lisbon", LISBON, "2024-01-10")
+    history.trip("Places|Italy|Rome", ROME, "2024-02-10")
+    history.trip("Places|Switzerland|Zurich", ZURICH, "2024-03-10")
+    engine = history.engine()
+    top = _top(engine, _located(history, "Lisboa|Lisboa|Portugal"))  # her 'Lisbon', spelt the Portuguese way
+    assert top["Places|Portugal|Lisbon"].reason == "its location field says Lisboa, Portugal"
+    seville = _top(engine, _located(history, "Sevilla||España", "2024-06-02T12:00:00"))
+    assert seville["Places|Spain|Sevilla"].reason == "its location field says Sevilla, España"  # GeoNames
+    wrong_country = _top(engine, _located(history, "Lisbon|Ohio|United States", "2024-06-03T12:00:00"), k=20)
+    assert "Places|Portugal|Lisbon" not in wrong_country
+    assert "Places|United States|Lisbon" in wrong_country

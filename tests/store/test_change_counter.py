@@ -33,6 +33,9 @@ def test_the_counter_moves_on_with_every_change_the_suggestions_read(store):
     photo.taken_at = "2024-05-02T10:00:00"  # a rescan read another date
     store.photos.save(photo)
     assert moved()
+    photo.location = "Lisboa||Portugal"  # schema 11: the place signal reads it for a photo without GPS
+    store.photos.save(photo)
+    assert moved()
     store.settings.set("theme", "dark")  # not read by the engine
     assert not moved()
     store.photos.save(photo)  # read again, the same

@@ -5,37 +5,63 @@ reach) it is hers ('Roma' where she wrote it, not GeoNames' 'Rome'; silent at ho
 her other signals know how often she names it); elsewhere a new one in
 her style (``place_style``). Its score is how often she names the place where she is: her
 share of the photos taken there that carry it, and for a new place the median of those
-shares over the places she travelled to (all but the one she photographs most). Silent for a
-photographer without place keywords, a photo without a position (its own or its shoot's),
-or one far from any populated place.
+shares over the places she travelled to (all but the one she photographs most). Without a position
+(its own or its shoot's) the city its location field names places it (photoshop:City or an
+IPTC location: her keyword for that city, else GeoNames' place of that name). Silent for a
+photographer without place keywords, a photo placed by none of these, or one far from any
+populated place.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from ...records import Photo
 from ..geocode import Place, gazetteer, reach_km
 from ..history import ProfileHistory
-from ..place_style import PlaceStyle, far_place_columns, position, style_of
+from ..place_style import PlaceStyle, far_place_columns, keyword_named, position, style_of
 from ..timeplace import haversine_km
 from .base import Scene, Scored, Signal, register
 
 
-def locate(h: ProfileHistory, photo: Photo) -> tuple[Place, PlaceStyle | None, bool] | None:
-    """The GeoNames place of a photo, her style, and whether the position is its shoot's."""
+def locate(h: ProfileHistory, photo: Photo) -> tuple[Place, PlaceStyle | None, str] | None:
+    """The GeoNames place of a photo, her style, and what placed it: 'GPS', 'its shoot', or
+    the location field's words (a photo without a position whose files name its city)."""
     where = position(h, photo)
-    places = gazetteer() if where is not None else None
+    places = gazetteer() if where is not None or photo.location else None
     if places is None:
         return None
+    if where is None:
+        return by_name(h, places, photo)
     place = places.nearest(where[0], where[1])
-    return None if place is None else (place, style_of(h, places), where[2])
+    return None if place is None else (place, style_of(h, places), "its shoot" if where[2] else "GPS")
+
+
+def by_name(h: ProfileHistory, places, photo: Photo) -> tuple[Place, PlaceStyle | None, str] | None:
+    """The place a photo's location field names: her place keyword's where she has one for
+    that city (her geotagged 'Lisbon' for a field that says 'Lisboa'), else GeoNames' place of
+    that name."""
+    city, _, country = photo.location_parts
+    if not city:
+        return None
+    style = style_of(h, places)
+    t = keyword_named(h, style, city, country) if style is not None else None
+    place = replace(style.places[t], km=0.0) if t is not None else places.named(city, country)
+    words = ", ".join(w for w in (city, country) if w)
+    return None if place is None else (place, style, words)
 
 
 def far_places(h: ProfileHistory, photo: Photo) -> list[int]:
     """Her place keywords whose every geotagged use is far from where the photo was taken (its
-    GPS, else its shoot's): never suggested for it, whatever other signal speaks for them."""
+    GPS, else its shoot's, else the city its location field names): never suggested for it,
+    whatever other signal speaks for them."""
     where = position(h, photo)
     if where is None:
-        return []
+        named = locate(h, photo) if photo.location else None  # the city its location field names
+        if named is None:
+            return []
+        place = named[0]
+        return far_place_columns(h, gazetteer(), place.lat, place.lon, place).tolist()
     places = gazetteer()
     place = places.nearest(where[0], where[1]) if places is not None else None
     return far_place_columns(h, places, where[0], where[1], place).tolist()
@@ -50,7 +76,7 @@ class GeocodedPlace(Signal):
         located = locate(h, scene.photo)
         if located is None or located[1] is None:
             return Scored({})
-        place, style, from_shoot = located
+        place, style, source = located
         key = (place.city, place.country_code)
         near = [t for t, hers in style.places.items()
                 if (hers.city, hers.country_code) == key
@@ -59,14 +85,16 @@ class GeocodedPlace(Signal):
             t = max(near, key=lambda t: h.counts[t])
             if t == style.home:  # at home the shoot, frequency and habits know how she tags
                 return Scored({})
-            return Scored({h.tags[t]: style.rates[t]}, (place, from_shoot))
+            return Scored({h.tags[t]: style.rates[t]}, (place, source))
         tag = style.compose(place)
-        return Scored({tag: style.new_place_rate} if tag else {}, (place, from_shoot))
+        return Scored({tag: style.new_place_rate} if tag else {}, (place, source))
 
     def reason(self, scene: Scene, i: int, tag: str) -> str | None:
         detail = scene.scored(self.name).detail
         if detail is None:
             return None
-        place, from_shoot = detail
+        place, source = detail
+        if source not in ("GPS", "its shoot"):
+            return f"its location field says {source}"
         km = f"{place.km:.0f}" if place.km >= 1 else "under 1"
-        return f"{'its shoot' if from_shoot else 'GPS'} is {km} km from {place.label()} (GeoNames)"
+        return f"{source} is {km} km from {place.label()} (GeoNames)"
