@@ -45,3 +45,24 @@ def test_a_new_city_named_her_way_and_far_places_left_out(capsys, tmp_path):
     in_missouri = {s["tag"] for s in results[1]["suggestions"]}
     assert "Places|United States|St. Louis" in in_missouri
     assert not in_missouri & set(trips)  # 1,000s of km from every photo she gave them
+
+
+@pytest.mark.slow
+def test_a_photo_without_gps_placed_by_the_city_its_sidecar_names(capsys, tmp_path):
+    from tests.library.test_xmp_location import LIGHTROOM_LOCATION
+
+    library, db = tmp_path / "photos", tmp_path / "lib.sqlite"
+    lisbon = [_photo(library / "Lisbon", f"IMG_1{i}.jpg", datetime(2024, 1, 10, 10 + i),
+                     (LISBON[0] + 0.001 * i, LISBON[1])) for i in range(3)]
+    rome = [_photo(library / "Rome", f"IMG_2{i}.jpg", datetime(2024, 2, 10, 10 + i), (ROME[0] + 0.001 * i, ROME[1]))
+            for i in range(3)]
+    later = _photo(library / "Later", "IMG_30.jpg", datetime(2024, 6, 1, 12), None)
+    (library / "Later" / "IMG_30.xmp").write_text(LIGHTROOM_LOCATION, encoding="utf-8")  # photoshop:City="Lisboa"
+    assert main(["--db", str(db), "scan", str(library)]) == 0
+    assert main(["--db", str(db), "tag", *map(str, lisbon), "--add", "Places|Portugal|Lisbon"]) == 0
+    assert main(["--db", str(db), "tag", *map(str, rome), "--add", "Places|Italy|Rome"]) == 0
+    capsys.readouterr()
+    results = run_json(capsys, "--db", db, "suggest", later, "-k", "20", "--json")
+    found = {s["tag"]: s for s in results[0]["suggestions"]}
+    assert found["Places|Portugal|Lisbon"]["reason"] == "its location field says Lisboa, Portugal"
+    assert "Places|Italy|Rome" not in found  # the location field puts it 1,800 km from every use
