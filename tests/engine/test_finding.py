@@ -137,3 +137,20 @@ def test_a_calibration_maps_logits_as_it_maps_their_scores():
     for calibration in (Calibration(), Calibration(0.7, -0.4), Calibration(1.8, 1.1)):
         np.testing.assert_allclose(calibration.of_logits(logits), calibration(1 / (1 + np.exp(-logits))),
                                    rtol=1e-9, atol=1e-12)
+
+
+def test_a_keyword_with_two_looks_finds_both_before_what_lies_between(library):
+    """'restaurant' is the room or the plate: the mean of her photos is neither, and looks like
+    her unrelated photos of something in between; the nearest of her photos tells them apart."""
+    middle = np.eye(8)[2]
+    room, plate = (CAT + 0.6 * middle) / np.sqrt(1.36), (-CAT + 0.6 * middle) / np.sqrt(1.36)
+    for look in (room, plate):
+        for _ in range(6):
+            library.photo(["restaurant"], vector=look)
+    rooms = [library.photo(vector=room) for _ in range(3)]
+    plates = [library.photo(vector=plate) for _ in range(3)]
+    between = [library.photo(vector=middle) for _ in range(6)]
+    others = [library.photo(vector=DOG) for _ in range(6)]
+    found = [c.photo_id for c in library.finder("restaurant").candidates(limit=None)]
+    assert set(found[:6]) == set(rooms) | set(plates)
+    assert set(found[6:]) == set(between) | set(others)

@@ -5,8 +5,11 @@ not reject it (or one above it) is a candidate. The evidence, per candidate:
 - how it looks: ``visual``'s model, her photos with the keyword against the rest;
 - where and when: how many photos with the keyword share its shoot and its place, against the
   photos she decided without it there (``context.Context``);
-- what it already carries: how often she gave the keyword with one of its keywords.
-A second small logistic model, fitted the same way, weighs the three; its prior (the look,
+- what it already carries: how often she gave the keyword with one of its keywords;
+- how close the nearest of her photos with the keyword is (``near``: a keyword with several
+  looks has its photos near one of them, not along the look model's one direction);
+- whether she tagged it since she knew the keyword, and not with it.
+A second small logistic model, fitted the same way, weighs them; its prior (the look,
 plus a fixed bonus for the shoot, the place and the co-occurrence) decides alone until there
 are a few examples to weigh with.
 
@@ -29,6 +32,7 @@ from ..calibration import Calibration, fit_calibration, logistic_map
 from ..signals import counted
 from . import visual
 from .context import Context, Tally, cooccurrence, evidence
+from .near import EXAMPLES, Nearest
 from .tagged import TaggedLibrary
 from .threads import blas_single_thread
 
@@ -38,9 +42,13 @@ FOLDS = 3
 MIN_FITTED = 5  # fewer photos with the keyword: the evidence is weighed by the prior alone
 # Prior of the weighing model: the look (its logit, as is), and in logit units the bonus for
 # the keyword's whole share of the shoot, of the place, and of a keyword on the photo.
-EVIDENCE = ("look", "shoot", "place", "together")
-WEIGHING_CENTRE = np.array([1.0, 3.0, 1.0, 3.0, 0.0])
-WEIGHING_STRENGTH = np.array([5.0, 1.0, 1.0, 1.0, 1e-3])
+# The local view (``near``): how close the nearest of her photos with the keyword is, in spreads
+# of the candidates'. (The nearest rejection as a column made the review worse: a rejected photo
+# of a shoot pushed down its photos that were hers.) ``passed``: she tagged the photo since she
+# knew the keyword, and not with it.
+EVIDENCE = ("look", "shoot", "place", "together", "near", "passed")
+WEIGHING_CENTRE = np.array([1.0, 3.0, 1.0, 3.0, 1.0, -1.0, 0.0])
+WEIGHING_STRENGTH = np.array([5.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1e-3])
 LABELLED_SHARE_PRIOR = (0.5, 3.0)  # her tagged share of the keyword's photos: 0.5, worth 3 photos
 
 
@@ -57,6 +65,12 @@ class Candidate:
 
 def _sigmoid(z: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
+
+
+def _closeness(similarity: np.ndarray) -> np.ndarray:
+    """-log(1 - cosine): a shoot's photos are all within a few hundredths of each other, and
+    this spreads them as far apart as the rest of the library."""
+    return -np.log(np.maximum(1.0 - similarity, 1e-3))
 
 
 class KeywordFinder:
@@ -108,11 +122,28 @@ class KeywordFinder:
         self._together, self._together_share = cooccurrence(self.library, self.positive, self._family)
         self._look = np.empty(n, dtype=np.float32)
         self._evidence = np.empty((n, len(EVIDENCE) + 1))
-        self._evidence[:, 4] = 1.0
+        self._evidence[:, -1] = 1.0
+        self._nearest()
         self._reason_sample: tuple[np.ndarray, np.ndarray] | None = None
         self._likeness: dict[int, np.ndarray] = {}  # row -> its similarity to the reasons' sample
         self._starts: dict = {}  # each fit's previous weights: where its next Newton steps start
         self._fit()
+
+    def _nearest(self) -> None:
+        """The examples of the local view: a sample of her photos with it, and those she accepted;
+        the closeness scale is fixed here, so the weighing's prior means the same all review."""
+        examples = self._sampled["positive"][self.positive[self._sampled["positive"]]][:EXAMPLES]
+        accepted = [r for r, (_, hers) in self._log.items() if hers and self.positive[r]]
+        self._near = Nearest(self.photos, np.concatenate([examples, np.array(accepted, dtype=np.int64)]))
+        if not hasattr(self, "_near_scale"):
+            best = _closeness(self._near.best[self.photos.has_vector & ~self.positive])  # the candidates' spread
+            self._near_scale = (float(np.median(best)), max(float(best.std()), 1e-3)) if len(best) else (0.0, 1.0)
+
+    def _local(self, rows: np.ndarray | None = None) -> np.ndarray:
+        """``near`` of every photo, or of training ``rows`` leaving each one's own out."""
+        centre, scale = self._near_scale
+        near = self._near.best if rows is None else self._near.leave_one_out(rows)
+        return (_closeness(near) - centre) / scale
 
     @staticmethod
     def _choose(mask: np.ndarray, cap: int, rng: np.random.Generator) -> np.ndarray:
@@ -136,6 +167,7 @@ class KeywordFinder:
                 self._log.setdefault(int(row), (float(self._shown[row]), hers))
                 self.positive[row], self.rejected[row], self.decided[row] = hers, not hers, False
                 changed.append(int(row))
+        self._near.add(self.photos.rows_of(list(accepted)))  # one (n x k) product for the page
         self._changed(np.array(changed, dtype=np.int64))
 
     def undo(self, photo_ids) -> None:
@@ -148,6 +180,7 @@ class KeywordFinder:
             self._log.pop(int(row), None)
         if not self.positive.any():
             raise NoExamples(f"tag at least one photo with '{self.keyword}' first")
+        self._nearest()  # a maximum cannot forget an example: counted again
         self._changed(rows)
 
     def _changed(self, rows: np.ndarray) -> None:
@@ -205,7 +238,7 @@ class KeywordFinder:
         positive = self._sampled["positive"][self.positive[self._sampled["positive"]]]
         rejected = self._sampled["rejected"][self.rejected[self._sampled["rejected"]]]
         untagged = ~self.positive & ~self.rejected & ~self.decided
-        strata = [(positive, 1, self._weight_of["positive"]), (accepted, 1, 1.0),
+        strata = [(positive, 1, self._weight_of["positive"]), (accepted, 1, REJECTION_WEIGHT),
                   (np.union1d(rejected, refused), 0, REJECTION_WEIGHT)]
         for name, mask in (("decided", self.decided), ("untagged", untagged)):
             kept = self._sampled[name][mask[self._sampled[name]]]
@@ -232,13 +265,15 @@ class KeywordFinder:
         look = self._basis.logits(look_weights, self._look)
         context = evidence(self._context, *self._tallies)
         self._counts = context
-        for column, values in enumerate((look, context["shoot"], context["place"], self._together)):
+        for column, values in enumerate((look, context["shoot"], context["place"], self._together,
+                                         self._local(), self.decided)):
             self._evidence[:, column] = values
         positives = int(self.positive.sum())
         if positives >= MIN_FITTED:
             out_of_fold = self._out_of_fold(rows, y, weights, coordinates)
             design = self._evidence[rows]
             design[:, 0] = out_of_fold
+            design[:, 4] = self._local(rows)
             self._weighing = logistic_map(design, y, WEIGHING_STRENGTH, WEIGHING_CENTRE, iterations=50,
                                           weights=weights, start=self._starts.get("weighing"))
             self._starts["weighing"] = self._weighing
@@ -280,9 +315,9 @@ class KeywordFinder:
         if not len(rows):
             return []
         candidates = self.candidate_rows
-        typical = np.zeros(4)
-        typical[0] = float(np.median(self._evidence[candidates[:: max(1, len(candidates) // 5000)], 0]))
-        gains = self._weighing[:4] * (self._evidence[rows, :4] - typical)
+        typical = np.zeros(len(EVIDENCE))
+        typical[[0, 4]] = np.median(self._evidence[candidates[:: max(1, len(candidates) // 5000)]][:, [0, 4]], axis=0)
+        gains = self._weighing[:-1] * (self._evidence[rows, :-1] - typical)
         looks = self._looks_like(rows)
         return [self._reason(int(row), EVIDENCE[int(np.argmax(gain))], look)
                 for row, gain, look in zip(rows, gains, looks)]
