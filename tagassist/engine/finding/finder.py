@@ -169,7 +169,8 @@ class KeywordFinder:
                 self._log.setdefault(int(row), (float(self._shown[row]), hers))
                 self.positive[row], self.rejected[row], self.decided[row] = hers, not hers, False
                 changed.append(int(row))
-        self._near.add(self.photos.rows_of(list(accepted)))  # one (n x k) product for the page
+        with blas_single_thread():  # one (n x k) product for the page
+            self._near.add(self.photos.rows_of(list(accepted)))
         self._changed(np.array(changed, dtype=np.int64))
 
     def undo(self, photo_ids) -> None:
