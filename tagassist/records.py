@@ -180,3 +180,28 @@ def check_tag(name: str) -> None:
         raise ValueError(f"keyword {name!r} is empty")
     if not all(levels):
         raise ValueError(f"keyword {name!r} has an empty level between its '{HIERARCHY_SEPARATOR}' separators")
+
+
+@dataclass(frozen=True)
+class FaceBox:
+    """A face's box, normalized 0..1 to the photo's width and height, from the top-left corner,
+    in the photo as displayed (after its EXIF orientation): what the detector finds on the
+    upright image and what the app draws. Files that keep regions in the stored orientation
+    (MWG, Microsoft) are converted on reading and writing (``tagassist.library.face_regions``)."""
+
+    x: float  # left edge
+    y: float  # top edge
+    w: float
+    h: float
+
+    @property
+    def area(self) -> float:
+        return self.w * self.h
+
+    def iou(self, other: FaceBox) -> float:
+        """Intersection over union of two boxes: 1 the same box, 0 apart."""
+        left, top = max(self.x, other.x), max(self.y, other.y)
+        right, bottom = min(self.x + self.w, other.x + other.w), min(self.y + self.h, other.y + other.h)
+        inter = max(0.0, right - left) * max(0.0, bottom - top)
+        union = self.area + other.area - inter
+        return inter / union if union > 0 else 0.0
