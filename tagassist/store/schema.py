@@ -264,6 +264,28 @@ MIGRATIONS: list[list[str]] = [
         + " BEGIN UPDATE change_counter SET n = n + 1 WHERE id = 1; END",
         "UPDATE photos SET mtime_ns = -1 WHERE status != 'missing'",
     ],
+    # 12: her vocabulary without photos: the keywords of a list imported from the program she
+    # keeps it in (Lightroom Classic's keyword list, digiKam's tags), available for completion
+    # and suggestion before any photo carries them. A category (Lightroom's [brackets], "Include
+    # on Export" off) only holds the keywords under it. Synonyms are kept as the list gave them
+    # (an alias names one keyword; a list may give two keywords the same synonym), and position
+    # is the order of the list, so that an export gives the list back as it came in.
+    [
+        """
+        CREATE TABLE vocabulary_keywords (
+            profile_id INTEGER NOT NULL REFERENCES profiles (id) ON DELETE CASCADE,
+            tag_id INTEGER NOT NULL REFERENCES tags (id),
+            category INTEGER NOT NULL DEFAULT 0,
+            synonyms TEXT NOT NULL DEFAULT '[]',
+            position INTEGER NOT NULL,
+            source TEXT NOT NULL,
+            added_at TEXT NOT NULL,
+            PRIMARY KEY (profile_id, tag_id)
+        )
+        """,
+        *(f"CREATE TRIGGER count_vocabulary_keywords_{op.lower()} AFTER {op} ON vocabulary_keywords"
+          " BEGIN UPDATE change_counter SET n = n + 1 WHERE id = 1; END" for op in ("INSERT", "UPDATE", "DELETE")),
+    ],
 ]
 
 LATEST_VERSION = len(MIGRATIONS)
