@@ -217,6 +217,8 @@ class ProfileHistory:
         self.tag_rows = np.split(entry_row[order], np.cumsum(np.bincount(indices, minlength=v))[:-1])
         self._build_csr()
         self._publish()
+        self.places = self._tag_places(np.arange(v))
+        self.place_version = 0
 
     def _apply(self, changes: list[tuple[int, np.ndarray, np.ndarray]]) -> None:
         """Adjust counts, habits, last use and the inverse index for the rows that changed."""
@@ -233,6 +235,7 @@ class ProfileHistory:
             self._habit_counts[2] = (np.vstack([counts, np.zeros((extra, v))]),
                                      np.concatenate([totals, np.zeros(extra)]))
         recheck: set[int] = set()
+        touched: set[int] = set()  # tags whose uses changed: their place is computed again
         for row, before, now in changes:
             self._mark_stale(row)
             removed, added = np.setdiff1d(before, now), np.setdiff1d(now, before)
@@ -253,6 +256,8 @@ class ProfileHistory:
                 self.tag_rows[t] = np.union1d(self.tag_rows[t], [row])
             recheck.update(now.tolist())
             recheck.update(removed.tolist())
+            touched.update(added.tolist())
+            touched.update(removed.tolist())
         if self._stale_count > 5000:  # many photos retagged since the last build: build it again
             self._build_csr()
         used = self._used.view
@@ -261,6 +266,7 @@ class ProfileHistory:
             when = when[np.isfinite(when)]
             self._last_used[t] = when.max() if len(when) else -np.inf
         self._publish()
+        self._update_places(np.array(sorted(touched), dtype=np.int64))
 
     def _publish(self) -> None:
         """The derived views the signals read."""
@@ -279,7 +285,6 @@ class ProfileHistory:
         self.embedding_alive = alive[self.embedded_rows] if len(self.embedded_rows) else np.zeros(0, dtype=bool)
         self.embedding_position = self._positions
         self.__dict__.pop("occasions", None)
-        self.__dict__.pop("places", None)
 
     def _build_csr(self) -> None:
         """Photo x tag incidence: tags of row i are indices[indptr[i]:indptr[i+1]]. Rows that
@@ -301,17 +306,16 @@ class ProfileHistory:
         """Per tag, on how many occasions it was used (only a trained model needs it)."""
         return np.array([_occasions(self.hours[rows]) for rows in self.tag_rows], dtype=np.float64)
 
-    @functools.cached_property
-    def places(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Per tag: whether it names a place (its geotagged uses, two or more, all lie within
-        PLACE_KM of their centre), and that centre. Vectorised over every (photo, tag): the
-        place signal reads it after every change to her tags."""
-        v = len(self.tags)
+    def _tag_places(self, tags: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """For these tags: whether each names a place (its geotagged uses, two or more, all lie
+        within PLACE_KM of their centre), and that centre. Vectorised over their (photo, tag)
+        pairs."""
+        v = len(tags)
         is_place, lat, lon = np.zeros(v, dtype=bool), np.full(v, np.nan), np.full(v, np.nan)
-        lengths = np.fromiter(map(len, self.tag_rows), dtype=np.int64, count=v)
+        lengths = np.fromiter((len(self.tag_rows[t]) for t in tags), dtype=np.int64, count=v)
         if not v or not lengths.sum():
             return is_place, lat, lon
-        rows = np.concatenate(self.tag_rows)
+        rows = np.concatenate([self.tag_rows[t] for t in tags])
         owner = np.repeat(np.arange(v), lengths)
         lats, lons = self.lats[rows], self.lons[rows]
         known = np.isfinite(lats) & np.isfinite(lons)
@@ -327,6 +331,27 @@ class ProfileHistory:
                                                           lats[centred], lons[centred]))
         is_place = located & (spread <= PLACE_KM)
         return is_place, lat, lon
+
+    def _update_places(self, touched: np.ndarray) -> None:
+        """``places`` for the tags whose uses changed (the rest cannot have moved: a photo's GPS
+        never changes, and a photo that comes or goes brings or takes its tags). A change to
+        a place keyword, or one that makes or unmakes one, moves ``place_version`` on: what the
+        place signals learned from the places is learned again."""
+        is_place, lat, lon = self.places
+        grow = len(self.tags) - len(is_place)
+        if grow:
+            is_place = np.concatenate([is_place, np.zeros(grow, dtype=bool)])
+            lat, lon = (np.concatenate([a, np.full(grow, np.nan)]) for a in (lat, lon))
+            self.places = is_place, lat, lon
+        if not len(touched):
+            return
+        was = is_place[touched].copy()
+        is_place[touched], lat[touched], lon[touched] = self._tag_places(touched)
+        if (was | is_place[touched]).any():
+            self.place_version += 1
+
+    # ``places``: per tag, (names a place, centre latitude, centre longitude), kept by
+    # ``_derive`` and ``_update_places``; the place signal reads it after every change.
 
     def place_support(self, photo: Photo) -> np.ndarray:
         """1 per tag, but 0 for a place tag on a photo taken far from that place: no look of a

@@ -169,7 +169,7 @@ class _Learned:
     """What is read off her history once per change of it: her style, and for the GPS rule
     the candidates' geotagged uses laid end to end (one vectorised minimum per photo)."""
 
-    places: tuple  # the history's ``places`` it was learned from (its identity says when to learn again)
+    version: tuple  # the history's (place_version, n_photos) it was learned at: learned again when either moves
     style: PlaceStyle | None
     candidates: np.ndarray  # columns: the tags that name a place (``naming_tags``, her place keywords)
     lats: np.ndarray  # their geotagged uses, candidate after candidate
@@ -182,9 +182,9 @@ _LEARNED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def _learned(h: ProfileHistory, gazetteer: Gazetteer | None) -> _Learned:
-    places = h.places
+    version = (h.place_version, h.n_photos)  # her place keywords, and the photos their shares are of
     kept = _LEARNED.get(h)
-    if kept is not None and kept.places is places:
+    if kept is not None and kept.version == version:
         return kept
     known = kept.named if kept is not None else {}
     named = places_of_tags(h, gazetteer, known) if gazetteer is not None else {}
@@ -199,13 +199,13 @@ def _learned(h: ProfileHistory, gazetteer: Gazetteer | None) -> _Learned:
     located = np.isfinite(h.lats[rows]) & np.isfinite(h.lons[rows])
     rows, owner = rows[located], owner[located]  # grouped by candidate, in column order
     columns, starts = np.unique(owner, return_index=True)
-    kept = _Learned(places, style, columns, h.lats[rows], h.lons[rows], starts.astype(np.int64), known)
+    kept = _Learned(version, style, columns, h.lats[rows], h.lons[rows], starts.astype(np.int64), known)
     _LEARNED[h] = kept
     return kept
 
 
 def style_of(h: ProfileHistory, gazetteer: Gazetteer) -> PlaceStyle | None:
-    """Her style, learned again only when her history changed (its ``places`` are recomputed)."""
+    """Her style, learned again only when her place keywords or her photos changed."""
     return _learned(h, gazetteer).style
 
 

@@ -167,3 +167,44 @@ def test_a_photo_without_gps_placed_by_its_location_field(history):
     wrong_country = _top(engine, _located(history, "Lisbon|Ohio|United States", "2024-06-03T12:00:00"), k=20)
     assert "Places|Portugal|Lisbon" not in wrong_country
     assert "Places|United States|Lisbon" in wrong_country
+
+
+def test_a_live_engine_learns_her_places_again_as_she_edits_them(history):
+    """The places and her style are kept up to date on each edit (not rebuilt): after every
+    kind of edit the live engine answers what a freshly built one answers."""
+    history.trip("Places|Portugal|Lisbon", LISBON, "2024-01-10")
+    history.trip("Places|Italy|Rome", ROME, "2024-02-10")
+    zurich = [history.photo(["street"], gps=(ZURICH[0] + 0.001 * i, ZURICH[1]), taken_at=f"2024-03-0{i + 1}T10:00:00")
+              for i in range(3)]
+    probes = [history.photo(gps=where, taken_at="2024-06-01T12:00:00") for where in (SEVILLE, ZURICH, ROME)]
+    live = history.engine()
+    store, profile = history.store, history.profile
+
+    def places_by_tag(h):
+        is_place, lat, lon = h.places
+        return {tag: (bool(is_place[t]), round(float(lat[t]), 9) if is_place[t] else None,
+                      round(float(lon[t]), 9) if is_place[t] else None) for t, tag in enumerate(h.tags)}
+
+    def same_as_fresh():
+        fresh = history.engine()
+        assert places_by_tag(live.history) == places_by_tag(fresh.history)
+        for probe in probes:
+            assert live.suggest(probe, 5) == fresh.suggest(probe, 5)
+
+    ids = [p.id for p in zurich]
+    store.tagging.add_tags(profile, ids, ["Suisse|Zürich"], "typed")  # a new place keyword, her new shape
+    live.refresh(ids)
+    same_as_fresh()
+    assert "Suisse|Zürich" in {s.tag for s in live.suggest(probes[1], 5)}
+    store.tagging.add_tags(profile, ids[:1], ["street"], "typed")  # no place changes: nothing relearned
+    version = live.history.place_version
+    live.refresh(ids[:1])
+    assert live.history.place_version == version
+    same_as_fresh()
+    store.tagging.remove_tags(profile, ids[1:], ["Suisse|Zürich"])  # one use left: no longer a place
+    live.refresh(ids[1:])
+    assert live.history.place_version > version
+    same_as_fresh()
+    extra = history.photo(["Places|Italy|Rome"], gps=FLORENCE, taken_at="2024-02-11T10:00:00")  # Rome spreads out
+    live.refresh([extra.id])
+    same_as_fresh()
