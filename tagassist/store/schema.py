@@ -286,6 +286,56 @@ MIGRATIONS: list[list[str]] = [
         *(f"CREATE TRIGGER count_vocabulary_keywords_{op.lower()} AFTER {op} ON vocabulary_keywords"
           " BEGIN UPDATE change_counter SET n = n + 1 WHERE id = 1; END" for op in ("INSERT", "UPDATE", "DELETE")),
     ],
+    # 13: faces. A face is a box on a photo (normalized 0..1, from the top-left, in the photo as
+    # displayed): found by the detector, with its embedding, or read from a region another tool
+    # wrote in the photo's files (MWG, Microsoft), with the name it gave; a region and the
+    # detector's face for it are one row. face_scans says which photos the detector has seen
+    # (none found is an answer too). Names are her keywords, per photographer: a face named, or
+    # a name rejected for it, never to be suggested for that face again. A person she forgets
+    # loses the embeddings of every face named for her (the boxes stay, the detector does not
+    # look again).
+    [
+        """
+        CREATE TABLE faces (
+            id INTEGER PRIMARY KEY,
+            photo_id INTEGER NOT NULL REFERENCES photos (id) ON DELETE CASCADE,
+            x REAL NOT NULL,
+            y REAL NOT NULL,
+            w REAL NOT NULL,
+            h REAL NOT NULL,
+            quality REAL,
+            embedding BLOB,
+            detector TEXT,
+            region_name TEXT,
+            region_source TEXT
+        )
+        """,
+        "CREATE INDEX faces_by_photo ON faces (photo_id)",
+        """
+        CREATE TABLE face_scans (
+            photo_id INTEGER PRIMARY KEY REFERENCES photos (id) ON DELETE CASCADE,
+            detector TEXT NOT NULL,
+            content_hash TEXT,
+            found INTEGER NOT NULL,
+            scanned_at TEXT NOT NULL
+        )
+        """,
+        """
+        CREATE TABLE face_names (
+            face_id INTEGER NOT NULL REFERENCES faces (id) ON DELETE CASCADE,
+            profile_id INTEGER NOT NULL REFERENCES profiles (id) ON DELETE CASCADE,
+            tag_id INTEGER NOT NULL REFERENCES tags (id),
+            state TEXT NOT NULL CHECK (state IN ('named', 'rejected')),
+            source TEXT NOT NULL,
+            decided_at TEXT NOT NULL,
+            PRIMARY KEY (face_id, profile_id, tag_id)
+        )
+        """,
+        "CREATE UNIQUE INDEX one_name_per_face ON face_names (face_id, profile_id) WHERE state = 'named'",
+        *(f"CREATE TRIGGER count_{table}_{op.lower()} AFTER {op} ON {table}"
+          " BEGIN UPDATE change_counter SET n = n + 1 WHERE id = 1; END"
+          for table in ("faces", "face_names") for op in ("INSERT", "UPDATE", "DELETE")),
+    ],
 ]
 
 LATEST_VERSION = len(MIGRATIONS)

@@ -18,6 +18,7 @@ from .changes import Changes
 from .database import Database
 from .embedding_table import Embeddings
 from .export_journal import ExportJournal
+from .faces import Faces
 from .history_reads import HistoryReads
 from .keyword_edits import KeywordEdits
 from .keyword_sync import KeywordSync
@@ -50,6 +51,7 @@ class Store:
         self.sync = KeywordSync(db, tags, self.aliases)
         self.tagging = Tagging(db, tags, self.aliases, self.sync)
         self.keywords = KeywordEdits(db, tags, self.aliases, self.tagging)
+        self.faces = Faces(db, tags)  # faces on the photos, and her names for them
         self.exports = ExportJournal(db)
         self.models = ModelRegistry(db, self.settings)
         self.profiles.get(DEFAULT_PROFILE)  # first run: every library has a default photographer
