@@ -198,6 +198,11 @@ class FaceBox:
     def area(self) -> float:
         return self.w * self.h
 
+    def pixels(self, width: int, height: int) -> tuple[int, int, int, int]:
+        """(left, top, right, bottom) in an image of ``width`` x ``height``."""
+        return (round(self.x * width), round(self.y * height),
+                round((self.x + self.w) * width), round((self.y + self.h) * height))
+
     def iou(self, other: FaceBox) -> float:
         """Intersection over union of two boxes: 1 the same box, 0 apart."""
         left, top = max(self.x, other.x), max(self.y, other.y)

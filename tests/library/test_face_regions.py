@@ -447,3 +447,11 @@ def test_a_jpeg_whose_last_region_was_ours_stays_a_jpeg(tmp_path):
     photo.write_bytes(data)
     assert Image.open(photo).size == (40, 30)
     assert _exiftool(photo) == [{"SourceFile": str(photo)}]
+
+
+def test_face_box_overlap_and_pixels():
+    box = FaceBox(0.0, 0.0, 0.5, 0.5)
+    assert box.iou(box) == 1.0
+    assert box.iou(FaceBox(0.25, 0.0, 0.5, 0.5)) == pytest.approx(1 / 3)
+    assert box.iou(FaceBox(0.6, 0.6, 0.1, 0.1)) == 0.0
+    assert FaceBox(0.1, 0.2, 0.3, 0.4).pixels(100, 50) == (10, 10, 40, 30)
