@@ -563,7 +563,8 @@ def render(path: str | os.PathLike, current: bytes | None, base: WrittenFaces, o
     """One file's new bytes with tagassist's faces in it, and the plan that made them (its
     ``written`` is the next base). ``path`` names the file (a '.xmp' sidecar, else a JPEG whose
     XMP is rewritten); ``current``: its bytes now (None: a sidecar not yet there). Writing the
-    bytes is the caller's (``keyword_export.write_file``)."""
+    bytes is the caller's (``keyword_export.write_file``), and only where ``plan.changed``:
+    otherwise the bytes are ``current`` as given (an empty sidecar's, where it was None)."""
     from .exiv2_access import exiv2_session
     from .imaging import is_raw_name
     from .keyword_export import ExportError, is_sidecar

@@ -455,3 +455,15 @@ def test_face_box_overlap_and_pixels():
     assert box.iou(FaceBox(0.25, 0.0, 0.5, 0.5)) == pytest.approx(1 / 3)
     assert box.iou(FaceBox(0.6, 0.6, 0.1, 0.1)) == 0.0
     assert FaceBox(0.1, 0.2, 0.3, 0.4).pixels(100, 50) == (10, 10, 40, 30)
+
+
+def test_fields_as_attributes_of_the_list_item_in_a_seq():
+    """Some writers put a struct's fields on rdf:li itself, and the list in an rdf:Seq."""
+    packet = _packet('<mwg-rs:Regions><rdf:Description><mwg-rs:RegionList><rdf:Seq>'
+                     '<rdf:li mwg-rs:Name="Anna" mwg-rs:Type="Face"><mwg-rs:Area rdf:parseType="Resource">'
+                     '<stArea:x>0.5</stArea:x><stArea:y>0.5</stArea:y><stArea:w>0.2</stArea:w><stArea:h>0.4</stArea:h>'
+                     '</mwg-rs:Area></rdf:li></rdf:Seq></mwg-rs:RegionList></rdf:Description></mwg-rs:Regions>'
+                     '<Iptc4xmpExt:PersonInImage>Ben</Iptc4xmpExt:PersonInImage>')
+    faces = fr.read_faces(packet, 3)
+    assert [(f.name, f.source) for f in faces] == [("Anna", "mwg"), ("Ben", "iptc")]
+    assert _close(faces[0].box, FaceBox(0.4, 0.3, 0.2, 0.4), 1e-12)  # half a turn: the same centre
