@@ -467,3 +467,16 @@ def test_fields_as_attributes_of_the_list_item_in_a_seq():
     faces = fr.read_faces(packet, 3)
     assert [(f.name, f.source) for f in faces] == [("Anna", "mwg"), ("Ben", "iptc")]
     assert _close(faces[0].box, FaceBox(0.4, 0.3, 0.2, 0.4), 1e-12)  # half a turn: the same centre
+
+
+def test_ours_follow_a_file_that_kept_displayed_coordinates(tmp_path):
+    """Regions another writer kept on the displayed photo (AppliedToDimensions the displayed
+    size): ours are written the same way, so the file stays consistent for every reader."""
+    displayed = PORTRAIT_6.replace("<stDim:h>840</stDim:h>", "<stDim:h>700</stDim:h>").replace(
+        "<stDim:w>700</stDim:w>", "<stDim:w>840</stDim:w>")
+    sidecar = tmp_path / "c.xmp"
+    data, _ = fr.render(sidecar, displayed.encode(), WrittenFaces(), _ours(Anna=FaceBox(0.1, 0.5, 0.1, 0.2)), 6,
+                        (700, 840))
+    sidecar.write_bytes(data)
+    assert _boxes(_exiftool(sidecar)[0])["Anna"] == ("Face", 0.15, 0.6, 0.1, 0.2)
+    assert _close(fr.read_faces(data, 6, (700, 840))[-1].box, FaceBox(0.1, 0.5, 0.1, 0.2))
