@@ -95,19 +95,20 @@ def test_faces_in_a_photo_of_people_and_none_in_one_of_pets(models):
 
 
 def test_a_small_face_is_found_on_the_working_image(models):
-    """A face of ~45 px once the photo is shrunk to the working size (here a 3000 px photo
-    with a face of ~130 px, shrunk to 1024) is still found."""
+    """A face of ~45 px once the photo is shrunk to the working size (a 3000 px photo, shrunk
+    to WORKING_SIDE) is still found."""
     from tagassist.engine.faces import detect_faces
     from tagassist.engine.faces.detector import WORKING_SIDE
 
-    portrait = coral("grace_hopper.bmp").crop((150, 120, 400, 370)).resize((130, 130))
+    side = round(45 * 3000 / WORKING_SIDE)  # the crop is her face, 45 px once shrunk
+    portrait = coral("grace_hopper.bmp").crop((150, 120, 400, 370)).resize((side, side))
     big = Image.new("RGB", (3000, 2000), (110, 120, 100))
     big.paste(portrait, (2100, 700))
     faces = detect_faces(big, models)
     assert len(faces) == 1
     assert faces[0].box.w * WORKING_SIDE < 60
     cx, cy = centre(faces[0].box)
-    assert abs(cx - 2165 / 3000) < 0.02 and abs(cy - 765 / 2000) < 0.03
+    assert abs(cx - (2100 + side / 2) / 3000) < 0.02 and abs(cy - (700 + side / 2) / 2000) < 0.03
 
 
 def test_boxes_are_in_the_displayed_orientation(models, tmp_path):

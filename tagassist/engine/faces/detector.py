@@ -16,11 +16,15 @@ Every model file is checked against its SHA-256 before dlib reads it (the projec
 model files): a file that does not match is refused with a one-line reason.
 
 Working size: the photo (already upright, as ``library.imaging.decode_rgb`` gives it) is
-shrunk to ``WORKING_SIDE`` pixels on its long side and searched with one 2x upsampling. The
-HOG detector's window is 80 px, so upsampled once it finds faces of ~40 px on the working
-image: 40 / 1024 = 1/25 of the long side, a face of 160 px on a 12 MP photo, a head in a
-group photo of a dozen people across the frame. Two upsamplings (20 px faces) would cost four
-times as much for faces too small to recognise anyway (the embedding's chip is 150 px).
+shrunk to ``WORKING_SIDE`` (768) pixels on its long side and searched with one 2x upsampling.
+The HOG detector's window is 80 px, so upsampled once it finds faces of ~40 px on the working
+image: 1/19 of the long side, a face of 210 px on a 12 MP photo, a head in a group of about
+ten people across the frame. 1024 px would find faces of 1/25 of the long side for 1.8 times
+the detection time, 512 px only faces of 1/13 (``benchmarks/faces.py`` measures the three).
+Two upsamplings (20 px faces) would cost four times as much for faces too small to name
+anyway (the embedding reads a 150 px chip). At most ``MAX_FACES`` faces of a photo, those the
+detector is surest of, are described: dlib-bin is built without BLAS, and each embedding
+takes tens of milliseconds on a CPU.
 """
 
 from __future__ import annotations
@@ -46,7 +50,8 @@ LANDMARKS_FILE = "shape_predictor_5_face_landmarks.dat"
 EMBEDDING_FILE = "dlib_face_recognition_resnet_model_v1.dat"
 DETECTORS = ("hog", "cnn")
 
-WORKING_SIDE = 1024  # long side of the image faces are searched on (see the module's notes)
+WORKING_SIDE = 768  # long side of the image faces are searched on (see the module's notes)
+MAX_FACES = 20  # faces described per photo, the surest first
 UPSAMPLE = 1  # one 2x upsampling: faces of ~40 px on the working image
 EMBEDDING_DIM = 128
 # Quality (0..1) = confidence x size x sharpness, each 0..1:
@@ -229,7 +234,7 @@ def face_quality(kind: str, score: float, side_px: float, chip: np.ndarray) -> f
 
 
 def detect_faces(image: Image.Image, models: FaceModels | None = None, *, working_side: int = WORKING_SIDE,
-                 upsample: int = UPSAMPLE) -> list[DetectedFace]:
+                 upsample: int = UPSAMPLE, max_faces: int = MAX_FACES) -> list[DetectedFace]:
     """The faces in ``image`` (upright already: EXIF orientation applied, as
     ``library.imaging.decode_rgb`` does), best quality first, boxes normalized in that
     orientation. Raises FacesUnavailable when the models cannot be had."""
@@ -244,7 +249,7 @@ def detect_faces(image: Image.Image, models: FaceModels | None = None, *, workin
         return []
     landmarks, embedder = models.landmarks, models.embedder
     faces = []
-    for rect, score in found:
+    for rect, score in sorted(found, key=lambda d: -d[1])[:max_faces]:
         left, top = max(0, rect.left()), max(0, rect.top())
         right, bottom = min(width, rect.right() + 1), min(height, rect.bottom() + 1)
         if right <= left or bottom <= top:
