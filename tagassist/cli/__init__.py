@@ -96,15 +96,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     keyword = add("keywords", cmd_keywords, "the keyword manager: list, rename or move, merge, delete, alias, undo")
     keyword.add_argument("action", choices=["list", "rename", "merge", "delete", "alias", "undo", "history",
-                                            "export"],
+                                            "import", "export"],
                          nargs="?", default="list")
     keyword.add_argument("names", nargs="*", metavar="NAME",
                          help="rename OLD NEW (Places|Italy to Europe|Italy moves its children too);"
                               " merge NAME... --into K; delete K; alias NAME... --into K (another name of K:"
-                              " typed or imported, it becomes K); undo [EDIT]; export FILE")
+                              " typed or imported, it becomes K); undo [EDIT]; import FILE; export FILE")
     keyword.add_argument("--into", metavar="KEYWORD", help="the keyword that merge and alias lead to")
-    keyword.add_argument("--format", choices=["lightroom"], default="lightroom",
-                         help="export FILE: Lightroom Classic's keyword list (Metadata > Import Keywords)")
+    keyword.add_argument("--format", choices=["lightroom", "digikam"],
+                         help="import or export FILE: Lightroom Classic's keyword list (Metadata > Export and"
+                              " Import Keywords; the default for export) or digiKam's tag paths (People/Alice,"
+                              " one a line); import reads the format from the file when none is given")
 
     index = add("index", eng.cmd_index, "compute visual embeddings for photos that lack them")
     add_argument(index, "encoder", metavar="NAME")

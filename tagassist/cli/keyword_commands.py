@@ -1,4 +1,4 @@
-"""``tagassist keywords list|rename|merge|delete|alias|undo|history|export``: the keyword manager."""
+"""``tagassist keywords list|rename|merge|delete|alias|undo|history|import|export``: the keyword manager."""
 
 from __future__ import annotations
 
@@ -20,10 +20,18 @@ def cmd_keywords(args: Namespace, store: Store, profile: Profile) -> int:
             for row in [] if args.json else rows:
                 aliases = f"\talso: {', '.join(row.aliases)}" if row.aliases else ""
                 under = f" ({row.under} with those under it)" if row.under != row.photos else ""
-                say(f"{row.keyword}\t{row.photos} photo{'s' * (row.photos != 1)}{under}{aliases}")
+                if row.category:
+                    count = "category (imported list)"
+                elif row.listed and not row.under:
+                    count = "no photos yet (imported list)"
+                else:
+                    count = f"{row.photos} photo{'s' * (row.photos != 1)}{under}"
+                say(f"{row.keyword}\t{count}{aliases}")
             return EXIT_OK
         if action == "export":
             return _export(args, store, profile, names)
+        if action == "import":
+            return _import(args, store, profile, names)
         if action == "history":
             edits = keywords.history(store, profile)
             if args.json:
@@ -47,16 +55,47 @@ def cmd_keywords(args: Namespace, store: Store, profile: Profile) -> int:
 
 def _export(args: Namespace, store: Store, profile: Profile, names: list[str]) -> int:
     if len(names) != 1:
-        raise UserError("usage: tagassist keywords export FILE --format lightroom")
+        raise UserError("usage: tagassist keywords export FILE [--format lightroom|digikam]")
+    fmt = args.format or "lightroom"
     try:
-        written = keyword_lists.export_list(store, profile, names[0], args.format)
+        written = keyword_lists.export_list(store, profile, names[0], fmt)
     except OSError as exc:
         raise UserError(f"cannot write {names[0]}: {exc.strerror or exc}") from exc
     if args.json:
         emit_json(written)
-    else:
+    elif fmt == "lightroom":
         say(f"{written['keywords']} keywords ({written['synonyms']} synonyms) written to {written['file']}"
             " for Lightroom Classic's Metadata > Import Keywords")
+    else:
+        say(f"{written['keywords']} keywords written to {written['file']} as digiKam tag paths")
+        for path in written.get("left_out", []):
+            say(f"  left out: {path} (a '/' in a name, which a digiKam path cannot hold)")
+    return EXIT_OK
+
+
+def _import(args: Namespace, store: Store, profile: Profile, names: list[str]) -> int:
+    if len(names) != 1:
+        raise UserError("usage: tagassist keywords import FILE [--format lightroom|digikam]")
+    try:
+        result = keyword_lists.import_list(store, profile, names[0], args.format)
+    except OSError as exc:
+        raise UserError(f"cannot read {names[0]}: {exc.strerror or exc}") from exc
+    except keyword_lists.KeywordListError as exc:
+        raise UserError(str(exc)) from exc
+    if args.json:
+        emit_json(result)
+        return EXIT_OK
+    for name in result["added"]:
+        say(f"  new: {name}")
+    for alias, name in result["aliases"]:
+        say(f"  new alias: {alias} -> {name}")
+    for name in result["known"]:
+        say(f"  known already, skipped: {name}")
+    for synonym, name, why in result["skipped_aliases"]:
+        say(f"  synonym {synonym} of {name} not made an alias: {why}")
+    say(keyword_lists.describe_import(result))
+    if result["added"]:
+        say("They are offered when you type a tag; no photo was changed.")
     return EXIT_OK
 
 

@@ -59,7 +59,8 @@ def parse_lightroom(text: str) -> list[Keyword]:
             stack[-1].synonyms.append(synonym)
             continue
         if depth > len(stack):
-            raise KeywordListError(f"line {number}: {body!r} is {depth - len(stack)} levels under the one before")
+            raise KeywordListError(f"line {number}: {body!r} is {depth - len(stack) + 1} levels under the one"
+                                   " before (one at most)")
         category = _bracketed(body, "[", "]")
         keyword = Keyword(category if category is not None else body, category=category is not None)
         if not keyword.name or SEPARATOR in keyword.name:
@@ -115,3 +116,55 @@ def from_paths(paths: Iterable[str], synonyms: dict[str, list[str]] | None = Non
 def digikam_paths(tags: Iterable[str]) -> list[str]:
     """digiKam's ``TagsList`` entries (``People/Alice``) as tagassist's paths (``People|Alice``)."""
     return [SEPARATOR.join(level for level in tag.split("/") if level) for tag in tags if tag.strip("/")]
+
+
+DIGIKAM_INTERNAL = "_Digikam_Internal_Tags_"  # digiKam's own bookkeeping tags (face regions, colour labels)
+
+
+def parse_digikam(text: str) -> list[Keyword]:
+    """digiKam's tag tree as a text file of ``digiKam:TagsList`` paths, one a line (``People/Alice``;
+    a parent may be listed alone or only implied by its children), as a forest in file order.
+    digiKam's internal tags are left out. digiKam has no synonyms or categories."""
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    paths = []
+    for number, line in enumerate(text.split("\n"), 1):
+        line = line.removesuffix("\r")
+        if not line.strip():
+            continue
+        if "\t" in line:
+            raise KeywordListError(f"line {number}: a tab in {line!r}; a digiKam tag list is one path a line")
+        levels = line.strip("/").split("/")
+        if any(level != level.strip() or not level for level in levels):
+            raise KeywordListError(f"line {number}: {line!r} has an empty level or spaces around one")
+        if any(SEPARATOR in level for level in levels):
+            raise KeywordListError(f"line {number}: {line!r} has '{SEPARATOR}', tagassist's level separator")
+        if levels[0] == DIGIKAM_INTERNAL:
+            continue
+        paths.append(SEPARATOR.join(levels))
+    return from_paths(paths)
+
+
+def format_digikam(roots: Iterable[Keyword], newline: str = "\n") -> tuple[str, list[str]]:
+    """The keywords as digiKam's tag paths, one a line, every level listed (so a parent without
+    children of its own comes back too); and the paths left out because a name holds ``/``,
+    which a digiKam path cannot."""
+    lines, left_out = [], []
+    for path, _ in walk(roots):
+        levels = path.split(SEPARATOR)
+        if any("/" in level for level in levels):
+            left_out.append(path)
+        else:
+            lines.append("/".join(levels))
+    return "".join(line + newline for line in lines), left_out
+
+
+def detect_format(text: str) -> str:
+    """``lightroom`` or ``digikam``, from a list's content: Lightroom's levels are tabs and its
+    synonyms and categories are braced and bracketed; digiKam's levels are ``/``. A flat list
+    (neither) reads the same either way and is taken as Lightroom's."""
+    lines = [line.removesuffix("\r") for line in text.removeprefix("\ufeff").split("\n") if line.strip()]
+    if any(line.startswith("\t") or _bracketed(line, "{", "}") is not None or _bracketed(line, "[", "]") is not None
+           for line in lines):
+        return "lightroom"
+    return "digikam" if any("/" in line for line in lines) else "lightroom"

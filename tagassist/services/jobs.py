@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from . import indexing, keywords, scanning, suggesting
+from . import indexing, keyword_lists, keywords, scanning, suggesting
 from .export import export_photos, exportable_photos
 from .library import open_library
 
@@ -27,8 +27,10 @@ def sidebar(db_path: str, profile_name: str) -> dict:
 
 
 def _sidebar(store, profile) -> dict:
+    vocabulary = [t for t, _ in store.history.vocabulary(profile)]
     return {"roots": store.photos.folders(), "folders": store.photos.folder_counts(),
-            "vocabulary": [t for t, _ in store.history.vocabulary(profile)],
+            "vocabulary": vocabulary,
+            "completion": keywords.completion_vocabulary(store, profile, vocabulary),  # and her imported lists
             "keyword_counts": store.history.keyword_counts(profile),
             "months": store.photos.months(), "ratings_labels": store.photos.ratings_and_labels()}
 
@@ -84,6 +86,18 @@ def export(db_path: str, profile_name: str, photo_ids: list[int] | None, style: 
 def keyword_rows(db_path: str, profile_name: str) -> list[keywords.KeywordRow]:
     with open_library(db_path) as store:
         return keywords.keyword_rows(store, store.profiles.get(profile_name), levels=True)
+
+
+def import_keyword_list(db_path: str, profile_name: str, path: str) -> dict:
+    """The keyword manager's "Import keyword list…" (``tagassist keywords import``)."""
+    with open_library(db_path) as store:
+        return keyword_lists.import_list(store, store.profiles.get(profile_name), path)
+
+
+def export_keyword_list(db_path: str, profile_name: str, path: str, fmt: str) -> dict:
+    """The keyword manager's "Export keyword list…" (``tagassist keywords export``)."""
+    with open_library(db_path) as store:
+        return keyword_lists.export_list(store, store.profiles.get(profile_name), path, fmt)
 
 
 def edit_keywords(db_path: str, profile_name: str, action: str, *args) -> list[dict]:

@@ -18,24 +18,39 @@ class KeywordRow:
     photos: int  # photos with the keyword itself
     under: int  # photos with it or any keyword under it (a parent's count in the tree)
     aliases: list[str] = field(default_factory=list)
+    listed: bool = False  # from an imported keyword list (it may have no photos yet)
+    category: bool = False  # a listed category: it only holds the keywords under it
 
     def as_json(self) -> dict:
-        return {"keyword": self.keyword, "photos": self.photos, "under": self.under, "aliases": self.aliases}
+        return {"keyword": self.keyword, "photos": self.photos, "under": self.under, "aliases": self.aliases,
+                "listed": self.listed, "category": self.category}
 
 
 def keyword_rows(store: Store, profile: Profile, *, levels: bool = False) -> list[KeywordRow]:
-    """Every keyword the profile uses, in hierarchy order, with its counts and aliases; with
-    ``levels`` (the app's manager) every level above one too."""
+    """Every keyword the profile uses or imported (a keyword list's, with no photos yet), in
+    hierarchy order, with its counts and aliases; with ``levels`` (the app's manager) every level
+    above one too."""
     direct = dict(store.history.vocabulary(profile))
     under = store.history.keyword_counts(profile)
     aliases: dict[str, list[str]] = {}
     for alias, keyword in store.aliases.of(profile).items():
         aliases.setdefault(keyword, []).append(alias)
+    listed = {entry.name: entry.category for entry in store.vocabulary.entries(profile)}
     # A level (Places|Italy) is listed so that it can be renamed or moved with what is under it;
     # its own count is 0 where no photo carries it alone.
-    names = set(direct) | set(under) if levels else set(direct)
-    return [KeywordRow(name, direct.get(name, 0), under.get(name, 0), aliases.get(name, []))
+    names = (set(direct) | set(under) if levels else set(direct)) | set(listed)
+    return [KeywordRow(name, direct.get(name, 0), under.get(name, 0), aliases.get(name, []), name in listed,
+                       listed.get(name, False))
             for name in sorted(names, key=str.lower)]
+
+
+def completion_vocabulary(store: Store, profile: Profile, used: list[str] | None = None) -> list[str]:
+    """The names typed-tag completion offers: her keywords (``used``, when the caller has read
+    them), most used first, then those of her imported keyword lists that no photo carries yet
+    (a category is not offered: it only holds others)."""
+    used = [name for name, _ in store.history.vocabulary(profile)] if used is None else used
+    known = set(used)
+    return used + [name for name in store.vocabulary.names(profile, categories=False) if name not in known]
 
 
 def rename(store: Store, profile: Profile, old: str, new: str) -> dict:
@@ -51,8 +66,16 @@ def merge(store: Store, profile: Profile, sources: list[str], into: str) -> list
 
 
 def delete(store: Store, profile: Profile, keyword: str) -> dict:
+    """Take the keyword (and those under it) off her photos, and off her imported keyword lists."""
     _check(keyword)
-    return store.keywords.delete(profile, keyword)
+    with store.transaction():
+        unlisted = store.vocabulary.remove(profile, [keyword])
+        try:
+            return store.keywords.delete(profile, keyword)
+        except LookupError:
+            if not unlisted:
+                raise
+    return {"action": "delete", "keyword": keyword, "keywords": unlisted, "photos": 0, "edit": None}
 
 
 def alias(store: Store, profile: Profile, aliases: list[str], keyword: str) -> list[dict]:

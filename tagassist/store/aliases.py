@@ -48,6 +48,12 @@ class Aliases(Repository):
         return changed
 
     # -- helpers (inside the caller's transaction) -----------------------------------------
+    def give(self, profile: Profile, alias: str, keyword: str) -> None:
+        """``alias`` becomes another name of ``keyword``, merging nothing (an imported keyword
+        list's synonym, for a name that stands for nothing yet)."""
+        self.database.conn.execute("INSERT INTO keyword_aliases (profile_id, alias, tag_id) VALUES (?, ?, ?)",
+                                   (profile.id, alias, *self._tags.ids([keyword])))
+
     def case_variants(self, profile: Profile, name: str) -> list[str]:
         """The profile's keywords (assigned or rejected) spelt as ``name`` in any ASCII case."""
         return [r[0] for r in self.database.execute(

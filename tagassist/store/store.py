@@ -29,6 +29,7 @@ from .photos import Photos
 from .profiles import DEFAULT_PROFILE, Profiles
 from .tagging import Tagging
 from .tags import TagVocabulary
+from .vocabulary import ImportedVocabulary
 
 
 class Store:
@@ -52,6 +53,7 @@ class Store:
         self.tagging = Tagging(db, tags, self.aliases, self.sync)
         self.keywords = KeywordEdits(db, tags, self.aliases, self.tagging)
         self.faces = Faces(db, tags)  # faces on the photos, and her names for them
+        self.vocabulary = ImportedVocabulary(db, tags, self.aliases)  # her keywords without photos
         self.exports = ExportJournal(db)
         self.models = ModelRegistry(db, self.settings)
         self.profiles.get(DEFAULT_PROFILE)  # first run: every library has a default photographer

@@ -42,7 +42,7 @@ KEYBOARD_SHORTCUTS = (
     ("typing letters anywhere", "goes to the tag field (Ctrl+K too); Escape returns to the grid"),
     ("Ctrl+N, arrow keys", "next untagged photo, next photo"),
     ("Ctrl+F", "search keywords, file names, dates and cameras (Enter or Escape: back to the photos)"),
-    ("Ctrl+Shift+K", "keyword manager: rename, merge, delete, synonyms"),
+    ("Ctrl+Shift+K", "keyword manager: rename, merge, delete, synonyms; import and export a keyword list"),
     ("Ctrl+L", "the filters and keyword tree: arrows, Enter filters, F2 renames a keyword, Menu key: its menu,"
                " Escape back to the photos"),
     ("Ctrl+0-5, Ctrl+X", "stars (Ctrl+0: none), rejected; written to the files with the keywords (xmp:Rating)"),
@@ -180,7 +180,7 @@ class LibraryController(QObject):
                 self.model.set_tag_count(photo_id, count)
         self.window.empty_hint.setVisible(not rows and not self.view)
         fill_sidebar(self.window.sidebar, loaded)
-        self.window.editor.set_vocabulary(loaded["vocabulary"])
+        self.window.editor.set_vocabulary(loaded["completion"])
         self.window.show_progress(self._said or f"{len(rows):,} photos")
         self._said = ""
         self.model.set_columns(grid.viewport().width() // CELL.width())  # as many as fit
@@ -245,7 +245,7 @@ class LibraryController(QObject):
         if loaded["profile"] != self.profile.name:
             return  # read for the photographer before a switch; the switch's own list has come
         fill_sidebar(self.window.sidebar, loaded)
-        self.window.editor.set_vocabulary(loaded["vocabulary"])  # a keyword typed once completes the next time
+        self.window.editor.set_vocabulary(loaded["completion"])  # a keyword typed once completes the next time
 
     def _keywords_edited(self, said: str, touched: list[str]) -> None:
         self._said = said  # shown once the list it changed has come, instead of its count

@@ -1,6 +1,7 @@
 """The keyword manager (Photo › Keyword manager, Ctrl+Shift+K): every keyword with its counts
-and aliases; rename or move, merge, delete, add an alias, undo. The edits run off the UI
-thread through services.keywords, exactly as ``tagassist keywords`` runs them."""
+and aliases; rename or move, merge, delete, add an alias, undo; import and export her keyword
+list (Lightroom Classic's, digiKam's tag paths). The edits run off the UI thread through
+services.keywords and services.keyword_lists, exactly as ``tagassist keywords`` runs them."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
+    QFileDialog,
     QHBoxLayout,
     QInputDialog,
     QLabel,
@@ -19,12 +21,16 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from ..services import jobs, keywords
+from ..services import jobs, keyword_lists, keywords
 from .workers import Job
+
+LIST_FORMATS = {"Lightroom Classic keyword list (*.txt)": "lightroom", "digiKam tag paths (*.txt)": "digikam"}
 
 
 class KeywordManagerDialog(QDialog):
     edit_requested = Signal(str, object)  # a services.keywords function name and its arguments (a tuple)
+    import_requested = Signal(str)  # a keyword list file to import
+    export_requested = Signal(str, str)  # a file to write, and its format (lightroom or digikam)
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -70,11 +76,24 @@ class KeywordManagerDialog(QDialog):
         close.clicked.connect(self.accept)
         buttons.addWidget(close)
         layout.addLayout(buttons)
+        lists = QHBoxLayout()  # her keyword list in from, and out to, Lightroom Classic or digiKam
+        self.list_buttons = []
+        for text, key, slot in (("&Import keyword list\u2026", "Ctrl+I", self._import),
+                                ("E&xport keyword list\u2026", "Ctrl+E", self._export)):
+            button = QPushButton(text)
+            button.setToolTip(f"{key}: Lightroom Classic's keyword list or digiKam's tag paths")
+            button.clicked.connect(slot)
+            QShortcut(QKeySequence(key), self, slot)
+            lists.addWidget(button)
+            self.list_buttons.append(button)
+        lists.addStretch()
+        layout.addLayout(lists)
 
     def show_rows(self, rows: list[keywords.KeywordRow]) -> None:
         self.table.setRowCount(len(rows))
         for row, k in enumerate(rows):
-            for column, value in enumerate((k.keyword, k.photos, k.under, ", ".join(k.aliases))):
+            photos = "category" if k.category else "none yet (imported)" if k.listed and not k.under else k.photos
+            for column, value in enumerate((k.keyword, photos, k.under, ", ".join(k.aliases))):
                 item = QTableWidgetItem(str(value))
                 if column in (1, 2):
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
@@ -138,6 +157,19 @@ class KeywordManagerDialog(QDialog):
         if alias:
             self.edit_requested.emit("alias", ([alias], keyword))
 
+    def _import(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Import keyword list", "",
+                                              "Keyword lists (*.txt);;All files (*)")
+        if path:
+            self.status.setText(f"Importing {path}\u2026")
+            self.import_requested.emit(path)
+
+    def _export(self) -> None:
+        path, chosen = QFileDialog.getSaveFileName(self, "Export keyword list", "Keywords.txt",
+                                                   ";;".join(LIST_FORMATS))
+        if path:
+            self.export_requested.emit(path, LIST_FORMATS.get(chosen, "lightroom"))
+
     def _delete(self) -> None:
         chosen = self.selected()
         for name in chosen:
@@ -171,6 +203,8 @@ class KeywordManager(QObject):
     def open(self) -> None:
         self.dialog = KeywordManagerDialog(self.window)
         self.dialog.edit_requested.connect(self.edit)
+        self.dialog.import_requested.connect(self.import_list)
+        self.dialog.export_requested.connect(self.export_list)
         self._load()
         self.dialog.open()
 
@@ -186,6 +220,37 @@ class KeywordManager(QObject):
         job.signals.error.connect(lambda message: self.dialog and self.dialog.status.setText(
             message.strip("'\"")))
         self.runner.start(job)
+
+    def import_list(self, path: str) -> None:
+        job = Job("Importing keywords", jobs.import_keyword_list, self.session.db_path, self.session.profile.name,
+                  path)
+        job.signals.result.connect(self._imported)
+        job.signals.error.connect(self._failed)
+        self.runner.start(job)
+
+    def export_list(self, path: str, fmt: str) -> None:
+        job = Job("Exporting keywords", jobs.export_keyword_list, self.session.db_path, self.session.profile.name,
+                  path, fmt)
+        job.signals.result.connect(self._exported)
+        job.signals.error.connect(self._failed)
+        self.runner.start(job)
+
+    def _failed(self, message: str) -> None:
+        if self.dialog is not None:
+            self.dialog.status.setText(message.strip("'\""))
+
+    def _imported(self, result: dict) -> None:
+        said = keyword_lists.describe_import(result)
+        if self.dialog is not None:
+            self.dialog.status.setText(said + ". They are offered when you type a tag; no photo was changed.")
+            self._load()
+        self.changed.emit(said, [])  # the app reads its vocabulary again: the new keywords complete
+
+    def _exported(self, written: dict) -> None:
+        if self.dialog is not None:
+            left_out = len(written.get("left_out", []))
+            self.dialog.status.setText(f"{written['keywords']} keywords written to {written['file']}"
+                                       + (f" ({left_out} with '/' in a name left out)" if left_out else ""))
 
     def _done(self, results: list[dict]) -> None:
         said = "; ".join(keywords.describe(r) for r in results)

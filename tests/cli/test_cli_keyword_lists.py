@@ -39,3 +39,45 @@ def test_export_to_a_folder_that_is_not_there_says_so(capsys, tmp_path):
     capsys.readouterr()
     assert main(["--db", str(tmp_path / "lib.sqlite"), "keywords", "export", str(tmp_path / "no" / "k.txt")]) == 1
     assert "cannot write" in capsys.readouterr().err
+
+
+def test_import_says_what_it_added_and_a_second_run_adds_nothing(cli, tmp_path):
+    kw = tmp_path / "Keywords.txt"
+    kw.write_text("[Places]\n\tItaly\n\t\tRome\n\t\t\t{Roma}\nZoë\n", encoding="utf-8")
+    code, out = cli("keywords", "import", kw)
+    assert code == 0
+    assert "  new: Places|Italy|Rome\n" in out and "  new alias: Roma -> Places|Italy|Rome\n" in out
+    assert "4 keywords read from" in out and "4 new keywords, 0 known already, 1 new alias" in out
+    code, out = cli("keywords", "import", kw)
+    assert code == 0 and "0 new keywords, 4 known already, 0 new aliases" in out
+    assert "  known already, skipped: Zoë\n" in out
+    code, out = cli("keywords", "list")
+    assert "Places\tcategory (imported list)\n" in out
+    assert "Places|Italy|Rome\tno photos yet (imported list)\talso: Roma\n" in out
+    out_file = tmp_path / "out.txt"
+    assert cli("keywords", "export", out_file)[0] == 0
+    assert out_file.read_text(encoding="utf-8") == kw.read_text(encoding="utf-8")
+
+
+def test_import_reads_digikam_paths_and_exports_them(cli, tmp_path):
+    tags = tmp_path / "tags.txt"
+    tags.write_text("People/Anna\nPeople/Bob\n")
+    code, out = cli("keywords", "import", tags, "--json")
+    assert code == 0
+    said = json.loads(out)
+    assert said["format"] == "digikam" and said["added"] == ["People", "People|Anna", "People|Bob"]
+    out_file = tmp_path / "out.txt"
+    code, out = cli("keywords", "export", out_file, "--format", "digikam")
+    assert code == 0 and "3 keywords written to" in out
+    assert out_file.read_text() == "People\nPeople/Anna\nPeople/Bob\n"
+
+
+def test_import_of_a_bad_file_is_one_line_exit_1_and_adds_nothing(cli, tmp_path):
+    bad = tmp_path / "bad.txt"
+    bad.write_text("dog\ncat\n\t\t\tdeep\n")
+    code, out = cli("keywords", "import", bad, "--format", "lightroom")
+    assert code == 1
+    assert out.strip().count("\n") == 0 and "line 3: 'deep' is 3 levels under the one before" in out
+    assert "dog" not in cli("keywords", "list")[1]
+    code, out = cli("keywords", "import", tmp_path / "missing.txt")
+    assert code == 1 and "cannot read" in out

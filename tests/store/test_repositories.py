@@ -12,7 +12,7 @@ from tests.conftest import REPO
 
 ROOT = {"close", "transaction", "integrity_problems", "schema_version", "stats"}
 REPOSITORIES = {"profiles", "settings", "photos", "embeddings", "history", "tagging", "sync", "aliases", "keywords",
-                "exports", "models"}
+                "exports", "models", "vocabulary"}
 
 
 def test_the_store_offers_only_its_root_and_its_repositories(store):
