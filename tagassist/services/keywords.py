@@ -68,14 +68,7 @@ def merge(store: Store, profile: Profile, sources: list[str], into: str) -> list
 def delete(store: Store, profile: Profile, keyword: str) -> dict:
     """Take the keyword (and those under it) off her photos, and off her imported keyword lists."""
     _check(keyword)
-    with store.transaction():
-        unlisted = store.vocabulary.remove(profile, [keyword])
-        try:
-            return store.keywords.delete(profile, keyword)
-        except LookupError:
-            if not unlisted:
-                raise
-    return {"action": "delete", "keyword": keyword, "keywords": unlisted, "photos": 0, "edit": None}
+    return store.keywords.delete(profile, keyword)
 
 
 def alias(store: Store, profile: Profile, aliases: list[str], keyword: str) -> list[dict]:

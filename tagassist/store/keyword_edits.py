@@ -7,8 +7,9 @@ export replaces it in the files; keywords other tools wrote are never touched ot
 exact earlier state of every (photo, keyword) pair is journalled, so any edit can be undone.
 
 It receives what it builds on: the tag vocabulary, the aliases (which also move a keyword's
-photos to another, as folding an alias does) and the tagging repository, whose snapshot and
-restore of (photo, keyword) pairs the journal keeps and undo puts back.
+photos to another, as folding an alias does), the tagging repository, whose snapshot and
+restore of (photo, keyword) pairs the journal keeps and undo puts back, and her imported
+keyword lists, whose keywords (with no photos yet, or with some) are edited and undone alike.
 """
 
 from __future__ import annotations
@@ -22,23 +23,27 @@ from .database import Database, utc_now
 from .repository import Repository
 from .tagging import Tagging
 from .tags import TagVocabulary
+from .vocabulary import ImportedVocabulary
 
 
 class KeywordEdits(Repository):
-    def __init__(self, database: Database, tags: TagVocabulary, aliases: Aliases, tagging: Tagging):
+    def __init__(self, database: Database, tags: TagVocabulary, aliases: Aliases, tagging: Tagging,
+                 vocabulary: ImportedVocabulary):
         super().__init__(database)
-        self._tags, self._aliases, self._tagging = tags, aliases, tagging
+        self._tags, self._aliases, self._tagging, self._vocabulary = tags, aliases, tagging, vocabulary
 
     # -- reading ------------------------------------------------------------------------
     def subtree(self, profile: Profile, name: str) -> list[str]:
-        """The keyword and every keyword under it that the profile uses (assigned or rejected)."""
+        """The keyword and every keyword under it that the profile uses (assigned or rejected) or
+        imported (a keyword list's)."""
         name = normalise_tag(name)
         escaped = name.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         return [r[0] for r in self.database.execute(
             "SELECT DISTINCT t.name FROM tags t WHERE (t.name = ? OR t.name LIKE ? ESCAPE '\\') AND ("
             " EXISTS (SELECT 1 FROM assignments a WHERE a.tag_id = t.id AND a.profile_id = ?)"
-            " OR EXISTS (SELECT 1 FROM rejections r WHERE r.tag_id = t.id AND r.profile_id = ?)) ORDER BY t.name",
-            (name, escaped + HIERARCHY_SEPARATOR + "%", profile.id, profile.id))]
+            " OR EXISTS (SELECT 1 FROM rejections r WHERE r.tag_id = t.id AND r.profile_id = ?)"
+            " OR EXISTS (SELECT 1 FROM vocabulary_keywords v WHERE v.tag_id = t.id AND v.profile_id = ?))"
+            " ORDER BY t.name", (name, escaped + HIERARCHY_SEPARATOR + "%", profile.id, profile.id, profile.id))]
 
     def edits(self, profile: Profile) -> list[dict]:
         return [{"edit": r["id"], "action": r["action"], **json.loads(r["detail"]), "at": r["created_at"],
@@ -86,6 +91,7 @@ class KeywordEdits(Repository):
                 photo_ids = self._photos_with(profile, mapping)
                 for source, target in mapping.items():
                     self._aliases.move_keyword(profile, source, target, utc_now())
+                    self._vocabulary.move(profile, source, target)
                     self.database.conn.execute(
                         "UPDATE keyword_aliases SET tag_id = ? WHERE profile_id = ? AND tag_id = ?",
                         (*self._tags.ids([target]), profile.id, *self._tags.ids([source])))
@@ -111,6 +117,8 @@ class KeywordEdits(Repository):
                     " WHERE profile_id = ? AND tag_id = ?", (now, profile.id, tag_id))
                 conn.execute("DELETE FROM assignments WHERE profile_id = ? AND tag_id = ?", (profile.id, tag_id))
                 conn.execute("DELETE FROM keyword_aliases WHERE profile_id = ? AND tag_id = ?", (profile.id, tag_id))
+                conn.execute("DELETE FROM vocabulary_keywords WHERE profile_id = ? AND tag_id = ?",
+                             (profile.id, tag_id))
         return {"action": "delete", "keyword": name, "keywords": names, "photos": len(photo_ids), "edit": edit}
 
     def add_aliases(self, profile: Profile, aliases: list[str], keyword: str) -> list[dict]:
@@ -159,6 +167,7 @@ class KeywordEdits(Repository):
             for alias, name in before["aliases"].items():
                 conn.execute("INSERT INTO keyword_aliases (profile_id, alias, tag_id) VALUES (?, ?, ?)",
                              (profile.id, alias, *self._tags.ids([name])))
+            self._vocabulary.restore(profile, before.get("names", []), before.get("listed", []))
             conn.execute("UPDATE keyword_edits SET undone_at = ? WHERE id = ?", (utc_now(), row["id"]))
         return {"action": "undo", "edit": row["id"], "undid": row["action"], **json.loads(row["detail"])}
 
@@ -175,7 +184,8 @@ class KeywordEdits(Repository):
 
     def _journal(self, profile: Profile, action: str, detail: dict, photo_ids: list[int], names: list[str]) -> int:
         before = {"pairs": [list(entry) for entry in self._tagging.tag_state(profile, photo_ids, names)],
-                  "aliases": self._aliases.of(profile)}
+                  "aliases": self._aliases.of(profile),
+                  "names": list(names), "listed": self._vocabulary.snapshot(profile, names)}
         return self.database.conn.execute(
             "INSERT INTO keyword_edits (profile_id, action, detail, before, created_at) VALUES (?, ?, ?, ?, ?)",
             (profile.id, action, json.dumps(detail), json.dumps(before), utc_now())).lastrowid

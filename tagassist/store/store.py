@@ -51,9 +51,9 @@ class Store:
         self.aliases = Aliases(db, tags)
         self.sync = KeywordSync(db, tags, self.aliases)
         self.tagging = Tagging(db, tags, self.aliases, self.sync)
-        self.keywords = KeywordEdits(db, tags, self.aliases, self.tagging)
-        self.faces = Faces(db, tags)  # faces on the photos, and her names for them
         self.vocabulary = ImportedVocabulary(db, tags, self.aliases)  # her keywords without photos
+        self.keywords = KeywordEdits(db, tags, self.aliases, self.tagging, self.vocabulary)
+        self.faces = Faces(db, tags)  # faces on the photos, and her names for them
         self.exports = ExportJournal(db)
         self.models = ModelRegistry(db, self.settings)
         self.profiles.get(DEFAULT_PROFILE)  # first run: every library has a default photographer

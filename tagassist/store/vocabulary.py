@@ -13,7 +13,7 @@ import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from ..records import HIERARCHY_SEPARATOR, Profile, check_tag, normalise_tag
+from ..records import Profile, check_tag, normalise_tag
 from .aliases import Aliases
 from .database import Database, utc_now
 from .repository import Repository
@@ -91,21 +91,47 @@ class ImportedVocabulary(Repository):
             self._alias_synonyms(profile, keywords, used | set(listed), result)
         return result
 
-    def remove(self, profile: Profile, names: Iterable[str]) -> list[str]:
-        """Take the named keywords and those under them off the imported list; the paths taken off."""
-        removed = []
-        with self.transaction() as conn:
-            for name in map(normalise_tag, names):
-                escaped = name.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-                rows = conn.execute(
-                    "SELECT t.id, t.name FROM vocabulary_keywords v JOIN tags t ON t.id = v.tag_id"
-                    " WHERE v.profile_id = ? AND (t.name = ? OR t.name LIKE ? ESCAPE '\\')",
-                    (profile.id, name, escaped + HIERARCHY_SEPARATOR + "%")).fetchall()
-                for tag_id, path in rows:
-                    conn.execute("DELETE FROM vocabulary_keywords WHERE profile_id = ? AND tag_id = ?",
-                                 (profile.id, tag_id))
-                    removed.append(path)
-        return removed
+    # -- the keyword manager's edits (inside the caller's transaction) ----------------------
+    def move(self, profile: Profile, source: str, target: str) -> None:
+        """A rename of a listed keyword: ``source``'s row becomes ``target``'s (into a listed
+        ``target`` it merges, its synonyms added)."""
+        conn = self.database.conn
+        source_id, target_id = self._tags.ids([source, target])
+        row = conn.execute("SELECT synonyms FROM vocabulary_keywords WHERE profile_id = ? AND tag_id = ?",
+                           (profile.id, source_id)).fetchone()
+        if row is None or source_id == target_id:
+            return
+        into = conn.execute("SELECT synonyms FROM vocabulary_keywords WHERE profile_id = ? AND tag_id = ?",
+                            (profile.id, target_id)).fetchone()
+        if into is None:
+            conn.execute("UPDATE vocabulary_keywords SET tag_id = ? WHERE profile_id = ? AND tag_id = ?",
+                         (target_id, profile.id, source_id))
+            return
+        synonyms = json.loads(into[0])
+        synonyms += [s for s in json.loads(row[0]) if s not in synonyms]
+        conn.execute("UPDATE vocabulary_keywords SET synonyms = ? WHERE profile_id = ? AND tag_id = ?",
+                     (json.dumps(synonyms, ensure_ascii=False), profile.id, target_id))
+        conn.execute("DELETE FROM vocabulary_keywords WHERE profile_id = ? AND tag_id = ?", (profile.id, source_id))
+
+    def snapshot(self, profile: Profile, names: Iterable[str]) -> list[list]:
+        """The rows of the named keywords, as ``restore`` puts them back (a keyword edit's journal)."""
+        ids = self._tags.existing_ids(names)
+        if not ids:
+            return []
+        return [list(row) for row in self.database.execute(
+            f"SELECT t.name, v.category, v.synonyms, v.position, v.source, v.added_at FROM vocabulary_keywords v"
+            f" JOIN tags t ON t.id = v.tag_id WHERE v.profile_id = ? AND v.tag_id IN ({','.join('?' * len(ids))})",
+            (profile.id, *ids))]
+
+    def restore(self, profile: Profile, names: Iterable[str], rows: list[list]) -> None:
+        """The named keywords' rows as ``snapshot`` gave them (an undo)."""
+        conn = self.database.conn
+        for tag_id in self._tags.existing_ids(names):
+            conn.execute("DELETE FROM vocabulary_keywords WHERE profile_id = ? AND tag_id = ?", (profile.id, tag_id))
+        for name, category, synonyms, position, source, added_at in rows:
+            conn.execute("INSERT INTO vocabulary_keywords (profile_id, tag_id, category, synonyms, position, source,"
+                         " added_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                         (profile.id, *self._tags.ids([name]), category, synonyms, position, source, added_at))
 
     # -- helpers (inside the caller's transaction) -----------------------------------------
     def _used_names(self, profile: Profile) -> list[str]:

@@ -66,6 +66,8 @@ def test_crlf_and_a_byte_order_mark_read_the_same(store, tmp_path):
     result = keyword_lists.import_list(store, store.profiles.get(), path)
     assert result["added"] == ["Places", "Places|Italy", "Places|Italy|Roma"]
     assert result["aliases"] == [["Rome", "Places|Italy|Roma"]]
+    path.write_bytes("Zoë\r\n\t東京\r\n".encode("utf-16"))  # with its byte-order mark, as Windows tools write
+    assert keyword_lists.import_list(store, store.profiles.get(), path)["added"] == ["Zoë", "Zoë|東京"]
 
 
 def test_digikam_paths_are_read_by_their_content_and_written_back(store, tmp_path):
@@ -107,8 +109,10 @@ def test_imported_keywords_are_completed_and_listed_without_photos(store, tmp_pa
     rows = {row.keyword: row for row in keywords.keyword_rows(store, profile)}
     assert (rows["Animals"].category, rows["Animals|cat"].listed, rows["Animals|cat"].photos) == (True, True, 0)
     assert rows["Animals|cat"].aliases == ["kitty"] and rows["dog"].photos == 1
-    # deleting one in the keyword manager takes it off the list
+    # deleting one in the keyword manager takes it off the list, and undo puts it back
     assert keywords.delete(store, profile, "Animals")["keywords"] == ["Animals", "Animals|cat"]
     assert keywords.completion_vocabulary(store, profile) == ["dog"]
     with pytest.raises(LookupError):
         keywords.delete(store, profile, "Animals")
+    keywords.undo(store, profile)
+    assert keywords.completion_vocabulary(store, profile) == ["dog", "Animals|cat"]

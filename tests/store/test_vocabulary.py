@@ -65,8 +65,28 @@ def test_an_import_that_fails_halfway_leaves_nothing(store, monkeypatch):
     assert store.database.scalar("SELECT COUNT(*) FROM tags") == 0
 
 
-def test_remove_takes_a_keyword_and_those_under_it_off_the_list(store):
+def test_keyword_edits_rename_merge_and_delete_listed_keywords_and_undo_them(store):
     profile = store.profiles.get()
-    store.vocabulary.import_list(profile, [ListedKeyword("A"), ListedKeyword("A|b"), ListedKeyword("A_x")], "lightroom")
-    assert store.vocabulary.remove(profile, ["A"]) == ["A", "A|b"]
-    assert store.vocabulary.names(profile) == ["A_x"]
+    photo_id = store.photos.save(Photo(path="/lib/a.jpg", size=1, mtime_ns=1))
+    store.tagging.add_tags(profile, [photo_id], ["Places|Italy|Rome"], "typed")
+    store.vocabulary.import_list(profile, [ListedKeyword("Places", True), ListedKeyword("Places|Italy"),
+                                           ListedKeyword("Places|Italy|Milan", synonyms=("Milano",)),
+                                           ListedKeyword("Places|Italy_x")], "lightroom")
+    before = lines(store)
+    store.keywords.rename(profile, "Places|Italy", "Places|Europe|Italy")  # the list moves with her photos
+    assert store.vocabulary.names(profile) == ["Places", "Places|Europe|Italy", "Places|Europe|Italy|Milan",
+                                               "Places|Italy_x"]
+    assert [a.tag for a in store.history.photo_tags(profile, photo_id)] == ["Places|Europe|Italy|Rome"]
+    store.keywords.undo_edit(profile)
+    assert lines(store) == before
+    store.keywords.merge(profile, ["Places|Italy|Milan"], "Places|Italy_x")  # into a listed one: synonyms join
+    assert lines(store)[-1] == ("Places|Italy_x", False, ("Milano",)) and len(lines(store)) == 3
+    store.keywords.undo_edit(profile)
+    assert lines(store) == before
+    result = store.keywords.delete(profile, "Places|Italy")
+    assert result["keywords"] == ["Places|Italy", "Places|Italy|Milan", "Places|Italy|Rome"] and result["photos"] == 1
+    assert store.vocabulary.names(profile) == ["Places", "Places|Italy_x"]
+    store.keywords.undo_edit(profile)
+    assert lines(store) == before
+    store.keywords.add_aliases(profile, ["Mailand"], "Places|Italy|Milan")  # an alias of a keyword without photos
+    assert store.aliases.canonical_names(profile, ["mailand"]) == ["Places|Italy|Milan"]
