@@ -75,6 +75,9 @@ class KeywordReview:
         try:
             self.finder = KeywordFinder(TaggedLibrary(store.history, profile, self.photos), self.keyword, within)
         except NoExamples as exc:
+            if self.keyword in store.vocabulary.names(profile):  # from her imported keyword list
+                raise ValueError(f"'{self.keyword}' is in your imported keyword list, but no photo carries it yet:"
+                                 " tag at least one photo with it first") from None
             raise ValueError(str(exc)) from None
         self._scores: dict[int, float] = {}
 

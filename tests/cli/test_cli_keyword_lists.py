@@ -81,3 +81,13 @@ def test_import_of_a_bad_file_is_one_line_exit_1_and_adds_nothing(cli, tmp_path)
     assert "dog" not in cli("keywords", "list")[1]
     code, out = cli("keywords", "import", tmp_path / "missing.txt")
     assert code == 1 and "cannot read" in out
+
+
+def test_find_says_an_imported_keyword_needs_one_photo_first(cli, tmp_path):
+    kw = tmp_path / "Keywords.txt"
+    kw.write_text("Animals\n\tQuokka\n")
+    assert cli("keywords", "import", kw)[0] == 0
+    code, out = cli("find", "Animals|Quokka")
+    assert code == 1
+    assert out.strip() == ("tagassist: 'Animals|Quokka' is in your imported keyword list, but no photo carries it"
+                           " yet: tag at least one photo with it first")

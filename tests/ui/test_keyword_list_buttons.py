@@ -35,6 +35,10 @@ def test_import_and_export_keyword_lists_by_keys(qtbot, app, monkeypatch, tmp_pa
     # the tag field completes it before any photo carries it
     qtbot.waitUntil(lambda: "Animals|Quokka" in window.editor.vocabulary.stringList(), timeout=5000)
     assert "Animals" not in window.editor.vocabulary.stringList()  # a category only holds others
+    completer = window.editor.field.completer()
+    completer.setCompletionPrefix("quok")  # what typing "quok" in the tag field asks of it
+    assert [completer.completionModel().index(r, 0).data() for r in range(completer.completionModel().rowCount())] \
+        == ["Animals|Quokka"]
 
     capsys.readouterr()
     assert main(["--db", controller.db_path, "keywords", "list", "--json"]) == 0
