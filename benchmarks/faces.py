@@ -253,6 +253,12 @@ def _evaluate(matcher_cls, named: dict, queries: list[tuple[str, np.ndarray]], c
             "scores_0_8": confident, "right_at_0_8": confident_right / confident if confident else float("nan")}
 
 
+def _mean(values: list[float]) -> float:
+    """The mean of the values that are numbers (nan when none is: no score reached 0.8)."""
+    finite = [v for v in values if v == v]
+    return float(np.mean(finite)) if finite else float("nan")
+
+
 def bench_recognition(photos: Path, draws: int) -> dict:
     from tagassist.engine.faces import recognition
 
@@ -293,7 +299,7 @@ def bench_recognition(photos: Path, draws: int) -> dict:
                 queries += [(p, f[key]) for f in faces.get(p, []) if f["photo"] not in chosen]
                 queries += [(p, None)] * sum(1 for path in people[p] if path.name in missed and path.name not in chosen)
             rows.append(_evaluate(recognition.PersonMatcher, named, queries, calibration, metric))
-        summary = {k: float(np.nanmean([r[k] for r in rows])) for k in rows[0]}
+        summary = {k: _mean([r[k] for r in rows]) for k in rows[0]}
         summary["calibration"] = calibration
         summary["calibration_pairs"] = {"same": int(sum(same)), "different": int(len(same) - sum(same))}
         result["options"][option] = summary
