@@ -111,6 +111,19 @@ def test_a_small_face_is_found_on_the_working_image(models):
     assert abs(cx - (2100 + side / 2) / 3000) < 0.02 and abs(cy - (700 + side / 2) / 2000) < 0.03
 
 
+def test_a_blurred_or_smaller_face_has_a_lower_quality(models):
+    from PIL import ImageFilter
+
+    from tagassist.engine.faces import detect_faces
+
+    grace = coral("grace_hopper.bmp")
+    sharp = detect_faces(grace, models)[0]
+    blurred = detect_faces(grace.filter(ImageFilter.GaussianBlur(3)), models)
+    small = detect_faces(grace.resize((171, 200)), models)  # her face about 60 px
+    assert blurred and blurred[0].quality < 0.6 * sharp.quality
+    assert small and small[0].quality < 0.9 * sharp.quality
+
+
 def test_boxes_are_in_the_displayed_orientation(models, tmp_path):
     """A photo stored sideways with EXIF orientation 6, decoded as the library decodes it:
     the boxes are where the faces are on the upright photo."""

@@ -187,15 +187,14 @@ class FaceModels:
         return self
 
 
-_default: dict[int, FaceModels] = {}
+_default = threading.local()  # a thread's models go with it
 
 
 def default_models() -> FaceModels:
     """This thread's FaceModels with the shipped models and the HOG detector."""
-    key = threading.get_ident()
-    if key not in _default:
-        _default[key] = FaceModels()
-    return _default[key]
+    if getattr(_default, "models", None) is None:
+        _default.models = FaceModels()
+    return _default.models
 
 
 def working_image(image: Image.Image, side: int = WORKING_SIDE) -> Image.Image:
