@@ -39,6 +39,8 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
+from ...records import FaceBox  # the shared type: normalized 0..1, top-left origin, as displayed
+
 # sha256 of the files in face-recognition-models 0.3.0 (identical to dlib.net's models).
 MODEL_SHA256 = {
     "mmod_human_face_detector.dat": "4cb19393e2fbaf2b1609a9319ad5386618c886a6234ec1b971f3e87c85d87fe6",
@@ -68,21 +70,6 @@ SHARP_HALF = 60.0
 
 class FacesUnavailable(RuntimeError):
     """Faces cannot be found here; the message is one line for the user."""
-
-
-@dataclass(frozen=True)
-class FaceBox:
-    """A face's box in the photo as displayed (upright), normalized to 0..1, top-left origin."""
-
-    x: float
-    y: float
-    w: float
-    h: float
-
-    def pixels(self, width: int, height: int) -> tuple[int, int, int, int]:
-        """(left, top, right, bottom) in an image of ``width`` x ``height``."""
-        return (round(self.x * width), round(self.y * height),
-                round((self.x + self.w) * width), round((self.y + self.h) * height))
 
 
 @dataclass(frozen=True, eq=False)
