@@ -96,10 +96,12 @@ class ImportedVocabulary(Repository):
         """A rename of a listed keyword: ``source``'s row becomes ``target``'s (into a listed
         ``target`` it merges, its synonyms added)."""
         conn = self.database.conn
+        if normalise_tag(source) == normalise_tag(target):
+            return
         source_id, target_id = self._tags.ids([source, target])
         row = conn.execute("SELECT synonyms FROM vocabulary_keywords WHERE profile_id = ? AND tag_id = ?",
                            (profile.id, source_id)).fetchone()
-        if row is None or source_id == target_id:
+        if row is None:
             return
         into = conn.execute("SELECT synonyms FROM vocabulary_keywords WHERE profile_id = ? AND tag_id = ?",
                             (profile.id, target_id)).fetchone()
