@@ -38,6 +38,7 @@ SIDECAR_STYLES = {"auto": "Where its keywords are already (else as Lightroom rea
                   "lightroom": "Lightroom Classic: inside JPEGs, IMG.xmp for RAW",
                   "darktable": "darktable: IMG.CR2.xmp", "digikam": "digiKam: IMG.CR2.xmp with its tag list"}
 RAW_JPEG = {"pair": "One photo (the RAW, shown by its JPEG)", "separate": "Two photos"}
+FACES = {"on": "Find faces and name them from your people keywords", "off": "Off"}
 # 'head': the personalized model on cached embeddings (seconds); 'full': also fine-tunes the
 # visual encoder and re-indexes (minutes, best on a GPU); 'cnn-permlp': the paper's small CNN
 # from scratch (research, the trainer only).
@@ -120,6 +121,10 @@ OPTIONS = _registry(
     Option("raw_jpeg", "pair", "library", "RAW + JPEG of one shot",
            "a RAW file and the JPEG shot with it: one photo (pair) or two; remembered for the library",
            choices=RAW_JPEG, flag="--raw-jpeg"),
+    Option("faces", "on", "library", "Faces",
+           "find faces when indexing (offline: nothing leaves this computer) and name them from your people"
+           " keywords and the face regions Lightroom, digiKam or Picasa wrote; off: no faces are looked for",
+           choices=FACES, flag="--faces"),
     Option("theme", "system", "app", "Theme", "the app's colours", choices=THEMES),
     Option("profile", "default", "app", "Photographer",
            "the photographer whose history is used: the app and the CLI both work as the one the settings keep",

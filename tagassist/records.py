@@ -56,6 +56,7 @@ class Photo:
     # cut short: then ``keywords`` must not be taken as what the files hold.
     keywords_complete: bool = True
     keywords_by_file: dict[str, list[str]] = field(default_factory=dict)  # file name -> its keywords
+    face_regions: list = field(default_factory=list)  # named face regions its files hold (library.face_regions)
 
     @property
     def camera(self) -> str | None:
@@ -86,7 +87,8 @@ class Photo:
     def column_names(cls) -> list[str]:
         """Columns stored as they are (paths are stored as bytes, by the store)."""
         return [f.name for f in fields(cls)
-                if f.name not in ("id", "keywords", "keywords_complete", "keywords_by_file", "path", "companion")]
+                if f.name not in ("id", "keywords", "keywords_complete", "keywords_by_file", "face_regions", "path",
+                              "companion")]
 
 
 @dataclass(frozen=True, slots=True)

@@ -153,6 +153,12 @@ class PostsLibrary(HistorySource):
     def photo_rejections(self, profile: Profile, photo_id: int) -> list:
         return []
 
+    def photo_faces(self, profile: Profile, photo_id: int) -> list[tuple]:
+        return []  # folksonomy posts have no pixels
+
+    def named_faces(self, profile: Profile) -> list[tuple[str, int, np.ndarray]]:
+        return []
+
     def others_tags(self, profile: Profile, photo_id: int) -> tuple[dict[str, int], int]:
         item = self.item_of.get(photo_id)
         taggers = {pid: tags for pid, tags in self._by_item.get(item, {}).items() if pid != profile.id}

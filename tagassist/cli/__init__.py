@@ -25,6 +25,7 @@ from .demo_command import cmd_demo
 from .export_command import cmd_export
 from .keyword_commands import cmd_keywords
 from .output import EXIT_USER_ERROR, UserError
+from .people_commands import cmd_faces, cmd_people
 from .self_test_command import cmd_self_test
 
 # Commands that only read never create a profile by accident (a typo would look like an
@@ -94,6 +95,16 @@ def build_parser() -> argparse.ArgumentParser:
                      help="set the colour label: Red, Yellow, Green, Blue, Purple or none (xmp:Label, written at"
                           " export)")
 
+    faces = add("faces", cmd_faces, "the faces on photos: boxes, quality, names and the names they may have")
+    faces.add_argument("photos", nargs="+", metavar="PHOTO")
+
+    people = add("people", cmd_people, "the people in the library: list, name faces, merge two names, forget one")
+    people.add_argument("action", choices=["list", "name", "merge", "forget"], nargs="?", default="list")
+    people.add_argument("names", nargs="*", metavar="ARG",
+                        help="name KEYWORD FACE... (face ids from 'tagassist faces PHOTO'); merge NAME INTO;"
+                             " forget KEYWORD (deletes the face data of every face named so)")
+    people.add_argument("--reject", action="store_true", help="with name: these faces are not KEYWORD")
+
     keyword = add("keywords", cmd_keywords, "the keyword manager: list, rename or move, merge, delete, alias, undo")
     keyword.add_argument("action", choices=["list", "rename", "merge", "delete", "alias", "undo", "history",
                                             "import", "export"],
@@ -111,6 +122,7 @@ def build_parser() -> argparse.ArgumentParser:
     index = add("index", eng.cmd_index, "compute visual embeddings for photos that lack them")
     add_argument(index, "encoder", metavar="NAME")
     add_argument(index, "device")
+    add_argument(index, "faces")
 
     suggest = add("suggest", eng.cmd_suggest, "suggest tags for photos, best first, with reasons")
     suggest.add_argument("photos", nargs="+", metavar="PHOTO")

@@ -9,8 +9,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from ..records import Photo, Profile
-from ..services import finding, indexing, suggesting
-from ..services.library import Store
+from ..services import faces, finding, indexing, suggesting
+from ..services.library import Store, set_library_option
 from .library_commands import resolve_photo
 from .output import EXIT_OK, EXIT_SOME_FAILED, ProgressBar, emit_json, say
 
@@ -40,21 +40,40 @@ def index_photos(store: Store, indexer, photos: list[Photo] | None = None, *, la
     return indexer.summary
 
 
+def find_faces(store: Store, profile: Profile) -> tuple[int, str | None]:
+    """The faces pass after indexing: (faces found, why none were looked for or None)."""
+    why = None if faces.faces_on(store) else "faces are off for this library (tagassist index --faces on)"
+    why = why or faces.faces_unavailable()
+    found = 0
+    if why is None:
+        with _bar("Looking for faces") as show:
+            for progress in faces.find_faces(store, profile):
+                show(progress)
+                found = progress.found
+    return found, why
+
+
 def cmd_index(args: Namespace, store: Store, profile: Profile) -> int:
+    if args.faces:
+        set_library_option(store, "faces", args.faces)
     indexer = open_indexer(store, args.encoder, args.device)
     summary = index_photos(store, indexer)
+    found, no_faces = find_faces(store, profile)
     if args.json:
         emit_json({
             "encoder": summary.encoder_id,
             "device": str(indexer.device),
             "indexed": summary.indexed,
             "failed": [{"path": p, "reason": r} for p, r in summary.failed],
+            "faces_found": found,
+            "faces_off": no_faces,
         })
     else:
         for path, reason in summary.failed:
             say(f"error: {path}: {reason}")
         say(f"{summary.indexed} photos indexed with {summary.encoder_id} on {indexer.device};"
             f" {len(summary.failed)} failed")
+        say(f"{found} faces found" if no_faces is None else no_faces)
     return EXIT_SOME_FAILED if summary.failed else EXIT_OK
 
 

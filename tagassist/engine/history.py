@@ -285,6 +285,7 @@ class ProfileHistory:
         self.embedding_alive = alive[self.embedded_rows] if len(self.embedded_rows) else np.zeros(0, dtype=bool)
         self.embedding_position = self._positions
         self.__dict__.pop("occasions", None)
+        self.revision = getattr(self, "revision", 0) + 1  # what is learned from the history is learned again
 
     def _build_csr(self) -> None:
         """Photo x tag incidence: tags of row i are indices[indptr[i]:indptr[i+1]]. Rows that

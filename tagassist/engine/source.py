@@ -1,7 +1,7 @@
 """What the engine reads of a tagging history: ``HistorySource``.
 
 The suggester, the history and the signals read a profile's tags, rejections and embeddings
-through these seven reads and nothing else, so anything that offers them can be suggested
+through these nine reads and nothing else, so anything that offers them can be suggested
 from: the library's store (its history repository, ``store.history``) and the research
 evaluator's folksonomy reader (the trainer's ``PostsLibrary``, which subclasses this protocol)
 both do. The engine never imports the store, and the store, beside it in the house, never
@@ -51,4 +51,13 @@ class HistorySource(Protocol):
 
     def others_tags(self, profile: Profile, photo_id: int) -> tuple[dict[str, int], int]:
         """The other profiles' tags on one photo: {tag: how many of them}, and how many tagged it."""
+        ...
+
+    def photo_faces(self, profile: Profile, photo_id: int) -> list[tuple]:
+        """The faces on one photo: (face id, embedding or None, her name for it or None, the
+        names she rejected for it as a frozenset)."""
+        ...
+
+    def named_faces(self, profile: Profile) -> list[tuple[str, int, np.ndarray]]:
+        """Every face she named that has an embedding: (keyword, photo id, embedding)."""
         ...

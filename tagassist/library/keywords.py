@@ -49,6 +49,7 @@ class XmpFields:
     label: str | None = None  # xmp:Label: a colour label (Red, ...) or the tool's own word
     gps: tuple[float, float] | None = None  # exif:GPSLatitude/Longitude, in degrees
     location: str | None = None  # 'City|State|Country' (``records.location_text``), any of them empty
+    regions: bytes | None = None  # the packet itself, where it names face regions (read once the orientation is known)
 
 
 def parse_xmp_keywords(packet: bytes | str) -> list[str]:

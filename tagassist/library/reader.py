@@ -6,6 +6,7 @@ A problem that leaves the photo usable (odd EXIF, hostile XMP, a truncated tail)
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
 from collections.abc import Sequence
@@ -16,9 +17,12 @@ from ..paths import display_path
 from ..records import HIERARCHY_SEPARATOR, Photo
 from . import raw
 from .exif import read_exif
+from .face_regions import FaceRegion, FaceRegionError, read_faces
 from .imaging import ImageProblem, is_raw_name, open_image
 from .keywords import MAX_KEYWORDS_PER_FILE, MAX_XMP_BYTES, KeywordError, parse_iptc_keywords, parse_xmp
 
+# The face-region schemas' names: a packet without them holds none (most: no second parse).
+REGION_MARKERS = (b"metadataworkinggroup.com/schemas/regions", b"ns.microsoft.com/photo/1.2")
 HASH_CHUNK = 64 * 1024
 # exifread and Pillow report failures through many exception types; none may stop a scan.
 _ANY_PARSE_ERROR = Exception
@@ -89,6 +93,7 @@ def read_photo(path: str, size: int, mtime_ns: int, sidecars: Sequence[str] = ()
         photo.rating = fields.rating if fields.rating is not None else photo.rating
         photo.label = fields.label or photo.label
         photo.location = fields.location or photo.location  # a sidecar's, read last, wins
+    photo.face_regions = _face_regions(photo, seen, warnings)
     located = [fields.gps for fields in seen if fields.gps]
     if photo.gps_lat is None and located:  # geotagged afterwards (a map module): the sidecar's, last read
         photo.gps_lat, photo.gps_lon = located[-1]
@@ -104,6 +109,23 @@ def read_photo(path: str, size: int, mtime_ns: int, sidecars: Sequence[str] = ()
     if photo.error:  # OS messages quote file names, which need not be UTF-8: the store takes text
         photo.error = display_path(photo.error)
     return photo
+
+
+def _face_regions(photo: Photo, seen: list, warnings: list[str]) -> list[FaceRegion]:
+    """The named faces another tool drew on the photo, turned upright: the last file's that
+    has any (a sidecar, read after the embedded XMP, wins)."""
+    found: list[FaceRegion] = []
+    stored = (photo.width, photo.height) if photo.width and photo.height else None
+    for fields in seen:
+        if fields.regions is None:
+            continue
+        try:
+            regions = [r for r in read_faces(fields.regions, photo.orientation, stored) if r.box is not None]
+        except FaceRegionError as exc:
+            warnings.append(f"face regions not read: {exc}")
+            continue
+        found = regions or found
+    return found
 
 
 def _read_image(photo: Photo, head: bytes, tail: bytes, warnings: list[str], seen: list) -> list[str]:
@@ -174,6 +196,9 @@ def _parsed(packet, seen: list | None) -> list[str]:
     """The packet's keywords; its rating and label are collected into ``seen``."""
     fields = parse_xmp(packet)
     if seen is not None:
+        raw = packet.encode("utf-8") if isinstance(packet, str) else packet
+        if any(marker in raw for marker in REGION_MARKERS):
+            fields = dataclasses.replace(fields, regions=raw)
         seen.append(fields)
     return fields.keywords
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from . import indexing, keyword_lists, keywords, scanning, suggesting
+from . import faces, indexing, keyword_lists, keywords, scanning, suggesting
 from .export import export_photos, exportable_photos
 from .library import open_library
 
@@ -50,12 +50,17 @@ def scan(db_path: str, profile_name: str, roots: list[str]) -> Iterator:
         return (yield from _reported("Scanning", scanning.scan(store, store.profiles.get(profile_name), roots)))
 
 
-def index(db_path: str, encoder: str | None = None, device: str | None = None) -> Iterator:
+def index(db_path: str, encoder: str | None = None, device: str | None = None,
+          profile_name: str | None = None) -> Iterator:
     """The library's photos without an embedding, with the library's encoder (or ``encoder``,
-    which then becomes the library's)."""
+    which then becomes the library's); then, where faces are on, the faces on the photos the
+    detector has not seen, named from ``profile_name``'s keywords."""
     with open_library(db_path) as store:
         indexer = indexing.open_indexer(store, encoder, device)
-        return (yield from _reported("Indexing", indexing.index(store, indexer)))
+        summary = yield from _reported("Indexing", indexing.index(store, indexer))
+        if profile_name is not None and faces.faces_on(store) and faces.faces_unavailable() is None:
+            yield from _reported("Looking for faces", faces.find_faces(store, store.profiles.get(profile_name)))
+        return summary
 
 
 def engine(db_path: str, profile_name: str):

@@ -19,6 +19,7 @@ from ..library.sync import SyncPlan, files_now, reconcile
 from ..paths import to_db_path
 from ..store import Photo, Profile, Store
 from .export_journal import recover_journal
+from .faces import record_regions
 
 __all__ = ["RAW_JPEG_SETTING", "ScanProgress", "ScanSummary", "Scanner", "is_photo_file", "pairs_raw_jpeg", "photo_at",
            "scan", "sync_keywords"]
@@ -168,6 +169,8 @@ class Scanner:
             summary.imported_tags += len(plan.imports)
             summary.removed_elsewhere += len(plan.dropped)
             summary.conflicts += [(photo.path, c.tag, c.winner) for c in plan.conflicts]
+            if photo.keywords_complete:  # the faces other tools named in its files (none: removed there)
+                record_regions(self.store, self.profile if self.import_keywords else None, photo)
 
     def _as_now(self, found: FoundFile, as_read: tuple, photo: Photo, layouts: dict) -> tuple[FoundFile, Photo]:
         """The photo as its files are now, under the write lock. The files were read before

@@ -15,13 +15,14 @@ import numpy as np
 from ..records import Assignment, Profile, Rejection
 from .database import Database
 from .embedding_table import Embeddings
+from .faces import Faces
 from .repository import Repository
 
 
 class HistoryReads(Repository):
-    def __init__(self, database: Database, embeddings: Embeddings):
+    def __init__(self, database: Database, embeddings: Embeddings, faces: Faces):
         super().__init__(database)
-        self._embeddings = embeddings
+        self._embeddings, self._faces = embeddings, faces
 
     # -- what the engine reads (HistorySource) -------------------------------------------------
     def history_rows(self, profile: Profile, photo_ids: Sequence[int] | None = None) -> list[tuple]:
@@ -79,6 +80,12 @@ class HistoryReads(Repository):
             "SELECT COUNT(DISTINCT profile_id) FROM assignments WHERE photo_id = ? AND profile_id != ?",
             (photo_id, profile.id)).fetchone()[0]
         return counts, taggers
+
+    def photo_faces(self, profile: Profile, photo_id: int) -> list[tuple]:
+        return [(f.id, f.embedding, f.name, f.rejected) for f in self._faces.of_photos(profile, [photo_id])[photo_id]]
+
+    def named_faces(self, profile: Profile) -> list[tuple[str, int, np.ndarray]]:
+        return [(tag, photo_id, vector) for tag, _, photo_id, vector in self._faces.named(profile)]
 
     def photo_rejections(self, profile: Profile, photo_id: int) -> list[Rejection]:
         cursor = self.database.execute(

@@ -47,13 +47,13 @@ class Store:
         self.marks = PhotoMarks(db)  # ratings and labels set in tagassist, until an export writes them
         self.changes = Changes(db)  # what derived state (the engine's cache) is keyed by
         self.embeddings = Embeddings(db)
-        self.history = HistoryReads(db, self.embeddings)  # the engine's HistorySource
+        self.faces = Faces(db, tags)  # faces on the photos, and her names for them
+        self.history = HistoryReads(db, self.embeddings, self.faces)  # the engine's HistorySource
         self.aliases = Aliases(db, tags)
         self.sync = KeywordSync(db, tags, self.aliases)
         self.tagging = Tagging(db, tags, self.aliases, self.sync)
         self.vocabulary = ImportedVocabulary(db, tags, self.aliases)  # her keywords without photos
         self.keywords = KeywordEdits(db, tags, self.aliases, self.tagging, self.vocabulary)
-        self.faces = Faces(db, tags)  # faces on the photos, and her names for them
         self.exports = ExportJournal(db)
         self.models = ModelRegistry(db, self.settings)
         self.profiles.get(DEFAULT_PROFILE)  # first run: every library has a default photographer

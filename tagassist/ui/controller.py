@@ -276,7 +276,7 @@ class LibraryController(QObject):
     def index(self, encoder: str | None = None) -> None:
         """Index what lacks an embedding, with the library's encoder (the one its models were
         trained on), or with ``encoder``, which then becomes the library's."""
-        self._run(Job("Indexing", jobs.index, self.db_path, encoder, self.settings.device),
+        self._run(Job("Indexing", jobs.index, self.db_path, encoder, self.settings.device, self.profile.name),
                   then=self._model_changed)  # what was asked before the index existed is asked again
 
     def _run(self, job: Job, then=None) -> None:

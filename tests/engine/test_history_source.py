@@ -29,9 +29,9 @@ def _parameters(function) -> list[tuple[str, object, bool]]:
     return [(p.name, p.kind, p.default is not p.empty) for p in inspect.signature(function).parameters.values()][1:]
 
 
-def test_the_protocol_declares_the_seven_reads():
-    assert READS == ["embedding_rows", "embeddings", "history_rows", "others_tags", "photo_rejections", "photo_tags",
-                     "rejection_rows"]
+def test_the_protocol_declares_the_nine_reads():
+    assert READS == ["embedding_rows", "embeddings", "history_rows", "named_faces", "others_tags", "photo_faces",
+                     "photo_rejections", "photo_tags", "rejection_rows"]
 
 
 def test_the_store_and_the_folksonomy_reader_offer_every_read_as_declared():
@@ -89,6 +89,12 @@ def test_a_history_source_need_not_be_a_store():
 
         def others_tags(self, profile, photo_id):
             return {}, 0
+
+        def photo_faces(self, profile, photo_id):
+            return []
+
+        def named_faces(self, profile):
+            return []
 
     assert isinstance(OnePhoto(), HistorySource)
     photo = Photo(path="next.jpg", size=0, mtime_ns=0, content_hash="h2", taken_at="2024-05-11T16:00:00", id=2)

@@ -332,9 +332,11 @@ def test_every_signal_is_declared_once_in_row_order():
     from tagassist.engine.signals import FALLBACK, REGISTRY
 
     assert SIGNALS == tuple(s.name for s in REGISTRY) == (
-        "model", "visual", "shoot", "others", "content", "cooccurrence", "frequency", "time", "camera", "place")
+        "model", "visual", "shoot", "others", "content", "cooccurrence", "frequency", "time", "camera", "place",
+        "person")
     assert DEFAULT_WEIGHTS == {"model": 0.9, "visual": 0.85, "shoot": 0.85, "others": 0.7, "content": 0.6,
-                               "cooccurrence": 0.5, "frequency": 0.3, "time": 0.25, "camera": 0.2, "place": 0.8}
+                               "cooccurrence": 0.5, "frequency": 0.3, "time": 0.25, "camera": 0.2, "place": 0.8,
+                               "person": 0.9}
     assert FALLBACK.name == "frequency"
     assert (*SIGNALS[1:], "noisy_or", *(f"log_{s}" for s in SIGNALS[1:]), "log_noisy_or",
                                "log_share_frequency", "log_share_others") == RANKER_FEATURES
@@ -346,7 +348,7 @@ from .base import Scored, Signal, register
 
 @register
 class Sharpness(Signal):
-    name, weight, position = "sharpness", 0.95, 10
+    name, weight, position = "sharpness", 0.95, 11
 
     def score(self, scene):
         return Scored({"crisp": 1.0})  # a candidate of its own

@@ -1,0 +1,265 @@
+"""Faces and people, as the CLI and the app both use them (issue 27).
+
+- ``find_faces``: the detector's pass over photos it has not seen (after indexing), each face
+  stored with its box, quality and embedding; then faces are named from her keywords.
+- Names come from what she already has: a region another tool named ("Marie Curie" becomes
+  her ``People|Marie Curie``, in the way she writes people), and a person keyword on a photo
+  names its one face, or among several faces the one that looks like her other photos of that
+  person (``name_from_keywords``).
+- ``name_face`` (she types a name on a face) also tags the photo, so the history learns it;
+  ``reject_name``, ``merge_people``, ``forget_person``, ``unknown_clusters``.
+- ``faces_of``: a photo's faces with suggested names, scores and reasons (``tagassist faces``).
+
+The detector is optional (dlib): without it faces are off, with the reason
+``faces_unavailable()`` gives; regions read from files are kept all the same.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+
+from ..records import HIERARCHY_SEPARATOR, FaceBox, Photo, Profile
+from ..store import Store
+from ..store.faces import Detected, Region, StoredFace
+
+log = logging.getLogger(__name__)
+
+FACES_SETTING = "faces"
+# Roots under which photographers keep people, in the languages of her likely tools: a keyword
+# under one of them is a person keyword before she named any face.
+PEOPLE_ROOTS = {"people", "persons", "person", "personen", "personnes", "persone", "personas", "family",
+                "familie", "famille", "friends", "freunde", "who"}
+KEYWORD_MATCH = 0.5  # a person keyword names the face of several that it matches at least this well
+SUGGESTED_FROM = 0.1  # a name scoring less is not offered for a face
+
+
+@dataclass(frozen=True)
+class FaceProgress:
+    done: int
+    total: int
+    found: int
+    path: str | None = None  # the photo just looked at
+
+    def describe(self) -> str:
+        return f"Looking for faces: {self.done:,} of {self.total:,} photos ({self.found:,} faces found)"
+
+
+def faces_on(store: Store) -> bool:
+    """Whether the library looks for faces (the 'faces' library option)."""
+    return store.settings.get(FACES_SETTING, "on") != "off"
+
+
+def faces_unavailable() -> str | None:
+    """Why faces cannot be found on this computer (no dlib, missing model files), or None."""
+    from ..engine.faces import faces_unavailable_reason
+
+    return faces_unavailable_reason()
+
+
+# -- finding faces ---------------------------------------------------------------------------
+def detector_id(models) -> str:
+    """What the store notes as the detector that looked at a photo (another looks again)."""
+    return f"dlib-{models.detector_kind}"
+
+
+def photos_to_scan(store: Store, detector: str, photos: Iterable[Photo]) -> list[Photo]:
+    readable = [p for p in photos if p.id and p.status in ("ok", "warning") and p.preview != "none"]
+    seen = store.faces.scanned(detector, [p.id for p in readable])
+    return [p for p in readable if p.id not in seen]
+
+
+def find_faces(store: Store, profile: Profile, photos: Iterable[Photo] | None = None, *,
+               models=None, cancelled: Callable[[], bool] = lambda: False) -> Iterator[FaceProgress]:
+    """Detect and describe the faces of the photos the detector has not seen yet (all of the
+    library's by default), then name them from her keywords. Yields progress after each photo;
+    stops early when ``cancelled()``."""
+    from ..engine.faces import FaceModels, detect_faces
+    from ..engine.faces.detector import WORKING_SIDE
+    from .indexing import decode_photo
+
+    models = models or FaceModels()
+    detector = detector_id(models)
+    if photos is None:
+        photos = [photo for photo, _ in store.photos.list_photos(profile)]
+    todo = photos_to_scan(store, detector, photos)
+    found = 0
+    for done, photo in enumerate(todo, 1):
+        if cancelled():
+            return
+        try:
+            image = decode_photo(photo, WORKING_SIDE)
+        except Exception as exc:  # noqa: BLE001 - one unreadable photo never stops the pass
+            log.info("no faces looked for on %s: %s", photo.path, exc)
+            continue
+        faces = detect_faces(image, models)
+        store.faces.put_detected(photo.id, photo.content_hash, detector,
+                                 [Detected(FaceBox(f.box.x, f.box.y, f.box.w, f.box.h), f.quality, f.embedding)
+                                  for f in faces])
+        found += len(faces)
+        if faces:
+            name_from_keywords(store, profile, [photo.id])
+        yield FaceProgress(done, len(todo), found, photo.path)
+
+
+# -- names from what she has ----------------------------------------------------------------
+def _leaf(tag: str) -> str:
+    return tag.rsplit(HIERARCHY_SEPARATOR, 1)[-1].strip()
+
+
+def person_keywords(store: Store, profile: Profile) -> set[str]:
+    """Her keywords that name people: those she gave a face, and those under a people root
+    (``People|Anna``, ``Family|Anna``) or under the parent her named people share."""
+    named = {tag for tag, _, _ in store.faces.people(profile)}
+    parents = {tag.rsplit(HIERARCHY_SEPARATOR, 1)[0].casefold() for tag in named if HIERARCHY_SEPARATOR in tag}
+    hers = [tag for tag, _ in store.history.vocabulary(profile)]
+    under_root = {tag for tag in hers if HIERARCHY_SEPARATOR in tag and (
+        tag.split(HIERARCHY_SEPARATOR, 1)[0].strip().casefold() in PEOPLE_ROOTS
+        or tag.rsplit(HIERARCHY_SEPARATOR, 1)[0].casefold() in parents)}
+    return named | under_root
+
+
+def keyword_for_name(store: Store, profile: Profile, name: str) -> str:
+    """Her keyword for a person another tool named: her own keyword with that name as its last
+    level where she has one (the most used), else the name written the way she writes people
+    (under the parent most of her person keywords share; flat when she keeps them flat)."""
+    hers = dict(store.history.vocabulary(profile))
+    same = [tag for tag in hers if _leaf(tag).casefold() == name.strip().casefold()]
+    if same:
+        return max(same, key=lambda tag: (hers[tag], tag))
+    people = person_keywords(store, profile)
+    parents = Counter(tag.rsplit(HIERARCHY_SEPARATOR, 1)[0] if HIERARCHY_SEPARATOR in tag else "" for tag in people)
+    parent = parents.most_common(1)[0][0] if parents else "People"
+    return f"{parent}{HIERARCHY_SEPARATOR}{name.strip()}" if parent else name.strip()
+
+
+def record_regions(store: Store, profile: Profile | None, photo: Photo) -> None:
+    """A scan read the photo's files: keep the face regions they name, and (when the scan
+    imports keywords for ``profile``) name those faces with her keyword for each name."""
+    regions = [Region(r.box, r.name, r.source) for r in photo.face_regions if r.box is not None]
+    store.faces.put_regions(photo.id, regions)
+    if profile is None or not regions:
+        return
+    for face in store.faces.of_photos(profile, [photo.id])[photo.id]:
+        if face.region_name and face.name is None:
+            keyword = keyword_for_name(store, profile, face.region_name)
+            if keyword not in face.rejected:
+                store.faces.name(profile, [face.id], keyword, "file")
+
+
+def name_from_keywords(store: Store, profile: Profile, photo_ids: Iterable[int]) -> int:
+    """Her person keywords on these photos name their faces: the one face of a photo with one,
+    else the face that looks most like her other photos of that person. How many were named."""
+    ids = list(photo_ids)
+    people = person_keywords(store, profile)
+    faces_by_photo = store.faces.of_photos(profile, ids)
+    matcher = None
+    named = 0
+    for photo_id in ids:
+        faces = faces_by_photo[photo_id]
+        tags = {a.tag for a in store.history.photo_tags(profile, photo_id)} & people
+        open_tags = sorted(tags - {f.name for f in faces})
+        unnamed = [f for f in faces if f.name is None and f.embedding is not None]
+        if not open_tags or not unnamed:
+            continue
+        if len(unnamed) == 1 and len(open_tags) == 1 and open_tags[0] not in unnamed[0].rejected \
+                and len([f for f in faces if f.name is None]) == 1:
+            store.faces.name(profile, [unnamed[0].id], open_tags[0], "keyword")
+            named += 1
+            continue
+        matcher = matcher or _matcher(store, profile)
+        if matcher is None:
+            continue
+        pairs = sorted(((m.score, face.id, m.keyword) for face in unnamed
+                        for m in matcher.rank(face.embedding, top=len(matcher.people))
+                        if m.keyword in open_tags and m.keyword not in face.rejected), reverse=True)
+        taken_faces: set[int] = set()
+        taken_tags: set[str] = set()
+        for score, face_id, keyword in pairs:  # greedy: the surest pairs first, one face per person
+            if score >= KEYWORD_MATCH and face_id not in taken_faces and keyword not in taken_tags:
+                store.faces.name(profile, [face_id], keyword, "keyword")
+                taken_faces.add(face_id)
+                taken_tags.add(keyword)
+                named += 1
+    return named
+
+
+def _matcher(store: Store, profile: Profile):
+    from ..engine.faces.recognition import PersonMatcher
+
+    named: dict[str, list] = {}
+    for tag, _, _, vector in store.faces.named(profile):
+        named.setdefault(tag, []).append(vector)
+    return PersonMatcher.fitted(named) if named else None
+
+
+# -- her decisions ------------------------------------------------------------------------------
+def name_face(store: Store, profile: Profile, face_id: int, keyword: str) -> StoredFace:
+    """She names a face: the face is hers to call ``keyword``, and its photo carries the
+    keyword (typed), so her history and the files learn it too."""
+    from .tagging import change_tags
+
+    face = store.faces.face(profile, face_id)
+    if face is None:
+        raise LookupError(f"no face {face_id}")
+    with store.transaction():
+        store.faces.name(profile, [face_id], keyword, "typed")
+        change_tags(store, profile, [face.photo_id], add=[keyword])
+    return store.faces.face(profile, face_id)
+
+
+def reject_name(store: Store, profile: Profile, face_id: int, keyword: str) -> None:
+    if store.faces.face(profile, face_id) is None:
+        raise LookupError(f"no face {face_id}")
+    store.faces.reject(profile, [face_id], keyword)
+
+
+def merge_people(store: Store, profile: Profile, source: str, target: str) -> int:
+    """Every face named ``source`` is ``target`` (two names of one person)."""
+    return store.faces.rename_person(profile, source, target)
+
+
+def forget_person(store: Store, profile: Profile, keyword: str) -> int:
+    """Delete the embeddings of every face she named ``keyword`` (the keyword stays on her photos)."""
+    return store.faces.forget(profile, keyword)
+
+
+def unknown_clusters(store: Store, profile: Profile) -> list[list[StoredFace]]:
+    """Her unnamed faces grouped by look, biggest group first (faces alone last)."""
+    from ..engine.faces import cluster_faces
+
+    faces = store.faces.unnamed(profile)
+    labels = cluster_faces([f.embedding for f in faces])
+    groups: dict[int, list[StoredFace]] = {}
+    for face, label in zip(faces, labels):
+        groups.setdefault(label, []).append(face)
+    return [groups[label] for label in sorted(groups)]
+
+
+# -- a photo's faces, with names to suggest ------------------------------------------------
+@dataclass(frozen=True)
+class NameSuggestion:
+    keyword: str
+    score: float
+    reason: str
+
+
+def faces_of(store: Store, profile: Profile, photo: Photo,
+             top: int = 3) -> list[tuple[StoredFace, list[NameSuggestion]]]:
+    """The photo's faces, left to right, each with the names it most likely has (none for a
+    face she named; never a name she rejected for it)."""
+    faces = store.faces.of_photos(profile, [photo.id])[photo.id]
+    matcher = _matcher(store, profile) if any(f.embedding is not None and f.name is None for f in faces) else None
+    result = []
+    for face in faces:
+        suggestions = []
+        if matcher is not None and face.name is None and face.embedding is not None:
+            for match in matcher.rank(face.embedding, top + len(face.rejected)):
+                if match.keyword in face.rejected or match.score < SUGGESTED_FROM:
+                    continue
+                reason = f"face matches {match.support} photo{'s' * (match.support != 1)} you tagged '{match.keyword}'"
+                suggestions.append(NameSuggestion(match.keyword, round(match.score, 4), reason))
+        result.append((face, suggestions[:top]))
+    return result
