@@ -111,3 +111,19 @@ def test_regions_other_tools_named_become_her_people_at_scan(cli, tmp_path):
     assert cli("scan", library)[0] == 0
     [face] = _faces(cli, library / "a.jpg")["a.jpg"]
     assert face["name"] == "Family|Anna Berg"  # under the parent her people keywords share
+
+
+def test_faces_off_or_without_dlib_say_why_and_the_rest_works(cli, tmp_path, monkeypatch):
+    library = tmp_path / "lib"
+    library.mkdir()
+    Image.new("RGB", (64, 48), "gray").save(library / "a.jpg")
+    assert cli("scan", library)[0] == 0
+    code, out = cli("index", "--faces", "off", "--json")
+    assert code == 0 and json.loads(out)["faces_off"].startswith("faces are off for this library")
+    assert json.loads(out)["indexed"] == 1
+    from tagassist.services import faces
+
+    monkeypatch.setattr(faces, "faces_unavailable", lambda: "faces are off: dlib is not installed")
+    assert cli("index", "--faces", "on")[0] == 0
+    code, out = cli("faces", library / "a.jpg")
+    assert code == 0 and "faces are off: dlib is not installed" in out and "no faces" in out
