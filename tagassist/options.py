@@ -124,7 +124,7 @@ OPTIONS = _registry(
     Option("faces", "on", "library", "Faces",
            "find faces when indexing (offline: nothing leaves this computer) and name them from your people"
            " keywords and the face regions Lightroom, digiKam or Picasa wrote; off: no faces are looked for",
-           choices=FACES, flag="--faces"),
+           choices=FACES, flag="--faces", env="TAGASSIST_FACES"),
     Option("theme", "system", "app", "Theme", "the app's colours", choices=THEMES),
     Option("profile", "default", "app", "Photographer",
            "the photographer whose history is used: the app and the CLI both work as the one the settings keep",

@@ -65,8 +65,6 @@ def cmd_index(args: Namespace, store: Store, profile: Profile) -> int:
             "device": str(indexer.device),
             "indexed": summary.indexed,
             "failed": [{"path": p, "reason": r} for p, r in summary.failed],
-            "faces_found": found,
-            "faces_off": no_faces,
         })
     else:
         for path, reason in summary.failed:

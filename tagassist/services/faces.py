@@ -48,8 +48,11 @@ class FaceProgress:
 
 
 def faces_on(store: Store) -> bool:
-    """Whether the library looks for faces (the 'faces' library option)."""
-    return store.settings.get(FACES_SETTING, "on") != "off"
+    """Whether the library looks for faces: the 'faces' library option where it was set, else
+    the environment's (TAGASSIST_FACES), else on."""
+    from ..options import OPTIONS
+
+    return (store.settings.get(FACES_SETTING) or OPTIONS[FACES_SETTING].resolve()) != "off"
 
 
 def faces_unavailable() -> str | None:
@@ -210,6 +213,22 @@ def name_face(store: Store, profile: Profile, face_id: int, keyword: str) -> Sto
     return store.faces.face(profile, face_id)
 
 
+def restore_face(store: Store, profile: Profile, before: StoredFace) -> None:
+    """Put back her decisions on a face as ``before`` holds them (the app's undo): its name,
+    or none, and its rejections."""
+    now = store.faces.face(profile, before.id)
+    if now is None:
+        return
+    with store.transaction():
+        for keyword in now.rejected - before.rejected:
+            store.faces.name(profile, [before.id], keyword)  # naming takes a rejection back ...
+        store.faces.unname(profile, [before.id])  # ... and this the name
+        if before.name is not None:
+            store.faces.name(profile, [before.id], before.name, "typed")
+        for keyword in before.rejected - now.rejected:
+            store.faces.reject(profile, [before.id], keyword)
+
+
 def reject_name(store: Store, profile: Profile, face_id: int, keyword: str) -> None:
     if store.faces.face(profile, face_id) is None:
         raise LookupError(f"no face {face_id}")
@@ -224,6 +243,20 @@ def merge_people(store: Store, profile: Profile, source: str, target: str) -> in
 def forget_person(store: Store, profile: Profile, keyword: str) -> int:
     """Delete the embeddings of every face she named ``keyword`` (the keyword stays on her photos)."""
     return store.faces.forget(profile, keyword)
+
+
+def people_with_faces(store: Store, profile: Profile, samples: int = 6) -> list[tuple[str, int, int, list[StoredFace]]]:
+    """Her named people, most faces first: (keyword, faces, photos, a few of the faces, the
+    best first) each; the People view shows them."""
+    sample_ids: dict[str, list[int]] = {}
+    for tag, face_id, _, _ in store.faces.named(profile):
+        sample_ids.setdefault(tag, []).append(face_id)
+    out = []
+    for tag, count, photos in store.faces.people(profile):
+        shown = [store.faces.face(profile, face_id) for face_id in sample_ids.get(tag, [])[:3 * samples]]
+        shown = sorted((f for f in shown if f is not None), key=lambda f: (-(f.quality or 0.0), f.id))
+        out.append((tag, count, photos, shown[:samples]))
+    return out
 
 
 def unknown_clusters(store: Store, profile: Profile) -> list[list[StoredFace]]:
