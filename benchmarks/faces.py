@@ -14,6 +14,10 @@ laid out as ``--keep`` writes it (``--photos DIR``). Nothing is copied into this
                those that hit no box, over all detections. Photos with no person (false
                detections only): dlib's dogs.jpg and the Coral test photos of animals, plants
                and food in ../shared/photos/coral (Open Images, CC BY 2.0, see its COPYRIGHT).
+               Faces another tool named: immich-app/test-assets' metadata/faces (public
+               domain), Marie and Pierre Curie with MWG and Microsoft regions, upright and
+               with EXIF orientation 6, decoded as the library does and the regions turned by
+               library.face_regions (optional: skipped without that mirror).
   recognition  deepface's tests/unit/dataset (github.com/serengil/deepface, MIT): identities are
                the connected components of the 'Yes' pairs of master.csv and
                face-recognition-pivot.csv; the 9 with >= 4 photos are the people evaluated
@@ -74,9 +78,12 @@ def extract(mirror: Path, target: Path) -> Path:
     """The benchmark's photos from the mirrors into ``target`` (dlib/, deepface/, knn/)."""
     sources = [("davisking+dlib", "examples/faces", "dlib"),
                ("serengil+deepface", "tests/unit/dataset", "deepface"),
-               ("ageitgey+face_recognition", "examples/knn_examples", "knn")]
+               ("ageitgey+face_recognition", "examples/knn_examples", "knn"),
+               ("immich-app+test-assets", "metadata/faces", "immich")]
     for repo, folder, name in sources:
         git_dir = mirror / repo / "repo"
+        if not git_dir.exists() and name == "immich":
+            continue  # optional: the named regions' check
         for path in _git_files(git_dir, folder):
             if path.lower().endswith((".jpg", ".jpeg", ".xml", ".csv")):
                 out = target / name / path[len(folder) + 1:]
@@ -105,6 +112,39 @@ def iou(a, b) -> float:
     h = max(0, min(ay + ah, by + bh) - max(ay, by))
     inter = w * h
     return inter / (aw * ah + bw * bh - inter) if inter else 0.0
+
+
+def region_truth(path: Path):
+    """The photo upright as the library decodes it, and the face boxes another tool wrote into
+    it (MWG and Microsoft regions, turned to the displayed photo by library.face_regions)."""
+    from tagassist.library.exif import read_exif
+    from tagassist.library.face_regions import read_faces
+    from tagassist.library.imaging import decode_rgb
+
+    with open(path, "rb") as f:
+        orientation = read_exif(f).orientation
+    with Image.open(path) as image:
+        packet, stored = image.info.get("xmp"), image.size
+    boxes = [r.box for r in read_faces(packet, orientation, stored) if r.box is not None] if packet else []
+    return decode_rgb(path, orientation, 4096), boxes
+
+
+def regions_found(models, upsample: int, folder: Path) -> tuple[int, int, int]:
+    """(faces found, faces, false detections) on photos whose regions another tool wrote."""
+    from tagassist.engine.faces.detector import detect_faces
+
+    found = total = false = 0
+    for path in sorted(folder.glob("*.jpg")):
+        image, boxes = region_truth(path)
+        matched = set()
+        for face in detect_faces(image, models, upsample=upsample):
+            best = max(((face.box.iou(b), i) for i, b in enumerate(boxes) if i not in matched), default=(0, -1))
+            if best[0] >= 0.3:
+                matched.add(best[1])
+            else:
+                false += 1
+        found, total = found + len(matched), total + len(boxes)
+    return found, total, false
 
 
 def bench_detection(photos: Path, options: list[tuple[str, int]]) -> list[dict]:
@@ -153,9 +193,15 @@ def bench_detection(photos: Path, options: list[tuple[str, int]]) -> list[dict]:
                          if kind == "cnn" else 0.0),
         })
         r = rows[-1]
+        regions = ""
+        if (photos / "immich").is_dir():
+            r["region_faces_found"], r["region_faces"], r["region_false"] = regions_found(
+                models, upsample, photos / "immich")
+            regions = (f"; Immich's named regions (upright and orientation 6) {r['region_faces_found']}/"
+                       f"{r['region_faces']}, false {r['region_false']}")
         print(f"  {r['option']:<18} recall >=40 px {found}/{big} ({r['recall_40px']:.0%}), all {found_all}/{total};"
               f" false {false}/{detections} ({r['false_rate']:.1%}), {negative_false} on"
-              f" {len(negatives)} photos without people; {r['ms_per_photo']:.0f} ms/photo", flush=True)
+              f" {len(negatives)} photos without people; {r['ms_per_photo']:.0f} ms/photo{regions}", flush=True)
     return rows
 
 
