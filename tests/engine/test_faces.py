@@ -68,6 +68,14 @@ def test_faces_are_off_where_dlib_is_missing(monkeypatch):
     assert faces_unavailable_reason() == "faces are off: dlib is not installed (pip install dlib-bin)"
 
 
+def test_finding_faces_without_dlib_says_why(monkeypatch):
+    from tagassist.engine.faces import FaceModels, FacesUnavailable, detect_faces
+
+    monkeypatch.setitem(sys.modules, "dlib", None)  # import dlib now fails
+    with pytest.raises(FacesUnavailable, match="faces are off: dlib cannot be imported"):
+        detect_faces(Image.new("RGB", (64, 64)), FaceModels())
+
+
 def test_grace_hopper_one_face_where_she_is(models):
     from tagassist.engine.faces import detect_faces
 

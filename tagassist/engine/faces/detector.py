@@ -72,6 +72,15 @@ class FacesUnavailable(RuntimeError):
     """Faces cannot be found here; the message is one line for the user."""
 
 
+def _dlib():
+    """The dlib module; FacesUnavailable where it cannot be imported."""
+    try:
+        import dlib
+    except ImportError as exc:
+        raise FacesUnavailable(f"faces are off: dlib cannot be imported ({exc})") from exc
+    return dlib
+
+
 @dataclass(frozen=True, eq=False)
 class DetectedFace:
     box: FaceBox
@@ -149,8 +158,7 @@ class FaceModels:
 
     @property
     def detector(self):
-        import dlib
-
+        dlib = _dlib()
         if self.detector_kind == "cnn":
             path = lambda: str(self.verified_path(DETECTOR_FILE))  # noqa: E731
             return self._get("detector", lambda: dlib.cnn_face_detection_model_v1(path()))
@@ -158,14 +166,12 @@ class FaceModels:
 
     @property
     def landmarks(self):
-        import dlib
-
+        dlib = _dlib()
         return self._get("landmarks", lambda: dlib.shape_predictor(str(self.verified_path(LANDMARKS_FILE))))
 
     @property
     def embedder(self):
-        import dlib
-
+        dlib = _dlib()
         return self._get("embedder", lambda: dlib.face_recognition_model_v1(str(self.verified_path(EMBEDDING_FILE))))
 
     def load(self) -> FaceModels:
@@ -224,8 +230,7 @@ def detect_faces(image: Image.Image, models: FaceModels | None = None, *, workin
     """The faces in ``image`` (upright already: EXIF orientation applied, as
     ``library.imaging.decode_rgb`` does), best quality first, boxes normalized in that
     orientation. Raises FacesUnavailable when the models cannot be had."""
-    import dlib
-
+    dlib = _dlib()
     models = models or default_models()
     work = working_image(image, working_side)
     pixels = np.asarray(work)

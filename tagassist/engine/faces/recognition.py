@@ -161,8 +161,9 @@ def cluster_faces(embeddings: Sequence[np.ndarray], threshold: float = CLUSTER_D
     linked), relabelled so that 0 is the biggest cluster, then 1, ... (ties: first seen)."""
     if len(embeddings) == 0:
         return []
-    import dlib
+    from .detector import _dlib
 
+    dlib = _dlib()  # FacesUnavailable without it
     vectors = [dlib.vector(np.asarray(e, dtype=np.float64).ravel().tolist()) for e in embeddings]
     raw = list(dlib.chinese_whispers_clustering(vectors, float(threshold)))
     sizes: dict[int, int] = {}
