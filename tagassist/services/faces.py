@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from ..records import HIERARCHY_SEPARATOR, FaceBox, Photo, Profile
@@ -112,16 +112,25 @@ def _leaf(tag: str) -> str:
     return tag.rsplit(HIERARCHY_SEPARATOR, 1)[-1].strip()
 
 
-def person_keywords(store: Store, profile: Profile) -> set[str]:
-    """Her keywords that name people: those she gave a face, and those under a people root
-    (``People|Anna``, ``Family|Anna``) or under the parent her named people share."""
+def person_keywords(store: Store, profile: Profile, among: Iterable[str] | None = None) -> set[str]:
+    """Her keywords that name people (of ``among``, else of her whole vocabulary): those she
+    gave a face, and those under a people root (``People|Anna``, ``Family|Anna``) or under the
+    parent her named people share."""
     named = {tag for tag, _, _ in store.faces.people(profile)}
     parents = {tag.rsplit(HIERARCHY_SEPARATOR, 1)[0].casefold() for tag in named if HIERARCHY_SEPARATOR in tag}
-    hers = [tag for tag, _ in store.history.vocabulary(profile)]
+    hers = [tag for tag, _ in store.history.vocabulary(profile)] if among is None else list(among)
     under_root = {tag for tag in hers if HIERARCHY_SEPARATOR in tag and (
         tag.split(HIERARCHY_SEPARATOR, 1)[0].strip().casefold() in PEOPLE_ROOTS
         or tag.rsplit(HIERARCHY_SEPARATOR, 1)[0].casefold() in parents)}
-    return named | under_root
+    return (named if among is None else named & set(hers)) | under_root
+
+
+def tags_changed(store: Store, profile: Profile, photo_ids: Sequence[int], added: Sequence[str]) -> None:
+    """She gave these photos these keywords: a person keyword among them names a face of each
+    (``name_from_keywords``). Cheap where faces are none or the keywords name no one."""
+    if not added or not store.faces.count() or not person_keywords(store, profile, added):
+        return
+    name_from_keywords(store, profile, photo_ids)
 
 
 def keyword_for_name(store: Store, profile: Profile, name: str) -> str:

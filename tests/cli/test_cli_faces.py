@@ -126,3 +126,14 @@ def test_faces_off_or_without_dlib_say_why_and_the_rest_works(cli, tmp_path, mon
     assert cli("index", "--faces", "on")[0] == 0
     code, out = cli("faces", library / "a.jpg")
     assert code == 0 and "faces are off: dlib is not installed" in out and "no faces" in out
+
+
+def test_a_person_keyword_typed_later_names_the_face(cli, grace):
+    assert cli("scan", grace)[0] == 0
+    assert cli("index", "--faces", "on")[0] == 0
+    assert cli("tag", grace / "grace.jpg", "--add", "People|Grace Hopper", "street")[0] == 0
+    [face] = _faces(cli, grace / "grace.jpg")["grace.jpg"]
+    assert face["name"] == "People|Grace Hopper"
+    assert cli("tag", grace / "grace_again.jpg", "--add", "street")[0] == 0  # no person keyword: no name
+    [face] = _faces(cli, grace / "grace_again.jpg")["grace_again.jpg"]
+    assert face["name"] is None and face["suggestions"][0]["keyword"] == "People|Grace Hopper"
