@@ -58,14 +58,32 @@ def test_faces_are_off_with_a_one_line_reason_where_the_models_are_missing(tmp_p
         FaceModels(tmp_path).verified_path("shape_predictor_5_face_landmarks.dat")
 
 
-def test_faces_are_off_where_dlib_is_missing(monkeypatch):
-    import importlib.util
+def _dlib_import_fails(monkeypatch, error: ImportError) -> None:
+    import builtins
 
+    real = builtins.__import__
+
+    def importing(name, *args, **kwargs):
+        if name == "dlib":
+            raise error
+        return real(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", importing)
+
+
+def test_faces_are_off_where_dlib_is_missing(monkeypatch):
     from tagassist.engine.faces import faces_unavailable_reason
 
-    real = importlib.util.find_spec
-    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "dlib" else real(name, *a))
+    _dlib_import_fails(monkeypatch, ModuleNotFoundError("No module named 'dlib'", name="dlib"))
     assert faces_unavailable_reason() == "faces are off: dlib is not installed (pip install dlib-bin)"
+
+
+def test_faces_are_off_where_dlib_does_not_load(monkeypatch):
+    from tagassist.engine.faces import faces_unavailable_reason
+
+    _dlib_import_fails(monkeypatch, ImportError("libopenblas.so.0: cannot open shared object file"))
+    assert faces_unavailable_reason() == ("faces are off: dlib cannot be imported"
+                                          " (libopenblas.so.0: cannot open shared object file)")
 
 
 def test_finding_faces_without_dlib_says_why(monkeypatch):
