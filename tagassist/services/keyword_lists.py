@@ -92,7 +92,8 @@ def read_list(path: str | os.PathLike, fmt: str | None = None) -> tuple[str, lis
     try:
         roots = parse_lightroom(text) if fmt == "lightroom" else parse_digikam(text)
     except KeywordListError as exc:
-        raise KeywordListError(f"{path}: {exc} (read as a {NAMES[fmt]})") from None
+        read_as = "a " + NAMES[fmt] if fmt == "lightroom" else NAMES[fmt]
+        raise KeywordListError(f"{path}: {exc} (read as {read_as})") from None
     keywords = []
     for name, keyword in walk(roots):
         try:
