@@ -21,7 +21,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
-from ..records import HIERARCHY_SEPARATOR, FaceBox, Photo, Profile
+from ..records import HIERARCHY_SEPARATOR, FaceBox, Photo, Profile, check_tag
 from ..store import Store
 from ..store.faces import Detected, Region, StoredFace
 
@@ -211,14 +211,13 @@ def _matcher(store: Store, profile: Profile):
 def name_face(store: Store, profile: Profile, face_id: int, keyword: str) -> StoredFace:
     """She names a face: the face is hers to call ``keyword``, and its photo carries the
     keyword (typed), so her history and the files learn it too."""
-    from .tagging import change_tags
-
+    check_tag(keyword)
     face = store.faces.face(profile, face_id)
     if face is None:
         raise LookupError(f"no face {face_id}")
     with store.transaction():
         store.faces.name(profile, [face_id], keyword, "typed")
-        change_tags(store, profile, [face.photo_id], add=[keyword])
+        store.tagging.add_tags(profile, [face.photo_id], [keyword], "typed")
     return store.faces.face(profile, face_id)
 
 
