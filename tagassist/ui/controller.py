@@ -16,12 +16,14 @@ from ..services.indexing import encoder_choices
 from ..services.library import Store, library_options, set_library_option
 from ..settings import Settings
 from .dialogs import LogDialog, SettingsDialog
+from .faces import FacesController
 from .focus import FocusKeeper
 from .grid import CELL, PhotoGridModel
 from .keyword_manager import KeywordManager
 from .keyword_tree import KeywordTree
 from .main_window import MainWindow
 from .marking import MarkingController
+from .people import PeopleController
 from .review import ReviewController
 from .session import Session
 from .sidebar import fill_sidebar
@@ -51,6 +53,14 @@ KEYBOARD_SHORTCUTS = (
                      " one just typed; the photos become its candidates, best first, with score and reason"),
     ("Ctrl+Enter, Delete", "in that review: give the keyword to the selected photos (Ctrl+A: the whole page),"
                            " reject it there; the rest is ranked again at once; Escape: back to the photos"),
+    ("Ctrl+B", "show or hide the face boxes on the preview and in the viewer: her name for each face, else the"
+               " suggested one with its score (Anna? 0.91); the Photo › Faces menu says why when faces are off"),
+    ("Alt+Right, Alt+Left, click", "choose a face of the photo; then typing a name + Enter names it (the photo gets"
+                                   " the keyword too), Escape: done"),
+    ("Alt+Enter, Alt+Delete", "the chosen face's suggested name is right, is wrong (never suggested for it again)"),
+    ("Ctrl+Shift+P", "People: named people and the unnamed faces grouped by look, biggest first; type a name + Enter"
+                     " names a whole group, Enter on a person shows their photos, Ctrl+M merges two people, Delete"
+                     " forgets a person (the face data goes, the keyword stays), Escape: back"),
     ("Ctrl+Z, Ctrl+Shift+Z", "undo, redo (batch changes are one step)"),
     ("Space, double-click", "full-size view; in it, arrow keys: next and previous photo, + and -: zoom,"
                             " Z: fit or 100 %; Space or Escape closes it"),
@@ -76,6 +86,9 @@ class LibraryController(QObject):
         self.viewing = ViewerController(window, self.model, runner, self)
         self.review = ReviewController(window, self.session, self.tagging, self.model, self.reload, self)
         self.keyword_tree = KeywordTree(window, self.keywords, self._sidebar_clicked, self, self.review.start)
+        self.faces = FacesController(window, self.session, self.tagging, self.viewing, self)
+        self.people = PeopleController(window, self.session, self.tagging, runner, self.faces.menu,
+                                       self.show_keyword, self)
         self.view: dict = {}
         self.current_job: Job | None = None
         self._loads = 0  # lists asked for: only the newest one is shown
@@ -213,6 +226,11 @@ class LibraryController(QObject):
 
     def selected_ids(self) -> list[int]:
         return self.tagging.selected_ids()
+
+    def show_keyword(self, keyword: str) -> None:
+        """Her photos with this keyword in the grid (a person chosen in the People view)."""
+        self.view = {"tag": keyword}
+        self.reload()
 
     def next_untagged(self) -> None:
         current = self.model.position(self.window.grid.currentIndex())
@@ -397,6 +415,8 @@ class LibraryController(QObject):
         identity.remember(self.settings, name)  # the next start and the CLI work as her
         self.tagging.profile_changed()
         self.review.profile_changed()
+        self.faces.photo_changed(force=True)
+        self.people.profile_changed()
         self._fill_profiles()
         self.reload()
 

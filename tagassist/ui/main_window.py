@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..services.marks import LABELS
+from .face_boxes import FaceLabel
 from .grid import CELL, ThumbnailDelegate
 from .tag_editor import TagEditor
 
@@ -91,7 +92,7 @@ class MainWindow(QMainWindow):
 
         right = QWidget()
         right_layout = QVBoxLayout(right)
-        self.preview = QLabel()
+        self.preview = FaceLabel()  # the faces drawn on it with Ctrl+B (faces.py)
         self.preview.setObjectName("preview")
         self.preview.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.preview.setMinimumHeight(220)

@@ -10,10 +10,19 @@ from __future__ import annotations
 
 import html
 import os
+from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent, QPixmap, QUndoStack
-from PySide6.QtWidgets import QAbstractButton, QAbstractSpinBox, QApplication, QComboBox, QLineEdit, QTextEdit
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractSpinBox,
+    QApplication,
+    QComboBox,
+    QLineEdit,
+    QTextEdit,
+    QWidget,
+)
 
 from ..records import Photo, check_tag
 from .grid import PhotoGridModel
@@ -40,6 +49,10 @@ class TaggingController(QObject):
         self.shown_for: tuple[int, ...] = ()  # the selection the suggestion list belongs to
         self.empty_note = "No photos here."
         self._marks: dict[str, str] = {}
+        # Where letters typed on the photos go instead of the tag field (a chosen face's name
+        # field, faces.py), and widgets whose keys are their own (the People view, people.py).
+        self.type_into: Callable[[], QLineEdit | None] = lambda: None
+        self.keys_kept_by: list[QWidget] = []
         self._start_suggestions()
         loader.loaded.connect(self._preview_loaded)
         self._wire()
@@ -93,6 +106,8 @@ class TaggingController(QObject):
             return False
         if obj.window() is not self.window:
             return False  # dialogs, the viewer and the completer's popup keep their keys
+        if any(widget is obj or widget.isAncestorOf(obj) for widget in self.keys_kept_by):
+            return False
         if event.key() in (Qt.Key.Key_Tab, Qt.Key.Key_Backtab) and obj in (self.window.grid, self.window.editor.field):
             # Tab goes back and forth between the photos and the tag field, nowhere else
             (self.window.editor.field if obj is self.window.grid else self.window.grid).setFocus(
@@ -128,8 +143,9 @@ class TaggingController(QObject):
             return True
         text = event.text()
         if text and text.isprintable() and not text.isspace():
-            self.focus_tag_field()  # the letter starts a tag: it goes to the field, with completion
-            field = self.window.editor.field
+            # The letter starts a tag (or a chosen face's name): it goes to the field, with completion.
+            field = self.type_into() or self.window.editor.field
+            field.setFocus(Qt.FocusReason.ShortcutFocusReason)
             QApplication.sendEvent(field, QKeyEvent(event.type(), event.key(), event.modifiers(), text))
             return True
         return False

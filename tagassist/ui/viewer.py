@@ -9,9 +9,10 @@ import os
 
 from PySide6.QtCore import QItemSelectionModel, QObject, Qt, Signal
 from PySide6.QtGui import QImage, QKeySequence, QPixmap, QShortcut
-from PySide6.QtWidgets import QDialog, QLabel, QScrollArea, QVBoxLayout
+from PySide6.QtWidgets import QDialog, QScrollArea, QVBoxLayout
 
 from ..services import images
+from .face_boxes import FaceLabel
 from .grid import PhotoGridModel
 from .main_window import MainWindow
 from .workers import Job, JobRunner
@@ -38,7 +39,7 @@ class Viewer(QDialog):
         self.scroll.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.scroll.setStyleSheet("background: #111; color: #ccc;")
         self.scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the arrows are the viewer's, not the scroll bars'
-        self.label = QLabel("Loading\u2026")
+        self.label = FaceLabel("Loading\u2026")  # the faces drawn on it with Ctrl+B (faces.py)
         self.label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.scroll.setWidget(self.label)
         self.scroll.setWidgetResizable(True)
@@ -124,6 +125,8 @@ class Viewer(QDialog):
 class ViewerController(QObject):
     """Opens the viewer on the selected photo and walks the grid with it."""
 
+    photo_shown = Signal(object, int)  # the viewer, the photo it shows now (its faces are drawn on it)
+
     def __init__(self, window: MainWindow, model: PhotoGridModel, runner: JobRunner, parent: QObject | None = None):
         super().__init__(parent)
         self.window, self.model, self.runner = window, model, runner
@@ -154,10 +157,16 @@ class ViewerController(QObject):
         self.window.grid.scrollTo(index)
         self._load(position + by)
 
+    @property
+    def showing(self) -> int | None:
+        """The photo the viewer shows (or showed last), None before it opened."""
+        return self._showing if self.viewer is not None else None
+
     def _load(self, position: int) -> None:
         photo = self.model.photos[position]
         self._showing = photo.id
         self.viewer.begin(os.path.basename(photo.path))
+        self.photo_shown.emit(self.viewer, photo.id)
         job = Job("Opening photo", full_image, photo.pixels_path, photo.orientation)
         job.signals.photo_id = photo.id
         job.signals.result.connect(self._loaded)

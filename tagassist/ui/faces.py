@@ -1,0 +1,382 @@
+"""Faces on the preview and in the viewer, and naming them by keys (issue 27, 4).
+
+Ctrl+B shows or hides the face boxes: each face's box with her name for it (her keyword's
+last level), else the best suggested name with its score ("Anna? 0.91"). Alt+Right and
+Alt+Left choose a face of the photo (a click on a box too); with a face chosen, letters typed
+go to the face's name field (completion from her vocabulary) and Enter names it, which also
+tags the photo; Alt+Enter says the suggested name is right, Alt+Delete that it is not. Every
+decision goes through the tagging undo stack (Ctrl+Z). Where faces are off or cannot be found
+on this computer, the menu and the status bar say why in one line.
+"""
+
+from __future__ import annotations
+
+import html
+
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QKeySequence, QShortcut, QUndoCommand
+from PySide6.QtWidgets import QCompleter, QHBoxLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
+
+from ..records import HIERARCHY_SEPARATOR, check_tag
+from ..services import faces
+from ..services.library import Store
+from ..services.tagging import restore
+from .face_boxes import FaceMark
+from .main_window import MainWindow
+from .session import Session
+from .tag_commands import TagChange
+from .tagging import TaggingController
+
+
+def leaf(keyword: str) -> str:
+    return keyword.rsplit(HIERARCHY_SEPARATOR, 1)[-1].strip()
+
+
+def why_no_faces(store: Store) -> str | None:
+    """Why no faces are found in this library on this computer (one line), or None."""
+    if not faces.faces_on(store):
+        return "faces are off: the library's 'faces' option (File \u203a Settings)"
+    return faces.faces_unavailable()
+
+
+def typed_keyword(store: Store, profile, text: str) -> str:
+    """Her keyword for a name typed on a face: as typed with a hierarchy, else her own keyword
+    with that last level, else the name written the way she writes people."""
+    text = text.strip()
+    keyword = text if HIERARCHY_SEPARATOR in text else faces.keyword_for_name(store, profile, text)
+    check_tag(keyword)
+    return keyword
+
+
+class FaceNaming(TagChange):
+    """A face named: the face is hers to call ``keyword`` and its photo carries it; undo puts
+    back the photo's keyword and the face's earlier name and rejections."""
+
+    def __init__(self, store: Store, profile, face: faces.StoredFace, keyword: str, on_change):
+        super().__init__(store, profile, [face.photo_id], add=[keyword], source="typed", on_change=on_change)
+        self.setText(f"Name a face {keyword}")
+        self.face, self.keyword = face, keyword
+
+    def redo(self) -> None:
+        faces.name_face(self.store, self.profile, self.face.id, self.keyword)
+        self.on_change()
+
+    def undo(self) -> None:
+        with self.store.transaction():
+            restore(self.store, self.profile, self.before)
+            faces.restore_face(self.store, self.profile, self.face)
+        self.on_change()
+
+
+class FaceRejection(QUndoCommand):
+    """Not this name for this face: never suggested for it again (undo takes that back)."""
+
+    def __init__(self, store: Store, profile, face: faces.StoredFace, keyword: str, on_change):
+        super().__init__(f"Not {keyword} on a face")
+        self.store, self.profile, self.face, self.keyword, self.on_change = store, profile, face, keyword, on_change
+
+    @property
+    def names(self) -> list[str]:
+        return [self.keyword]
+
+    def redo(self) -> None:
+        faces.reject_name(self.store, self.profile, self.face.id, self.keyword)
+        self.on_change()
+
+    def undo(self) -> None:
+        faces.restore_face(self.store, self.profile, self.face)
+        self.on_change()
+
+
+class NameField(QLineEdit):
+    """A name typed with completion from her vocabulary; Escape empties it, then leaves it."""
+
+    named = Signal(str)
+    escaped = Signal()
+
+    def __init__(self, vocabulary, object_name: str, placeholder: str):
+        super().__init__()
+        self.setObjectName(object_name)
+        self.setPlaceholderText(placeholder)
+        completer = QCompleter(vocabulary, self)
+        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        completer.setFilterMode(Qt.MatchFlag.MatchContains)
+        self.setCompleter(completer)
+        self.returnPressed.connect(self._typed)
+        completer.activated[str].connect(self._picked)
+        self._just_typed = ""
+
+    def _typed(self) -> None:
+        text = self.text().strip()
+        self._just_typed = text
+        self.clear()
+        self.completer().popup().hide()
+        if text:
+            self.named.emit(text)
+
+    def _picked(self, text: str) -> None:
+        if text.strip() and text.strip() != self._just_typed:  # a click: Enter has named it already
+            self.named.emit(text.strip())
+        self._just_typed = ""
+        QTimer.singleShot(0, self.clear)
+
+    def keyPressEvent(self, event):  # noqa: N802 - Qt's name
+        if event.key() == Qt.Key.Key_Escape:
+            if self.text():
+                self.clear()
+            else:
+                self.escaped.emit()
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+
+class FacesController(QObject):
+    def __init__(self, window: MainWindow, session: Session, tagging: TaggingController, viewing,
+                 parent: QObject | None = None):
+        super().__init__(parent)
+        self.window, self.session, self.tagging, self.viewing = window, session, tagging, viewing
+        self.shown = False
+        self.photo_id: int | None = None
+        self.faces: list[tuple[faces.StoredFace, list[faces.NameSuggestion]]] = []
+        self.chosen: int | None = None
+        self._build()
+        window.grid.selectionModel().selectionChanged.connect(lambda *_: self.photo_changed())
+        window.preview.face_clicked.connect(self.choose)
+        viewing.photo_shown.connect(self._viewer_photo)
+        tagging.type_into = self._typing_target
+        tagging.tags_changed.connect(self._tags_changed)
+
+    @property
+    def store(self) -> Store:
+        return self.session.store
+
+    @property
+    def profile(self):
+        return self.session.profile
+
+    # -- building ---------------------------------------------------------------------------
+    def _build(self) -> None:
+        w = self.window
+        photo_menu = next(a.menu() for a in w.menuBar().actions() if a.text() == "&Photo")
+        self.menu = photo_menu.addMenu("Faces")
+        self.menu.aboutToShow.connect(self._say_why_in_menu)
+
+        def action(text: str, keys: tuple[str, ...], slot) -> QAction:
+            item = QAction(text, w)
+            item.setShortcuts([QKeySequence(k) for k in keys])
+            item.triggered.connect(slot)
+            self.menu.addAction(item)
+            return item
+
+        self.toggle_action = action("Show face boxes", ("Ctrl+B",), lambda: self.toggle())
+        self.toggle_action.setCheckable(True)
+        self.next_action = action("Next face", ("Alt+Right",), lambda: self.step(1))
+        self.previous_action = action("Previous face", ("Alt+Left",), lambda: self.step(-1))
+        self.accept_action = action("The suggested name is right", ("Alt+Return", "Alt+Enter"), self.accept_best)
+        self.reject_action = action("The suggested name is wrong (reject it)", ("Alt+Delete",), self.reject_best)
+        self.menu.addSeparator()
+
+        self.bar = QWidget()
+        self.bar.setObjectName("face-bar")
+        layout = QVBoxLayout(self.bar)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.info = QLabel()
+        self.info.setObjectName("face-info")
+        self.info.setWordWrap(True)
+        row = QHBoxLayout()
+        row.addWidget(QLabel("Face:"))
+        self.field = NameField(w.editor.vocabulary, "face-name",
+                               "Choose a face (Alt+Right or a click), type a name, Enter")
+        self.field.named.connect(self.name_typed)
+        self.field.escaped.connect(self._field_escaped)
+        row.addWidget(self.field, 1)
+        layout.addWidget(self.info)
+        layout.addLayout(row)
+        self.bar.setVisible(False)
+        right = w.preview.parentWidget().layout()
+        right.insertWidget(right.indexOf(w.preview) + 1, self.bar)
+
+    def _say_why_in_menu(self) -> None:
+        why = why_no_faces(self.store)
+        self.toggle_action.setText(f"Show face boxes ({why})" if why else "Show face boxes")
+        self.toggle_action.setStatusTip(why or "")
+
+    # -- showing ------------------------------------------------------------------------------
+    def toggle(self, on: bool | None = None) -> None:
+        self.shown = (not self.shown) if on is None else on
+        self.toggle_action.setChecked(self.shown)
+        self.chosen = None
+        self.photo_changed(force=True)
+        if self.shown:
+            why = why_no_faces(self.store)
+            count = len(self.faces)
+            said = f"Face boxes on: {count} face{'s' * (count != 1)} on this photo"
+            self.window.show_progress(f"{said} ({why})" if why else said)
+        else:
+            self.window.show_progress("Face boxes off (Ctrl+B shows them)")
+
+    def photo_changed(self, force: bool = False) -> None:
+        ids = self.tagging.selected_ids()
+        photo_id = ids[0] if ids else None
+        if photo_id != self.photo_id or force:
+            self.photo_id, self.chosen = photo_id, None
+            self.refresh()
+
+    def refresh(self) -> None:
+        """Read the photo's faces again (after a decision), keeping the chosen face."""
+        chosen_id = self.faces[self.chosen][0].id if self.chosen is not None and self.chosen < len(self.faces) else None
+        photo = self.store.photos.get(self.photo_id) if self.shown and self.photo_id is not None else None
+        self.faces = faces.faces_of(self.store, self.profile, photo) if photo is not None else []
+        ids = [face.id for face, _ in self.faces]
+        self.chosen = ids.index(chosen_id) if chosen_id in ids else None
+        self._draw()
+
+    def marks(self) -> list[FaceMark]:
+        out = []
+        for face, suggestions in self.faces:
+            box = (face.box.x, face.box.y, face.box.w, face.box.h)
+            if face.name:
+                out.append(FaceMark(box, leaf(face.name), "named"))
+            elif suggestions:
+                out.append(FaceMark(box, f"{leaf(suggestions[0].keyword)}? {suggestions[0].score:.2f}", "suggested"))
+            else:
+                out.append(FaceMark(box, "", "unknown"))
+        return out
+
+    def _draw(self) -> None:
+        marks = self.marks()
+        self.window.preview.set_faces(marks, self.chosen)
+        viewer = self.viewing.viewer
+        if viewer is not None:
+            viewer.label.set_faces(marks if self.viewing.showing == self.photo_id else [], self.chosen)
+        self.bar.setVisible(self.shown and bool(self.faces))
+        if not self.faces:
+            return
+        if self.chosen is None:
+            count = len(self.faces)
+            self.info.setText(f"<small>{count} face{'s' * (count != 1)}: Alt+Right chooses one (or click it),"
+                              " Ctrl+B hides the boxes</small>")
+            return
+        face, suggestions = self.faces[self.chosen]
+        where = f"Face {self.chosen + 1} of {len(self.faces)}"
+        if face.name:
+            said = f"<b>{html.escape(face.name)}</b> (named). Type another name to rename it, Alt+Delete: not" \
+                   f" {html.escape(leaf(face.name))}"
+        elif suggestions:
+            best = suggestions[0]
+            said = (f"<b>{html.escape(leaf(best.keyword))}</b>? {best.score:.2f}: {html.escape(best.reason)}."
+                    f" Alt+Enter: it is {html.escape(leaf(best.keyword))}, Alt+Delete: it is not; or type a name")
+        else:
+            said = "unknown. Type a name and press Enter"
+        self.info.setText(f"<small>{where}: {said} (Escape: done)</small>")
+
+    # -- choosing a face ------------------------------------------------------------------------
+    def step(self, by: int) -> None:
+        if not self.shown:
+            self.toggle(True)
+        if not self.faces:
+            why = why_no_faces(self.store)
+            self.window.show_progress(f"No faces on this photo ({why})" if why else "No faces on this photo")
+            return
+        if self.chosen is None:
+            self.chosen = 0 if by > 0 else len(self.faces) - 1
+        else:
+            self.chosen = (self.chosen + by) % len(self.faces)
+        self._draw()
+
+    def choose(self, number: int) -> None:
+        """A click on a face's box: that face, and (on the preview) its name field to type in."""
+        if 0 <= number < len(self.faces):
+            self.chosen = number
+            self._draw()
+            if self.sender() is self.window.preview:
+                self.field.setFocus(Qt.FocusReason.MouseFocusReason)
+
+    def _typing_target(self) -> QLineEdit | None:
+        """Where letters typed on the photos go: the face's name field while a face is chosen."""
+        return self.field if self.shown and self.chosen is not None else None
+
+    def _field_escaped(self) -> None:
+        self.chosen = None
+        self._draw()
+        self.window.grid.setFocus()
+
+    # -- naming ---------------------------------------------------------------------------------
+    def _chosen_face(self) -> tuple[faces.StoredFace, list[faces.NameSuggestion]] | None:
+        if self.chosen is None or not 0 <= self.chosen < len(self.faces):
+            self.window.show_progress("Choose a face first: Ctrl+B shows the boxes, Alt+Right chooses one")
+            return None
+        return self.faces[self.chosen]
+
+    def _on_change(self, photo_id: int):
+        return lambda: self.tagging.changed([photo_id])  # which comes back to _tags_changed
+
+    def _tags_changed(self, photo_ids: list[int]) -> None:
+        if self.shown and self.photo_id in photo_ids:
+            self.refresh()  # a face named or a name rejected: its box says so at once
+
+    def name_typed(self, text: str) -> None:
+        chosen = self._chosen_face()
+        if chosen is None:
+            return
+        try:
+            keyword = typed_keyword(self.store, self.profile, text)
+        except ValueError as exc:
+            self.window.show_progress(str(exc))
+            return
+        self._name(chosen[0], keyword)
+        QTimer.singleShot(0, lambda: self.window.grid.setFocus(Qt.FocusReason.OtherFocusReason))
+
+    def _name(self, face: faces.StoredFace, keyword: str) -> None:
+        self.tagging.undo.push(FaceNaming(self.store, self.profile, face, keyword, self._on_change(face.photo_id)))
+        self.window.editor.learn([keyword])
+        self.window.show_progress(f"This face is {keyword} (the photo has the keyword too; Ctrl+Z undoes)")
+        self._next_unnamed(face.id)
+
+    def _next_unnamed(self, after: int) -> None:
+        """On to the next face without a name, so the next name typed is for it; none left: done."""
+        ids = [face.id for face, _ in self.faces]
+        start = ids.index(after) + 1 if after in ids else 0
+        order = list(range(start, len(self.faces))) + list(range(0, start))
+        self.chosen = next((n for n in order if self.faces[n][0].name is None), None)
+        self._draw()
+
+    def accept_best(self) -> None:
+        chosen = self._chosen_face()
+        if chosen is None:
+            return
+        face, suggestions = chosen
+        if not suggestions:
+            self.window.show_progress("No name to suggest for this face: type one" if face.name is None
+                                      else f"This face is {face.name} already")
+            return
+        self._name(face, suggestions[0].keyword)
+
+    def reject_best(self) -> None:
+        chosen = self._chosen_face()
+        if chosen is None:
+            return
+        face, suggestions = chosen
+        keyword = face.name or (suggestions[0].keyword if suggestions else None)
+        if keyword is None:
+            self.window.show_progress("No name on this face to reject")
+            return
+        self.tagging.undo.push(FaceRejection(self.store, self.profile, face, keyword, self._on_change(face.photo_id)))
+        self.window.show_progress(f"Not {keyword}: never suggested for this face again (Ctrl+Z undoes)")
+
+    # -- the viewer -----------------------------------------------------------------------------
+    def _viewer_photo(self, viewer, photo_id: int) -> None:
+        if not getattr(viewer, "face_keys", False):
+            viewer.face_keys = True
+            for keys, slot in ((("Ctrl+B",), lambda: self.toggle()), (("Alt+Right",), lambda: self.step(1)),
+                               (("Alt+Left",), lambda: self.step(-1)), (("Alt+Return", "Alt+Enter"), self.accept_best),
+                               (("Alt+Delete",), self.reject_best)):
+                for key in keys:
+                    QShortcut(QKeySequence(key), viewer, slot)
+            viewer.label.face_clicked.connect(self.choose)
+        if photo_id != self.photo_id:
+            self.photo_id, self.chosen = photo_id, None
+            self.refresh()
+        else:
+            self._draw()

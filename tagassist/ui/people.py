@@ -1,0 +1,319 @@
+"""The People view (issue 27, 4): Ctrl+Shift+P turns the grid into her people, each with how
+many faces she named so and a few of them, then the faces nobody named yet grouped by look,
+biggest group first, each a row of face crops.
+
+Keys: Up and Down choose a row; typing a name (completion from her vocabulary) and Enter names
+every face of a group (one undo step, each photo tagged too) or renames a person; Enter on a
+person shows her photos of them; Ctrl+M merges the chosen person into the one typed next;
+Delete forgets a person (after a confirmation: the face data goes, the keyword stays); Escape
+goes back to the photos. Grouping the faces and cutting the crops runs off the UI thread.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QObject, QRect, QSize, Qt, QTimer
+from PySide6.QtGui import QAction, QImage, QKeyEvent, QKeySequence, QPainter, QPixmap
+from PySide6.QtWidgets import (
+    QApplication,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..services import faces, images
+from ..services.library import open_library
+from .faces import FaceNaming, NameField, leaf, typed_keyword, why_no_faces
+from .main_window import MainWindow
+from .session import Session
+from .tagging import TaggingController
+from .workers import Job, JobRunner
+
+CROP = 64  # px, a face's crop in a row
+CROPS = 6  # crops per row
+GROUPS = 60  # unnamed groups shown (the biggest)
+DECODE_PX = 768  # the photo's longest side the crops are cut from
+
+
+def _crop(pixels: QImage, box, side: int = CROP) -> QImage:
+    """The face with a margin, square, ``side`` pixels."""
+    w, h = pixels.width(), pixels.height()
+    cx, cy = (box.x + box.w / 2) * w, (box.y + box.h / 2) * h
+    half = max(box.w * w, box.h * h) * 0.65
+    rect = QRect(round(cx - half), round(cy - half), round(2 * half), round(2 * half)).intersected(pixels.rect())
+    return pixels.copy(rect).scaled(side, side, Qt.AspectRatioMode.KeepAspectRatio,
+                                    Qt.TransformationMode.SmoothTransformation)
+
+
+def people_page(db_path: str, profile_name: str) -> dict:
+    """Her people and the unnamed groups, with crops of their faces (a job: off the UI thread)."""
+    with open_library(db_path) as store:
+        profile = store.profiles.get(profile_name)
+        people = faces.people_with_faces(store, profile, CROPS)
+        note = None
+        try:
+            groups = faces.unknown_clusters(store, profile)[:GROUPS]
+        except (ImportError, RuntimeError) as exc:  # grouping needs dlib (FacesUnavailable: its one line)
+            groups, note = [], f"unnamed faces are not grouped: {exc}"
+        wanted = [f for _, _, _, shown in people for f in shown] + [f for group in groups for f in group[:CROPS]]
+        pictures: dict[int, QImage | None] = {}
+        crops: dict[int, QImage] = {}
+        for face in wanted:
+            if face.photo_id not in pictures:
+                photo = store.photos.get(face.photo_id)
+                try:
+                    data, width, height = images.full_size(photo.pixels_path, photo.orientation, DECODE_PX)
+                    pictures[face.photo_id] = QImage(data, width, height, 3 * width, QImage.Format.Format_RGB888).copy()
+                except Exception:  # noqa: BLE001 - a photo gone or unreadable: its faces show no crop
+                    pictures[face.photo_id] = None
+            if pictures[face.photo_id] is not None:
+                crops[face.id] = _crop(pictures[face.photo_id], face.box)
+        return {"profile": profile_name, "people": people, "groups": groups, "crops": crops,
+                "note": note or why_no_faces(store)}
+
+
+class PeopleView(QWidget):
+    def __init__(self, vocabulary):
+        super().__init__()
+        self.setObjectName("people-view")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 4, 6, 4)
+        self.header = QLabel()
+        self.header.setObjectName("people-header")
+        self.header.setWordWrap(True)
+        self.list = QListWidget()
+        self.list.setObjectName("people-list")
+        self.list.setIconSize(QSize(CROPS * (CROP + 4), CROP))
+        self.list.setSpacing(2)
+        row = QHBoxLayout()
+        self.prompt = QLabel("Name:")
+        self.prompt.setObjectName("people-prompt")
+        self.field = NameField(vocabulary, "people-name", "Type a name for the chosen group, Enter")
+        row.addWidget(self.prompt)
+        row.addWidget(self.field, 1)
+        layout.addWidget(self.header)
+        layout.addWidget(self.list, 1)
+        layout.addLayout(row)
+
+
+def strip(images_: list[QImage]) -> QPixmap:
+    pixmap = QPixmap(CROPS * (CROP + 4), CROP)
+    pixmap.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(pixmap)
+    for number, image in enumerate(images_[:CROPS]):
+        painter.drawImage(number * (CROP + 4) + (CROP - image.width()) // 2, (CROP - image.height()) // 2, image)
+    painter.end()
+    return pixmap
+
+
+class PeopleController(QObject):
+    def __init__(self, window: MainWindow, session: Session, tagging: TaggingController, runner: JobRunner,
+                 menu, show_keyword, parent: QObject | None = None):
+        super().__init__(parent)
+        self.window, self.session, self.tagging, self.runner = window, session, tagging, runner
+        self.show_keyword = show_keyword  # shows her photos with a keyword in the grid
+        self.requests = 0
+        self.mode = "name"  # what Enter in the name field does: 'name' or 'merge'
+        self.page: dict | None = None
+        self._changed: set[int] = set()
+        self.view = PeopleView(window.editor.vocabulary)
+        self.view.setVisible(False)
+        window.grid.parentWidget().layout().addWidget(self.view, 1)
+        tagging.keys_kept_by.append(self.view)
+        self.view.list.installEventFilter(self)
+        self.view.field.named.connect(self.name_typed)
+        self.view.field.escaped.connect(self._field_escaped)
+        self.action = QAction("People\u2026", window)
+        self.action.setShortcut(QKeySequence("Ctrl+Shift+P"))
+        self.action.triggered.connect(self.toggle)
+        menu.addAction(self.action)
+
+    @property
+    def store(self):
+        return self.session.store
+
+    @property
+    def profile(self):
+        return self.session.profile
+
+    # -- showing --------------------------------------------------------------------------
+    @property
+    def open(self) -> bool:
+        return self.view.isVisible()
+
+    def toggle(self) -> None:
+        (self.close if self.open else self.show)()
+
+    def show(self) -> None:
+        w = self.window
+        w.grid.setVisible(False)
+        w.empty_hint.setVisible(False)
+        self.view.setVisible(True)
+        self.view.header.setText("<b>People</b>: finding them\u2026")
+        self.view.list.setFocus()
+        self.load()
+
+    def close(self) -> None:
+        self.view.setVisible(False)
+        self.window.grid.setVisible(True)
+        self.window.grid.setFocus()
+
+    def load(self) -> None:
+        self.requests += 1
+        job = Job("Finding people", people_page, self.session.db_path, self.profile.name)
+        job.signals.request = self.requests
+        job.signals.result.connect(self._loaded)
+        job.signals.error.connect(self._failed)
+        self.runner.start(job)
+
+    def _failed(self, message: str) -> None:
+        self.view.header.setText(f"<b>People</b>: {message}")
+
+    def _loaded(self, page: dict) -> None:
+        if self.sender().request != self.requests or page["profile"] != self.profile.name:
+            return  # a newer page follows
+        self.page = page
+        lst = self.view.list
+        keep = lst.currentRow()
+        lst.clear()
+        crops = page["crops"]
+        for keyword, count, photos, shown in page["people"]:
+            item = QListWidgetItem(f"{leaf(keyword)}   \u00b7 {keyword} \u00b7 {count} face{'s' * (count != 1)}"
+                                   f" on {photos} photo{'s' * (photos != 1)}")
+            item.setData(Qt.ItemDataRole.UserRole, ("person", keyword, count))
+            item.setIcon(strip([crops[f.id] for f in shown if f.id in crops]))
+            lst.addItem(item)
+        for number, group in enumerate(page["groups"], 1):
+            item = QListWidgetItem(f"Unknown {number}   \u00b7 {len(group)} face{'s' * (len(group) != 1)}"
+                                   f" on {len({f.photo_id for f in group})} photo(s)")
+            item.setData(Qt.ItemDataRole.UserRole, ("group", group))
+            item.setIcon(strip([crops[f.id] for f in group if f.id in crops]))
+            lst.addItem(item)
+        if lst.count():
+            lst.setCurrentRow(min(max(keep, 0), lst.count() - 1))
+        note = f" <i>({page['note']})</i>" if page["note"] else ""
+        self.view.header.setText(
+            f"<b>People</b>: {len(page['people'])} named, {len(page['groups'])} unnamed group(s) of faces{note}<br>"
+            "<small>Type a name + Enter: name the group (or rename the person) \u00b7 Enter on a person: their"
+            " photos \u00b7 Ctrl+M: merge into another person \u00b7 Delete: forget a person \u00b7 Ctrl+Z: undo"
+            " \u00b7 Escape: back to the photos</small>")
+        self._set_mode("name")
+
+    # -- keys -----------------------------------------------------------------------------
+    def current(self):
+        item = self.view.list.currentItem()
+        return item.data(Qt.ItemDataRole.UserRole) if item is not None else None
+
+    def eventFilter(self, obj, event) -> bool:  # noqa: N802 - Qt's name
+        if obj is not self.view.list or event.type() != QEvent.Type.KeyPress:
+            return False
+        key, modifiers = event.key(), event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+        row = self.current()
+        if key == Qt.Key.Key_Escape:
+            self.close()
+            return True
+        if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not modifiers and row is not None:
+            if row[0] == "person":
+                self.close()
+                self.show_keyword(row[1])
+            else:
+                self._set_mode("name")
+                self.view.field.setFocus()
+            return True
+        if key == Qt.Key.Key_Delete and row is not None:
+            self.forget(row)
+            return True
+        if key == Qt.Key.Key_M and modifiers == Qt.KeyboardModifier.ControlModifier:
+            if row is None or row[0] != "person":
+                self.window.show_progress("Choose a named person to merge (Up and Down)")
+            else:
+                self._set_mode("merge")
+                self.view.field.setFocus()
+            return True
+        text = event.text()
+        if text and text.isprintable() and not text.isspace() and not modifiers & ~Qt.KeyboardModifier.ShiftModifier:
+            self._set_mode("name")
+            self.view.field.setFocus()
+            QApplication.sendEvent(self.view.field, QKeyEvent(event.type(), event.key(), event.modifiers(), text))
+            return True
+        return False
+
+    def _set_mode(self, mode: str) -> None:
+        self.mode = mode
+        row = self.current()
+        if mode == "merge" and row is not None:
+            self.view.prompt.setText(f"Merge {leaf(row[1])} into:")
+        elif row is not None and row[0] == "person":
+            self.view.prompt.setText(f"Rename {leaf(row[1])}:")
+        else:
+            self.view.prompt.setText("Name this group:")
+
+    def _field_escaped(self) -> None:
+        self._set_mode("name")
+        self.view.list.setFocus()
+
+    # -- decisions --------------------------------------------------------------------------
+    def name_typed(self, text: str) -> None:
+        row = self.current()
+        if row is None:
+            return
+        try:
+            keyword = typed_keyword(self.store, self.profile, text)
+        except ValueError as exc:
+            self.window.show_progress(str(exc))
+            return
+        if row[0] == "group":
+            group = row[1]
+            undo = self.tagging.undo
+            undo.beginMacro(f"Name {len(group)} faces {keyword}")
+            for face in group:
+                undo.push(FaceNaming(self.store, self.profile, face, keyword,
+                                     lambda photo_id=face.photo_id: self._photo_changed(photo_id)))
+            undo.endMacro()
+            self.window.editor.learn([keyword])
+            self.window.show_progress(f"{len(group)} faces are {keyword}, and their photos have the keyword"
+                                      " (Ctrl+Z undoes)")
+        elif keyword != row[1]:
+            moved = faces.merge_people(self.store, self.profile, row[1], keyword)
+            self.window.show_progress(f"{moved} faces of {row[1]} are {keyword} now")
+            self.load()
+        self._set_mode("name")
+        QTimer.singleShot(0, self.view.list.setFocus)
+
+    def _photo_changed(self, photo_id: int) -> None:
+        """A face decision changed this photo (done, undone): the grid and the view follow once."""
+        if not self._changed:
+            QTimer.singleShot(0, self._flush)
+        self._changed.add(photo_id)
+
+    def _flush(self) -> None:
+        changed, self._changed = sorted(self._changed), set()
+        self.tagging.changed(changed)
+        if self.open:
+            self.load()
+
+    def forget(self, row) -> None:
+        if row[0] != "person":
+            self.window.show_progress("Only a named person can be forgotten: name the group first")
+            return
+        keyword, count = row[1], row[2]
+        answer = QMessageBox.question(
+            self.window, "Forget a person",
+            f"Forget {keyword}? The face data of {count} face{'s' * (count != 1)} is deleted from this library, so"
+            f" these faces are not recognized again. The keyword {keyword} stays on your photos.")
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        forgotten = faces.forget_person(self.store, self.profile, keyword)
+        undo = self.tagging.undo  # a face decision about them could no longer be undone exactly
+        if any(keyword in getattr(undo.command(i), "names", ()) for i in range(undo.count())):
+            undo.clear()
+        self.window.show_progress(f"{keyword} forgotten: the face data of {forgotten} faces deleted,"
+                                  " the keyword kept on the photos")
+        self.load()
+
+    def profile_changed(self) -> None:
+        if self.open:
+            self.load()
