@@ -159,6 +159,9 @@ class PostsLibrary(HistorySource):
     def named_faces(self, profile: Profile) -> list[tuple[str, int, np.ndarray]]:
         return []
 
+    def listed_keywords(self, profile: Profile) -> list[str]:
+        return []  # a folksonomy has no imported keyword lists
+
     def others_tags(self, profile: Profile, photo_id: int) -> tuple[dict[str, int], int]:
         item = self.item_of.get(photo_id)
         taggers = {pid: tags for pid, tags in self._by_item.get(item, {}).items() if pid != profile.id}

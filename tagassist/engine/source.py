@@ -61,3 +61,8 @@ class HistorySource(Protocol):
     def named_faces(self, profile: Profile) -> list[tuple[str, int, np.ndarray]]:
         """Every face she named that has an embedding: (keyword, photo id, embedding)."""
         ...
+
+    def listed_keywords(self, profile: Profile) -> Sequence[str]:
+        """Her keywords that no photo may carry yet: those of the keyword lists she imported (not
+        their categories), in list order."""
+        ...

@@ -23,6 +23,7 @@ class HistoryReads(Repository):
     def __init__(self, database: Database, embeddings: Embeddings, faces: Faces):
         super().__init__(database)
         self._embeddings, self._faces = embeddings, faces
+        self._listed: tuple = (None, None, [])  # (profile id, change counter, her listed keywords)
 
     # -- what the engine reads (HistorySource) -------------------------------------------------
     def history_rows(self, profile: Profile, photo_ids: Sequence[int] | None = None) -> list[tuple]:
@@ -86,6 +87,16 @@ class HistoryReads(Repository):
 
     def named_faces(self, profile: Profile) -> list[tuple[str, int, np.ndarray]]:
         return [(tag, photo_id, vector) for tag, _, photo_id, vector in self._faces.named(profile)]
+
+    def listed_keywords(self, profile: Profile) -> list[str]:
+        """Her imported keyword lists' keywords, categories left out (read again only after a change:
+        the engine asks for every photo it suggests for)."""
+        counter = self.database.scalar("SELECT n FROM change_counter WHERE id = 1")
+        if self._listed[:2] != (profile.id, counter):
+            self._listed = (profile.id, counter, [r[0] for r in self.database.execute(
+                "SELECT t.name FROM vocabulary_keywords v JOIN tags t ON t.id = v.tag_id"
+                " WHERE v.profile_id = ? AND v.category = 0 ORDER BY v.position", (profile.id,))])
+        return self._listed[2]
 
     def photo_rejections(self, profile: Profile, photo_id: int) -> list[Rejection]:
         cursor = self.database.execute(

@@ -29,9 +29,9 @@ def _parameters(function) -> list[tuple[str, object, bool]]:
     return [(p.name, p.kind, p.default is not p.empty) for p in inspect.signature(function).parameters.values()][1:]
 
 
-def test_the_protocol_declares_the_nine_reads():
-    assert READS == ["embedding_rows", "embeddings", "history_rows", "named_faces", "others_tags", "photo_faces",
-                     "photo_rejections", "photo_tags", "rejection_rows"]
+def test_the_protocol_declares_the_ten_reads():
+    assert READS == ["embedding_rows", "embeddings", "history_rows", "listed_keywords", "named_faces", "others_tags",
+                     "photo_faces", "photo_rejections", "photo_tags", "rejection_rows"]
 
 
 def test_the_store_and_the_folksonomy_reader_offer_every_read_as_declared():
@@ -94,6 +94,9 @@ def test_a_history_source_need_not_be_a_store():
             return []
 
         def named_faces(self, profile):
+            return []
+
+        def listed_keywords(self, profile):
             return []
 
     assert isinstance(OnePhoto(), HistorySource)

@@ -1,5 +1,6 @@
 """Content words from the encoder's ImageNet predictions: all of them for a new profile, those
-in her vocabulary otherwise."""
+in her vocabulary otherwise; each in her words where a keyword of hers (one she used, else one of
+her imported keyword lists) ends in it (``dog`` -> her ``Animals|dog``)."""
 
 from __future__ import annotations
 
@@ -21,10 +22,15 @@ class Content(Signal):
         if vector is None:
             return Scored({})
         probs = dict(zip(content_tag_matrix()[0], map(float, vector)))
-        if h.n_photos < COLD_START_PHOTOS:
-            return Scored({t: p for t, p in probs.items() if p >= 0.05})
-        known = {t.rsplit("|", 1)[-1].lower(): t for t in h.tags}
-        return Scored({known[t]: p for t, p in probs.items() if t in known and p >= 0.05})
+        listed = {t.rsplit("|", 1)[-1].lower(): t for t in reversed(scene.store.listed_keywords(scene.profile))}
+        known = {**listed, **{t.rsplit("|", 1)[-1].lower(): t for t in h.tags}}  # the first of a list, hers first
+        cold = h.n_photos < COLD_START_PHOTOS  # every content word, hers or not
+        scored: dict[str, float] = {}
+        for word, p in probs.items():
+            if p >= 0.05 and (cold or word in known):
+                tag = known.get(word, word)
+                scored[tag] = max(p, scored.get(tag, 0.0))
+        return Scored(scored)
 
     def reason(self, scene: Scene, i: int, tag: str) -> str:
         return f"the picture looks like: {tag} ({scene.scored(self.name).values.get(tag, 0):.0%})"
