@@ -34,6 +34,8 @@ READ_ONLY = {  # command -> its arguments
     "stats": [],
     "doctor": [],
     "scan": ["."],
+    "faces": [PHOTO],
+    "people": ["list"],
 }
 COMPUTES = {"index", "train", "eval", "demo", "self-test", "gui"}  # embeddings, training, the app
 
