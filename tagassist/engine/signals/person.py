@@ -19,21 +19,27 @@ TOP_PEOPLE = 3  # per face: the people it most likely is
 
 
 def people_matcher(scene: Scene):
-    """Her named faces as a matcher, built once per revision of her history (naming a face
-    tags its photo, so the history changes with every name)."""
+    """Her named faces as a matcher, fitted again only when they changed (her history's
+    revision says when to look: naming a face tags its photo; fitting thousands of named faces
+    takes long, reading them does not)."""
     h: ProfileHistory = scene.history
     kept = _MATCHERS.get(h)
     if kept is not None and kept[0] == h.revision:
-        return kept[1]
+        return kept[2]
+    rows = scene.store.named_faces(scene.profile)
+    signature = hash(tuple((tag, photo_id) for tag, photo_id, _ in rows))
+    if kept is not None and kept[1] == signature:
+        _MATCHERS[h] = (h.revision, signature, kept[2])
+        return kept[2]
     named: dict[str, list] = {}
-    for tag, _, vector in scene.store.named_faces(scene.profile):
+    for tag, _, vector in rows:
         named.setdefault(tag, []).append(vector)
     matcher = None
     if named:
         from ..faces.recognition import PersonMatcher
 
         matcher = PersonMatcher.fitted(named)
-    _MATCHERS[h] = (h.revision, matcher)
+    _MATCHERS[h] = (h.revision, signature, matcher)
     return matcher
 
 
