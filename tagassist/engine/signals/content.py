@@ -8,6 +8,16 @@ from ..content_words import content_encoder_id, content_tag_matrix
 from ..history import COLD_START_PHOTOS
 from .base import Scene, Scored, Signal, register
 
+_last_leaves: tuple = ((), {})  # (the list, its map): a source hands out the same list until it changes
+
+
+def _leaves(listed) -> dict[str, str]:
+    """{last level, lowercased: the first keyword of ``listed`` that ends in it}."""
+    global _last_leaves
+    if _last_leaves[0] is not listed:
+        _last_leaves = (listed, {t.rsplit("|", 1)[-1].lower(): t for t in reversed(listed)})
+    return _last_leaves[1]
+
 
 @register
 class Content(Signal):
@@ -22,8 +32,8 @@ class Content(Signal):
         if vector is None:
             return Scored({})
         probs = dict(zip(content_tag_matrix()[0], map(float, vector)))
-        listed = {t.rsplit("|", 1)[-1].lower(): t for t in reversed(scene.store.listed_keywords(scene.profile))}
-        known = {**listed, **{t.rsplit("|", 1)[-1].lower(): t for t in h.tags}}  # the first of a list, hers first
+        known = {**_leaves(scene.store.listed_keywords(scene.profile)),  # the first of a list that ends in it,
+                 **{t.rsplit("|", 1)[-1].lower(): t for t in h.tags}}  # and one she used before it
         cold = h.n_photos < COLD_START_PHOTOS  # every content word, hers or not
         scored: dict[str, float] = {}
         for word, p in probs.items():
