@@ -82,6 +82,19 @@ class Hidden:
         return self.source.rejection_rows(profile, photo_ids, with_photo=with_photo)
 
 
+BINS = 5  # calibration: the candidates' scores in fifths, and how many in each are hers
+
+
+def reliability(ids, scores, truth: set[int]) -> list[list[int]]:
+    """[candidates, hers] per fifth of the score range."""
+    out = [[0, 0] for _ in range(BINS)]
+    for pid, score in zip(ids, scores):
+        cell = out[min(int(score * BINS), BINS - 1)]
+        cell[0] += 1
+        cell[1] += int(pid) in truth
+    return out
+
+
 def feedback(finder, truth: set[int], sure: list) -> float:
     """She reviews pages of PAGE, best first, until 90 % of ``truth`` is found."""
     need, found, looked = math.ceil(0.9 * len(truth)), 0, 0
@@ -155,6 +168,7 @@ def one(index: int, seed: int, n_photos: int, n_new: int, work: Path) -> list[di
             ranked = [int(i) for i in ids]
             row["static"], row["ap_static"] = w90(ranked, upcoming), average_precision(ranked, upcoming)
             row["sure_static"] = [int(i) in upcoming for i, s in zip(ids, scores) if s >= 0.8]
+            row["reliability_static"] = reliability(ids, scores, upcoming)
             row["feedback"] = feedback(KeywordFinder(library, keyword), upcoming, row["sure_feedback"])
             positives = photos.rows_of(sorted(tagged))
             candidates = [i for i in photos.ids.tolist() if i not in tagged]
@@ -285,6 +299,8 @@ def summarise(rows: list[dict]) -> dict:
     for kind in ("static", "feedback"):
         sure = [hit for r in rows for hit in r[f"sure_{kind}"]]
         out[f"sure_{kind}"] = {"count": len(sure), "wrong": (1 - sum(sure) / len(sure)) if sure else None}
+    pooled = np.sum([r["reliability_static"] for r in rows if "reliability_static" in r], axis=0).tolist()
+    out["reliability_static"] = pooled
     return out
 
 
@@ -303,6 +319,10 @@ def print_table(summary: dict, title: str) -> None:
         s = summary[f"sure_{kind}"]
         wrong = f"{s['wrong']:.0%}" if s["wrong"] is not None else "-"
         print(f"scored >= 0.8 ({kind}): {s['count']} candidates, {wrong} not hers")
+    cells = summary.get("reliability_static")
+    if cells:
+        print("calibration (static): " + "  ".join(
+            f"{k / BINS:.1f}-{(k + 1) / BINS:.1f}: {hers}/{n} hers" for k, (n, hers) in enumerate(cells) if n))
 
 
 def main(argv=None) -> int:
