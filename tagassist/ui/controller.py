@@ -415,7 +415,7 @@ class LibraryController(QObject):
         identity.remember(self.settings, name)  # the next start and the CLI work as her
         self.tagging.profile_changed()
         self.review.profile_changed()
-        self.faces.photo_changed(force=True)
+        self.faces.profile_changed()
         self.people.profile_changed()
         self._fill_profiles()
         self.reload()
@@ -431,6 +431,7 @@ class LibraryController(QObject):
         self.loader.shutdown()
         self.tagging.close()
         self.review.shutdown()
+        self.faces.shutdown()
         self.focus.close()
         QCoreApplication.processEvents()  # the last queued signals, while their receivers live
 

@@ -13,19 +13,20 @@ from __future__ import annotations
 
 import html
 
-from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QKeySequence, QShortcut, QUndoCommand
 from PySide6.QtWidgets import QCompleter, QHBoxLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from ..records import HIERARCHY_SEPARATOR, check_tag
 from ..services import faces
-from ..services.library import Store
+from ..services.library import Store, open_library
 from ..services.tagging import restore
 from .face_boxes import FaceMark
 from .main_window import MainWindow
 from .session import Session
 from .tag_commands import TagChange
 from .tagging import TaggingController
+from .workers import start_in_thread
 
 
 def leaf(keyword: str) -> str:
@@ -131,7 +132,41 @@ class NameField(QLineEdit):
         super().keyPressEvent(event)
 
 
+class _Reader(QObject):
+    """A photo's faces and the names to suggest for them, read off the UI thread (fitting her
+    named faces takes seconds in a large library; ``FaceReader`` does it again only after a change)."""
+
+    ready = Signal(int, object)  # request number, the faces (services.faces.faces_of's list)
+    failed = Signal(int, str)
+
+    def __init__(self, db_path: str, profile_name: str):
+        super().__init__()
+        self.db_path, self.profile_name = db_path, profile_name
+        self.store: Store | None = None
+        self.reader: faces.FaceReader | None = None
+
+    @Slot(int, int)
+    def read(self, request: int, photo_id: int) -> None:
+        try:
+            if self.store is None:
+                self.store = open_library(self.db_path)
+                self.reader = faces.FaceReader(self.store, self.store.profiles.get(self.profile_name))
+            photo = self.store.photos.get(photo_id)
+            self.ready.emit(request, self.reader.faces_of(photo) if photo is not None else [])
+        except Exception as exc:  # noqa: BLE001 - every failure must reach the user
+            self.failed.emit(request, f"Reading the faces failed: {exc}")
+
+    @Slot()
+    def close(self) -> None:
+        if self.store is not None:
+            self.store.close()
+            self.store = None
+
+
 class FacesController(QObject):
+    _read = Signal(int, int)
+    _close = Signal()
+
     def __init__(self, window: MainWindow, session: Session, tagging: TaggingController, viewing,
                  parent: QObject | None = None):
         super().__init__(parent)
@@ -140,7 +175,11 @@ class FacesController(QObject):
         self.photo_id: int | None = None
         self.faces: list[tuple[faces.StoredFace, list[faces.NameSuggestion]]] = []
         self.chosen: int | None = None
+        self.requests = 0
+        self.loading = False  # a photo's faces are on their way
+        self._then: list = []  # what waits for them (a face chosen, the toggle's message)
         self._build()
+        self._start_reader()
         window.grid.selectionModel().selectionChanged.connect(lambda *_: self.photo_changed())
         window.preview.face_clicked.connect(self.choose)
         viewing.photo_shown.connect(self._viewer_photo)
@@ -197,6 +236,25 @@ class FacesController(QObject):
         right = w.preview.parentWidget().layout()
         right.insertWidget(right.indexOf(w.preview) + 1, self.bar)
 
+    def _start_reader(self) -> None:
+        self.reader = _Reader(self.session.db_path, self.profile.name)
+        self._read.connect(self.reader.read)
+        self._close.connect(self.reader.close)
+        self.reader.ready.connect(self._ready)
+        self.reader.failed.connect(self._failed)
+        self.thread = start_in_thread(self.reader, "faces", self)
+
+    def profile_changed(self) -> None:
+        """Another photographer: her names, her reader."""
+        self.shutdown()
+        self._start_reader()
+        self.photo_changed(force=True)
+
+    def shutdown(self) -> None:
+        self._close.emit()
+        self.thread.quit()
+        self.thread.wait(5000)
+
     def _say_why_in_menu(self) -> None:
         why = why_no_faces(self.store)
         self.toggle_action.setText(f"Show face boxes ({why})" if why else "Show face boxes")
@@ -209,28 +267,63 @@ class FacesController(QObject):
         self.chosen = None
         self.photo_changed(force=True)
         if self.shown:
-            why = why_no_faces(self.store)
-            count = len(self.faces)
-            said = f"Face boxes on: {count} face{'s' * (count != 1)} on this photo"
-            self.window.show_progress(f"{said} ({why})" if why else said)
+            self._when_read(self._say_count)
         else:
             self.window.show_progress("Face boxes off (Ctrl+B shows them)")
+
+    def _say_count(self) -> None:
+        why = why_no_faces(self.store)
+        count = len(self.faces)
+        said = f"Face boxes on: {count} face{'s' * (count != 1)} on this photo"
+        self.window.show_progress(f"{said} ({why})" if why else said)
+
+    def _when_read(self, then) -> None:
+        """``then`` once the photo's faces are here (at once when they are)."""
+        if self.loading:
+            self._then.append(then)
+        else:
+            then()
 
     def photo_changed(self, force: bool = False) -> None:
         ids = self.tagging.selected_ids()
         photo_id = ids[0] if ids else None
         if photo_id != self.photo_id or force:
             self.photo_id, self.chosen = photo_id, None
+            self.faces = []  # never another photo's boxes while this one's are read
             self.refresh()
 
     def refresh(self) -> None:
-        """Read the photo's faces again (after a decision), keeping the chosen face."""
+        """Read the photo's faces again (after a decision, off the UI thread), keeping the chosen face."""
+        self.requests += 1
+        if not self.shown or self.photo_id is None:
+            self.faces, self.loading = [], False
+            self._draw()
+            self._run_waiting()
+            return
+        self.loading = True
+        self._read.emit(self.requests, self.photo_id)
+        self._draw()
+
+    def _ready(self, request: int, found: list) -> None:
+        if request != self.requests:
+            return  # another photo, or a newer decision's read, follows
         chosen_id = self.faces[self.chosen][0].id if self.chosen is not None and self.chosen < len(self.faces) else None
-        photo = self.store.photos.get(self.photo_id) if self.shown and self.photo_id is not None else None
-        self.faces = faces.faces_of(self.store, self.profile, photo) if photo is not None else []
+        self.faces, self.loading = found, False
         ids = [face.id for face, _ in self.faces]
         self.chosen = ids.index(chosen_id) if chosen_id in ids else None
         self._draw()
+        self._run_waiting()
+
+    def _failed(self, request: int, message: str) -> None:
+        if request == self.requests:
+            self.loading = False
+            self._then.clear()
+            self.window.show_progress(message)
+
+    def _run_waiting(self) -> None:
+        waiting, self._then = self._then, []
+        for then in waiting:
+            then()
 
     def marks(self) -> list[FaceMark]:
         out = []
@@ -275,6 +368,9 @@ class FacesController(QObject):
     def step(self, by: int) -> None:
         if not self.shown:
             self.toggle(True)
+        if self.loading:  # the first Alt+Right turned the boxes on: it chooses once they are here
+            self._then.append(lambda: self.step(by))
+            return
         if not self.faces:
             why = why_no_faces(self.store)
             self.window.show_progress(f"No faces on this photo ({why})" if why else "No faces on this photo")
@@ -339,7 +435,7 @@ class FacesController(QObject):
         ids = [face.id for face, _ in self.faces]
         start = ids.index(after) + 1 if after in ids else 0
         order = list(range(start, len(self.faces))) + list(range(0, start))
-        self.chosen = next((n for n in order if self.faces[n][0].name is None), None)
+        self.chosen = next((n for n in order if self.faces[n][0].name is None and ids[n] != after), None)
         self._draw()
 
     def accept_best(self) -> None:

@@ -124,6 +124,7 @@ class PeopleController(QObject):
         window.grid.parentWidget().layout().addWidget(self.view, 1)
         tagging.keys_kept_by.append(self.view)
         self.view.list.installEventFilter(self)
+        self.view.list.currentRowChanged.connect(lambda _: self._set_mode("name"))  # the prompt follows the row
         self.view.field.named.connect(self.name_typed)
         self.view.field.escaped.connect(self._field_escaped)
         self.action = QAction("People\u2026", window)

@@ -43,6 +43,11 @@ def face_names(store, photo_id):
     return [(f.name, set(f.rejected)) for f in store.faces.of_photos(store.profiles.get(), [photo_id])[photo_id]]
 
 
+def settled(qtbot, controller):
+    """The photo's faces are read off the UI thread: here once they are."""
+    qtbot.waitUntil(lambda: not controller.faces.loading, timeout=10000)
+
+
 def active(qtbot, window):
     """Offscreen, a completion popup that closed leaves no window active (a desktop's window
     manager gives the window back): the keys go to the window again."""
@@ -65,6 +70,7 @@ def test_faces_are_shown_chosen_named_rejected_and_undone_by_keys(qtbot, app):
     preview = window.preview
 
     press(qtbot, Qt.Key.Key_B, CTRL)  # the boxes
+    settled(qtbot, controller)
     assert faces.shown and len(preview.marks) == 2
     first, second = preview.marks
     assert first.caption.startswith("Anna? ") and float(first.caption.split()[-1]) >= 0.8
@@ -73,8 +79,10 @@ def test_faces_are_shown_chosen_named_rejected_and_undone_by_keys(qtbot, app):
     qtbot.waitUntil(lambda: preview.picture_rect() is not None, timeout=10000)  # drawn on the picture
 
     press(qtbot, Qt.Key.Key_Right, ALT)  # the first face ...
+    settled(qtbot, controller)
     assert faces.chosen == 0 and "Anna" in faces.info.text() and window.findChild(type(faces.bar), "face-bar")
     press(qtbot, Qt.Key.Key_Return, ALT)  # ... is Anna
+    settled(qtbot, controller)
     assert face_names(store, photo.id) == [("People|Anna", set()), (None, set())]
     assert tags_of(store, os.path.basename(photo.path))[0].get("People|Anna") == "typed"
     assert preview.marks[0].caption == "Anna" and faces.chosen == 1  # on to the face without a name
@@ -82,24 +90,30 @@ def test_faces_are_shown_chosen_named_rejected_and_undone_by_keys(qtbot, app):
     type_text(qtbot, "Ben")  # letters go to the chosen face's name field
     assert QApplication.focusWidget() is faces.field and faces.field.text() == "Ben"
     press(qtbot, Qt.Key.Key_Return)
+    settled(qtbot, controller)
     assert face_names(store, photo.id) == [("People|Anna", set()), ("People|Ben", set())]  # as she writes people
     assert "People|Ben" in tags_of(store, os.path.basename(photo.path))[0]
     assert [m.caption for m in preview.marks] == ["Anna", "Ben"] and faces.chosen is None
     qtbot.waitUntil(lambda: QApplication.focusWidget() is window.grid, timeout=5000)
 
     press(qtbot, Qt.Key.Key_Z, CTRL)  # undo Ben: the face and the photo
+    settled(qtbot, controller)
     assert face_names(store, photo.id) == [("People|Anna", set()), (None, set())]
     assert "People|Ben" not in tags_of(store, os.path.basename(photo.path))[0]
     press(qtbot, Qt.Key.Key_Z, CTRL)  # undo Anna
+    settled(qtbot, controller)
     assert face_names(store, photo.id) == [(None, set()), (None, set())]
     assert "People|Anna" not in tags_of(store, os.path.basename(photo.path))[0]
     assert preview.marks[0].caption.startswith("Anna? ")
 
     press(qtbot, Qt.Key.Key_Right, ALT)
+    settled(qtbot, controller)
     press(qtbot, Qt.Key.Key_Delete, ALT)  # not Anna: never suggested for that face again
+    settled(qtbot, controller)
     assert face_names(store, photo.id) == [(None, {"People|Anna"}), (None, set())]
     assert preview.marks[0].caption == ""
     press(qtbot, Qt.Key.Key_Z, CTRL)
+    settled(qtbot, controller)
     assert face_names(store, photo.id) == [(None, set()), (None, set())]
     assert preview.marks[0].caption.startswith("Anna? ")
 
@@ -108,20 +122,26 @@ def test_faces_are_shown_chosen_named_rejected_and_undone_by_keys(qtbot, app):
     qtbot.mouseClick(preview, Qt.MouseButton.LeftButton, pos=box.center().toPoint())
     assert faces.chosen == 1 and QApplication.focusWidget() is faces.field
     press(qtbot, Qt.Key.Key_Escape)  # done with faces: letters tag the photo again
+    settled(qtbot, controller)
     assert faces.chosen is None and QApplication.focusWidget() is window.grid
 
     press(qtbot, Qt.Key.Key_Space)  # the viewer draws them too, and its keys choose and name
+    settled(qtbot, controller)
     viewer = controller.viewer
     qtbot.waitUntil(lambda: viewer.label.picture_rect() is not None, timeout=10000)
     assert [m.caption for m in viewer.label.marks] == [m.caption for m in preview.marks]
     qtbot.keyClick(viewer, Qt.Key.Key_Right, ALT)
+    settled(qtbot, controller)
     qtbot.keyClick(viewer, Qt.Key.Key_Return, ALT)
+    settled(qtbot, controller)
     assert face_names(store, photo.id)[0] == ("People|Anna", set())
     assert viewer.label.marks[0].caption == "Anna"
     press(qtbot, Qt.Key.Key_Escape)
+    settled(qtbot, controller)
     qtbot.waitUntil(lambda: not viewer.isVisible(), timeout=5000)
 
     press(qtbot, Qt.Key.Key_B, CTRL)  # hidden again
+    settled(qtbot, controller)
     assert preview.marks == [] and not faces.bar.isVisible()
 
 
@@ -152,7 +172,9 @@ def test_the_people_view_names_a_group_merges_and_forgets_by_keys(qtbot, app, mo
     assert texts()[2].startswith("Unknown 2") and "1 face " in texts()[2]
     assert not listing.item(1).icon().isNull()  # its faces' crops
 
+    assert people.view.prompt.text() == "Rename Anna:"
     press(qtbot, Qt.Key.Key_Down)
+    assert people.view.prompt.text() == "Name this group:"
     type_text(qtbot, "Carla")  # typed on the group: its name field
     assert QApplication.focusWidget() is people.view.field
     press(qtbot, Qt.Key.Key_Return)  # every face of the group is Carla, and every photo has her keyword
@@ -207,8 +229,10 @@ def test_with_faces_off_or_without_dlib_the_toggle_says_why(qtbot, app, monkeypa
     assert faces.toggle_action.text() == "Show face boxes (faces are off: the library's 'faces' option" \
                                          " (File \u203a Settings))"
     press(qtbot, Qt.Key.Key_B, CTRL)
+    settled(qtbot, controller)
     assert faces.shown and "faces are off: the library's 'faces' option" in window.activity.text()
     press(qtbot, Qt.Key.Key_B, CTRL)
+    settled(qtbot, controller)
 
     store.settings.set("faces", "on")
     monkeypatch.setattr(face_service, "faces_unavailable",
@@ -216,5 +240,6 @@ def test_with_faces_off_or_without_dlib_the_toggle_says_why(qtbot, app, monkeypa
     faces.menu.aboutToShow.emit()
     assert "dlib is not installed" in faces.toggle_action.text()
     press(qtbot, Qt.Key.Key_Right, ALT)  # choosing a face on a photo without any says so, and why
+    settled(qtbot, controller)
     assert window.activity.text() == "No faces on this photo (faces are off: dlib is not installed" \
                                      " (pip install dlib-bin))"
