@@ -39,6 +39,8 @@ SIDECAR_STYLES = {"auto": "Where its keywords are already (else as Lightroom rea
                   "darktable": "darktable: IMG.CR2.xmp", "digikam": "digiKam: IMG.CR2.xmp with its tag list"}
 RAW_JPEG = {"pair": "One photo (the RAW, shown by its JPEG)", "separate": "Two photos"}
 FACES = {"on": "Find faces and name them from your people keywords", "off": "Off"}
+# What an export does with the faces she named (tagassist/services/face_export.py).
+WRITE_FACES = {"on": "Written into the files with the keywords", "off": "Left out of the files"}
 # 'head': the personalized model on cached embeddings (seconds); 'full': also fine-tunes the
 # visual encoder and re-indexes (minutes, best on a GPU); 'cnn-permlp': the paper's small CNN
 # from scratch (research, the trainer only).
@@ -121,6 +123,9 @@ OPTIONS = _registry(
     Option("raw_jpeg", "pair", "library", "RAW + JPEG of one shot",
            "a RAW file and the JPEG shot with it: one photo (pair) or two; remembered for the library",
            choices=RAW_JPEG, flag="--raw-jpeg"),
+    Option("write_faces", "on", "library", "Faces in files",
+           "export writes the names you give faces into the photos' files, where Lightroom and digiKam read them"
+           " (MWG face regions and PersonInImage); regions other programs wrote are kept", choices=WRITE_FACES),
     Option("faces", "on", "library", "Faces",
            "find faces when indexing (offline: nothing leaves this computer) and name them from your people"
            " keywords and the face regions Lightroom, digiKam or Picasa wrote; off: no faces are looked for",

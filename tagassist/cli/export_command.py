@@ -48,7 +48,8 @@ def _print(report: ExportReport, dry_run: bool, options: str = "") -> None:
             rating, label = change.marks or (None, None)
             marks = [] if change.marks is None else [
                 f"rating {'none' if rating is None else rating}, label {label or 'none'}"]
-            changes = " ".join([f"+{t}" for t in change.added] + [f"-{t}" for t in change.removed] + marks)
+            changes = " ".join([f"+{t}" for t in change.added] + [f"-{t}" for t in change.removed] + marks
+                               + list(change.faces))
             say(f"{r.status}: {change.target}  {changes}")
         for line in change.conflicts:
             say(f"  conflict: {line}")

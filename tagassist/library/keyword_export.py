@@ -69,6 +69,7 @@ class ExportChange:
     conflicts: tuple[str, ...] = ()  # one line each: a keyword both sides changed, and who won
     notes: tuple[str, ...] = field(default=())  # anything else the user should know
     marks: tuple[int | None, str | None] | None = None  # a rating and label set in tagassist, to write
+    faces: tuple[str, ...] = ()  # what it changes in the file's face regions, a word each ('+face:Anna')
 
 
     @property
@@ -81,7 +82,7 @@ class ExportChange:
 
     @property
     def changed(self) -> bool:
-        return set(self.before) != set(self.after) or self.marks is not None
+        return set(self.before) != set(self.after) or self.marks is not None or bool(self.faces)
 
 
 def is_sidecar(path: str | os.PathLike) -> bool:

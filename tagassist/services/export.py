@@ -39,6 +39,7 @@ from ..library.sync import Conflict, apply, export_keywords, files_now, reconcil
 from ..paths import display_path
 from ..store import Photo, Profile, Store
 from ..store.database import utc_now
+from . import face_export
 from .export_journal import forget, journal_write, put_back_times, recover_journal
 from .scanning import pairs_raw_jpeg
 
@@ -58,6 +59,7 @@ class PhotoExport:
         return {"photo": self.photo, "file": self.change.target, "status": self.status,
                 "added": self.change.added, "removed": self.change.removed,
                 "conflicts": list(self.change.conflicts), "notes": list(self.change.notes),
+                **({"faces": list(self.change.faces)} if self.change.faces else {}),
                 **({} if self.change.marks is None
                    else {"rating": self.change.marks[0], "label": self.change.marks[1]})}
 
@@ -73,8 +75,11 @@ class ExportReport:
 
 def exportable_photos(store: Store, profile: Profile) -> list[Photo]:
     """What ``export --all`` covers: every readable photo the profile tagged, or rated or
-    labelled in tagassist since the last export."""
+    labelled in tagassist since the last export, or whose faces she named (where the library
+    writes faces)."""
     marked = store.marks.pending()
+    if face_export.writes_faces(store):  # and those with faces she named, or faces to take out again
+        marked = marked | store.face_bases.photos(profile)
     return [p for p, tags in store.photos.list_photos(profile)
             if (tags or p.id in marked) and p.status in ("ok", "warning")]
 
@@ -90,7 +95,7 @@ def export_photos(store: Store, profile: Profile, photos: Iterable[Photo], *, em
     for photo in photos:
         try:
             if dry_run:
-                changes, _, _ = _plan(store, library, profile, photo, embed=embed, style=style)
+                changes, _, _, _ = _plan(store, library, profile, photo, embed=embed, style=style)
                 report.results += [PhotoExport(photo.path, "would write" if c.changed else "unchanged", c)
                                    for c in changes]
                 continue
@@ -110,6 +115,7 @@ class Library:
     def __init__(self, store: Store):
         self.roots = [os.path.realpath(folder) for folder in store.photos.folders()]
         self.pair_raw = pairs_raw_jpeg(store)
+        self.write_faces = face_export.writes_faces(store)  # her named faces go where the keywords go
 
     def allowed(self, photo: Photo) -> list[str]:
         if any(is_within(photo.path, root) for root in self.roots):
@@ -118,8 +124,8 @@ class Library:
 
 
 def _plan(store: Store, library: Library, profile: Profile, photo: Photo, *, embed: bool, style: str):
-    """(the change to each target file, the reconciliation plan, the photo's files) from the
-    files as they are now."""
+    """(the change to each target file, the reconciliation plan, the photo's files, the faces
+    of each target file whose faces the export decides) from the files as they are now."""
     _check_same_picture(photo)
     files = photo_files(photo.path, photo.companion, library.pair_raw, library.allowed(photo))
     by_file, problems = keywords_by_file(photo.path, files.sidecars, files.companion)
@@ -133,20 +139,37 @@ def _plan(store: Store, library: Library, profile: Profile, photo: Photo, *, emb
     # Where the files together already say what the history says, no file is created, and only
     # those that hold keywords and disagree are brought in step (each program reads its own).
     marks = store.marks.to_write(photo.id)  # a rating or label set in tagassist goes where the keywords go
+    faces = _plan_faces(store, profile, photo, targets) if library.write_faces else {}
     if set(result.keywords) == {k for keywords in by_file.values() for k in keywords} and marks is None:
-        targets = [t for t in targets if t in files.sidecars or by_file.get(t)]
+        targets = [t for t in targets
+                   if t in files.sidecars or by_file.get(t) or (t in faces and faces[t].plan.changed)]
     kept_for_others = [f"{tag} stays: another profile of this library still has it" for tag in result.kept_for_others]
     changes = []
     for target in targets or [photo.path]:
+        face_plan = faces.get(target) if targets else None
         before = tuple(sorted(by_file.get(target, ())))
         after = result.keywords if targets else before
         untouched = [f for f in by_file if f not in targets]
         notes = [f"{tag} stays in {display_path(os.path.basename(f))}, which this export does not write"
                  f"{_how_to_reach(f, embed)}"
                  for tag in result.removed for f in untouched if tag in by_file[f]]
+        face_notes = list(face_plan.plan.notes) if face_plan else []
         changes.append(ExportChange(photo.path, target, before, after, _conflict_lines(plan.conflicts, profile),
-                                    tuple(target_notes + notes + kept_for_others), marks if targets else None))
-    return changes, plan, files
+                                    tuple(target_notes + notes + kept_for_others + face_notes),
+                                    marks if targets else None, face_plan.words if face_plan else ()))
+    return changes, plan, files, faces
+
+
+def _plan_faces(store: Store, profile: Profile, photo: Photo, targets: list[str]) -> dict[str, face_export.FilePlan]:
+    """The faces of each file the export may write, where it has any to decide (she named one on
+    the photo, or tagassist wrote one there before)."""
+    named = face_export.ours(store, profile, photo)
+    faces = {}
+    for target in targets:
+        planned = face_export.plan_file(store, profile, photo, target, read_for_writing(target), named)
+        if planned is not None:
+            faces[target] = planned
+    return faces
 
 
 def _check_same_picture(photo: Photo) -> None:
@@ -186,26 +209,35 @@ def _export_one(store: Store, library: Library, profile: Profile, photo: Photo, 
                 run_id: int) -> list[ExportChange]:
     intents = []
     with store.transaction():  # the write lock, held while the files are read, decided and written
-        changes, plan, files = _plan(store, library, profile, photo, embed=embed, style=style)
+        changes, plan, files, faces = _plan(store, library, profile, photo, embed=embed, style=style)
         before_export = store.sync.state(photo.id)  # for undo: what tagassist had seen in each file
         store.sync.apply_plan(photo.id, plan)
         written = []
         for change in changes:
+            face_plan = faces.get(change.target)
+            face_base = face_plan.next_base if face_plan else None
             if change.changed:
                 current = read_for_writing(change.target)
                 data, notes = render(change.target, current, change.after, tags_list=style == "digikam",
                                      seed=(photo.rating, photo.label), marks=change.marks)
                 if notes:
                     change = replace(change, notes=change.notes + tuple(notes))
+                face_record = None
+                if face_plan is not None:  # her faces into the same bytes: one write, one undo
+                    data, regions = face_export.render(photo, change.target, data, face_plan.base, face_plan.named)
+                    face_base = face_export.next_base(face_plan.base, regions, face_plan.named)
+                    face_record = (profile.id, face_export.to_json(face_plan.base), face_export.to_json(face_base))
                 journal = journal_write(store, run_id, photo.id, change.target, current, data, change.added,
                                         change.removed, _seen_in(before_export, change, current),
-                                        None if current is None else change.before)
+                                        None if current is None else change.before, faces=face_record)
                 try:
                     write_file(change.target, data, current, inside=library.allowed(photo))
                 except ExportError:
                     forget(journal)  # this file is as it was; files written before stay journalled
                     raise
                 intents.append(journal)
+            if face_plan is not None and face_base != face_plan.base:
+                face_export.save_base(store, profile, photo.id, change.target, face_base)
             written.append(change)
         _refresh_base(store, profile, photo, written, library)
         if any(change.marks is not None for change in written):
@@ -300,6 +332,8 @@ def undo_export(store: Store, run_id: int | None = None, *, force: bool = False)
                                          " it back anyway)"))
             continue
         saved = store.sync.state(photo.id) if photo is not None else None
+        saved_faces = (store.face_bases.get(profile, photo.id, os.path.basename(path))
+                       if photo is not None and profile is not None else None)
         if photo is not None and profile is not None:
             # The history first, committed: a process killed before the file is back then sees
             # keywords added in another tool (which change nothing), never removed ones.
@@ -315,6 +349,8 @@ def undo_export(store: Store, run_id: int | None = None, *, force: bool = False)
                     store.sync.set_base_keywords(photo.id, saved.base)
                     store.sync.set_file_base(photo.id, os.path.basename(path), (saved.file_bases or {}).get(
                         os.path.basename(path)))
+                    if profile is not None and record["prior_faces"] is not None:
+                        face_export.save_base(store, profile, photo.id, path, saved_faces)
             report.skipped.append((path, str(exc)))
             continue
         report.restored.append(path)
@@ -366,6 +402,8 @@ def _history_after_undo(store: Store, profile: Profile, photo: Photo, record: di
         base = set(base) | (set(restored) & store.sync.state(photo.id).base)
     store.sync.set_file_base(photo.id, os.path.basename(record["path"]), base)
     store.sync.mark_removals_pending(profile, photo.id, record["removed"])
+    if record["prior_faces"] is not None:  # the faces tagassist had written there before, back with the bytes
+        face_export.save_base(store, profile, photo.id, record["path"], record["prior_faces"])
 
 
 def _set_base(store: Store, photo: Photo, by_file: dict[str, list[str]]) -> None:

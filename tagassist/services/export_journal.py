@@ -19,12 +19,14 @@ from collections.abc import Iterable, Sequence
 
 from ..library.keyword_export import file_sha256
 from ..library.reader import keywords_of_copy
+from ..records import Profile
 from ..store import Store
+from .face_export import save_base
 
 
 def journal_write(store: Store, run_id: int, photo_id: int, target: str, current: bytes | None, data: bytes,
                   added: Sequence[str], removed: Sequence[str], prior_base: Iterable[str] | None,
-                  read_now: Iterable[str] | None) -> tuple[str, ...]:
+                  read_now: Iterable[str] | None, *, faces: tuple[int, dict, dict] | None = None) -> tuple[str, ...]:
     """Record that ``data`` is about to replace ``current`` in ``target``: (the intent, the
     copy), to be ``forget``-ten once the database has the row (the copy stays: undo reads it).
 
@@ -33,7 +35,11 @@ def journal_write(store: Store, run_id: int, photo_id: int, target: str, current
     the history, so another tool's change it read is not seen a second time. The row in the
     database, committed with those decisions, keeps that. The intent is entered only when the
     export was killed before committing them, so it keeps the base from before (``prior_base``)
-    and the next sync sees those changes again."""
+    and the next sync sees those changes again.
+
+    ``faces``: (the profile, the file's face base before the write, the one after), where the
+    write holds her faces: undo puts the one before back, and an entered intent whose file holds
+    the write takes the one after (``store.face_bases``)."""
     folder = os.path.join(store.exports.backup_dir(), f"run-{run_id}")
     os.makedirs(folder, exist_ok=True)
     name = f"{photo_id}-{os.urandom(4).hex()}"
@@ -45,10 +51,12 @@ def journal_write(store: Store, run_id: int, photo_id: int, target: str, current
     record = {"run": run_id, "photo": photo_id, "path": os.fsencode(target).hex(), "backup": backup,
               "written_sha256": hashlib.sha256(data).hexdigest(), "added": list(added), "removed": list(removed),
               "prior_base": None if prior_base is None else sorted(prior_base)}
+    if faces is not None:
+        record["profile"], record["prior_faces"], record["faces"] = faces
     intent = os.path.join(folder, name + ".intent")
     _write_synced(intent, json.dumps(record).encode())
     store.exports.record_file(run_id, photo_id, target, backup, record["written_sha256"], added, removed,
-                               read_now)
+                               read_now, record.get("prior_faces"))
     return (intent, backup) if backup else (intent,)
 
 
@@ -76,11 +84,12 @@ def recover_journal(store: Store) -> int:
             if not store.exports.has_file(record["run"], path, record["written_sha256"]):
                 store.exports.record_file(record["run"], record["photo"], path, record["backup"],
                                            record["written_sha256"], record["added"], record["removed"],
-                                           record.get("prior_base"))
+                                           record.get("prior_base"), record.get("prior_faces"))
                 entered += 1
                 if store.photos.get(record["photo"]) is not None:
                     if file_sha256(path) == record["written_sha256"]:
                         _first_seen(store, record["photo"], path)
+                        _faces_written(store, record, path)
                     else:
                         _changed_since(store, record, path, intent)
         forget([intent])
@@ -98,6 +107,13 @@ def _first_seen(store: Store, photo_id: int, path: str) -> None:
     name = os.path.basename(path)
     if state.file_bases is not None and name not in state.file_bases:
         store.sync.set_file_base(photo_id, name, set(keywords_of_copy(path, path)) & state.base)
+
+
+def _faces_written(store: Store, record: dict, path: str) -> None:
+    """A file the killed export wrote holds her faces as it wrote them: that is their base now
+    (its decision to write them was rolled back, the faces she named were not)."""
+    if record.get("faces") is not None:
+        save_base(store, Profile(record["profile"], ""), record["photo"], path, record["faces"])
 
 
 def _changed_since(store: Store, record: dict, path: str, intent: str) -> None:

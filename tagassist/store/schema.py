@@ -336,6 +336,24 @@ MIGRATIONS: list[list[str]] = [
           " BEGIN UPDATE change_counter SET n = n + 1 WHERE id = 1; END"
           for table in ("faces", "face_names") for op in ("INSERT", "UPDATE", "DELETE")),
     ],
+    # 14: the faces an export wrote into a photo's files, the base of the next export's
+    # three-way merge of face regions (``tagassist.library.face_regions``): per photographer and
+    # file (its name in the photo's folder, raw bytes), the named MWG regions and the
+    # PersonInImage names tagassist wrote there last, as JSON. prior_faces: a file's base before
+    # an export wrote it (JSON; NULL where the export did not plan its faces), which undo puts
+    # back with the bytes, so the next export writes the faces again.
+    [
+        """
+        CREATE TABLE face_bases (
+            profile_id INTEGER NOT NULL REFERENCES profiles (id) ON DELETE CASCADE,
+            photo_id INTEGER NOT NULL REFERENCES photos (id) ON DELETE CASCADE,
+            file BLOB NOT NULL,
+            written TEXT NOT NULL,
+            PRIMARY KEY (profile_id, photo_id, file)
+        )
+        """,
+        "ALTER TABLE export_files ADD COLUMN prior_faces TEXT",
+    ],
 ]
 
 LATEST_VERSION = len(MIGRATIONS)

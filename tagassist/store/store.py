@@ -18,6 +18,7 @@ from .changes import Changes
 from .database import Database
 from .embedding_table import Embeddings
 from .export_journal import ExportJournal
+from .face_bases import FaceBases
 from .faces import Faces
 from .history_reads import HistoryReads
 from .keyword_edits import KeywordEdits
@@ -55,6 +56,7 @@ class Store:
         self.vocabulary = ImportedVocabulary(db, tags, self.aliases)  # her keywords without photos
         self.keywords = KeywordEdits(db, tags, self.aliases, self.tagging, self.vocabulary)
         self.exports = ExportJournal(db)
+        self.face_bases = FaceBases(db)  # the faces each export wrote into each file: the next one's base
         self.models = ModelRegistry(db, self.settings)
         self.profiles.get(DEFAULT_PROFILE)  # first run: every library has a default photographer
 
