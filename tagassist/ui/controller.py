@@ -55,11 +55,12 @@ KEYBOARD_SHORTCUTS = (
                            " reject it there; the rest is ranked again at once; Escape: back to the photos"),
     ("Ctrl+B", "show or hide the face boxes on the preview and in the viewer: her name for each face, else the"
                " suggested one with its score (Anna? 0.91); the Photo › Faces menu says why when faces are off"),
-    ("Alt+Right, Alt+Left, click", "choose a face of the photo; then typing a name + Enter names it (the photo gets"
-                                   " the keyword too), Escape: done"),
+    ("Alt+Right, Alt+Left, click", "choose a face of the photo (in the viewer too); then typing a name + Enter names"
+                                   " it (the photo gets the keyword too), Escape: done"),
     ("Alt+Enter, Alt+Delete", "the chosen face's suggested name is right, is wrong (never suggested for it again)"),
     ("Ctrl+Shift+P", "People: named people and the unnamed faces grouped by look, biggest first; type a name + Enter"
-                     " names a whole group, Enter on a person shows their photos, Ctrl+M merges two people, Delete"
+                     " names a whole group, Right splits it into its faces (Left: together again), Enter on a person"
+                     " shows their photos, Ctrl+M merges two people, Delete"
                      " forgets a person (the face data goes, the keyword stays), Escape: back"),
     ("Ctrl+Z, Ctrl+Shift+Z", "undo, redo (batch changes are one step)"),
     ("Space, double-click", "full-size view; in it, arrow keys: next and previous photo, + and -: zoom,"

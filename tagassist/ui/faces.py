@@ -344,13 +344,20 @@ class FacesController(QObject):
         if viewer is not None:
             viewer.label.set_faces(marks if self.viewing.showing == self.photo_id else [], self.chosen)
         self.bar.setVisible(self.shown and bool(self.faces))
+        said = self._describe()
+        self.info.setText(said)
+        bar = getattr(viewer, "face_bar", None)
+        if bar is not None:
+            bar.setVisible(self.shown and self.chosen is not None and self.viewing.showing == self.photo_id)
+            viewer.face_info.setText(said)
+
+    def _describe(self) -> str:
         if not self.faces:
-            return
+            return ""
         if self.chosen is None:
             count = len(self.faces)
-            self.info.setText(f"<small>{count} face{'s' * (count != 1)}: Alt+Right chooses one (or click it),"
-                              " Ctrl+B hides the boxes</small>")
-            return
+            return (f"<small>{count} face{'s' * (count != 1)}: Alt+Right chooses one (or click it),"
+                    " Ctrl+B hides the boxes</small>")
         face, suggestions = self.faces[self.chosen]
         where = f"Face {self.chosen + 1} of {len(self.faces)}"
         if face.name:
@@ -362,14 +369,15 @@ class FacesController(QObject):
                     f" Alt+Enter: it is {html.escape(leaf(best.keyword))}, Alt+Delete: it is not; or type a name")
         else:
             said = "unknown. Type a name and press Enter"
-        self.info.setText(f"<small>{where}: {said} (Escape: done)</small>")
+        return f"<small>{where}: {said} (Escape: done)</small>"
 
     # -- choosing a face ------------------------------------------------------------------------
-    def step(self, by: int) -> None:
+    def step(self, by: int, viewer=None) -> None:
+        """The next (previous) face of the photo; in the viewer, its name field takes the keys."""
         if not self.shown:
             self.toggle(True)
         if self.loading:  # the first Alt+Right turned the boxes on: it chooses once they are here
-            self._then.append(lambda: self.step(by))
+            self._then.append(lambda: self.step(by, viewer))
             return
         if not self.faces:
             why = why_no_faces(self.store)
@@ -380,6 +388,8 @@ class FacesController(QObject):
         else:
             self.chosen = (self.chosen + by) % len(self.faces)
         self._draw()
+        if viewer is not None:
+            viewer.face_field.setFocus(Qt.FocusReason.ShortcutFocusReason)
 
     def choose(self, number: int) -> None:
         """A click on a face's box: that face, and (on the preview) its name field to type in."""
@@ -388,15 +398,18 @@ class FacesController(QObject):
             self._draw()
             if self.sender() is self.window.preview:
                 self.field.setFocus(Qt.FocusReason.MouseFocusReason)
+            elif self.viewing.viewer is not None and self.sender() is self.viewing.viewer.label:
+                self.viewing.viewer.face_field.setFocus(Qt.FocusReason.MouseFocusReason)
 
     def _typing_target(self) -> QLineEdit | None:
         """Where letters typed on the photos go: the face's name field while a face is chosen."""
         return self.field if self.shown and self.chosen is not None else None
 
-    def _field_escaped(self) -> None:
+    def _field_escaped(self, grid: bool = True) -> None:
         self.chosen = None
         self._draw()
-        self.window.grid.setFocus()
+        if grid:
+            self.window.grid.setFocus()
 
     # -- naming ---------------------------------------------------------------------------------
     def _chosen_face(self) -> tuple[faces.StoredFace, list[faces.NameSuggestion]] | None:
@@ -412,7 +425,7 @@ class FacesController(QObject):
         if self.shown and self.photo_id in photo_ids:
             self.refresh()  # a face named or a name rejected: its box says so at once
 
-    def name_typed(self, text: str) -> None:
+    def name_typed(self, text: str, viewer=None) -> None:
         chosen = self._chosen_face()
         if chosen is None:
             return
@@ -422,6 +435,9 @@ class FacesController(QObject):
             self.window.show_progress(str(exc))
             return
         self._name(chosen[0], keyword)
+        if viewer is not None:  # the next face without a name takes the next name; none left: the viewer's keys
+            (viewer.face_field if self.chosen is not None else viewer).setFocus(Qt.FocusReason.OtherFocusReason)
+            return
         QTimer.singleShot(0, lambda: self.window.grid.setFocus(Qt.FocusReason.OtherFocusReason))
 
     def _name(self, face: faces.StoredFace, keyword: str) -> None:
@@ -465,12 +481,26 @@ class FacesController(QObject):
     def _viewer_photo(self, viewer, photo_id: int) -> None:
         if not getattr(viewer, "face_keys", False):
             viewer.face_keys = True
-            for keys, slot in ((("Ctrl+B",), lambda: self.toggle()), (("Alt+Right",), lambda: self.step(1)),
-                               (("Alt+Left",), lambda: self.step(-1)), (("Alt+Return", "Alt+Enter"), self.accept_best),
-                               (("Alt+Delete",), self.reject_best)):
+            for keys, slot in ((("Ctrl+B",), lambda: self.toggle()), (("Alt+Right",), lambda: self.step(1, viewer)),
+                               (("Alt+Left",), lambda: self.step(-1, viewer)),
+                               (("Alt+Return", "Alt+Enter"), self.accept_best), (("Alt+Delete",), self.reject_best),
+                               (("Ctrl+Z",), self.tagging.undo.undo), (("Ctrl+Shift+Z",), self.tagging.undo.redo)):
                 for key in keys:
                     QShortcut(QKeySequence(key), viewer, slot)
             viewer.label.face_clicked.connect(self.choose)
+            # The chosen face's name, typed in the viewer too.
+            viewer.face_bar = QWidget()
+            row = QHBoxLayout(viewer.face_bar)
+            row.setContentsMargins(6, 2, 6, 4)
+            viewer.face_info = QLabel()
+            viewer.face_info.setWordWrap(True)
+            viewer.face_field = NameField(self.window.editor.vocabulary, "viewer-face-name", "Type a name, Enter")
+            viewer.face_field.named.connect(lambda text: self.name_typed(text, viewer))
+            viewer.face_field.escaped.connect(lambda: (self._field_escaped(grid=False), viewer.setFocus()))
+            row.addWidget(viewer.face_info, 2)
+            row.addWidget(viewer.face_field, 1)
+            viewer.face_bar.setVisible(False)
+            viewer.layout().addWidget(viewer.face_bar)
         if photo_id != self.photo_id:
             self.photo_id, self.chosen = photo_id, None
             self.refresh()

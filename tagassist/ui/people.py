@@ -11,6 +11,8 @@ goes back to the photos. Grouping the faces and cutting the crops runs off the U
 
 from __future__ import annotations
 
+import os
+
 from PySide6.QtCore import QEvent, QObject, QRect, QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QImage, QKeyEvent, QKeySequence, QPainter, QPixmap
 from PySide6.QtWidgets import (
@@ -36,6 +38,7 @@ CROP = 64  # px, a face's crop in a row
 CROPS = 6  # crops per row
 GROUPS = 60  # unnamed groups shown (the biggest)
 DECODE_PX = 768  # the photo's longest side the crops are cut from
+SPLIT_CROPS = 40  # a group this small has a crop for every face (Right shows them one by one)
 
 
 def _crop(pixels: QImage, box, side: int = CROP) -> QImage:
@@ -58,12 +61,16 @@ def people_page(db_path: str, profile_name: str) -> dict:
             groups = faces.unknown_clusters(store, profile)[:GROUPS]
         except (ImportError, RuntimeError) as exc:  # grouping needs dlib (FacesUnavailable: its one line)
             groups, note = [], f"unnamed faces are not grouped: {exc}"
-        wanted = [f for _, _, _, shown in people for f in shown] + [f for group in groups for f in group[:CROPS]]
+        # The crops of a group's first faces; a small group's all (it can be split, face by face).
+        wanted = [f for _, _, _, shown in people for f in shown] + [
+            f for group in groups for f in (group if len(group) <= SPLIT_CROPS else group[:CROPS])]
         pictures: dict[int, QImage | None] = {}
         crops: dict[int, QImage] = {}
+        names: dict[int, str] = {}
         for face in wanted:
             if face.photo_id not in pictures:
                 photo = store.photos.get(face.photo_id)
+                names[face.photo_id] = os.path.basename(photo.path)
                 try:
                     data, width, height = images.full_size(photo.pixels_path, photo.orientation, DECODE_PX)
                     pictures[face.photo_id] = QImage(data, width, height, 3 * width, QImage.Format.Format_RGB888).copy()
@@ -71,7 +78,7 @@ def people_page(db_path: str, profile_name: str) -> dict:
                     pictures[face.photo_id] = None
             if pictures[face.photo_id] is not None:
                 crops[face.id] = _crop(pictures[face.photo_id], face.box)
-        return {"profile": profile_name, "people": people, "groups": groups, "crops": crops,
+        return {"profile": profile_name, "people": people, "groups": groups, "crops": crops, "names": names,
                 "note": note or why_no_faces(store)}
 
 
@@ -118,6 +125,7 @@ class PeopleController(QObject):
         self.requests = 0
         self.mode = "name"  # what Enter in the name field does: 'name' or 'merge'
         self.page: dict | None = None
+        self.expanded: set[frozenset[int]] = set()  # the groups split open, by their faces
         self._changed: set[int] = set()
         self.view = PeopleView(window.editor.vocabulary)
         self.view.setVisible(False)
@@ -177,8 +185,23 @@ class PeopleController(QObject):
         if self.sender().request != self.requests or page["profile"] != self.profile.name:
             return  # a newer page follows
         self.page = page
-        lst = self.view.list
-        keep = lst.currentRow()
+        # A group split open stays open where its faces still make a group.
+        self.expanded = {frozenset(f.id for f in group) for group in page["groups"]
+                         if any(frozenset(f.id for f in group) & opened for opened in self.expanded)}
+        self._fill(self.view.list.currentRow())
+        note = f" <i>({page['note']})</i>" if page["note"] else ""
+        self.view.header.setText(
+            f"<b>People</b>: {len(page['people'])} named, {len(page['groups'])} unnamed group(s) of faces{note}<br>"
+            "<small>Type a name + Enter: name the group (or rename the person) \u00b7 Enter on a person: their"
+            " photos \u00b7 Right: a group's faces one by one, to name them apart (Left: together again)"
+            " \u00b7 Ctrl+M: merge into another person \u00b7 Delete: forget a person \u00b7 Ctrl+Z: undo"
+            " \u00b7 Escape: back to the photos</small>")
+        self._set_mode("name")
+
+    def _fill(self, keep: int) -> None:
+        """The rows: her people, then the groups, a split one followed by its faces."""
+        page, lst = self.page, self.view.list
+        lst.blockSignals(True)  # the prompt is set once, for the row chosen at the end
         lst.clear()
         crops = page["crops"]
         for keyword, count, photos, shown in page["people"]:
@@ -188,20 +211,40 @@ class PeopleController(QObject):
             item.setIcon(strip([crops[f.id] for f in shown if f.id in crops]))
             lst.addItem(item)
         for number, group in enumerate(page["groups"], 1):
+            key = frozenset(f.id for f in group)
+            split = key in self.expanded
             item = QListWidgetItem(f"Unknown {number}   \u00b7 {len(group)} face{'s' * (len(group) != 1)}"
-                                   f" on {len({f.photo_id for f in group})} photo(s)")
-            item.setData(Qt.ItemDataRole.UserRole, ("group", group))
+                                   f" on {len({f.photo_id for f in group})} photo(s)"
+                                   + ("   \u25be" if split else "   \u25b8" if len(group) > 1 else ""))
+            item.setData(Qt.ItemDataRole.UserRole, ("group", group, key))
             item.setIcon(strip([crops[f.id] for f in group if f.id in crops]))
             lst.addItem(item)
+            if split:
+                for face in group:
+                    row = QListWidgetItem(f"        a face on {page['names'].get(face.photo_id, '')}")
+                    row.setData(Qt.ItemDataRole.UserRole, ("face", [face], key))
+                    if face.id in crops:
+                        row.setIcon(strip([crops[face.id]]))
+                    lst.addItem(row)
+        lst.blockSignals(False)
         if lst.count():
             lst.setCurrentRow(min(max(keep, 0), lst.count() - 1))
-        note = f" <i>({page['note']})</i>" if page["note"] else ""
-        self.view.header.setText(
-            f"<b>People</b>: {len(page['people'])} named, {len(page['groups'])} unnamed group(s) of faces{note}<br>"
-            "<small>Type a name + Enter: name the group (or rename the person) \u00b7 Enter on a person: their"
-            " photos \u00b7 Ctrl+M: merge into another person \u00b7 Delete: forget a person \u00b7 Ctrl+Z: undo"
-            " \u00b7 Escape: back to the photos</small>")
         self._set_mode("name")
+
+    def split(self, row, open_: bool) -> None:
+        """Right: a group's faces one by one (each can be named apart); Left: together again."""
+        if row is None or row[0] not in ("group", "face") or (open_ and len(row[1]) < 2 and row[0] == "group"):
+            return
+        key = row[2]
+        if open_:
+            self.expanded.add(key)
+        else:
+            self.expanded.discard(key)
+        self._fill(self.view.list.currentRow())
+        lst = self.view.list
+        group_row = next(i for i in range(lst.count()) if lst.item(i).data(Qt.ItemDataRole.UserRole)[0] == "group"
+                         and lst.item(i).data(Qt.ItemDataRole.UserRole)[2] == key)
+        lst.setCurrentRow(group_row + 1 if open_ else group_row)
 
     # -- keys -----------------------------------------------------------------------------
     def current(self):
@@ -223,6 +266,9 @@ class PeopleController(QObject):
             else:
                 self._set_mode("name")
                 self.view.field.setFocus()
+            return True
+        if key in (Qt.Key.Key_Right, Qt.Key.Key_Left) and not modifiers and row is not None:
+            self.split(row, key == Qt.Key.Key_Right)
             return True
         if key == Qt.Key.Key_Delete and row is not None:
             self.forget(row)
@@ -249,6 +295,8 @@ class PeopleController(QObject):
             self.view.prompt.setText(f"Merge {leaf(row[1])} into:")
         elif row is not None and row[0] == "person":
             self.view.prompt.setText(f"Rename {leaf(row[1])}:")
+        elif row is not None and row[0] == "face":
+            self.view.prompt.setText("Name this face:")
         else:
             self.view.prompt.setText("Name this group:")
 
@@ -266,7 +314,7 @@ class PeopleController(QObject):
         except ValueError as exc:
             self.window.show_progress(str(exc))
             return
-        if row[0] == "group":
+        if row[0] in ("group", "face"):
             group = row[1]
             undo = self.tagging.undo
             undo.beginMacro(f"Name {len(group)} faces {keyword}")
@@ -275,8 +323,8 @@ class PeopleController(QObject):
                                      lambda photo_id=face.photo_id: self._photo_changed(photo_id)))
             undo.endMacro()
             self.window.editor.learn([keyword])
-            self.window.show_progress(f"{len(group)} faces are {keyword}, and their photos have the keyword"
-                                      " (Ctrl+Z undoes)")
+            self.window.show_progress(f"{len(group)} face{'s are' if len(group) != 1 else ' is'} {keyword}, and"
+                                      " the photos have the keyword (Ctrl+Z undoes)")
         elif keyword != row[1]:
             moved = faces.merge_people(self.store, self.profile, row[1], keyword)
             self.window.show_progress(f"{moved} faces of {row[1]} are {keyword} now")

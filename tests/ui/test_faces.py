@@ -132,10 +132,20 @@ def test_faces_are_shown_chosen_named_rejected_and_undone_by_keys(qtbot, app):
     assert [m.caption for m in viewer.label.marks] == [m.caption for m in preview.marks]
     qtbot.keyClick(viewer, Qt.Key.Key_Right, ALT)
     settled(qtbot, controller)
+    assert viewer.face_bar.isVisible() and "Anna" in viewer.face_info.text()
     qtbot.keyClick(viewer, Qt.Key.Key_Return, ALT)
     settled(qtbot, controller)
     assert face_names(store, photo.id)[0] == ("People|Anna", set())
     assert viewer.label.marks[0].caption == "Anna"
+    assert QApplication.focusWidget() is viewer.face_field and controller.faces.chosen == 1  # the next face
+    type_text(qtbot, "Dora")
+    press(qtbot, Qt.Key.Key_Return)
+    settled(qtbot, controller)
+    assert face_names(store, photo.id)[1] == ("People|Dora", set()) and viewer.label.marks[1].caption == "Dora"
+    assert QApplication.focusWidget() is viewer  # no face left without a name: the viewer's keys again
+    qtbot.keyClick(viewer, Qt.Key.Key_Z, CTRL)  # undone in the viewer too
+    settled(qtbot, controller)
+    assert face_names(store, photo.id)[1] == (None, set())
     press(qtbot, Qt.Key.Key_Escape)
     settled(qtbot, controller)
     qtbot.waitUntil(lambda: not viewer.isVisible(), timeout=5000)
@@ -243,3 +253,37 @@ def test_with_faces_off_or_without_dlib_the_toggle_says_why(qtbot, app, monkeypa
     settled(qtbot, controller)
     assert window.activity.text() == "No faces on this photo (faces are off: dlib is not installed" \
                                      " (pip install dlib-bin))"
+
+
+def test_a_group_is_split_open_to_name_one_face_apart(qtbot, app):
+    pytest.importorskip("dlib")
+    window, controller, store = app
+    rows = controller.model.photos
+    carla = person(3)
+    group = [rows[n].id for n in (3, 4, 5)]
+    for n, photo_id in enumerate(group):
+        put_faces(store, photo_id, (0.3, carla, 10 + n))
+    people = controller.people
+    listing = people.view.list
+
+    def kinds():
+        return [listing.item(i).data(Qt.ItemDataRole.UserRole)[0] for i in range(listing.count())]
+
+    press(qtbot, Qt.Key.Key_P, CTRL | SHIFT)
+    qtbot.waitUntil(lambda: kinds() == ["group"], timeout=20000)
+    press(qtbot, Qt.Key.Key_Right)  # the group's faces, one by one
+    assert kinds() == ["group", "face", "face", "face"] and listing.currentRow() == 1
+    assert people.view.prompt.text() == "Name this face:"
+    assert listing.item(1).text().strip().startswith("a face on ")
+    press(qtbot, Qt.Key.Key_Down)
+    face = listing.currentItem().data(Qt.ItemDataRole.UserRole)[1][0]
+    type_text(qtbot, "Erik")
+    press(qtbot, Qt.Key.Key_Return)  # that face alone
+    assert [face_names(store, i)[0][0] for i in group] == [
+        "People|Erik" if i == face.photo_id else None for i in group]
+    qtbot.waitUntil(lambda: kinds() == ["person", "group", "face", "face"], timeout=20000)  # still split open
+    assert listing.item(0).text().startswith("Erik")
+    assert QApplication.focusWidget() is listing  # back on the rows after a name
+    listing.setCurrentRow(2)
+    press(qtbot, Qt.Key.Key_Left)  # together again
+    assert kinds() == ["person", "group"] and listing.currentRow() == 1
