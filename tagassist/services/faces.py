@@ -277,6 +277,35 @@ def people_with_faces(store: Store, profile: Profile, samples: int = 6) -> list[
     return out
 
 
+def group_suggestions(store: Store, profile: Profile,
+                      groups: Sequence[Sequence[StoredFace]]) -> list[NameSuggestion | None]:
+    """Per group of unnamed faces (``unknown_clusters``), the name its faces most likely share:
+    the person whose mean score over the group's faces is highest (a name rejected for a face
+    scores 0 there), None where no one reaches ``SUGGESTED_FROM``."""
+    matcher = _matcher(store, profile) if groups else None
+    if matcher is None:
+        return [None] * len(groups)
+    out: list[NameSuggestion | None] = []
+    for group in groups:
+        faces = [f for f in group if f.embedding is not None]
+        totals: Counter[str] = Counter()
+        support: dict[str, int] = {}
+        for face in faces:
+            for match in matcher.rank(face.embedding, len(matcher.people)):
+                if match.keyword not in face.rejected:
+                    totals[match.keyword] += match.score
+                    support[match.keyword] = max(support.get(match.keyword, 0), match.support)
+        best = max(totals, key=lambda k: (totals[k], k), default=None)
+        score = totals[best] / len(faces) if best is not None and faces else 0.0
+        if best is None or score < SUGGESTED_FROM:
+            out.append(None)
+            continue
+        n = support[best]
+        reason = f"these faces match {n} photo{'s' * (n != 1)} you tagged '{best}'"
+        out.append(NameSuggestion(best, round(score, 4), reason))
+    return out
+
+
 def unknown_clusters(store: Store, profile: Profile) -> list[list[StoredFace]]:
     """Her unnamed faces grouped by look, biggest group first (faces alone last)."""
     from ..engine.faces import cluster_faces

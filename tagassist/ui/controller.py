@@ -59,7 +59,8 @@ KEYBOARD_SHORTCUTS = (
                                    " it (the photo gets the keyword too), Escape: done"),
     ("Alt+Enter, Alt+Delete", "the chosen face's suggested name is right, is wrong (never suggested for it again)"),
     ("Ctrl+Shift+P", "People: named people and the unnamed faces grouped by look, biggest first; type a name + Enter"
-                     " names a whole group, Right splits it into its faces (Left: together again), Enter on a person"
+                     " names a whole group, Alt+Enter gives it the name its faces share (Alt+Delete: not that name),"
+                     " Right splits it into its faces (Left: together again), Enter on a person"
                      " shows their photos, Ctrl+M merges two people, Delete"
                      " forgets a person (the face data goes, the keyword stays), Escape: back"),
     ("Ctrl+Z, Ctrl+Shift+Z", "undo, redo (batch changes are one step)"),
@@ -90,6 +91,7 @@ class LibraryController(QObject):
         self.faces = FacesController(window, self.session, self.tagging, self.viewing, self)
         self.people = PeopleController(window, self.session, self.tagging, runner, self.faces.menu,
                                        self.show_keyword, self)
+        self.faces.people = self.people
         self.view: dict = {}
         self.current_job: Job | None = None
         self._loads = 0  # lists asked for: only the newest one is shown

@@ -178,6 +178,7 @@ class FacesController(QObject):
         self.requests = 0
         self.loading = False  # a photo's faces are on their way
         self._then: list = []  # what waits for them (a face chosen, the toggle's message)
+        self.people = None  # the People view (people.py): Alt+Enter and Alt+Delete are its group's while it is shown
         self._build()
         self._start_reader()
         window.grid.selectionModel().selectionChanged.connect(lambda *_: self.photo_changed())
@@ -455,6 +456,9 @@ class FacesController(QObject):
         self._draw()
 
     def accept_best(self) -> None:
+        if self.people is not None and self.people.open:  # the People view's group
+            self.people.accept_best()
+            return
         chosen = self._chosen_face()
         if chosen is None:
             return
@@ -466,6 +470,9 @@ class FacesController(QObject):
         self._name(face, suggestions[0].keyword)
 
     def reject_best(self) -> None:
+        if self.people is not None and self.people.open:
+            self.people.reject_best()
+            return
         chosen = self._chosen_face()
         if chosen is None:
             return

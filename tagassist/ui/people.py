@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 
 from ..services import faces, images
 from ..services.library import open_library
-from .faces import FaceNaming, NameField, leaf, typed_keyword, why_no_faces
+from .faces import FaceNaming, FaceRejection, NameField, leaf, typed_keyword, why_no_faces
 from .main_window import MainWindow
 from .session import Session
 from .tagging import TaggingController
@@ -61,6 +61,7 @@ def people_page(db_path: str, profile_name: str) -> dict:
             groups = faces.unknown_clusters(store, profile)[:GROUPS]
         except (ImportError, RuntimeError) as exc:  # grouping needs dlib (FacesUnavailable: its one line)
             groups, note = [], f"unnamed faces are not grouped: {exc}"
+        suggested = faces.group_suggestions(store, profile, groups)
         # The crops of a group's first faces; a small group's all (it can be split, face by face).
         wanted = [f for _, _, _, shown in people for f in shown] + [
             f for group in groups for f in (group if len(group) <= SPLIT_CROPS else group[:CROPS])]
@@ -78,7 +79,8 @@ def people_page(db_path: str, profile_name: str) -> dict:
                     pictures[face.photo_id] = None
             if pictures[face.photo_id] is not None:
                 crops[face.id] = _crop(pictures[face.photo_id], face.box)
-        return {"profile": profile_name, "people": people, "groups": groups, "crops": crops, "names": names,
+        return {"profile": profile_name, "people": people, "groups": groups, "suggested": suggested,
+                "crops": crops, "names": names,
                 "note": note or why_no_faces(store)}
 
 
@@ -192,7 +194,8 @@ class PeopleController(QObject):
         note = f" <i>({page['note']})</i>" if page["note"] else ""
         self.view.header.setText(
             f"<b>People</b>: {len(page['people'])} named, {len(page['groups'])} unnamed group(s) of faces{note}<br>"
-            "<small>Type a name + Enter: name the group (or rename the person) \u00b7 Enter on a person: their"
+            "<small>Type a name + Enter: name the group (or rename the person) \u00b7 Alt+Enter: the name"
+            " suggested for the group, Alt+Delete: not that name \u00b7 Enter on a person: their"
             " photos \u00b7 Right: a group's faces one by one, to name them apart (Left: together again)"
             " \u00b7 Ctrl+M: merge into another person \u00b7 Delete: forget a person \u00b7 Ctrl+Z: undo"
             " \u00b7 Escape: back to the photos</small>")
@@ -210,13 +213,17 @@ class PeopleController(QObject):
             item.setData(Qt.ItemDataRole.UserRole, ("person", keyword, count))
             item.setIcon(strip([crops[f.id] for f in shown if f.id in crops]))
             lst.addItem(item)
-        for number, group in enumerate(page["groups"], 1):
+        for number, (group, suggestion) in enumerate(zip(page["groups"], page["suggested"]), 1):
             key = frozenset(f.id for f in group)
             split = key in self.expanded
-            item = QListWidgetItem(f"Unknown {number}   \u00b7 {len(group)} face{'s' * (len(group) != 1)}"
+            guess = f"   \u00b7 {leaf(suggestion.keyword)}? {suggestion.score:.2f}" if suggestion else ""
+            item = QListWidgetItem(f"Unknown {number}{guess}   \u00b7 {len(group)} face{'s' * (len(group) != 1)}"
                                    f" on {len({f.photo_id for f in group})} photo(s)"
                                    + ("   \u25be" if split else "   \u25b8" if len(group) > 1 else ""))
-            item.setData(Qt.ItemDataRole.UserRole, ("group", group, key))
+            if suggestion:
+                item.setToolTip(f"{suggestion.reason}: Alt+Enter names them {suggestion.keyword}, Alt+Delete: not"
+                                f" {leaf(suggestion.keyword)}")
+            item.setData(Qt.ItemDataRole.UserRole, ("group", group, key, suggestion))
             item.setIcon(strip([crops[f.id] for f in group if f.id in crops]))
             lst.addItem(item)
             if split:
@@ -315,22 +322,51 @@ class PeopleController(QObject):
             self.window.show_progress(str(exc))
             return
         if row[0] in ("group", "face"):
-            group = row[1]
-            undo = self.tagging.undo
-            undo.beginMacro(f"Name {len(group)} faces {keyword}")
-            for face in group:
-                undo.push(FaceNaming(self.store, self.profile, face, keyword,
-                                     lambda photo_id=face.photo_id: self._photo_changed(photo_id)))
-            undo.endMacro()
-            self.window.editor.learn([keyword])
-            self.window.show_progress(f"{len(group)} face{'s are' if len(group) != 1 else ' is'} {keyword}, and"
-                                      " the photos have the keyword (Ctrl+Z undoes)")
+            self._name_group(row[1], keyword)
         elif keyword != row[1]:
             moved = faces.merge_people(self.store, self.profile, row[1], keyword)
             self.window.show_progress(f"{moved} faces of {row[1]} are {keyword} now")
             self.load()
         self._set_mode("name")
         QTimer.singleShot(0, self.view.list.setFocus)
+
+    def _name_group(self, group: list, keyword: str) -> None:
+        undo = self.tagging.undo
+        undo.beginMacro(f"Name {len(group)} faces {keyword}")
+        for face in group:
+            undo.push(FaceNaming(self.store, self.profile, face, keyword,
+                                 lambda photo_id=face.photo_id: self._photo_changed(photo_id)))
+        undo.endMacro()
+        self.window.editor.learn([keyword])
+        self.window.show_progress(f"{len(group)} face{'s are' if len(group) != 1 else ' is'} {keyword}, and"
+                                  " the photos have the keyword (Ctrl+Z undoes)")
+
+    def _suggested(self):
+        row = self.current()
+        if row is None or row[0] != "group" or row[3] is None:
+            self.window.show_progress("No name suggested here: choose a group with a name and a score, or type one")
+            return None
+        return row
+
+    def accept_best(self) -> None:
+        """Alt+Enter: the group's suggested name is right, for every face of it."""
+        row = self._suggested()
+        if row is not None:
+            self._name_group(row[1], row[3].keyword)
+
+    def reject_best(self) -> None:
+        """Alt+Delete: the group's suggested name is wrong, for every face of it (never suggested for them again)."""
+        row = self._suggested()
+        if row is None:
+            return
+        keyword, undo = row[3].keyword, self.tagging.undo
+        undo.beginMacro(f"Not {keyword} on {len(row[1])} faces")
+        for face in row[1]:
+            undo.push(FaceRejection(self.store, self.profile, face, keyword,
+                                    lambda photo_id=face.photo_id: self._photo_changed(photo_id)))
+        undo.endMacro()
+        self.window.show_progress(f"Not {keyword}: never suggested for these {len(row[1])} faces again"
+                                  " (Ctrl+Z undoes)")
 
     def _photo_changed(self, photo_id: int) -> None:
         """A face decision changed this photo (done, undone): the grid and the view follow once."""

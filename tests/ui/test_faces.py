@@ -287,3 +287,37 @@ def test_a_group_is_split_open_to_name_one_face_apart(qtbot, app):
     listing.setCurrentRow(2)
     press(qtbot, Qt.Key.Key_Left)  # together again
     assert kinds() == ["person", "group"] and listing.currentRow() == 1
+
+
+def test_a_group_takes_or_rejects_the_name_its_faces_share(qtbot, app):
+    pytest.importorskip("dlib")
+    window, controller, store = app
+    profile = store.profiles.get()
+    rows = controller.model.photos
+    anna = person(1)
+    for n in (1, 2):
+        [face] = put_faces(store, rows[n].id, (0.3, anna, n))
+        face_service.name_face(store, profile, face.id, "People|Anna")
+    group = [rows[n].id for n in (3, 4)]
+    for n, photo_id in enumerate(group):
+        put_faces(store, photo_id, (0.3, anna, 10 + n))
+    listing = controller.people.view.list
+
+    def group_text():
+        return listing.item(1).text() if listing.count() == 2 else ""
+
+    press(qtbot, Qt.Key.Key_P, CTRL | SHIFT)
+    qtbot.waitUntil(lambda: "Anna? " in group_text(), timeout=20000)
+    assert group_text().startswith("Unknown 1   \u00b7 Anna? ") and "2 faces" in group_text()
+    assert listing.item(1).toolTip().startswith("these faces match 2 photos you tagged 'People|Anna'")
+    listing.setCurrentRow(1)
+    press(qtbot, Qt.Key.Key_Delete, ALT)  # not Anna, for both faces
+    assert [face_names(store, i) for i in group] == [[(None, {"People|Anna"})]] * 2
+    qtbot.waitUntil(lambda: group_text().startswith("Unknown 1   \u00b7 2 faces"), timeout=20000)
+    press(qtbot, Qt.Key.Key_Z, CTRL)  # one step
+    assert [face_names(store, i) for i in group] == [[(None, set())]] * 2
+    qtbot.waitUntil(lambda: "Anna? " in group_text(), timeout=20000)
+    listing.setCurrentRow(1)
+    press(qtbot, Qt.Key.Key_Return, ALT)  # Anna, both
+    assert [face_names(store, i) for i in group] == [[("People|Anna", set())]] * 2
+    qtbot.waitUntil(lambda: listing.count() == 1 and "4 faces" in listing.item(0).text(), timeout=20000)
