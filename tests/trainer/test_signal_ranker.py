@@ -65,19 +65,20 @@ def test_a_ranker_round_trips_and_an_unknown_layout_is_ignored():
 
 
 def test_a_ranker_saved_before_a_signal_existed_ranks_as_it_did():
-    """Models trained before the 'others' and 'place' signals and the log features keep their
-    ranker: what it did not read gets 0."""
+    """Models trained before the 'others', 'place' and 'person' signals and the log features
+    keep their ranker: what it did not read gets 0."""
     older = ["visual", "shoot", "content", "cooccurrence", "frequency", "time", "camera", "noisy_or"]
-    newer = [SIGNALS.index(s) for s in ("others", "place")]
+    later = ("others", "place", "person")
+    newer = [SIGNALS.index(s) for s in later]
     saved = {"features": older, "coefficients": [1.0 + i for i in range(len(older))], "bias": -2.0, "photos": 9}
     ranker = SignalRanker.from_json(saved)
     weights = dict(zip(RANKER_FEATURES, ranker.coefficients))
-    assert weights["others"] == weights["place"] == 0.0 and [weights[f] for f in older] == saved["coefficients"]
+    assert all(weights[s] == 0.0 for s in later) and [weights[f] for f in older] == saved["coefficients"]
     values = np.random.default_rng(0).uniform(size=(len(SIGNALS), 7))
     values[newer] = 0.0
     without = np.delete(values, newer, axis=0)[1:]  # the old layout's inputs
     old_prior = 1 - np.prod(1 - np.array([DEFAULT_WEIGHTS[s] for s in SIGNALS
-                                          if s not in ("model", "others", "place")])[:, None] * without, axis=0)
+                                          if s not in ("model", *later)])[:, None] * without, axis=0)
     logits = np.vstack([without, old_prior[None]]).T @ np.array(saved["coefficients"]) - 2.0
     assert ranker.probabilities(values) == pytest.approx(1 / (1 + np.exp(-logits)))
 
