@@ -314,6 +314,8 @@ class LibraryController(QObject):
             cancelled = job.cancelled
             self.current_job = None
             self.review.library_changed()  # photos or embeddings may have changed: read again for a review
+            self.faces.refresh()  # an index finds faces, a scan reads the regions other tools named
+            self.people.library_changed()
             self.window.show_progress(f"{job.name} cancelled" if cancelled else f"{job.name} done")
             self.reload()
             if then and not cancelled:

@@ -141,6 +141,15 @@ class PeopleController(QObject):
         self.action.setShortcut(QKeySequence("Ctrl+Shift+P"))
         self.action.triggered.connect(self.toggle)
         menu.addAction(self.action)
+        # Photos chosen another way (a filter, a search) are shown in the grid: the view gives it its place back.
+        window.sidebar.itemClicked.connect(self._photos_asked)
+        window.sidebar.itemActivated.connect(self._photos_asked)
+        window.search.textEdited.connect(self._photos_asked)
+
+    def _photos_asked(self, *_) -> None:
+        if self.open:
+            self.view.setVisible(False)
+            self.window.grid.setVisible(True)
 
     @property
     def store(self):
@@ -400,5 +409,10 @@ class PeopleController(QObject):
         self.load()
 
     def profile_changed(self) -> None:
+        if self.open:
+            self.load()
+
+    def library_changed(self) -> None:
+        """A scan or an index finished: faces may have come (or gone)."""
         if self.open:
             self.load()

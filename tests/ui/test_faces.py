@@ -321,3 +321,16 @@ def test_a_group_takes_or_rejects_the_name_its_faces_share(qtbot, app):
     press(qtbot, Qt.Key.Key_Return, ALT)  # Anna, both
     assert [face_names(store, i) for i in group] == [[("People|Anna", set())]] * 2
     qtbot.waitUntil(lambda: listing.count() == 1 and "4 faces" in listing.item(0).text(), timeout=20000)
+
+
+def test_a_filter_chosen_in_the_sidebar_leaves_the_people_view_for_the_photos(qtbot, app):
+    window, controller, store = app
+    people = controller.people
+    press(qtbot, Qt.Key.Key_P, CTRL | SHIFT)
+    assert people.open and not window.grid.isVisible()
+    qtbot.waitUntil(lambda: people.view.header.text().startswith("<b>People</b>: 0 named"), timeout=20000)
+    press(qtbot, Qt.Key.Key_L, CTRL)  # the filters
+    window.sidebar.setCurrentItem(window.sidebar.findItems("Untagged", Qt.MatchFlag.MatchExactly)[0])
+    press(qtbot, Qt.Key.Key_Return)
+    assert not people.open and window.grid.isVisible()
+    qtbot.waitUntil(lambda: controller.view == {"untagged": True}, timeout=5000)
