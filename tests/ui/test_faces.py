@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from tagassist.records import FaceBox
 from tagassist.services import faces as face_service
 from tagassist.store.faces import Detected
+from tests.conftest import need_shared
 from tests.ui.conftest import press, select, tags_of, type_text
 
 ALT = Qt.KeyboardModifier.AltModifier
@@ -334,3 +335,55 @@ def test_a_filter_chosen_in_the_sidebar_leaves_the_people_view_for_the_photos(qt
     press(qtbot, Qt.Key.Key_Return)
     assert not people.open and window.grid.isVisible()
     qtbot.waitUntil(lambda: controller.view == {"untagged": True}, timeout=5000)
+
+
+@pytest.mark.slow
+def test_a_real_face_found_by_the_index_is_boxed_named_by_keys_and_recognized(qtbot, app, tmp_path):
+    """Grace Hopper (../shared/photos/coral, CC BY 2.0) twice, the second mirrored and cropped:
+    the app's own scan and index find her face, its box lies on it, her name typed on one photo
+    is suggested on the other."""
+    pytest.importorskip("dlib")
+    from PIL import Image, ImageOps
+
+    if face_service.faces_unavailable():
+        pytest.skip(face_service.faces_unavailable())
+    window, controller, store = app
+    folder = tmp_path / "grace"
+    folder.mkdir()
+    portrait = Image.open(need_shared("photos", "coral", "grace_hopper.bmp")).convert("RGB")
+    portrait.save(folder / "grace.jpg", quality=92)
+    width, height = portrait.size
+    ImageOps.mirror(portrait).crop((0, 0, width, int(height * 0.9))).save(folder / "grace_again.jpg", quality=92)
+    store.settings.set("faces", "on")
+    controller.add_folders([str(folder)])  # scanned, then indexed: faces are looked for after the index
+    qtbot.waitUntil(lambda: controller.current_job is None and store.faces.count() >= 2, timeout=120000)
+    controller.view = {"folder": str(folder)}
+    controller.reload()
+    qtbot.waitUntil(lambda: len(controller.model.photos) == 2, timeout=10000)
+    faces = controller.faces
+
+    select(qtbot, window, controller, "grace.jpg")
+    press(qtbot, Qt.Key.Key_B, CTRL)
+    settled(qtbot, controller)
+    [mark] = window.preview.marks
+    x, y, w, h = mark.box
+    assert 0.3 < x + w / 2 < 0.7 and 0.2 < y + h / 2 < 0.6 and 0.15 < w < 0.6  # on her face, not the flag
+    press(qtbot, Qt.Key.Key_Right, ALT)
+    settled(qtbot, controller)
+    type_text(qtbot, "Grace Hopper")
+    press(qtbot, Qt.Key.Key_Return)
+    settled(qtbot, controller)
+    assert window.preview.marks[0].caption == "Grace Hopper"
+    assert "People|Grace Hopper" in tags_of(store, "grace.jpg")[0]
+
+    active(qtbot, window)
+    select(qtbot, window, controller, "grace_again.jpg")
+    settled(qtbot, controller)
+    [mark] = window.preview.marks
+    assert mark.caption.startswith("Grace Hopper? ") and float(mark.caption.split()[-1]) >= 0.8
+    assert faces.faces[0][1][0].reason == "face matches 1 photo you tagged 'People|Grace Hopper'"
+    press(qtbot, Qt.Key.Key_Right, ALT)
+    press(qtbot, Qt.Key.Key_Return, ALT)
+    settled(qtbot, controller)
+    assert window.preview.marks[0].caption == "Grace Hopper"
+    assert "People|Grace Hopper" in tags_of(store, "grace_again.jpg")[0]
