@@ -60,6 +60,19 @@ def person_name(keyword: str) -> str:
     return " ".join(normalise_tag(keyword.split(HIERARCHY_SEPARATOR)[-1]).split())[:face_regions.MAX_NAME]
 
 
+def written_by_tagassist(store: Store, photo: Photo) -> list[FaceRegion]:
+    """The regions tagassist wrote into the photo's files, for any photographer: a scan that
+    reads them back learns nothing new from them (as a keyword one profile exported is not
+    another's to adopt)."""
+    return [r for value in store.face_bases.of_photo(photo.id) for r in from_json(value).regions]
+
+
+def is_written_by_tagassist(name: str | None, box: FaceBox, written: Sequence[FaceRegion]) -> bool:
+    """Whether a region the files name is one of ``written`` (same name, overlapping box)."""
+    return any(r.name == name and r.box is not None and r.box.iou(box) >= face_regions.SAME_REGION_IOU
+               for r in written)
+
+
 def base_of(store: Store, profile: Profile, photo: Photo, target: str) -> WrittenFaces:
     return from_json(store.face_bases.get(profile, photo.id, os.path.basename(target)))
 

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from ..records import HIERARCHY_SEPARATOR, FaceBox, Photo, Profile, check_tag
 from ..store import Store
 from ..store.faces import Detected, Region, StoredFace
+from .face_export import is_written_by_tagassist, written_by_tagassist
 
 log = logging.getLogger(__name__)
 
@@ -164,8 +165,9 @@ def record_regions(store: Store, profile: Profile | None, photo: Photo) -> None:
     store.faces.put_regions(photo.id, regions)
     if profile is None or not regions:
         return
+    ours = written_by_tagassist(store, photo)  # an export's own region read back names nobody
     for face in store.faces.of_photos(profile, [photo.id])[photo.id]:
-        if face.region_name and face.name is None:
+        if face.region_name and face.name is None and not is_written_by_tagassist(face.region_name, face.box, ours):
             keyword = keyword_for_name(store, profile, face.region_name)
             if keyword not in face.rejected:
                 store.faces.name(profile, [face.id], keyword, "file")

@@ -35,6 +35,11 @@ class FaceBases(Repository):
                              " VALUES (?, ?, ?, ?)",
                              (profile.id, photo_id, os.fsencode(file), json.dumps(written, sort_keys=True)))
 
+    def of_photo(self, photo_id: int) -> list[dict]:
+        """What tagassist wrote into each of the photo's files, for every photographer."""
+        return [json.loads(row[0]) for row in self.database.execute(
+            "SELECT written FROM face_bases WHERE photo_id = ? ORDER BY profile_id, file", (photo_id,))]
+
     def photos(self, profile: Profile) -> set[int]:
         """The photos whose files an export may have faces to write into for ``profile``: those
         with a face she named, and those tagassist wrote faces into before (a face she has since

@@ -189,6 +189,29 @@ def test_another_photographers_export_keeps_the_faces_this_one_wrote(cli, tmp_pa
     assert_faces(tmp_path / "m.xmp", {"Anna": ANNA_AREA})
 
 
+def test_a_scan_reading_back_what_the_export_wrote_names_no_face(cli, tmp_path):
+    """Her unnaming stands, and another photographer does not adopt her names, though the
+    files still hold the region tagassist wrote until the next export."""
+    photo = make_photo(tmp_path / "u.jpg")
+    cli("scan", tmp_path)
+    name_face(cli, photo, "People|Anna")
+    cli("export", "--all")
+    with open_library(cli.db) as store:
+        found = store.photos.by_path(photo)
+        [face] = store.faces.of_photos(store.profiles.get("default"), [found.id])[found.id]
+        store.faces.unname(store.profiles.get("default"), [face.id])
+    os.utime(photo, ns=(os.stat(photo).st_atime_ns, os.stat(photo).st_mtime_ns + 10**9))  # read again
+    assert cli("scan", tmp_path)[0] == 0
+    assert cli("scan", tmp_path, profile="bob")[0] == 0
+    with open_library(cli.db) as store:
+        for profile in ("default", "bob"):
+            [face] = store.faces.of_photos(store.profiles.get(profile), [found.id])[found.id]
+            assert face.region_name == "Anna" and face.name is None, profile
+    code, out = cli("export", "--all")
+    assert code == 0 and "-face:Anna" in out, out
+    assert_faces(tmp_path / "u.xmp", {})
+
+
 def test_the_library_can_leave_faces_out_of_the_files(cli, tmp_path):
     photo = make_photo(tmp_path / "o.jpg", "Ben")
     sidecar = (tmp_path / "o.xmp").read_bytes()
