@@ -40,17 +40,18 @@ def index_photos(store: Store, indexer, photos: list[Photo] | None = None, *, la
     return indexer.summary
 
 
-def find_faces(store: Store, profile: Profile) -> tuple[int, str | None]:
-    """The faces pass after indexing: (faces found, why none were looked for or None)."""
+def find_faces(store: Store, profile: Profile, photos: list[Photo] | None = None) -> tuple[int, int, str | None]:
+    """The faces pass (after indexing; for ``photos``, else the library's): (faces found, photos
+    looked at, why none were looked for or None)."""
     why = None if faces.faces_on(store) else "faces are off for this library (tagassist index --faces on)"
     why = why or faces.faces_unavailable()
-    found = 0
+    found = looked = 0
     if why is None:
         with _bar("Looking for faces") as show:
-            for progress in faces.find_faces(store, profile):
+            for progress in faces.find_faces(store, profile, photos):
                 show(progress)
-                found = progress.found
-    return found, why
+                found, looked = progress.found, progress.done
+    return found, looked, why
 
 
 def cmd_index(args: Namespace, store: Store, profile: Profile) -> int:
@@ -58,7 +59,7 @@ def cmd_index(args: Namespace, store: Store, profile: Profile) -> int:
         set_library_option(store, "faces", args.faces)
     indexer = open_indexer(store, args.encoder, args.device)
     summary = index_photos(store, indexer)
-    found, no_faces = find_faces(store, profile)
+    found, looked, no_faces = find_faces(store, profile)
     if args.json:
         emit_json({
             "encoder": summary.encoder_id,
@@ -71,7 +72,12 @@ def cmd_index(args: Namespace, store: Store, profile: Profile) -> int:
             say(f"error: {path}: {reason}")
         say(f"{summary.indexed} photos indexed with {summary.encoder_id} on {indexer.device};"
             f" {len(summary.failed)} failed")
-        say(f"{found} faces found" if no_faces is None else no_faces)
+        if no_faces is not None:
+            say(no_faces)
+        elif looked:
+            say(f"{found} faces found on {looked} photos")
+        else:
+            say(f"no photos left to look at for faces ({store.faces.count()} faces in the library)")
     return EXIT_SOME_FAILED if summary.failed else EXIT_OK
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from argparse import Namespace
 
 from ..paths import display_path
-from ..records import Profile, check_tag
+from ..records import HIERARCHY_SEPARATOR, Profile, check_tag
 from ..services import faces
 from ..services.library import Store
 from .engine_commands import find_faces
@@ -19,7 +19,8 @@ def _box(face) -> dict:
 
 def cmd_faces(args: Namespace, store: Store, profile: Profile) -> int:
     photos = [resolve_photo(store, profile, path) for path in args.photos]
-    _, off = find_faces(store, profile)  # photos the detector has not seen yet are looked at first
+    _, _, off = find_faces(store, profile, photos)  # these photos, where the detector has not seen them yet
+    looked_at = store.faces.scanned(None, [photo.id for photo in photos])
     results = []
     for photo in photos:
         found = faces.faces_of(store, profile, photo)
@@ -27,7 +28,7 @@ def cmd_faces(args: Namespace, store: Store, profile: Profile) -> int:
             {"id": face.id, "box": _box(face), "quality": None if face.quality is None else round(face.quality, 3),
              "name": face.name, "region_name": face.region_name,
              "suggestions": [{"keyword": s.keyword, "score": s.score, "reason": s.reason} for s in suggestions]}
-            for face, suggestions in found]})
+            for face, suggestions in found], "looked_at": photo.id in looked_at})
     if args.json:
         emit_json(results)
         return EXIT_OK
@@ -36,10 +37,11 @@ def cmd_faces(args: Namespace, store: Store, profile: Profile) -> int:
     for result in results:
         say(display_path(result["photo"]))
         if not result["faces"]:
-            say("  no faces")
+            say("  no faces" if result["looked_at"] else "  not looked at for faces")
         for face in result["faces"]:
             b = face["box"]
-            where = f"face {face['id']} at {b['x']:.2f},{b['y']:.2f} ({b['w']:.2f}x{b['h']:.2f})"
+            quality = "" if face["quality"] is None else f", quality {face['quality']:.2f}"
+            where = f"face {face['id']} at {b['x']:.2f},{b['y']:.2f} ({b['w']:.2f}x{b['h']:.2f}{quality})"
             if face["name"]:
                 say(f"  {where}: {face['name']}")
             elif face["suggestions"]:
@@ -57,8 +59,10 @@ def cmd_people(args: Namespace, store: Store, profile: Profile) -> int:
     if action == "name":
         if len(names) < 2:
             raise UserError("people name KEYWORD FACE... (the face ids 'tagassist faces PHOTO' shows)")
-        keyword, face_ids = names[0], _face_ids(names[1:])
+        keyword, face_ids = names[0].strip(), list(dict.fromkeys(_face_ids(names[1:])))
         _check(keyword)
+        if HIERARCHY_SEPARATOR not in keyword:  # a bare name: her keyword for it, or written her way
+            keyword = faces.keyword_for_name(store, profile, keyword)
         for face_id in face_ids:
             try:
                 if args.reject:
@@ -74,13 +78,19 @@ def cmd_people(args: Namespace, store: Store, profile: Profile) -> int:
         if len(names) != 2:
             raise UserError("people merge NAME INTO (every face named NAME becomes INTO)")
         _check(names[1])
-        moved = faces.merge_people(store, profile, names[0], names[1])
+        try:
+            moved = faces.merge_people(store, profile, names[0], names[1])
+        except LookupError as exc:
+            raise UserError(f"{exc} ('tagassist people list' shows her people)") from None
         say(f"{moved} face{'s' * (moved != 1)} of {names[0]} are now {names[1]}")
         return EXIT_OK
     if action == "forget":
         if len(names) != 1:
             raise UserError("people forget KEYWORD")
-        gone = faces.forget_person(store, profile, names[0])
+        try:
+            gone = faces.forget_person(store, profile, names[0])
+        except LookupError as exc:
+            raise UserError(f"{exc} ('tagassist people list' shows her people)") from None
         say(f"forgot {names[0]}: the face data of {gone} face{'s' * (gone != 1)} deleted"
             " (the keyword stays on the photos)")
         return EXIT_OK

@@ -26,6 +26,7 @@ from .history import COLD_START_PHOTOS, ProfileHistory, group_by_photo
 from .ranker import SignalRanker, combine, default_weights
 from .shoots import newest_shoots_start, shoot_ids
 from .signals import FALLBACK, REGISTRY, Scene, Signal
+from .signals.person import unseen_people
 from .signals.place import far_places
 from .source import HistorySource
 
@@ -173,6 +174,7 @@ class Suggester:
         excluded = [c for c in map(scene.column, scene.on_photo | scene.rejected | muted) if c is not None]
         excluded += np.flatnonzero(h.counts == 0).tolist()  # no photo has it any more
         excluded += far_places(h, photo)  # a place keyword obeys the GPS
+        excluded += unseen_people(scene)  # and a person keyword the faces
         return Signals(scene.vocabulary, values, excluded, scene.known, scene)
 
     def rank(self, signals: Signals, k: int, *, ranker: SignalRanker | None | bool = True,

@@ -32,7 +32,7 @@ def change_tags(store: Store, profile: Profile, photo_ids: Sequence[int], *, add
         removed = store.tagging.remove_tags(profile, photo_ids, remove) if remove else 0
         rejected = store.tagging.reject_tags(profile, photo_ids, reject, model_version=model_version,
                                      score=score) if reject else 0
-        faces.tags_changed(store, profile, photo_ids, add)  # a person keyword names the face it is
+        faces.tags_changed(store, profile, photo_ids, add, remove)  # a person keyword names the face it is
     return TagCounts(added, removed, rejected)
 
 

@@ -71,13 +71,13 @@ class Faces(Repository):
         self._tags = tags
 
     # -- the detector's work --------------------------------------------------------------
-    def scanned(self, detector: str, photo_ids: Iterable[int]) -> set[int]:
-        """Of these photos, those the detector has already looked at (found faces or not)."""
+    def scanned(self, detector: str | None, photo_ids: Iterable[int]) -> set[int]:
+        """Of these photos, those the detector (None: any) has already looked at (found faces or not)."""
         ids, seen = list(photo_ids), set()
         for chunk in _chunks(ids):
             seen.update(row[0] for row in self.database.execute(
-                f"SELECT photo_id FROM face_scans WHERE detector = ? AND photo_id IN ({', '.join('?' * len(chunk))})",
-                (detector, *chunk)))
+                f"SELECT photo_id FROM face_scans WHERE (? IS NULL OR detector = ?)"
+                f" AND photo_id IN ({', '.join('?' * len(chunk))})", (detector, detector, *chunk)))
         return seen
 
     def put_detected(self, photo_id: int, content_hash: str | None, detector: str,

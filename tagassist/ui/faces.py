@@ -54,7 +54,9 @@ class FaceNaming(TagChange):
     back the photo's keyword and the face's earlier name and rejections."""
 
     def __init__(self, store: Store, profile, face: faces.StoredFace, keyword: str, on_change):
-        super().__init__(store, profile, [face.photo_id], add=[keyword], source="typed", on_change=on_change)
+        replaced = faces.replaced_name(store, profile, face, keyword)  # leaves the photo with the old name
+        super().__init__(store, profile, [face.photo_id], add=[keyword], remove=[replaced] if replaced else [],
+                         source="typed", on_change=on_change)
         self.setText(f"Name a face {keyword}")
         self.face, self.keyword = face, keyword
 
@@ -423,7 +425,7 @@ class FacesController(QObject):
         return lambda: self.tagging.changed([photo_id])  # which comes back to _tags_changed
 
     def _tags_changed(self, photo_ids: list[int]) -> None:
-        if self.shown and self.photo_id in photo_ids:
+        if self.shown and (self.photo_id in photo_ids or not photo_ids):  # none named: any photo may have
             self.refresh()  # a face named or a name rejected: its box says so at once
 
     def name_typed(self, text: str, viewer=None) -> None:

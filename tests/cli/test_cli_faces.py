@@ -125,7 +125,7 @@ def test_faces_off_or_without_dlib_say_why_and_the_rest_works(cli, tmp_path, mon
     monkeypatch.setattr(faces, "faces_unavailable", lambda: "faces are off: dlib is not installed")
     assert cli("index", "--faces", "on")[0] == 0
     code, out = cli("faces", library / "a.jpg")
-    assert code == 0 and "faces are off: dlib is not installed" in out and "no faces" in out
+    assert code == 0 and "faces are off: dlib is not installed" in out and "not looked at for faces" in out
 
 
 def test_a_person_keyword_typed_later_names_the_face(cli, grace):
@@ -137,3 +137,57 @@ def test_a_person_keyword_typed_later_names_the_face(cli, grace):
     assert cli("tag", grace / "grace_again.jpg", "--add", "street")[0] == 0  # no person keyword: no name
     [face] = _faces(cli, grace / "grace_again.jpg")["grace_again.jpg"]
     assert face["name"] is None and face["suggestions"][0]["keyword"] == "People|Grace Hopper"
+
+
+
+def test_what_she_changes_on_people_keeps_faces_and_keywords_together(cli, grace):
+    """Found by a tester: renaming a face left its old keyword on the photo, a merge moved the
+    faces but not the photos' keyword, removing a person keyword left the face named, merge and
+    forget of nobody said '0 faces' and succeeded, and 'faces PHOTO' looked at the whole library."""
+    assert cli("scan", grace)[0] == 0
+    assert cli("index", "--faces", "on")[0] == 0
+    [face] = _faces(cli, grace / "grace.jpg")["grace.jpg"]
+
+    def keywords(photo):
+        return {t["tag"] for t in json.loads(cli("tags", grace / photo, "--json")[1])["tags"]}
+
+    assert cli("people", "name", "People|Grace", str(face["id"]))[0] == 0
+    assert cli("people", "name", "People|Grace Hopper", str(face["id"]))[0] == 0  # a better name
+    assert keywords("grace.jpg") == {"People|Grace Hopper"}  # the old one went with it
+    [again] = _faces(cli, grace / "grace_again.jpg")["grace_again.jpg"]
+    assert cli("people", "name", "Amazing Grace", str(again["id"]))[0] == 0
+    assert keywords("grace_again.jpg") == {"People|Amazing Grace"}  # a bare name is written her way
+    code, out = cli("people", "merge", "People|Amazing Grace", "People|Grace Hopper")
+    assert code == 0, out
+    assert keywords("grace_again.jpg") == {"People|Grace Hopper"}  # the photo follows the merge
+    assert cli("people", "merge", "Nobody", "People|X")[0] == 1
+    assert cli("people", "forget", "Nobody")[0] == 1
+    assert cli("tag", grace / "grace.jpg", "--remove", "People|Grace Hopper")[0] == 0
+    [face] = _faces(cli, grace / "grace.jpg")["grace.jpg"]
+    assert face["name"] is None  # the keyword gone, the face is no longer named so
+
+
+def test_faces_looks_only_at_the_photos_asked_about(cli, grace, monkeypatch):
+    monkeypatch.setenv("TAGASSIST_FACES", "on")
+    assert cli("scan", grace)[0] == 0
+    code, out = cli("faces", grace / "grace.jpg", "--json")
+    assert code == 0
+    code, out = cli("index", "--faces", "on")
+    assert "faces found on 2 photos" in out  # the two it was not asked about
+
+
+def test_a_person_is_not_suggested_for_a_photo_whose_faces_cannot_be_her(cli, grace):
+    """A frequent person keyword is not offered for a photo of someone else, nor where she
+    said the face is not that person."""
+    assert cli("scan", grace)[0] == 0
+    assert cli("index", "--faces", "on")[0] == 0
+    [face] = _faces(cli, grace / "grace.jpg")["grace.jpg"]
+    assert cli("people", "name", "People|Grace Hopper", str(face["id"]))[0] == 0
+    others = _faces(cli, grace / "others.jpg")["others.jpg"]
+    for i, other in enumerate(others):  # she tags the group with her often, by hand
+        assert cli("people", "name", f"People|Stranger {i}", str(other["id"]))[0] == 0
+    [again] = _faces(cli, grace / "grace_again.jpg")["grace_again.jpg"]
+    assert cli("people", "name", "People|Grace Hopper", str(again["id"]), "--reject")[0] == 0
+    [result] = json.loads(cli("suggest", grace / "grace_again.jpg", "--json", "-k", "9")[1])
+    assert "People|Grace Hopper" not in {s["tag"] for s in result["suggestions"]}
+    assert not {s["tag"] for s in result["suggestions"]} & {f"People|Stranger {i}" for i in range(len(others))}

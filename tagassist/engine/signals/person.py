@@ -43,6 +43,32 @@ def people_matcher(scene: Scene):
     return matcher
 
 
+PERSON_EVIDENCE = 0.2  # below this no face on a photo with faces can be that person
+
+
+def unseen_people(scene: Scene) -> list[int]:
+    """Her people (the keywords she gave faces) whom no face of this photo can be: the photo
+    has faces, and each is named someone else, had that name rejected, or looks unlike that
+    person. Never suggested for it, whatever other signal speaks for them (a frequent 'People|Anna'
+    is not offered for a photo of Ben alone). A photo without faces says nothing."""
+    if scene.photo.id is None:
+        return []
+    faces = scene.store.photo_faces(scene.profile, scene.photo.id)
+    matcher = people_matcher(scene) if faces else None
+    if matcher is None:
+        return []
+    possible: set[str] = set()
+    for _, embedding, name, rejected in faces:
+        if name is not None:
+            possible.add(name)
+        elif embedding is None:  # a region without a face the detector described: anyone
+            possible.update(k for k in matcher.people if k not in rejected)
+        else:
+            possible.update(m.keyword for m in matcher.rank(embedding, len(matcher.people))
+                            if m.score >= PERSON_EVIDENCE and m.keyword not in rejected)
+    return [c for tag in matcher.people if tag not in possible and (c := scene.column(tag)) is not None]
+
+
 @register
 class FaceMatch(Signal):
     name, weight, position = "person", 0.9, 10
