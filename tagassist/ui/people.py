@@ -333,8 +333,15 @@ class PeopleController(QObject):
         if row[0] in ("group", "face"):
             self._name_group(row[1], keyword)
         elif keyword != row[1]:
-            moved = faces.merge_people(self.store, self.profile, row[1], keyword)
+            try:
+                moved = faces.merge_people(self.store, self.profile, row[1], keyword)
+            except (LookupError, ValueError) as exc:
+                self.window.show_progress(str(exc))
+                return
             self.window.show_progress(f"{moved} faces of {row[1]} are {keyword} now")
+            self.tagging.suggestions.refresh()  # her history may have changed with the people
+            self.tagging.show_selection()
+            self.tagging.tags_changed.emit([])  # the keyword tree counts again
             self.load()
         self._set_mode("name")
         QTimer.singleShot(0, self.view.list.setFocus)
