@@ -34,8 +34,8 @@ def cmd_faces(args: Namespace, store: Store, profile: Profile) -> int:
         return EXIT_OK
     if off:
         say(off)
-    for result in results:
-        say(display_path(result["photo"]))
+    for photo, result in zip(photos, results):
+        say(display_path(photo.pixels_path))  # a RAW+JPEG pair by its JPEG, as `photos` lists it (--json: the RAW)
         if not result["faces"]:
             say("  no faces" if result["looked_at"] else "  not looked at for faces")
         for face in result["faces"]:
