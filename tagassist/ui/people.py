@@ -12,6 +12,7 @@ goes back to the photos. Grouping the faces and cutting the crops runs off the U
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 
 from PySide6.QtCore import QEvent, QObject, QRect, QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QImage, QKeyEvent, QKeySequence, QPainter, QPixmap
@@ -38,6 +39,7 @@ CROP = 64  # px, a face's crop in a row
 CROPS = 6  # crops per row
 GROUPS = 60  # unnamed groups shown (the biggest)
 DECODE_PX = 768  # the photo's longest side the crops are cut from
+CROPS_AT_ONCE = 24  # crops sent to the view together, as they are cut
 SPLIT_CROPS = 40  # a group this small has a crop for every face (Right shows them one by one)
 
 
@@ -51,8 +53,9 @@ def _crop(pixels: QImage, box, side: int = CROP) -> QImage:
                                     Qt.TransformationMode.SmoothTransformation)
 
 
-def people_page(db_path: str, profile_name: str) -> dict:
-    """Her people and the unnamed groups, with crops of their faces (a job: off the UI thread)."""
+def people_page(db_path: str, profile_name: str, have: frozenset = frozenset()) -> Iterator[dict]:
+    """Her people and the unnamed groups (a job: off the UI thread), then the crops of their
+    faces a few at a time, but for those the view has already (``have``: (face id, box) each)."""
     with open_library(db_path) as store:
         profile = store.profiles.get(profile_name)
         people = faces.people_with_faces(store, profile, CROPS)
@@ -65,23 +68,30 @@ def people_page(db_path: str, profile_name: str) -> dict:
         # The crops of a group's first faces; a small group's all (it can be split, face by face).
         wanted = [f for _, _, _, shown in people for f in shown] + [
             f for group in groups for f in (group if len(group) <= SPLIT_CROPS else group[:CROPS])]
+        photos = {i: store.photos.get(i) for i in {f.photo_id for f in wanted}}
+        names = {i: os.path.basename(photo.path) for i, photo in photos.items() if photo is not None}
+        yield {"stage": "rows", "profile": profile_name, "people": people, "groups": groups, "suggested": suggested,
+               "names": names, "note": note or why_no_faces(store)}
         pictures: dict[int, QImage | None] = {}
-        crops: dict[int, QImage] = {}
-        names: dict[int, str] = {}
+        crops: dict[tuple, QImage] = {}
         for face in wanted:
+            if (face.id, face.box) in have:
+                continue
             if face.photo_id not in pictures:
-                photo = store.photos.get(face.photo_id)
-                names[face.photo_id] = os.path.basename(photo.path)
+                photo = photos[face.photo_id]
                 try:
                     data, width, height = images.full_size(photo.pixels_path, photo.orientation, DECODE_PX)
-                    pictures[face.photo_id] = QImage(data, width, height, 3 * width, QImage.Format.Format_RGB888).copy()
+                    pictures = {face.photo_id: QImage(data, width, height, 3 * width,
+                                                      QImage.Format.Format_RGB888).copy()}  # one photo kept at a time
                 except Exception:  # noqa: BLE001 - a photo gone or unreadable: its faces show no crop
-                    pictures[face.photo_id] = None
+                    pictures = {face.photo_id: None}
             if pictures[face.photo_id] is not None:
-                crops[face.id] = _crop(pictures[face.photo_id], face.box)
-        return {"profile": profile_name, "people": people, "groups": groups, "suggested": suggested,
-                "crops": crops, "names": names,
-                "note": note or why_no_faces(store)}
+                crops[(face.id, face.box)] = _crop(pictures[face.photo_id], face.box)
+            if len(crops) >= CROPS_AT_ONCE:
+                yield {"stage": "crops", "crops": crops}
+                crops = {}
+        if crops:
+            yield {"stage": "crops", "crops": crops}
 
 
 class PeopleView(QWidget):
@@ -128,6 +138,8 @@ class PeopleController(QObject):
         self.mode = "name"  # what Enter in the name field does: 'name' or 'merge'
         self.page: dict | None = None
         self.expanded: set[frozenset[int]] = set()  # the groups split open, by their faces
+        self.crops: dict[int, tuple] = {}  # face id -> (its box, its crop), kept from one page to the next
+        self._job: Job | None = None
         self._changed: set[int] = set()
         self.view = PeopleView(window.editor.vocabulary)
         self.view.setVisible(False)
@@ -183,18 +195,47 @@ class PeopleController(QObject):
 
     def load(self) -> None:
         self.requests += 1
-        job = Job("Finding people", people_page, self.session.db_path, self.profile.name)
+        if self._job is not None:
+            self._job.cancel()  # its rows are old: the crops it would still cut are in vain
+        job = Job("Finding people", people_page, self.session.db_path, self.profile.name,
+                  frozenset((face_id, box) for face_id, (box, _) in self.crops.items()))
         job.signals.request = self.requests
-        job.signals.result.connect(self._loaded)
+        job.signals.progress.connect(self._step)
         job.signals.error.connect(self._failed)
+        self._job = job
         self.runner.start(job)
+
+    def _step(self, step: dict) -> None:
+        if self.sender().request != self.requests:
+            return  # a newer page follows
+        if step["stage"] == "rows":
+            self._loaded(step)
+            return
+        self.crops.update({face_id: (box, image) for (face_id, box), image in step["crops"].items()})
+        self._update_icons()
+
+    def _crop_of(self, face) -> QImage | None:
+        known = self.crops.get(face.id)
+        return known[1] if known is not None and known[0] == face.box else None
+
+    def _icon_faces(self, row) -> list:
+        return row[3] if row[0] == "person" else row[1]
+
+    def _update_icons(self) -> None:
+        lst = self.view.list
+        for i in range(lst.count()):
+            item = lst.item(i)
+            faces_ = self._icon_faces(item.data(Qt.ItemDataRole.UserRole))
+            images_ = [c for c in map(self._crop_of, faces_) if c is not None]
+            if images_:
+                item.setIcon(strip(images_))
 
     def _failed(self, message: str) -> None:
         self.view.header.setText(f"<b>People</b>: {message}")
 
     def _loaded(self, page: dict) -> None:
-        if self.sender().request != self.requests or page["profile"] != self.profile.name:
-            return  # a newer page follows
+        if page["profile"] != self.profile.name:
+            return  # read for the photographer before a switch
         self.page = page
         # A group split open stays open where its faces still make a group.
         self.expanded = {frozenset(f.id for f in group) for group in page["groups"]
@@ -215,12 +256,10 @@ class PeopleController(QObject):
         page, lst = self.page, self.view.list
         lst.blockSignals(True)  # the prompt is set once, for the row chosen at the end
         lst.clear()
-        crops = page["crops"]
         for keyword, count, photos, shown in page["people"]:
             item = QListWidgetItem(f"{leaf(keyword)}   \u00b7 {keyword} \u00b7 {count} face{'s' * (count != 1)}"
                                    f" on {photos} photo{'s' * (photos != 1)}")
-            item.setData(Qt.ItemDataRole.UserRole, ("person", keyword, count))
-            item.setIcon(strip([crops[f.id] for f in shown if f.id in crops]))
+            item.setData(Qt.ItemDataRole.UserRole, ("person", keyword, count, shown))
             lst.addItem(item)
         for number, (group, suggestion) in enumerate(zip(page["groups"], page["suggested"]), 1):
             key = frozenset(f.id for f in group)
@@ -233,15 +272,13 @@ class PeopleController(QObject):
                 item.setToolTip(f"{suggestion.reason}: Alt+Enter names them {suggestion.keyword}, Alt+Delete: not"
                                 f" {leaf(suggestion.keyword)}")
             item.setData(Qt.ItemDataRole.UserRole, ("group", group, key, suggestion))
-            item.setIcon(strip([crops[f.id] for f in group if f.id in crops]))
             lst.addItem(item)
             if split:
                 for face in group:
                     row = QListWidgetItem(f"        a face on {page['names'].get(face.photo_id, '')}")
                     row.setData(Qt.ItemDataRole.UserRole, ("face", [face], key))
-                    if face.id in crops:
-                        row.setIcon(strip([crops[face.id]]))
                     lst.addItem(row)
+        self._update_icons()
         lst.blockSignals(False)
         if lst.count():
             lst.setCurrentRow(min(max(keep, 0), lst.count() - 1))

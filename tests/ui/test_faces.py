@@ -181,7 +181,7 @@ def test_the_people_view_names_a_group_merges_and_forgets_by_keys(qtbot, app, mo
     assert texts()[0].startswith("Anna") and "2 faces" in texts()[0]
     assert texts()[1].startswith("Unknown 1") and "3 faces" in texts()[1]  # the biggest group first
     assert texts()[2].startswith("Unknown 2") and "1 face " in texts()[2]
-    assert not listing.item(1).icon().isNull()  # its faces' crops
+    qtbot.waitUntil(lambda: not listing.item(1).icon().isNull(), timeout=20000)  # its faces' crops, as they are cut
 
     assert people.view.prompt.text() == "Rename Anna:"
     press(qtbot, Qt.Key.Key_Down)
