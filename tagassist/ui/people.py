@@ -384,12 +384,18 @@ class PeopleController(QObject):
         QTimer.singleShot(0, self.view.list.setFocus)
 
     def _name_group(self, group: list, keyword: str) -> None:
+        # The faces as they are now, not as the page read them: a group named a moment ago is
+        # renamed, its old keyword taken off the photos (and put back by undo).
+        group = [f for f in (self.store.faces.face(self.profile, face.id) for face in group) if f is not None]
         undo = self.tagging.undo
         undo.beginMacro(f"Name {len(group)} faces {keyword}")
         for face in group:
             undo.push(FaceNaming(self.store, self.profile, face, keyword,
                                  lambda photo_id=face.photo_id: self._photo_changed(photo_id)))
         undo.endMacro()
+        lst = self.view.list
+        if lst.currentRow() >= 0:  # the group is named: its row goes now, not when the page is read again
+            lst.takeItem(lst.currentRow())
         self.window.editor.learn([keyword])
         self.window.show_progress(f"{len(group)} face{'s are' if len(group) != 1 else ' is'} {keyword}, and"
                                   " the photos have the keyword (Ctrl+Z undoes)")

@@ -390,3 +390,30 @@ def test_a_real_face_found_by_the_index_is_boxed_named_by_keys_and_recognized(qt
     settled(qtbot, controller)
     assert window.preview.marks[0].caption == "Grace Hopper"
     assert "People|Grace Hopper" in tags_of(store, "grace_again.jpg")[0]
+
+
+def test_two_names_typed_in_a_row_in_the_people_view_name_two_groups(qtbot, app):
+    """Found by a tester: a second name typed before the list was read again renamed the group
+    just named, and its photos kept both keywords. A named group's row goes at once; the next
+    name is the next group's."""
+    pytest.importorskip("dlib")  # grouping the faces is dlib's
+    window, controller, store = app
+    profile = store.profiles.get()
+    rows = controller.model.photos
+    jack, zed = [rows[n].id for n in (1, 2, 3)], [rows[n].id for n in (4, 5)]
+    for n, photo_id in enumerate(jack):
+        put_faces(store, photo_id, (0.3, person(7), n))
+    for n, photo_id in enumerate(zed):
+        put_faces(store, photo_id, (0.3, person(8), 10 + n))
+    listing = controller.people.view.list
+    press(qtbot, Qt.Key.Key_P, CTRL | SHIFT)
+    qtbot.waitUntil(lambda: listing.count() == 2, timeout=20000)
+    type_text(qtbot, "Jack")
+    press(qtbot, Qt.Key.Key_Return)
+    type_text(qtbot, "Zed")  # at once, before the page is read again
+    press(qtbot, Qt.Key.Key_Return)
+    assert [face_names(store, i)[0][0] for i in jack] == ["People|Jack"] * 3
+    assert [face_names(store, i)[0][0] for i in zed] == ["People|Zed"] * 2
+    for photo_id in jack:
+        tags = {a.tag for a in store.history.photo_tags(profile, photo_id)}
+        assert "People|Jack" in tags and "People|Zed" not in tags
