@@ -543,17 +543,6 @@ def apply_plan(xmp, regions_plan: RegionPlan, orientation: int | None = None,
             xmp[_PERSONS] = bag
 
 
-def _image_bytes(image) -> bytes:
-    """What exiv2 wrote into its in-memory file."""
-    io = image.io()
-    io.open()
-    try:
-        return bytes(io.mmap())
-    finally:
-        io.munmap()
-        io.close()
-
-
 _EMPTY_SIDECAR = (b'<x:xmpmeta xmlns:x="adobe:ns:meta/">\n <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">\n'
                   b'  <rdf:Description rdf:about=""/>\n </rdf:RDF>\n</x:xmpmeta>\n')
 
@@ -567,7 +556,7 @@ def render(path: str | os.PathLike, current: bytes | None, base: WrittenFaces, o
     otherwise the bytes are ``current`` as given (an empty sidecar's, where it was None)."""
     from .exiv2_access import exiv2_session
     from .imaging import is_raw_name
-    from .keyword_export import ExportError, is_sidecar
+    from .keyword_export import ExportError, image_bytes, is_sidecar
 
     sidecar = is_sidecar(path)
     if is_raw_name(path) and not sidecar:
@@ -591,7 +580,7 @@ def render(path: str | os.PathLike, current: bytes | None, base: WrittenFaces, o
                 # exiv2 writes no packet for empty data and would keep the old one
                 return _EMPTY_SIDECAR, regions_plan
             image.writeMetadata()
-            data = _image_bytes(image)
+            data = image_bytes(image)
         except exiv2.Exiv2Error as exc:
             raise ExportError(f"{os.fspath(path)}: exiv2 could not write it ({exc})") from exc
     if sidecar and len(data) > MAX_XMP_BYTES:

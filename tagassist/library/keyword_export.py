@@ -186,7 +186,7 @@ def _render_sidecar(current: bytes | None, keywords: list[str], tags_list: bool,
             # packet (it writes none for empty data), so the keyword would stay in the file.
             return _EMPTY_SIDECAR
         image.writeMetadata()
-        return _image_bytes(image)
+        return image_bytes(image)
     xmp = exiv2.XmpData()
     rating, label = seed
     if rating is not None:
@@ -201,7 +201,7 @@ def _render_sidecar(current: bytes | None, keywords: list[str], tags_list: bool,
     return packet.encode("utf-8")
 
 
-def _image_bytes(image) -> bytes:
+def image_bytes(image) -> bytes:
     """What exiv2 wrote into its in-memory file."""
     io = image.io()
     io.open()
@@ -236,7 +236,7 @@ def _render_embedded(path, current: bytes, keywords: list[str], tags_list: bool,
         if any(not k.isascii() for k in flat):
             iptc["Iptc.Envelope.CharacterSet"] = "\x1b%G"  # UTF-8
     image.writeMetadata()  # exiv2 rewrites metadata segments; the image data is copied as is
-    data = _image_bytes(image)
+    data = image_bytes(image)
     if had_iptc_keywords:
         fixed = update_iptc_digest(data)
         if fixed is None:
