@@ -355,6 +355,28 @@ def unknown_clusters(store: Store, profile: Profile) -> list[list[StoredFace]]:
     return [groups[label] for label in sorted(groups)]
 
 
+def person_evidence(store: Store, profile: Profile, keyword: str, photo_ids) -> tuple | None:
+    """For 'find the rest' of a person: per photo of ``photo_ids``, the chance that one of its
+    faces nobody named is ``keyword`` (NaN where it has none), and how many of her faces of
+    that person the best one matches; None where ``keyword`` names no face of hers."""
+    import numpy as np
+
+    if not any(tag == keyword for tag, _, _ in store.faces.people(profile)):
+        return None  # not a person of hers: nothing to fit
+    matcher = _matcher(store, profile)
+    position = {photo_id: i for i, photo_id in enumerate(photo_ids)}
+    chance, support = np.full(len(position), np.nan), np.zeros(len(position), dtype=np.int64)
+    everyone = len(matcher.people)
+    for face in store.faces.unnamed(profile):
+        i = position.get(face.photo_id)
+        if i is None or keyword in face.rejected:
+            continue
+        match = next(m for m in matcher.rank(face.embedding, everyone) if m.keyword == keyword)
+        if not match.score <= chance[i]:  # NaN or lower: this face is the photo's best
+            chance[i], support[i] = match.score, match.support
+    return chance, support
+
+
 # -- a photo's faces, with names to suggest ------------------------------------------------
 @dataclass(frozen=True)
 class NameSuggestion:

@@ -20,7 +20,7 @@ import numpy as np
 from ..engine.finding import KeywordFinder, NoExamples, PhotoSet, TaggedLibrary
 from ..records import GridRow
 from ..store import Profile, Store, check_tag, normalise_tag
-from . import tagging
+from . import faces, tagging
 
 
 @dataclass(frozen=True)
@@ -73,7 +73,9 @@ class KeywordReview:
             rows = self.photos.rows_of([r.id for r in store.photos.grid_rows(profile, folder=folder)])
             within[rows[rows >= 0]] = True
         try:
-            self.finder = KeywordFinder(TaggedLibrary(store.history, profile, self.photos), self.keyword, within)
+            evidence = faces.person_evidence(store, profile, self.keyword, self.photos.ids.tolist())
+            self.finder = KeywordFinder(TaggedLibrary(store.history, profile, self.photos), self.keyword, within,
+                                        faces=evidence)
         except NoExamples as exc:
             if self.keyword in store.vocabulary.names(profile):  # from her imported keyword list
                 raise ValueError(f"'{self.keyword}' is in your imported keyword list, but no photo carries it yet:"

@@ -191,3 +191,16 @@ def test_a_person_is_not_suggested_for_a_photo_whose_faces_cannot_be_her(cli, gr
     [result] = json.loads(cli("suggest", grace / "grace_again.jpg", "--json", "-k", "9")[1])
     assert "People|Grace Hopper" not in {s["tag"] for s in result["suggestions"]}
     assert not {s["tag"] for s in result["suggestions"]} & {f"People|Stranger {i}" for i in range(len(others))}
+
+
+def test_find_the_rest_of_a_person_uses_the_faces(cli, grace):
+    assert cli("scan", grace)[0] == 0
+    assert cli("index", "--faces", "on")[0] == 0
+    [face] = _faces(cli, grace / "grace.jpg")["grace.jpg"]
+    assert cli("people", "name", "People|Grace Hopper", str(face["id"]))[0] == 0
+    code, out = cli("find", "People|Grace Hopper", "--json")
+    assert code == 0, out
+    found = json.loads(out)
+    assert found[0]["path"].endswith("grace_again.jpg")
+    assert found[0]["reason"] == "a face matches 1 photo you tagged 'People|Grace Hopper'"
+    assert all(f["score"] < found[0]["score"] for f in found[1:])  # the others' faces are other people

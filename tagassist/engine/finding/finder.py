@@ -51,6 +51,7 @@ MIN_FITTED = 5  # fewer photos with the keyword: the evidence is weighed by the 
 EVIDENCE = ("look", "shoot", "place", "together", "near", "passed")
 WEIGHING_CENTRE = np.array([1.0, 3.0, 1.0, 1.0, 1.0, -3.0, 0.0])
 WEIGHING_STRENGTH = np.array([5.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1e-3])
+FACE_WEIGHT = 1.0  # a face's match (as a logit) adds to the rank as it is: calibrated already (faces.PersonMatcher)
 LABELLED_SHARE_PRIOR = (0.5, 3.0)  # her tagged share of the keyword's photos: 0.5, worth 3 photos
 
 
@@ -88,9 +89,18 @@ class KeywordFinder:
     previous weights, where the next fit's Newton steps start. A fit is then a few steps on a
     thousand rows of ~40 columns, and scoring the library one float32 matrix-vector product."""
 
-    def __init__(self, library: TaggedLibrary, keyword: str, within: np.ndarray | None = None, *, seed: int = 0):
+    def __init__(self, library: TaggedLibrary, keyword: str, within: np.ndarray | None = None, *, seed: int = 0,
+                 faces: tuple[np.ndarray, np.ndarray] | None = None):
         self.library, self.keyword, self.seed = library, keyword, seed
         self.photos = library.photos
+        # A person: per photo, the chance that a face on it is hers to call ``keyword``, and
+        # how many of her named faces it matches (NaN and 0 where a photo has no face to judge).
+        n = len(self.photos)
+        chance, support = faces if faces is not None else (np.full(n, np.nan), np.zeros(n, dtype=np.int64))
+        judged = np.isfinite(chance)
+        clipped = np.clip(np.where(judged, chance, 0.5), 1e-4, 1 - 1e-4)
+        self._face = np.where(judged, FACE_WEIGHT * np.log(clipped / (1 - clipped)), 0.0)
+        self._face_support = support
         family = library.family(keyword)
         self._family = family
         self.positive = library.rows_with(family)
@@ -284,7 +294,7 @@ class KeywordFinder:
         else:
             self._weighing = WEIGHING_CENTRE.copy()
             tagged_share = LABELLED_SHARE_PRIOR[0]
-        self._rank = self._evidence @ self._weighing  # ranked by this: the scores shown may tie at 1
+        self._rank = self._evidence @ self._weighing + self._face  # ranked by this: the scores shown may tie at 1
         # P(hers | candidate) = (1 - c) / c * g / (1 - g), c: her tagged share of its photos and
         # g = sigmoid(rank); read as odds, so it stays below 1 and in order where g exceeds c:
         # that is sigmoid(rank + log((1 - c) / c)), a logit the calibration maps in one pass.
@@ -322,8 +332,12 @@ class KeywordFinder:
         typical[[0, 4]] = np.median(self._evidence[candidates[:: max(1, len(candidates) // 5000)]][:, [0, 4]], axis=0)
         gains = self._weighing[:-1] * (self._evidence[rows, :-1] - typical)
         looks = self._looks_like(rows)
-        return [self._reason(int(row), EVIDENCE[int(np.argmax(gain))], look)
+        return [self._face_reason(int(row)) if self._face[row] > max(gain.max(), 0.0) else
+                self._reason(int(row), EVIDENCE[int(np.argmax(gain))], look)
                 for row, gain, look in zip(rows, gains, looks)]
+
+    def _face_reason(self, row: int) -> str:
+        return f"a face matches {counted(int(self._face_support[row]), 'photo')} you tagged '{self.keyword}'"
 
     def _reason(self, row: int, strongest: str, looks: str) -> str:
         keyword = self.keyword
