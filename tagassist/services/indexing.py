@@ -21,7 +21,7 @@ log = logging.getLogger(__name__)
 
 def library_encoder(store: Store) -> str:
     """The encoder whose embeddings the library's suggestions use (the default until indexed)."""
-    from ..engine.encoders import DEFAULT_ENCODER
+    from ..engine.encoder_names import DEFAULT_ENCODER
 
     return store.settings.active_encoder() or DEFAULT_ENCODER
 

@@ -90,7 +90,7 @@ def _problem(record: dict) -> str | None:
     from ..models.bundle import BundleError, load_bundle
 
     try:
-        load_bundle(record["path"], record["sha256"])
+        load_bundle(record["path"], record["sha256"], arrays=True)  # verified and readable; no torch
     except BundleError as exc:
         return str(exc)
     return None
@@ -99,7 +99,7 @@ def _problem(record: dict) -> str | None:
 def _leave_fine_tuned_encoder(store: Store) -> None:
     """The untrained engine sees photos through the encoder as shipped, not one a deep
     retrain fine-tuned, when the library still has its embeddings."""
-    from ..engine.encoders import DEFAULT_ENCODER, FINE_TUNED_PREFIX
+    from ..engine.encoder_names import DEFAULT_ENCODER, FINE_TUNED_PREFIX
 
     fine_tuned = (store.settings.active_encoder() or "").startswith(FINE_TUNED_PREFIX)
     if fine_tuned and store.embeddings.has_embeddings(DEFAULT_ENCODER):

