@@ -208,3 +208,26 @@ def test_a_live_engine_learns_her_places_again_as_she_edits_them(history):
     extra = history.photo(["Places|Italy|Rome"], gps=FLORENCE, taken_at="2024-02-11T10:00:00")  # Rome spreads out
     live.refresh([extra.id])
     same_as_fresh()
+
+
+def test_far_place_keywords_are_those_whose_every_use_is_far(history):
+    """The centre-and-spread shortcut gives what measuring every use gives, near the edge too."""
+    import numpy as np
+
+    from tagassist.engine.place_style import FAR_KM, _learned, far_place_columns
+    from tagassist.engine.timeplace import haversine_km
+
+    for i, (name, where) in enumerate([("Lisbon", LISBON), ("Rome", ROME), ("Florence", FLORENCE),
+                                       ("Zurich", ZURICH), ("Geneva", GENEVA)]):
+        for j in range(4):  # uses spread over ~40 km: the shortcut cannot settle every probe
+            history.photo([f"Places|{name}"], gps=(where[0] + 0.09 * j, where[1] - 0.09 * j),
+                          taken_at=f"2024-0{i + 1}-1{j}T10:00:00")
+    h = history.engine().history
+    learned = _learned(h, gazetteer())
+    rng = np.random.default_rng(0)
+    probes = [(ROME[0] + d, ROME[1] + e) for d, e in rng.uniform(-1.6, 1.6, size=(60, 2))]
+    probes += [(GENEVA[0] + d, GENEVA[1]) for d in np.linspace(-1.5, 1.5, 30)]
+    for lat, lon in probes:
+        brute = {int(t) for t in learned.candidates
+                 if haversine_km(lat, lon, h.lats[h.tag_rows[t]], h.lons[h.tag_rows[t]]).min() >= FAR_KM}
+        assert set(far_place_columns(h, gazetteer(), lat, lon, None).tolist()) == brute
