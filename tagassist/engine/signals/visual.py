@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import weakref
+
 import numpy as np
 
 from ..history import ProfileHistory
@@ -13,14 +15,35 @@ NEIGHBOURS = 15
 VISUAL_EVIDENCE = 3 * 0.8**3
 
 
+_SIMILARITIES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+KEPT_SIMILARITIES = 8  # photos whose likeness to the history is kept: the ones she is tagging now
+
+
+def _similarity(h: ProfileHistory, content_hash: str | None, vector: np.ndarray) -> np.ndarray:
+    """Cosine similarity of the photo to every embedded photo of the history (a copy: the
+    caller masks it). One product over the whole history (~27 ms at 100,000 photos), kept for
+    the few photos asked about last: accepting a suggestion asks about the same photo again,
+    and a history's vectors only ever grow (rows are appended, none is rewritten)."""
+    key = (content_hash, len(h.embeddings), h.embeddings.__array_interface__["data"][0])
+    kept = _SIMILARITIES.setdefault(h, {})
+    if content_hash is None or key not in kept:
+        unit = vector / (np.linalg.norm(vector) + 1e-8)
+        similarity = h.embeddings @ unit
+        if content_hash is None:
+            return similarity
+        kept[key] = similarity
+        while len(kept) > KEPT_SIMILARITIES:
+            kept.pop(next(iter(kept)))
+    return kept[key].copy()
+
+
 def neighbour_votes(h: ProfileHistory, content_hash: str | None, vector: np.ndarray | None
                     ) -> tuple[np.ndarray, np.ndarray]:
     """Weighted votes of the nearest tagged photos, and how many neighbours carry each tag."""
     zero = np.zeros(len(h.tags))
     if not len(h.embedded_rows) or vector is None:
         return zero, zero
-    vector = vector / (np.linalg.norm(vector) + 1e-8)
-    similarity = h.embeddings @ vector
+    similarity = _similarity(h, content_hash, vector)
     rows = h.embedded_rows
     similarity[h.embedding_position.get(content_hash, [])] = -np.inf  # never the photo itself
     similarity[~h.embedding_alive] = -np.inf  # nor a photo that has no tags any more
