@@ -44,9 +44,6 @@ class FaceProgress:
     found: int
     path: str | None = None  # the photo just looked at
 
-    def describe(self) -> str:
-        return f"Looking for faces: {self.done:,} of {self.total:,} photos ({self.found:,} faces found)"
-
 
 def faces_on(store: Store) -> bool:
     """Whether the library looks for faces: the 'faces' library option where it was set, else
@@ -144,7 +141,7 @@ def tags_changed(store: Store, profile: Profile, photo_ids: Sequence[int], added
     """She changed these photos' keywords: a person keyword added names a face of each
     (``name_from_keywords``), one removed unnames the faces it named there. Cheap where faces
     are none or the keywords name no one."""
-    if not (added or removed) or not store.faces.count():
+    if not (added or removed) or not store.faces.exist():
         return
     if removed:
         gone = set(removed)

@@ -197,6 +197,10 @@ class Faces(Repository):
     def count(self) -> int:
         return self.database.scalar("SELECT COUNT(*) FROM faces")
 
+    def exist(self) -> bool:
+        """Whether the library holds any face (asked on every tag change: no count needed)."""
+        return bool(self.database.scalar("SELECT EXISTS (SELECT 1 FROM faces)"))
+
     # -- her decisions -------------------------------------------------------------------
     def name(self, profile: Profile, face_ids: Iterable[int], tag: str, source: str = "typed") -> None:
         """These faces are ``tag``: any other name she gave them is replaced, a rejection of
