@@ -21,7 +21,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
-from ..records import HIERARCHY_SEPARATOR, FaceBox, Photo, Profile, check_tag
+from ..records import HIERARCHY_SEPARATOR, Photo, Profile, check_tag
 from ..store import Store
 from ..store.faces import Detected, Region, StoredFace
 from .face_export import is_written_by_tagassist, written_by_tagassist
@@ -34,6 +34,7 @@ FACES_SETTING = "faces"
 PEOPLE_ROOTS = {"people", "persons", "person", "personen", "personnes", "persone", "personas", "family",
                 "familie", "famille", "friends", "freunde", "who"}
 KEYWORD_MATCH = 0.5  # a person keyword names the face of several that it matches at least this well
+NAMED_EVERY = 100  # photos with faces named from her keywords together, as the pass goes
 SUGGESTED_FROM = 0.1  # a name scoring less is not offered for a face
 
 
@@ -88,21 +89,27 @@ def find_faces(store: Store, profile: Profile, photos: Iterable[Photo] | None = 
     if photos is None:
         photos = [photo for photo, _ in store.photos.list_photos(profile)]
     todo = photos_to_scan(store, detector, photos)
-    found = 0
-    for done, photo in enumerate(todo, 1):
-        if cancelled():
-            return
-        image = _upright(photo, WORKING_SIDE)
-        if image is None:
-            continue
-        faces = detect_faces(image, models)
-        store.faces.put_detected(photo.id, photo.content_hash, detector,
-                                 [Detected(FaceBox(f.box.x, f.box.y, f.box.w, f.box.h), f.quality, f.embedding)
-                                  for f in faces])
-        found += len(faces)
-        if faces:
-            name_from_keywords(store, profile, [photo.id])
-        yield FaceProgress(done, len(todo), found, photo.path)
+    found, with_faces = 0, []
+    try:
+        for done, photo in enumerate(todo, 1):
+            if cancelled():
+                return
+            image = _upright(photo, WORKING_SIDE)
+            if image is None:
+                continue
+            faces = detect_faces(image, models)
+            store.faces.put_detected(photo.id, photo.content_hash, detector,
+                                     [Detected(f.box, f.quality, f.embedding) for f in faces])
+            found += len(faces)
+            if faces:
+                with_faces.append(photo.id)
+            if len(with_faces) >= NAMED_EVERY:  # her people read once for a batch, not once a photo
+                name_from_keywords(store, profile, with_faces)
+                with_faces = []
+            yield FaceProgress(done, len(todo), found, photo.path)
+    finally:  # done, cancelled or stopped: the faces found so far are named from her keywords
+        if with_faces:
+            name_from_keywords(store, profile, with_faces)
 
 
 def _upright(photo: Photo, long_side: int):
