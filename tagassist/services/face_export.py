@@ -15,8 +15,9 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ..library import face_regions
-from ..library.face_regions import TAGASSIST, FaceRegion, FaceRegionError, RegionPlan, WrittenFaces
+from ..library import face_region_writing, face_regions
+from ..library.face_region_writing import RegionPlan, WrittenFaces
+from ..library.face_regions import TAGASSIST, FaceRegion, FaceRegionError
 from ..library.keyword_export import ExportError
 from ..options import OPTIONS
 from ..paths import display_path
@@ -90,11 +91,11 @@ def plan_file(store: Store, profile: Profile, photo: Photo, target: str, current
 
 def render(photo: Photo, target: str, current: bytes | None, base: WrittenFaces,
            named: Sequence[FaceRegion]) -> tuple[bytes, RegionPlan]:
-    """``face_regions.render`` for the photo's target file; faces it cannot read refuse the
+    """``face_region_writing.render`` for the photo's target file; faces it cannot read refuse the
     photo's export (ExportError), as keywords it cannot read do."""
     stored = (photo.width, photo.height) if photo.width and photo.height else None
     try:
-        return face_regions.render(target, current, base, named, photo.orientation, stored)
+        return face_region_writing.render(target, current, base, named, photo.orientation, stored)
     except FaceRegionError as exc:
         raise ExportError(f"{display_path(os.path.basename(target))}: its face regions could not be read ({exc});"
                           " left unchanged so that none is lost") from exc

@@ -8,8 +8,10 @@ import subprocess
 import pytest
 from PIL import Image, ImageDraw
 
+from tagassist.library import face_region_writing as frw
 from tagassist.library import face_regions as fr
-from tagassist.library.face_regions import FaceRegion, WrittenFaces
+from tagassist.library.face_region_writing import WrittenFaces
+from tagassist.library.face_regions import FaceRegion
 from tagassist.library.imaging import apply_orientation
 from tagassist.library.keyword_export import ExportError
 from tagassist.library.keywords import parse_xmp
@@ -233,27 +235,27 @@ def _ours(**boxes: FaceBox) -> list[FaceRegion]:
 
 
 def test_a_new_named_face_is_added_and_remembered():
-    plan = fr.plan(fr.read_regions(PORTRAIT, 1), WrittenFaces(), _ours(Anna=ANNA))
+    plan = frw.plan(fr.read_regions(PORTRAIT, 1), WrittenFaces(), _ours(Anna=ANNA))
     assert plan.add == (FaceRegion("Anna", ANNA, fr.TAGASSIST),) and not plan.remove and not plan.update
     assert plan.persons == ("Anna",)
     assert plan.written == WrittenFaces((FaceRegion("Anna", ANNA, fr.TAGASSIST),), ("Anna",))
 
 
 def test_a_face_another_tool_names_is_not_written_twice():
-    plan = fr.plan(fr.read_regions(PORTRAIT, 1), WrittenFaces(), _ours(**{"Marie Curie": MARIE}))
+    plan = frw.plan(fr.read_regions(PORTRAIT, 1), WrittenFaces(), _ours(**{"Marie Curie": MARIE}))
     assert not plan.add and plan.written.regions == ()
     assert plan.persons == ("Marie Curie",)  # the name is hers: PersonInImage gets it
 
 
 def test_a_face_another_tool_names_otherwise_is_left_and_noted():
-    plan = fr.plan(fr.read_regions(PORTRAIT, 1), WrittenFaces(), _ours(Marie=MARIE))
+    plan = frw.plan(fr.read_regions(PORTRAIT, 1), WrittenFaces(), _ours(Marie=MARIE))
     assert not plan.add and plan.persons is None
     assert plan.notes == ("Marie: another tool names this face 'Marie Curie'; left as it is",)
 
 
 def _after_first_export(ours):
     """The regions a file has after tagassist wrote ``ours`` into the upright portrait."""
-    first = fr.plan(fr.read_regions(PORTRAIT, 1), WrittenFaces(), ours)
+    first = frw.plan(fr.read_regions(PORTRAIT, 1), WrittenFaces(), ours)
     regions = fr.read_regions(PORTRAIT, 1) + [FaceRegion(r.name, r.box, fr.MWG, fr.FACE, 3 + i)
                                               for i, r in enumerate(first.add)]
     persons = [FaceRegion(n, None, fr.IPTC, fr.FACE, i) for i, n in enumerate(first.persons or (), 1)]
@@ -262,13 +264,13 @@ def _after_first_export(ours):
 
 def test_nothing_changes_when_nothing_changed():
     in_file, base = _after_first_export(_ours(Anna=ANNA, Ben=BEN))
-    again = fr.plan(in_file, base, _ours(Anna=ANNA, Ben=BEN))
+    again = frw.plan(in_file, base, _ours(Anna=ANNA, Ben=BEN))
     assert not again.changed and again.written == base
 
 
 def test_a_face_removed_in_the_app_is_taken_out_and_others_stay():
     in_file, base = _after_first_export(_ours(Anna=ANNA, Ben=BEN))
-    plan = fr.plan(in_file, base, _ours(Ben=BEN))
+    plan = frw.plan(in_file, base, _ours(Ben=BEN))
     assert plan.remove == (3,) and not plan.add  # Anna (3rd), never Marie or Pierre
     assert plan.persons == ("Ben",)
     assert [r.name for r in plan.written.regions] == ["Ben"] and plan.written.persons == ("Ben",)
@@ -276,7 +278,7 @@ def test_a_face_removed_in_the_app_is_taken_out_and_others_stay():
 
 def test_a_face_renamed_in_the_app_is_replaced():
     in_file, base = _after_first_export(_ours(Anna=ANNA))
-    plan = fr.plan(in_file, base, _ours(Anne=ANNA))
+    plan = frw.plan(in_file, base, _ours(Anne=ANNA))
     assert plan.remove == (3,) and [r.name for r in plan.add] == ["Anne"]
     assert plan.persons == ("Anne",)
 
@@ -284,7 +286,7 @@ def test_a_face_renamed_in_the_app_is_replaced():
 def test_a_face_moved_in_the_app_is_updated_in_place():
     in_file, base = _after_first_export(_ours(Anna=ANNA))
     moved = FaceBox(0.12, 0.1, 0.2, 0.2)
-    plan = fr.plan(in_file, base, _ours(Anna=moved))
+    plan = frw.plan(in_file, base, _ours(Anna=moved))
     assert plan.update == ((3, FaceRegion("Anna", moved, fr.TAGASSIST)),) and not plan.remove and not plan.add
     assert plan.written.regions == (FaceRegion("Anna", moved, fr.TAGASSIST),)
 
@@ -294,14 +296,14 @@ def test_a_face_another_tool_nudged_keeps_its_box():
     nudged = FaceBox(0.11, 0.1, 0.2, 0.2)
     in_file = [FaceRegion(r.name, nudged, r.source, r.kind, r.index) if r.name == "Anna" and r.box else r
                for r in in_file]
-    plan = fr.plan(in_file, base, _ours(Anna=ANNA))
+    plan = frw.plan(in_file, base, _ours(Anna=ANNA))
     assert not plan.changed and plan.written.regions == (FaceRegion("Anna", nudged, fr.TAGASSIST),)
 
 
 def test_a_face_another_tool_removed_is_not_written_back():
     in_file, base = _after_first_export(_ours(Anna=ANNA))
     in_file = [r for r in in_file if r.name != "Anna"]
-    plan = fr.plan(in_file, base, _ours(Anna=ANNA))
+    plan = frw.plan(in_file, base, _ours(Anna=ANNA))
     assert not plan.changed
     assert plan.notes == ("Anna: the face region was removed in another tool; not written back",)
     assert plan.written == WrittenFaces()
@@ -311,13 +313,13 @@ def test_regions_tagassist_did_not_write_are_never_removed():
     """A base that names a face another tool also named (same name, far away box) does not
     claim the other tool's region."""
     base = WrittenFaces((FaceRegion("Marie Curie", FaceBox(0.8, 0.8, 0.1, 0.1), fr.TAGASSIST),), ("Marie Curie",))
-    plan = fr.plan(fr.read_regions(PORTRAIT, 1), base, [])
+    plan = frw.plan(fr.read_regions(PORTRAIT, 1), base, [])
     assert plan.remove == () and plan.persons is None
 
 
 def test_person_names_other_tools_wrote_are_kept():
     in_file = [FaceRegion("Carla", None, fr.IPTC, fr.FACE, 1)]
-    plan = fr.plan(in_file, WrittenFaces((FaceRegion("Ben", BEN, fr.TAGASSIST),), ("Ben",)), _ours(Anna=ANNA))
+    plan = frw.plan(in_file, WrittenFaces((FaceRegion("Ben", BEN, fr.TAGASSIST),), ("Ben",)), _ours(Anna=ANNA))
     assert plan.persons == ("Carla", "Anna")
 
 
@@ -349,7 +351,7 @@ LIGHTROOM_SIDECAR = _packet(
 
 def test_a_lightroom_sidecar_keeps_its_regions_and_gets_ours(tmp_path):
     sidecar = tmp_path / "a.xmp"
-    data, plan = fr.render(sidecar, LIGHTROOM_SIDECAR.encode(), WrittenFaces(), _ours(Anna=ANNA), 1, (4000, 3000))
+    data, plan = frw.render(sidecar, LIGHTROOM_SIDECAR.encode(), WrittenFaces(), _ours(Anna=ANNA), 1, (4000, 3000))
     sidecar.write_bytes(data)
     [info] = _exiftool(sidecar)
     assert _boxes(info) == {"Carla": ("Face", 0.7, 0.3, 0.1, 0.15), "Rex": ("Pet", 0.2, 0.8, 0.2, 0.2),
@@ -360,7 +362,7 @@ def test_a_lightroom_sidecar_keeps_its_regions_and_gets_ours(tmp_path):
     assert parse_xmp(data).keywords == ["garden"]
 
     # Anna removed in the app: hers go, Lightroom's stay
-    data, _ = fr.render(sidecar, data, plan.written, [], 1, (4000, 3000))
+    data, _ = frw.render(sidecar, data, plan.written, [], 1, (4000, 3000))
     sidecar.write_bytes(data)
     [info] = _exiftool(sidecar)
     assert set(_boxes(info)) == {"Carla", "Rex", None}
@@ -369,7 +371,7 @@ def test_a_lightroom_sidecar_keeps_its_regions_and_gets_ours(tmp_path):
 
 def test_a_new_sidecar_holds_our_regions(tmp_path):
     sidecar = tmp_path / "b.xmp"
-    data, plan = fr.render(sidecar, None, WrittenFaces(), _ours(Anna=ANNA, Ben=BEN), 6, (3000, 4000))
+    data, plan = frw.render(sidecar, None, WrittenFaces(), _ours(Anna=ANNA, Ben=BEN), 6, (3000, 4000))
     sidecar.write_bytes(data)
     [info] = _exiftool(sidecar)
     # stored on the image as it is stored (MWG): a quarter turn back
@@ -382,7 +384,7 @@ def test_a_new_sidecar_holds_our_regions(tmp_path):
     assert [f.name for f in faces] == ["Anna", "Ben"]
     assert _close(faces[0].box, ANNA) and _close(faces[1].box, BEN)
     # the last of ours removed: no empty regions left
-    data, _ = fr.render(sidecar, data, plan.written, [], 6, (3000, 4000))
+    data, _ = frw.render(sidecar, data, plan.written, [], 6, (3000, 4000))
     assert fr.read_regions(data) == []
 
 
@@ -399,7 +401,7 @@ def _jpeg_with(tmp_path, packet: str, name: str = "p.jpg", orientation: int = 1)
 
 def test_a_digikam_jpeg_keeps_its_regions_and_gets_ours(tmp_path):
     photo = _jpeg_with(tmp_path, PORTRAIT)
-    data, plan = fr.render(photo, photo.read_bytes(), WrittenFaces(), _ours(Anna=ANNA), 1, (84, 70))
+    data, plan = frw.render(photo, photo.read_bytes(), WrittenFaces(), _ours(Anna=ANNA), 1, (84, 70))
     photo.write_bytes(data)
     [info] = _exiftool(photo)
     boxes = _boxes(info)
@@ -414,14 +416,14 @@ def test_a_digikam_jpeg_keeps_its_regions_and_gets_ours(tmp_path):
     faces = {f.name: f.box for f in fr.read_faces(packet, 1)}
     assert _close(faces["Anna"], ANNA) and _close(faces["Marie Curie"], MARIE)
 
-    data, _ = fr.render(photo, data, plan.written, _ours(Anna=FaceBox(0.15, 0.1, 0.2, 0.2)), 1, (84, 70))
+    data, _ = frw.render(photo, data, plan.written, _ours(Anna=FaceBox(0.15, 0.1, 0.2, 0.2)), 1, (84, 70))
     photo.write_bytes(data)
     assert _exiftool(photo)[0]["RegionInfo"]["RegionList"][2]["Area"]["X"] == 0.25
 
 
 def test_a_turned_jpeg_gets_regions_on_its_stored_image(tmp_path):
     photo = _jpeg_with(tmp_path, PORTRAIT_6, "p6.jpg", 6)
-    data, _ = fr.render(photo, photo.read_bytes(), WrittenFaces(), _ours(Anna=FaceBox(0.1, 0.5, 0.1, 0.2)), 6,
+    data, _ = frw.render(photo, photo.read_bytes(), WrittenFaces(), _ours(Anna=FaceBox(0.1, 0.5, 0.1, 0.2)), 6,
                         (70, 84))
     photo.write_bytes(data)
     [info] = _exiftool(photo)
@@ -434,16 +436,16 @@ def test_a_raw_file_or_a_png_is_not_rewritten(tmp_path):
     png = tmp_path / "a.png"
     Image.new("RGB", (8, 8)).save(png)
     with pytest.raises(ExportError, match="JPEGs only"):
-        fr.render(png, png.read_bytes(), WrittenFaces(), _ours(Anna=ANNA))
+        frw.render(png, png.read_bytes(), WrittenFaces(), _ours(Anna=ANNA))
     with pytest.raises(ExportError, match="RAW"):
-        fr.render(tmp_path / "a.NEF", b"II*\x00", WrittenFaces(), _ours(Anna=ANNA))
+        frw.render(tmp_path / "a.NEF", b"II*\x00", WrittenFaces(), _ours(Anna=ANNA))
 
 
 def test_a_jpeg_whose_last_region_was_ours_stays_a_jpeg(tmp_path):
     photo = tmp_path / "plain.jpg"
     Image.new("RGB", (40, 30), "gray").save(photo)
-    data, plan = fr.render(photo, photo.read_bytes(), WrittenFaces(), _ours(Anna=ANNA), 1, (40, 30))
-    data, _ = fr.render(photo, data, plan.written, [], 1, (40, 30))
+    data, plan = frw.render(photo, photo.read_bytes(), WrittenFaces(), _ours(Anna=ANNA), 1, (40, 30))
+    data, _ = frw.render(photo, data, plan.written, [], 1, (40, 30))
     photo.write_bytes(data)
     assert Image.open(photo).size == (40, 30)
     assert _exiftool(photo) == [{"SourceFile": str(photo)}]
@@ -475,7 +477,7 @@ def test_ours_follow_a_file_that_kept_displayed_coordinates(tmp_path):
     displayed = PORTRAIT_6.replace("<stDim:h>840</stDim:h>", "<stDim:h>700</stDim:h>").replace(
         "<stDim:w>700</stDim:w>", "<stDim:w>840</stDim:w>")
     sidecar = tmp_path / "c.xmp"
-    data, _ = fr.render(sidecar, displayed.encode(), WrittenFaces(), _ours(Anna=FaceBox(0.1, 0.5, 0.1, 0.2)), 6,
+    data, _ = frw.render(sidecar, displayed.encode(), WrittenFaces(), _ours(Anna=FaceBox(0.1, 0.5, 0.1, 0.2)), 6,
                         (700, 840))
     sidecar.write_bytes(data)
     assert _boxes(_exiftool(sidecar)[0])["Anna"] == ("Face", 0.15, 0.6, 0.1, 0.2)
