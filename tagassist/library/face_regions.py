@@ -36,11 +36,8 @@ import xml.etree.ElementTree as ET
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from defusedxml import DefusedXmlException
-from defusedxml.ElementTree import fromstring
-
 from ..records import FaceBox, normalise_tag
-from .keywords import MAX_XMP_BYTES, KeywordError
+from .keywords import KeywordError, xmp_root
 
 RDF = "{http://www.w3.org/1999/02/22-rdf-syntax-ns#}"
 MWG_RS = "{http://www.metadataworkinggroup.com/schemas/regions/}"
@@ -134,22 +131,6 @@ def stored_size(displayed: tuple[int, int], orientation: int | None) -> tuple[in
 
 
 # -- reading ----------------------------------------------------------------------------------
-
-def _root(packet: bytes | str) -> ET.Element | None:
-    if isinstance(packet, str):
-        packet = packet.encode("utf-8")
-    if len(packet) > MAX_XMP_BYTES:
-        raise FaceRegionError(f"XMP packet too large ({len(packet) // 1024} KiB)")
-    packet = packet.strip(b"\x00 \t\r\n")
-    if not packet:
-        return None
-    try:
-        return fromstring(packet, forbid_dtd=True)
-    except DefusedXmlException as exc:
-        raise FaceRegionError(f"XMP refused: {type(exc).__name__} (unsafe XML)") from exc
-    except ET.ParseError as exc:
-        raise FaceRegionError(f"XMP is not well-formed XML ({exc})") from exc
-
 
 def _fields(struct: ET.Element) -> dict[str, str | ET.Element]:
     """A struct's fields, however RDF wrote them: attributes of the element, child elements
@@ -280,7 +261,7 @@ def read_regions(packet: bytes | str, orientation: int | None = None,
     Microsoft's, and PersonInImage's names (source 'iptc', no box), boxes turned to the
     displayed photo. ``orientation``: the photo's Exif orientation; ``stored``: its stored
     width and height, if known (it tells a writer that ignored orientation)."""
-    root = _root(packet)
+    root = xmp_root(packet, FaceRegionError)
     if root is None:
         return []
     persons = [FaceRegion(name, None, IPTC, FACE, i) for i, name in enumerate(_persons(root), 1)]

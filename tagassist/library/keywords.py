@@ -52,6 +52,24 @@ class XmpFields:
     regions: bytes | None = None  # the packet itself, where it names face regions (read once the orientation is known)
 
 
+def xmp_root(packet: bytes | str, error: type[KeywordError] = KeywordError) -> ET.Element | None:
+    """An XMP packet's XML root (None for an empty packet), parsed as untrusted: no DTD, no
+    entities, at most ``MAX_XMP_BYTES``. Refusals raise ``error`` with a one-line message."""
+    if isinstance(packet, str):
+        packet = packet.encode("utf-8")
+    if len(packet) > MAX_XMP_BYTES:
+        raise error(f"XMP packet too large ({len(packet) // 1024} KiB)")
+    packet = packet.strip(b"\x00 \t\r\n")
+    if not packet:
+        return None
+    try:
+        return fromstring(packet, forbid_dtd=True)
+    except DefusedXmlException as exc:
+        raise error(f"XMP refused: {type(exc).__name__} (unsafe XML)") from exc
+    except ET.ParseError as exc:
+        raise error(f"XMP is not well-formed XML ({exc})") from exc
+
+
 def parse_xmp_keywords(packet: bytes | str) -> list[str]:
     """Keywords of an XMP packet, hierarchical ones with '|' (Lightroom's convention)."""
     return parse_xmp(packet).keywords
@@ -64,20 +82,9 @@ def parse_xmp(packet: bytes | str) -> XmpFields:
     ('Places', 'Italy', 'Rome' beside 'Places|Italy|Rome'); those flat copies are dropped so
     the history holds what the photographer chose, once.
     """
-    if isinstance(packet, str):
-        packet = packet.encode("utf-8")
-    if len(packet) > MAX_XMP_BYTES:
-        raise KeywordError(f"XMP packet too large ({len(packet) // 1024} KiB)")
-    packet = packet.strip(b"\x00 \t\r\n")
-    if not packet:
+    root = xmp_root(packet)
+    if root is None:
         return XmpFields([])
-    try:
-        root = fromstring(packet, forbid_dtd=True)
-    except DefusedXmlException as exc:
-        raise KeywordError(f"XMP refused: {type(exc).__name__} (unsafe XML)") from exc
-    except ET.ParseError as exc:
-        raise KeywordError(f"XMP is not well-formed XML ({exc})") from exc
-
     flat = _list_items(root, DC_SUBJECT)
     hierarchical = _list_items(root, LR_HIERARCHICAL)
     hierarchical += [item.replace("/", HIERARCHY_SEPARATOR) for item in _list_items(root, DIGIKAM_TAGS)]
