@@ -41,6 +41,8 @@ RAW_JPEG = {"pair": "One photo (the RAW, shown by its JPEG)", "separate": "Two p
 FACES = {"on": "Find faces and name them from your people keywords", "off": "Off"}
 # What an export does with the faces she named (tagassist/services/face_export.py).
 WRITE_FACES = {"on": "Written into the files with the keywords", "off": "Left out of the files"}
+# What an export does with the place a photo's GPS names (tagassist/services/location_export.py).
+WRITE_LOCATION = {"off": "Left as the files have it", "on": "City, state and country from the GPS, where empty"}
 # 'head': the personalized model on cached embeddings (seconds); 'full': also fine-tunes the
 # visual encoder and re-indexes (minutes, best on a GPU); 'cnn-permlp': the paper's small CNN
 # from scratch (research, the trainer only).
@@ -126,6 +128,10 @@ OPTIONS = _registry(
     Option("write_faces", "on", "library", "Faces in files",
            "export writes the names you give faces into the photos' files, where Lightroom and digiKam read them"
            " (MWG face regions and PersonInImage); regions other programs wrote are kept", choices=WRITE_FACES),
+    Option("write_location", "off", "library", "Location in files",
+           "export writes the city, state, country and country code of each photo's GPS position (named offline"
+           " from GeoNames) where Lightroom's map module writes them, only into files that name no place or"
+           " still hold the one tagassist wrote; export --location does so for one run", choices=WRITE_LOCATION),
     Option("faces", "on", "library", "Faces",
            "find faces when indexing (offline: nothing leaves this computer) and name them from your people"
            " keywords and the face regions Lightroom, digiKam or Picasa wrote; off: no faces are looked for",

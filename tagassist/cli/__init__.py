@@ -162,6 +162,11 @@ def build_parser() -> argparse.ArgumentParser:
                         help="also write inside every JPEG of the photo (XMP and IPTC; image data untouched)")
     add_argument(export, "sidecar_style")
     export.add_argument("--dry-run", action="store_true", help="print what would change, write nothing")
+    export.add_argument("--location", action="store_true",
+                        help="also write the city, state, country and country code of each photo's GPS position"
+                             " (photoshop:City/State/Country, Iptc4xmpCore:CountryCode, as Lightroom's map module),"
+                             " only where a file names no place or holds the one tagassist wrote; with --all, every"
+                             " photo with GPS (the library's 'Location in files' setting does so for every export)")
     export.add_argument("--undo", nargs="?", type=int, const=0, metavar="RUN",
                         help="put back the files an export replaced (default: the latest export)")
     export.add_argument("--force", action="store_true", help="with --undo: also files changed since that export")

@@ -9,6 +9,7 @@ from argparse import Namespace
 from ..records import Profile
 from ..services.export import ExportReport, export_photos, exportable_photos, undo_export
 from ..services.library import Store
+from ..services.location_export import describe
 from .library_commands import resolve_photo
 from .output import EXIT_OK, EXIT_SOME_FAILED, UserError, emit_json, say
 
@@ -21,10 +22,11 @@ def cmd_export(args: Namespace, store: Store, profile: Profile) -> int:
     if args.all == bool(args.photos):
         raise UserError("name the photos to export, or give --all")
     if args.all:
-        photos = exportable_photos(store, profile)
+        photos = exportable_photos(store, profile, location=args.location or None)
     else:
         photos = [resolve_photo(store, profile, path, scan_if_new=False) for path in args.photos]
-    report = export_photos(store, profile, photos, embed=args.embed, style=args.sidecar_style, dry_run=args.dry_run)
+    report = export_photos(store, profile, photos, embed=args.embed, style=args.sidecar_style, dry_run=args.dry_run,
+                           location=args.location or None)
     if args.json:
         emit_json([r.as_json() for r in report.results])
     else:
@@ -48,8 +50,9 @@ def _print(report: ExportReport, dry_run: bool, options: str = "") -> None:
             rating, label = change.marks or (None, None)
             marks = [] if change.marks is None else [
                 f"rating {'none' if rating is None else rating}, label {label or 'none'}"]
+            place = [] if change.location is None else [f"location {describe(change.location)}"]
             changes = " ".join([f"+{t}" for t in change.added] + [f"-{t}" for t in change.removed] + marks
-                               + list(change.faces))
+                               + list(change.faces) + place)
             say(f"{r.status}: {change.target}  {changes}")
         for line in change.conflicts:
             say(f"  conflict: {line}")

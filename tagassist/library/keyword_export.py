@@ -39,6 +39,7 @@ from ..records import HIERARCHY_SEPARATOR
 from .exiv2_access import exiv2_session
 from .imaging import is_raw_name
 from .keywords import MAX_XMP_BYTES
+from .location_fields import Location, set_location
 from .photo_files import is_within
 
 # A JPEG is read whole into memory to be rewritten; beyond this it is refused.
@@ -70,7 +71,7 @@ class ExportChange:
     notes: tuple[str, ...] = field(default=())  # anything else the user should know
     marks: tuple[int | None, str | None] | None = None  # a rating and label set in tagassist, to write
     faces: tuple[str, ...] = ()  # what it changes in the file's face regions, a word each ('+face:Anna')
-
+    location: Location | None = None  # the city, state, country and country code to write (None: kept)
 
     @property
     def added(self) -> list[str]:
@@ -82,7 +83,8 @@ class ExportChange:
 
     @property
     def changed(self) -> bool:
-        return set(self.before) != set(self.after) or self.marks is not None or bool(self.faces)
+        return (set(self.before) != set(self.after) or self.marks is not None or bool(self.faces)
+                or self.location is not None)
 
 
 def is_sidecar(path: str | os.PathLike) -> bool:
@@ -107,25 +109,27 @@ def read_for_writing(path: str | os.PathLike) -> bytes | None:
 
 def render(path: str | os.PathLike, current: bytes | None, keywords: tuple[str, ...], *, tags_list: bool = False,
            seed: tuple[int | None, str | None] = (None, None),
-           marks: tuple[int | None, str | None] | None = None) -> tuple[bytes, list[str]]:
+           marks: tuple[int | None, str | None] | None = None,
+           location: Location | None = None) -> tuple[bytes, list[str]]:
     """The file's new bytes with ``keywords`` as its keywords, and notes for the user.
     ``tags_list``: write digiKam's tag paths even where the file has none; ``seed``: the
     rating and label a new sidecar starts with (the photo's, so none is hidden by it);
     ``marks``: the rating and label set in tagassist, written into the file (None: the file's
-    own are kept)."""
+    own are kept); ``location``: the city, state, country and country code to write (None:
+    the file's own are kept)."""
     if is_raw_name(path) and not is_sidecar(path):  # the camera's original: never rewritten
         raise ExportError(f"{_name(path)} is a RAW file; tagassist writes its keywords only to sidecars")
     with exiv2_session() as exiv2:  # one thread at a time: libexiv2's XMP toolkit is not reentrant
         try:
             if is_sidecar(path):
-                data = _render_sidecar(current, list(keywords), tags_list, marks or seed, marks)
+                data = _render_sidecar(current, list(keywords), tags_list, marks or seed, marks, location)
                 if len(data) > MAX_XMP_BYTES:
                     raise ExportError(f"{_name(path)} would be larger than tagassist reads"
                                       f" ({MAX_XMP_BYTES // 2**20} MiB); left unchanged")
                 return data, []
             if current is None:
                 raise ExportError(f"{_name(path)} does not exist")
-            return _render_embedded(path, current, list(keywords), tags_list, marks)
+            return _render_embedded(path, current, list(keywords), tags_list, marks, location)
         except exiv2.Exiv2Error as exc:
             raise ExportError(f"{_name(path)}: exiv2 could not write it ({exc})") from exc
 
@@ -173,7 +177,8 @@ def _set_marks(xmp, marks: tuple[int | None, str | None] | None) -> None:
 
 
 def _render_sidecar(current: bytes | None, keywords: list[str], tags_list: bool,
-                    seed: tuple[int | None, str | None], marks: tuple[int | None, str | None] | None) -> bytes:
+                    seed: tuple[int | None, str | None], marks: tuple[int | None, str | None] | None,
+                    location: Location | None = None) -> bytes:
     import exiv2
 
     if current and current.strip(b"\x00 \t\r\n"):
@@ -181,6 +186,7 @@ def _render_sidecar(current: bytes | None, keywords: list[str], tags_list: bool,
         image.readMetadata()
         _set_keywords(image.xmpData(), keywords, tags_list)
         _set_marks(image.xmpData(), marks)
+        set_location(image.xmpData(), location)
         if image.xmpData().empty():
             # The last keyword removed and nothing else in the sidecar: exiv2 would keep the old
             # packet (it writes none for empty data), so the keyword would stay in the file.
@@ -194,6 +200,7 @@ def _render_sidecar(current: bytes | None, keywords: list[str], tags_list: bool,
     if label:
         xmp["Xmp.xmp.Label"] = label
     _set_keywords(xmp, keywords, tags_list)
+    set_location(xmp, location)
     flags = exiv2.XmpParser.XmpFormatFlags.omitPacketWrapper | exiv2.XmpParser.XmpFormatFlags.useCompactFormat
     code, packet = exiv2.XmpParser.encode(xmp, flags)
     if code != 0:
@@ -213,7 +220,8 @@ def image_bytes(image) -> bytes:
 
 
 def _render_embedded(path, current: bytes, keywords: list[str], tags_list: bool,
-                     marks: tuple[int | None, str | None] | None = None) -> tuple[bytes, list[str]]:
+                     marks: tuple[int | None, str | None] | None = None,
+                     location: Location | None = None) -> tuple[bytes, list[str]]:
     import exiv2
 
     image = exiv2.ImageFactory.open(current)
@@ -222,6 +230,7 @@ def _render_embedded(path, current: bytes, keywords: list[str], tags_list: bool,
         raise ExportError(f"{_name(path)}: tagassist embeds keywords in JPEGs only; use a sidecar")
     _set_keywords(image.xmpData(), keywords, tags_list)
     _set_marks(image.xmpData(), marks)
+    set_location(image.xmpData(), location)
     flat = list(dict.fromkeys(level for tag in keywords for level in tag.split(HIERARCHY_SEPARATOR)))
     notes = []
     iptc = image.iptcData()

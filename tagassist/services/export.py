@@ -39,7 +39,7 @@ from ..library.sync import Conflict, apply, export_keywords, files_now, reconcil
 from ..paths import display_path
 from ..store import Photo, Profile, Store
 from ..store.database import utc_now
-from . import face_export
+from . import face_export, location_export
 from .export_journal import forget, journal_write, put_back_times, recover_journal
 from .scanning import pairs_raw_jpeg
 
@@ -61,7 +61,9 @@ class PhotoExport:
                 "conflicts": list(self.change.conflicts), "notes": list(self.change.notes),
                 **({"faces": list(self.change.faces)} if self.change.faces else {}),
                 **({} if self.change.marks is None
-                   else {"rating": self.change.marks[0], "label": self.change.marks[1]})}
+                   else {"rating": self.change.marks[0], "label": self.change.marks[1]}),
+                **({} if self.change.location is None
+                   else {"location": location_export.as_json(self.change.location)})}
 
 
 @dataclass
@@ -73,29 +75,32 @@ class ExportReport:
         return sum(r.status == status for r in self.results)
 
 
-def exportable_photos(store: Store, profile: Profile) -> list[Photo]:
+def exportable_photos(store: Store, profile: Profile, *, location: bool | None = None) -> list[Photo]:
     """What ``export --all`` covers: every readable photo the profile tagged, or rated or
     labelled in tagassist since the last export, or whose faces she named (where the library
-    writes faces)."""
+    writes faces), or with GPS (where the export writes the location: ``location``, None for
+    the library's option)."""
     marked = store.marks.pending()
     if face_export.writes_faces(store):  # and those with faces she named, or faces to take out again
         marked = marked | store.face_bases.photos(profile)
+    located = location_export.writes_location(store) if location is None else location
     return [p for p, tags in store.photos.list_photos(profile)
-            if (tags or p.id in marked) and p.status in ("ok", "warning")]
+            if (tags or p.id in marked or (located and p.gps_lat is not None)) and p.status in ("ok", "warning")]
 
 
 def export_photos(store: Store, profile: Profile, photos: Iterable[Photo], *, embed: bool = False,
-                  style: str = "auto", dry_run: bool = False) -> ExportReport:
+                  style: str = "auto", dry_run: bool = False, location: bool | None = None) -> ExportReport:
     """Write each photo's keywords into its files: one result per file (a RAW+JPEG pair may
-    have two), or one failed result for a photo that could not be exported."""
+    have two), or one failed result for a photo that could not be exported. ``location``:
+    also the place its GPS names (None: as the library's ``write_location`` option says)."""
     report = ExportReport()
     if not dry_run:
         recover_journal(store)
-    library = Library(store)
+    library = Library(store, location)
     for photo in photos:
         try:
             if dry_run:
-                changes, _, _, _ = _plan(store, library, profile, photo, embed=embed, style=style)
+                changes, *_ = _plan(store, library, profile, photo, embed=embed, style=style)
                 report.results += [PhotoExport(photo.path, "would write" if c.changed else "unchanged", c)
                                    for c in changes]
                 continue
@@ -112,10 +117,11 @@ class Library:
     """Where an export may write: inside the folders the user added, links resolved (a photo
     scanned on its own also lets its own folder be written)."""
 
-    def __init__(self, store: Store):
+    def __init__(self, store: Store, location: bool | None = None):
         self.roots = [os.path.realpath(folder) for folder in store.photos.folders()]
         self.pair_raw = pairs_raw_jpeg(store)
         self.write_faces = face_export.writes_faces(store)  # her named faces go where the keywords go
+        self.write_location = location_export.writes_location(store) if location is None else location
 
     def allowed(self, photo: Photo) -> list[str]:
         if any(is_within(photo.path, root) for root in self.roots):
@@ -140,9 +146,10 @@ def _plan(store: Store, library: Library, profile: Profile, photo: Photo, *, emb
     # those that hold keywords and disagree are brought in step (each program reads its own).
     marks = store.marks.to_write(photo.id)  # a rating or label set in tagassist goes where the keywords go
     faces = _plan_faces(store, profile, photo, targets) if library.write_faces else {}
+    located = location_export.plan(store, photo, targets, files.all) if library.write_location else {}
     if set(result.keywords) == {k for keywords in by_file.values() for k in keywords} and marks is None:
-        targets = [t for t in targets
-                   if t in files.sidecars or by_file.get(t) or (t in faces and faces[t].plan.changed)]
+        targets = [t for t in targets if t in files.sidecars or by_file.get(t)
+                   or (t in faces and faces[t].plan.changed) or (t in located and located[t].write is not None)]
     kept_for_others = [f"{tag} stays: another profile of this library still has it" for tag in result.kept_for_others]
     changes = []
     for target in targets or [photo.path]:
@@ -154,10 +161,11 @@ def _plan(store: Store, library: Library, profile: Profile, photo: Photo, *, emb
                  f"{_how_to_reach(f, embed)}"
                  for tag in result.removed for f in untouched if tag in by_file[f]]
         face_notes = list(face_plan.plan.notes) if face_plan else []
+        place = located[target].write if targets and target in located else None
         changes.append(ExportChange(photo.path, target, before, after, _conflict_lines(plan.conflicts, profile),
                                     tuple(target_notes + notes + kept_for_others + face_notes),
-                                    marks if targets else None, face_plan.words if face_plan else ()))
-    return changes, plan, files, faces
+                                    marks if targets else None, face_plan.words if face_plan else (), place))
+    return changes, plan, files, faces, located
 
 
 def _plan_faces(store: Store, profile: Profile, photo: Photo, targets: list[str]) -> dict[str, face_export.FilePlan]:
@@ -209,7 +217,7 @@ def _export_one(store: Store, library: Library, profile: Profile, photo: Photo, 
                 run_id: int) -> list[ExportChange]:
     intents = []
     with store.transaction():  # the write lock, held while the files are read, decided and written
-        changes, plan, files, faces = _plan(store, library, profile, photo, embed=embed, style=style)
+        changes, plan, files, faces, located = _plan(store, library, profile, photo, embed=embed, style=style)
         before_export = store.sync.state(photo.id)  # for undo: what tagassist had seen in each file
         store.sync.apply_plan(photo.id, plan)
         written = []
@@ -219,7 +227,7 @@ def _export_one(store: Store, library: Library, profile: Profile, photo: Photo, 
             if change.changed:
                 current = read_for_writing(change.target)
                 data, notes = render(change.target, current, change.after, tags_list=style == "digikam",
-                                     seed=(photo.rating, photo.label), marks=change.marks)
+                                     seed=(photo.rating, photo.label), marks=change.marks, location=change.location)
                 if notes:
                     change = replace(change, notes=change.notes + tuple(notes))
                 face_record = None
@@ -227,15 +235,21 @@ def _export_one(store: Store, library: Library, profile: Profile, photo: Photo, 
                     data, regions = face_export.render(photo, change.target, data, face_plan.base, face_plan.named)
                     face_base = face_export.next_base(face_plan.base, regions, face_plan.named)
                     face_record = (profile.id, face_export.to_json(face_plan.base), face_export.to_json(face_base))
+                place_record = None
+                if change.location is not None:  # undo puts the location base back with the bytes
+                    place_record = (located[change.target].base or (), change.location)
                 journal = journal_write(store, run_id, photo.id, change.target, current, data, change.added,
                                         change.removed, _seen_in(before_export, change, current),
-                                        None if current is None else change.before, faces=face_record)
+                                        None if current is None else change.before, faces=face_record,
+                                        location=place_record)
                 try:
                     write_file(change.target, data, current, inside=library.allowed(photo))
                 except ExportError:
                     forget(journal)  # this file is as it was; files written before stay journalled
                     raise
                 intents.append(journal)
+                if change.location is not None:
+                    location_export.save_base(store, photo.id, change.target, change.location)
             if face_plan is not None and face_base != face_plan.base:
                 face_export.save_base(store, profile, photo.id, change.target, face_base)
             written.append(change)
@@ -334,6 +348,7 @@ def undo_export(store: Store, run_id: int | None = None, *, force: bool = False)
         saved = store.sync.state(photo.id) if photo is not None else None
         saved_faces = (store.face_bases.get(profile, photo.id, os.path.basename(path))
                        if photo is not None and profile is not None else None)
+        saved_location = store.location_bases.get(photo.id, os.path.basename(path)) if photo is not None else None
         if photo is not None and profile is not None:
             # The history first, committed: a process killed before the file is back then sees
             # keywords added in another tool (which change nothing), never removed ones.
@@ -351,6 +366,8 @@ def undo_export(store: Store, run_id: int | None = None, *, force: bool = False)
                         os.path.basename(path)))
                     if profile is not None and record["prior_faces"] is not None:
                         face_export.save_base(store, profile, photo.id, path, saved_faces)
+                    if record["prior_location"] is not None:
+                        location_export.save_base(store, photo.id, path, saved_location)
             report.skipped.append((path, str(exc)))
             continue
         report.restored.append(path)
@@ -404,6 +421,8 @@ def _history_after_undo(store: Store, profile: Profile, photo: Photo, record: di
     store.sync.mark_removals_pending(profile, photo.id, record["removed"])
     if record["prior_faces"] is not None:  # the faces tagassist had written there before, back with the bytes
         face_export.save_base(store, profile, photo.id, record["path"], record["prior_faces"])
+    if record["prior_location"] is not None:  # and the location it had written there before
+        location_export.save_base(store, photo.id, record["path"], record["prior_location"])
 
 
 def _set_base(store: Store, photo: Photo, by_file: dict[str, list[str]]) -> None:

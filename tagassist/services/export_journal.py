@@ -21,12 +21,14 @@ from ..library.keyword_export import file_sha256
 from ..library.reader import keywords_of_copy
 from ..records import Profile
 from ..store import Store
+from . import location_export
 from .face_export import save_base
 
 
 def journal_write(store: Store, run_id: int, photo_id: int, target: str, current: bytes | None, data: bytes,
                   added: Sequence[str], removed: Sequence[str], prior_base: Iterable[str] | None,
-                  read_now: Iterable[str] | None, *, faces: tuple[int, dict, dict] | None = None) -> tuple[str, ...]:
+                  read_now: Iterable[str] | None, *, faces: tuple[int, dict, dict] | None = None,
+                  location: tuple[Sequence[str], Sequence[str]] | None = None) -> tuple[str, ...]:
     """Record that ``data`` is about to replace ``current`` in ``target``: (the intent, the
     copy), to be ``forget``-ten once the database has the row (the copy stays: undo reads it).
 
@@ -39,7 +41,8 @@ def journal_write(store: Store, run_id: int, photo_id: int, target: str, current
 
     ``faces``: (the profile, the file's face base before the write, the one after), where the
     write holds her faces: undo puts the one before back, and an entered intent whose file holds
-    the write takes the one after (``store.face_bases``)."""
+    the write takes the one after (``store.face_bases``). ``location``: likewise, (the file's
+    location base before the write, () for none; the location written) (``store.location_bases``)."""
     folder = os.path.join(store.exports.backup_dir(), f"run-{run_id}")
     os.makedirs(folder, exist_ok=True)
     name = f"{photo_id}-{os.urandom(4).hex()}"
@@ -53,10 +56,12 @@ def journal_write(store: Store, run_id: int, photo_id: int, target: str, current
               "prior_base": None if prior_base is None else sorted(prior_base)}
     if faces is not None:
         record["profile"], record["prior_faces"], record["faces"] = faces
+    if location is not None:
+        record["prior_location"], record["location"] = list(location[0]), list(location[1])
     intent = os.path.join(folder, name + ".intent")
     _write_synced(intent, json.dumps(record).encode())
     store.exports.record_file(run_id, photo_id, target, backup, record["written_sha256"], added, removed,
-                               read_now, record.get("prior_faces"))
+                               read_now, record.get("prior_faces"), record.get("prior_location"))
     return (intent, backup) if backup else (intent,)
 
 
@@ -84,12 +89,15 @@ def recover_journal(store: Store) -> int:
             if not store.exports.has_file(record["run"], path, record["written_sha256"]):
                 store.exports.record_file(record["run"], record["photo"], path, record["backup"],
                                            record["written_sha256"], record["added"], record["removed"],
-                                           record.get("prior_base"), record.get("prior_faces"))
+                                           record.get("prior_base"), record.get("prior_faces"),
+                                           record.get("prior_location"))
                 entered += 1
                 if store.photos.get(record["photo"]) is not None:
                     if file_sha256(path) == record["written_sha256"]:
                         _first_seen(store, record["photo"], path)
                         _faces_written(store, record, path)
+                        if record.get("location") is not None:  # the place it wrote is tagassist's now
+                            location_export.save_base(store, record["photo"], path, record["location"])
                     else:
                         _changed_since(store, record, path, intent)
         forget([intent])

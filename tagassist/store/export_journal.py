@@ -26,16 +26,19 @@ class ExportJournal(Repository):
 
     def record_file(self, run_id: int, photo_id: int | None, path: str, backup: str | None,
                     written_sha256: str, added: Sequence[str], removed: Sequence[str],
-                    prior_base: Iterable[str] | None = None, prior_faces: dict | None = None) -> None:
+                    prior_base: Iterable[str] | None = None, prior_faces: dict | None = None,
+                    prior_location: Sequence[str] | None = None) -> None:
         """``prior_faces``: the file's face base before the write (``store.face_bases``; {} for
-        none), which undo puts back; None where the export did not plan the file's faces."""
+        none), which undo puts back; None where the export did not plan the file's faces.
+        ``prior_location`` likewise for the location it wrote (``store.location_bases``; () for none)."""
         with self.transaction() as conn:
             conn.execute(
                 "INSERT INTO export_files (run_id, photo_id, path, backup, written_sha256, added, removed, prior_base,"
-                " prior_faces) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " prior_faces, prior_location) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (run_id, photo_id, to_db_path(path), backup, written_sha256, json.dumps(list(added)),
                  json.dumps(list(removed)), None if prior_base is None else json.dumps(sorted(prior_base)),
-                 None if prior_faces is None else json.dumps(prior_faces, sort_keys=True)),
+                 None if prior_faces is None else json.dumps(prior_faces, sort_keys=True),
+                 None if prior_location is None else json.dumps(list(prior_location))),
             )
 
     def has_file(self, run_id: int, path: str, written_sha256: str) -> bool:
@@ -54,13 +57,15 @@ class ExportJournal(Repository):
 
     def files(self, run_id: int) -> list[dict]:
         rows = self.database.query(
-            "SELECT id, photo_id, path, backup, written_sha256, added, removed, prior_base, prior_faces, undoing"
+            "SELECT id, photo_id, path, backup, written_sha256, added, removed, prior_base, prior_faces,"
+            " prior_location, undoing"
             " FROM export_files WHERE run_id = ? ORDER BY id DESC", (run_id,))
         for row in rows:
             row["path"] = from_db_path(row["path"])
             row["added"], row["removed"] = json.loads(row["added"]), json.loads(row["removed"])
             row["prior_base"] = None if row["prior_base"] is None else json.loads(row["prior_base"])
             row["prior_faces"] = None if row["prior_faces"] is None else json.loads(row["prior_faces"])
+            row["prior_location"] = None if row["prior_location"] is None else json.loads(row["prior_location"])
         return rows
 
     def mark_file_undoing(self, record_id: int) -> None:

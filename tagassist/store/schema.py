@@ -354,6 +354,23 @@ MIGRATIONS: list[list[str]] = [
         """,
         "ALTER TABLE export_files ADD COLUMN prior_faces TEXT",
     ],
+    # 15: the location an export wrote into a photo's files (photoshop:City/State/Country and
+    # Iptc4xmpCore:CountryCode, named from its GPS): per file (its name in the photo's folder,
+    # raw bytes), the four values as JSON. The next export changes a file's location only where
+    # the file holds none or still holds this one, so what another tool wrote stays.
+    # prior_location: a file's location base before an export wrote it (JSON; [] for none; NULL
+    # where the export did not plan the file's location), which undo puts back with the bytes.
+    [
+        """
+        CREATE TABLE location_bases (
+            photo_id INTEGER NOT NULL REFERENCES photos (id) ON DELETE CASCADE,
+            file BLOB NOT NULL,
+            written TEXT NOT NULL,
+            PRIMARY KEY (photo_id, file)
+        )
+        """,
+        "ALTER TABLE export_files ADD COLUMN prior_location TEXT",
+    ],
 ]
 
 LATEST_VERSION = len(MIGRATIONS)

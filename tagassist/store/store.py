@@ -24,6 +24,7 @@ from .history_reads import HistoryReads
 from .keyword_edits import KeywordEdits
 from .keyword_sync import KeywordSync
 from .library_settings import LibrarySettings
+from .location_bases import LocationBases
 from .marks import PhotoMarks
 from .model_registry import ModelRegistry
 from .photos import Photos
@@ -57,6 +58,7 @@ class Store:
         self.keywords = KeywordEdits(db, tags, self.aliases, self.tagging, self.vocabulary)
         self.exports = ExportJournal(db)
         self.face_bases = FaceBases(db)  # the faces each export wrote into each file: the next one's base
+        self.location_bases = LocationBases(db)  # the location each export wrote into each file: likewise
         self.models = ModelRegistry(db, self.settings)
         self.profiles.get(DEFAULT_PROFILE)  # first run: every library has a default photographer
 
