@@ -16,17 +16,10 @@ class Profile:
     name: str
 
 
-@dataclass(slots=True)  # slots: a 100k-photo listing is half the memory
-class Photo:
-    """One file of the library and what its metadata says."""
+@dataclass(slots=True, kw_only=True)
+class ExifSummary:
+    """What a photo's EXIF says: the scanner reads it, and a ``Photo`` keeps it as its own fields."""
 
-    path: str
-    size: int
-    mtime_ns: int
-    content_hash: str | None = None
-    format: str | None = None
-    width: int | None = None
-    height: int | None = None
     taken_at: str | None = None  # ISO 8601, local time of the camera as EXIF records it
     camera_make: str | None = None
     camera_model: str | None = None
@@ -38,6 +31,19 @@ class Photo:
     gps_lat: float | None = None
     gps_lon: float | None = None
     orientation: int | None = None
+
+
+@dataclass(slots=True)  # slots: a 100k-photo listing is half the memory
+class Photo(ExifSummary):
+    """One file of the library and what its metadata says (its EXIF fields: ``ExifSummary``)."""
+
+    path: str
+    size: int
+    mtime_ns: int
+    content_hash: str | None = None
+    format: str | None = None
+    width: int | None = None
+    height: int | None = None
     status: str = "ok"  # ok | warning | error | missing
     error: str | None = None  # one line: why the status is not ok
     sidecar_signature: str | None = None
@@ -47,6 +53,7 @@ class Photo:
     preview: str | None = None
     rating: int | None = None  # xmp:Rating, -1 (rejected) to 5
     label: str | None = None  # xmp:Label, the colour label
+    pick: int | None = None  # digiKam:PickLabel: 0 none, 1 rejected, 2 pending, 3 accepted (picked)
     # Where, in words, as the files name it (photoshop:City/State/Country or an IPTC location):
     # 'City|State|Country', any of them empty; ``location_parts`` splits it.
     location: str | None = None

@@ -10,32 +10,18 @@ import logging
 import math
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import datetime
 from fractions import Fraction
 from typing import BinaryIO
 
 import exifread
 
+from ..records import ExifSummary
+
 # exifread logs every odd tag it meets at WARNING; a library scan would drown in them.
 logging.getLogger("exifread").setLevel(logging.ERROR)
 
 _DATE_RE = re.compile(r"(\d{4})[:\-](\d{2})[:\-](\d{2})[ T](\d{2}):(\d{2}):(\d{2})")
-
-
-@dataclass
-class ExifSummary:
-    taken_at: str | None = None
-    camera_make: str | None = None
-    camera_model: str | None = None
-    lens: str | None = None
-    focal_length: float | None = None
-    exposure_time: str | None = None
-    f_number: float | None = None
-    iso: int | None = None
-    gps_lat: float | None = None
-    gps_lon: float | None = None
-    orientation: int | None = None
 
 
 def read_exif(stream: BinaryIO) -> ExifSummary:

@@ -25,8 +25,9 @@ from fractions import Fraction
 
 from PIL import Image
 
+from ..records import ExifSummary
 from .decoding import DECODE_BUDGET, ImageProblem, checked_image
-from .exif import ExifSummary, summarize
+from .exif import summarize
 from .exiv2_access import exiv2_session
 
 NO_PREVIEW_NOTE = "no preview in this RAW; suggestions from your history and context only"

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from PIL import IptcImagePlugin
 
 from ..paths import display_path
-from ..records import HIERARCHY_SEPARATOR, Photo
+from ..records import HIERARCHY_SEPARATOR, ExifSummary, Photo
 from . import raw
 from .exif import read_exif
 from .face_regions import FaceRegion, FaceRegionError, read_faces
@@ -24,6 +24,7 @@ from .keywords import MAX_KEYWORDS_PER_FILE, MAX_XMP_BYTES, KeywordError, parse_
 # The face-region schemas' names: a packet without them holds none (most: no second parse).
 REGION_MARKERS = (b"metadataworkinggroup.com/schemas/regions", b"ns.microsoft.com/photo/1.2")
 HASH_CHUNK = 64 * 1024
+EXIF_FIELDS = tuple(f.name for f in dataclasses.fields(ExifSummary))
 # exifread and Pillow report failures through many exception types; none may stop a scan.
 _ANY_PARSE_ERROR = Exception
 
@@ -92,6 +93,7 @@ def read_photo(path: str, size: int, mtime_ns: int, sidecars: Sequence[str] = ()
     for fields in seen:
         photo.rating = fields.rating if fields.rating is not None else photo.rating
         photo.label = fields.label or photo.label
+        photo.pick = fields.pick if fields.pick is not None else photo.pick
         photo.location = fields.location or photo.location  # a sidecar's, read last, wins
     photo.face_regions = _face_regions(photo, seen, warnings)
     located = [fields.gps for fields in seen if fields.gps]
@@ -187,9 +189,9 @@ def _raw_keywords(meta, warnings: list[str], seen: list | None = None) -> list[s
     return keywords + [k for k in meta.iptc_keywords if k not in levels]
 
 
-def _set_exif(photo: Photo, exif) -> None:
-    for name, value in vars(exif).items():
-        setattr(photo, name, value)
+def _set_exif(photo: Photo, exif: ExifSummary) -> None:
+    for name in EXIF_FIELDS:
+        setattr(photo, name, getattr(exif, name))
 
 
 def _parsed(packet, seen: list | None) -> list[str]:
