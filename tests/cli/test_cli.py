@@ -227,7 +227,7 @@ def test_the_library_remembers_its_raw_jpeg_option(capsys, db, tmp_path):
     run(capsys, "--db", db, "scan", tmp_path)
     with open_library(db) as store:
         assert library_options(store) == {"encoder": "efficientnet-lite0", "raw_jpeg": "separate", "faces": "on",
-                                          "write_faces": "on"}
+                                          "write_faces": "on", "write_location": "off"}
     with pytest.raises(SystemExit) as refused:
         main(["--db", str(db), "scan", str(tmp_path), "--raw-jpeg", "both"])
     assert refused.value.code == 1 and "invalid choice: 'both'" in capsys.readouterr().err
