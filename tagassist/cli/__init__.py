@@ -7,6 +7,7 @@ failed.
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import shlex
 import sqlite3
@@ -18,15 +19,7 @@ from ..options import add_argument
 from ..paths import default_db_path, display_path
 from ..services.identity import photographer
 from ..services.library import StoreError, UnknownProfile, open_library
-from . import engine_commands as eng
-from . import library_commands as lib
-from . import model_commands as models
-from .demo_command import cmd_demo
-from .export_command import cmd_export
-from .keyword_commands import cmd_keywords
 from .output import EXIT_USER_ERROR, UserError
-from .people_commands import cmd_faces, cmd_people
-from .self_test_command import cmd_self_test
 
 # Commands that only read never create a profile by accident (a typo would look like an
 # empty library); commands that write create it on first use.
@@ -59,17 +52,19 @@ def build_parser() -> argparse.ArgumentParser:
     # No command: the desktop app where there is a display (as digikam or darktable start), else usage.
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
-    def add(name: str, handler: Callable, help: str) -> argparse.ArgumentParser:
+    def add(name: str, handler: str | Callable, help: str) -> argparse.ArgumentParser:
+        """``handler``: the command's function, or where it is ('module:function', imported
+        only when the command runs: a call loads its own command's code, not every one's)."""
         sub = commands.add_parser(name, help=help, description=help, parents=[json_flag])
         sub.set_defaults(handler=handler)
         return sub
 
-    scan = add("scan", lib.cmd_scan, "add folders to the library, or rescan them")
+    scan = add("scan", "library_commands:cmd_scan", "add folders to the library, or rescan them")
     scan.add_argument("dirs", nargs="+", metavar="DIR")
     scan.add_argument("--no-import", action="store_true", help="do not import keywords found in the files")
     add_argument(scan, "raw_jpeg")
 
-    photos = add("photos", lib.cmd_photos, "list photos in the library")
+    photos = add("photos", "library_commands:cmd_photos", "list photos in the library")
     photos.add_argument("--untagged", action="store_true", help="only photos without tags")
     photos.add_argument("--tag", metavar="T", help="only photos with tag T (or a child of it)")
     photos.add_argument("--problems", action="store_true", help="only photos with a warning, error or missing")
@@ -79,10 +74,11 @@ def build_parser() -> argparse.ArgumentParser:
     photos.add_argument("--search", metavar="WORDS",
                         help="only photos where every word is in a keyword, the path, the date taken or the camera")
 
-    tags = add("tags", lib.cmd_tags, "show a photo's tags and where each came from")
+    tags = add("tags", "library_commands:cmd_tags", "show a photo's tags and where each came from")
     tags.add_argument("photo", metavar="PHOTO")
 
-    tag = add("tag", lib.cmd_tag, "add, remove or reject tags on photos; set their rating and colour label")
+    tag = add("tag", "library_commands:cmd_tag",
+              "add, remove or reject tags on photos; set their rating and colour label")
     # PHOTO... may come after the tags too (tag --add street a.jpg): a photo file among them is a photo.
     tag.add_argument("photos", nargs="*", metavar="PHOTO")
     tag.add_argument("--add", nargs="+", action="extend", default=[], metavar="T", help="tags to add (typed by you)")
@@ -95,17 +91,20 @@ def build_parser() -> argparse.ArgumentParser:
                      help="set the colour label: Red, Yellow, Green, Blue, Purple or none (xmp:Label, written at"
                           " export)")
 
-    faces = add("faces", cmd_faces, "the faces on photos: boxes, quality, names and the names they may have")
+    faces = add("faces", "people_commands:cmd_faces",
+                "the faces on photos: boxes, quality, names and the names they may have")
     faces.add_argument("photos", nargs="+", metavar="PHOTO")
 
-    people = add("people", cmd_people, "the people in the library: list, name faces, merge two names, forget one")
+    people = add("people", "people_commands:cmd_people",
+                 "the people in the library: list, name faces, merge two names, forget one")
     people.add_argument("action", choices=["list", "name", "merge", "forget"], nargs="?", default="list")
     people.add_argument("names", nargs="*", metavar="ARG",
                         help="name KEYWORD FACE... (face ids from 'tagassist faces PHOTO'); merge NAME INTO;"
                              " forget KEYWORD (deletes the face data of every face named so)")
     people.add_argument("--reject", action="store_true", help="with name: these faces are not KEYWORD")
 
-    keyword = add("keywords", cmd_keywords, "the keyword manager: list, rename or move, merge, delete, alias, undo")
+    keyword = add("keywords", "keyword_commands:cmd_keywords",
+                  "the keyword manager: list, rename or move, merge, delete, alias, undo")
     keyword.add_argument("action", choices=["list", "rename", "merge", "delete", "alias", "undo", "history",
                                             "import", "export"],
                          nargs="?", default="list")
@@ -119,31 +118,32 @@ def build_parser() -> argparse.ArgumentParser:
                               " Import Keywords; the default for export) or digiKam's tag paths (People/Alice,"
                               " one a line); import reads the format from the file when none is given")
 
-    index = add("index", eng.cmd_index, "compute visual embeddings for photos that lack them")
+    index = add("index", "engine_commands:cmd_index", "compute visual embeddings for photos that lack them")
     add_argument(index, "encoder", metavar="NAME")
     add_argument(index, "device")
     add_argument(index, "faces")
 
-    suggest = add("suggest", eng.cmd_suggest, "suggest tags for photos, best first, with reasons")
+    suggest = add("suggest", "engine_commands:cmd_suggest", "suggest tags for photos, best first, with reasons")
     suggest.add_argument("photos", nargs="+", metavar="PHOTO")
     add_argument(suggest, "suggestion_count", metavar="N")
     add_argument(suggest, "device")
 
-    find = add("find", eng.cmd_find, "photos that should carry a keyword too, best first, with score and reason")
+    find = add("find", "engine_commands:cmd_find",
+               "photos that should carry a keyword too, best first, with score and reason")
     find.add_argument("keyword", metavar="KEYWORD", help="a keyword (or an alias of one) at least one photo carries")
     find.add_argument("--limit", type=int, default=50, metavar="N", help="how many candidates (default 50)")
     find.add_argument("--folder", metavar="F", help="only photos under this folder")
 
-    train = add("train", models.cmd_train, "retrain the personalized model on this profile's tags")
+    train = add("train", "model_commands:cmd_train", "retrain the personalized model on this profile's tags")
     add_argument(train, "train_mode")
     add_argument(train, "device")
     add_argument(train, "self_train")
 
-    model_list = add("models", models.cmd_models, "list trained models, activate one, or roll back")
+    model_list = add("models", "model_commands:cmd_models", "list trained models, activate one, or roll back")
     model_list.add_argument("action", choices=["list", "activate", "rollback"], nargs="?", default="list")
     model_list.add_argument("version", nargs="?")
 
-    evaluate = add("eval", models.cmd_eval, "score the recommender models side by side on a tagging history")
+    evaluate = add("eval", "model_commands:cmd_eval", "score the recommender models side by side on a tagging history")
     evaluate.add_argument("--dataset", metavar="SPEC",
                           help="store:DB (default: this library), lastfm:FOLDER or tagrec:FILE")
     evaluate.add_argument("--models", default="mp-u,mp-ui,bll-ui,engine", help="comma-separated")
@@ -155,7 +155,8 @@ def build_parser() -> argparse.ArgumentParser:
     gui = add("gui", cmd_gui, "open the desktop app")
     gui.add_argument("folders", nargs="*", metavar="FOLDER", help="folders to add on start")
 
-    export = add("export", cmd_export, "write the profile's keywords into XMP sidecars (or JPEGs) for other tools")
+    export = add("export", "export_command:cmd_export",
+                 "write the profile's keywords into XMP sidecars (or JPEGs) for other tools")
     export.add_argument("photos", nargs="*", metavar="PHOTO")
     export.add_argument("--all", action="store_true", help="every tagged photo of the profile")
     export.add_argument("--embed", action="store_true",
@@ -172,11 +173,11 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--force", action="store_true", help="with --undo: also files changed since that export")
     export.add_argument("--history", action="store_true", help="list the exports that can be undone")
 
-    add("stats", lib.cmd_stats, "counts of photos, tags and history")
-    demo = add("demo", cmd_demo, "try tagassist on the bundled sample library (its own database)")
+    add("stats", "library_commands:cmd_stats", "counts of photos, tags and history")
+    demo = add("demo", "demo_command:cmd_demo", "try tagassist on the bundled sample library (its own database)")
     demo.add_argument("--headless", action="store_true", help="print suggestions instead of opening the app")
-    add("doctor", lib.cmd_doctor, "check the database and the library's files")
-    self_test = add("self-test", cmd_self_test,
+    add("doctor", "library_commands:cmd_doctor", "check the database and the library's files")
+    self_test = add("self-test", "self_test_command:cmd_self_test",
                     "check this installation end to end on the sample library (touches nothing of yours)")
     self_test.add_argument("--gui", action="store_true", help="also build the desktop window (offscreen)")
     return parser
@@ -191,6 +192,14 @@ def cmd_gui(args, store, profile) -> int:
     return run(path, args.profile, args.folders)
 
 
+def _handler(handler: str | Callable) -> Callable:
+    """A command's function, its module imported now (``build_parser``'s 'module:function')."""
+    if callable(handler):
+        return handler
+    module, name = handler.split(":")
+    return getattr(importlib.import_module(f".{module}", __name__), name)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -202,10 +211,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             return EXIT_USER_ERROR
         args.command, args.handler, args.folders = "gui", cmd_gui, []
     try:
-        if args.handler is cmd_demo:  # brings its own database unless --db is given
-            return cmd_demo(args)
-        if args.handler is cmd_self_test:  # a throw-away database; the user's is never opened
-            return cmd_self_test(args)
+        handler = _handler(args.handler)
+        # The demo brings its own database unless --db is given; the self-test a throw-away one
+        # (the user's is never opened).
+        if args.command in ("demo", "self-test"):
+            return handler(args)
         db_path = args.db or default_db_path()
         new = not os.path.exists(db_path)
         if new and _reads_library(args):  # a mistyped --db would read as an empty library
@@ -213,7 +223,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                             f"{' --db ' + shlex.quote(args.db) if args.db else ''} scan FOLDER' starts one")
         with open_library(db_path) as store:
             profile = store.profiles.get(photographer(args.profile), create=args.command not in _READ_ONLY)
-            code = args.handler(args, store, profile)
+            code = handler(args, store, profile)
         if new and not args.json:
             print(f"tagassist: a new library database: {display_path(str(db_path))}", file=sys.stderr)
         return code
@@ -223,7 +233,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except sqlite3.DatabaseError as exc:  # the disk or the file: full, an I/O error, read-only, damaged
         if isinstance(exc, (sqlite3.IntegrityError, sqlite3.ProgrammingError)):  # a bug of tagassist: its traceback
             raise
-        database = args.db or (None if args.handler in (cmd_demo, cmd_self_test) else default_db_path())
+        database = args.db or (None if args.command in ("demo", "self-test") else default_db_path())
         print(f"tagassist: {display_path(str(database)) if database else 'database'}: {exc}", file=sys.stderr)
         return EXIT_USER_ERROR
     except BrokenPipeError:  # e.g. piped into `head`: the reader has all it wanted

@@ -9,10 +9,10 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from ..records import Photo, Profile
-from ..services import faces, finding, indexing, suggesting
+from ..services import indexing, suggesting
 from ..services.library import Store, set_library_option
-from .library_commands import resolve_photo
 from .output import EXIT_OK, EXIT_SOME_FAILED, ProgressBar, emit_json, say
+from .photo_arg import resolve_photo
 
 
 def _notice(message: str) -> None:
@@ -43,6 +43,8 @@ def index_photos(store: Store, indexer, photos: list[Photo] | None = None, *, la
 def find_faces(store: Store, profile: Profile, photos: list[Photo] | None = None) -> tuple[int, int, str | None]:
     """The faces pass (after indexing; for ``photos``, else the library's): (faces found, photos
     looked at, why none were looked for or None)."""
+    from ..services import faces  # the face detector's code: only for index, not suggest
+
     why = None if faces.faces_on(store) else "faces are off for this library (tagassist index --faces on)"
     why = why or faces.faces_unavailable()
     found = looked = 0
@@ -111,6 +113,8 @@ def cmd_suggest(args: Namespace, store: Store, profile: Profile) -> int:
 def cmd_find(args: Namespace, store: Store, profile: Profile) -> int:
     """Photos that should carry a keyword too, best first; accepting and rejecting them is
     ``tag --add`` and ``tag --reject``."""
+    from ..services import finding
+
     review, found = finding.find(store, profile, args.keyword, limit=args.limit,
                                  folder=args.folder and os.path.abspath(args.folder))
     if args.json:

@@ -11,6 +11,7 @@ from ..services import marks, scanning, tagging
 from ..services.library import Store, set_library_option
 from ..services.scanning import ScanSummary
 from .output import EXIT_OK, EXIT_SOME_FAILED, ProgressBar, UserError, emit_json, say
+from .photo_arg import resolve_photo  # the export and people commands take it from here too
 
 
 def run_scan(store: Store, profile: Profile, roots: list[str], *, import_keywords: bool = True) -> ScanSummary:
@@ -111,14 +112,6 @@ def cmd_photos(args: Namespace, store: Store, profile: Profile) -> int:
             line += f"\twith its RAW {os.path.basename(photo.path)}"
         say(line)
     return EXIT_OK
-
-
-def resolve_photo(store: Store, profile: Profile, path: str, *, scan_if_new: bool = True) -> Photo:
-    """The library's photo at ``path``; a file not yet in the library is scanned first."""
-    photo = scanning.photo_at(store, profile, path, scan_if_new=scan_if_new)
-    if photo is None:
-        raise UserError(f"not a photo in the library: {display_path(path)} (run 'tagassist scan' on its folder)")
-    return photo
 
 
 def cmd_tags(args: Namespace, store: Store, profile: Profile) -> int:

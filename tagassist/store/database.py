@@ -3,15 +3,32 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
+import secrets
 import sqlite3
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
-import sqlite_utils
-
 from .schema import LATEST_VERSION, MIGRATIONS
+
+
+def _unique(keys: list[str]) -> list[str]:
+    """Column names made unique: a second 'id' is 'id_2', skipping a name another column has
+    (sqlite-utils' ``dedupe_keys``, so rows read as they did through it)."""
+    taken = set(keys)
+    if len(taken) == len(keys):
+        return keys
+    seen: set[str] = set()
+    unique = []
+    for key in keys:
+        name, n = key, 2
+        while name in seen or (name != key and name in taken):
+            name, n = f"{key}_{n}", n + 1
+        seen.add(name)
+        unique.append(name)
+    return unique
 
 
 class StoreError(Exception):
@@ -25,7 +42,10 @@ def utc_now() -> str:
 
 
 class Database:
-    """A sqlite-utils database with tagassist's pragmas and migrations applied."""
+    """A SQLite database with tagassist's pragmas and migrations applied; ``db``, the same
+    connection as a sqlite-utils database, is there for what only sqlite-utils does (imported
+    at its first use: its import and its plugins' are a third of a second, which a
+    ``tagassist suggest`` would pay for nothing)."""
 
     def __init__(self, path: str | os.PathLike[str]):
         # Absolute: model bundles and export backups live beside it, whatever folder
@@ -40,12 +60,12 @@ class Database:
             conn.execute("PRAGMA synchronous = NORMAL")  # WAL keeps this crash-safe
             conn.execute("PRAGMA foreign_keys = ON")
             conn.execute("PRAGMA busy_timeout = 30000")
+            conn.execute("PRAGMA recursive_triggers = ON")  # sqlite-utils set it; the triggers were written under it
         except sqlite3.DatabaseError as exc:
             conn.close()
             raise StoreError(f"{path} is not a usable SQLite database: {exc}") from exc
         # Statements outside transaction() autocommit; nothing is left open by accident.
         conn.isolation_level = None
-        self.db = sqlite_utils.Database(conn)
         self.conn = conn
         self._migrate()
 
@@ -60,7 +80,7 @@ class Database:
         number of CLI processes could not share one library.
         """
         if self.conn.in_transaction:
-            with self.db.atomic():  # a savepoint inside ours
+            with self._savepoint():
                 yield self.conn
             return
         self.conn.execute("BEGIN IMMEDIATE")
@@ -77,11 +97,43 @@ class Database:
                 self.conn.execute("ROLLBACK")
             raise
 
+    @contextlib.contextmanager
+    def _savepoint(self) -> Iterator[None]:
+        """A nested block inside ours (as sqlite-utils' ``atomic`` nests one)."""
+        name = f"tagassist_{secrets.token_hex(8)}"
+        self.conn.execute(f"SAVEPOINT {name}")
+        try:
+            yield
+        except BaseException:
+            # An error such as a RAISE(ROLLBACK) trigger can destroy the whole transaction,
+            # savepoints included: then there is nothing left to undo.
+            if self.conn.in_transaction:
+                self.conn.execute(f"ROLLBACK TO SAVEPOINT {name}")
+                self.conn.execute(f"RELEASE SAVEPOINT {name}")
+            raise
+        self.conn.execute(f"RELEASE SAVEPOINT {name}")
+
+    @functools.cached_property
+    def db(self):
+        """The connection as a ``sqlite_utils.Database``."""
+        import sqlite_utils
+
+        return sqlite_utils.Database(self.conn)
+
     def execute(self, sql: str, params: tuple | list | dict = ()) -> sqlite3.Cursor:
         return self.conn.execute(sql, params)
 
+    def rows(self, sql: str, params: tuple | list | dict = ()) -> Iterator[dict]:
+        """A query's rows as dicts (column name -> value), streamed. A column name that comes
+        twice gets a suffix the second time ('id', 'id_2'), as sqlite-utils names them."""
+        cursor = self.conn.execute(sql, params)
+        if cursor.description is None:
+            raise ValueError("rows() is for statements that return rows")
+        keys = _unique([d[0] for d in cursor.description])
+        return (dict(zip(keys, row)) for row in cursor)
+
     def query(self, sql: str, params: tuple | list | dict = ()) -> list[dict]:
-        return list(self.db.query(sql, params))
+        return list(self.rows(sql, params))
 
     def scalar(self, sql: str, params: tuple | list | dict = ()):
         row = self.conn.execute(sql, params).fetchone()
@@ -93,7 +145,7 @@ class Database:
     # -- migrations --------------------------------------------------------------------
     @property
     def schema_version(self) -> int:
-        if not self.db["schema_migrations"].exists():
+        if self.scalar("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'") is None:
             return 0
         return self.scalar("SELECT COALESCE(MAX(version), 0) FROM schema_migrations")
 

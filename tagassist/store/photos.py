@@ -205,7 +205,7 @@ class Photos(Repository):
             sql += f" LIMIT {int(limit)}"
         return [
             (photo_from_row(r), sorted(json.loads(r["tag_names"])))
-            for r in self.database.db.query(sql, [profile.id, *params])  # streamed, not a list of dicts first
+            for r in self.database.rows(sql, [profile.id, *params])  # streamed, not a list of dicts first
         ]
 
     def grid_rows(self, profile: Profile, **view) -> list[GridRow]:

@@ -3,6 +3,7 @@ each runs in a fresh interpreter over a scanned and indexed library, which then 
 imported. A photo still lacking an embedding is indexed first, as before."""
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -14,12 +15,18 @@ from tests.conftest import SAMPLE_LIBRARY
 
 # Imported only to compute embeddings (or run a trained model): none of them may be loaded.
 HEAVY = ("torch", "torchvision", "safetensors.torch", "tagassist.engine.indexer", "tagassist.engine.encoders")
-PROBE = f"""
-import json, sys
+PROBE = """
+import json, os, sys
 from tagassist.cli import main
 code = main(sys.argv[1:])
-print(json.dumps({{"code": code, "heavy": sorted(m for m in {HEAVY!r} if m in sys.modules)}}))
+print(json.dumps({"code": code, "heavy": sorted(m for m in json.loads(os.environ["PROBED"]) if m in sys.modules)}))
 """
+# What a suggestion for an indexed photo does not use either (issue 25: a cold ``suggest`` at
+# 0.6 s): reading files, scanning, image decoding, faces, sqlite-utils, the other commands.
+NOT_FOR_A_SUGGESTION = ("sqlite_utils", "PIL", "exifread", "pillow_heif", "tagassist.library.scanner",
+                        "tagassist.services.scanning", "tagassist.services.faces", "tagassist.services.finding",
+                        "tagassist.cli.library_commands", "tagassist.cli.export_command",
+                        "tagassist.cli.model_commands")
 
 PHOTO = "2024-05 Rome/DSCF1000.jpg"
 READ_ONLY = {  # command -> its arguments
@@ -56,10 +63,12 @@ def library(tmp_path_factory):
     return folder / "lib", db
 
 
-def probe(library, *args) -> dict:
+def probe(library, *args, modules=HEAVY) -> dict:
+    """What the command returned, and which of ``modules`` it imported."""
     root, db = library
     done = subprocess.run([sys.executable, "-c", PROBE, "--db", str(db), *map(str, args)], cwd=root,
-                          capture_output=True, text=True, timeout=300)
+                          capture_output=True, text=True, timeout=300,
+                          env={**os.environ, "PROBED": json.dumps(modules)})
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout.strip().splitlines()[-1])
 
@@ -81,6 +90,13 @@ def test_a_command_that_computes_no_embedding_never_imports_torch(library, comma
         pytest.skip(f"no '{command}' command in this tree")
     result = probe(library, command, *READ_ONLY[command])
     assert result == {"code": 0, "heavy": []}
+
+
+def test_a_suggestion_for_an_indexed_photo_loads_only_what_it_uses(library):
+    """The command's own module, the store without sqlite-utils, the engine: not the scanner,
+    the file formats, the faces or the other commands (each command's module is imported
+    when it runs)."""
+    assert probe(library, "suggest", PHOTO, "-k", "5", modules=NOT_FOR_A_SUGGESTION) == {"code": 0, "heavy": []}
 
 
 def test_a_photo_without_an_embedding_is_indexed_before_it_is_suggested_for(library):

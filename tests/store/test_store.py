@@ -1,5 +1,7 @@
 import os
 import sqlite3
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -197,3 +199,28 @@ def test_a_transaction_that_reads_first_waits_for_another_writer_instead_of_fail
     assert errors == []
     with Store(path) as store:
         assert [a.tag for a in store.history.photo_tags(store.profiles.get(), photo)] == ["mine", "theirs"]
+
+
+def test_a_nested_transaction_that_fails_undoes_only_its_own_writes(store):
+    with store.transaction() as conn:
+        conn.execute("INSERT INTO profiles (name, created_at) VALUES ('outer', 'now')")
+        with pytest.raises(RuntimeError), store.transaction() as inner:
+            inner.execute("INSERT INTO profiles (name, created_at) VALUES ('inner', 'now')")
+            raise RuntimeError("boom")
+    names = {r["name"] for r in store.database.query("SELECT name FROM profiles")}
+    assert "outer" in names and "inner" not in names
+
+
+def test_rows_read_as_dicts_with_a_repeated_column_named_apart_as_sqlite_utils_did(store):
+    rows = store.database.query("SELECT 1 AS id, 2 AS id, 3 AS id_2, 4 AS id")
+    assert rows == [{"id": 1, "id_3": 2, "id_2": 3, "id_4": 4}]
+    assert store.database.scalar("PRAGMA recursive_triggers") == 1  # as sqlite-utils set it for the triggers
+
+
+def test_opening_a_library_imports_no_sqlite_utils(tmp_path):
+    """Its import and its plugins' were a third of a second of every ``tagassist suggest``
+    (issue 25); the store speaks sqlite3 itself and loads sqlite-utils only where asked."""
+    Store(tmp_path / "db.sqlite").close()
+    code = ("import sys; from tagassist.store import Store; s = Store(sys.argv[1]); s.photos.by_path('/x.jpg');"
+            " assert 'sqlite_utils' not in sys.modules, 'imported'; s.close()")
+    subprocess.run([sys.executable, "-c", code, str(tmp_path / "db.sqlite")], check=True)
