@@ -71,6 +71,8 @@ def build_parser() -> argparse.ArgumentParser:
     photos.add_argument("--rating", type=int, choices=range(-1, 6), metavar="N",
                         help="only photos rated N stars or more in another tool (xmp:Rating; -1: marked rejected)")
     photos.add_argument("--label", metavar="COLOUR", help="only photos with this colour label (xmp:Label: Red, ...)")
+    photos.add_argument("--pick", action="store_true",
+                        help="only photos with the pick flag (set with tag --pick, or digiKam's accepted pick label)")
     photos.add_argument("--search", metavar="WORDS",
                         help="only photos where every word is in a keyword, the path, the date taken or the camera")
 
@@ -90,6 +92,10 @@ def build_parser() -> argparse.ArgumentParser:
     tag.add_argument("--label", metavar="COLOUR",
                      help="set the colour label: Red, Yellow, Green, Blue, Purple or none (xmp:Label, written at"
                           " export)")
+    flags = tag.add_mutually_exclusive_group()
+    flags.add_argument("--pick", action="store_true",
+                       help="set the pick flag (digiKam:PickLabel, written at export; a rejected photo is no longer)")
+    flags.add_argument("--unflag", action="store_true", help="take the pick flag and the reject off")
 
     faces = add("faces", "people_commands:cmd_faces",
                 "the faces on photos: boxes, quality, names and the names they may have")

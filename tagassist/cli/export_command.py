@@ -10,6 +10,7 @@ from ..records import Profile
 from ..services.export import ExportReport, export_photos, exportable_photos, undo_export
 from ..services.library import Store
 from ..services.location_export import describe
+from ..services.marks import pick_word
 from .library_commands import resolve_photo
 from .output import EXIT_OK, EXIT_SOME_FAILED, UserError, emit_json, say
 
@@ -47,9 +48,9 @@ def _print(report: ExportReport, dry_run: bool, options: str = "") -> None:
             continue
         change = r.change
         if r.status != "unchanged":
-            rating, label = change.marks or (None, None)
-            marks = [] if change.marks is None else [
-                f"rating {'none' if rating is None else rating}, label {label or 'none'}"]
+            rating, label, pick = change.marks or (None, None, None)
+            marks = [] if change.marks is None else [f"rating {'none' if rating is None else rating},"
+                                                     f" label {label or 'none'}, pick {pick_word(rating, pick)}"]
             place = [] if change.location is None else [f"location {describe(change.location)}"]
             changes = " ".join([f"+{t}" for t in change.added] + [f"-{t}" for t in change.removed] + marks
                                + list(change.faces) + place)

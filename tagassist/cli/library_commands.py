@@ -91,6 +91,8 @@ def photo_json(photo: Photo, tags: list[str] | None = None) -> dict:
         data["rating"] = photo.rating
     if photo.label:
         data["label"] = photo.label
+    if photo.pick == marks.PICKED:
+        data["picked"] = True
     if tags is not None:
         data["tags"] = tags
     return data
@@ -98,7 +100,7 @@ def photo_json(photo: Photo, tags: list[str] | None = None) -> dict:
 
 def cmd_photos(args: Namespace, store: Store, profile: Profile) -> int:
     rows = store.photos.list_photos(profile, untagged=args.untagged, tag=args.tag, problems=args.problems,
-                             search=args.search, rating=args.rating, label=args.label)
+                             search=args.search, rating=args.rating, label=args.label, pick=args.pick)
     if args.json:
         emit_json([photo_json(photo, tags) for photo, tags in rows])
         return EXIT_OK
@@ -156,24 +158,30 @@ def cmd_tag(args: Namespace, store: Store, profile: Profile) -> int:
     _photos_among_the_tags(args)
     if not args.photos:
         raise UserError("name the photos to tag: tagassist tag PHOTO... --add TAG (no argument is a photo file)")
-    if not (args.add or args.remove or args.reject or args.rating is not None or args.label is not None):
-        raise UserError("nothing to do: give --add, --remove, --reject, --rating or --label")
+    pick = marks.PICKED if args.pick else marks.NO_PICK if args.unflag else marks.KEEP
+    if not (args.add or args.remove or args.reject or args.rating is not None or args.label is not None
+            or pick is not marks.KEEP):
+        raise UserError("nothing to do: give --add, --remove, --reject, --rating, --label, --pick or --unflag")
+    if pick is not marks.KEEP and args.rating is not None:
+        raise UserError("give --rating or --pick/--unflag, not both (a rating of -1 is the reject flag)")
     label = marks.KEEP if args.label is None else marks.label_named(args.label)  # checked before any change
     photos = [resolve_photo(store, profile, path) for path in args.photos]
     ids = [p.id for p in photos]
     with store.transaction():
         counts = tagging.change_tags(store, profile, ids, add=args.add, remove=args.remove, reject=args.reject)
-        if args.rating is not None or label is not marks.KEEP:
+        if args.rating is not None or label is not marks.KEEP or pick is not marks.KEEP:
             marks.set_marks(store, ids, rating=marks.KEEP if args.rating is None else args.rating, label=label,
-                            toggle=False)
+                            pick=pick, toggle=False)
     added, removed, rejected = counts.added, counts.removed, counts.rejected
     if args.json:
         emit_json({"photos": [p.path for p in photos], "added": added, "removed": removed, "rejected": rejected,
                    **({"rating": args.rating} if args.rating is not None else {}),
-                   **({"label": label} if label is not marks.KEEP else {})})
+                   **({"label": label} if label is not marks.KEEP else {}),
+                   **({"pick": "picked" if pick == marks.PICKED else "none"} if pick is not marks.KEEP else {})})
     else:
         marked = "".join([f"; rating {args.rating}" if args.rating is not None else "",
-                          f"; label {label or 'none'}" if label is not marks.KEEP else ""])
+                          f"; label {label or 'none'}" if label is not marks.KEEP else "",
+                          f"; {'picked' if pick == marks.PICKED else 'unflagged'}" if pick is not marks.KEEP else ""])
         say(f"{len(photos)} photo(s): {added} tag(s) added, {removed} removed, {rejected} rejected{marked}"
             + (" (written into the files at the next export)" if marked else ""))
     return EXIT_OK

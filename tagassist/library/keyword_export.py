@@ -55,6 +55,9 @@ FREE_SPACE_MARGIN = 1024 * 1024
 _DIGIKAM_TAGS = "Xmp.digiKam.TagsList"
 _PATH_LISTS = {"Xmp.MicrosoftPhoto.LastKeywordXMP": "/", "Xmp.mediapro.CatalogSets": "|"}
 _IPTC_KEYWORDS = "Iptc.Application2.Keywords"
+# digiKam's pick flag (0 none, 1 rejected, 2 pending, 3 accepted): the one XMP field a pick has.
+_PICK_LABEL = "Xmp.digiKam.PickLabel"
+Marks = tuple[int | None, str | None, int | None]  # xmp:Rating, xmp:Label, digiKam:PickLabel
 
 
 class ExportError(Exception):
@@ -69,7 +72,7 @@ class ExportChange:
     after: tuple[str, ...]  # the target's keywords after the export
     conflicts: tuple[str, ...] = ()  # one line each: a keyword both sides changed, and who won
     notes: tuple[str, ...] = field(default=())  # anything else the user should know
-    marks: tuple[int | None, str | None] | None = None  # a rating and label set in tagassist, to write
+    marks: Marks | None = None  # a rating, label and pick flag set in tagassist, to write
     faces: tuple[str, ...] = ()  # what it changes in the file's face regions, a word each ('+face:Anna')
     location: Location | None = None  # the city, state, country and country code to write (None: kept)
 
@@ -108,14 +111,14 @@ def read_for_writing(path: str | os.PathLike) -> bytes | None:
 
 
 def render(path: str | os.PathLike, current: bytes | None, keywords: tuple[str, ...], *, tags_list: bool = False,
-           seed: tuple[int | None, str | None] = (None, None),
-           marks: tuple[int | None, str | None] | None = None,
+           seed: Marks = (None, None, None),
+           marks: Marks | None = None,
            location: Location | None = None) -> tuple[bytes, list[str]]:
     """The file's new bytes with ``keywords`` as its keywords, and notes for the user.
     ``tags_list``: write digiKam's tag paths even where the file has none; ``seed``: the
-    rating and label a new sidecar starts with (the photo's, so none is hidden by it);
-    ``marks``: the rating and label set in tagassist, written into the file (None: the file's
-    own are kept); ``location``: the city, state, country and country code to write (None:
+    rating, label and pick flag a new sidecar starts with (the photo's, so none is hidden by
+    it); ``marks``: the rating, label and pick flag set in tagassist, written into the file
+    (None: the file's own are kept); ``location``: the city, state, country and country code to write (None:
     the file's own are kept)."""
     if is_raw_name(path) and not is_sidecar(path):  # the camera's original: never rewritten
         raise ExportError(f"{_name(path)} is a RAW file; tagassist writes its keywords only to sidecars")
@@ -162,13 +165,16 @@ _EMPTY_SIDECAR = (b'<x:xmpmeta xmlns:x="adobe:ns:meta/">\n <rdf:RDF xmlns:rdf="h
                   b'  <rdf:Description rdf:about=""/>\n </rdf:RDF>\n</x:xmpmeta>\n')
 
 
-def _set_marks(xmp, marks: tuple[int | None, str | None] | None) -> None:
-    """xmp:Rating and xmp:Label as set in tagassist; none of them: taken out of the file."""
+def _set_marks(xmp, marks: Marks | None) -> None:
+    """xmp:Rating, xmp:Label and digiKam:PickLabel as set in tagassist; none of them: taken out
+    of the file. A reject (xmp:Rating -1) is digiKam's rejected pick label too."""
     import exiv2
 
     if marks is None:
         return
-    for key, value in zip(("Xmp.xmp.Rating", "Xmp.xmp.Label"), marks):
+    rating, label, pick = marks
+    pick = 1 if rating == -1 else pick if pick in (1, 2, 3) else None
+    for key, value in zip(("Xmp.xmp.Rating", "Xmp.xmp.Label", _PICK_LABEL), (rating, label, pick), strict=True):
         found = xmp.findKey(exiv2.XmpKey(key))
         if found != xmp.end():
             xmp.erase(found)
@@ -177,7 +183,7 @@ def _set_marks(xmp, marks: tuple[int | None, str | None] | None) -> None:
 
 
 def _render_sidecar(current: bytes | None, keywords: list[str], tags_list: bool,
-                    seed: tuple[int | None, str | None], marks: tuple[int | None, str | None] | None,
+                    seed: Marks, marks: Marks | None,
                     location: Location | None = None) -> bytes:
     import exiv2
 
@@ -194,11 +200,7 @@ def _render_sidecar(current: bytes | None, keywords: list[str], tags_list: bool,
         image.writeMetadata()
         return image_bytes(image)
     xmp = exiv2.XmpData()
-    rating, label = seed
-    if rating is not None:
-        xmp["Xmp.xmp.Rating"] = str(rating)
-    if label:
-        xmp["Xmp.xmp.Label"] = label
+    _set_marks(xmp, seed)
     _set_keywords(xmp, keywords, tags_list)
     set_location(xmp, location)
     flags = exiv2.XmpParser.XmpFormatFlags.omitPacketWrapper | exiv2.XmpParser.XmpFormatFlags.useCompactFormat
@@ -220,7 +222,7 @@ def image_bytes(image) -> bytes:
 
 
 def _render_embedded(path, current: bytes, keywords: list[str], tags_list: bool,
-                     marks: tuple[int | None, str | None] | None = None,
+                     marks: Marks | None = None,
                      location: Location | None = None) -> tuple[bytes, list[str]]:
     import exiv2
 

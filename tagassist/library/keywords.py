@@ -20,6 +20,9 @@ LR_HIERARCHICAL = "{http://ns.adobe.com/lightroom/1.0/}hierarchicalSubject"
 DIGIKAM_TAGS = "{http://www.digikam.org/ns/1.0/}TagsList"
 XMP_RATING = "{http://ns.adobe.com/xap/1.0/}Rating"
 XMP_LABEL = "{http://ns.adobe.com/xap/1.0/}Label"
+# digiKam's pick flag: 0 none, 1 rejected, 2 pending, 3 accepted (Lightroom keeps its flags in its
+# catalogue only, darktable has none).
+DIGIKAM_PICK = "{http://www.digikam.org/ns/1.0/}PickLabel"
 # Where a photo was taken, as Lightroom's map module and other geotaggers write it into XMP.
 EXIF_GPS_LATITUDE = "{http://ns.adobe.com/exif/1.0/}GPSLatitude"
 EXIF_GPS_LONGITUDE = "{http://ns.adobe.com/exif/1.0/}GPSLongitude"
@@ -50,6 +53,7 @@ class XmpFields:
     gps: tuple[float, float] | None = None  # exif:GPSLatitude/Longitude, in degrees
     location: str | None = None  # 'City|State|Country' (``records.location_text``), any of them empty
     regions: bytes | None = None  # the packet itself, where it names face regions (read once the orientation is known)
+    pick: int | None = None  # digiKam:PickLabel, 0 to 3
 
 
 def xmp_root(packet: bytes | str, error: type[KeywordError] = KeywordError) -> ET.Element | None:
@@ -100,7 +104,14 @@ def parse_xmp(packet: bytes | str) -> XmpFields:
     lon = _coordinate(_simple(root, EXIF_GPS_LONGITUDE), "EW", 180)
     return XmpFields(list(dict.fromkeys(k for k in keywords if k)), _rating(_simple(root, XMP_RATING)),
                      (_simple(root, XMP_LABEL) or "").strip()[:40] or None,
-                     (lat, lon) if lat is not None and lon is not None else None, _location(root))
+                     (lat, lon) if lat is not None and lon is not None else None, _location(root),
+                     pick=_pick(_simple(root, DIGIKAM_PICK)))
+
+
+def _pick(value: str | None) -> int | None:
+    """digiKam's pick label, 0 to 3; None where absent or not one of those."""
+    text = (value or "").strip()
+    return int(text) if text in ("0", "1", "2", "3") else None
 
 
 def _location(root: ET.Element) -> str | None:

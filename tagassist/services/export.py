@@ -61,7 +61,8 @@ class PhotoExport:
                 "conflicts": list(self.change.conflicts), "notes": list(self.change.notes),
                 **({"faces": list(self.change.faces)} if self.change.faces else {}),
                 **({} if self.change.marks is None
-                   else {"rating": self.change.marks[0], "label": self.change.marks[1]}),
+                   else {"rating": self.change.marks[0], "label": self.change.marks[1],
+                         "pick": self.change.marks[2]}),
                 **({} if self.change.location is None
                    else {"location": location_export.as_json(self.change.location)})}
 
@@ -144,7 +145,7 @@ def _plan(store: Store, library: Library, profile: Profile, photo: Photo, *, emb
     targets, target_notes = write_targets(files, style, embed, [f for f, keywords in by_file.items() if keywords])
     # Where the files together already say what the history says, no file is created, and only
     # those that hold keywords and disagree are brought in step (each program reads its own).
-    marks = store.marks.to_write(photo.id)  # a rating or label set in tagassist goes where the keywords go
+    marks = store.marks.to_write(photo.id)  # a rating, label or pick set in tagassist goes where the keywords go
     faces = _plan_faces(store, profile, photo, targets) if library.write_faces else {}
     located = location_export.plan(store, photo, targets, files.all) if library.write_location else {}
     if set(result.keywords) == {k for keywords in by_file.values() for k in keywords} and marks is None:
@@ -227,7 +228,8 @@ def _export_one(store: Store, library: Library, profile: Profile, photo: Photo, 
             if change.changed:
                 current = read_for_writing(change.target)
                 data, notes = render(change.target, current, change.after, tags_list=style == "digikam",
-                                     seed=(photo.rating, photo.label), marks=change.marks, location=change.location)
+                                     seed=(photo.rating, photo.label, photo.pick), marks=change.marks,
+                                     location=change.location)
                 if notes:
                     change = replace(change, notes=change.notes + tuple(notes))
                 face_record = None

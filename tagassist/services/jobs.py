@@ -32,7 +32,8 @@ def _sidebar(store, profile) -> dict:
             "vocabulary": vocabulary,
             "completion": keywords.completion_vocabulary(store, profile, vocabulary),  # and her imported lists
             "keyword_counts": store.history.keyword_counts(profile),
-            "months": store.photos.months(), "ratings_labels": store.photos.ratings_and_labels()}
+            "months": store.photos.months(), "ratings_labels": store.photos.ratings_and_labels(),
+            "picked": store.photos.picked_count()}
 
 
 def _reported(what: str, steps: Iterator) -> Iterator:

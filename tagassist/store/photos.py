@@ -126,11 +126,15 @@ class Photos(Repository):
         rejected = [(-1, by_rating[-1])] if by_rating.get(-1) else []
         return [(s, n) for s, n in at_least if n] + rejected, [(label, n) for label, n in labels]
 
+    def picked_count(self) -> int:
+        """How many photos carry the pick flag (digiKam's accepted pick label)."""
+        return self.database.scalar("SELECT COUNT(*) FROM photos WHERE pick = 3")
+
     def _photo_filter(self, profile: Profile, *, untagged=False, tag=None, problems=False, folder=None, date=None,
-                      search=None, rating=None, label=None):
+                      search=None, rating=None, label=None, pick=False):
         """SQL conditions (on photos as p) and their parameters for the library's views.
         ``rating``: at least that many stars (-1: the photos marked rejected); ``label`` in any
-        case (Lightroom writes Red, a user types red)."""
+        case (Lightroom writes Red, a user types red); ``pick``: only the picked photos."""
         where: list[str] = ["1 = 1"]
         params: list = []
         if rating is not None:
@@ -139,6 +143,8 @@ class Photos(Repository):
         if label is not None:
             where.append("p.label = ? COLLATE NOCASE")
             params.append(label)
+        if pick:
+            where.append("p.pick = 3")
         for word in (search or "").split():  # every word must match a keyword, the file name, the date or camera
             like = "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
             where.append(
@@ -191,11 +197,12 @@ class Photos(Repository):
         search: str | None = None,
         rating: int | None = None,
         label: str | None = None,
+        pick: bool = False,
         limit: int | None = None,
     ) -> list[tuple[Photo, list[str]]]:
         """Photos with the tags this profile gave each, in path order."""
         where, params = self._photo_filter(profile, untagged=untagged, tag=tag, problems=problems, folder=folder,
-                                           date=date, search=search, rating=rating, label=label)
+                                           date=date, search=search, rating=rating, label=label, pick=pick)
         sql = (
             "SELECT p.*, (SELECT json_group_array(t.name) FROM assignments a"
             " JOIN tags t ON t.id = a.tag_id WHERE a.photo_id = p.id AND a.profile_id = ?) AS tag_names"

@@ -371,6 +371,14 @@ MIGRATIONS: list[list[str]] = [
         """,
         "ALTER TABLE export_files ADD COLUMN prior_location TEXT",
     ],
+    # 16: the pick flag (digiKam:PickLabel: 0 none, 1 rejected, 2 pending, 3 accepted), read from
+    # the files as the rating is, and set in tagassist (Ctrl+P) to be written at the next export
+    # with the rating and label (marks_pending). Every photo is read again at the next scan (as
+    # in 6) so that existing libraries get the flags digiKam wrote.
+    [
+        "ALTER TABLE photos ADD COLUMN pick INTEGER",
+        "UPDATE photos SET mtime_ns = -1 WHERE status != 'missing'",
+    ],
 ]
 
 LATEST_VERSION = len(MIGRATIONS)

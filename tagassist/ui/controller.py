@@ -49,6 +49,8 @@ KEYBOARD_SHORTCUTS = (
                " Escape back to the photos"),
     ("Ctrl+0-5, Ctrl+X", "stars (Ctrl+0: none), rejected; written to the files with the keywords (xmp:Rating)"),
     ("Ctrl+6-9", "colour label red, yellow, green, blue (the same key again: none; xmp:Label)"),
+    ("Ctrl+P, Ctrl+U", "pick flag; unflag (neither picked nor rejected); written to the files as digiKam's pick"
+                       " label (digiKam:PickLabel)"),
     ("Ctrl+Shift+F", "find more photos for a keyword: the one chosen in the keyword tree (its menu too), or the"
                      " one just typed; the photos become its candidates, best first, with score and reason"),
     ("Ctrl+Enter, Delete", "in that review: give the keyword to the selected photos (Ctrl+A: the whole page),"

@@ -158,10 +158,12 @@ class MainWindow(QMainWindow):
         self.type_tag_action = action(photo_menu, "Type a keyword", "Ctrl+K")  # Lightroom's key for it
         self.keywords_action = action(photo_menu, "Keyword manager\u2026", "Ctrl+Shift+K")
         self.sidebar_action = action(photo_menu, "Filters and keyword tree", "Ctrl+L")
-        # Stars, labels and the reject flag: Lightroom's 0-9 and X, with Ctrl (digits accept suggestions).
+        # Stars, labels and the flags: Lightroom's 0-9, X, P and U, with Ctrl (digits accept suggestions).
         marks_menu = photo_menu.addMenu("Rating and label")
         self.rating_actions = [action(marks_menu, "\u2605" * n or "No stars", f"Ctrl+{n}") for n in range(6)]
         self.reject_action = action(marks_menu, "Rejected", "Ctrl+X")
+        self.pick_action = action(marks_menu, "Picked", "Ctrl+P")
+        self.unflag_action = action(marks_menu, "Unflagged (neither picked nor rejected)", "Ctrl+U")
         marks_menu.addSeparator()
         self.label_actions = {label: action(marks_menu, f"{label} label", f"Ctrl+{key}")
                               for key, label in enumerate(LABELS[:4], start=6)}

@@ -1,11 +1,12 @@
-"""Ratings, colour labels and the reject flag by keys (Photo › Rating and label): Ctrl+0-5,
-Ctrl+6-9 and Ctrl+X on the selected photos, one undo step each (services/marks.py)."""
+"""Ratings, colour labels and the pick and reject flags by keys (Photo › Rating and label):
+Ctrl+0-5, Ctrl+6-9, Ctrl+X, Ctrl+P and Ctrl+U on the selected photos, one undo step each
+(services/marks.py)."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import QObject, Signal
 
-from ..services.marks import REJECTED
+from ..services.marks import NO_PICK, PICKED, REJECTED
 from .main_window import MainWindow
 from .session import Session
 from .tag_commands import MarkChange
@@ -13,7 +14,7 @@ from .tagging import TaggingController
 
 
 class MarkingController(QObject):
-    changed = Signal(list)  # the ids of the photos whose rating or label changed
+    changed = Signal(list)  # the ids of the photos whose rating, label or flag changed
 
     def __init__(self, window: MainWindow, session: Session, tagging: TaggingController, parent: QObject | None = None):
         super().__init__(parent)
@@ -21,6 +22,8 @@ class MarkingController(QObject):
         for stars, action in enumerate(window.rating_actions):
             action.triggered.connect(lambda _=False, n=stars: self.mark(rating=n))
         window.reject_action.triggered.connect(lambda: self.mark(rating=REJECTED))
+        window.pick_action.triggered.connect(lambda: self.mark(pick=PICKED))
+        window.unflag_action.triggered.connect(lambda: self.mark(pick=NO_PICK))
         for label, action in window.label_actions.items():
             action.triggered.connect(lambda _=False, name=label: self.mark(label=name))
 

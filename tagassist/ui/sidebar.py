@@ -63,8 +63,11 @@ def _fill(sidebar: QTreeWidget, loaded: dict) -> None:
             years[year] = _item(date_root, year, {"date": year})
         _item(years[year], f"{month}  ({count})", {"date": month})
     ratings, labels = loaded["ratings_labels"]
-    if ratings or labels:  # what Lightroom, darktable or digiKam wrote into the files
+    picked = loaded.get("picked", 0)
+    if ratings or labels or picked:  # what Lightroom, darktable or digiKam wrote into the files, or she set
         marks = _section(sidebar, "Rating and label")
+        if picked:
+            _item(marks, f"Picked  ({picked})", {"pick": True})
         for stars, count in ratings:
             text = "Rejected" if stars < 0 else "\u2605" * stars + (" and up" if stars < 5 else "")
             _item(marks, f"{text}  ({count})", {"rating": stars})

@@ -53,7 +53,7 @@ class TagChange(QUndoCommand):
 
 
 class MarkChange(QUndoCommand):
-    """A rating, a colour label or the reject flag on some photos; undo gives each its own back."""
+    """A rating, a colour label or the pick or reject flag on some photos; undo gives each its own back."""
 
     def __init__(self, store: Store, photo_ids: Sequence[int], *, on_change: Callable[[], None], **change):
         super().__init__(f"{marks.describe(**change)} on {len(photo_ids)} photo(s)")

@@ -25,9 +25,10 @@ from PySide6.QtWidgets import (
 )
 
 from ..records import Photo, check_tag
+from ..services.marks import PICKED
 from .grid import PhotoGridModel
 from .main_window import MainWindow
-from .session import OnSession, Session
+from .session import Session
 from .suggestions import SuggestionService, keep_numbers
 from .tag_commands import TagChange
 from .workers import ThumbnailLoader
@@ -37,7 +38,7 @@ _SHIFTED_DIGITS = "!@#$%^&*("
 _TYPING_WIDGETS = (QLineEdit, QAbstractSpinBox, QTextEdit)
 
 
-class TaggingController(OnSession, QObject):
+class TaggingController(QObject):
     tags_changed = Signal(list)  # the ids of the photos whose tags changed
 
     def __init__(self, window: MainWindow, session: Session, model: PhotoGridModel, loader: ThumbnailLoader,
@@ -56,6 +57,14 @@ class TaggingController(OnSession, QObject):
         self._start_suggestions()
         loader.loaded.connect(self._preview_loaded)
         self._wire()
+
+    @property
+    def store(self):
+        return self.session.store
+
+    @property
+    def profile(self):
+        return self.session.profile
 
     def _start_suggestions(self) -> None:
         """A suggestion service for the current profile (one per profile, in its own thread)."""
@@ -293,7 +302,8 @@ def exif_text(photo: Photo) -> str:
     if photo.gps_lat is not None:
         lines.append(f"GPS {photo.gps_lat:.5f}, {photo.gps_lon:.5f}")
     marks = ["rejected" if photo.rating == -1 else "\u2605" * photo.rating + "\u2606" * (5 - photo.rating)
-             if photo.rating else None, f"{html.escape(photo.label)} label" if photo.label else None]
+             if photo.rating else None, f"{html.escape(photo.label)} label" if photo.label else None,
+             "picked" if photo.pick == PICKED and photo.rating != -1 else None]
     if any(marks):
         lines.append(" \u00b7 ".join(filter(None, marks)))
     if photo.status != "ok":
