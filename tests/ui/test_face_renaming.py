@@ -7,7 +7,7 @@ from tagassist.records import FaceBox
 from tagassist.services import faces
 from tagassist.store import Photo
 from tagassist.store.faces import Detected
-from tagassist.ui.faces import FaceNaming
+from tagassist.ui.face_naming import FaceNaming
 
 
 def test_a_renamed_face_leaves_one_name_on_its_photo_and_undo_restores_it(store, qtbot):
