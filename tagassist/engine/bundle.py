@@ -33,8 +33,7 @@ def bundle_sha256(directory: str | os.PathLike) -> str:
     digest = hashlib.sha256()
     for name in (CONFIG, WEIGHTS):
         with open(Path(directory) / name, "rb") as f:
-            for chunk in iter(lambda: f.read(1 << 20), b""):
-                digest.update(chunk)
+            hashlib.file_digest(f, lambda: digest)  # one digest over both files, in order
     return digest.hexdigest()
 
 

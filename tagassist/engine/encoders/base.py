@@ -12,9 +12,6 @@ class EncoderUnavailable(RuntimeError):
 
 
 def file_sha256(path: str | Path) -> str:
-    """The sha256 of a file, read in 1 MiB chunks (weight files run to hundreds of MB)."""
-    digest = hashlib.sha256()
+    """The sha256 of a file, read in chunks (weight files run to hundreds of MB)."""
     with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
+        return hashlib.file_digest(f, "sha256").hexdigest()
