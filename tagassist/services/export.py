@@ -162,6 +162,8 @@ def _plan(store: Store, library: Library, profile: Profile, photo: Photo, *, emb
                  f"{_how_to_reach(f, embed)}"
                  for tag in result.removed for f in untouched if tag in by_file[f]]
         face_notes = list(face_plan.plan.notes) if face_plan else []
+        if target in located and located[target].note:
+            face_notes.append(located[target].note)
         place = located[target].write if targets and target in located else None
         changes.append(ExportChange(photo.path, target, before, after, _conflict_lines(plan.conflicts, profile),
                                     tuple(target_notes + notes + kept_for_others + face_notes),

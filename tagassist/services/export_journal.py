@@ -93,11 +93,11 @@ def recover_journal(store: Store) -> int:
                                            record.get("prior_location"))
                 entered += 1
                 if store.photos.get(record["photo"]) is not None:
+                    if record.get("location") is not None:  # the place it wrote, where the file still holds it
+                        location_export.adopt_written(store, record["photo"], path, record["location"])
                     if file_sha256(path) == record["written_sha256"]:
                         _first_seen(store, record["photo"], path)
                         _faces_written(store, record, path)
-                        if record.get("location") is not None:  # the place it wrote is tagassist's now
-                            location_export.save_base(store, record["photo"], path, record["location"])
                     else:
                         _changed_since(store, record, path, intent)
         forget([intent])

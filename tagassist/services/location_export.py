@@ -36,6 +36,7 @@ class FilePlan:
 
     base: Location | None
     write: Location | None
+    note: str | None = None  # why a place the GPS names is not written
 
 
 def writes_location(store: Store) -> bool:
@@ -77,7 +78,12 @@ def plan(store: Store, photo: Photo, targets: Sequence[str], others: Sequence[st
         current = _read(path)
         base = _base(store, photo, path)
         if not current.empty and (current.elsewhere or current.fields != base):
-            return {}  # another tool's place: kept, and none written beside it
+            # another tool's place: kept, and none written beside it
+            if current.fields == place or not targets:
+                return {}
+            theirs = describe(current.fields) if current.fields != EMPTY else "a place in IPTC fields"
+            return {targets[0]: FilePlan(None, None, f"location kept: {display_path(os.path.basename(path))} names"
+                                                     f" {theirs}, written by another tool (GPS: {describe(place)})")}
         if path in targets:
             plans[path] = FilePlan(base, None if current.fields == place else place)
     return plans
@@ -95,6 +101,18 @@ def _read(path: str) -> FileLocation:
         return read_location(path, read_for_writing(path))
     except LocationError as exc:
         raise ExportError(f"{display_path(os.path.basename(path))}: {exc}; left unchanged") from exc
+
+
+def adopt_written(store: Store, photo_id: int, path: str, written: Sequence[str]) -> None:
+    """A file an export killed before it committed wrote: where it holds the place that export
+    wrote (another tool may have changed the file since, its GPS say, and not its place), the
+    place is tagassist's, so the next export keeps it up to date."""
+    try:
+        held = _read(path)
+    except ExportError:
+        return  # unreadable now: the next export says so
+    if not held.elsewhere and held.fields == tuple(written):
+        save_base(store, photo_id, path, written)
 
 
 def save_base(store: Store, photo_id: int, path: str, written: Sequence[str] | None) -> None:

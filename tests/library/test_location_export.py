@@ -7,6 +7,8 @@ import json
 import subprocess
 from datetime import datetime
 
+import pytest
+
 from photosim.metadata import Shot, save_jpeg
 from photosim.render import render
 from tests.conftest import need_tool
@@ -99,6 +101,12 @@ def test_a_place_another_tool_wrote_is_kept_in_any_of_its_forms(cli, tmp_path):
     _exiftool("-IPTC:City=Belem", legacy)
     before = _digest(city, shown, legacy)
     assert cli("scan", tmp_path)[0] == 0
+    code, out = cli("export", "--all", "--location", "--dry-run")  # says why
+    assert code == 0 and "0 file(s) would change" in out, out
+    assert ("note: location kept: city.jpg names Sintra, written by another tool"
+            " (GPS: Lisbon, Lisbon, Portugal (PT))") in out
+    assert "note: location kept: shown.jpg names a place in IPTC fields" in out
+    assert "note: location kept: legacy.jpg names a place in IPTC fields" in out
     code, out = cli("export", "--all", "--location")
     assert code == 0 and "0 file(s) written" in out, out
     assert _digest(city, shown, legacy) == before
@@ -119,3 +127,33 @@ def test_location_goes_into_the_sidecar_beside_the_keywords(cli, tmp_path):
     assert cli("scan", tmp_path)[0] == 0
     code, out = cli("tags", photo, "--json")
     assert [t["tag"] for t in json.loads(out)["tags"]] == ["river"]
+
+
+class Killed(BaseException):
+    """A process killed at this point: nothing after it runs, no handler sees it."""
+
+
+def test_a_place_a_killed_export_wrote_is_tagassists_and_undone(cli, tmp_path, monkeypatch):
+    from tagassist.services import export as export_service
+
+    photo = _photo(tmp_path / "k.jpg", LISBON)
+    assert cli("scan", tmp_path)[0] == 0
+    write_file = export_service.write_file
+
+    def write_then_die(*args, **kwargs):
+        write_file(*args, **kwargs)
+        raise Killed  # the file is written; the transaction that records its base never commits
+
+    monkeypatch.setattr(export_service, "write_file", write_then_die)
+    with pytest.raises(Killed):
+        cli("export", "--all", "--location")
+    monkeypatch.setattr(export_service, "write_file", write_file)
+    assert _place(photo)[0] == "Lisbon"
+    _exiftool("-GPSLatitude=41.15", "-GPSLatitudeRef=N", "-GPSLongitude=8.61", "-GPSLongitudeRef=W", photo)
+    assert cli("scan", tmp_path)[0] == 0
+    code, out = cli("export", "--all", "--location")  # the journal entered the write: the place is tagassist's
+    assert code == 0 and "location Porto" in out, out
+    code, out = cli("export", "--undo")
+    assert code == 0 and "1 file(s) restored" in out and _place(photo)[0] == "Lisbon", out
+    code, out = cli("export", "--undo")  # the killed export's write is journalled too: undo knows it ...
+    assert "changed since that export" in out  # ... and keeps the GPS another tool wrote since
