@@ -17,6 +17,7 @@ import pytest
 from tagassist.library import keyword_export
 from tagassist.services import export as export_service
 from tests.library.test_keyword_sync import exif_keywords, exiftool, history, make_photo
+from tests.support.kills import Killed, export_killed_after_writing
 
 RAW_SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "photos" / "raw-samples"
 
@@ -157,10 +158,6 @@ def test_a_scan_running_during_an_export_keeps_what_the_export_wrote(cli, tmp_pa
     assert history(cli, photo, profile="b") == ["beach", "typedByB"]
 
 
-class Killed(BaseException):
-    """A process killed at this point: nothing after it runs, no handler sees it."""
-
-
 def test_an_undo_killed_half_way_loses_nothing_and_finishes_when_run_again(cli, tmp_path, monkeypatch):
     photos = [make_photo(tmp_path / f"u{i}.jpg", "old") for i in range(3)]
     cli("scan", tmp_path)
@@ -198,16 +195,7 @@ def test_a_write_killed_before_its_export_committed_can_still_be_undone(cli, tmp
     original = photo.read_bytes()
     cli("scan", tmp_path)
     cli("tag", photo, "--add", "new")
-    write_file = export_service.write_file
-
-    def write_then_die(*args, **kwargs):
-        write_file(*args, **kwargs)
-        raise Killed  # the file is written; the transaction that journals it never commits
-
-    monkeypatch.setattr(export_service, "write_file", write_then_die)
-    with pytest.raises(Killed):
-        cli("export", "--all", "--embed")
-    monkeypatch.setattr(export_service, "write_file", write_file)
+    export_killed_after_writing(cli, monkeypatch, "--all", "--embed")
     assert exif_keywords(photo) == ["new", "old"]
     code, out = cli("export", "--undo")
     assert code == 0 and "1 file(s) restored" in out, out

@@ -9,16 +9,15 @@ import subprocess
 from datetime import datetime
 
 import numpy as np
-import pytest
 
 from photosim.dng import save_dng
 from photosim.metadata import Shot, save_jpeg
 from photosim.render import render
 from tagassist.records import FaceBox
-from tagassist.services import export as export_service
 from tagassist.services.library import open_library, set_library_option
 from tagassist.store.faces import Detected
 from tests.conftest import need_tool
+from tests.support.kills import export_killed_after_writing
 
 ANNA = FaceBox(0.1, 0.2, 0.25, 0.3)  # on the displayed photo, 96 x 64
 # Lightroom's (or digiKam's) region of another face: MWG areas are centred.
@@ -224,25 +223,12 @@ def test_the_library_can_leave_faces_out_of_the_files(cli, tmp_path):
     assert (tmp_path / "o.xmp").read_bytes() == sidecar
 
 
-class Killed(BaseException):
-    """A process killed at this point: nothing after it runs, no handler sees it."""
-
-
 def test_faces_a_killed_export_wrote_are_undone_or_taken_as_ours(cli, tmp_path, monkeypatch):
     photo = make_photo(tmp_path / "k.jpg", "Carla", sidecar=False)
     original = photo.read_bytes()
     cli("scan", tmp_path)
     name_face(cli, photo, "People|Anna")
-    write_file = export_service.write_file
-
-    def write_then_die(*args, **kwargs):
-        write_file(*args, **kwargs)
-        raise Killed  # the file is written; the transaction that journals it never commits
-
-    monkeypatch.setattr(export_service, "write_file", write_then_die)
-    with pytest.raises(Killed):
-        cli("export", "--all")
-    monkeypatch.setattr(export_service, "write_file", write_file)
+    export_killed_after_writing(cli, monkeypatch, "--all")
     assert_faces(photo, {"Anna": ANNA_AREA}, ["Carla"])
     name_face(cli, photo, "People|Anne")  # the killed export's faces are tagassist's: renamed, replaced
     code, out = cli("export", "--all")
