@@ -1,24 +1,17 @@
 """Decoding ahead: results in order, and never several large decodes at once."""
 
-import threading
-import time
-
 import pytest
 
 from tagassist.engine.prefetch import Prefetch
+from tests.support.concurrency import PeakLoad
 
 
 def test_decodes_in_flight_never_declare_more_pixels_together_than_the_limit():
-    inside, most, lock = [0], [0], threading.Lock()
+    load = PeakLoad()
 
     def work(pixels):
-        with lock:
-            inside[0] += pixels
-            most[0] = max(most[0], inside[0])
-        time.sleep(0.02)
-        with lock:
-            inside[0] -= pixels
-        return pixels
+        with load.holding(pixels):
+            return pixels
 
     items = [60, 60, 500, 30, 30, 20, 90, 10, 40]
     prefetch = Prefetch(items, work, 4, ahead=9, pixels_of=lambda pixels: pixels, pixel_limit=100)
@@ -27,7 +20,7 @@ def test_decodes_in_flight_never_declare_more_pixels_together_than_the_limit():
     finally:
         prefetch.close()
     # 60 + 60 never together (four threads were free), and the panorama only alone
-    assert most[0] <= 100 or most[0] == 500
+    assert load.most <= 100 or load.most == 500
 
 
 def test_a_failure_to_feed_reaches_the_consumer():

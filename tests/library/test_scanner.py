@@ -275,22 +275,16 @@ def test_decoding_a_large_png_for_the_encoder_reduces_it_like_a_jpeg_draft(tmp_p
 
 def test_the_pixel_budget_lets_a_panorama_decode_alone():
     import threading
-    import time
 
     from tagassist.library.decoding import PixelBudget
+    from tests.support.concurrency import PeakLoad
 
     budget = PixelBudget(100)
-    inside, most = [0], [0]
-    lock = threading.Lock()
+    load = PeakLoad()
 
     def decode(pixels):
-        with budget.hold(pixels):
-            with lock:
-                inside[0] += pixels
-                most[0] = max(most[0], inside[0])
-            time.sleep(0.02)
-            with lock:
-                inside[0] -= pixels
+        with budget.hold(pixels), load.holding(pixels):
+            pass
 
     threads = [threading.Thread(target=decode, args=(p,)) for p in (60, 60, 500, 30, 30)]
     for t in threads:
@@ -298,4 +292,4 @@ def test_the_pixel_budget_lets_a_panorama_decode_alone():
     for t in threads:
         t.join()
     # 60 + 60 never together, and a panorama (over the whole budget) only alone
-    assert most[0] <= 100 or most[0] == 500
+    assert load.most <= 100 or load.most == 500
