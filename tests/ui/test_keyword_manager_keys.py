@@ -99,7 +99,7 @@ def test_a_keyword_edit_keeps_the_undo_of_what_it_did_not_touch(qtbot, app, caps
     press(qtbot, Qt.Key.Key_Return)
     press(qtbot, Qt.Key.Key_3, CTRL)  # three stars
     photo = tags_of(controller.store, "IMG1206.jpg")[1]
-    assert controller.store.marks.get([photo.id])[photo.id] == (3, None)
+    assert controller.store.marks.get([photo.id])[photo.id] == (3, None, None)
 
     press(qtbot, Qt.Key.Key_L, CTRL)  # rename another keyword in the tree: fog -> weather|fog
     window.sidebar.setCurrentItem(window.sidebar.findItems("fog  (1)", MATCH)[0])
@@ -113,7 +113,7 @@ def test_a_keyword_edit_keeps_the_undo_of_what_it_did_not_touch(qtbot, app, caps
 
     assert window.undo_action.isEnabled()
     press(qtbot, Qt.Key.Key_Z, CTRL)
-    assert controller.store.marks.get([photo.id])[photo.id] == (None, None)
+    assert controller.store.marks.get([photo.id])[photo.id] == (None, None, None)
     press(qtbot, Qt.Key.Key_Z, CTRL)
     assert tags_of(controller.store, "IMG1206.jpg")[0] == {}
 
