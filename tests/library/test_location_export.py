@@ -7,11 +7,10 @@ import json
 import subprocess
 from datetime import datetime
 
-import pytest
-
 from photosim.metadata import Shot, save_jpeg
 from photosim.render import render
 from tests.conftest import need_tool
+from tests.support.kills import export_killed_after_writing
 
 LISBON, PORTO = (38.72, -9.14), (41.15, -8.61)
 
@@ -129,25 +128,10 @@ def test_location_goes_into_the_sidecar_beside_the_keywords(cli, tmp_path):
     assert [t["tag"] for t in json.loads(out)["tags"]] == ["river"]
 
 
-class Killed(BaseException):
-    """A process killed at this point: nothing after it runs, no handler sees it."""
-
-
 def test_a_place_a_killed_export_wrote_is_tagassists_and_undone(cli, tmp_path, monkeypatch):
-    from tagassist.services import export as export_service
-
     photo = _photo(tmp_path / "k.jpg", LISBON)
     assert cli("scan", tmp_path)[0] == 0
-    write_file = export_service.write_file
-
-    def write_then_die(*args, **kwargs):
-        write_file(*args, **kwargs)
-        raise Killed  # the file is written; the transaction that records its base never commits
-
-    monkeypatch.setattr(export_service, "write_file", write_then_die)
-    with pytest.raises(Killed):
-        cli("export", "--all", "--location")
-    monkeypatch.setattr(export_service, "write_file", write_file)
+    export_killed_after_writing(cli, monkeypatch, "--all", "--location")
     assert _place(photo)[0] == "Lisbon"
     _exiftool("-GPSLatitude=41.15", "-GPSLatitudeRef=N", "-GPSLongitude=8.61", "-GPSLongitudeRef=W", photo)
     assert cli("scan", tmp_path)[0] == 0
