@@ -73,6 +73,62 @@ class _Buffer:
         return self.data[:self.n]
 
 
+class _RowTags:
+    """Each row's tag columns, sorted: an incidence (``indptr``, ``indices``: row i's columns
+    are ``indices[indptr[i]:indptr[i + 1]]``) with the rows changed since on top of it, and the
+    rows appended after it. What a list of small arrays, one a photo, was; a kept state
+    (``history_state``) is restored from its two arrays without a Python loop over 100,000 rows."""
+
+    def __init__(self, indptr: np.ndarray | None = None, indices: np.ndarray | None = None):
+        self._indptr = np.zeros(1, dtype=np.int64) if indptr is None else indptr
+        self._indices = np.zeros(0, dtype=np.int64) if indices is None else indices
+        self._base = len(self._indptr) - 1
+        self._changed: dict[int, np.ndarray] = {}
+        self._added: list[np.ndarray] = []
+
+    def __len__(self) -> int:
+        return self._base + len(self._added)
+
+    def __getitem__(self, row: int) -> np.ndarray:
+        row = int(row)
+        if row < 0:
+            row += len(self)
+        if row >= self._base:
+            return self._added[row - self._base]
+        found = self._changed.get(row)
+        return self._indices[self._indptr[row]:self._indptr[row + 1]] if found is None else found
+
+    def __setitem__(self, row: int, columns: np.ndarray) -> None:
+        row = int(row)
+        if row >= self._base:
+            self._added[row - self._base] = columns
+        else:
+            self._changed[row] = columns
+
+    def __iter__(self):
+        return (self[row] for row in range(len(self)))
+
+    def append(self, columns: np.ndarray) -> None:
+        self._added.append(columns)
+
+    def lengths(self) -> np.ndarray:
+        lengths = np.diff(self._indptr)
+        if self._changed:
+            lengths = lengths.copy()
+            for row, columns in self._changed.items():
+                lengths[row] = len(columns)
+        if self._added:
+            lengths = np.concatenate([lengths, np.fromiter(map(len, self._added), dtype=np.int64,
+                                                           count=len(self._added))])
+        return lengths
+
+    def concatenated(self) -> np.ndarray:
+        """Every row's columns, one row after another."""
+        if self._changed:
+            return np.concatenate(list(self)) if len(self) else np.zeros(0, dtype=np.int64)
+        return np.concatenate([self._indices, *self._added]) if self._added else self._indices
+
+
 class ProfileHistory:
     """Everything the signals need from one profile's history, as arrays.
 
@@ -91,7 +147,7 @@ class ProfileHistory:
         self.tag_index: dict[str, int] = {}
         self.camera_index: dict[str, int] = {}
         self.row_of: dict[int, int] = {}  # photo id -> row
-        self.row_tags: list[np.ndarray] = []  # per row: its tag columns, sorted
+        self.row_tags = _RowTags()  # per row: its tag columns, sorted
         self.content_hashes: list[str | None] = []
         self.cameras: list[str | None] = []
         self._ids, self._hours = _Buffer(np.int64), _Buffer(np.float64)
@@ -102,6 +158,7 @@ class ProfileHistory:
         self._vectors = _Buffer(np.float32, 0)
         self._vector_row = _Buffer(np.int64)
         self._positions: dict[str, list[int]] = {}  # content hash -> positions in the vectors
+        self._kept_hashes: tuple[np.ndarray, np.ndarray, int] | None = None  # a restored state's: ``positions_of``
         self._rejections: dict[int, list[tuple]] = {}
         rows = store.history_rows(profile) if rows is None else rows  # rows: already read by the caller
         entries = [r for r in rows if r[0] not in self.exclude_photo_ids]
@@ -193,9 +250,17 @@ class ProfileHistory:
     # -- the arrays the signals read ----------------------------------------------------
     def _derive(self) -> None:
         """Every array from the rows, vectorised (a build)."""
+        self._count_rows()
+        self._build_csr()
+        self._publish()
+        self.places = self._tag_places(np.arange(len(self.tags)))
+        self.place_version = 0
+
+    def _count_rows(self) -> None:
+        """The counts, last uses, habits and inverse index of the rows (what ``derived`` holds)."""
         n, v = len(self.row_tags), len(self.tags)
-        lengths = np.fromiter(map(len, self.row_tags), dtype=np.int64, count=n)
-        indices = np.concatenate(self.row_tags) if n else np.zeros(0, dtype=np.int64)
+        lengths = self.row_tags.lengths()
+        indices = self.row_tags.concatenated()
         entry_row = np.repeat(np.arange(n), lengths)
         self.counts = np.bincount(indices, minlength=v).astype(np.float64)
         used = self._used.view[entry_row]
@@ -214,11 +279,33 @@ class ProfileHistory:
             totals = np.bincount(buckets[rows, k], minlength=n_buckets)[:n_buckets].astype(np.float64)
             self._habit_counts.append((counts, totals))
         order = np.argsort(indices, kind="stable")
-        self.tag_rows = np.split(entry_row[order], np.cumsum(np.bincount(indices, minlength=v))[:-1])
+        self.tag_rows = np.split(entry_row[order], np.cumsum(np.bincount(indices, minlength=v))[:-1]) if v else []
+
+    def derived(self) -> dict[str, np.ndarray]:
+        """What ``_count_rows`` and the places computed from the rows, as arrays (a kept state
+        holds them: ``history_state``), current after any ``update``."""
+        lengths = np.fromiter(map(len, self.tag_rows), dtype=np.int64, count=len(self.tag_rows))
+        is_place, lat, lon = self.places
+        arrays = {"counts": self.counts, "last_used": self._last_used,
+                  "tag_rows": np.concatenate(self.tag_rows) if self.tag_rows else np.zeros(0, dtype=np.int64),
+                  "tag_row_lengths": lengths, "is_place": is_place, "place_lats": lat, "place_lons": lon}
+        for name, (counts, totals) in zip(("daypart", "season", "camera"), self._habit_counts):
+            arrays[f"{name}_counts"], arrays[f"{name}_totals"] = counts, totals
+        return arrays
+
+    def _adopt_derived(self, arrays) -> None:
+        """``derived``'s arrays as they were kept (``history_state.restore``, which checks that
+        they fit the rows); then the views the signals read, as a build leaves them."""
+        v = len(self.tags)
+        lengths, rows = arrays["tag_row_lengths"], arrays["tag_rows"]
+        self.counts, self._last_used = arrays["counts"], arrays["last_used"]
+        self._habit_counts = [(arrays[f"{name}_counts"], arrays[f"{name}_totals"])
+                              for name in ("daypart", "season", "camera")]
+        self.tag_rows = np.split(rows, np.cumsum(lengths)[:-1]) if v else []
+        self.places = (arrays["is_place"], arrays["place_lats"], arrays["place_lons"])
+        self.place_version = 0
         self._build_csr()
         self._publish()
-        self.places = self._tag_places(np.arange(v))
-        self.place_version = 0
 
     def _apply(self, changes: list[tuple[int, np.ndarray, np.ndarray]]) -> None:
         """Adjust counts, habits, last use and the inverse index for the rows that changed."""
@@ -283,17 +370,45 @@ class ProfileHistory:
         self.embedded_rows = self._vector_row.view
         self.embeddings = self._vectors.view
         self.embedding_alive = alive[self.embedded_rows] if len(self.embedded_rows) else np.zeros(0, dtype=bool)
-        self.embedding_position = self._positions
         self.__dict__.pop("occasions", None)
         self.revision = getattr(self, "revision", 0) + 1  # what is learned from the history is learned again
+
+    # A restored state (``history_state.restore``) makes these three at their first use, from
+    # its arrays: a suggestion asks for none of them, and each is a loop over every row.
+    @functools.cached_property
+    def row_of(self) -> dict[int, int]:
+        return {pid: row for row, pid in enumerate(self._ids.view.tolist())}
+
+    @functools.cached_property
+    def content_hashes(self) -> list[str | None]:
+        hashes, has_hash, _ = self._kept_hashes
+        return [c if has else None for c, has in zip(hashes.tolist(), has_hash.tolist())]
+
+    @functools.cached_property
+    def cameras(self) -> list[str | None]:
+        names = {i: c for c, i in self.camera_index.items()}
+        return [names.get(b) for b in self._buckets.view[:, 2].tolist()]
+
+    def positions_of(self, content_hash: str | None) -> list[int]:
+        """Where the vectors of photos with this content hash are (the photo itself, and its
+        copies): in order. A restored state looks its rows up in its kept hashes (one vectorised
+        comparison), not in a dict of 100,000 it would have to build first."""
+        positions = list(self._positions.get(content_hash, ()))
+        if self._kept_hashes is not None and content_hash is not None:
+            hashes, has_hash, kept = self._kept_hashes
+            rows = np.flatnonzero((hashes == content_hash) & has_hash)
+            if len(rows):
+                found = np.flatnonzero(np.isin(self._vector_row.view[:kept], rows)).tolist()
+                positions = sorted(found + positions)
+        return positions
 
     def _build_csr(self) -> None:
         """Photo x tag incidence: tags of row i are indices[indptr[i]:indptr[i+1]]. Rows that
         change later are marked stale and read from ``row_tags`` until the next build."""
-        lengths = np.fromiter(map(len, self.row_tags), dtype=np.int64, count=len(self.row_tags))
+        lengths = self.row_tags.lengths()
         self._indptr = np.zeros(len(self.row_tags) + 1, dtype=np.int64)
         self._indptr[1:] = np.cumsum(lengths)
-        self._indices = np.concatenate(self.row_tags) if self.row_tags else np.zeros(0, dtype=np.int64)
+        self._indices = self.row_tags.concatenated()
         self._stale = np.zeros(len(self.row_tags), dtype=bool)
         self._stale_count = 0
 

@@ -6,10 +6,13 @@ One file per library, profile and encoder in the user's cache folder: an uncompr
 (numbers and unicode only, read with ``allow_pickle=False``) of ``engine.history_state``'s
 arrays and a key. A file, not tables in the library: the state is derived, as large as the
 vectors themselves, and written without the library's write lock, which the app and every CLI
-process share; deleting it loses nothing. The key is the store's change counter (schema 10,
-kept by triggers, read before the history is) with the profile, the encoder and the active
-model's version: a file whose key is not the one now is stale and is rebuilt, never used. A
-damaged file (zip CRCs, arrays that do not fit together) is rebuilt the same way.
+process share; deleting it loses nothing. Its vectors (512 MB at 100,000 photos) are a .npy of
+their own beside it, mapped into memory, not read into a copy (a second of a cold ``tagassist
+suggest``); ``history_state`` checks them against the checksum kept with the arrays. The key is
+the store's change counter (schema 10, kept by triggers, read before the history is) with the
+profile, the encoder and the active model's version: a file whose key is not the one now is
+stale and is rebuilt, never used. A damaged file (zip CRCs, arrays that do not fit together) is
+rebuilt the same way.
 """
 
 from __future__ import annotations
@@ -47,6 +50,30 @@ def key_of(store: Store, profile: Profile, encoder_id: str | None, scorer) -> di
             "profile": profile.id, "encoder": encoder_id, "model": getattr(scorer, "version", None)}
 
 
+# Windows cannot replace a file that a process has mapped: the next build could not keep its
+# state while the app holds the last one. There the vectors are read.
+MAP_VECTORS = os.name != "nt"
+
+
+def vectors_file(path: Path) -> Path:
+    """Where the vectors of the state kept at ``path`` are: a .npy of their own beside it, its
+    data aligned as ``np.save`` aligns it (a mapped array must be, or every product copies it)."""
+    return path.with_name(f"{path.stem}.vectors.npy")
+
+
+class _Kept:
+    """A kept state's arrays as ``history_state.restore`` reads them: each from the .npz when
+    asked for, the vectors from their own file, mapped (``MAP_VECTORS``, copy on write)."""
+
+    def __init__(self, arrays, path: Path):
+        self.arrays, self.path = arrays, path
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        if name == "vectors":
+            return np.load(vectors_file(self.path), mmap_mode="c" if MAP_VECTORS else None, allow_pickle=False)
+        return self.arrays[name]
+
+
 def load(path: Path | None, key: dict, encoder_id: str | None, *, stale: bool = False):
     """(history, calibration) kept under ``key``, or None: missing, stale or damaged.
     ``stale``: also one kept at an older change counter (the app shows it while the current
@@ -59,7 +86,7 @@ def load(path: Path | None, key: dict, encoder_id: str | None, *, stale: bool = 
             current = kept == key
             if not current and not (stale and {**kept, "counter": key["counter"]} == key):
                 return None  # another change counter, model or format: rebuilt
-            restored = history_state.restore(arrays, encoder_id)
+            restored = history_state.restore(_Kept(arrays, path), encoder_id)
             return (restored, current) if stale else restored
     except FileNotFoundError:
         return None
@@ -69,22 +96,30 @@ def load(path: Path | None, key: dict, encoder_id: str | None, *, stale: bool = 
 
 
 def save(path: Path | None, key: dict, history, calibration) -> None:
-    """Write the state atomically (a temporary file renamed over the old one)."""
+    """Write the state atomically: the vectors' file, then the arrays and key (each a temporary
+    file renamed over the old one). A reader between the two renames finds vectors that are not
+    the ones its arrays' checksum names, and builds again."""
     if path is None:
         return
     arrays = history_state.history_arrays(history, calibration)
+    vectors = arrays.pop("vectors")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(prefix=".engine-", suffix=".npz", dir=path.parent)
-        try:
-            with os.fdopen(handle, "wb") as f:
-                np.savez(f, key=np.frombuffer(json.dumps(key).encode(), dtype=np.uint8), **arrays)
-            os.replace(temporary, path)
-        except BaseException:
-            os.unlink(temporary)
-            raise
+        _replace(vectors_file(path), lambda f: np.save(f, vectors, allow_pickle=False))
+        _replace(path, lambda f: np.savez(f, key=np.frombuffer(json.dumps(key).encode(), dtype=np.uint8), **arrays))
     except OSError as exc:  # a full or read-only cache folder: the next process builds again
         log.warning("cannot keep the engine's state in %s: %s", path, exc)
+
+
+def _replace(path: Path, write) -> None:
+    handle, temporary = tempfile.mkstemp(prefix=".engine-", suffix=path.suffix, dir=path.parent)
+    try:
+        with os.fdopen(handle, "wb") as f:
+            write(f)
+        os.replace(temporary, path)
+    except BaseException:
+        os.unlink(temporary)
+        raise
 
 
 def kept_suggester(store: Store, profile: Profile, encoder_id: str | None, scorer):

@@ -2,6 +2,8 @@
 exactly a fresh build's, and a kept state that is damaged or from another change counter is
 built again, never used."""
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -41,6 +43,23 @@ def builds(monkeypatch):
     return count
 
 
+def _last_data_byte(path, member: str) -> int:
+    """Where the last byte of a member's data lies in a zip written in one go (no data
+    descriptors): just before the next member's header, or the central directory."""
+    import zipfile
+
+    with zipfile.ZipFile(path) as archive:
+        starts = sorted(i.header_offset for i in archive.infolist()) + [archive.start_dir]
+        here = archive.getinfo(member).header_offset
+    return starts[starts.index(here) + 1] - 1
+
+
+def _mapped(array) -> bool:
+    while array is not None and not isinstance(array, np.memmap):
+        array = array.base
+    return array is not None
+
+
 def everything(engine, store, profile) -> dict:
     return {photo.id: engine.suggest(photo, 5) for photo, _ in store.photos.list_photos(profile)}
 
@@ -67,10 +86,24 @@ def test_a_damaged_state_is_built_again(library, builds):
         path = engine_cache.cache_file(store, profile, store.settings.active_encoder())
         build(store, profile)
         whole = path.read_bytes()
-        for damaged in (whole[: len(whole) // 2],  # cut short
-                        whole[:len(whole) // 2] + bytes([whole[len(whole) // 2] ^ 0xFF]) + whole[len(whole) // 2 + 1:],
-                        b"not a cache at all"):
+        damages = [whole[: len(whole) // 2], b"not a cache at all"]  # cut short; another file
+        for member in ("tags", "content_hashes", "vector_sum", "derived_counts", "calibration"):
+            at = _last_data_byte(path, f"{member}.npy")  # a flipped bit in what the state holds
+            damages.append(whole[:at] + bytes([whole[at] ^ 0x10]) + whole[at + 1:])
+        for damaged in damages:
             path.write_bytes(damaged)
+            before = len(builds)
+            assert everything(build(store, profile), store, profile) == fresh
+            assert len(builds) == before + 1
+        vectors = engine_cache.vectors_file(path)
+        whole = vectors.read_bytes()
+        middle = len(whole) // 2
+        for damaged in (whole[:middle],  # the vectors: cut short, a flipped bit, none
+                        whole[:middle] + bytes([whole[middle] ^ 0x01]) + whole[middle + 1:], None):
+            if damaged is None:
+                vectors.unlink()
+            else:
+                vectors.write_bytes(damaged)
             before = len(builds)
             assert everything(build(store, profile), store, profile) == fresh
             assert len(builds) == before + 1
@@ -101,3 +134,42 @@ def test_a_state_from_another_change_counter_is_built_again(library, builds, tmp
         fresh = build(store, profile, cached=False)
         assert everything(now, store, profile) == everything(fresh, store, profile)
         assert everything(old, store, profile) != everything(fresh, store, profile)  # stale would be wrong
+
+
+def test_a_kept_state_is_a_build_s_arrays_and_updates_as_one(library, builds, tmp_path):
+    """What a restore takes from the file instead of deriving (counts, habits, the tags' rows,
+    the places) and makes only when asked (rows by photo, hashes, cameras) is a build's; its
+    vectors are mapped, not copied, and aligned (else each product copies them); and tags
+    changed afterwards update it exactly as they update a build (the app's path)."""
+    import shutil
+
+    db = tmp_path / "lib.sqlite"
+    shutil.copy(library[0], db)
+    with Store(db) as store:
+        profile = store.profiles.get(library[1])
+        build(store, profile)
+        kept, fresh = build(store, profile), build(store, profile, cached=False)
+        assert len(builds) == 2  # the first build kept it; the second read it
+        h, f = kept.history, fresh.history
+        for name, values in f.derived().items():
+            assert np.array_equal(h.derived()[name], values, equal_nan=True), name
+        assert (h.row_of, h.content_hashes, h.cameras) == (f.row_of, f.content_hashes, f.cameras)
+        assert all(h.positions_of(c) == f.positions_of(c) for c in f.content_hashes)
+        assert _mapped(h.embeddings) and h.embeddings.flags.aligned
+        assert not _mapped(f.embeddings)
+
+        tagged = [photo for photo, _ in store.photos.list_photos(profile) if photo.id in f.row_of]
+        copy = store.photos.save(replace(tagged[3], id=None, path=tagged[3].path + "-copy.jpg"))  # its vector too
+        store.tagging.add_tags(profile, [copy, tagged[0].id], ["harbour lights"], "typed")  # a new row, a new tag
+        store.tagging.remove_tags(profile, [tagged[1].id], [t for t in f.tags if f.counts[f.tag_index[t]]])  # all
+        store.tagging.reject_tags(profile, [tagged[2].id], [f.tags[0]])
+        changed = [copy, tagged[0].id, tagged[1].id, tagged[2].id]
+        kept.refresh(changed)
+        fresh.refresh(changed)
+        assert everything(kept, store, profile) == everything(fresh, store, profile)
+        rebuilt = build(store, profile, cached=False)
+        rebuilt.calibration = kept.calibration  # which a rebuild fits again on the shoots as they are now
+        assert everything(kept, store, profile) == everything(rebuilt, store, profile)
+        twins = tagged[3].content_hash
+        assert kept.history.positions_of(twins) == fresh.history.positions_of(twins) and len(set(
+            kept.history.positions_of(twins))) == 2  # the one kept, the one added since

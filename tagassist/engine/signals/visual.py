@@ -45,7 +45,7 @@ def neighbour_votes(h: ProfileHistory, content_hash: str | None, vector: np.ndar
         return zero, zero
     similarity = _similarity(h, content_hash, vector)
     rows = h.embedded_rows
-    similarity[h.embedding_position.get(content_hash, [])] = -np.inf  # never the photo itself
+    similarity[h.positions_of(content_hash)] = -np.inf  # never the photo itself
     similarity[~h.embedding_alive] = -np.inf  # nor a photo that has no tags any more
     k = min(NEIGHBOURS, int(np.isfinite(similarity).sum()))
     if k == 0:
