@@ -7,7 +7,6 @@ keyword manager's (undoable there, and in the CLI)."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QObject, Qt
@@ -15,6 +14,7 @@ from PySide6.QtWidgets import QInputDialog, QLineEdit, QMenu, QStyledItemDelegat
 
 from .keyword_manager import KeywordManager
 from .main_window import MainWindow
+from .sidebar import view_key
 
 
 def keyword_of(item: QTreeWidgetItem | None) -> str | None:
@@ -68,7 +68,7 @@ class KeywordTree(QObject):
 
     def rename(self, old: str, new: str) -> None:
         if new and new != old:
-            self.window.sidebar.setProperty("follow", json.dumps({"tag": new}, sort_keys=True))
+            self.window.sidebar.setProperty("follow", view_key({"tag": new}))
             self.keywords.edit("rename", (old, new))
 
     def _dropped(self, dragged: QTreeWidgetItem | None, target: QTreeWidgetItem | None) -> None:

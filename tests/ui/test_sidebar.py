@@ -46,3 +46,34 @@ def test_a_typed_keyword_and_new_counts_reach_the_keyword_tree_at_once(qtbot, ap
 
     press(qtbot, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)  # undo counts too
     qtbot.waitUntil(lambda: before in keyword_texts(window), timeout=5000)
+
+
+def _loaded(counts: dict[str, int], folders=(("/lib/rome", 3), ("/lib/rome/day2", 2))) -> dict:
+    return {"roots": ["/lib"], "folders": list(folders), "months": [("2024-05", 5)], "ratings_labels": ([], []),
+            "keyword_counts": counts, "vocabulary": sorted(counts)}
+
+
+def test_a_refill_with_new_counts_keeps_the_items_and_changes_only_their_texts(qtbot):
+    from PySide6.QtWidgets import QTreeWidget
+
+    from tagassist.ui.sidebar import fill_sidebar
+
+    tree = QTreeWidget()
+    qtbot.addWidget(tree)
+    fill_sidebar(tree, _loaded({"Places": 4, "Places|Rome": 4, "dog": 1}))
+    rome = tree.findItems("Rome  (4)", MATCH)[0]
+    day2 = tree.findItems("day2  (2)", MATCH)[0]
+    tree.setCurrentItem(rome)
+    rome.parent().setExpanded(False)
+
+    fill_sidebar(tree, _loaded({"Places": 5, "Places|Rome": 5, "dog": 1}))  # one more photo in Rome
+    assert rome.text(0) == "Rome  (5)" and rome.parent().text(0) == "Places  (5)"  # the same items
+    assert tree.currentItem() is rome and not rome.parent().isExpanded()
+    assert day2.text(0) == "day2  (2)" and tree.findItems("dog  (1)", MATCH)
+
+    fill_sidebar(tree, _loaded({"Places": 5, "Places|Rome": 5, "dog": 1, "cat": 1}))  # a new keyword: built again
+    assert tree.findItems("cat  (1)", MATCH)
+    assert tree.currentItem().text(0) == "Rome  (5)" and not tree.currentItem().parent().isExpanded()
+    fill_sidebar(tree, _loaded({"Places": 5, "Places|Rome": 5, "dog": 1, "cat": 1},
+                               folders=(("/lib/rome", 3), ("/lib/rome/day2", 3))))
+    assert tree.findItems("day2  (3)", MATCH) and tree.findItems("rome  (6)", MATCH)
