@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import random
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from fractions import Fraction
@@ -77,6 +78,8 @@ class Photographer:
     cameras: list[tuple[str, str, str | None]]
     seed: int
     shoots: list[dict] = field(default_factory=list)
+    names_places: bool = True  # a place keyword on photos away (and some at home)
+    names_events: bool = True  # a trip's or an event's keyword
 
 
 def make_photographer(index: int, seed: int = 0) -> Photographer:
@@ -120,8 +123,9 @@ def plan_shoots(p: Photographer, n_photos: int) -> list[dict]:
 
 
 def photo_tags(p: Photographer, shoot: dict, scene: str, rng: random.Random) -> list[str]:
-    tags = [_place_tag(p, shoot["place"])] if shoot["place"] != p.home or rng.random() < 0.3 else []
-    if shoot["event"]:
+    named = p.names_places and (shoot["place"] != p.home or rng.random() < 0.3)
+    tags = [_place_tag(p, shoot["place"])] if named else []
+    if shoot["event"] and p.names_events:
         tags.append(shoot["event"])
     concepts = sorted(CONCEPTS[scene], key=lambda c: -p.concept_weights[c])
     wanted = max(1, min(len(concepts), round(rng.gauss(p.mean_tags, 1.0))))
@@ -142,10 +146,11 @@ def tag_odds(p: Photographer, shoot: dict, scene: str, samples: int = 4000) -> d
     return {tag: n / samples for tag, n in counts.most_common()}
 
 
-def write_library(p: Photographer, root: str | Path, n_photos: int) -> list[dict]:
+def write_library(p: Photographer, root: str | Path, n_photos: int,
+                  on_photo: Callable[[int, int], None] | None = None) -> list[dict]:
     """Renders the photographer's photos under ``root`` (one folder per shoot, no keywords in
     the files) and returns [{"path", "taken_at", "scene", "tags", "odds"}] in date order
-    ("odds": ``tag_odds``, the ten likeliest)."""
+    ("odds": ``tag_odds``, the ten likeliest). ``on_photo(done, total)`` hears each photo written."""
     root = Path(root)
     rng = random.Random(p.seed + 2)
     odds: dict[tuple[int, str], dict[str, float]] = {}
@@ -169,4 +174,6 @@ def write_library(p: Photographer, root: str | Path, n_photos: int) -> list[dict
                 odds[number, scene] = dict(list(tag_odds(p, shoot, scene).items())[:10])
             truth.append({"path": str(path), "taken_at": when.isoformat(), "scene": scene,
                           "tags": photo_tags(p, shoot, scene, rng), "odds": odds[number, scene]})
+            if on_photo:
+                on_photo(len(truth), n_photos)
     return truth
