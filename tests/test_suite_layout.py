@@ -28,9 +28,21 @@ def test_no_test_imports_the_benchmarks():
     assert _importing(TESTS, ("benchmarks",)) == []
 
 
+# The one place the shipped code writes a simulated photographer: 'tagassist demo --retrain'
+# (issue 23, 7), for which photosim is installed with tagassist (pyproject.toml, the spec).
+WRITES_THE_DEMO_HISTORY = ["tagassist/services/retrain_demo.py: photosim.metadata",
+                           "tagassist/services/retrain_demo.py: photosim.photographers"]
+
+
 def test_the_shipped_code_imports_no_tests_benchmarks_or_simulation():
     for folder in ("tagassist", "trainer"):
-        assert _importing(REPO / folder, ("tests", "benchmarks", "photosim")) == []
+        assert _importing(REPO / folder, ("tests", "benchmarks")) == []
+    assert _importing(REPO / "trainer", ("photosim",)) == []
+    assert _importing(REPO / "tagassist", ("photosim",)) == WRITES_THE_DEMO_HISTORY
+
+
+def test_the_simulation_shipped_for_the_demo_imports_no_tests_or_benchmarks():
+    assert _importing(REPO / "photosim", ("tests", "benchmarks")) == []
 
 
 def test_each_test_folder_mirrors_a_package():

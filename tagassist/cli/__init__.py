@@ -182,6 +182,9 @@ def build_parser() -> argparse.ArgumentParser:
     add("stats", "library_commands:cmd_stats", "counts of photos, tags and history")
     demo = add("demo", "demo_command:cmd_demo", "try tagassist on the bundled sample library (its own database)")
     demo.add_argument("--headless", action="store_true", help="print suggestions instead of opening the app")
+    demo.add_argument("--retrain", action="store_true",
+                      help="a simulated photographer's larger library, retrained on; with --headless (or without a"
+                           " display) retrained here, with its suggestions on her next photos before and after")
     add("doctor", "library_commands:cmd_doctor", "check the database and the library's files")
     self_test = add("self-test", "self_test_command:cmd_self_test",
                     "check this installation end to end on the sample library (touches nothing of yours)")

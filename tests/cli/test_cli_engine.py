@@ -113,6 +113,8 @@ def test_demo_says_when_it_runs_in_the_terminal_and_where_its_database_is(capsys
     out = capsys.readouterr().out
     assert out.startswith("No display found: the demo runs in the terminal")
     assert f"Database: {tmp_path / 'demo.sqlite'}" in out
+    assert out.rstrip().endswith("To see a retrain help: 'tagassist demo --retrain' (a simulated photographer's 300"
+                                 " photos, written once; about a minute on two cores)")  # issue 23, 7
 
 
 def test_gui_opens_the_photographer_the_settings_remember_unless_told(tmp_path, monkeypatch):
