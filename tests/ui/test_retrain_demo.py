@@ -1,0 +1,47 @@
+"""The app on the retrain demo's library (issue 23, 7): where the sample library says its tags
+are not yet enough, 'Retrain on my tags' on the simulated photographer's 300 photos trains,
+is judged, is kept, says what it measured, and rolls back."""
+
+import pytest
+from PySide6.QtWidgets import QMessageBox
+
+from tagassist.cli import main
+from tagassist.paths import data_dir
+from tagassist.services import retrain_demo
+
+pytestmark = pytest.mark.slow  # 300 photos written, indexed and retrained on: about a minute
+
+
+def test_retrain_on_my_tags_in_the_app_on_the_demo_library_is_kept_and_rolls_back(qtbot, tmp_path, monkeypatch):
+    from tagassist.store import Store
+    from tagassist.ui.app import build
+
+    history = retrain_demo.demo_history(data_dir() / "retrain-demo")
+    db = tmp_path / "demo.sqlite"
+    assert main(["--db", str(db), "scan", str(history.folder)]) == 0  # as the app's own scan imports her keywords
+    assert main(["--db", str(db), "index", "--device", "cpu"]) == 0
+    dialogs = []
+    monkeypatch.setattr(QMessageBox, "information", lambda *args: dialogs.append(args[2]))
+    monkeypatch.setattr(QMessageBox, "warning", lambda *args: dialogs.append(args[2]))
+    window, controller = build(str(db), None)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitUntil(lambda: len(controller.model.photos) == history.photos, timeout=20000)
+    try:
+        window.retrain_action.trigger()
+        qtbot.waitUntil(lambda: controller.training.trainer is None, timeout=240000)
+        store = Store(db)
+        profile = store.profiles.get()
+        (model,) = store.models.of(profile)
+        metrics = model["metrics"]
+        assert model["active"] and window.activity.text() == "Retrained: the new model is active", dialogs
+        assert dialogs[-1] == metrics["summary"]  # what it measured, as the register keeps it
+        assert (f"you would have accepted {metrics['accepted_before']:.0%} of the shown suggestions before,"
+                f" {metrics['accepted_after']:.0%} with the new model. The new model is active.") in dialogs[-1]
+        assert metrics["accepted_after"] > metrics["accepted_before"]
+        window.models_action.trigger()
+        controller.training.models_dialog.rollback_requested.emit()
+        assert window.activity.text() == "Model version 0 is active (the untrained engine)"
+        assert not store.models.of(profile)[0]["active"]
+    finally:
+        controller.shutdown()
