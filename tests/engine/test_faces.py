@@ -120,6 +120,32 @@ def test_faces_in_a_photo_of_people_and_none_in_one_of_pets(models):
     assert detect_faces(coral("pets.jpg"), models) == []
 
 
+def test_the_hog_detector_reads_the_grey_image(models):
+    """One channel's features instead of the strongest of three: a quarter less time, the same
+    faces (detector.py)."""
+    from tagassist.engine.faces import FaceModels, detect_faces
+
+    class Spy:
+        def __init__(self, real):
+            self.real, self.shapes = real, []
+
+        def run(self, pixels, upsample, threshold):
+            self.shapes.append(pixels.shape)
+            return self.real.run(pixels, upsample, threshold)
+
+    spy = Spy(models.detector)
+
+    class Spying(FaceModels):
+        detector = property(lambda self: spy)
+
+    spying = Spying(models.folder)
+    spying._loaded = dict(models._loaded)  # the landmarks and embedding already loaded
+    grace = coral("grace_hopper.bmp")  # 512 x 600: the working image as it is
+    faces = detect_faces(grace, spying)
+    assert spy.shapes == [(600, 512)]
+    assert [f.box for f in faces] == [f.box for f in detect_faces(grace, models)] and len(faces) == 1
+
+
 def test_a_small_face_is_found_on_the_working_image(models):
     """A face of ~45 px once the photo is shrunk to the working size (a 3000 px photo, shrunk
     to WORKING_SIDE) is still found."""
