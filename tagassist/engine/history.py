@@ -381,8 +381,8 @@ class ProfileHistory:
 
     @functools.cached_property
     def content_hashes(self) -> list[str | None]:
-        hashes, has_hash, _ = self._kept_hashes
-        return [c if has else None for c, has in zip(hashes.tolist(), has_hash.tolist())]
+        hashes, has_hash, _ = self._kept_hashes  # UTF-8: half the bytes of numpy's unicode
+        return [c.decode() if has else None for c, has in zip(hashes.tolist(), has_hash.tolist())]
 
     @functools.cached_property
     def cameras(self) -> list[str | None]:
@@ -396,7 +396,7 @@ class ProfileHistory:
         positions = list(self._positions.get(content_hash, ()))
         if self._kept_hashes is not None and content_hash is not None:
             hashes, has_hash, kept = self._kept_hashes
-            rows = np.flatnonzero((hashes == content_hash) & has_hash)
+            rows = np.flatnonzero((hashes == content_hash.encode()) & has_hash)
             if len(rows):
                 found = np.flatnonzero(np.isin(self._vector_row.view[:kept], rows)).tolist()
                 positions = sorted(found + positions)
