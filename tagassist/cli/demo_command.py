@@ -159,8 +159,7 @@ def _retrain(args: Namespace) -> int:
                    "seconds": round(seconds, 1)})
         return EXIT_OK
     kept = (f"the new model is active (version {trained.version})" if trained.active
-            else f"no clear gain, so the new model (version {trained.version}) was not kept and your suggestions stay"
-                 " as they were")
+            else f"the new model (version {trained.version}) was not kept: your suggestions stay as they were")
     say("What the retrain changed, measured:")
     say(f"  judged by the retrain itself on your {m['test_shoots']} newest tagged shoots ({m['validation_photos']}"
         " photos), which it did not learn from:")

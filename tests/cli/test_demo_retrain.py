@@ -117,3 +117,22 @@ def test_the_demo_retrains_on_her_history_and_prints_what_it_measured(tmp_path, 
     seconds = int(re.search(r"Took (\d+) s\.", out)[1])
     print(f"demo --retrain: {seconds} s; next photos {before} -> {after}; judged {judged.groups()}")
     assert _files(SAMPLE_LIBRARY) == shipped
+
+
+@pytest.mark.slow  # as above, for another photographer
+def test_a_retrain_that_is_not_kept_is_said_so_and_changes_no_suggestion(tmp_path, capsys, monkeypatch):
+    """A photographer who also keywords places and trips, where the retrain finds no clear gain
+    on her newest shoots (photographer 3 of seed 4, measured): the demo says so, and her next
+    photos get the very suggestions they got before."""
+    monkeypatch.setattr(retrain_demo, "SEED", 4)
+    monkeypatch.setattr(retrain_demo, "HABITS", {})
+    db = tmp_path / "demo.sqlite"
+    assert main(["--db", str(db), "demo", "--retrain", "--headless"]) == 0
+    out = capsys.readouterr().out
+    assert main(["--db", str(db), "models", "list", "--json"]) == 0
+    trained, untrained = json.loads(capsys.readouterr().out)
+    assert not trained["active"] and untrained["active"]
+    assert f"the new model (version {trained['version']}) was not kept: your suggestions stay as they were" in out
+    nxt = re.search(r"suggestions that are your keywords\s+(\d+%) -> (\d+%)\n"
+                    r"\s+your keywords among the 5 suggested\s+(\d+%) -> (\d+%)", out)
+    assert nxt[1] == nxt[2] and nxt[3] == nxt[4], out
