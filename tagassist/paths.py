@@ -29,6 +29,11 @@ def default_db_path() -> Path:
     return data_dir() / "library.sqlite"
 
 
+def demo_db_path() -> Path:
+    """The database of ``tagassist demo`` (the sample library's)."""
+    return data_dir() / "demo.sqlite"
+
+
 def thumbnail_dir() -> Path:
     return cache_dir() / "thumbnails"
 

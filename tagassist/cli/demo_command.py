@@ -16,7 +16,7 @@ import time
 from argparse import Namespace
 from pathlib import Path
 
-from ..paths import data_dir, display_path, sample_library_dir
+from ..paths import data_dir, demo_db_path, display_path, sample_library_dir
 from ..runtime import display_available
 from ..services import models, retrain_demo
 from ..services.identity import photographer
@@ -51,7 +51,7 @@ def cmd_demo(args: Namespace) -> int:
     if not shipped.is_dir():
         raise UserError(f"the sample library is missing: {display_path(shipped)}")
     library = _own_copy(shipped)
-    db_path = args.db or data_dir() / "demo.sqlite"
+    db_path = args.db or demo_db_path()
     if not args.headless and not args.json:
         if display_available():
             from ..ui.app import run

@@ -13,11 +13,13 @@ retrain; neither the retrain nor its own judging ever sees them.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..paths import demo_db_path
 from ..store import Photo, Profile, Store
 from . import suggesting
 
@@ -62,6 +64,17 @@ class Match:
     photos: int
     accepted: float
     found: float
+
+
+SAMPLE_TOO_SMALL = ("The sample library is small for a retrain: 'tagassist demo --retrain' opens a simulated"
+                    " photographer's 300 photos, enough to retrain on and see whether it helps.")
+
+
+def too_little_note(db_path: str | os.PathLike) -> str:
+    """What to add where a retrain of the sample library's demo (``db_path``) found too little
+    history: where a retrain can be seen; nothing for any other library."""
+    same = os.path.abspath(db_path) == os.path.abspath(demo_db_path())
+    return SAMPLE_TOO_SMALL if same else ""
 
 
 def demo_history(root: Path, on_progress: Callable[[int, int], None] = lambda done, total: None) -> DemoHistory:

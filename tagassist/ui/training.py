@@ -8,7 +8,7 @@ import time
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QMessageBox
 
-from ..services import models
+from ..services import models, retrain_demo
 from .dialogs import ModelsDialog
 from .main_window import MainWindow
 from .session import Session
@@ -92,7 +92,9 @@ class TrainingController(QObject):
         elif final["stage"] == "unchanged":  # too little history, or nothing new since the last: said, not an error
             self.window.show_progress(final["message"].split(":")[0] if final.get("version")
                                       else "Not retrained yet: suggestions stay as they are")
-            QMessageBox.information(self.window, "Retrain on my tags", final["message"])
+            note = "" if final.get("version") else retrain_demo.too_little_note(self.session.db_path)
+            message = f"{final['message']}\n\n{note}" if note else final["message"]
+            QMessageBox.information(self.window, "Retrain on my tags", message)
         else:
             self.window.show_progress("Retraining failed")
             QMessageBox.warning(self.window, "tagassist", f"Retraining failed: {final.get('message')}")

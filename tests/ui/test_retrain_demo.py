@@ -2,6 +2,8 @@
 are not yet enough, 'Retrain on my tags' on the simulated photographer's 300 photos trains,
 is judged, is kept, says what it measured, and rolls back."""
 
+import shutil
+
 import pytest
 from PySide6.QtWidgets import QMessageBox
 
@@ -9,7 +11,32 @@ from tagassist.cli import main
 from tagassist.paths import data_dir
 from tagassist.services import retrain_demo
 
-pytestmark = pytest.mark.slow  # 300 photos written, indexed and retrained on: about a minute
+pytestmark = pytest.mark.slow  # the trainer's process; 300 photos written, indexed and retrained on
+
+
+def test_on_the_sample_library_too_little_history_says_where_a_retrain_can_be_seen(qtbot, indexed_sample,
+                                                                                     monkeypatch):
+    """README's first command opens the app on the sample library, where 'Retrain on my tags'
+    finds too little history: it says so, and where a retrain can be seen."""
+    from tagassist.paths import demo_db_path
+    from tagassist.ui.app import build
+
+    db = demo_db_path()
+    db.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy(indexed_sample, db)
+    dialogs = []
+    monkeypatch.setattr(QMessageBox, "information", lambda *args: dialogs.append(args[2]))
+    window, controller = build(str(db), None)
+    qtbot.addWidget(window)
+    window.show()
+    try:
+        window.retrain_action.trigger()
+        qtbot.waitUntil(lambda: controller.training.trainer is None, timeout=120000)
+        assert "tagged photos in 6 shoots are not yet enough" in dialogs[-1]
+        assert dialogs[-1].endswith("\n\n" + retrain_demo.SAMPLE_TOO_SMALL)
+        assert "'tagassist demo --retrain'" in retrain_demo.SAMPLE_TOO_SMALL
+    finally:
+        controller.shutdown()
 
 
 def test_retrain_on_my_tags_in_the_app_on_the_demo_library_is_kept_and_rolls_back(qtbot, tmp_path, monkeypatch):
