@@ -78,6 +78,9 @@ class Hidden:
         kept = [r for r in rows if r[7] != self.keyword or r[0] in self.examples]
         return [r[:8] + ("2100-01-01T00:00:00",) if r[7] == self.keyword else r for r in kept]
 
+    def tag_rows(self, profile):
+        return [(r[0], r[7], r[8]) for r in self.history_rows(profile)]
+
     def rejection_rows(self, profile, photo_ids=None, *, with_photo=False):
         return self.source.rejection_rows(profile, photo_ids, with_photo=with_photo)
 
@@ -238,6 +241,9 @@ class SyntheticHistory:
 
     def history_rows(self, profile, photo_ids=None):
         return self.rows
+
+    def tag_rows(self, profile):
+        return [(r[0], r[7], r[8]) for r in self.rows]
 
     def rejection_rows(self, profile, photo_ids=None, *, with_photo=False):
         return []

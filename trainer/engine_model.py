@@ -127,6 +127,9 @@ class PostsLibrary(HistorySource):
         rows.sort(key=lambda r: (r[0], r[7]))
         return rows
 
+    def tag_rows(self, profile: Profile) -> list[tuple]:
+        return [(r[0], r[7], r[8]) for r in self.history_rows(profile)]
+
     def rejection_rows(self, profile: Profile, photo_ids=None, *, with_photo: bool = False) -> list[tuple]:
         wanted = None if photo_ids is None else set(photo_ids)
         rows = []

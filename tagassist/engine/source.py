@@ -1,7 +1,7 @@
 """What the engine reads of a tagging history: ``HistorySource``.
 
 The suggester, the history and the signals read a profile's tags, rejections and embeddings
-through these nine reads and nothing else, so anything that offers them can be suggested
+through these reads and nothing else, so anything that offers them can be suggested
 from: the library's store (its history repository, ``store.history``) and the research
 evaluator's folksonomy reader (the trainer's ``PostsLibrary``, which subclasses this protocol)
 both do. The engine never imports the store, and the store, beside it in the house, never
@@ -26,6 +26,11 @@ class HistorySource(Protocol):
     def history_rows(self, profile: Profile, photo_ids: Sequence[int] | None = None) -> list[tuple]:
         """(photo id, content hash, taken at, lat, lon, camera make, camera model, tag, tagged at)
         for every tag the profile gave (or gave these photos), by photo then tag."""
+        ...
+
+    def tag_rows(self, profile: Profile) -> list[tuple]:
+        """(photo id, tag, tagged at) for every tag the profile gave, in no order: the lean read of
+        a whole history, for finding the rest of a keyword's photos."""
         ...
 
     def rejection_rows(self, profile: Profile, photo_ids: Sequence[int] | None = None, *,

@@ -35,6 +35,13 @@ class HistoryReads(Repository):
             " JOIN tags t ON t.id = a.tag_id WHERE a.profile_id = ?{} ORDER BY p.id, t.name",
             "a.photo_id", profile, photo_ids)
 
+    def tag_rows(self, profile: Profile) -> list[tuple]:
+        """(photo id, tag, tagged at) for every assignment of the profile, in no order (no photo
+        columns, no sort: a 100,000-photo history's history_rows took seconds)."""
+        return self.database.execute(
+            "SELECT a.photo_id, t.name, a.created_at FROM assignments a JOIN tags t ON t.id = a.tag_id"
+            " WHERE a.profile_id = ?", (profile.id,)).fetchall()
+
     def rejection_rows(self, profile: Profile, photo_ids: Sequence[int] | None = None, *,
                        with_photo: bool = False) -> list[tuple]:
         """([photo id,] tag, taken at, lat, lon) for every rejection of the profile (or of these photos)."""

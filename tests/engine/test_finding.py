@@ -154,3 +154,28 @@ def test_a_keyword_with_two_looks_finds_both_before_what_lies_between(library):
     found = [c.photo_id for c in library.finder("restaurant").candidates(limit=None)]
     assert set(found[:6]) == set(rooms) | set(plates)
     assert set(found[6:]) == set(between) | set(others)
+
+
+def test_the_tagged_library_reads_the_times_and_columns_the_history_holds():
+    """TaggedLibrary's vectorised read (tag_rows): columns sorted by name, each photo's last and
+    each tag's first tagging time, and times it cannot read left out rather than failing."""
+    from tagassist.records import Profile
+
+    class Rows:
+        def tag_rows(self, profile):
+            return [(2, "sea", "2024-05-11T15:00:00+00:00"), (1, "Rome", "2024-05-10T10:00:00.123456"),
+                    (2, "Rome", None), (1, "sea", "not a time"), (3, "dog", "2024-05-12 09:30:00")]
+
+        def rejection_rows(self, profile, photo_ids=None, *, with_photo=False):
+            return [(3, "sea", None, None, None)]
+
+    photos = PhotoSet.build([1, 2, 3], [None] * 3, [None] * 3, [None] * 3, [], np.zeros((0, 0)))
+    tagged = TaggedLibrary(Rows(), Profile(1, "me"), photos)
+    assert tagged.tags == ["Rome", "dog", "sea"]
+    assert [tagged.tags[c] for c in tagged.row_tags(0)] == ["Rome", "sea"]
+    assert [tagged.tags[c] for c in tagged.row_tags(1)] == ["Rome", "sea"]
+    hour = np.datetime64("2024-05-10T10:00:00", "s").astype(np.float64) / 3600
+    assert tagged.last_tagged[0] == hour  # 'not a time' is left out, not a failure
+    assert tagged.first_used[tagged.tag_index["sea"]] == hour + 29  # the 11th, 15:00
+    assert tagged.first_used[tagged.tag_index["dog"]] == hour + 47.5
+    assert tagged.rejections == [(2, "sea")]

@@ -31,7 +31,7 @@ def _parameters(function) -> list[tuple[str, object, bool]]:
 
 def test_the_protocol_declares_the_ten_reads():
     assert READS == ["embedding_rows", "embeddings", "history_rows", "listed_keywords", "named_faces", "others_tags",
-                     "photo_faces", "photo_rejections", "photo_tags", "rejection_rows"]
+                     "photo_faces", "photo_rejections", "photo_tags", "rejection_rows", "tag_rows"]
 
 
 def test_the_store_and_the_folksonomy_reader_offer_every_read_as_declared():
@@ -74,6 +74,9 @@ def test_a_history_source_need_not_be_a_store():
 
         def rejection_rows(self, profile, photo_ids=None, *, with_photo=False):
             return []
+
+        def tag_rows(self, profile):
+            return [(1, "rome", "2024-05-11T15:00:00")]
 
         def embedding_rows(self, encoder_id, content_hashes):
             return [], np.zeros((0, 0), dtype=np.float32)

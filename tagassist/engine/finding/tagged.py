@@ -1,23 +1,37 @@
 """A profile's tags and rejections laid over a ``PhotoSet``'s rows, read once per profile
-through ``HistorySource``: the photo x tag incidence (CSR), when each photo was last tagged
-and when each tag was first used. A keyword's positives, its rejections and its
+through ``HistorySource`` (``tag_rows``, the lean read): the photo x tag incidence (CSR),
+when each photo was last tagged and when each tag was first used. A keyword's positives, its rejections and its
 co-occurrences are then a few vectorised reads, however many keywords are looked for.
 """
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 from ...records import HIERARCHY_SEPARATOR, Profile
 from ..source import HistorySource
-from ..timeplace import epoch_hours
 from .photoset import PhotoSet
 
 
-def _tagged_hours(tagged_at: str | None) -> float:
-    return epoch_hours(tagged_at[:19]) if tagged_at else math.nan
+def _hours(tagged_at) -> np.ndarray:
+    """Hours since the epoch of each 'YYYY-MM-DDTHH:MM:SS...' (NaN where missing or not a
+    time), parsed by numpy in one go: a history's hundreds of thousands of times, one by one,
+    took seconds. Only their order and differences are used (the time zone does not matter)."""
+    seconds = np.array([t[:19] if t else "NaT" for t in tagged_at], dtype="U19")
+    try:
+        parsed = seconds.astype("datetime64[s]")
+    except ValueError:  # an odd value somewhere: one at a time, each odd one NaT
+        parsed = np.array([_one(t) for t in seconds], dtype="datetime64[s]")
+    hours = parsed.astype(np.float64) / 3600.0
+    hours[np.isnat(parsed)] = np.nan
+    return hours
+
+
+def _one(text: str) -> np.datetime64:
+    try:
+        return np.datetime64(text, "s")
+    except ValueError:
+        return np.datetime64("NaT")
 
 
 def in_family(tag: str, keyword: str) -> bool:
@@ -28,34 +42,38 @@ def in_family(tag: str, keyword: str) -> bool:
 class TaggedLibrary:
     """The profile's history over the rows of ``photos`` (photos outside them are left out)."""
 
-    def __init__(self, source: HistorySource, profile: Profile, photos: PhotoSet):
+    def __init__(self, store: HistorySource, profile: Profile, photos: PhotoSet):
         self.photos = photos
-        history = source.history_rows(profile)
-        rows = photos.rows_of([r[0] for r in history]) if history else np.zeros(0, dtype=np.int64)
-        names = sorted({r[7] for r in history})
-        self.tags: list[str] = names
-        self.tag_index = {t: i for i, t in enumerate(names)}
+        history = store.tag_rows(profile)
+        photo_ids, tags, tagged_at = zip(*history) if history else ((), (), ())
+        first_seen: dict[str, int] = {}  # tag -> a number in the order met; columns are sorted by name
+        codes = np.fromiter((first_seen.setdefault(t, len(first_seen)) for t in tags), dtype=np.int64,
+                            count=len(tags))
+        self.tags: list[str] = sorted(first_seen)
+        self.tag_index = {t: i for i, t in enumerate(self.tags)}
+        column = np.empty(len(first_seen), dtype=np.int64)
+        column[[first_seen[t] for t in self.tags]] = np.arange(len(self.tags))
+        rows = photos.rows_of(photo_ids) if history else np.zeros(0, dtype=np.int64)
         keep = rows >= 0
         entry_rows = rows[keep]
-        entry_tags = np.array([self.tag_index[r[7]] for r in history], dtype=np.int64)[keep] if history else rows
-        entry_hours = np.array([_tagged_hours(r[8]) for r in history], dtype=np.float64)[keep] if history else \
-            np.zeros(0)
+        entry_tags = column[codes][keep] if history else rows
+        entry_hours = _hours(tagged_at)[keep]
         order = np.lexsort((entry_tags, entry_rows))
         self.entry_rows, self.entry_tags = entry_rows[order], entry_tags[order]
         n = len(photos)
         self.indptr = np.zeros(n + 1, dtype=np.int64)
         self.indptr[1:] = np.cumsum(np.bincount(self.entry_rows, minlength=n))
-        self.tag_counts = np.bincount(self.entry_tags, minlength=len(names)).astype(np.float64)
+        self.tag_counts = np.bincount(self.entry_tags, minlength=len(self.tags)).astype(np.float64)
         self.tagged = np.diff(self.indptr) > 0
         # When she last tagged each photo, and first used each tag: a photo tagged after she
         # started using a keyword, without it, is a photo she chose not to give it.
         self.last_tagged = np.full(n, -np.inf)
         finite = np.isfinite(entry_hours[order])
         np.maximum.at(self.last_tagged, self.entry_rows[finite], entry_hours[order][finite])
-        self.first_used = np.full(len(names), np.inf)
+        self.first_used = np.full(len(self.tags), np.inf)
         np.minimum.at(self.first_used, self.entry_tags[finite], entry_hours[order][finite])
         self.rejections: list[tuple[int, str]] = []
-        rejected = source.rejection_rows(profile, with_photo=True)
+        rejected = store.rejection_rows(profile, with_photo=True)
         if rejected:
             for row, (_, tag, *_rest) in zip(photos.rows_of([r[0] for r in rejected]), rejected):
                 if row >= 0:
