@@ -20,6 +20,7 @@ import logging
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import partial
 
 from ..records import HIERARCHY_SEPARATOR, Photo, Profile, check_tag
 from ..store import Store
@@ -81,8 +82,9 @@ def find_faces(store: Store, profile: Profile, photos: Iterable[Photo] | None = 
     """Detect and describe the faces of the photos the detector has not seen yet (all of the
     library's by default), then name them from her keywords. Yields progress after each photo;
     stops early when ``cancelled()``."""
-    from ..engine.faces import FaceModels, detect_faces
+    from ..engine.faces import FaceModels
     from ..engine.faces.detector import WORKING_SIDE
+    from ..engine.faces.pool import find_in_turn
 
     models = models or FaceModels()
     detector = detector_id(models)
@@ -90,14 +92,11 @@ def find_faces(store: Store, profile: Profile, photos: Iterable[Photo] | None = 
         photos = [photo for photo, _ in store.photos.list_photos(profile)]
     todo = photos_to_scan(store, detector, photos)
     found, with_faces = 0, []
-    try:
-        for done, photo in enumerate(todo, 1):
-            if cancelled():
-                return
-            image = _upright(photo, WORKING_SIDE)
-            if image is None:
+    looked_at = find_in_turn(todo, partial(_upright, long_side=WORKING_SIDE), models, cancelled=cancelled)
+    try:  # two photos at a time (engine/faces/pool.py); the store is written here, in order
+        for done, (photo, faces) in enumerate(looked_at, 1):
+            if faces is None:  # not decodable
                 continue
-            faces = detect_faces(image, models)
             store.faces.put_detected(photo.id, photo.content_hash, detector,
                                      [Detected(f.box, f.quality, f.embedding) for f in faces])
             found += len(faces)
@@ -108,6 +107,7 @@ def find_faces(store: Store, profile: Profile, photos: Iterable[Photo] | None = 
                 with_faces = []
             yield FaceProgress(done, len(todo), found, photo.path)
     finally:  # done, cancelled or stopped: the faces found so far are named from her keywords
+        looked_at.close()
         if with_faces:
             name_from_keywords(store, profile, with_faces)
 
