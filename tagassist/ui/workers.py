@@ -39,6 +39,17 @@ def start_in_thread(worker: QObject, name: str, parent: QObject) -> QThread:
     return thread
 
 
+class _ListenerGone(Exception):
+    """A job's JobSignals went with the window that listened to it (closed while the job ran)."""
+
+
+def _emit(signal, *args) -> None:
+    try:
+        signal.emit(*args)
+    except RuntimeError as exc:  # PySide: 'Signal source has been deleted'
+        raise _ListenerGone from exc
+
+
 class JobSignals(QObject):
     progress = Signal(object)
     result = Signal(object)
@@ -65,25 +76,37 @@ class Job(QRunnable):
         return self._cancelled.is_set()
 
     def run(self) -> None:
+        generator = None
         try:
             generator = self._function(*self._args, **self._kwargs)
             if not inspect.isgenerator(generator):
-                self.signals.result.emit(generator)
+                _emit(self.signals.result, generator)
                 return
             while True:
                 if self._cancelled.is_set():
                     generator.close()  # runs the job's cleanup; its work so far is committed
                     break
                 try:
-                    self.signals.progress.emit(next(generator))
+                    step = next(generator)
                 except StopIteration as done:
-                    self.signals.result.emit(done.value)
+                    _emit(self.signals.result, done.value)
                     break
+                _emit(self.signals.progress, step)
+        except _ListenerGone:
+            if inspect.isgenerator(generator):
+                generator.close()  # the window closed while the job ran: nobody is told, the job stops
         except Exception as exc:  # noqa: BLE001 - every failure must reach the user
             log.error("%s failed:\n%s", self.name, traceback.format_exc())
-            self.signals.error.emit(f"{self.name} failed: {exc}")
+            self._say(self.signals.error, f"{self.name} failed: {exc}")
         finally:
-            self.signals.finished.emit()
+            self._say(self.signals.finished)
+
+    @staticmethod
+    def _say(signal, *args) -> None:
+        try:
+            _emit(signal, *args)
+        except _ListenerGone:
+            log.info("a job ended after its window closed")
 
 
 class JobRunner(QObject):
