@@ -253,6 +253,53 @@ class PhotoGrid(QTableView):
         model.set_columns(columns)
         self.select_positions(selected, current)
 
+    # Photos run in reading order, as on a contact sheet, not in the table's columns.
+    def moveCursor(self, action, modifiers):  # noqa: N802 - Qt's name
+        """Right at a row's end goes on to the next row's first photo and Left at a row's start
+        back to the last one of the row before; Down where the short last row has no photo
+        under this one goes to the last photo."""
+        model, cursor = self.model(), QAbstractItemView.CursorAction
+        position = model.position(self.currentIndex()) if hasattr(model, "index_of") else None
+        if position is not None:
+            count, columns = len(model.photos), model.columns
+            step = {cursor.MoveRight: 1, cursor.MoveLeft: -1}.get(action)
+            if step and 0 <= position + step < count:
+                return model.index_of(position + step)
+            below_is_empty = position + columns >= count and position // columns < (count - 1) // columns
+            if action == cursor.MoveDown and below_is_empty:
+                return model.index_of(count - 1)
+        return super().moveCursor(action, modifiers)
+
+    def setSelection(self, rect, command):  # noqa: N802 - Qt's name
+        """A Shift+click or Shift+arrow selects every photo from the anchor to the one reached
+        (``rect`` runs from the anchor's cell to it), not the rectangle of cells between them,
+        which over two rows took photos from either side of the shoot."""
+        model = self.model()
+        ends = [self._photo_at(point) for point in (rect.topLeft(), rect.bottomRight())]
+        if None in ends:  # a drag begun outside the photos: the cells it covers
+            super().setSelection(rect, command)
+            return
+        first, last = sorted(ends)
+        columns, selection = model.columns, QItemSelection()
+        top, bottom = first // columns, last // columns
+        if top == bottom:
+            selection.select(model.index_of(first), model.index_of(last))
+        else:  # three blocks of cells at most, however many rows: the first row's tail, the
+            # full rows, the last row's head
+            selection.select(model.index_of(first), model.index(top, columns - 1))
+            if bottom > top + 1:
+                selection.select(model.index(top + 1, 0), model.index(bottom - 1, columns - 1))
+            selection.select(model.index(bottom, 0), model.index_of(last))
+        self.selectionModel().select(selection, command)
+
+    def _photo_at(self, point) -> int | None:
+        """The number of the photo under ``point`` (an empty cell after the last: the last)."""
+        model, index = self.model(), self.indexAt(point)
+        if not index.isValid() or not hasattr(model, "index_of"):
+            return None
+        position = model.position(index)
+        return len(model.photos) - 1 if position is None else position
+
     def selected_positions(self) -> list[int]:
         """The selected photos' numbers in the model's list, in order."""
         model = self.model()

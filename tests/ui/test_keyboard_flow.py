@@ -343,3 +343,62 @@ def test_a_list_nobody_acted_on_follows_the_new_ranking(qtbot, keyboard):
     qtbot.waitUntil(lambda: window.editor.suggestions[0].tag == shown[0].tag, timeout=10000)
     scores = [s.score for s in window.editor.suggestions]
     assert scores == sorted(scores, reverse=True)
+
+
+def _names(controller, positions):
+    return [controller.model.photos[p].path.rsplit("/", 1)[-1] for p in positions]
+
+
+def test_a_shoot_over_several_rows_is_selected_by_shift_click_and_shift_arrows_in_reading_order(qtbot, keyboard):
+    """Found under Xvfb: a Shift+click from DSCF1007 (a row's last cell) to DSCF1008 (the next
+    row's first) selected the rectangle of cells between them, 8 photos with 6 Algarve ones, so
+    the next digit tagged them 'Rome' too; and Right at a row's end went nowhere. Photos run in
+    reading order, as in a contact sheet: a range is every photo from one to the other."""
+    window, controller, store = keyboard
+    columns = controller.model.columns
+    assert columns >= 3
+    grid, model = window.grid, controller.model
+
+    def click(position, modifier=Qt.KeyboardModifier.NoModifier):
+        qtbot.mouseClick(grid.viewport(), Qt.MouseButton.LeftButton, modifier,
+                         grid.visualRect(model.index_of(position)).center())
+
+    end = columns - 1  # the first row's last photo
+    click(end)
+    click(end + 1, SHIFT)  # the next row's first photo: two photos, not two columns of cells
+    assert selected_positions(window, controller) == [end, end + 1]
+    click(1)
+    click(2 * columns + 1, SHIFT)  # two rows down, the same column: every photo in between
+    assert selected_positions(window, controller) == list(range(1, 2 * columns + 2))
+    click(2 * columns + 1)
+    click(1, SHIFT)  # backwards too
+    assert selected_positions(window, controller) == list(range(1, 2 * columns + 2))
+
+    click(end)
+    press(qtbot, Qt.Key.Key_Right)  # on to the next row
+    assert model.position(grid.currentIndex()) == end + 1
+    press(qtbot, Qt.Key.Key_Left)  # and back to the row before's last photo
+    assert model.position(grid.currentIndex()) == end
+    press(qtbot, Qt.Key.Key_Right, SHIFT)
+    press(qtbot, Qt.Key.Key_Right, SHIFT)
+    assert selected_positions(window, controller) == [end, end + 1, end + 2]
+
+    names = _names(controller, [end, end + 1, end + 2])
+    type_text(qtbot, "contact sheet")
+    press(qtbot, Qt.Key.Key_Return)
+    tagged = sorted(p.path.rsplit("/", 1)[-1] for p, tags in store.photos.list_photos(store.profiles.get())
+                    if "contact sheet" in tags)
+    assert tagged == sorted(names)
+
+
+def test_down_from_above_a_short_last_row_goes_to_the_last_photo(qtbot, keyboard):
+    window, controller, _ = keyboard
+    model, count = controller.model, len(controller.model.photos)
+    columns = model.columns
+    assert count % columns and count > columns  # the sample's last row is short
+    above = count - count % columns - 1  # the row before the last, its last cell: nothing under it
+    window.grid.selectionModel().setCurrentIndex(model.index_of(above),
+                                                 window.grid.selectionModel().SelectionFlag.ClearAndSelect)
+    window.grid.setFocus()
+    press(qtbot, Qt.Key.Key_Down)
+    assert model.position(window.grid.currentIndex()) == count - 1
