@@ -15,7 +15,7 @@ from ..services import identity, jobs
 from ..services.indexing import encoder_choices
 from ..services.library import Store, library_options, set_library_option
 from ..settings import Settings
-from .dialogs import LogDialog, SettingsDialog
+from .dialogs import LogDialog, SettingsDialog, ShortcutsDialog
 from .faces import FacesController
 from .focus import FocusKeeper
 from .grid import CELL, PhotoGridModel
@@ -375,9 +375,8 @@ class LibraryController(QObject):
         self.log_dialog.open()
 
     def show_shortcuts(self) -> None:
-        rows = "".join(f"<tr><td><b>{html.escape(keys)}</b>&nbsp;&nbsp;</td><td>{html.escape(does)}</td></tr>"
-                       for keys, does in KEYBOARD_SHORTCUTS)
-        QMessageBox.information(self.window, "Keyboard shortcuts", f"<table>{rows}</table>")
+        self.shortcuts_dialog = ShortcutsDialog(KEYBOARD_SHORTCUTS, self.window)
+        self.shortcuts_dialog.open()
 
     def show_about(self) -> None:
         from .. import __version__

@@ -1,7 +1,9 @@
-"""Dialogs (layout only): settings, first run, models, log (the full-size viewer: viewer.py)."""
+"""Dialogs (layout only): settings, first run, models, log, keyboard shortcuts (the full-size
+viewer: viewer.py)."""
 
 from __future__ import annotations
 
+import html
 from dataclasses import replace
 
 from PySide6.QtCore import Signal
@@ -22,6 +24,7 @@ from PySide6.QtWidgets import (
     QSpinBox,
     QTableWidget,
     QTableWidgetItem,
+    QTextBrowser,
     QVBoxLayout,
     QWidget,
 )
@@ -207,3 +210,23 @@ class LogDialog(QDialog):
         view.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
         layout.addWidget(view)
         view.verticalScrollBar().setValue(view.verticalScrollBar().maximum())
+
+
+class ShortcutsDialog(QDialog):
+    """Help › Keyboard shortcuts: the keys as a table that scrolls, never taller than the screen
+    (as a message box it was 1,124 px tall: on a 1,000 px screen its last rows and OK were off it)."""
+
+    def __init__(self, rows: tuple[tuple[str, str], ...], parent=None):
+        super().__init__(parent)
+        self.setWindowTitle("Keyboard shortcuts")
+        layout = QVBoxLayout(self)
+        self.view = QTextBrowser()
+        self.view.setHtml("<table>" + "".join(
+            f"<tr><td><b>{html.escape(keys)}</b>&nbsp;&nbsp;</td><td>{html.escape(does)}</td></tr>"
+            for keys, does in rows) + "</table>")
+        layout.addWidget(self.view)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        screen = (parent.screen() if parent is not None else self.screen()).availableGeometry()
+        self.resize(min(640, screen.width()), min(700, screen.height() * 9 // 10))
