@@ -123,6 +123,7 @@ class ReviewController(QObject):
         self.window, self.session, self.tagging, self.model, self.back = window, session, tagging, model, back
         self.keyword: str | None = None  # the keyword under review, None in the normal view
         self.offered: str | None = None  # the keyword typed last: Ctrl+Shift+F finds more photos for it
+        self.offered_at = 0  # the undo stack's index once it was typed: undone below it, the offer goes
         self.page_size = PAGE
         self.sessions = 0  # one per review: a decision undone after its review ended re-ranks nothing
         self.requests = 0
@@ -160,6 +161,7 @@ class ReviewController(QObject):
         self.end_action = self._grid_action("Back to the photos", "Escape")
         self.end_action.triggered.connect(self.end)
         w.editor.tag_typed.connect(self.offer)
+        self.tagging.undo.indexChanged.connect(self._withdraw_offer)
         w.grid.selectionModel().currentChanged.connect(self._say_why)
 
     def _grid_action(self, text: str, *keys: str) -> QAction:
@@ -185,10 +187,16 @@ class ReviewController(QObject):
     def offer(self, keyword: str) -> None:
         """She typed a keyword on some photos: finding more photos for it is one key away."""
         if self.keyword is None:
-            self.offered = keyword
+            self.offered, self.offered_at = keyword, self.tagging.undo.index()
             self.label.setText(f"Find more photos for \u2018{keyword}\u2019? Ctrl+Shift+F")
             self.button.setText(f"Find more photos for \u2018{keyword}\u2019")
             self.bar.setVisible(True)
+
+    def _withdraw_offer(self, index: int) -> None:
+        """The typing the bar offers to find more for was undone: there is nothing to find more for."""
+        if self.keyword is None and self.offered is not None and index < self.offered_at:
+            self.offered = None
+            self.bar.setVisible(False)
 
     def find(self) -> None:
         """The keyword chosen in the keyword tree (when it has the keys), else the one typed last."""

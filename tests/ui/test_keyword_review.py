@@ -72,3 +72,25 @@ def test_a_keyword_reviewed_by_keys_stores_exactly_the_decisions_left(qtbot, app
     assert not review.bar.isVisible() and review.keyword is None
     press(qtbot, Qt.Key.Key_Z, CTRL)  # the page's batch is one step
     assert decisions(store) == before
+
+
+def test_the_offer_to_find_more_for_a_typed_keyword_goes_when_the_typing_is_undone(qtbot, app):
+    """Found under Xvfb: 'nig' typed and Enter (a slip for 'night'), then Ctrl+Z: the keyword
+    was gone from every photo, but the bar above the grid still offered 'Find more photos for
+    'nig'? Ctrl+Shift+F', and Ctrl+Shift+F then said 'tag at least one photo with 'nig' first'."""
+    from tests.ui.conftest import select, type_text
+
+    window, controller, store = app
+    review = controller.review
+    window.editor.field.setCompleter(None)  # no popup offscreen (tests/ui/test_keyboard_flow.py)
+    select(qtbot, window, controller, "DSCF1007.jpg")
+    type_text(qtbot, "nig")
+    press(qtbot, Qt.Key.Key_Return)
+    assert review.bar.isVisibleTo(window) and "\u2018nig\u2019" in review.label.text()
+    press(qtbot, Qt.Key.Key_Z, CTRL)
+    assert "nig" not in {t for _, tags in store.photos.list_photos(store.profiles.get()) for t in tags}
+    assert not review.bar.isVisibleTo(window) and review.offered is None
+    press(qtbot, Qt.Key.Key_Z, CTRL | Qt.KeyboardModifier.ShiftModifier)  # redone: it is on the photo again
+    type_text(qtbot, "night")  # a keyword typed after it is offered as before
+    press(qtbot, Qt.Key.Key_Return)
+    assert review.bar.isVisibleTo(window) and review.offered == "night"
