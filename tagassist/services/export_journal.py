@@ -96,7 +96,7 @@ def recover_journal(store: Store) -> int:
                     if record.get("location") is not None:  # the place it wrote, where the file still holds it
                         location_export.adopt_written(store, record["photo"], path, record["location"])
                     if file_sha256(path) == record["written_sha256"]:
-                        _first_seen(store, record["photo"], path)
+                        _first_seen(store, record["photo"], path, record["added"])
                         _faces_written(store, record, path)
                     else:
                         _changed_since(store, record, path, intent)
@@ -104,16 +104,22 @@ def recover_journal(store: Store) -> int:
     return entered
 
 
-def _first_seen(store: Store, photo_id: int, path: str) -> None:
-    """A file the killed export wrote. One tagassist had read keeps its base: the next sync
-    sees the write as a change, beside any change another tool made before it (the export's
-    decisions were rolled back with its transaction, so they are made again). One tagassist
-    had never read (the export created it, or another tool did since the last scan) gets the
-    keywords it holds that the photo held already: it brings back no keyword that another of
-    the photo's files has lost, and its others arrive as additions."""
+def _first_seen(store: Store, photo_id: int, path: str, added: Sequence[str]) -> None:
+    """A file the killed export wrote. One tagassist had read keeps its base, with the
+    keywords the write added to it: the next sync sees another tool's changes from before the
+    write again (the export's decisions about them were rolled back with its transaction, so
+    they are made again), but not tagassist's own additions, which would count as another
+    tool's, dated by the write, and outvote a removal made since in another of the photo's
+    files. One tagassist had never read (the export created it, or another tool did since the
+    last scan) gets the keywords it holds that the photo held already: it brings back no
+    keyword that another of the photo's files has lost, and its others arrive as additions."""
     state = store.sync.state(photo_id)
     name = os.path.basename(path)
-    if state.file_bases is not None and name not in state.file_bases:
+    if state.file_bases is None:
+        return
+    if name in state.file_bases:
+        store.sync.set_file_base(photo_id, name, state.file_bases[name] | set(added))
+    else:
         store.sync.set_file_base(photo_id, name, set(keywords_of_copy(path, path)) & state.base)
 
 

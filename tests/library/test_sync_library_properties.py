@@ -380,11 +380,18 @@ UNDO_READS_NO_FILE = [  # the model took the undo for a read: another tool's rem
     ("reject", "ana", "r", 2), ("other_remove", "r", 0, 0), ("scan_during_export", "bob"), ("tag", "ana", "r", 1),
     ("export_killed", "ana", "digikam", 3)]
 
+KILLED_WRITE_OUTVOTES_A_LATER_REMOVAL = [  # bob's killed export wrote U_beach into C.JPG (the photo's keyword)
+    # and C.xmp; another tool then took U_beach out of C.xmp. The recovered write kept C.JPG's old, empty base,
+    # so its U_beach read as another tool's addition, which outvoted the removal (seed 91731, interleaving 4993)
+    ("tag", "bob", "U", 1), ("export_killed", "bob", "lightroom", 2), ("other_remove", "U", 0, 0)]
+
 
 @pytest.mark.parametrize("ops", [UNDO_AFTER_A_REMOVAL_IN_ANOTHER_FILE, PUT_BACK_AFTER_A_KILLED_EXPORT,
-                                 UNDO_BRINGS_BACK_A_CHANGE_ALREADY_READ, UNDO_READS_NO_FILE],
+                                 UNDO_BRINGS_BACK_A_CHANGE_ALREADY_READ, UNDO_READS_NO_FILE,
+                                 KILLED_WRITE_OUTVOTES_A_LATER_REMOVAL],
                          ids=["undo-after-a-removal-in-another-file", "put-back-after-a-killed-export",
-                              "undo-brings-back-a-change-already-read", "undo-reads-no-file"])
+                              "undo-brings-back-a-change-already-read", "undo-reads-no-file",
+                              "killed-write-outvotes-a-later-removal"])
 def test_interleavings_found_by_the_runner(ops, tmp_path, monkeypatch):
     run_interleaving(ops, tmp_path, monkeypatch)
 
