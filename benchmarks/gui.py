@@ -8,6 +8,7 @@ and the time to repaint the grid after each scroll step (a frame), p50 and p99 o
 
 Then keyboard tagging with a ``--tagged`` photo history (``benchmarks/tagging_latency.py``):
 accept -> refreshed suggestions p50 < 100 ms, p99 < 250 ms; a keystroke in the tag field < 16 ms.
+And finding more photos for a keyword in that history (``benchmarks/find_review.py``).
 """
 
 from __future__ import annotations
@@ -127,6 +128,10 @@ def main() -> None:
 
         report["tagging"] = tagging_latency.run(args.tagged)
         tagging_latency.print_report(report["tagging"])
+        from benchmarks import find_review
+
+        report["find"] = find_review.run(args.tagged)
+        find_review.print_report(report["find"])
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(report, indent=2))
     print(f"written to {args.json}")
