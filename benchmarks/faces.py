@@ -32,8 +32,14 @@ laid out as ``--keep`` writes it (``--photos DIR``). Nothing is copied into this
                logistic fitted the same way).
   speed        12 MP JPEGs made from the group photos (upscaled to 4000 x 3000): ``tagassist
                index`` on them (the library's indexer) against decoding each at the working
-               size and finding and describing its faces, per photo, one thread; the index
-               rate with faces is estimated as that work done in series after indexing.
+               size and finding and describing its faces, per photo, one thread (wall and CPU
+               time); then the faces pass as ``tagassist index`` runs it after the embeddings
+               (services.faces.find_faces on a library of those photos: store writes and
+               naming included) one photo at a time, in two threads and in two processes
+               (engine/faces/pool.py), each in a process of its own, ``--rounds`` times
+               alternately; the index rate with faces is the index's time per photo over it
+               plus the pass's. On a shared machine wall times grow with its load: CPU
+               seconds per photo are the steadier measure, and the load is printed with them.
 """
 
 from __future__ import annotations
@@ -388,20 +394,56 @@ def time_faces(library: Path, sides: list[int]) -> dict:
     rows = []
     for side in sides:
         decode_s, detect_s, faces_s, counts = [], [], [], []
+        cpu = {"decode": 0.0, "detect": 0.0, "faces": 0.0}
         for path in paths:
-            started = time.perf_counter()
+            started, cpu_started = time.perf_counter(), time.process_time()
             image = decode_rgb(path, None, side)
-            decoded = time.perf_counter()
+            decoded, cpu_decoded = time.perf_counter(), time.process_time()
             assert detect_faces(image, models, working_side=side, max_faces=0) == []  # detection alone
-            detected = time.perf_counter()
+            detected, cpu_detected = time.perf_counter(), time.process_time()
             counts.append(len(detect_faces(image, models, working_side=side)))
             decode_s.append(decoded - started)
             detect_s.append(detected - decoded)
             faces_s.append(time.perf_counter() - detected)
+            cpu["decode"] += cpu_decoded - cpu_started
+            cpu["detect"] += cpu_detected - cpu_decoded
+            cpu["faces"] += time.process_time() - cpu_detected
         rows.append({"working_side": side, "default": side == WORKING_SIDE,
                      "decode_ms": 1000 * statistics.mean(decode_s), "detect_ms": 1000 * statistics.mean(detect_s),
-                     "faces_ms": 1000 * statistics.mean(faces_s), "faces_per_photo": statistics.mean(counts)})
+                     "faces_ms": 1000 * statistics.mean(faces_s), "faces_per_photo": statistics.mean(counts),
+                     **{f"{k}_cpu_ms": 1000 * v / len(paths) for k, v in cpu.items()}})
     return {"rows": rows, "peak_rss_mb": peak_rss_mb()}
+
+
+PASS_MODES = {"one": "one photo at a time", "threads": "two threads", "processes": "two processes"}
+
+
+def time_pass(library: Path, mode: str) -> dict:
+    """The faces pass as ``tagassist index`` runs it after the embeddings, on a fresh library
+    of ``library``'s photos, one photo at a time or two in threads or processes: wall and CPU
+    seconds per photo (every thread's and child process's), faces found, and the peak RSS of
+    this process and of its largest child."""
+    import resource
+
+    from tagassist.engine.faces import FaceModels, pool
+    from tagassist.services import faces
+    from tagassist.services.scanning import Scanner
+    from tagassist.store import Store
+
+    pool.WORKERS = 1 if mode == "one" else 2
+    pool.PROCESSES_FROM = 1 if mode == "processes" else 10 ** 9
+    with tempfile.TemporaryDirectory() as tmp, Store(Path(tmp) / "faces.sqlite") as store:
+        profile = store.profiles.get()
+        Scanner(store, profile).run([str(library)])
+        models = FaceModels().load()
+        usage = (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)
+        before, started = [resource.getrusage(u) for u in usage], time.perf_counter()
+        last = list(faces.find_faces(store, profile, models=models))[-1]
+        wall, after = time.perf_counter() - started, [resource.getrusage(u) for u in usage]
+    cpu = sum(a.ru_utime - b.ru_utime + a.ru_stime - b.ru_stime for a, b in zip(after, before))
+    return {"mode": mode, "photos": last.done, "faces": last.found, "wall_s_per_photo": wall / last.done,
+            "cpu_s_per_photo": cpu / last.done, "peak_rss_mb": peak_rss_mb(),
+            "child_peak_rss_mb": after[1].ru_maxrss / 1024, "load_average": os.getloadavg()[0]}
 
 
 def _run_json(args: list[str]) -> dict:
@@ -410,7 +452,29 @@ def _run_json(args: list[str]) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def bench_speed(photos: Path, count: int, work: Path, sides: list[int]) -> dict:
+def bench_pass(library: Path, index_per_photo: float, rounds: int) -> list[dict]:
+    """The faces pass one photo at a time, in two threads and in two processes, alternately
+    ``rounds`` times, each in a process of its own; per way the medians."""
+    runs: dict[str, list[dict]] = {mode: [] for mode in PASS_MODES}
+    for _ in range(rounds):
+        for mode in runs:
+            runs[mode].append(_run_json(["-m", "benchmarks.faces", "--time-pass", str(library), "--mode", mode]))
+    rows = []
+    for mode, done in runs.items():
+        row = {k: statistics.median(r[k] for r in done) for k in (
+            "wall_s_per_photo", "cpu_s_per_photo", "peak_rss_mb", "child_peak_rss_mb", "load_average")}
+        row.update(mode=mode, faces=done[0]["faces"], photos=done[0]["photos"], rounds=rounds,
+                   index_with_faces_ratio=index_per_photo / (index_per_photo + row["wall_s_per_photo"]))
+        rows.append(row)
+        print(f"  faces pass, {PASS_MODES[mode]}: {row['cpu_s_per_photo']:.3f} CPU s and"
+              f" {row['wall_s_per_photo']:.3f} s per photo ({row['faces']} faces on {row['photos']} photos),"
+              f" peak RSS {row['peak_rss_mb']:.0f} MB (a child {row['child_peak_rss_mb']:.0f} MB),"
+              f" load {row['load_average']:.1f}; index with faces {row['index_with_faces_ratio']:.2f} x the rate"
+              f" without", flush=True)
+    return rows
+
+
+def bench_speed(photos: Path, count: int, work: Path, sides: list[int], rounds: int = 2) -> dict:
     library = work / "twelve-mp"
     make_12mp(photos, library, count)
     # the index rate, as tagassist index runs it, and the faces' cost, each in a process of its own
@@ -423,10 +487,12 @@ def bench_speed(photos: Path, count: int, work: Path, sides: list[int]) -> dict:
         r["faces_cost_vs_index"] = per_photo / index_per_photo
         r["index_with_faces_ratio"] = index_per_photo / (index_per_photo + per_photo)
         print(f"  {r['working_side']:>5} px: decode {r['decode_ms']:.0f} ms + detect {r['detect_ms']:.0f} ms, with"
-              f" embeddings {r['faces_ms']:.0f} ms ({r['faces_per_photo']:.1f} faces) per photo ="
+              f" embeddings {r['faces_ms']:.0f} ms ({r['faces_per_photo']:.1f} faces) per photo (CPU"
+              f" {r['decode_cpu_ms']:.0f} + {r['detect_cpu_ms']:.0f}, {r['faces_cpu_ms']:.0f} ms) ="
               f" {r['faces_cost_vs_index']:.2f} x the index time; index with faces"
               f" {r['index_with_faces_ratio']:.2f} x the rate without", flush=True)
-    return {"photos": count, "index_per_s": index["index_per_s"], "rows": faces["rows"],
+    passes = bench_pass(library, index_per_photo, rounds)
+    return {"photos": count, "index_per_s": index["index_per_s"], "rows": faces["rows"], "passes": passes,
             "faces_peak_rss_mb": faces["peak_rss_mb"], "load_average": os.getloadavg()}
 
 
@@ -443,10 +509,16 @@ def main() -> None:
     parser.add_argument("--sides", type=int, nargs="+", default=[512, 768, 1024], help="working sizes to time")
     parser.add_argument("--fit", action="store_true", help="print the fitted dlib calibration")
     parser.add_argument("--json", type=Path)
+    parser.add_argument("--rounds", type=int, default=2, help="faces passes per thread count, alternately")
     parser.add_argument("--time-faces", type=Path, help=argparse.SUPPRESS)  # bench_speed's child process
+    parser.add_argument("--time-pass", type=Path, help=argparse.SUPPRESS)  # bench_pass's child process
+    parser.add_argument("--mode", choices=PASS_MODES, default="processes", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.time_faces:
         print(json.dumps(time_faces(args.time_faces, args.sides)))
+        return
+    if args.time_pass:
+        print(json.dumps(time_pass(args.time_pass, args.mode)))
         return
 
     from tagassist.engine.faces import faces_unavailable_reason
@@ -469,7 +541,7 @@ def main() -> None:
                 print("fitted dlib calibration:", result["recognition"]["options"]["dlib ResNet"]["calibration"])
         if "speed" in args.parts:
             print(f"speed ({args.speed_photos} 12 MP JPEGs, CPU)")
-            s = result["speed"] = bench_speed(photos, args.speed_photos, work, args.sides)
+            s = result["speed"] = bench_speed(photos, args.speed_photos, work, args.sides, args.rounds)
             print(f"  index {s['index_per_s']:.2f} photos/s without faces; faces' peak RSS"
                   f" {s['faces_peak_rss_mb']:.0f} MB;"
                   f" load average {s['load_average'][0]:.1f}")
