@@ -15,7 +15,8 @@ from __future__ import annotations
 import numpy as np
 
 from .calibration import Calibration
-from .history import ProfileHistory, _Buffer, _RowTags
+from .history import ProfileHistory
+from .history_arrays import GrowingArray, RowTags
 
 FORMAT = 3  # 2: what a build derives is kept too, and the vectors' checksum; 3: a sum of 64-bit words, hashes as UTF-8
 
@@ -60,9 +61,9 @@ def history_arrays(h: ProfileHistory, calibration: Calibration) -> dict[str, np.
     }
 
 
-def _buffer(values: np.ndarray, dtype, width: int | None = None) -> _Buffer:
+def _buffer(values: np.ndarray, dtype, width: int | None = None) -> GrowingArray:
     """A buffer holding ``values`` itself: no second copy of 100,000 vectors."""
-    buffer = _Buffer(dtype, width)
+    buffer = GrowingArray(dtype, width)
     values = np.ascontiguousarray(values, dtype=dtype)
     if len(values):
         buffer.data, buffer.n = values, len(values)
@@ -90,7 +91,7 @@ def restore(arrays, encoder_id: str | None) -> tuple[ProfileHistory, Calibration
         raise ValueError("rows do not fit the vocabulary")
     indptr = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(lengths, out=indptr[1:])
-    h.row_tags = _RowTags(indptr, columns)
+    h.row_tags = RowTags(indptr, columns)
     hashes, has_hash = arrays["content_hashes"], arrays["has_hash"].astype(bool)
     h._ids, h._hours = _buffer(arrays["ids"], np.int64), _buffer(arrays["hours"], np.float64)
     h._lats, h._lons = _buffer(arrays["lats"], np.float64), _buffer(arrays["lons"], np.float64)

@@ -22,7 +22,8 @@ import numpy as np
 
 from ..records import Photo, Profile
 from .calibration import Calibration, fit_calibration
-from .history import COLD_START_PHOTOS, ProfileHistory, group_by_photo
+from .history import COLD_START_PHOTOS, ProfileHistory
+from .history_arrays import group_by_photo
 from .ranker import SignalRanker, combine, default_weights
 from .shoots import newest_shoots_start, shoot_ids
 from .signals import FALLBACK, REGISTRY, Scene, Signal
