@@ -5,6 +5,8 @@ faces as one photo at a time."""
 from __future__ import annotations
 
 import os
+import signal
+import subprocess
 import sys
 import threading
 import time
@@ -12,6 +14,7 @@ import time
 import numpy as np
 import pytest
 
+from tests.conftest import REPO
 from tests.engine.test_faces import coral, need_faces
 
 
@@ -142,3 +145,43 @@ def test_two_processes_find_the_faces_one_finds():
     for one, (_, two) in zip(alone, together):
         assert [f.box for f in one] == [f.box for f in two]
         assert all(np.array_equal(a.embedding, b.embedding) for a, b in zip(one, two))
+
+
+def _mark_pid_and_wait(item):
+    _mark_pid(item)
+    time.sleep(60)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="kills by signal")
+def test_the_pool_processes_exit_when_the_pass_is_killed(tmp_path):
+    """A killed 'tagassist index' leaves no face processes behind waiting for work."""
+    script = ("import sys; from pathlib import Path; from tagassist.engine.faces import FaceModels;"
+              " from tagassist.engine.faces.pool import find_in_turn;"
+              " from tests.engine.test_faces_pool import _mark_pid_and_wait;"
+              " list(find_in_turn([(Path(sys.argv[1]), i) for i in range(4)], _mark_pid_and_wait, FaceModels(),"
+              " workers=2, processes=True))")
+    parent = subprocess.Popen([sys.executable, "-c", script, str(tmp_path)], cwd=REPO)
+    try:
+        deadline = time.monotonic() + 60
+        while len(list(tmp_path.glob("pid-*"))) < 2 and time.monotonic() < deadline and parent.poll() is None:
+            time.sleep(0.1)
+        pids = [int(p.name[4:]) for p in tmp_path.glob("pid-*")]
+        assert len(pids) == 2, "the pool's two processes did not start"
+    finally:
+        parent.kill()
+        parent.wait()
+    deadline = time.monotonic() + 20
+    while any(_alive(pid) for pid in pids) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    left = [pid for pid in pids if _alive(pid)]
+    for pid in left:
+        os.kill(pid, signal.SIGKILL)
+    assert left == []

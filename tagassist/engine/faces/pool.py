@@ -9,7 +9,8 @@ photos whole (~2 times on two free cores). A pass over many photos therefore use
 processes (``spawn``ed: no fork of a process holding Qt or torch threads), each loading the
 models once, ~2 s; a few photos, or a frozen installer (whose entry points do not start
 multiprocessing's children), use two threads; one photo is looked at in the caller's thread.
-Each thread or process has its own models (dlib's objects are not shared between threads).
+Each thread or process has its own models (dlib's objects are not shared between threads);
+a pool's process exits with the one that started it, killed or not.
 Results come back in the photos' order, at most ``AHEAD`` photos per worker ahead of the one
 asked for, so a cancelled pass stops after the photos already being looked at.
 """
@@ -17,6 +18,7 @@ asked for, so a cancelled pass stops after the photos already being looked at.
 from __future__ import annotations
 
 import multiprocessing
+import os
 import sys
 import threading
 from collections import deque
@@ -72,6 +74,14 @@ class _ProcessModels:
         return _PROCESS_MODELS[self.key]
 
 
+def _exit_with_parent() -> None:
+    """A pool process's first step: exit as soon as the process that started it is gone (one
+    killed cannot tell its pool to stop, and the pool's processes would wait for work forever)."""
+    parent = multiprocessing.parent_process()
+    if parent is not None:
+        threading.Thread(target=lambda: (parent.join(), os._exit(1)), name="faces-parent", daemon=True).start()
+
+
 def _look(decode: Callable, item, models) -> list[DetectedFace] | None:
     image = decode(item)
     return None if image is None else detect_faces(image, models.get())
@@ -109,7 +119,8 @@ def find_in_turn(items: Iterable[T], decode: Callable[[T], Image.Image | None], 
         processes = in_processes(len(todo), workers)
     pool: Executor
     if processes:
-        pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+        pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
+                                   initializer=_exit_with_parent)
         per_worker: _ThreadModels | _ProcessModels = _ProcessModels(models)
     else:
         pool, per_worker = ThreadPoolExecutor(workers, thread_name_prefix="faces"), _ThreadModels(models)
