@@ -30,10 +30,11 @@ KEYWORDS = ("subject 7", "subject 12")  # a common and a rarer one of the histor
 
 
 def measure(db: Path, decisions: int = 40) -> dict:
-    from PySide6.QtCore import QCoreApplication, Qt, QTimer
+    from PySide6.QtCore import Qt, QTimer
     from PySide6.QtTest import QTest
     from PySide6.QtWidgets import QApplication
 
+    from benchmarks.tagging_latency import wait_until
     from tagassist.ui.app import build
 
     app = QApplication.instance() or QApplication([])  # noqa: F841 - keeps Qt alive for the run
@@ -50,12 +51,7 @@ def measure(db: Path, decisions: int = 40) -> dict:
     heartbeat.timeout.connect(lambda: beats.append(time.perf_counter()))
 
     def wait(condition, timeout=300.0):
-        deadline = time.perf_counter() + timeout
-        while not condition():
-            if time.perf_counter() > deadline:
-                raise TimeoutError(f"the app did not answer in time ({window.statusBar().currentMessage()})")
-            QCoreApplication.processEvents()
-            time.sleep(0.0005)
+        wait_until(window, condition, timeout)
 
     wait(lambda: len(controller.model.photos) > 0)
     heartbeat.start()

@@ -67,6 +67,19 @@ def fill_tagged_history(db: Path, photos: int, seed: int = 0) -> None:
         store.settings.set_active_encoder(ENCODER)
 
 
+def wait_until(window, condition, timeout: float) -> None:
+    """Let the app run until ``condition()`` holds (the events processed meanwhile, as an idle
+    event loop would), or say what its status bar said when it did not in time."""
+    from PySide6.QtCore import QCoreApplication
+
+    deadline = time.perf_counter() + timeout
+    while not condition():
+        if time.perf_counter() > deadline:
+            raise TimeoutError(f"the app did not answer in time ({window.statusBar().currentMessage()})")
+        QCoreApplication.processEvents()
+        time.sleep(0.0005)
+
+
 def measure(db: Path, accepts: int = 60, keystrokes: int = 200) -> dict:
     from PySide6.QtCore import QCoreApplication, QItemSelectionModel, Qt
     from PySide6.QtTest import QTest
@@ -83,12 +96,7 @@ def measure(db: Path, accepts: int = 60, keystrokes: int = 200) -> dict:
     tagging.suggestions.ready.connect(lambda request, _: arrived.append((request, time.perf_counter())))
 
     def wait(condition, timeout=120.0):
-        deadline = time.perf_counter() + timeout
-        while not condition():
-            if time.perf_counter() > deadline:
-                raise TimeoutError(f"the app did not answer in time ({window.editor.status.text()})")
-            QCoreApplication.processEvents()
-            time.sleep(0.0005)
+        wait_until(window, condition, timeout)
 
     wait(lambda: len(controller.model.photos) > 0)
     rng = np.random.default_rng(1)

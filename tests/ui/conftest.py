@@ -9,18 +9,25 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from tagassist.store import Store
 
 
-@pytest.fixture
-def app(qtbot, indexed_sample, tmp_path, monkeypatch):
+def open_app(qtbot, db, monkeypatch):
+    """The app's window on ``db``, shown, and the texts of the message boxes it will show
+    (answered at once, not shown)."""
     from tagassist.ui.app import build
 
-    db = tmp_path / "lib.sqlite"
-    shutil.copy(indexed_sample, db)
     dialogs = []
     monkeypatch.setattr(QMessageBox, "information", lambda *args: dialogs.append(args[2]))
     monkeypatch.setattr(QMessageBox, "warning", lambda *args: dialogs.append(args[2]))
     window, controller = build(str(db), None)
     qtbot.addWidget(window)
     window.show()
+    return window, controller, dialogs
+
+
+@pytest.fixture
+def app(qtbot, indexed_sample, tmp_path, monkeypatch):
+    db = tmp_path / "lib.sqlite"
+    shutil.copy(indexed_sample, db)
+    window, controller, dialogs = open_app(qtbot, db, monkeypatch)
     window.activateWindow()  # keys go to the focus widget of the active window, as on a desktop
     qtbot.waitUntil(window.isActiveWindow, timeout=5000)
     qtbot.waitUntil(lambda: len(controller.model.photos) == 37, timeout=10000)

@@ -5,11 +5,11 @@ is judged, is kept, says what it measured, and rolls back."""
 import shutil
 
 import pytest
-from PySide6.QtWidgets import QMessageBox
 
 from tagassist.cli import main
 from tagassist.paths import data_dir
 from tagassist.services import retrain_demo
+from tests.ui.conftest import open_app
 
 pytestmark = pytest.mark.slow  # the trainer's process; 300 photos written, indexed and retrained on
 
@@ -19,16 +19,11 @@ def test_on_the_sample_library_too_little_history_says_where_a_retrain_can_be_se
     """README's first command opens the app on the sample library, where 'Retrain on my tags'
     finds too little history: it says so, and where a retrain can be seen."""
     from tagassist.paths import demo_db_path
-    from tagassist.ui.app import build
 
     db = demo_db_path()
     db.parent.mkdir(parents=True, exist_ok=True)
     shutil.copy(indexed_sample, db)
-    dialogs = []
-    monkeypatch.setattr(QMessageBox, "information", lambda *args: dialogs.append(args[2]))
-    window, controller = build(str(db), None)
-    qtbot.addWidget(window)
-    window.show()
+    window, controller, dialogs = open_app(qtbot, db, monkeypatch)
     try:
         window.retrain_action.trigger()
         qtbot.waitUntil(lambda: controller.training.trainer is None, timeout=120000)
@@ -41,18 +36,12 @@ def test_on_the_sample_library_too_little_history_says_where_a_retrain_can_be_se
 
 def test_retrain_on_my_tags_in_the_app_on_the_demo_library_is_kept_and_rolls_back(qtbot, tmp_path, monkeypatch):
     from tagassist.store import Store
-    from tagassist.ui.app import build
 
     history = retrain_demo.demo_history(data_dir() / "retrain-demo")
     db = tmp_path / "demo.sqlite"
     assert main(["--db", str(db), "scan", str(history.folder)]) == 0  # as the app's own scan imports her keywords
     assert main(["--db", str(db), "index", "--device", "cpu"]) == 0
-    dialogs = []
-    monkeypatch.setattr(QMessageBox, "information", lambda *args: dialogs.append(args[2]))
-    monkeypatch.setattr(QMessageBox, "warning", lambda *args: dialogs.append(args[2]))
-    window, controller = build(str(db), None)
-    qtbot.addWidget(window)
-    window.show()
+    window, controller, dialogs = open_app(qtbot, db, monkeypatch)
     qtbot.waitUntil(lambda: len(controller.model.photos) == history.photos, timeout=20000)
     try:
         window.retrain_action.trigger()
