@@ -315,6 +315,7 @@ class ReviewController(QObject):
         self._start_worker()
 
     def shutdown(self) -> None:
+        self.offered = None  # the undo stack is cleared as it goes, after the bar may have gone
         self._close.emit()
         self.thread.quit()
         self.thread.wait(5000)
