@@ -83,3 +83,16 @@ def type_text(qtbot, text):
     """Typing, one character at a time, each where the window system would send it."""
     for char in text:
         qtbot.keyClicks(_key_target(qtbot), char)
+
+
+def shortcuts_shown(qtbot, controller) -> str:
+    """F1's list of keys as it shows it, closed again with Escape (back to where the keys were)."""
+    from PySide6.QtCore import Qt
+
+    press(qtbot, Qt.Key.Key_F1)
+    dialog = controller.shortcuts_dialog
+    qtbot.waitUntil(dialog.isVisible, timeout=5000)
+    text = dialog.view.toPlainText()
+    press(qtbot, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=5000)
+    return text
