@@ -257,11 +257,14 @@ class PhotoGrid(QTableView):
     def moveCursor(self, action, modifiers):  # noqa: N802 - Qt's name
         """Right at a row's end goes on to the next row's first photo and Left at a row's start
         back to the last one of the row before; Down where the short last row has no photo
-        under this one goes to the last photo."""
+        under this one goes to the last photo; Home and End (Ctrl or not) to the first and the
+        last photo."""
         model, cursor = self.model(), QAbstractItemView.CursorAction
         position = model.position(self.currentIndex()) if hasattr(model, "index_of") else None
         if position is not None:
             count, columns = len(model.photos), model.columns
+            if action in (cursor.MoveHome, cursor.MoveEnd):
+                return model.index_of(0 if action == cursor.MoveHome else count - 1)
             step = {cursor.MoveRight: 1, cursor.MoveLeft: -1}.get(action)
             if step and 0 <= position + step < count:
                 return model.index_of(position + step)

@@ -402,3 +402,25 @@ def test_down_from_above_a_short_last_row_goes_to_the_last_photo(qtbot, keyboard
     window.grid.setFocus()
     press(qtbot, Qt.Key.Key_Down)
     assert model.position(window.grid.currentIndex()) == count - 1
+
+
+def test_home_and_end_go_to_the_first_and_the_last_photo_and_shift_selects_up_to_them(qtbot, keyboard):
+    """Found under Xvfb: End went to the row's last cell, as in a table, and Ctrl+End to the
+    empty cell after the last photo (so nowhere); in a contact sheet they are the first and the
+    last photo, as in Lightroom's grid."""
+    window, controller, _ = keyboard
+    model, count = controller.model, len(controller.model.photos)
+    selection = window.grid.selectionModel()
+    selection.setCurrentIndex(model.index_of(1), selection.SelectionFlag.ClearAndSelect)
+    window.grid.setFocus()
+    press(qtbot, Qt.Key.Key_End)
+    assert model.position(window.grid.currentIndex()) == count - 1
+    press(qtbot, Qt.Key.Key_Home)
+    assert model.position(window.grid.currentIndex()) == 0
+    press(qtbot, Qt.Key.Key_End, CTRL)
+    assert model.position(window.grid.currentIndex()) == count - 1
+    press(qtbot, Qt.Key.Key_Home, CTRL)
+    assert model.position(window.grid.currentIndex()) == 0
+    press(qtbot, Qt.Key.Key_Right)
+    press(qtbot, Qt.Key.Key_End, SHIFT)  # from the second photo to the last: all but the first
+    assert selected_positions(window, controller) == list(range(1, count))
