@@ -7,7 +7,7 @@ from argparse import Namespace
 
 from ..paths import display_path
 from ..records import Photo, Profile
-from ..services import marks, scanning, tagging
+from ..services import marks, scanning, suggesting, tagging
 from ..services.library import Store, set_library_option
 from ..services.scanning import ScanSummary
 from .output import EXIT_OK, EXIT_SOME_FAILED, ProgressBar, UserError, emit_json, say
@@ -168,10 +168,13 @@ def cmd_tag(args: Namespace, store: Store, profile: Profile) -> int:
     photos = [resolve_photo(store, profile, path) for path in args.photos]
     ids = [p.id for p in photos]
     with store.transaction():
+        before = store.changes.counter()  # the write lock is held: what moves it here is this command
         counts = tagging.change_tags(store, profile, ids, add=args.add, remove=args.remove, reject=args.reject)
         if args.rating is not None or label is not marks.KEEP or pick is not marks.KEEP:
             marks.set_marks(store, ids, rating=marks.KEEP if args.rating is None else args.rating, label=label,
                             pick=pick, toggle=False)
+        after = store.changes.counter()
+    suggesting.keep_after_edit(store, profile, ids, before, after)  # the next suggest need not build its engine
     added, removed, rejected = counts.added, counts.removed, counts.rejected
     if args.json:
         emit_json({"photos": [p.path for p in photos], "added": added, "removed": removed, "rejected": rejected,

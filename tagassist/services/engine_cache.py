@@ -95,17 +95,21 @@ def load(path: Path | None, key: dict, encoder_id: str | None, *, stale: bool = 
         return None
 
 
-def save(path: Path | None, key: dict, history, calibration) -> None:
+def save(path: Path | None, key: dict, history, calibration, *, updated: int = 0, vectors: bool = True) -> None:
     """Write the state atomically: the vectors' file, then the arrays and key (each a temporary
     file renamed over the old one). A reader between the two renames finds vectors that are not
-    the ones its arrays' checksum names, and builds again."""
+    the ones its arrays' checksum names, and builds again. ``updated``: how many photos were
+    updated in it since it was built (``kept_after_edit``); ``vectors``: False where the file
+    beside it already holds them (none were added)."""
     if path is None:
         return
     arrays = history_state.history_arrays(history, calibration)
-    vectors = arrays.pop("vectors")
+    arrays["updated"] = np.array([updated], dtype=np.int64)
+    matrix = arrays.pop("vectors")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        _replace(vectors_file(path), lambda f: np.save(f, vectors, allow_pickle=False))
+        if vectors:
+            _replace(vectors_file(path), lambda f: np.save(f, matrix, allow_pickle=False))
         _replace(path, lambda f: np.savez(f, key=np.frombuffer(json.dumps(key).encode(), dtype=np.uint8), **arrays))
     except OSError as exc:  # a full or read-only cache folder: the next process builds again
         log.warning("cannot keep the engine's state in %s: %s", path, exc)
@@ -147,3 +151,43 @@ def cached_suggester(store: Store, profile: Profile, encoder_id: str | None, sco
     engine = Suggester(store.history, profile, encoder_id, model_scorer=scorer)
     save(path, key, engine.history, engine.calibration)
     return engine
+
+
+# A kept state brought up to date after edits keeps the calibration its build fitted on her
+# newest shoots; once this many photos (or a fiftieth of the history) were updated in it, the
+# next process builds it again instead, and calibrates on her shoots as they are then.
+MOST_UPDATED = 200
+
+
+def kept_after_edit(store: Store, profile: Profile, encoder_id: str | None, scorer, photo_ids,
+                    before: int, after: int) -> bool:
+    """After one write transaction that changed what the suggestions read of these photos only,
+    the change counter going from ``before`` to ``after`` inside it (its write lock held: no
+    other process wrote in between): the kept state, where it was current at ``before``, is
+    updated for these photos as the app's engine is (``ProfileHistory.update``) and kept at
+    ``after``, so the next process need not build it (seconds at 100,000 photos); its vectors'
+    file is written again only when photos brought new vectors. True when it was kept; else
+    the next process builds it, as without this. Rows read after the commit that another
+    process changed since only make the state newer than its key: a rebuild, never a wrong
+    suggestion."""
+    path = cache_file(store, profile, encoder_id)
+    ids = list(dict.fromkeys(photo_ids))
+    if path is None or before == after or not ids:
+        return False
+    key = key_of(store, profile, encoder_id, scorer)
+    found = load(path, {**key, "counter": before}, encoder_id)
+    if found is None:
+        return False
+    history, calibration = found
+    try:
+        with np.load(path, allow_pickle=False) as arrays:  # a state kept before it was counted: 0
+            updated = (int(arrays["updated"][0]) if "updated" in arrays.files else 0) + len(ids)
+    except (OSError, ValueError, KeyError, IndexError, EOFError, zipfile.BadZipFile):
+        return False
+    if updated > max(MOST_UPDATED, len(history.row_tags) // 50):
+        return False
+    vectors = history._vectors.n
+    history.update(store.history, profile, ids)
+    save(path, {**key, "counter": after}, history, calibration, updated=updated,
+         vectors=history._vectors.n != vectors)
+    return True

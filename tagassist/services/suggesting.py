@@ -46,6 +46,18 @@ def build(store: Store, profile: Profile, encoder_id: str | None = None, *, mode
                      calibrate=calibrate)
 
 
+def keep_after_edit(store: Store, profile: Profile, photo_ids: list[int], before: int, after: int) -> bool:
+    """Tags of ``photo_ids`` changed in one transaction, in which the change counter went from
+    ``before`` to ``after``: the engine's kept state follows (``engine_cache.kept_after_edit``),
+    so that the next ``tagassist suggest`` reads it instead of building it again."""
+    encoder_id = store.settings.active_encoder()
+    path = engine_cache.cache_file(store, profile, encoder_id)
+    if before == after or path is None or not path.is_file():  # nothing to follow: no model loaded for it
+        return False
+    return engine_cache.kept_after_edit(store, profile, encoder_id, active_scorer(store, profile, encoder_id),
+                                        photo_ids, before, after)
+
+
 def active_scorer(store: Store, profile: Profile, encoder_id: str | None,
                   on_problem: Callable[[str], None] | None = None):
     """The profile's active model trained on ``encoder_id``'s embeddings, or None."""

@@ -173,3 +173,65 @@ def test_a_kept_state_is_a_build_s_arrays_and_updates_as_one(library, builds, tm
         twins = tagged[3].content_hash
         assert kept.history.positions_of(twins) == fresh.history.positions_of(twins) and len(set(
             kept.history.positions_of(twins))) == 2  # the one kept, the one added since
+
+
+def test_a_tag_command_keeps_the_state_current_for_the_next_suggest(library, builds, tmp_path, capsys):
+    """``tagassist tag`` updates the kept state for the photos it changed (its write lock held,
+    nothing else moved the change counter): the next process suggests from it without building
+    again, exactly as an engine updated in place after the same edit (the app's)."""
+    import shutil
+
+    from tagassist.cli import main
+    from tagassist.services.suggesting import keep_after_edit
+
+    db = tmp_path / "lib.sqlite"
+    shutil.copy(library[0], db)
+    with Store(db) as store:
+        profile = store.profiles.get(library[1])
+        photos = [photo for photo, _ in store.photos.list_photos(profile)]
+        live = build(store, profile)  # builds and keeps the state
+        assert len(builds) == 1
+    assert main(["--db", str(db), "--profile", library[1], "tag", photos[0].path, photos[1].path,
+                 "--add", "harbour lights", "--reject", live.history.tags[0]]) == 0
+    with Store(db) as store:
+        profile = store.profiles.get(library[1])
+        kept = build(store, profile)
+        assert len(builds) == 1  # read, not built
+        live.store = store.history
+        live.refresh([photos[0].id, photos[1].id])
+        assert everything(kept, store, profile) == everything(live, store, profile)
+        assert "harbour lights" in kept.history.tags
+
+        with store.transaction():  # another process's edit first: the kept state is not current before this one
+            store.tagging.add_tags(profile, [photos[2].id], ["ferry"], "typed")
+        with store.transaction():
+            before = store.changes.counter()
+            store.tagging.add_tags(profile, [photos[3].id], ["ferry"], "typed")
+            after = store.changes.counter()
+        assert not keep_after_edit(store, profile, [photos[3].id], before, after)
+        build(store, profile)
+        assert len(builds) == 2  # built again, not trusted
+
+
+def test_a_state_updated_by_many_edits_is_built_again_to_calibrate(library, builds, tmp_path, monkeypatch):
+    import shutil
+
+    from tagassist.services.suggesting import keep_after_edit
+
+    monkeypatch.setattr(engine_cache, "MOST_UPDATED", 3)  # at most max(3, 90 photos // 50) updated
+    db = tmp_path / "lib.sqlite"
+    shutil.copy(library[0], db)
+    with Store(db) as store:
+        profile = store.profiles.get(library[1])
+        photos = [photo for photo, _ in store.photos.list_photos(profile)]
+        build(store, profile)
+        kept = []
+        for photo in photos[:5]:
+            with store.transaction():
+                before = store.changes.counter()
+                store.tagging.add_tags(profile, [photo.id], ["ferry"], "typed")
+                after = store.changes.counter()
+            kept.append(keep_after_edit(store, profile, [photo.id], before, after))
+        assert kept == [True, True, True, False, False]
+        build(store, profile)
+        assert len(builds) == 2  # the fourth edit left it to be built, calibrated again
