@@ -58,8 +58,8 @@ def _first_run(folders: list[str], settings: Settings, db_path: str | None = Non
     dialog = FirstRunDialog()
     if dialog.exec():
         settings.profile = dialog.name.text().strip() or "default"
-        if dialog.folder.text().strip():
-            folders = [dialog.folder.text().strip()]
+        if dialog.chosen_folder():
+            folders = [dialog.chosen_folder()]
         if db_path is not None:
             with open_library(db_path) as store:
                 identity.name_first_photographer(store, settings.profile)

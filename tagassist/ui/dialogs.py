@@ -4,6 +4,7 @@ viewer: viewer.py)."""
 from __future__ import annotations
 
 import html
+import os
 from dataclasses import replace
 
 from PySide6.QtCore import Signal
@@ -140,6 +141,9 @@ class FirstRunDialog(QDialog):
         form.addRow("Your name", self.name)
         form.addRow("A folder of photos", row)
         layout.addLayout(form)
+        self.problem = QLabel()  # a folder that is not there, said before the app opens empty
+        self.problem.setVisible(False)
+        layout.addWidget(self.problem)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
@@ -149,6 +153,20 @@ class FirstRunDialog(QDialog):
         folder = QFileDialog.getExistingDirectory(self, "A folder of photos")
         if folder:
             self.folder.setText(folder)
+
+    def chosen_folder(self) -> str:
+        """The folder typed or chosen ('~' is the home folder), '' for none."""
+        text = self.folder.text().strip()
+        return os.path.expanduser(text) if text else ""
+
+    def accept(self) -> None:
+        folder = self.chosen_folder()
+        if folder and not os.path.isdir(folder):
+            self.problem.setText(f"No such folder: {folder}")
+            self.problem.setVisible(True)
+            self.folder.setFocus()
+            return
+        super().accept()
 
 
 class ModelsDialog(QDialog):

@@ -268,6 +268,32 @@ def test_first_run_asks_for_a_name_and_a_folder(qtbot, monkeypatch):
     assert app_module._first_run([], Settings.load())[0] == []  # asked once only
 
 
+def test_the_first_run_says_a_folder_that_is_not_there_and_takes_home_as_tilde(qtbot, tmp_path, monkeypatch):
+    """Found under Xvfb: a mistyped folder in the first-run dialog was taken without a word, and
+    the app opened empty on 'Add a folder of photos to begin'; '~/Pictures' was not read as the
+    home folder's (the scan found no such folder). Now OK says so in the dialog, which stays."""
+    from PySide6.QtWidgets import QLabel
+
+    from tagassist.ui.dialogs import FirstRunDialog
+
+    monkeypatch.setenv("HOME", str(tmp_path))
+    (tmp_path / "Pictures").mkdir()
+    dialog = FirstRunDialog()
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.keyClicks(dialog.name, "Maya")
+    qtbot.keyClicks(dialog.folder, str(tmp_path / "Pictures-typo"))
+    qtbot.keyClick(dialog.folder, Qt.Key.Key_Return)
+    assert dialog.isVisible() and dialog.result() == 0
+    said = [label.text() for label in dialog.findChildren(QLabel) if label.isVisible()]
+    assert any("No such folder" in text and "Pictures-typo" in text for text in said), said
+    dialog.folder.clear()
+    qtbot.keyClicks(dialog.folder, "~/Pictures")
+    qtbot.keyClick(dialog.folder, Qt.Key.Key_Return)
+    assert not dialog.isVisible() and dialog.result() == 1
+    assert dialog.chosen_folder() == str(tmp_path / "Pictures")
+
+
 def test_write_keywords_to_files_from_the_app(qtbot, app, sample_copy):
     from tagassist.library.reader import read_embedded_keywords
 
