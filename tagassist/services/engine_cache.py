@@ -45,9 +45,11 @@ def cache_file(store: Store, profile: Profile, encoder_id: str | None) -> Path |
 def key_of(store: Store, profile: Profile, encoder_id: str | None, scorer) -> dict:
     """What the state was built from. The counter is read first: a change made while the
     history is read then makes the key older than the state, which costs a rebuild, never a
-    wrong suggestion."""
+    wrong suggestion. The library's identity tells a database made again at the same path,
+    whose counter starts over, from the one the state came from."""
     return {"format": history_state.FORMAT, "counter": store.changes.counter(), "database": str(store.path),
-            "profile": profile.id, "encoder": encoder_id, "model": getattr(scorer, "version", None)}
+            "library": store.settings.library_id(), "profile": profile.id, "encoder": encoder_id,
+            "model": getattr(scorer, "version", None)}
 
 
 # Windows cannot replace a file that a process has mapped: the next build could not keep its

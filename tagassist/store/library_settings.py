@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from .repository import Repository
 
-ACTIVE_ENCODER = "active_encoder"  # the key; read and written only through the methods below
+ACTIVE_ENCODER = "active_encoder"  # the keys; read and written only through the methods below
+LIBRARY_ID = "library_id"  # drawn when the database is made (schema 17)
 
 
 class LibrarySettings(Repository):
@@ -23,3 +24,7 @@ class LibrarySettings(Repository):
 
     def set_active_encoder(self, encoder_id: str) -> None:
         self.set(ACTIVE_ENCODER, encoder_id)
+
+    def library_id(self) -> str | None:
+        """This database's identity: another database at the same path has another."""
+        return self.get(LIBRARY_ID)

@@ -379,6 +379,13 @@ MIGRATIONS: list[list[str]] = [
         "ALTER TABLE photos ADD COLUMN pick INTEGER",
         "UPDATE photos SET mtime_ns = -1 WHERE status != 'missing'",
     ],
+    # 17: the library's identity, drawn once when its database is made: a state kept outside
+    # the database (the engine cache) names the database it came from by it, so a database
+    # deleted and made again at the same path, whose change counter starts over, never finds
+    # the old one's state current.
+    [
+        "INSERT OR IGNORE INTO settings (key, value) VALUES ('library_id', lower(hex(randomblob(16))))",
+    ],
 ]
 
 LATEST_VERSION = len(MIGRATIONS)

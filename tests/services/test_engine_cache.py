@@ -235,3 +235,34 @@ def test_a_state_updated_by_many_edits_is_built_again_to_calibrate(library, buil
         assert kept == [True, True, True, False, False]
         build(store, profile)
         assert len(builds) == 2  # the fourth edit left it to be built, calibrated again
+
+
+def test_a_state_from_a_database_made_again_at_the_same_path_is_built_again(library, builds, tmp_path):
+    """A library deleted and made again where it was starts its change counter over: the kept
+    state of the old one, at the same counter, names another database (schema 17's identity)."""
+    import shutil
+
+    db = tmp_path / "lib.sqlite"
+    shutil.copy(library[0], db)
+    with Store(db) as store:
+        profile = store.profiles.get(library[1])
+        photos = [photo for photo, _ in store.photos.list_photos(profile)]
+        build(store, profile)  # kept, at this counter
+        counter = store.changes.counter()
+        # Another database at this path, with other tags, whose counter came to the same number.
+        store.tagging.add_tags(profile, [p.id for p in photos[:30]], ["harbour lights"], "typed")
+        with store.transaction() as conn:
+            conn.execute("UPDATE settings SET value = 'another' WHERE key = 'library_id'")
+        with store.transaction() as conn:
+            conn.execute("UPDATE change_counter SET n = ? WHERE id = 1", (counter,))
+        assert store.changes.counter() == counter
+        before = len(builds)
+        now = build(store, profile)
+        assert len(builds) == before + 1
+        assert everything(now, store, profile) == everything(build(store, profile, cached=False), store, profile)
+
+
+def test_every_new_library_has_an_identity_of_its_own(tmp_path):
+    with Store(tmp_path / "a.sqlite") as a, Store(tmp_path / "b.sqlite") as b:
+        assert a.settings.library_id() and b.settings.library_id()
+        assert a.settings.library_id() != b.settings.library_id()
