@@ -78,6 +78,10 @@ class MainWindow(QMainWindow):
         self.search_action.setShortcut(QKeySequence.StandardKey.Find)
         self.search_action.triggered.connect(lambda: (self.search.setFocus(), self.search.selectAll()))
         self.addAction(self.search_action)
+        # The menus hold the toolbar's commands too: a newcomer looks for them there first.
+        self.file_menu.insertActions(self.file_menu.actions()[0], [self.add_folder_action, self.rescan_action])
+        self.tools_menu.insertActions(self.tools_menu.actions()[0], [self.index_action, self.retrain_action])
+        self.photo_menu.insertAction(self.photo_menu.actions()[1], self.next_untagged_action)
 
         self.sidebar = Sidebar()
         self.sidebar.setObjectName("sidebar")
@@ -145,14 +149,14 @@ class MainWindow(QMainWindow):
             return item
 
         bar = self.menuBar()
-        file_menu = bar.addMenu("&File")
+        self.file_menu = file_menu = bar.addMenu("&File")
         self.import_keywords_action = action(file_menu, "Import keywords from files")
         self.export_selection_action = action(file_menu, "Write keywords to files (selected photos)", "Ctrl+S")
         self.export_all_action = action(file_menu, "Write keywords to files (all tagged photos)")
         self.settings_action = action(file_menu, "Settings\u2026", "Ctrl+,")
         file_menu.addSeparator()
         self.quit_action = action(file_menu, "Quit", "Ctrl+Q")
-        photo_menu = bar.addMenu("&Photo")
+        self.photo_menu = photo_menu = bar.addMenu("&Photo")
         self.viewer_action = action(photo_menu, "View full size", "Space")
         self.accept_top_action = action(photo_menu, "Accept the top suggestion")
         self.type_tag_action = action(photo_menu, "Type a keyword", "Ctrl+K")  # Lightroom's key for it
@@ -167,7 +171,7 @@ class MainWindow(QMainWindow):
         marks_menu.addSeparator()
         self.label_actions = {label: action(marks_menu, f"{label} label", f"Ctrl+{key}")
                               for key, label in enumerate(LABELS[:4], start=6)}
-        tools_menu = bar.addMenu("&Tools")
+        self.tools_menu = tools_menu = bar.addMenu("&Tools")
         self.models_action = action(tools_menu, "Models\u2026")
         # The toolbar's "Retrain on my tags" trains the personalized model (seconds); this also
         # fine-tunes the visual encoder on the photos and re-indexes (minutes, best on a GPU).

@@ -3,7 +3,7 @@
 import shutil
 
 from PySide6.QtCore import QItemSelectionModel, Qt
-from PySide6.QtWidgets import QMessageBox, QPushButton
+from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton
 
 from tagassist.store import Store
 from tests.conftest import SAMPLE_LIBRARY, need_shared
@@ -401,6 +401,22 @@ def test_help_has_the_keyboard_shortcuts_and_about_and_each_menu_its_own_alt_key
     window.about_action.trigger()
     assert "tagassist" in about[0] and "GPL" in about[0]
     assert "GeoNames" in about[0] and "CC BY 4.0" in about[0]  # its place names need the attribution
+
+
+def test_the_menus_hold_the_toolbars_commands(qtbot, app):
+    """Found under Xvfb: 'Retrain on my tags', 'Add folder', 'Rescan', 'Index' and 'Next
+    untagged' were on the toolbar alone; a newcomer looking in Tools for the retrain, or in File
+    for adding a folder, found neither (Tools had 'Retrain deeply' but not the plain one)."""
+    window, _, _ = app
+    menus = {a.text(): a.menu() for a in window.menuBar().actions()}
+    assert menus["&File"].actions()[:2] == [window.add_folder_action, window.rescan_action]
+    assert menus["&Tools"].actions()[:2] == [window.index_action, window.retrain_action]
+    assert window.next_untagged_action in menus["&Photo"].actions()
+    window.grid.setFocus()
+    qtbot.keyClick(window.grid, Qt.Key.Key_T, Qt.KeyboardModifier.AltModifier)  # Alt+T: Tools, by keys
+    qtbot.waitUntil(lambda: QApplication.activePopupWidget() is menus["&Tools"], timeout=5000)
+    assert window.retrain_action in QApplication.activePopupWidget().actions()
+    qtbot.keyClick(QApplication.activePopupWidget(), Qt.Key.Key_Escape)
 
 
 def test_keyword_manager_renames_merges_and_undoes_from_the_app(qtbot, app, monkeypatch):
