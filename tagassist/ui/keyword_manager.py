@@ -217,8 +217,7 @@ class KeywordManager(QObject):
         job = Job("Changing keywords", jobs.edit_keywords, self.session.db_path, self.session.profile.name, action,
                   *arguments)
         job.signals.result.connect(self._done)
-        job.signals.error.connect(lambda message: self.dialog and self.dialog.status.setText(
-            message.strip("'\"")))
+        job.signals.error.connect(self._failed)
         self.runner.start(job)
 
     def import_list(self, path: str) -> None:
@@ -236,8 +235,13 @@ class KeywordManager(QObject):
         self.runner.start(job)
 
     def _failed(self, message: str) -> None:
-        if self.dialog is not None:
-            self.dialog.status.setText(message.strip("'\""))
+        """Why an edit was not done, where she looks: the dialog's line while it is open, else
+        the status bar (an edit from the keyword tree, F2 or its menu, said nothing)."""
+        message = message.strip("'\"")
+        if self.dialog is not None and self.dialog.isVisible():
+            self.dialog.status.setText(message)
+        else:
+            self.window.show_progress(message)
 
     def _imported(self, result: dict) -> None:
         said = keyword_lists.describe_import(result)

@@ -157,3 +157,19 @@ def test_a_keyword_dropped_on_another_moves_under_it(qtbot, app, capsys):
     drop("trees  (2)", "2024")  # onto a date: nothing
     qtbot.wait(300)
     assert {"Places|Italy|Rome", "trees", "fog"} <= set(keywords(capsys, controller))
+
+
+def test_a_rename_in_the_tree_that_cannot_be_done_says_why_in_the_status_bar(qtbot, app, capsys):
+    """Found under Xvfb: F2 in the keyword tree, 'a||b', Enter: nothing happened and nothing was
+    said (the reason went to the keyword manager's status line, and that dialog was not open);
+    the CLI says "keyword 'a||b' has an empty level between its '|' separators"."""
+    window, controller, _ = app
+    press(qtbot, Qt.Key.Key_L, CTRL)
+    window.sidebar.setCurrentItem(window.sidebar.findItems("beach  (4)", MATCH)[0])
+    press(qtbot, Qt.Key.Key_F2)
+    QApplication.focusWidget().selectAll()
+    type_text(qtbot, "a||b")
+    press(qtbot, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: "empty level" in window.activity.text(), timeout=5000)
+    assert "a||b" in window.activity.text()
+    assert "beach" in keywords(capsys, controller)  # nothing changed
