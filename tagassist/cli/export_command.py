@@ -44,7 +44,7 @@ def _same_library(args: Namespace) -> str:
 def _print(report: ExportReport, dry_run: bool, options: str = "") -> None:
     for r in report.results:
         if r.status == "failed":
-            say(f"failed: {r.photo}: {r.reason}")
+            say(f"failed: {r.failure}")
             continue
         change = r.change
         if r.status != "unchanged":

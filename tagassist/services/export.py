@@ -53,6 +53,14 @@ class PhotoExport:
     change: ExportChange | None = None
     reason: str | None = None
 
+    @property
+    def failure(self) -> str:
+        """'PHOTO: why' for a failed photo, or only why where the reason names the photo's
+        file first already (it names the file it could not write: the photo or a sidecar)."""
+        reason = self.reason or "failed"
+        named = reason.startswith((self.photo, os.path.basename(self.photo)))
+        return reason if named else f"{self.photo}: {reason}"
+
     def as_json(self) -> dict:
         if self.change is None:
             return {"photo": self.photo, "status": self.status, "reason": self.reason}

@@ -85,7 +85,7 @@ def export(db_path: str, profile_name: str, photo_ids: list[int] | None, style: 
                   else [p for p in map(store.photos.get, photo_ids) if p is not None])
         report = export_photos(store, profile, photos, style=style)
     return {"written": report.count("written"), "unchanged": report.count("unchanged"),
-            "failed": [f"{r.photo}: {r.reason}" for r in report.results if r.status == "failed"],
+            "failed": [r.failure for r in report.results if r.status == "failed"],
             "run_id": report.run_id}
 
 

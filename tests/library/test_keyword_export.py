@@ -94,6 +94,15 @@ def test_dry_run_and_read_only_files_change_nothing(capsys, library):
         os.chmod(sidecar, stat.S_IRUSR | stat.S_IWUSR)
     assert code == 2 and "read-only" in out.out
     assert sidecar.read_bytes() == original
+    photo_bytes = photo.read_bytes()
+    os.chmod(photo, stat.S_IRUSR | stat.S_IRGRP)
+    try:
+        code, out = run(capsys, db, "export", photo, "--embed")
+    finally:
+        os.chmod(photo, stat.S_IRUSR | stat.S_IWUSR)
+    failed = next(line for line in out.out.splitlines() if line.startswith("failed: "))
+    assert code == 2 and failed.count("DSCF1000.jpg") == 1, failed  # not 'PHOTO: PHOTO is read-only'
+    assert photo.read_bytes() == photo_bytes
 
 
 def test_embedding_never_reencodes_the_image(capsys, library):
