@@ -106,11 +106,11 @@ def recover_journal(store: Store) -> int:
 
 def _first_seen(store: Store, photo_id: int, path: str, added: Sequence[str]) -> None:
     """A file the killed export wrote. One tagassist had read keeps its base, with the
-    keywords the write added to it: the next sync sees another tool's changes from before the
-    write again (the export's decisions about them were rolled back with its transaction, so
-    they are made again), but not tagassist's own additions, which would count as another
-    tool's, dated by the write, and outvote a removal made since in another of the photo's
-    files. One tagassist had never read (the export created it, or another tool did since the
+    photo's keywords in tagassist that the write added to it: the next sync sees another tool's
+    changes from before the write again (the export's decisions about them were rolled back
+    with its transaction, so they are made again), but not tagassist's own additions, which
+    would count as another tool's, dated by the write, and outvote a removal made since in
+    another of the photo's files. One tagassist had never read (the export created it, or another tool did since the
     last scan) gets the keywords it holds that the photo held already: it brings back no
     keyword that another of the photo's files has lost, and its others arrive as additions."""
     state = store.sync.state(photo_id)
@@ -118,7 +118,9 @@ def _first_seen(store: Store, photo_id: int, path: str, added: Sequence[str]) ->
     if state.file_bases is None:
         return
     if name in state.file_bases:
-        store.sync.set_file_base(photo_id, name, state.file_bases[name] | set(added))
+        ours = {tag for tags in state.assigned.values() for tag in tags}  # a keyword it copied in from
+        # another file, whose import went with the transaction, stays another tool's addition
+        store.sync.set_file_base(photo_id, name, state.file_bases[name] | (set(added) & ours))
     else:
         store.sync.set_file_base(photo_id, name, set(keywords_of_copy(path, path)) & state.base)
 

@@ -384,14 +384,21 @@ KILLED_WRITE_OUTVOTES_A_LATER_REMOVAL = [  # bob's killed export wrote U_beach i
     # and C.xmp; another tool then took U_beach out of C.xmp. The recovered write kept C.JPG's old, empty base,
     # so its U_beach read as another tool's addition, which outvoted the removal (seed 91731, interleaving 4993)
     ("tag", "bob", "U", 1), ("export_killed", "bob", "lightroom", 2), ("other_remove", "U", 0, 0)]
+KILLED_WRITE_COPIED_ANOTHER_TOOLS_ADDITION = [  # another tool added Places|p_Rome to p.xmp; bob's killed export
+    # imported it (rolled back) and copied it into p.jpg; taking that copy into p.jpg's base as tagassist's
+    # own hid the addition, and the keyword was lost (seed 52817, interleaving 9823)
+    ("tag", "bob", "p", 0), ("remove", "ana", "p", 2), ("remove", "bob", "l", 1), ("other_add", "p", 1, 2), ("undo",),
+    ("reject", "bob", "r", 1), ("export_killed", "bob", "auto", 2), ("other_remove", "l", 0, 2),
+    ("other_remove", "p", 1, 2), ("scan_during_export", "bob"), ("other_remove", "l", 1, 1), ("scan",),
+    ("tag", "bob", "t", 2)]
 
 
 @pytest.mark.parametrize("ops", [UNDO_AFTER_A_REMOVAL_IN_ANOTHER_FILE, PUT_BACK_AFTER_A_KILLED_EXPORT,
                                  UNDO_BRINGS_BACK_A_CHANGE_ALREADY_READ, UNDO_READS_NO_FILE,
-                                 KILLED_WRITE_OUTVOTES_A_LATER_REMOVAL],
+                                 KILLED_WRITE_OUTVOTES_A_LATER_REMOVAL, KILLED_WRITE_COPIED_ANOTHER_TOOLS_ADDITION],
                          ids=["undo-after-a-removal-in-another-file", "put-back-after-a-killed-export",
                               "undo-brings-back-a-change-already-read", "undo-reads-no-file",
-                              "killed-write-outvotes-a-later-removal"])
+                              "killed-write-outvotes-a-later-removal", "killed-write-copied-another-tools-addition"])
 def test_interleavings_found_by_the_runner(ops, tmp_path, monkeypatch):
     run_interleaving(ops, tmp_path, monkeypatch)
 
