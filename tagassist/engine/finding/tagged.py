@@ -1,7 +1,8 @@
 """A profile's tags and rejections laid over a ``PhotoSet``'s rows, read once per profile
 through ``HistorySource`` (``tag_rows``, the lean read): the photo x tag incidence (CSR),
-when each photo was last tagged and when each tag was first used. A keyword's positives, its rejections and its
-co-occurrences are then a few vectorised reads, however many keywords are looked for.
+when each photo was last tagged and when each tag was first used. A keyword's positives,
+its rejections and its co-occurrences are then a few vectorised reads, however many keywords
+are looked for.
 """
 
 from __future__ import annotations
@@ -46,17 +47,12 @@ class TaggedLibrary:
         self.photos = photos
         history = store.tag_rows(profile)
         photo_ids, tags, tagged_at = zip(*history) if history else ((), (), ())
-        first_seen: dict[str, int] = {}  # tag -> a number in the order met; columns are sorted by name
-        codes = np.fromiter((first_seen.setdefault(t, len(first_seen)) for t in tags), dtype=np.int64,
-                            count=len(tags))
-        self.tags: list[str] = sorted(first_seen)
+        self.tags: list[str] = sorted(set(tags))
         self.tag_index = {t: i for i, t in enumerate(self.tags)}
-        column = np.empty(len(first_seen), dtype=np.int64)
-        column[[first_seen[t] for t in self.tags]] = np.arange(len(self.tags))
         rows = photos.rows_of(photo_ids) if history else np.zeros(0, dtype=np.int64)
         keep = rows >= 0
         entry_rows = rows[keep]
-        entry_tags = column[codes][keep] if history else rows
+        entry_tags = np.fromiter(map(self.tag_index.__getitem__, tags), dtype=np.int64, count=len(tags))[keep]
         entry_hours = _hours(tagged_at)[keep]
         order = np.lexsort((entry_tags, entry_rows))
         self.entry_rows, self.entry_tags = entry_rows[order], entry_tags[order]
