@@ -46,10 +46,10 @@ def fill_sidebar(sidebar: QTreeWidget, loaded: dict) -> None:
     change: rebuilding a 100,000-photo library's tree took 0.1-0.2 s of the UI thread."""
     rows = _describe(loaded)
     if _same_items(sidebar, rows):  # only what the fill set changes an item's text (F2 goes through a rename)
-        for item, shown, row in zip(sidebar.row_items, sidebar.row_texts, rows, strict=True):
-            if shown != row.text:
+        for item, shown, row in zip(sidebar.row_items, sidebar.shown_rows, rows, strict=True):
+            if shown.text != row.text:
                 item.setText(0, row.text)
-        sidebar.row_texts = [row.text for row in rows]
+        sidebar.shown_rows = rows
         return
     opened = {_key(item): item.isExpanded() for item in _items(sidebar)}
     current = _key(sidebar.currentItem()) if sidebar.currentItem() is not None else None
@@ -60,8 +60,7 @@ def fill_sidebar(sidebar: QTreeWidget, loaded: dict) -> None:
     sidebar.setUpdatesEnabled(False)  # one repaint, not a flash of an empty tree
     sidebar.clear()
     sidebar.row_items = _build(sidebar, rows)
-    sidebar.row_keys = [(row.key, row.parent) for row in rows]
-    sidebar.row_texts = [row.text for row in rows]
+    sidebar.shown_rows = rows
     for item in _items(sidebar):
         key = _key(item)
         if key in opened:
@@ -74,7 +73,9 @@ def fill_sidebar(sidebar: QTreeWidget, loaded: dict) -> None:
 
 def _same_items(sidebar: QTreeWidget, rows: list[_Row]) -> bool:
     """Whether the tree holds these rows' items, in this order, as the last fill made them."""
-    if sidebar.property("follow") or getattr(sidebar, "row_keys", None) != [(row.key, row.parent) for row in rows]:
+    shown = getattr(sidebar, "shown_rows", None)
+    if sidebar.property("follow") or shown is None or [(r.key, r.parent) for r in shown] != [
+            (r.key, r.parent) for r in rows]:
         return False
     try:
         return sidebar.topLevelItemCount() == sum(row.parent is None for row in rows) and all(
