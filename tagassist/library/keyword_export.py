@@ -167,14 +167,19 @@ _EMPTY_SIDECAR = (b'<x:xmpmeta xmlns:x="adobe:ns:meta/">\n <rdf:RDF xmlns:rdf="h
 
 def _set_marks(xmp, marks: Marks | None) -> None:
     """xmp:Rating, xmp:Label and digiKam:PickLabel as set in tagassist; none of them: taken out
-    of the file. A reject (xmp:Rating -1) is digiKam's rejected pick label too."""
+    of the file (a pick label: 0 takes it out, None, never read, leaves the file's). A reject
+    (xmp:Rating -1) is digiKam's rejected pick label too."""
     import exiv2
 
     if marks is None:
         return
     rating, label, pick = marks
-    pick = 1 if rating == -1 else pick if pick in (1, 2, 3) else None
+    pick = 1 if rating == -1 else pick if pick in (0, 1, 2, 3) else None
     for key, value in zip(("Xmp.xmp.Rating", "Xmp.xmp.Label", _PICK_LABEL), (rating, label, pick), strict=True):
+        if key == _PICK_LABEL and value is None:
+            continue  # never read (a library not scanned since picks were): the file's own stays
+        if key == _PICK_LABEL and value == 0:
+            value = None  # unflagged: taken out
         found = xmp.findKey(exiv2.XmpKey(key))
         if found != xmp.end():
             xmp.erase(found)

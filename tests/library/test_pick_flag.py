@@ -66,3 +66,17 @@ def test_pick_and_unflag_are_written_as_digikams_pick_label(cli, sample_copy, tm
     assert _names(cli, "--pick") == {}
     code, out = cli("export", "--undo")
     assert code == 0 and _xmp(rome / "DSCF1000.xmp") == (3, 3)
+
+
+def test_a_pick_label_never_read_is_left_in_the_file(cli, sample_copy):
+    """A library scanned before picks were read (schema 16 reads them at the next scan): a label
+    set in tagassist before that scan writes the marks, and digiKam's pick label stays."""
+    sidecar = sample_copy / "2024-05 Rome" / "DSCF1002.xmp"
+    subprocess.run([need_tool("exiftool"), "-q", "-overwrite_original", "-XMP-digiKam:PickLabel=3", str(sidecar)],
+                   check=True)
+    assert cli("scan", sample_copy)[0] == 0
+    with Store(cli.db).transaction() as conn:
+        conn.execute("UPDATE photos SET pick = NULL")  # as before the scan that reads them
+    assert cli("tag", sample_copy / "2024-05 Rome" / "DSCF1002.jpg", "--label", "Red")[0] == 0
+    assert cli("export", sample_copy / "2024-05 Rome" / "DSCF1002.jpg")[0] == 0
+    assert _xmp(sidecar)[0] == 3
