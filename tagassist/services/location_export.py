@@ -84,6 +84,11 @@ def plan(store: Store, photo: Photo, targets: Sequence[str], others: Sequence[st
             theirs = describe(current.fields) if current.fields != EMPTY else "a place in IPTC fields"
             return {targets[0]: FilePlan(None, None, f"location kept: {display_path(os.path.basename(path))} names"
                                                      f" {theirs}, written by another tool (GPS: {describe(place)})")}
+        if current.empty and base is not None and base != EMPTY:
+            # the place tagassist wrote was taken out by another tool: it stays out
+            return {targets[0]: FilePlan(None, None, f"location not written: the place tagassist wrote in"
+                                                     f" {display_path(os.path.basename(path))} was taken out"
+                                                     " by another tool")} if targets else {}
         if path in targets:
             plans[path] = FilePlan(base, None if current.fields == place else place)
     return plans

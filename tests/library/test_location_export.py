@@ -141,3 +141,19 @@ def test_a_place_a_killed_export_wrote_is_tagassists_and_undone(cli, tmp_path, m
     assert code == 0 and "1 file(s) restored" in out and _place(photo)[0] == "Lisbon", out
     code, out = cli("export", "--undo")  # the killed export's write is journalled too: undo knows it ...
     assert "changed since that export" in out  # ... and keeps the GPS another tool wrote since
+
+
+def test_a_place_another_tool_took_out_stays_out(cli, tmp_path):
+    """Lightroom's user clears City, State and Country that tagassist wrote: the next export
+    writes them no more (it wrote them back at every export)."""
+    photo = _photo(tmp_path / "lisbon.jpg", LISBON)
+    assert cli("scan", tmp_path)[0] == 0
+    assert cli("export", "--all", "--location")[0] == 0
+    assert _place(photo) == ("Lisbon", "Lisbon", "Portugal", "PT")
+    _exiftool("-XMP-photoshop:City=", "-XMP-photoshop:State=", "-XMP-photoshop:Country=",
+              "-XMP-iptcCore:CountryCode=", photo)
+    assert cli("scan", tmp_path)[0] == 0
+    before = _digest(photo)
+    code, out = cli("export", "--all", "--location")
+    assert code == 0 and "taken out by another tool" in out
+    assert _place(photo) == ("", "", "", "") and _digest(photo) == before
