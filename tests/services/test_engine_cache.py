@@ -98,8 +98,13 @@ def test_a_damaged_state_is_built_again(library, builds):
         vectors = engine_cache.vectors_file(path)
         whole = vectors.read_bytes()
         middle = len(whole) // 2
-        for damaged in (whole[:middle],  # the vectors: cut short, a flipped bit, none
-                        whole[:middle] + bytes([whole[middle] ^ 0x01]) + whole[middle + 1:], None):
+        kept = np.load(vectors)
+        swapped = kept.copy()
+        swapped[[0, 1]] = swapped[[1, 0]]  # the same vectors on other rows: another writer's file
+        np.save(vectors.with_name("swapped.npy"), swapped)
+        swapped = vectors.with_name("swapped.npy").read_bytes()
+        for damaged in (whole[:middle],  # the vectors: cut short, a flipped bit, two rows swapped, none
+                        whole[:middle] + bytes([whole[middle] ^ 0x01]) + whole[middle + 1:], swapped, None):
             if damaged is None:
                 vectors.unlink()
             else:
