@@ -131,6 +131,30 @@ def test_in_processes_the_photos_are_looked_at_by_two_others_in_order(tmp_path):
     assert len(pids) == 2 and os.getpid() not in pids
 
 
+def _mark_pid_and_work(item):
+    _mark_pid(item)
+    time.sleep(2)
+
+
+def test_a_pass_in_processes_stopped_early_ends_soon_and_leaves_no_process(tmp_path):
+    """A cancelled pass stops its workers instead of waiting, through the executor, for all it
+    handed them (that shutdown, with futures cancelled, can hang on Python 3.11)."""
+    from tagassist.engine.faces import FaceModels
+    from tagassist.engine.faces.pool import find_in_turn
+
+    results = []
+    started = time.perf_counter()
+    for item, _ in find_in_turn([(tmp_path, i) for i in range(40)], _mark_pid_and_work, FaceModels(), workers=2,
+                                processes=True, cancelled=lambda: bool(results)):
+        results.append(item)
+    assert len(results) == 1 and time.perf_counter() - started < 30
+    pids = {int(p.name[4:]) for p in tmp_path.glob("pid-*")}
+    deadline = time.perf_counter() + 10
+    while any(map(_alive, pids)) and time.perf_counter() < deadline:
+        time.sleep(0.1)
+    assert pids and not any(map(_alive, pids))
+
+
 @pytest.mark.slow
 def test_two_processes_find_the_faces_one_finds():
     need_faces()

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 import sys
 import threading
 from collections import deque
@@ -77,6 +78,7 @@ class _ProcessModels:
 def _exit_with_parent() -> None:
     """A pool process's first step: exit as soon as the process that started it is gone (one
     killed cannot tell its pool to stop, and the pool's processes would wait for work forever)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is the parent's to handle: it stops the pass
     parent = multiprocessing.parent_process()
     if parent is not None:
         threading.Thread(target=lambda: (parent.join(), os._exit(1)), name="faces-parent", daemon=True).start()
@@ -124,16 +126,31 @@ def find_in_turn(items: Iterable[T], decode: Callable[[T], Image.Image | None], 
         per_worker: _ThreadModels | _ProcessModels = _ProcessModels(models)
     else:
         pool, per_worker = ThreadPoolExecutor(workers, thread_name_prefix="faces"), _ThreadModels(models)
+    queue = deque(todo)
+    pending: deque = deque()
     try:
-        queue = deque(todo)
-        pending: deque = deque()
-        while True:
+        while not cancelled():
             while queue and len(pending) < workers * (1 + AHEAD):
                 item = queue.popleft()
                 pending.append((item, pool.submit(_look, decode, item, per_worker)))
-            if not pending or cancelled():
+            if not pending:
                 return
             item, future = pending.popleft()
             yield item, future.result()
     finally:  # done, cancelled or abandoned: what has not started never will
+        _stop(pool, early=bool(queue or pending))
+
+
+def _stop(pool: Executor, early: bool) -> None:
+    """Shut the pool down. Stopped early, processes are not waited for through the executor:
+    its shutdown with futures cancelled can hang on Python 3.11 (CPython #94440, #125451; seen
+    once here), so the workers get a few seconds to end and are then killed."""
+    if not early or not isinstance(pool, ProcessPoolExecutor):
         pool.shutdown(wait=True, cancel_futures=True)
+        return
+    processes = list((pool._processes or {}).values())  # private; Python 3.14 has terminate_workers()
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        process.join(5)
+        if process.is_alive():
+            process.kill()
