@@ -101,7 +101,7 @@ def _retrain(args: Namespace) -> int:
     root = data_dir() / "retrain-demo"
     db_path = Path(args.db) if args.db else root / "library.sqlite"
     app = not args.headless and not args.json and display_available()
-    if args.db and db_path.exists() and not app:
+    if args.db and db_path.exists():  # her library, in the app too: never 300 simulated photos in it
         raise UserError(f"{display_path(db_path)} exists: the retrain demo starts from a new database (leave --db out"
                         " to use the demo's own)")
     bar = ProgressBar("Writing photos")

@@ -40,10 +40,14 @@ def test_her_library_is_the_same_every_time_and_her_next_shoots_carry_no_keyword
     assert {p: p.stat().st_mtime_ns for p in photos} == stamp
 
 
-def test_the_retrain_demo_never_replaces_a_database_it_was_given(tmp_path, monkeypatch, capsys):
+@pytest.mark.parametrize("display", [False, True], ids=["headless", "app"])
+def test_the_retrain_demo_never_uses_a_database_it_was_given(tmp_path, monkeypatch, capsys, display):
+    """Headless it would start it anew; in the app it scanned 300 simulated photos into her own library."""
     import tagassist.cli.demo_command
+    import tagassist.ui.app
 
-    monkeypatch.setattr(tagassist.cli.demo_command, "display_available", lambda: False)
+    monkeypatch.setattr(tagassist.cli.demo_command, "display_available", lambda: display)
+    monkeypatch.setattr(tagassist.ui.app, "run", lambda *args: pytest.fail("the app opened on her library"))
     db = tmp_path / "mine.sqlite"
     db.write_bytes(b"mine")
     assert main(["--db", str(db), "demo", "--retrain"]) == 1
