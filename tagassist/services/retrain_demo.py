@@ -83,7 +83,10 @@ def demo_history(root: Path, on_progress: Callable[[int, int], None] = lambda do
     answers = root / ANSWERS
     wanted = {"format": FORMAT, "photographer": PHOTOGRAPHER, "seed": SEED, "habits": HABITS, "photos": PHOTOS,
               "next": NEXT_PHOTOS}
-    known = json.loads(answers.read_text()) if answers.is_file() else {}
+    try:
+        known = json.loads(answers.read_text()) if answers.is_file() else {}
+    except ValueError:  # not what _write writes: written again
+        known = {}
     if {k: known.get(k) for k in wanted} != wanted or not (root / "photos").is_dir():
         _write(root, wanted, on_progress)
         known = json.loads(answers.read_text())
@@ -118,8 +121,10 @@ def _write(root: Path, wanted: dict, on_progress: Callable[[int, int], None]) ->
             write_sidecar(path, item["tags"])
     shutil.rmtree(root / "photos", ignore_errors=True)
     partial.rename(root / "photos")  # a folder cut short is never taken for her library
-    (root / ANSWERS).write_text(json.dumps({**wanted, "photos": len(truth), "shoots": len(shoots),
-                                            "next_shoots": len(untagged_shoots), "untagged": untagged}, indent=1))
+    written = root / (ANSWERS + ".partial")  # whole or not at all: a file cut short is never read back
+    written.write_text(json.dumps({**wanted, "photos": len(truth), "shoots": len(shoots),
+                                   "next_shoots": len(untagged_shoots), "untagged": untagged}, indent=1))
+    os.replace(written, root / ANSWERS)
 
 
 def next_photos_match(store: Store, profile: Profile, history: DemoHistory) -> Match:

@@ -140,3 +140,14 @@ def test_a_retrain_that_is_not_kept_is_said_so_and_changes_no_suggestion(tmp_pat
     nxt = re.search(r"suggestions that are your keywords\s+(\d+%) -> (\d+%)\n"
                     r"\s+your keywords among the 5 suggested\s+(\d+%) -> (\d+%)", out)
     assert nxt[1] == nxt[2] and nxt[3] == nxt[4], out
+
+
+def test_an_answers_file_cut_short_writes_her_library_again(tmp_path, monkeypatch):
+    monkeypatch.setattr(retrain_demo, "PHOTOS", 36)
+    monkeypatch.setattr(retrain_demo, "NEXT_PHOTOS", 8)
+    root = tmp_path / "retrain-demo"
+    first = retrain_demo.demo_history(root)
+    answers = root / retrain_demo.ANSWERS
+    answers.write_text(answers.read_text()[:40])  # a kill while it was written
+    again = retrain_demo.demo_history(root)
+    assert again.photos == first.photos and again.next_photos == first.next_photos
