@@ -112,7 +112,7 @@ def _retrain(args: Namespace) -> int:
                  f" {display_path(root / 'photos')}\u2026")
         bar.update(done, total)
 
-    history = retrain_demo.demo_history(root, writing)
+    history = retrain_demo.demo_history(root, writing, as_written=not app)  # measured on photos as written
     bar.close()
     if app:
         from ..ui.app import run

@@ -77,9 +77,12 @@ def too_little_note(db_path: str | os.PathLike) -> str:
     return SAMPLE_TOO_SMALL if same else ""
 
 
-def demo_history(root: Path, on_progress: Callable[[int, int], None] = lambda done, total: None) -> DemoHistory:
+def demo_history(root: Path, on_progress: Callable[[int, int], None] = lambda done, total: None, *,
+                 as_written: bool = False) -> DemoHistory:
     """Her library under ``root`` (written the first time, or when this file's FORMAT or
-    choice of photographer changed; ``on_progress(done, total)`` hears each photo written)."""
+    choice of photographer changed; ``on_progress(done, total)`` hears each photo written).
+    ``as_written``: written again too where a file was changed since (the app may have written
+    keywords into her next shoots, which a measurement must not have seen)."""
     answers = root / ANSWERS
     wanted = {"format": FORMAT, "photographer": PHOTOGRAPHER, "seed": SEED, "habits": HABITS, "photos": PHOTOS,
               "next": NEXT_PHOTOS}
@@ -87,13 +90,19 @@ def demo_history(root: Path, on_progress: Callable[[int, int], None] = lambda do
         known = json.loads(answers.read_text()) if answers.is_file() else {}
     except ValueError:  # not what _write writes: written again
         known = {}
-    if {k: known.get(k) for k in wanted} != wanted or not (root / "photos").is_dir():
+    if {k: known.get(k) for k in wanted} != wanted or not (root / "photos").is_dir() or (
+            as_written and _changed_since(root / "photos", answers)):
         _write(root, wanted, on_progress)
         known = json.loads(answers.read_text())
     folder = root / "photos"
     return DemoHistory(folder, known["photos"], known["shoots"], known["photos"] - len(known["untagged"]),
                        known["next_shoots"],
                        [(folder / item["path"], frozenset(item["tags"])) for item in known["untagged"]])
+
+
+def _changed_since(folder: Path, answers: Path) -> bool:
+    written = answers.stat().st_mtime_ns
+    return any(path.stat().st_mtime_ns > written for path in folder.rglob("*") if path.is_file())
 
 
 def _write(root: Path, wanted: dict, on_progress: Callable[[int, int], None]) -> None:

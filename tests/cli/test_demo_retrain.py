@@ -151,3 +151,18 @@ def test_an_answers_file_cut_short_writes_her_library_again(tmp_path, monkeypatc
     answers.write_text(answers.read_text()[:40])  # a kill while it was written
     again = retrain_demo.demo_history(root)
     assert again.photos == first.photos and again.next_photos == first.next_photos
+
+
+def test_her_next_shoots_are_written_again_for_a_measurement_once_a_file_changed(tmp_path, monkeypatch):
+    """The app may have written keywords into her next shoots: the headless demo, which scores
+    them, writes her library again, so that no keyword of theirs is learned from."""
+    monkeypatch.setattr(retrain_demo, "PHOTOS", 36)
+    monkeypatch.setattr(retrain_demo, "NEXT_PHOTOS", 8)
+    root = tmp_path / "retrain-demo"
+    first = retrain_demo.demo_history(root)
+    photo, _ = first.next_photos[0]
+    sidecar = photo.with_suffix(".xmp")
+    sidecar.write_text("<x:xmpmeta xmlns:x='adobe:ns:meta/'/>")  # as an export from the app
+    assert retrain_demo.demo_history(root).next_photos == first.next_photos and sidecar.exists()  # the app's
+    assert retrain_demo.demo_history(root, as_written=True).next_photos == first.next_photos
+    assert not sidecar.exists()
