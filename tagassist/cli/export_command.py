@@ -11,8 +11,8 @@ from ..services.export import ExportReport, export_photos, exportable_photos, un
 from ..services.library import Store
 from ..services.location_export import describe
 from ..services.marks import pick_word
-from .library_commands import resolve_photo
 from .output import EXIT_OK, EXIT_SOME_FAILED, UserError, emit_json, say
+from .photo_arg import resolve_photo
 
 
 def cmd_export(args: Namespace, store: Store, profile: Profile) -> int:

@@ -7,11 +7,11 @@ from argparse import Namespace
 
 from ..paths import display_path
 from ..records import Photo, Profile
-from ..services import marks, scanning, suggesting, tagging
+from ..services import marks, scanning, tagging
 from ..services.library import Store, set_library_option
 from ..services.scanning import ScanSummary
 from .output import EXIT_OK, EXIT_SOME_FAILED, ProgressBar, UserError, emit_json, say
-from .photo_arg import resolve_photo  # the export and people commands take it from here too
+from .photo_arg import resolve_photo
 
 
 def run_scan(store: Store, profile: Profile, roots: list[str], *, import_keywords: bool = True) -> ScanSummary:
@@ -174,6 +174,8 @@ def cmd_tag(args: Namespace, store: Store, profile: Profile) -> int:
             marks.set_marks(store, ids, rating=marks.KEEP if args.rating is None else args.rating, label=label,
                             pick=pick, toggle=False)
         after = store.changes.counter()
+    from ..services import suggesting  # the engine's modules: loaded by the tag command only
+
     suggesting.keep_after_edit(store, profile, ids, before, after)  # the next suggest need not build its engine
     added, removed, rejected = counts.added, counts.removed, counts.rejected
     if args.json:

@@ -9,8 +9,8 @@ from ..records import HIERARCHY_SEPARATOR, Profile, check_tag
 from ..services import faces
 from ..services.library import Store
 from .engine_commands import find_faces
-from .library_commands import resolve_photo
 from .output import EXIT_OK, UserError, emit_json, say
+from .photo_arg import resolve_photo
 
 
 def _box(face) -> dict:
