@@ -75,7 +75,13 @@ def plan(store: Store, photo: Photo, targets: Sequence[str], others: Sequence[st
         return {}
     plans = {}
     for path in [*targets, *(o for o in others if o not in targets)]:
-        current = _read(path)
+        try:
+            current = _read(path)
+        except ExportError as exc:
+            if path in targets:
+                raise
+            # a file it does not write, unreadable: its keywords still go; no place beside a place unseen
+            return {targets[0]: FilePlan(None, None, f"location not written: {exc}")} if targets else {}
         base = _base(store, photo, path)
         if not current.empty and (current.elsewhere or current.fields != base):
             # another tool's place: kept, and none written beside it

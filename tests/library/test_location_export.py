@@ -157,3 +157,25 @@ def test_a_place_another_tool_took_out_stays_out(cli, tmp_path):
     code, out = cli("export", "--all", "--location")
     assert code == 0 and "taken out by another tool" in out
     assert _place(photo) == ("", "", "", "") and _digest(photo) == before
+
+
+def test_a_file_it_does_not_write_that_cannot_be_read_stops_the_place_not_the_keywords(cli, tmp_path, monkeypatch):
+    from tagassist.library.location_fields import LocationError
+    from tagassist.services import location_export
+
+    photo = _photo(tmp_path / "a.jpg", PORTO)
+    sidecar = tmp_path / "a.xmp"
+    _exiftool("-o", sidecar, "-XMP-dc:Subject=river", photo)
+    assert cli("scan", tmp_path)[0] == 0
+    assert cli("tag", photo, "--add", "sea")[0] == 0
+    read = location_export.read_location
+
+    def unreadable_jpeg(path, data):
+        if str(path).endswith(".jpg"):
+            raise LocationError("exiv2 cannot read it")
+        return read(path, data)
+
+    monkeypatch.setattr(location_export, "read_location", unreadable_jpeg)
+    code, out = cli("export", "--all", "--location")
+    assert code == 0 and "location not written" in out and "+sea" in out
+    assert _place(sidecar) == ("", "", "", "")
